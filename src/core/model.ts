@@ -1,0 +1,197 @@
+// The native domain model: a superset of the three clouds' security-group objects
+// (../shared/SEMANTICS.md, "Domain model"). Plain data, no behaviour: the compiler,
+// the validator, the store and every API front end share these shapes.
+
+export type Profile = 'alibaba' | 'huawei' | 'openstack';
+export const PROFILES: readonly Profile[] = ['alibaba', 'huawei', 'openstack'];
+
+export type Direction = 'ingress' | 'egress';
+export type Ethertype = 'IPv4' | 'IPv6';
+export type Action = 'allow' | 'deny';
+export type NicType = 'intranet' | 'internet';
+export type GroupType = 'basic' | 'advanced';
+export type InnerAccessPolicy = 'Accept' | 'Drop';
+export type NetworkType = 'vpc' | 'classic';
+
+/** Named protocols; any other IP protocol is given by its number (0-255). */
+export type ProtocolName = 'all' | 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'gre' | 'sctp';
+export type Protocol = ProtocolName | number;
+
+/** An inclusive port range; a single port has from === to. */
+export interface PortRange {
+  from: number;
+  to: number;
+}
+
+/** What a rule's far side is: at most one of these; none means "any address". */
+export type Remote =
+  | { kind: 'any' }
+  | { kind: 'cidr'; cidr: string }
+  | { kind: 'group'; groupId: string }
+  | { kind: 'addressGroup'; addressGroupId: string };
+
+export interface Rule {
+  id: string;
+  direction: Direction;
+  ethertype: Ethertype;
+  protocol: Protocol;
+  /** Destination ports (tcp/udp/sctp). Empty or absent: all ports. Several ranges are one rule. */
+  ports?: PortRange[];
+  /** Alibaba only: source port ranges. Empty or absent: all. */
+  sourcePorts?: PortRange[];
+  /** icmp/icmpv6 only. Absent: any type (and then any code). */
+  icmpType?: number;
+  icmpCode?: number;
+  remote: Remote;
+  action: Action;
+  /** 1 (highest) .. 100; Alibaba default-group rules use 110. Absent on openstack. */
+  priority: number;
+  /** Alibaba classic network only; VPC rules are always intranet. */
+  nicType: NicType;
+  description?: string;
+}
+
+export interface SecurityGroup {
+  id: string;
+  tenantId: string;
+  regionId: string;
+  /** null: Alibaba classic network. */
+  vpcId: string | null;
+  name: string;
+  description?: string;
+  type: GroupType;
+  stateful: boolean;
+  innerAccessPolicy: InnerAccessPolicy;
+  rules: Rule[];
+}
+
+/** IP address group (Huawei/OpenStack) or prefix list (Alibaba): a named set of CIDRs. */
+export interface AddressGroup {
+  id: string;
+  tenantId: string;
+  regionId: string;
+  name: string;
+  /** When set, every entry must be of this family. */
+  ethertype?: Ethertype;
+  entries: string[];
+  description?: string;
+}
+
+export interface Port {
+  id: string;
+  instanceId: string;
+  /** Private addresses: the only ones a remote-group rule matches. */
+  ipv4: string[];
+  ipv6: string[];
+  publicIpv4?: string;
+  /** Virtual IPs carried by the port (keepalived etc.): never matched by remote groups (002). */
+  virtualIps: string[];
+  /** Classic network: which NIC this is. VPC ports are intranet. */
+  nicType: NicType;
+  /** Ordered memberships: the index is the Huawei group sequence (0 first). */
+  groupIds: string[];
+}
+
+export interface Instance {
+  id: string;
+  tenantId: string;
+  regionId: string;
+  /** null: Alibaba classic network. */
+  vpcId: string | null;
+  name: string;
+  ports: Port[];
+}
+
+export interface Vpc {
+  id: string;
+  tenantId: string;
+  regionId: string;
+  name: string;
+  cidr?: string;
+}
+
+export interface Tenant {
+  id: string;
+  name: string;
+}
+
+export interface Quotas {
+  groupsPerTenant: number;
+  rulesPerGroup: number;
+  groupsPerPort: number;
+  portsPerGroup: number;
+  /** Alibaba: a basic group holds at most this many group-reference rules. */
+  groupReferenceRulesPerGroup: number;
+  /** Sum of rules over a port's groups (Alibaba's newer figure is 1,000). 0: no limit. */
+  rulesPerPort: number;
+  addressGroupsPerTenant: number;
+  entriesPerAddressGroup: number;
+}
+
+/** Idle timeouts in seconds, per tracked state (SEMANTICS.md "Statefulness"). */
+export interface ConntrackTimeouts {
+  tcpSynSent: number;
+  tcpSynRecv: number;
+  tcpEstablished: number;
+  tcpFinWait: number;
+  tcpCloseWait: number;
+  tcpLastAck: number;
+  tcpTimeWait: number;
+  tcpClose: number;
+  icmp: number;
+  /** Other protocols (udp, gre, ...) while packets were seen one way only. */
+  otherOneWay: number;
+  /** Other protocols once packets were seen both ways. */
+  otherBothWays: number;
+}
+
+export interface Region {
+  id: string;
+  name?: string;
+  profile: Profile;
+  quotas: Quotas;
+  conntrackTimeouts: ConntrackTimeouts;
+}
+
+/** Everything one region holds: the unit the engine compiles and the simulator runs. */
+export interface RegionState {
+  region: Region;
+  tenants: Tenant[];
+  vpcs: Vpc[];
+  groups: SecurityGroup[];
+  addressGroups: AddressGroup[];
+  instances: Instance[];
+}
+
+/** A packet as the evaluator sees it. Addresses are textual IPv4 or IPv6. */
+export interface Packet {
+  ethertype: Ethertype;
+  /** IP protocol number (6 tcp, 17 udp, 1 icmp, 58 icmpv6, 47 gre, ...). */
+  protocol: number;
+  src: string;
+  dst: string;
+  srcPort?: number;
+  dstPort?: number;
+  icmpType?: number;
+  icmpCode?: number;
+}
+
+export const PROTOCOL_NUMBERS: Record<Exclude<ProtocolName, 'all'>, number> = {
+  tcp: 6,
+  udp: 17,
+  icmp: 1,
+  icmpv6: 58,
+  gre: 47,
+  sctp: 132,
+};
+
+/** Protocols whose rules carry port ranges. */
+export const PORTED_PROTOCOLS = new Set<number>([6, 17, 132]);
+/** Protocols whose rules carry ICMP type/code. */
+export const ICMP_PROTOCOLS = new Set<number>([1, 58]);
+
+/** The IP protocol number of a rule's protocol, or null for 'all'. */
+export function protocolNumber(protocol: Protocol): number | null {
+  if (protocol === 'all') return null;
+  return typeof protocol === 'number' ? protocol : PROTOCOL_NUMBERS[protocol];
+}
