@@ -34,3 +34,17 @@ export interface Explanation {
   /** Every rule of the port that matched the packet, in evaluation order (the decider first). */
   matched: RuleRef[];
 }
+
+/** One side of a flow: the Palisade port that owns the address, if any, and its verdict. */
+export interface FlowSide {
+  /** null: the address belongs to no Palisade port, so no policy applies on this side. */
+  portId: string | null;
+  explanation: Explanation | null;
+}
+
+/** A packet checked through the sender's egress and the receiver's ingress policy. */
+export interface FlowCheck {
+  verdict: Action;
+  egress: FlowSide;
+  ingress: FlowSide;
+}
