@@ -1,0 +1,49 @@
+// A port's effective policy: its groups in membership order under the region's profile.
+// A port whose policy cannot be computed is closed (deny), never opened.
+import type { Direction, Port, SecurityGroup } from './model.js';
+import { type PortPolicy, portPolicy } from './order.js';
+import type { RegionIndex } from './region-index.js';
+import type { Explanation } from './verdict.js';
+
+export type ResolvedPolicy =
+  | { policy: PortPolicy; port: Port }
+  | { failure: (direction: Direction) => Explanation; reason: string };
+
+export function resolvePolicy(index: RegionIndex, portId: string): ResolvedPolicy {
+  const info = index.ports.get(portId);
+  const fail = (reason: string): ResolvedPolicy => ({
+    reason,
+    failure: (direction) => ({
+      portId,
+      direction,
+      verdict: 'deny',
+      decidedBy: { kind: 'default', reason: `fail-closed: ${reason}` },
+      matched: [],
+    }),
+  });
+  if (!info) return fail(`port ${portId} does not exist`);
+  if (info.port.groupIds.length === 0) return fail(`port ${portId} belongs to no security group`);
+  const groups: SecurityGroup[] = [];
+  for (const id of info.port.groupIds) {
+    const g = index.groups.get(id);
+    if (!g) return fail(`security group ${id} of port ${portId} does not exist`);
+    groups.push(g);
+  }
+  return { policy: portPolicy(index.state.region.profile, groups), port: info.port };
+}
+
+export function defaultReason(policy: PortPolicy, direction: Direction, verdict: 'allow' | 'deny'): string {
+  const names = policy.groups.map((g) => g.id).join(', ');
+  const where = `no ${direction} rule of ${names} matched`;
+  if (verdict === 'allow') return `${where}; Alibaba basic groups allow all outbound traffic by default`;
+  switch (policy.profile) {
+    case 'alibaba':
+      return policy.groupType === 'advanced'
+        ? `${where}; Alibaba advanced groups deny unmatched traffic in both directions`
+        : `${where}; Alibaba basic groups deny unmatched inbound traffic`;
+    case 'huawei':
+      return `${where}; Huawei groups are whitelists and deny unmatched traffic`;
+    case 'openstack':
+      return `${where}; OpenStack groups are allow-lists and drop unmatched traffic`;
+  }
+}
