@@ -245,9 +245,15 @@ export class Engine {
 
   private applyDeltas(deltas: ReturnType<AddressSets['add']>): void {
     if (deltas.length === 0) return;
+    // Additions first: they cut the rows at the set's new edges, so that every row is wholly
+    // inside or outside the set when removals test it.
+    const ordered = [
+      ...deltas.map((d) => ({ ...d, removed: [] })),
+      ...deltas.map((d) => ({ ...d, added: [] })),
+    ];
     for (const compiled of this.policies.values()) {
       for (const side of compiled.sides.values()) {
-        for (const d of deltas) side.classifier.applySetDelta(d, this.sets);
+        for (const d of ordered) side.classifier.applySetDelta(d, this.sets);
       }
     }
   }

@@ -1,8 +1,10 @@
 // The reference evaluator: a linear scan of the evaluation order with the most literal
 // matching there is. Slow on purpose; property tests prove the compiled classifier agrees.
-import { canonicalIp, cidrContains } from './address.js';
+import { canonicalIp, cidrContains, cidrFamily } from './address.js';
+import type { PacketKeys } from './classifier/classifier.js';
+import { type AddrKey, cidrKeys, icmpRuleSpan } from './classifier/keys.js';
 import type { Direction, Packet } from './model.js';
-import { protocolNumber } from './model.js';
+import { ICMP_PROTOCOLS, protocolNumber } from './model.js';
 import { type Entry, type PortPolicy, evaluationOrder, policyDefault } from './order.js';
 import type { RegionIndex } from './region-index.js';
 import type { Decider, Explanation, RuleRef } from './verdict.js';
@@ -106,4 +108,56 @@ export function referenceExplain(
     if (entryMatches(index, entry, direction, packet)) matchedIdx.push(i);
   });
   return explainFromMatches(policy, portId, direction, entries, matchedIdx);
+}
+
+/**
+ * The reference order as a prepared linear scan: each entry's fields parsed to numbers once,
+ * then checked one by one like an iptables chain. The benchmark's baseline; property tests
+ * hold it to the same answers as the literal reference above.
+ */
+export function prepareLinearScan(
+  index: RegionIndex,
+  portId: string,
+  direction: Direction,
+  ethertype: Packet['ethertype'],
+): ((k: PacketKeys) => number) | null {
+  const resolved = resolvePolicy(index, portId);
+  if ('failure' in resolved) return null;
+  const entries = evaluationOrder(resolved.policy, resolved.port, direction, ethertype);
+  const spans = (cidrs: string[]) => cidrs.map((c) => cidrKeys(ethertype, c));
+  const matchers = entries.map((e) => {
+    const members = (g: string) => spans(index.memberAddresses(g, ethertype));
+    if (e.kind === 'innerAccess') return { proto: null, l4: null, src: null, addr: members(e.group.id) };
+    const r = e.rule;
+    const proto = protocolNumber(r.protocol);
+    const l4: [number, number][] | null =
+      proto !== null && ICMP_PROTOCOLS.has(proto)
+        ? [icmpRuleSpan(r.icmpType, r.icmpCode)]
+        : r.ports?.length
+          ? r.ports.map((p) => [p.from, p.to])
+          : null;
+    const src: [number, number][] | null = r.sourcePorts?.length ? r.sourcePorts.map((p) => [p.from, p.to]) : null;
+    const rm = r.remote;
+    const addr =
+      rm.kind === 'any'
+        ? null
+        : rm.kind === 'cidr'
+          ? spans([rm.cidr])
+          : rm.kind === 'group'
+            ? members(rm.groupId)
+            : spans((index.addressGroups.get(rm.addressGroupId)?.entries ?? []).filter((c) => cidrFamily(c) === ethertype));
+    return { proto, l4, src, addr };
+  });
+  const within = (v: AddrKey, ranges: [AddrKey, AddrKey][]) => ranges.some(([lo, hi]) => lo <= v && v <= hi);
+  return (k) => {
+    for (let i = 0; i < matchers.length; i++) {
+      const m = matchers[i];
+      if (m.proto !== null && m.proto !== k.protocol) continue;
+      if (m.l4 && !within(k.l4, m.l4)) continue;
+      if (m.src && !within(k.srcPort, m.src)) continue;
+      if (m.addr && !within(k.addr, m.addr)) continue;
+      return i;
+    }
+    return -1;
+  };
 }

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/core/engine.js';
 import type { Direction, Packet } from '../../src/core/model.js';
 import { RegionIndex } from '../../src/core/region-index.js';
-import { referenceExplain } from '../../src/core/reference.js';
+import { packetKeys } from '../../src/core/classifier/classifier.js';
+import { prepareLinearScan, referenceExplain } from '../../src/core/reference.js';
 import { KINDS, packetArb, regionArb, setChangeArb } from '../support/arbitraries.js';
 
 const PORTS = ['p1', 'p2', 'p3', 'p4', 'p5'];
@@ -20,6 +21,13 @@ function expectAgreement(engine: Engine, packets: Packet[]): void {
         const got = engine.explain(portId, direction, packet);
         expect(got, JSON.stringify({ portId, direction, packet })).toEqual(want);
         expect(engine.allows(portId, direction, packet)).toBe(want.verdict === 'allow');
+        // The benchmark's linear-scan baseline picks the same deciding entry as the classifier.
+        const side = engine.side(portId, direction, packet.ethertype);
+        const scan = prepareLinearScan(index, portId, direction, packet.ethertype);
+        const k = packetKeys(direction, packet);
+        expect(scan === null ? null : scan(k)).toBe(
+          side === null ? null : side.classifier.decide(k.protocol, k.l4, k.srcPort, k.addr),
+        );
       }
     }
   }
