@@ -85,20 +85,32 @@ export function v6Range(cidr: string): [V6, V6] {
   return [lo, hi];
 }
 
+/** Parsing is the reference evaluator's main cost; remember recent results (bounded). */
+function memo<T>(fn: (text: string) => T, limit = 50_000): (text: string) => T {
+  const cache = new Map<string, T>();
+  return (text) => {
+    let v = cache.get(text);
+    if (v === undefined) {
+      if (cache.size >= limit) cache.clear();
+      v = fn(text);
+      cache.set(text, v);
+    }
+    return v;
+  };
+}
+const parsedCidr = memo(parseCidrText);
+const parsedIp = memo((text) => (ipaddr.isValid(text) ? ipaddr.parse(text) : null));
+
 /** Whether an address lies inside a CIDR of the same family. */
 export function cidrContains(cidr: string, ip: string): boolean {
-  const c = parseCidrText(cidr);
-  const fam = ipFamily(ip);
-  if (!c || !fam) return false;
-  const addr = ipaddr.parse(ip);
-  if (addr.kind() !== c[0].kind()) return false;
+  const c = parsedCidr(cidr);
+  const addr = parsedIp(ip);
+  if (!c || !addr || addr.kind() !== c[0].kind()) return false;
   return (addr as ipaddr.IPv4).match(c as [ipaddr.IPv4, number]);
 }
 
 /** Canonical text of an address (so that "::1" and "0::1" compare equal). */
-export function canonicalIp(text: string): string {
-  return ipaddr.parse(text).toString();
-}
+export const canonicalIp = memo((text: string): string => ipaddr.parse(text).toString());
 
 /** Canonical text of a CIDR: network address and prefix length. */
 export function canonicalCidr(text: string): string {

@@ -200,6 +200,7 @@ export class Engine {
     const port = info.port;
     const before = port.groupIds;
     port.groupIds = edit(before);
+    this.index.invalidate();
     const addresses = portAddresses(port);
     for (const id of before.filter((g) => !port.groupIds.includes(g))) {
       this.applyDeltas(this.sets.remove(groupSet(id), addresses));

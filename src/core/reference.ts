@@ -21,8 +21,7 @@ function inRanges(value: number | undefined, ranges: { from: number; to: number 
 
 export function entryMatches(index: RegionIndex, entry: Entry, direction: Direction, packet: Packet): boolean {
   const remote = canonicalIp(remoteAddress(direction, packet));
-  const memberOf = (groupId: string) =>
-    index.memberAddresses(groupId, packet.ethertype).some((ip) => canonicalIp(ip) === remote);
+  const memberOf = (groupId: string) => index.isMemberAddress(groupId, packet.ethertype, remote);
   if (entry.kind === 'innerAccess') return memberOf(entry.group.id);
 
   const rule = entry.rule;

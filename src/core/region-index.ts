@@ -24,11 +24,13 @@ export class RegionIndex {
   }
 
   addPort(port: Port, instance: Instance): void {
+    this.invalidate();
     this.ports.set(port.id, { port, instance });
     for (const ip of allAddresses(port)) this.portByAddress.set(canonicalIp(ip), port.id);
   }
 
   removePort(portId: string): void {
+    this.invalidate();
     const info = this.ports.get(portId);
     if (!info) return;
     for (const ip of allAddresses(info.port)) {
@@ -54,6 +56,24 @@ export class RegionIndex {
     const out: string[] = [];
     for (const port of this.membersOf(groupId)) out.push(...privateAddresses(port, ethertype));
     return out;
+  }
+
+  private readonly memberSets = new Map<string, Set<string>>();
+
+  /** Whether an address is a private address of a member; cached until the next invalidate(). */
+  isMemberAddress(groupId: string, ethertype: Ethertype, address: string): boolean {
+    const key = `${groupId}|${ethertype}`;
+    let set = this.memberSets.get(key);
+    if (!set) {
+      set = new Set(this.memberAddresses(groupId, ethertype).map(canonicalIp));
+      this.memberSets.set(key, set);
+    }
+    return set.has(canonicalIp(address));
+  }
+
+  /** Forget cached memberships after ports or memberships changed. */
+  invalidate(): void {
+    this.memberSets.clear();
   }
 }
 
