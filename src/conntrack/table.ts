@@ -61,6 +61,34 @@ export class ConnTable {
     return (h ^ (h >>> 16)) >>> 0;
   }
 
+  /** hash() of an IPv4 key, unrolled for the fast path (must stay identical to hash). */
+  static hash4(a: number, b: number, c: number, d: number): number {
+    let h = Math.imul(0x811c9dc5 ^ a, 0x01000193);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ b, 0x01000193);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ c, 0x01000193);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ d, 0x01000193);
+    h ^= h >>> 15;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
+  }
+
+  /** IPv4 tables only: slot of the key words a..d, or -1. */
+  find4(a: number, b: number, c: number, d: number): number {
+    const s = this.slots;
+    const mask = this.mask;
+    let i = ConnTable.hash4(a, b, c, d) & mask;
+    for (;;) {
+      const base = i << 3;
+      if (s[base + 4] === 0) return -1;
+      if (s[base] === a && s[base + 1] === b && s[base + 2] === c && s[base + 3] === d) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
   /** Slot index holding the key, or -1. Expired entries are still returned (caller decides). */
   find(key: Uint32Array): number {
     const s = this.slots;

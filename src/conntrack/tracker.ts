@@ -59,8 +59,22 @@ export class ConnectionTracker {
 
   /** The numeric IPv4 fast path: look a packet up, advance its state; NEW, ORIGINAL, REPLY or BLOCKED. */
   trackV4(zone: number, protocol: number, src: number, dst: number, sport: number, dport: number, flags: TcpFlags, now: number): number {
-    const srcLow = this.keyV4(zone, protocol, src, dst, sport, dport);
-    return this.advance(this.v4, this.key4, srcLow, protocol, flags, now);
+    const srcLow = src < dst || (src === dst && sport <= dport);
+    const ports = (srcLow ? (sport << 16) | dport : (dport << 16) | sport) >>> 0;
+    const table = this.v4;
+    const i = table.find4(srcLow ? src : dst, srcLow ? dst : src, ports, ((zone << 8) | protocol) >>> 0);
+    if (i < 0) return NEW;
+    const meta = table.slots[(i << 3) + 4];
+    // The common case: an established TCP packet without FIN/SYN/RST only refreshes the timeout.
+    if ((meta & (0xff | CLEARED)) === State.Established && (flags & 0x07) === 0 && protocol === 6) {
+      const at = (i << 2) + 3;
+      if (table.expiry[at] <= now) return this.advanceSlot(table, i, srcLow, protocol, flags, now);
+      table.expiry[at] = now + this.timeouts.tcpEstablished;
+      const reply = srcLow !== ((meta & OPENER_LOW) !== 0);
+      if (reply && (meta & SEEN_REPLY) === 0) table.slots[(i << 3) + 4] = meta | SEEN_REPLY;
+      return reply ? REPLY : ORIGINAL;
+    }
+    return this.advanceSlot(table, i, srcLow, protocol, flags, now);
   }
 
   commitV4(zone: number, protocol: number, src: number, dst: number, sport: number, dport: number, flags: TcpFlags, origin: Origin, now: number): void {
@@ -154,7 +168,10 @@ export class ConnectionTracker {
 
   private advance(table: ConnTable, key: Uint32Array, srcLow: boolean, protocol: number, flags: TcpFlags, now: number): number {
     const i = table.find(key);
-    if (i < 0) return NEW;
+    return i < 0 ? NEW : this.advanceSlot(table, i, srcLow, protocol, flags, now);
+  }
+
+  private advanceSlot(table: ConnTable, i: number, srcLow: boolean, protocol: number, flags: TcpFlags, now: number): number {
     if (table.expiresAt(i) <= now) {
       table.remove(i);
       return NEW;

@@ -1,0 +1,31 @@
+// `npm run bench`: measure everything and rewrite bench/results.json (keys stay stable).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { benchConntrack } from './conntrack.js';
+import { benchEngine } from './engine.js';
+
+const out = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
+let previous: Record<string, unknown> = {};
+try {
+  previous = JSON.parse(readFileSync(out, 'utf8'));
+} catch {
+  // first run
+}
+
+console.log('engine: W1-W3, compiled vs reference on a 1,000,000-packet trace ...');
+const engine = await benchEngine();
+console.table(engine);
+console.log('conntrack: 1,000,000 live IPv4 connections ...');
+const conntrack = await benchConntrack();
+console.table([conntrack]);
+
+const results = {
+  ...previous,
+  measuredAt: new Date().toISOString(),
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+  engine,
+  conntrack,
+};
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`wrote ${out}`);
