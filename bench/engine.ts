@@ -18,7 +18,8 @@ export function makeTrace(state: RegionState, length: number, seed = 7): Trace {
   const rules = state.groups.filter((g) => port.groupIds.includes(g.id)).flatMap((g) => g.rules);
   const members = new Map<string, number[]>();
   for (const i of state.instances) {
-    for (const p of i.ports) for (const g of p.groupIds) (members.get(g) ?? members.set(g, []).get(g)!).push(v4ToNumber(p.ipv4[0]));
+    for (const p of i.ports)
+      for (const g of p.groupIds) (members.get(g) ?? members.set(g, []).get(g)!).push(v4ToNumber(p.ipv4[0]));
   }
   const ag = state.addressGroups[0]?.entries.map((c) => v4Range(c)) ?? [];
   const trace: Trace = {
@@ -103,11 +104,17 @@ export async function benchEngine(traceLength = 1_000_000): Promise<Record<strin
       }
     });
     bench.add('reference', () => {
-      for (const p of packets) sink += referenceExplain(index, PORT_UNDER_TEST, 'ingress', p).verdict === 'allow' ? 1 : 0;
+      for (const p of packets)
+        sink += referenceExplain(index, PORT_UNDER_TEST, 'ingress', p).verdict === 'allow' ? 1 : 0;
     });
     bench.add('linearScan', () => {
       for (let i = 0; i < refSlice; i++) {
-        sink += scan({ protocol: trace.protocol[i], l4: trace.l4[i], srcPort: trace.srcPort[i], addr: trace.addr[i] });
+        sink += scan({
+          protocol: trace.protocol[i],
+          l4: trace.l4[i],
+          srcPort: trace.srcPort[i],
+          addr: trace.addr[i],
+        });
       }
     });
     await bench.run();

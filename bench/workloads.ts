@@ -15,9 +15,30 @@ export interface WorkloadSpec {
 }
 
 export const WORKLOADS: WorkloadSpec[] = [
-  { name: 'W1', groups: 3, rulesPerGroup: 50, remoteGroups: 2, membersPerRemoteGroup: 500, addressGroupEntries: 0 },
-  { name: 'W2', groups: 5, rulesPerGroup: 100, remoteGroups: 2, membersPerRemoteGroup: 1000, addressGroupEntries: 1000 },
-  { name: 'W3', groups: 16, rulesPerGroup: 200, remoteGroups: 0, membersPerRemoteGroup: 0, addressGroupEntries: 0 },
+  {
+    name: 'W1',
+    groups: 3,
+    rulesPerGroup: 50,
+    remoteGroups: 2,
+    membersPerRemoteGroup: 500,
+    addressGroupEntries: 0,
+  },
+  {
+    name: 'W2',
+    groups: 5,
+    rulesPerGroup: 100,
+    remoteGroups: 2,
+    membersPerRemoteGroup: 1000,
+    addressGroupEntries: 1000,
+  },
+  {
+    name: 'W3',
+    groups: 16,
+    rulesPerGroup: 200,
+    remoteGroups: 0,
+    membersPerRemoteGroup: 0,
+    addressGroupEntries: 0,
+  },
 ];
 
 /** Deterministic PRNG (mulberry32) so every run measures the same workload. */
@@ -70,7 +91,10 @@ export function buildWorkload(spec: WorkloadSpec, seed = 1): RegionState {
             tenantId: 't1',
             regionId: 'bench',
             name: 'ag',
-            entries: Array.from({ length: spec.addressGroupEntries }, (_, i) => `${numberToV4(0x64400000 + i * 256)}/24`),
+            entries: Array.from(
+              { length: spec.addressGroupEntries },
+              (_, i) => `${numberToV4(0x64400000 + i * 256)}/24`,
+            ),
           },
         ]
       : [];
@@ -92,11 +116,16 @@ export function buildWorkload(spec: WorkloadSpec, seed = 1): RegionState {
       };
       if (protocol === 'tcp' || protocol === 'udp') {
         const p = rand();
-        if (p < 0.55) rule.ports = [{ from: pick(WELL_KNOWN), to: 0 }].map((x) => ({ from: x.from, to: x.from }));
+        if (p < 0.55)
+          rule.ports = [{ from: pick(WELL_KNOWN), to: 0 }].map((x) => ({ from: x.from, to: x.from }));
         else if (p < 0.85) {
           const from = 1024 + Math.floor(rand() * 60000);
           rule.ports = [{ from, to: Math.min(65535, from + Math.floor(rand() * 2000)) }];
-        } else if (p < 0.95) rule.ports = [{ from: pick(WELL_KNOWN), to: 0 }, { from: pick(WELL_KNOWN), to: 0 }].map((x) => ({ from: x.from, to: x.from }));
+        } else if (p < 0.95)
+          rule.ports = [
+            { from: pick(WELL_KNOWN), to: 0 },
+            { from: pick(WELL_KNOWN), to: 0 },
+          ].map((x) => ({ from: x.from, to: x.from }));
       }
       if (protocol === 'icmp' && rand() < 0.5) rule.icmpType = pick([0, 3, 8, 11]);
       const remoteRoll = rand();
@@ -109,7 +138,13 @@ export function buildWorkload(spec: WorkloadSpec, seed = 1): RegionState {
     }
     groups.push(group(`g${g}`, rules));
   }
-  instances.push(instance(PORT_UNDER_TEST, '10.0.0.10', groups.filter((g) => !g.id.startsWith('remote-')).map((g) => g.id)));
+  instances.push(
+    instance(
+      PORT_UNDER_TEST,
+      '10.0.0.10',
+      groups.filter((g) => !g.id.startsWith('remote-')).map((g) => g.id),
+    ),
+  );
   const profile = 'huawei';
   return {
     region: {
@@ -127,7 +162,15 @@ export function buildWorkload(spec: WorkloadSpec, seed = 1): RegionState {
 }
 
 function instance(id: string, ip: string, groupIds: string[]): Instance {
-  const port: Port = { id, instanceId: `i-${id}`, ipv4: [ip], ipv6: [], virtualIps: [], nicType: 'intranet', groupIds };
+  const port: Port = {
+    id,
+    instanceId: `i-${id}`,
+    ipv4: [ip],
+    ipv6: [],
+    virtualIps: [],
+    nicType: 'intranet',
+    groupIds,
+  };
   return { id: `i-${id}`, tenantId: 't1', regionId: 'bench', vpcId: 'vpc', name: id, ports: [port] };
 }
 

@@ -41,10 +41,14 @@ export class ConnectionTracker {
     /** Longest timeout the region's profile allows (Alibaba: 910 s). */
     maxSessionTimeout = Infinity,
   ) {
-    const bad = Object.entries(timeouts).filter(([, v]) => !(Number.isFinite(v) && v > 0 && v <= maxSessionTimeout));
+    const bad = Object.entries(timeouts).filter(
+      ([, v]) => !(Number.isFinite(v) && v > 0 && v <= maxSessionTimeout),
+    );
     if (bad.length > 0) {
       const limit = Number.isFinite(maxSessionTimeout) ? ` and at most ${maxSessionTimeout} s` : '';
-      throw new RangeError(`conntrack timeouts must be positive${limit}: ${bad.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+      throw new RangeError(
+        `conntrack timeouts must be positive${limit}: ${bad.map(([k, v]) => `${k}=${v}`).join(', ')}`,
+      );
     }
   }
 
@@ -58,7 +62,16 @@ export class ConnectionTracker {
   }
 
   /** The numeric IPv4 fast path: look a packet up, advance its state; NEW, ORIGINAL, REPLY or BLOCKED. */
-  trackV4(zone: number, protocol: number, src: number, dst: number, sport: number, dport: number, flags: TcpFlags, now: number): number {
+  trackV4(
+    zone: number,
+    protocol: number,
+    src: number,
+    dst: number,
+    sport: number,
+    dport: number,
+    flags: TcpFlags,
+    now: number,
+  ): number {
     const srcLow = src < dst || (src === dst && sport <= dport);
     const ports = (srcLow ? (sport << 16) | dport : (dport << 16) | sport) >>> 0;
     const table = this.v4;
@@ -77,7 +90,17 @@ export class ConnectionTracker {
     return this.advanceSlot(table, i, srcLow, protocol, flags, now);
   }
 
-  commitV4(zone: number, protocol: number, src: number, dst: number, sport: number, dport: number, flags: TcpFlags, origin: Origin, now: number): void {
+  commitV4(
+    zone: number,
+    protocol: number,
+    src: number,
+    dst: number,
+    sport: number,
+    dport: number,
+    flags: TcpFlags,
+    origin: Origin,
+    now: number,
+  ): void {
     const srcLow = this.keyV4(zone, protocol, src, dst, sport, dport);
     this.insert(this.v4, this.key4, srcLow, protocol, flags, origin, now);
   }
@@ -156,7 +179,7 @@ export class ConnectionTracker {
   sweep(now: number): number {
     let n = 0;
     for (const table of [this.v4, this.v6]) {
-      for (let i = 0; i < table.capacity; ) {
+      for (let i = 0; i < table.capacity;) {
         if (table.meta(i) !== 0 && table.expiresAt(i) <= now) {
           table.remove(i); // a follower may shift into i: look at it again
           n++;
@@ -166,12 +189,26 @@ export class ConnectionTracker {
     return n;
   }
 
-  private advance(table: ConnTable, key: Uint32Array, srcLow: boolean, protocol: number, flags: TcpFlags, now: number): number {
+  private advance(
+    table: ConnTable,
+    key: Uint32Array,
+    srcLow: boolean,
+    protocol: number,
+    flags: TcpFlags,
+    now: number,
+  ): number {
     const i = table.find(key);
     return i < 0 ? NEW : this.advanceSlot(table, i, srcLow, protocol, flags, now);
   }
 
-  private advanceSlot(table: ConnTable, i: number, srcLow: boolean, protocol: number, flags: TcpFlags, now: number): number {
+  private advanceSlot(
+    table: ConnTable,
+    i: number,
+    srcLow: boolean,
+    protocol: number,
+    flags: TcpFlags,
+    now: number,
+  ): number {
     if (table.expiresAt(i) <= now) {
       table.remove(i);
       return NEW;
@@ -183,7 +220,8 @@ export class ConnectionTracker {
     let state: State = meta & 0xff;
     if (protocol === 6) {
       const next = nextTcpState(state, flags, reply, (meta & FIN_BY_REPLY) !== 0);
-      if (next === State.FinWait && state !== State.FinWait) meta = reply ? meta | FIN_BY_REPLY : meta & ~FIN_BY_REPLY;
+      if (next === State.FinWait && state !== State.FinWait)
+        meta = reply ? meta | FIN_BY_REPLY : meta & ~FIN_BY_REPLY;
       state = next;
     }
     table.setMeta(i, (meta & ~0xff) | state);
@@ -191,7 +229,15 @@ export class ConnectionTracker {
     return reply ? REPLY : ORIGINAL;
   }
 
-  private insert(table: ConnTable, key: Uint32Array, srcLow: boolean, protocol: number, flags: TcpFlags, origin: Origin, now: number): void {
+  private insert(
+    table: ConnTable,
+    key: Uint32Array,
+    srcLow: boolean,
+    protocol: number,
+    flags: TcpFlags,
+    origin: Origin,
+    now: number,
+  ): void {
     const existing = table.find(key);
     if (existing >= 0) table.remove(existing);
     const state = initialState(protocol, flags);
@@ -200,7 +246,14 @@ export class ConnectionTracker {
   }
 
   /** Fill key4 in canonical endpoint order; returns whether the source is the lower endpoint. */
-  private keyV4(zone: number, protocol: number, src: number, dst: number, sport: number, dport: number): boolean {
+  private keyV4(
+    zone: number,
+    protocol: number,
+    src: number,
+    dst: number,
+    sport: number,
+    dport: number,
+  ): boolean {
     const srcLow = src < dst || (src === dst && sport <= dport);
     const k = this.key4;
     k[0] = srcLow ? src : dst;
@@ -241,7 +294,8 @@ export class ConnectionTracker {
     const k = table.keyOf(i, new Uint32Array(table.keyWords));
     const meta = table.meta(i);
     const a = table.addrWords;
-    const addr = (at: number) => (a === 1 ? numberToV4(k[at]) : wordsToV6([k[at], k[at + 1], k[at + 2], k[at + 3]] as V6));
+    const addr = (at: number) =>
+      a === 1 ? numberToV4(k[at]) : wordsToV6([k[at], k[at + 1], k[at + 2], k[at + 3]] as V6);
     const low = { ip: addr(0), port: k[2 * a] >>> 16 };
     const high = { ip: addr(a), port: k[2 * a] & 0xffff };
     const [from, to] = meta & OPENER_LOW ? [low, high] : [high, low];

@@ -23,17 +23,25 @@ function significant(a: Rule, b: Rule): boolean {
 }
 
 export function clearingPlan(profile: Profile, before: RegionIndex, change: Change): ClearingPlan {
-  const plan: ClearingPlan = { clearInbound: new Set(), reevaluate: new Set(), forget: new Set(), reason: 'no effect on live connections' };
+  const plan: ClearingPlan = {
+    clearInbound: new Set(),
+    reevaluate: new Set(),
+    forget: new Set(),
+    reason: 'no effect on live connections',
+  };
   const members = (groupId: string) => before.membersOf(groupId).map((p) => p.id);
   /** Groups whose rules (inbound only, or any) name this remote group or address group. */
   const referencing = (pred: (r: Rule) => boolean, inboundOnly: boolean) =>
-    before.state.groups.filter((g) => g.rules.some((r) => pred(r) && (!inboundOnly || r.direction === 'ingress')));
+    before.state.groups.filter((g) =>
+      g.rules.some((r) => pred(r) && (!inboundOnly || r.direction === 'ingress')),
+    );
   const touch = (ports: string[], reason: string) => {
     const target = profile === 'alibaba' ? plan.reevaluate : plan.clearInbound;
     for (const p of ports) target.add(p);
     if (ports.length > 0) plan.reason = reason;
   };
-  const oldRule = (groupId: string, ruleId: string) => before.groups.get(groupId)?.rules.find((r) => r.id === ruleId);
+  const oldRule = (groupId: string, ruleId: string) =>
+    before.groups.get(groupId)?.rules.find((r) => r.id === ruleId);
 
   switch (change.kind) {
     case 'ruleAdded': {
@@ -76,7 +84,8 @@ export function clearingPlan(profile: Profile, before: RegionIndex, change: Chan
       membershipChanged(change.groupId, [change.portId]);
       break;
     case 'instanceAdded':
-      for (const port of change.instance.ports) for (const g of port.groupIds) membershipChanged(g, [port.id]);
+      for (const port of change.instance.ports)
+        for (const g of port.groupIds) membershipChanged(g, [port.id]);
       break;
     case 'instanceRemoved': {
       const instance = before.state.instances.find((i) => i.id === change.instanceId);

@@ -58,7 +58,9 @@ export class Engine {
       const entries = evaluationOrder(compiled.policy, { nicType: compiled.nicType }, direction, ethertype);
       const classifier = new Classifier(entries, ethertype, this.sets);
       this.compiledClassifiers++;
-      const allows = Uint8Array.from(entries, (e) => (e.kind === 'innerAccess' || e.rule.action === 'allow' ? 1 : 0));
+      const allows = Uint8Array.from(entries, (e) =>
+        e.kind === 'innerAccess' || e.rule.action === 'allow' ? 1 : 0,
+      );
       side = { classifier, allows, defaultAllows: policyDefault(compiled.policy, direction) === 'allow' };
       compiled.sides.set(k, side);
     }
@@ -137,7 +139,9 @@ export class Engine {
       case 'addressGroupAdded':
         state.addressGroups.push(change.addressGroup);
         this.index.addressGroups.set(change.addressGroup.id, change.addressGroup);
-        return this.applyDeltas(this.sets.add(addressGroupSet(change.addressGroup.id), change.addressGroup.entries));
+        return this.applyDeltas(
+          this.sets.add(addressGroupSet(change.addressGroup.id), change.addressGroup.entries),
+        );
       case 'addressGroupRemoved': {
         const ag = this.index.addressGroups.get(change.addressGroupId);
         state.addressGroups = state.addressGroups.filter((a) => a.id !== change.addressGroupId);

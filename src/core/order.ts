@@ -52,7 +52,9 @@ export function evaluationOrder(
     positions.get(a.rule)! - positions.get(b.rule)!;
   if (policy.profile === 'alibaba' && policy.style === 'firstMatch') {
     // 001: priority ascending; at equal priority deny wins; groups are merged.
-    rules.sort((a, b) => a.rule.priority - b.rule.priority || actionRank(a.rule) - actionRank(b.rule) || stable(a, b));
+    rules.sort(
+      (a, b) => a.rule.priority - b.rule.priority || actionRank(a.rule) - actionRank(b.rule) || stable(a, b),
+    );
   } else if (policy.profile === 'huawei') {
     // 002: group sequence, then rule priority, then deny before allow.
     rules.sort(

@@ -6,8 +6,7 @@ import type { RegionIndex } from './region-index.js';
 import type { Explanation } from './verdict.js';
 
 export type ResolvedPolicy =
-  | { policy: PortPolicy; port: Port }
-  | { failure: (direction: Direction) => Explanation; reason: string };
+  { policy: PortPolicy; port: Port } | { failure: (direction: Direction) => Explanation; reason: string };
 
 export function resolvePolicy(index: RegionIndex, portId: string): ResolvedPolicy {
   const info = index.ports.get(portId);

@@ -1,13 +1,6 @@
 // What differs between the three clouds, in one place: capabilities, default verdicts,
 // quotas, timeouts, default-group rules and templates (SEMANTICS.md).
-import type {
-  ConntrackTimeouts,
-  Direction,
-  GroupType,
-  Profile,
-  Quotas,
-  Rule,
-} from './model.js';
+import type { ConntrackTimeouts, Direction, GroupType, Profile, Quotas, Rule } from './model.js';
 
 export interface ProfileTraits {
   /** Rules may carry action deny. */
@@ -171,7 +164,13 @@ function allEgress(ethertype: 'IPv4' | 'IPv6'): RuleSpec {
 /** Ingress from the group itself; the placeholder SELF is replaced by the new group's id. */
 export const SELF = '$self';
 function fromSelf(ethertype: 'IPv4' | 'IPv6'): RuleSpec {
-  return { direction: 'ingress', ethertype, protocol: 'all', remote: { kind: 'group', groupId: SELF }, action: 'allow' };
+  return {
+    direction: 'ingress',
+    ethertype,
+    protocol: 'all',
+    remote: { kind: 'group', groupId: SELF },
+    action: 'allow',
+  };
 }
 
 /** Rules of the default group made on first need (SEMANTICS.md "Defaults"). */
@@ -202,12 +201,25 @@ export interface Template {
 const webCommon = [tcp(80), tcp(443), icmpIn];
 export const TEMPLATES: Template[] = [
   { id: 'web-server-linux', name: 'Web Server Linux', profiles: ['alibaba'], rules: [tcp(22), ...webCommon] },
-  { id: 'web-server-windows', name: 'Web Server Windows', profiles: ['alibaba'], rules: [tcp(3389), ...webCommon] },
+  {
+    id: 'web-server-windows',
+    name: 'Web Server Windows',
+    profiles: ['alibaba'],
+    rules: [tcp(3389), ...webCommon],
+  },
   {
     id: 'general-purpose-web-server',
     name: 'General-purpose web server',
     profiles: ['huawei', 'openstack'],
-    rules: [fromSelf('IPv4'), fromSelf('IPv6'), tcp(22), tcp(3389), ...webCommon, allEgress('IPv4'), allEgress('IPv6')],
+    rules: [
+      fromSelf('IPv4'),
+      fromSelf('IPv6'),
+      tcp(22),
+      tcp(3389),
+      ...webCommon,
+      allEgress('IPv4'),
+      allEgress('IPv6'),
+    ],
   },
   {
     id: 'all-ports-open',
@@ -216,8 +228,20 @@ export const TEMPLATES: Template[] = [
     rules: [
       fromSelf('IPv4'),
       fromSelf('IPv6'),
-      { direction: 'ingress', ethertype: 'IPv4', protocol: 'all', remote: { kind: 'cidr', cidr: '0.0.0.0/0' }, action: 'allow' },
-      { direction: 'ingress', ethertype: 'IPv6', protocol: 'all', remote: { kind: 'cidr', cidr: '::/0' }, action: 'allow' },
+      {
+        direction: 'ingress',
+        ethertype: 'IPv4',
+        protocol: 'all',
+        remote: { kind: 'cidr', cidr: '0.0.0.0/0' },
+        action: 'allow',
+      },
+      {
+        direction: 'ingress',
+        ethertype: 'IPv6',
+        protocol: 'all',
+        remote: { kind: 'cidr', cidr: '::/0' },
+        action: 'allow',
+      },
       allEgress('IPv4'),
       allEgress('IPv6'),
     ],
@@ -237,8 +261,6 @@ export function materializeRules(
     priority: spec.priority ?? TRAITS[profile].defaultPriority,
     nicType: 'intranet',
     remote:
-      spec.remote.kind === 'group' && spec.remote.groupId === SELF
-        ? { kind: 'group', groupId }
-        : spec.remote,
+      spec.remote.kind === 'group' && spec.remote.groupId === SELF ? { kind: 'group', groupId } : spec.remote,
   }));
 }

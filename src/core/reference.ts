@@ -19,7 +19,12 @@ function inRanges(value: number | undefined, ranges: { from: number; to: number 
   return value !== undefined && ranges.some((r) => r.from <= value && value <= r.to);
 }
 
-export function entryMatches(index: RegionIndex, entry: Entry, direction: Direction, packet: Packet): boolean {
+export function entryMatches(
+  index: RegionIndex,
+  entry: Entry,
+  direction: Direction,
+  packet: Packet,
+): boolean {
   const remote = canonicalIp(remoteAddress(direction, packet));
   const memberOf = (groupId: string) => index.isMemberAddress(groupId, packet.ethertype, remote);
   if (entry.kind === 'innerAccess') return memberOf(entry.group.id);
@@ -135,7 +140,9 @@ export function prepareLinearScan(
         : r.ports?.length
           ? r.ports.map((p) => [p.from, p.to])
           : null;
-    const src: [number, number][] | null = r.sourcePorts?.length ? r.sourcePorts.map((p) => [p.from, p.to]) : null;
+    const src: [number, number][] | null = r.sourcePorts?.length
+      ? r.sourcePorts.map((p) => [p.from, p.to])
+      : null;
     const rm = r.remote;
     const addr =
       rm.kind === 'any'
@@ -144,7 +151,11 @@ export function prepareLinearScan(
           ? spans([rm.cidr])
           : rm.kind === 'group'
             ? members(rm.groupId)
-            : spans((index.addressGroups.get(rm.addressGroupId)?.entries ?? []).filter((c) => cidrFamily(c) === ethertype));
+            : spans(
+                (index.addressGroups.get(rm.addressGroupId)?.entries ?? []).filter(
+                  (c) => cidrFamily(c) === ethertype,
+                ),
+              );
     return { proto, l4, src, addr };
   });
   const within = (v: AddrKey, ranges: [AddrKey, AddrKey][]) => ranges.some(([lo, hi]) => lo <= v && v <= hi);

@@ -65,7 +65,10 @@ export class Simulator {
 
   constructor(state: RegionState) {
     this.engine = new Engine(state);
-    this.tracker = new ConnectionTracker(state.region.conntrackTimeouts, TRAITS[state.region.profile].maxSessionTimeout);
+    this.tracker = new ConnectionTracker(
+      state.region.conntrackTimeouts,
+      TRAITS[state.region.profile].maxSessionTimeout,
+    );
   }
 
   get now(): number {
@@ -93,7 +96,9 @@ export class Simulator {
   /** Apply a change to the region and its effect on live connections. */
   apply(change: Change): ChangeReport {
     const plan = clearingPlan(this.engine.state.region.profile, this.engine.index, change);
-    const forgetZones = new Set([...plan.forget].map((p) => this.zones.get(p)).filter((z) => z !== undefined));
+    const forgetZones = new Set(
+      [...plan.forget].map((p) => this.zones.get(p)).filter((z) => z !== undefined),
+    );
     this.engine.apply(change);
     let dropped = this.tracker.drop((e) => forgetZones.has(e.zone));
     const clearZones = new Set([...plan.clearInbound].map((p) => this.zoneOf(p)));
@@ -129,11 +134,18 @@ export class Simulator {
     if (!stateless) {
       const tracked = this.tracker.track(this.zoneOf(portId), packet, flags, this.clock);
       if (tracked.kind === 'blocked') return { portId, verdict: 'deny', via: 'cleared' };
-      if (tracked.kind === 'established') return { portId, verdict: 'allow', via: 'conntrack', direction: tracked.direction };
+      if (tracked.kind === 'established')
+        return { portId, verdict: 'allow', via: 'conntrack', direction: tracked.direction };
     }
     const explanation = this.engine.explain(portId, direction, packet);
     if (!stateless && explanation.verdict === 'allow') {
-      this.tracker.commit(this.zoneOf(portId), packet, flags, direction === 'ingress' ? 'inbound' : 'outbound', this.clock);
+      this.tracker.commit(
+        this.zoneOf(portId),
+        packet,
+        flags,
+        direction === 'ingress' ? 'inbound' : 'outbound',
+        this.clock,
+      );
     }
     return { portId, verdict: explanation.verdict, via: stateless ? 'stateless' : 'rules', explanation };
   }

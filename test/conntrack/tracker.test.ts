@@ -6,7 +6,14 @@ import { BLOCKED, ConnectionTracker, NEW, ORIGINAL, REPLY } from '../../src/conn
 import type { Packet } from '../../src/core/model.js';
 import { DEFAULT_TIMEOUTS, TRAITS } from '../../src/core/profiles.js';
 
-const tcp = (src: string, sport: number, dst: string, dport: number): Packet => ({ ethertype: src.includes(':') ? 'IPv6' : 'IPv4', protocol: 6, src, dst, srcPort: sport, dstPort: dport });
+const tcp = (src: string, sport: number, dst: string, dport: number): Packet => ({
+  ethertype: src.includes(':') ? 'IPv6' : 'IPv4',
+  protocol: 6,
+  src,
+  dst,
+  srcPort: sport,
+  dstPort: dport,
+});
 const rev = (p: Packet): Packet => ({ ...p, src: p.dst, dst: p.src, srcPort: p.dstPort, dstPort: p.srcPort });
 
 describe('connection tracker', () => {
@@ -15,9 +22,20 @@ describe('connection tracker', () => {
       const t = new ConnectionTracker(DEFAULT_TIMEOUTS);
       expect(t.track(0, p, SYN, 0)).toEqual({ kind: 'new' });
       t.commit(0, p, SYN, 'outbound', 0);
-      expect(t.track(0, rev(p), SYN | ACK, 1)).toEqual({ kind: 'established', direction: 'reply', origin: 'outbound' });
-      expect(t.track(0, p, ACK, 2)).toEqual({ kind: 'established', direction: 'original', origin: 'outbound' });
-      expect(t.list(2)[0]).toMatchObject({ state: 'ESTABLISHED', packet: { src: p.src, dst: p.dst, srcPort: 40000, dstPort: 22 } });
+      expect(t.track(0, rev(p), SYN | ACK, 1)).toEqual({
+        kind: 'established',
+        direction: 'reply',
+        origin: 'outbound',
+      });
+      expect(t.track(0, p, ACK, 2)).toEqual({
+        kind: 'established',
+        direction: 'original',
+        origin: 'outbound',
+      });
+      expect(t.list(2)[0]).toMatchObject({
+        state: 'ESTABLISHED',
+        packet: { src: p.src, dst: p.dst, srcPort: 40000, dstPort: 22 },
+      });
     }
   });
 
@@ -63,15 +81,38 @@ describe('connection tracker', () => {
 
   it.each([
     ['SYN_SENT', 'tcpSynSent', (t: ConnectionTracker, p: Packet) => t.commit(0, p, SYN, 'outbound', 0)],
-    ['SYN_RECV', 'tcpSynRecv', (t: ConnectionTracker, p: Packet) => (t.commit(0, p, SYN, 'outbound', 0), t.track(0, rev(p), SYN | ACK, 0))],
-    ['TIME_WAIT', 'tcpTimeWait', (t: ConnectionTracker, p: Packet) => {
-      t.commit(0, p, ACK, 'outbound', 0);
-      t.track(0, p, FIN, 0);
-      t.track(0, rev(p), FIN | ACK, 0);
-      t.track(0, p, ACK, 0);
-    }],
-    ['CLOSE', 'tcpClose', (t: ConnectionTracker, p: Packet) => (t.commit(0, p, ACK, 'outbound', 0), t.track(0, p, RST, 0))],
-    ['CLOSE_WAIT', 'tcpCloseWait', (t: ConnectionTracker, p: Packet) => (t.commit(0, p, ACK, 'outbound', 0), t.track(0, p, FIN, 0), t.track(0, rev(p), ACK, 0))],
+    [
+      'SYN_RECV',
+      'tcpSynRecv',
+      (t: ConnectionTracker, p: Packet) => (
+        t.commit(0, p, SYN, 'outbound', 0),
+        t.track(0, rev(p), SYN | ACK, 0)
+      ),
+    ],
+    [
+      'TIME_WAIT',
+      'tcpTimeWait',
+      (t: ConnectionTracker, p: Packet) => {
+        t.commit(0, p, ACK, 'outbound', 0);
+        t.track(0, p, FIN, 0);
+        t.track(0, rev(p), FIN | ACK, 0);
+        t.track(0, p, ACK, 0);
+      },
+    ],
+    [
+      'CLOSE',
+      'tcpClose',
+      (t: ConnectionTracker, p: Packet) => (t.commit(0, p, ACK, 'outbound', 0), t.track(0, p, RST, 0)),
+    ],
+    [
+      'CLOSE_WAIT',
+      'tcpCloseWait',
+      (t: ConnectionTracker, p: Packet) => (
+        t.commit(0, p, ACK, 'outbound', 0),
+        t.track(0, p, FIN, 0),
+        t.track(0, rev(p), ACK, 0)
+      ),
+    ],
   ] as const)('%s lasts %s seconds idle (Linux default)', (_name, key, setup) => {
     const t = new ConnectionTracker(DEFAULT_TIMEOUTS);
     const p = tcp('10.0.0.1', 40000, '10.0.0.2', 22);
@@ -83,15 +124,31 @@ describe('connection tracker', () => {
 
   it('timeouts are validated; Alibaba regions refuse any above 910 s', () => {
     expect(() => new ConnectionTracker({ ...DEFAULT_TIMEOUTS, icmp: 0 })).toThrow(/icmp=0/);
-    expect(() => new ConnectionTracker({ ...DEFAULT_TIMEOUTS, tcpEstablished: 3600 }, TRAITS.alibaba.maxSessionTimeout)).toThrow(/at most 910 s: tcpEstablished=3600/);
-    expect(() => new ConnectionTracker({ ...DEFAULT_TIMEOUTS, tcpEstablished: 3600 }, TRAITS.huawei.maxSessionTimeout)).not.toThrow();
+    expect(
+      () =>
+        new ConnectionTracker(
+          { ...DEFAULT_TIMEOUTS, tcpEstablished: 3600 },
+          TRAITS.alibaba.maxSessionTimeout,
+        ),
+    ).toThrow(/at most 910 s: tcpEstablished=3600/);
+    expect(
+      () =>
+        new ConnectionTracker({ ...DEFAULT_TIMEOUTS, tcpEstablished: 3600 }, TRAITS.huawei.maxSessionTimeout),
+    ).not.toThrow();
   });
 
   it('clearing by origin: inbound entries are blocked until their timeout, outbound ones survive', () => {
     const t = new ConnectionTracker(DEFAULT_TIMEOUTS);
     const inbound = tcp('1.1.1.1', 5000, '10.0.0.1', 22);
     const outbound = tcp('10.0.0.1', 6000, '8.8.8.8', 443);
-    const ping: Packet = { ethertype: 'IPv4', protocol: 1, src: '2.2.2.2', dst: '10.0.0.1', srcPort: 9, dstPort: 9 };
+    const ping: Packet = {
+      ethertype: 'IPv4',
+      protocol: 1,
+      src: '2.2.2.2',
+      dst: '10.0.0.1',
+      srcPort: 9,
+      dstPort: 9,
+    };
     t.commit(7, inbound, ACK, 'inbound', 0);
     t.commit(7, outbound, ACK, 'outbound', 0);
     t.commit(7, ping, 0, 'inbound', 95); // ICMP lives 30 s: still alive at 100
@@ -110,7 +167,8 @@ describe('connection tracker', () => {
 
   it('drop removes entries at once; sweep reclaims expired ones', () => {
     const t = new ConnectionTracker(DEFAULT_TIMEOUTS);
-    for (let i = 0; i < 50; i++) t.commit(i % 5, tcp('10.0.0.1', 1000 + i, '10.0.0.2', 80), ACK, i % 2 ? 'inbound' : 'outbound', 0);
+    for (let i = 0; i < 50; i++)
+      t.commit(i % 5, tcp('10.0.0.1', 1000 + i, '10.0.0.2', 80), ACK, i % 2 ? 'inbound' : 'outbound', 0);
     expect(t.drop((c) => c.zone === 3)).toBe(10);
     expect(t.size).toBe(40);
     expect(t.list(0).every((c) => c.zone !== 3)).toBe(true);
@@ -123,7 +181,10 @@ describe('connection tracker', () => {
     t.commitV4(3, 6, 0x0a000001, 0x0a000002, 40000, 22, SYN, 'outbound', 0);
     expect(t.trackV4(3, 6, 0x0a000002, 0x0a000001, 22, 40000, SYN | ACK, 1)).toBe(REPLY);
     expect(t.trackV4(3, 6, 0x0a000001, 0x0a000002, 40000, 22, ACK, 2)).toBe(ORIGINAL);
-    expect(t.track(3, tcp('10.0.0.2', 22, '10.0.0.1', 40000), ACK, 3)).toMatchObject({ kind: 'established', direction: 'reply' });
+    expect(t.track(3, tcp('10.0.0.2', 22, '10.0.0.1', 40000), ACK, 3)).toMatchObject({
+      kind: 'established',
+      direction: 'reply',
+    });
     expect(t.trackV4(3, 6, 0x0a000001, 0x0a000002, 40000, 22, ACK, 3 + 601)).toBe(NEW);
     t.commitV4(3, 6, 0x0a000001, 0x0a000002, 40000, 22, ACK, 'inbound', 700);
     t.clear(new Set([3]), 'all', 700);
@@ -172,9 +233,12 @@ describe('connection table (model-based)', () => {
 
   it('hash4 is the same function as hash for IPv4 keys', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 4, maxLength: 4 }), ([a, b, c, d]) => {
-        expect(ConnTable.hash4(a, b, c, d)).toBe(ConnTable.hash(Uint32Array.of(a, b, c, d), 4));
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 4, maxLength: 4 }),
+        ([a, b, c, d]) => {
+          expect(ConnTable.hash4(a, b, c, d)).toBe(ConnTable.hash(Uint32Array.of(a, b, c, d), 4));
+        },
+      ),
     );
   });
 });

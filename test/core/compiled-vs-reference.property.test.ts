@@ -37,9 +37,13 @@ describe('compiled classifier agrees with the reference evaluator', () => {
   for (const kind of KINDS) {
     it(`${kind}: random policies and packets`, () => {
       fc.assert(
-        fc.property(regionArb(kind), fc.array(packetArb, { minLength: 20, maxLength: 40 }), (state, packets) => {
-          expectAgreement(new Engine(state), packets);
-        }),
+        fc.property(
+          regionArb(kind),
+          fc.array(packetArb, { minLength: 20, maxLength: 40 }),
+          (state, packets) => {
+            expectAgreement(new Engine(state), packets);
+          },
+        ),
         { numRuns: 300 },
       );
     });
@@ -62,7 +66,9 @@ describe('compiled classifier agrees with the reference evaluator', () => {
             for (const packet of packets) {
               for (const portId of PORTS) {
                 for (const direction of DIRECTIONS) {
-                  expect(engine.explain(portId, direction, packet)).toEqual(fresh.explain(portId, direction, packet));
+                  expect(engine.explain(portId, direction, packet)).toEqual(
+                    fresh.explain(portId, direction, packet),
+                  );
                 }
               }
             }

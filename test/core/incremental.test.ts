@@ -8,7 +8,10 @@ function setup() {
   const state = region(
     'huawei',
     [
-      group('web', [ingress('tcp', { ports: '443', from: 'sg:clients' }), ingress('tcp', { ports: '22', from: 'ag:admins' })]),
+      group('web', [
+        ingress('tcp', { ports: '443', from: 'sg:clients' }),
+        ingress('tcp', { ports: '22', from: 'ag:admins' }),
+      ]),
       group('clients', []),
       group('db', [ingress('tcp', { ports: '5432', from: 'sg:web' })]),
     ],
@@ -23,7 +26,8 @@ function setup() {
   );
   const engine = new Engine(state);
   const warm = () => {
-    for (const p of ['w1', 'w2', 'c1', 'c2', 'd1']) for (const d of ['ingress', 'egress'] as const) engine.side(p, d, 'IPv4');
+    for (const p of ['w1', 'w2', 'c1', 'c2', 'd1'])
+      for (const d of ['ingress', 'egress'] as const) engine.side(p, d, 'IPv4');
   };
   warm();
   return { engine, warm };
@@ -41,7 +45,12 @@ describe('incremental updates', () => {
     const before = engine.compiledClassifiers;
     const side = engine.side('w1', 'ingress', 'IPv4');
     expect(engine.allows('w1', 'ingress', pkt('tcp', '172.16.5.5', '10.0.0.1:22'))).toBe(false);
-    engine.apply({ kind: 'addressGroupEntriesChanged', addressGroupId: 'admins', added: ['172.16.5.0/28'], removed: ['192.168.10.0/24'] });
+    engine.apply({
+      kind: 'addressGroupEntriesChanged',
+      addressGroupId: 'admins',
+      added: ['172.16.5.0/28'],
+      removed: ['192.168.10.0/24'],
+    });
     warm();
     expect(engine.compiledClassifiers).toBe(before);
     expect(engine.side('w1', 'ingress', 'IPv4')).toBe(side);
@@ -72,7 +81,11 @@ describe('incremental updates', () => {
     const dbSide = engine.side('d1', 'ingress', 'IPv4');
     const webSide = engine.side('w1', 'ingress', 'IPv4');
     const before = engine.compiledClassifiers;
-    engine.apply({ kind: 'ruleAdded', groupId: 'web', rule: ingress('tcp', { ports: '8443', from: '0.0.0.0/0' }) });
+    engine.apply({
+      kind: 'ruleAdded',
+      groupId: 'web',
+      rule: ingress('tcp', { ports: '8443', from: '0.0.0.0/0' }),
+    });
     warm();
     expect(engine.side('d1', 'ingress', 'IPv4')).toBe(dbSide);
     expect(engine.side('w1', 'ingress', 'IPv4')).not.toBe(webSide);
@@ -81,11 +94,11 @@ describe('incremental updates', () => {
   });
 
   it('an address that several members share stays matched until the last one leaves', () => {
-    const state = region('huawei', [group('x', [ingress('all', { from: 'sg:peers' })]), group('peers', [])], [
-      port('t', '10.0.0.1', ['x']),
-      port('p1', '10.0.9.9', ['peers']),
-      port('p2', '10.0.9.9', ['peers']),
-    ]);
+    const state = region(
+      'huawei',
+      [group('x', [ingress('all', { from: 'sg:peers' })]), group('peers', [])],
+      [port('t', '10.0.0.1', ['x']), port('p1', '10.0.9.9', ['peers']), port('p2', '10.0.9.9', ['peers'])],
+    );
     const engine = new Engine(state);
     const p = pkt('udp', '10.0.9.9', '10.0.0.1:53');
     expect(engine.allows('t', 'ingress', p)).toBe(true);
@@ -96,10 +109,20 @@ describe('incremental updates', () => {
   });
 
   it('an address-group entry replaced by a narrower one that overlaps an existing row boundary (regression)', () => {
-    const state = region('alibaba', [group('sg', [ingress('all', { from: 'ag:ag-1' })], { innerAccessPolicy: 'Accept' })], [port('a', '10.0.0.4', ['sg'])], [addressGroup('ag-1', ['10.0.0.0/8'])]);
+    const state = region(
+      'alibaba',
+      [group('sg', [ingress('all', { from: 'ag:ag-1' })], { innerAccessPolicy: 'Accept' })],
+      [port('a', '10.0.0.4', ['sg'])],
+      [addressGroup('ag-1', ['10.0.0.0/8'])],
+    );
     const engine = new Engine(state);
     engine.side('a', 'ingress', 'IPv4');
-    engine.apply({ kind: 'addressGroupEntriesChanged', addressGroupId: 'ag-1', added: ['10.0.0.4/31'], removed: ['10.0.0.0/8'] });
+    engine.apply({
+      kind: 'addressGroupEntriesChanged',
+      addressGroupId: 'ag-1',
+      added: ['10.0.0.4/31'],
+      removed: ['10.0.0.0/8'],
+    });
     expect(engine.allows('a', 'ingress', pkt('tcp', '10.0.1.9', '10.0.0.4:1'))).toBe(false);
     expect(engine.allows('a', 'ingress', pkt('tcp', '10.0.0.5', '10.0.0.4:1'))).toBe(true);
   });

@@ -13,10 +13,18 @@ function pair(profile: Profile, stateful = true) {
     profile,
     [
       group('ga', profile === 'alibaba' ? [] : [out], { innerAccessPolicy: 'Drop', stateful }),
-      group('gb', [ingress('tcp', { id: 'ssh', ports: '22', from: '0.0.0.0/0' }), ingress('udp', { id: 'dns', ports: '53', from: '0.0.0.0/0' }), ingress('icmp', { id: 'ping', from: '0.0.0.0/0' })], {
-        innerAccessPolicy: 'Drop',
-        stateful,
-      }),
+      group(
+        'gb',
+        [
+          ingress('tcp', { id: 'ssh', ports: '22', from: '0.0.0.0/0' }),
+          ingress('udp', { id: 'dns', ports: '53', from: '0.0.0.0/0' }),
+          ingress('icmp', { id: 'ping', from: '0.0.0.0/0' }),
+        ],
+        {
+          innerAccessPolicy: 'Drop',
+          stateful,
+        },
+      ),
     ],
     [port('A', '10.0.0.1', ['ga']), port('B', '10.0.0.2', ['gb'])],
   );
@@ -27,18 +35,32 @@ const syn = { protocol: 'tcp' as const, srcPort: 40000, dstPort: 22 };
 const reply = (flags: string) => ({ protocol: 'tcp' as const, srcPort: 22, dstPort: 40000, flags });
 
 describe('the simulator story', () => {
-  it.each(['huawei', 'openstack'] as const)('%s: A opens TCP to B:22, B replies, the rule is deleted, A\'s next packet is dropped', (profile) => {
-    const sim = pair(profile);
-    const open = sim.send('A', 'B', syn);
-    expect(open).toMatchObject({ delivered: true, egress: { via: 'rules' }, ingress: { via: 'rules', explanation: { decidedBy: { ruleId: 'ssh' } } } });
-    const back = sim.send('B', 'A', reply('SA'));
-    expect(back).toMatchObject({ delivered: true, egress: { via: 'conntrack', direction: 'reply' }, ingress: { via: 'conntrack', direction: 'reply' } });
-    expect(sim.send('A', 'B', { ...syn, flags: 'A' })).toMatchObject({ delivered: true, ingress: { via: 'conntrack', direction: 'original' } });
-    sim.apply({ kind: 'ruleRemoved', groupId: 'gb', ruleId: 'ssh' });
-    const next = sim.send('A', 'B', { ...syn, flags: 'A' });
-    expect(next.delivered).toBe(false);
-    expect(next.ingress).toMatchObject({ portId: 'B', verdict: 'deny' });
-  });
+  it.each(['huawei', 'openstack'] as const)(
+    "%s: A opens TCP to B:22, B replies, the rule is deleted, A's next packet is dropped",
+    (profile) => {
+      const sim = pair(profile);
+      const open = sim.send('A', 'B', syn);
+      expect(open).toMatchObject({
+        delivered: true,
+        egress: { via: 'rules' },
+        ingress: { via: 'rules', explanation: { decidedBy: { ruleId: 'ssh' } } },
+      });
+      const back = sim.send('B', 'A', reply('SA'));
+      expect(back).toMatchObject({
+        delivered: true,
+        egress: { via: 'conntrack', direction: 'reply' },
+        ingress: { via: 'conntrack', direction: 'reply' },
+      });
+      expect(sim.send('A', 'B', { ...syn, flags: 'A' })).toMatchObject({
+        delivered: true,
+        ingress: { via: 'conntrack', direction: 'original' },
+      });
+      sim.apply({ kind: 'ruleRemoved', groupId: 'gb', ruleId: 'ssh' });
+      const next = sim.send('A', 'B', { ...syn, flags: 'A' });
+      expect(next.delivered).toBe(false);
+      expect(next.ingress).toMatchObject({ portId: 'B', verdict: 'deny' });
+    },
+  );
 
   it('alibaba: deleting the rule re-evaluates the connection and drops it; the next packet meets the rules', () => {
     const sim = pair('alibaba');
@@ -46,7 +68,10 @@ describe('the simulator story', () => {
     sim.send('B', 'A', reply('SA'));
     // Only B's inbound entry is now denied; A's outbound entry is still allowed by A's policy.
     expect(sim.apply({ kind: 'ruleRemoved', groupId: 'gb', ruleId: 'ssh' }).dropped).toBe(1);
-    expect(sim.send('A', 'B', { ...syn, flags: 'A' })).toMatchObject({ delivered: false, ingress: { via: 'rules', verdict: 'deny' } });
+    expect(sim.send('A', 'B', { ...syn, flags: 'A' })).toMatchObject({
+      delivered: false,
+      ingress: { via: 'rules', verdict: 'deny' },
+    });
   });
 });
 
@@ -56,13 +81,19 @@ describe('statefulness', () => {
     sim.send('A', 'B', { protocol: 'udp', srcPort: 5353, dstPort: 53 });
     expect(sim.send('B', 'A', { protocol: 'udp', srcPort: 53, dstPort: 5353 }).delivered).toBe(true);
     // A new connection from B is not a reply: B's egress allow-list drops it.
-    expect(sim.send('B', 'A', { protocol: 'udp', srcPort: 53, dstPort: 9999 })).toMatchObject({ delivered: false, egress: { portId: 'B', verdict: 'deny' } });
+    expect(sim.send('B', 'A', { protocol: 'udp', srcPort: 53, dstPort: 9999 })).toMatchObject({
+      delivered: false,
+      egress: { portId: 'B', verdict: 'deny' },
+    });
   });
 
   it('stateless groups (openstack stateful=false) track nothing: replies need rules', () => {
     const sim = pair('openstack', false);
     expect(sim.send('A', 'B', syn)).toMatchObject({ delivered: true, ingress: { via: 'stateless' } });
-    expect(sim.send('B', 'A', reply('SA'))).toMatchObject({ delivered: false, egress: { via: 'stateless', verdict: 'deny' } });
+    expect(sim.send('B', 'A', reply('SA'))).toMatchObject({
+      delivered: false,
+      egress: { via: 'stateless', verdict: 'deny' },
+    });
     expect(sim.connections()).toHaveLength(0);
   });
 
@@ -74,8 +105,21 @@ describe('statefulness', () => {
     const conns = sim.connections();
     expect(conns).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ portId: 'A', origin: 'outbound', src: '10.0.0.1', dst: '10.0.0.2', dstPort: 22, state: 'ESTABLISHED' }),
-        expect.objectContaining({ portId: 'B', origin: 'inbound', src: '10.0.0.1', dstPort: 22, state: 'ESTABLISHED' }),
+        expect.objectContaining({
+          portId: 'A',
+          origin: 'outbound',
+          src: '10.0.0.1',
+          dst: '10.0.0.2',
+          dstPort: 22,
+          state: 'ESTABLISHED',
+        }),
+        expect.objectContaining({
+          portId: 'B',
+          origin: 'inbound',
+          src: '10.0.0.1',
+          dstPort: 22,
+          state: 'ESTABLISHED',
+        }),
       ]),
     );
   });
@@ -116,7 +160,8 @@ describe('timeouts on the virtual clock (003 and decisions)', () => {
   });
 
   it('ICMP: 30 s', () => {
-    const ping = (sim: Simulator) => sim.send('A', 'B', { protocol: 'icmp', icmpType: 8, srcPort: 3, dstPort: 3 });
+    const ping = (sim: Simulator) =>
+      sim.send('A', 'B', { protocol: 'icmp', icmpType: 8, srcPort: 3, dstPort: 3 });
     const pong = { protocol: 'icmp' as const, icmpType: 0, srcPort: 3, dstPort: 3 };
     expect(replyAfter(ping, 29.5, pong)).toBe(true);
     expect(replyAfter(ping, 30.5, pong)).toBe(false);
@@ -138,7 +183,10 @@ describe('timeouts on the virtual clock (003 and decisions)', () => {
   it('per-region timeouts replace the defaults', () => {
     const sim = pair('huawei');
     const state = sim.engine.state;
-    const fast = new Simulator({ ...state, region: { ...state.region, conntrackTimeouts: { ...DEFAULT_TIMEOUTS, otherOneWay: 5 } } });
+    const fast = new Simulator({
+      ...state,
+      region: { ...state.region, conntrackTimeouts: { ...DEFAULT_TIMEOUTS, otherOneWay: 5 } },
+    });
     fast.send('A', 'B', { protocol: 'udp', srcPort: 5353, dstPort: 53 });
     fast.advance(5.5);
     expect(fast.send('B', 'A', { protocol: 'udp', srcPort: 53, dstPort: 5353 }).delivered).toBe(false);

@@ -1,9 +1,7 @@
 // fast-check generators of valid regions and packets, crowded into a small address and port
 // space so that random packets hit rules, rule edges, remote groups and address groups often.
 import fc from 'fast-check';
-import type {
-  Change,
-} from '../../src/core/changes.js';
+import type { Change } from '../../src/core/changes.js';
 import type {
   AddressGroup,
   Ethertype,
@@ -18,10 +16,42 @@ import type {
 } from '../../src/core/model.js';
 import { DEFAULT_QUOTAS, DEFAULT_TIMEOUTS } from '../../src/core/profiles.js';
 
-export const V4_POOL = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.1.9', '192.168.3.4', '8.8.8.8'];
-export const V6_POOL = ['2001:db8::1', '2001:db8::2', '2001:db8::3', '2001:db8::5', '2001:db8:0:1::9', 'fd00::7'];
-const V4_CIDRS = ['0.0.0.0/0', '10.0.0.0/8', '10.0.0.0/24', '10.0.0.0/30', '10.0.0.4/31', '10.0.0.3/32', '192.168.0.0/16', '10.0.1.0/24'];
-const V6_CIDRS = ['::/0', '2001:db8::/32', '2001:db8::/126', '2001:db8::4/127', '2001:db8:0:1::/64', 'fd00::/8'];
+export const V4_POOL = [
+  '10.0.0.1',
+  '10.0.0.2',
+  '10.0.0.3',
+  '10.0.0.4',
+  '10.0.0.5',
+  '10.0.1.9',
+  '192.168.3.4',
+  '8.8.8.8',
+];
+export const V6_POOL = [
+  '2001:db8::1',
+  '2001:db8::2',
+  '2001:db8::3',
+  '2001:db8::5',
+  '2001:db8:0:1::9',
+  'fd00::7',
+];
+const V4_CIDRS = [
+  '0.0.0.0/0',
+  '10.0.0.0/8',
+  '10.0.0.0/24',
+  '10.0.0.0/30',
+  '10.0.0.4/31',
+  '10.0.0.3/32',
+  '192.168.0.0/16',
+  '10.0.1.0/24',
+];
+const V6_CIDRS = [
+  '::/0',
+  '2001:db8::/32',
+  '2001:db8::/126',
+  '2001:db8::4/127',
+  '2001:db8:0:1::/64',
+  'fd00::/8',
+];
 const PORT_VALUES = [1, 21, 22, 23, 79, 80, 81, 443, 1000, 1005, 65535];
 const GROUPS = ['sg-a', 'sg-b', 'sg-c', 'sg-d'];
 const ADDRESS_GROUPS = ['ag-1', 'ag-2'];
@@ -48,7 +78,9 @@ function remoteArb(kind: Kind, ethertype: Ethertype): fc.Arbitrary<Remote> {
   ];
   if (kind !== 'alibaba-advanced') {
     options.push(fc.constantFrom(...GROUPS).map<Remote>((groupId) => ({ kind: 'group', groupId })));
-    options.push(fc.constantFrom(...ADDRESS_GROUPS).map<Remote>((id) => ({ kind: 'addressGroup', addressGroupId: id })));
+    options.push(
+      fc.constantFrom(...ADDRESS_GROUPS).map<Remote>((id) => ({ kind: 'addressGroup', addressGroupId: id })),
+    );
   }
   return fc.oneof(...options);
 }
@@ -69,9 +101,14 @@ function ruleArb(kind: Kind, id: string): fc.Arbitrary<Rule> {
           icmpType: fc.option(fc.constantFrom(0, 3, 8), { nil: undefined }),
           icmpCode: fc.option(fc.constantFrom(0, 1), { nil: undefined }),
           remote: remoteArb(kind, ethertype),
-          action: withDeny ? fc.constantFrom('allow' as const, 'deny' as const) : fc.constant('allow' as const),
+          action: withDeny
+            ? fc.constantFrom('allow' as const, 'deny' as const)
+            : fc.constant('allow' as const),
           priority: withDeny ? fc.integer({ min: 1, max: 4 }) : fc.constant(1),
-          nicType: kind === 'alibaba-classic' ? fc.constantFrom('intranet' as const, 'internet' as const) : fc.constant('intranet' as const),
+          nicType:
+            kind === 'alibaba-classic'
+              ? fc.constantFrom('intranet' as const, 'internet' as const)
+              : fc.constant('intranet' as const),
         })
         .map((r): Rule => {
           const ported = r.protocol === 'tcp' || r.protocol === 'udp' || r.protocol === 132;
@@ -104,8 +141,9 @@ function groupArb(kind: Kind, id: string): fc.Arbitrary<SecurityGroup> {
       inner: fc.constantFrom('Accept' as const, 'Drop' as const),
     })
     .chain(({ n, inner }) =>
-      fc.tuple(...Array.from({ length: n }, (_, i) => ruleArb(kind, `${id}-r${i}`))).map(
-        (rules): SecurityGroup => ({
+      fc
+        .tuple(...Array.from({ length: n }, (_, i) => ruleArb(kind, `${id}-r${i}`)))
+        .map((rules): SecurityGroup => ({
           id,
           tenantId: 't1',
           regionId: 'r1',
@@ -115,8 +153,7 @@ function groupArb(kind: Kind, id: string): fc.Arbitrary<SecurityGroup> {
           stateful: true,
           innerAccessPolicy: kind === 'alibaba-advanced' ? 'Drop' : inner,
           rules,
-        }),
-      ),
+        })),
     );
 }
 
@@ -126,7 +163,10 @@ const portArb = (kind: Kind, id: string): fc.Arbitrary<Port> =>
       ipv4: fc.subarray(V4_POOL.slice(0, 6), { minLength: 0, maxLength: 2 }),
       ipv6: fc.subarray(V6_POOL.slice(0, 4), { minLength: 0, maxLength: 1 }),
       groupIds: fc.shuffledSubarray(GROUPS, { minLength: 1, maxLength: 3 }),
-      nicType: kind === 'alibaba-classic' ? fc.constantFrom('intranet' as const, 'internet' as const) : fc.constant('intranet' as const),
+      nicType:
+        kind === 'alibaba-classic'
+          ? fc.constantFrom('intranet' as const, 'internet' as const)
+          : fc.constant('intranet' as const),
       vip: fc.boolean(),
     })
     .map(({ vip, ...p }) => ({ id, instanceId: `i-${id}`, virtualIps: vip ? ['10.0.0.5'] : [], ...p }));
@@ -147,7 +187,8 @@ export function regionArb(kind: Kind): fc.Arbitrary<RegionState> {
     .map(({ groups, ports, addressGroups }) => ({
       region: { id: 'r1', profile, quotas: DEFAULT_QUOTAS[profile], conntrackTimeouts: DEFAULT_TIMEOUTS },
       tenants: [{ id: 't1', name: 't1' }],
-      vpcs: kind === 'alibaba-classic' ? [] : [{ id: 'vpc-1', tenantId: 't1', regionId: 'r1', name: 'vpc-1' }],
+      vpcs:
+        kind === 'alibaba-classic' ? [] : [{ id: 'vpc-1', tenantId: 't1', regionId: 'r1', name: 'vpc-1' }],
       groups,
       addressGroups,
       instances: ports.map((port) => ({
@@ -176,7 +217,8 @@ export const packetArb: fc.Arbitrary<Packet> = fc
       })
       .map((p): Packet => {
         const packet: Packet = { ethertype, protocol: p.protocol, src: p.src, dst: p.dst };
-        if ([6, 17, 132].includes(p.protocol)) Object.assign(packet, { srcPort: p.srcPort, dstPort: p.dstPort });
+        if ([6, 17, 132].includes(p.protocol))
+          Object.assign(packet, { srcPort: p.srcPort, dstPort: p.dstPort });
         if (p.protocol === 1 || p.protocol === 58) {
           if (p.icmpType !== undefined) packet.icmpType = p.icmpType;
           if (p.icmpType !== undefined && p.icmpCode !== undefined) packet.icmpCode = p.icmpCode;
@@ -188,7 +230,11 @@ export const packetArb: fc.Arbitrary<Packet> = fc
 /** Membership and address-group changes: the ones the engine applies incrementally. */
 export const setChangeArb: fc.Arbitrary<Change> = fc.oneof(
   fc
-    .record({ groupId: fc.constantFrom(...GROUPS), portId: fc.constantFrom('p1', 'p2', 'p3', 'p4', 'p5'), position: fc.nat(3) })
+    .record({
+      groupId: fc.constantFrom(...GROUPS),
+      portId: fc.constantFrom('p1', 'p2', 'p3', 'p4', 'p5'),
+      position: fc.nat(3),
+    })
     .map((c): Change => ({ kind: 'memberAdded', ...c })),
   fc
     .record({ groupId: fc.constantFrom(...GROUPS), portId: fc.constantFrom('p1', 'p2', 'p3', 'p4', 'p5') })
@@ -196,8 +242,12 @@ export const setChangeArb: fc.Arbitrary<Change> = fc.oneof(
   fc
     .record({
       addressGroupId: fc.constantFrom(...ADDRESS_GROUPS),
-      added: fc.subarray([...V4_CIDRS.slice(1), '10.0.0.2', '10.0.0.4/31', '2001:db8::3', '2001:db8::/126'], { maxLength: 2 }),
-      removed: fc.subarray([...V4_CIDRS.slice(1), '10.0.0.2', '2001:db8::3', '2001:db8::/126'], { maxLength: 2 }),
+      added: fc.subarray([...V4_CIDRS.slice(1), '10.0.0.2', '10.0.0.4/31', '2001:db8::3', '2001:db8::/126'], {
+        maxLength: 2,
+      }),
+      removed: fc.subarray([...V4_CIDRS.slice(1), '10.0.0.2', '2001:db8::3', '2001:db8::/126'], {
+        maxLength: 2,
+      }),
     })
     .map((c): Change => ({ kind: 'addressGroupEntriesChanged', ...c })),
 );

@@ -47,7 +47,11 @@ export function rule(direction: Direction, protocol: Protocol, opts: RuleOpts = 
   const r: Rule = {
     id: opts.id ?? `rule-${++ruleSeq}`,
     direction,
-    ethertype: opts.ethertype ?? (opts.from?.includes(':') && !opts.from.startsWith('sg:') && !opts.from.startsWith('ag:') ? 'IPv6' : 'IPv4'),
+    ethertype:
+      opts.ethertype ??
+      (opts.from?.includes(':') && !opts.from.startsWith('sg:') && !opts.from.startsWith('ag:')
+        ? 'IPv6'
+        : 'IPv4'),
     protocol,
     remote: remoteOf(opts.from),
     action: opts.action ?? 'allow',
@@ -87,7 +91,12 @@ export interface PortOpts {
   classic?: boolean;
 }
 
-export function port(id: string, ipv4: string | string[], groupIds: string[], opts: PortOpts = {}): Port & { classic?: boolean } {
+export function port(
+  id: string,
+  ipv4: string | string[],
+  groupIds: string[],
+  opts: PortOpts = {},
+): Port & { classic?: boolean } {
   return {
     id,
     instanceId: `i-${id}`,

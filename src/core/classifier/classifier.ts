@@ -28,7 +28,12 @@ export function packetKeys(direction: Direction, packet: Packet): PacketKeys {
     : ICMP_PROTOCOLS.has(packet.protocol)
       ? icmpKey(packet.icmpType, packet.icmpCode)
       : 0;
-  return { protocol: packet.protocol, l4, srcPort: packet.srcPort ?? 0, addr: addrKey(packet.ethertype, remote) };
+  return {
+    protocol: packet.protocol,
+    l4,
+    srcPort: packet.srcPort ?? 0,
+    addr: addrKey(packet.ethertype, remote),
+  };
 }
 
 function remoteSet(entry: Entry): SetKey | null {
