@@ -1,0 +1,538 @@
+// Validation of the domain model: every error, each with the field path, a stable machine code
+// and a message naming the field and value. Pure; the policy loader, the CLI and (later) the
+// service layer call it before anything reaches the engine.
+import { cidrFamily, ipFamily } from './address.js';
+import type { AddressGroup, Port, Profile, Region, RegionState, Rule, SecurityGroup } from './model.js';
+import { ICMP_PROTOCOLS, PORTED_PROTOCOLS, PROFILES, protocolNumber } from './model.js';
+import { TRAITS } from './profiles.js';
+
+export interface ValidationError {
+  path: string;
+  code: string;
+  message: string;
+}
+
+export class Problems {
+  readonly list: ValidationError[] = [];
+  add(path: string, code: string, message: string): void {
+    this.list.push({ path, code, message });
+  }
+}
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+
+export function validateRegion(region: Region, p: Problems, at = 'region'): void {
+  if (!PROFILES.includes(region.profile)) {
+    p.add(
+      `${at}.profile`,
+      'UNKNOWN_PROFILE',
+      `${at}.profile "${region.profile}" is not one of ${PROFILES.join(', ')}`,
+    );
+    return;
+  }
+  for (const [name, value] of Object.entries(region.quotas)) {
+    if (!isInt(value) || value < 0)
+      p.add(
+        `${at}.quotas.${name}`,
+        'INVALID_QUOTA',
+        `${at}.quotas.${name} must be a non-negative integer (0 = unlimited), got ${value}`,
+      );
+  }
+  const max = TRAITS[region.profile].maxSessionTimeout;
+  for (const [name, value] of Object.entries(region.conntrackTimeouts)) {
+    if (!isInt(value) || value <= 0)
+      p.add(
+        `${at}.conntrackTimeouts.${name}`,
+        'INVALID_TIMEOUT',
+        `${at}.conntrackTimeouts.${name} must be a positive integer of seconds, got ${value}`,
+      );
+    else if (value > max)
+      p.add(
+        `${at}.conntrackTimeouts.${name}`,
+        'TIMEOUT_TOO_LONG',
+        `${at}.conntrackTimeouts.${name} is ${value} s; ${region.profile} sessions last at most ${max} s`,
+      );
+  }
+}
+
+function checkRanges(ranges: { from: number; to: number }[], at: string, p: Problems): void {
+  ranges.forEach((r, i) => {
+    for (const end of ['from', 'to'] as const) {
+      if (!isInt(r[end]) || r[end] < 1 || r[end] > 65535)
+        p.add(
+          `${at}[${i}].${end}`,
+          'PORT_OUT_OF_RANGE',
+          `${at}[${i}].${end} must be a port from 1 to 65535, got ${r[end]}`,
+        );
+    }
+    if (isInt(r.from) && isInt(r.to) && r.from > r.to)
+      p.add(`${at}[${i}]`, 'PORT_RANGE_INVERTED', `${at}[${i}] starts at ${r.from}, after its end ${r.to}`);
+  });
+}
+
+/** One rule in its group, without cross-object references (those need the region). */
+export function validateRule(
+  rule: Rule,
+  group: SecurityGroup,
+  profile: Profile,
+  p: Problems,
+  at: string,
+): void {
+  const traits = TRAITS[profile];
+  if (rule.direction !== 'ingress' && rule.direction !== 'egress')
+    p.add(
+      `${at}.direction`,
+      'INVALID_DIRECTION',
+      `${at}.direction must be ingress or egress, got "${rule.direction}"`,
+    );
+  if (rule.ethertype !== 'IPv4' && rule.ethertype !== 'IPv6')
+    p.add(
+      `${at}.ethertype`,
+      'INVALID_ETHERTYPE',
+      `${at}.ethertype must be IPv4 or IPv6, got "${rule.ethertype}"`,
+    );
+  const proto = typeof rule.protocol === 'number' ? rule.protocol : protocolNumber(rule.protocol);
+  if (
+    typeof rule.protocol === 'number' &&
+    (!isInt(rule.protocol) || rule.protocol < 0 || rule.protocol > 255)
+  ) {
+    p.add(
+      `${at}.protocol`,
+      'PROTOCOL_OUT_OF_RANGE',
+      `${at}.protocol must be a name or an IP protocol number from 0 to 255, got ${rule.protocol}`,
+    );
+  } else if (typeof rule.protocol === 'string' && proto === undefined) {
+    p.add(
+      `${at}.protocol`,
+      'UNKNOWN_PROTOCOL',
+      `${at}.protocol "${rule.protocol}" is not all, tcp, udp, icmp, icmpv6, gre, sctp or a number`,
+    );
+  }
+  if (proto === 1 && rule.ethertype === 'IPv6')
+    p.add(
+      `${at}.protocol`,
+      'PROTOCOL_ETHERTYPE_MISMATCH',
+      `${at}.protocol icmp is IPv4; use icmpv6 for an IPv6 rule`,
+    );
+  if (proto === 58 && rule.ethertype === 'IPv4')
+    p.add(
+      `${at}.protocol`,
+      'PROTOCOL_ETHERTYPE_MISMATCH',
+      `${at}.protocol icmpv6 is IPv6; use icmp for an IPv4 rule`,
+    );
+
+  const ported = proto !== null && proto !== undefined && PORTED_PROTOCOLS.has(proto);
+  if (rule.ports?.length) {
+    if (!ported)
+      p.add(
+        `${at}.ports`,
+        'PORTS_NOT_ALLOWED',
+        `${at}.ports apply to tcp, udp and sctp only, not to protocol ${rule.protocol}`,
+      );
+    checkRanges(rule.ports, `${at}.ports`, p);
+  }
+  if (rule.sourcePorts?.length) {
+    if (!traits.sourcePorts)
+      p.add(
+        `${at}.sourcePorts`,
+        'SOURCE_PORTS_NOT_SUPPORTED',
+        `${at}.sourcePorts exist on the alibaba profile only, not ${profile}`,
+      );
+    else if (!ported)
+      p.add(
+        `${at}.sourcePorts`,
+        'PORTS_NOT_ALLOWED',
+        `${at}.sourcePorts apply to tcp, udp and sctp only, not to protocol ${rule.protocol}`,
+      );
+    checkRanges(rule.sourcePorts, `${at}.sourcePorts`, p);
+  }
+  const icmp = proto !== null && proto !== undefined && ICMP_PROTOCOLS.has(proto);
+  for (const field of ['icmpType', 'icmpCode'] as const) {
+    const v = rule[field];
+    if (v === undefined) continue;
+    if (!icmp)
+      p.add(
+        `${at}.${field}`,
+        'ICMP_FIELD_NOT_ALLOWED',
+        `${at}.${field} applies to icmp and icmpv6 rules only, not to protocol ${rule.protocol}`,
+      );
+    else if (!isInt(v) || v < 0 || v > 255)
+      p.add(`${at}.${field}`, 'ICMP_OUT_OF_RANGE', `${at}.${field} must be from 0 to 255, got ${v}`);
+  }
+  if (rule.icmpCode !== undefined && rule.icmpType === undefined)
+    p.add(`${at}.icmpCode`, 'ICMP_CODE_WITHOUT_TYPE', `${at}.icmpCode needs an icmpType`);
+
+  if (rule.remote.kind === 'cidr') {
+    const fam = cidrFamily(rule.remote.cidr);
+    if (!fam)
+      p.add(
+        `${at}.remote.cidr`,
+        'INVALID_CIDR',
+        `${at}.remote.cidr "${rule.remote.cidr}" is not a valid CIDR`,
+      );
+    else if (fam !== rule.ethertype)
+      p.add(
+        `${at}.remote.cidr`,
+        'CIDR_ETHERTYPE_MISMATCH',
+        `${at}.remote.cidr ${rule.remote.cidr} is ${fam} but the rule's ethertype is ${rule.ethertype}`,
+      );
+  }
+  if (rule.action !== 'allow' && rule.action !== 'deny')
+    p.add(`${at}.action`, 'INVALID_ACTION', `${at}.action must be allow or deny, got "${rule.action}"`);
+  else if (rule.action === 'deny' && !traits.denyRules)
+    p.add(`${at}.action`, 'DENY_NOT_SUPPORTED', `${at}.action deny: ${profile} rules can only allow`);
+  else if (rule.action === 'deny' && group.type === 'advanced')
+    p.add(
+      `${at}.action`,
+      'DENY_NOT_SUPPORTED',
+      `${at}.action deny: advanced security groups hold allow rules only`,
+    );
+
+  const fixedPriority = !traits.priorities || group.type === 'advanced';
+  if (fixedPriority && rule.priority !== 1)
+    p.add(
+      `${at}.priority`,
+      'PRIORITY_NOT_SUPPORTED',
+      `${at}.priority ${rule.priority}: ${group.type === 'advanced' ? 'advanced groups' : `${profile} rules`} have no priority`,
+    );
+  else if (
+    !fixedPriority &&
+    !(
+      isInt(rule.priority) &&
+      ((rule.priority >= 1 && rule.priority <= 100) || (profile === 'alibaba' && rule.priority === 110))
+    )
+  ) {
+    p.add(
+      `${at}.priority`,
+      'PRIORITY_OUT_OF_RANGE',
+      `${at}.priority must be from 1 to 100${profile === 'alibaba' ? " (or 110, the default rules' priority)" : ''}, got ${rule.priority}`,
+    );
+  }
+  if (rule.nicType === 'internet' && !(traits.nicTypes && group.vpcId === null)) {
+    p.add(
+      `${at}.nicType`,
+      'NIC_TYPE_NOT_SUPPORTED',
+      `${at}.nicType internet exists only in Alibaba classic-network groups; VPC rules are intranet rules and cover Internet traffic too`,
+    );
+  }
+}
+
+/** The fields that make two rules "the same rule" (description ignored). */
+export function ruleIdentity(r: Rule): string {
+  const { id: _id, description: _d, ...rest } = r;
+  return JSON.stringify(rest, Object.keys(rest).sort());
+}
+
+export function validateGroup(group: SecurityGroup, region: Region, p: Problems, at: string): void {
+  const profile = region.profile;
+  const traits = TRAITS[profile];
+  if (!group.name?.trim()) p.add(`${at}.name`, 'NAME_REQUIRED', `${at}.name must not be empty`);
+  if (group.type === 'advanced' && !traits.advancedGroups)
+    p.add(
+      `${at}.type`,
+      'GROUP_TYPE_NOT_SUPPORTED',
+      `${at}.type advanced exists on the alibaba profile only, not ${profile}`,
+    );
+  if (group.type === 'advanced' && group.vpcId === null)
+    p.add(
+      `${at}.type`,
+      'GROUP_TYPE_NOT_SUPPORTED',
+      `${at}.type advanced: advanced groups exist in VPCs only, not the classic network`,
+    );
+  if (group.type === 'advanced' && group.innerAccessPolicy === 'Accept')
+    p.add(
+      `${at}.innerAccessPolicy`,
+      'INNER_ACCESS_NOT_SUPPORTED',
+      `${at}.innerAccessPolicy Accept: advanced groups always isolate their members`,
+    );
+  if (group.vpcId === null && profile !== 'alibaba')
+    p.add(`${at}.vpc`, 'CLASSIC_NOT_SUPPORTED', `${at} has no VPC: only alibaba has the classic network`);
+  if (!group.stateful && !traits.statelessGroups)
+    p.add(
+      `${at}.stateful`,
+      'STATELESS_NOT_SUPPORTED',
+      `${at}.stateful false exists on the openstack profile only, not ${profile}`,
+    );
+  const seen = new Map<string, string>();
+  group.rules.forEach((rule, i) => {
+    validateRule(rule, group, profile, p, `${at}.rules[${i}]`);
+    const id = ruleIdentity(rule);
+    const existing = seen.get(id);
+    if (existing !== undefined && traits.duplicateRuleIsConflict) {
+      p.add(`${at}.rules[${i}]`, 'DUPLICATE_RULE', `${at}.rules[${i}] is the same rule as ${existing}`);
+    }
+    if (existing === undefined) seen.set(id, rule.id);
+  });
+}
+
+/** Everything in one region, including references, memberships and quotas. */
+export function validateRegionState(state: RegionState): ValidationError[] {
+  const p = new Problems();
+  validateRegion(state.region, p);
+  if (p.list.some((e) => e.code === 'UNKNOWN_PROFILE')) return p.list;
+  const profile = state.region.profile;
+  const q = state.region.quotas;
+  const tenants = new Set(state.tenants.map((t) => t.id));
+  const vpcs = new Map(state.vpcs.map((v) => [v.id, v]));
+  const groups = new Map(state.groups.map((g) => [g.id, g]));
+  const addressGroups = new Map(state.addressGroups.map((a) => [a.id, a]));
+  const over = (path: string, quota: keyof typeof q, count: number, what: string) => {
+    if (q[quota] > 0 && count > q[quota])
+      p.add(path, 'QUOTA_EXCEEDED', `${what}: ${count} exceeds the ${quota} quota of ${q[quota]}`);
+  };
+
+  duplicates(
+    state.tenants.map((t) => t.id),
+    'tenants',
+    p,
+  );
+  duplicates(
+    state.vpcs.map((v) => v.id),
+    'vpcs',
+    p,
+  );
+  duplicates(
+    state.groups.map((g) => g.id),
+    'groups',
+    p,
+  );
+  duplicates(
+    state.addressGroups.map((a) => a.id),
+    'addressGroups',
+    p,
+  );
+  duplicates(
+    state.instances.map((i) => i.id),
+    'instances',
+    p,
+  );
+
+  state.vpcs.forEach((v, i) => {
+    if (!tenants.has(v.tenantId))
+      p.add(`vpcs[${i}].tenant`, 'UNKNOWN_TENANT', `vpcs[${i}].tenant "${v.tenantId}" does not exist`);
+    if (v.cidr !== undefined && !cidrFamily(v.cidr))
+      p.add(`vpcs[${i}].cidr`, 'INVALID_CIDR', `vpcs[${i}].cidr "${v.cidr}" is not a valid CIDR`);
+  });
+
+  state.addressGroups.forEach((ag, i) => {
+    validateAddressGroup(ag, `addressGroups[${i}]`, p, tenants);
+    over(`addressGroups[${i}].entries`, 'entriesPerAddressGroup', ag.entries.length, `entries of ${ag.id}`);
+  });
+  for (const t of tenants) {
+    over(
+      'addressGroups',
+      'addressGroupsPerTenant',
+      state.addressGroups.filter((a) => a.tenantId === t).length,
+      `address groups of tenant ${t}`,
+    );
+    over(
+      'groups',
+      'groupsPerTenant',
+      state.groups.filter((g) => g.tenantId === t).length,
+      `security groups of tenant ${t}`,
+    );
+  }
+
+  state.groups.forEach((g, gi) => {
+    const at = `groups[${gi}]`;
+    if (!tenants.has(g.tenantId))
+      p.add(`${at}.tenant`, 'UNKNOWN_TENANT', `${at}.tenant "${g.tenantId}" does not exist`);
+    if (g.vpcId !== null && !vpcs.has(g.vpcId))
+      p.add(`${at}.vpc`, 'UNKNOWN_VPC', `${at}.vpc "${g.vpcId}" does not exist`);
+    else if (g.vpcId !== null && vpcs.get(g.vpcId)!.tenantId !== g.tenantId)
+      p.add(`${at}.vpc`, 'CROSS_TENANT_REFERENCE', `${at}.vpc "${g.vpcId}" belongs to another tenant`);
+    validateGroup(g, state.region, p, at);
+    over(`${at}.rules`, 'rulesPerGroup', g.rules.length, `rules of ${g.id} (a multi-port rule counts once)`);
+    let groupRefs = 0;
+    g.rules.forEach((r, ri) => {
+      const rat = `${at}.rules[${ri}].remote`;
+      if (r.remote.kind === 'group') {
+        groupRefs++;
+        const target = groups.get(r.remote.groupId);
+        if (!target)
+          p.add(`${rat}.groupId`, 'UNKNOWN_GROUP', `${rat}.groupId "${r.remote.groupId}" does not exist`);
+        else if (target.tenantId !== g.tenantId)
+          p.add(
+            `${rat}.groupId`,
+            'CROSS_TENANT_REFERENCE',
+            `${rat}.groupId "${r.remote.groupId}" belongs to another tenant`,
+          );
+        else if (g.type === 'advanced' || target.type === 'advanced')
+          p.add(
+            `${rat}.groupId`,
+            'ADVANCED_GROUP_REFERENCE',
+            `${rat}.groupId: advanced groups can neither reference groups nor be referenced`,
+          );
+      }
+      if (r.remote.kind === 'addressGroup') {
+        const ag = addressGroups.get(r.remote.addressGroupId);
+        if (!ag)
+          p.add(
+            `${rat}.addressGroupId`,
+            'UNKNOWN_ADDRESS_GROUP',
+            `${rat}.addressGroupId "${r.remote.addressGroupId}" does not exist`,
+          );
+        else if (ag.tenantId !== g.tenantId)
+          p.add(
+            `${rat}.addressGroupId`,
+            'CROSS_TENANT_REFERENCE',
+            `${rat}.addressGroupId "${r.remote.addressGroupId}" belongs to another tenant`,
+          );
+        else if (ag.ethertype && ag.ethertype !== r.ethertype)
+          p.add(
+            `${rat}.addressGroupId`,
+            'ADDRESS_GROUP_ETHERTYPE_MISMATCH',
+            `${rat}.addressGroupId "${ag.id}" holds ${ag.ethertype} entries but the rule is ${r.ethertype}`,
+          );
+      }
+    });
+    if (profile === 'alibaba' && g.type === 'basic')
+      over(`${at}.rules`, 'groupReferenceRulesPerGroup', groupRefs, `group-reference rules of ${g.id}`);
+  });
+  if (TRAITS[profile].uniqueDefaultName) {
+    for (const t of tenants) {
+      const defaults = state.groups
+        .map((g, i) => [g, i] as const)
+        .filter(([g]) => g.tenantId === t && g.name === 'default');
+      for (const [, i] of defaults.slice(1))
+        p.add(
+          `groups[${i}].name`,
+          'DEFAULT_GROUP_EXISTS',
+          `groups[${i}].name: tenant ${t} already has a group named default`,
+        );
+    }
+  }
+
+  const portsPerGroup = new Map<string, number>();
+  const portIds = new Set<string>();
+  state.instances.forEach((inst, ii) => {
+    const at = `instances[${ii}]`;
+    if (!tenants.has(inst.tenantId))
+      p.add(`${at}.tenant`, 'UNKNOWN_TENANT', `${at}.tenant "${inst.tenantId}" does not exist`);
+    if (inst.vpcId !== null && !vpcs.has(inst.vpcId))
+      p.add(`${at}.vpc`, 'UNKNOWN_VPC', `${at}.vpc "${inst.vpcId}" does not exist`);
+    if (inst.vpcId === null && profile !== 'alibaba')
+      p.add(`${at}.vpc`, 'CLASSIC_NOT_SUPPORTED', `${at} has no VPC: only alibaba has the classic network`);
+    inst.ports.forEach((port, pi) => {
+      const pat = `${at}.ports[${pi}]`;
+      if (portIds.has(port.id)) p.add(`${pat}.id`, 'DUPLICATE_ID', `${pat}.id "${port.id}" is used twice`);
+      portIds.add(port.id);
+      validatePort(port, inst, pat, p, groups);
+      over(`${pat}.groups`, 'groupsPerPort', port.groupIds.length, `groups of port ${port.id}`);
+      const rules = port.groupIds.reduce((n, id) => n + (groups.get(id)?.rules.length ?? 0), 0);
+      over(`${pat}.groups`, 'rulesPerPort', rules, `rules over the groups of port ${port.id}`);
+      for (const g of new Set(port.groupIds)) portsPerGroup.set(g, (portsPerGroup.get(g) ?? 0) + 1);
+    });
+  });
+  state.groups.forEach((g, gi) => {
+    if (profile === 'alibaba' && g.type === 'basic')
+      over(`groups[${gi}]`, 'portsPerGroup', portsPerGroup.get(g.id) ?? 0, `ports in ${g.id}`);
+  });
+  return p.list;
+}
+
+function validatePort(
+  port: Port,
+  inst: RegionState['instances'][number],
+  at: string,
+  p: Problems,
+  groups: Map<string, SecurityGroup>,
+): void {
+  port.ipv4.forEach(
+    (ip, i) =>
+      ipFamily(ip) !== 'IPv4' &&
+      p.add(`${at}.ipv4[${i}]`, 'INVALID_ADDRESS', `${at}.ipv4[${i}] "${ip}" is not an IPv4 address`),
+  );
+  port.ipv6.forEach(
+    (ip, i) =>
+      ipFamily(ip) !== 'IPv6' &&
+      p.add(`${at}.ipv6[${i}]`, 'INVALID_ADDRESS', `${at}.ipv6[${i}] "${ip}" is not an IPv6 address`),
+  );
+  port.virtualIps.forEach(
+    (ip, i) =>
+      !ipFamily(ip) &&
+      p.add(
+        `${at}.virtualIps[${i}]`,
+        'INVALID_ADDRESS',
+        `${at}.virtualIps[${i}] "${ip}" is not an IP address`,
+      ),
+  );
+  if (port.publicIpv4 !== undefined && ipFamily(port.publicIpv4) !== 'IPv4')
+    p.add(
+      `${at}.publicIpv4`,
+      'INVALID_ADDRESS',
+      `${at}.publicIpv4 "${port.publicIpv4}" is not an IPv4 address`,
+    );
+  if (port.nicType === 'internet' && inst.vpcId !== null)
+    p.add(
+      `${at}.nicType`,
+      'NIC_TYPE_NOT_SUPPORTED',
+      `${at}.nicType internet exists only on classic-network instances`,
+    );
+  if (port.groupIds.length === 0)
+    p.add(`${at}.groups`, 'NO_GROUP', `${at} must belong to at least one security group`);
+  const q = new Set<string>();
+  const members: SecurityGroup[] = [];
+  port.groupIds.forEach((id, i) => {
+    if (q.has(id))
+      p.add(`${at}.groups[${i}]`, 'DUPLICATE_MEMBERSHIP', `${at}.groups[${i}]: already a member of "${id}"`);
+    q.add(id);
+    const g = groups.get(id);
+    if (!g) return p.add(`${at}.groups[${i}]`, 'UNKNOWN_GROUP', `${at}.groups[${i}] "${id}" does not exist`);
+    if (g.tenantId !== inst.tenantId)
+      return p.add(
+        `${at}.groups[${i}]`,
+        'CROSS_TENANT_REFERENCE',
+        `${at}.groups[${i}] "${id}" belongs to another tenant`,
+      );
+    if (g.vpcId !== inst.vpcId)
+      p.add(
+        `${at}.groups[${i}]`,
+        'VPC_MISMATCH',
+        `${at}.groups[${i}] "${id}" is in ${g.vpcId ?? 'the classic network'}, the instance in ${inst.vpcId ?? 'the classic network'}`,
+      );
+    members.push(g);
+  });
+  if (members.some((g) => g.type === 'basic') && members.some((g) => g.type === 'advanced')) {
+    p.add(
+      `${at}.groups`,
+      'MIXED_GROUP_TYPES',
+      `${at} cannot be in basic and advanced security groups at once`,
+    );
+  }
+  if (members.some((g) => g.stateful) && members.some((g) => !g.stateful)) {
+    p.add(
+      `${at}.groups`,
+      'MIXED_STATEFULNESS',
+      `${at} cannot be in stateful and stateless security groups at once`,
+    );
+  }
+}
+
+function validateAddressGroup(ag: AddressGroup, at: string, p: Problems, tenants: Set<string>): void {
+  if (!tenants.has(ag.tenantId))
+    p.add(`${at}.tenant`, 'UNKNOWN_TENANT', `${at}.tenant "${ag.tenantId}" does not exist`);
+  ag.entries.forEach((e, i) => {
+    const fam = cidrFamily(e);
+    if (!fam)
+      p.add(
+        `${at}.entries[${i}]`,
+        'INVALID_CIDR',
+        `${at}.entries[${i}] "${e}" is not a valid address or CIDR`,
+      );
+    else if (ag.ethertype && fam !== ag.ethertype)
+      p.add(
+        `${at}.entries[${i}]`,
+        'CIDR_ETHERTYPE_MISMATCH',
+        `${at}.entries[${i}] ${e} is ${fam} but the address group holds ${ag.ethertype}`,
+      );
+  });
+}
+
+function duplicates(ids: string[], what: string, p: Problems): void {
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    if (seen.has(id)) p.add(`${what}[${i}].id`, 'DUPLICATE_ID', `${what}[${i}].id "${id}" is used twice`);
+    seen.add(id);
+  });
+}
