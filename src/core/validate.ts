@@ -217,10 +217,30 @@ export function validateRule(
   }
 }
 
-/** The fields that make two rules "the same rule" (description ignored). */
+/** The fields that make two rules "the same rule" (id and description ignored). */
 export function ruleIdentity(r: Rule): string {
-  const { id: _id, description: _d, ...rest } = r;
-  return JSON.stringify(rest, Object.keys(rest).sort());
+  const ranges = (rs: Rule['ports']) => (rs ?? []).map((x) => `${x.from}-${x.to}`).join(',');
+  const remote =
+    r.remote.kind === 'cidr'
+      ? `cidr:${r.remote.cidr}`
+      : r.remote.kind === 'group'
+        ? `group:${r.remote.groupId}`
+        : r.remote.kind === 'addressGroup'
+          ? `ag:${r.remote.addressGroupId}`
+          : 'any';
+  return [
+    r.direction,
+    r.ethertype,
+    r.protocol,
+    ranges(r.ports),
+    ranges(r.sourcePorts),
+    r.icmpType,
+    r.icmpCode,
+    remote,
+    r.action,
+    r.priority,
+    r.nicType,
+  ].join('|');
 }
 
 export function validateGroup(group: SecurityGroup, region: Region, p: Problems, at: string): void {
