@@ -1,0 +1,40 @@
+// The `palisade` command line: commands are small modules registered here.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { checkCommand } from './commands/check.js';
+import { validateCommand } from './commands/validate.js';
+import { EXIT, type Io, UsageError } from './io.js';
+
+export const processIo: Io = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  readFile: (path) => readFileSync(path, 'utf8'),
+};
+
+export function buildProgram(io: Io, exit: (code: number) => void): Command {
+  const program = new Command('palisade')
+    .description('Palisade: cloud security groups with Alibaba, Huawei and OpenStack semantics')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  checkCommand(program, io, exit);
+  validateCommand(program, io, exit);
+  return program;
+}
+
+/** Run a command line; resolves to the exit code instead of exiting (tests call this). */
+export async function run(argv: string[], io: Io = processIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`palisade: ${e.message}`);
+      return EXIT.usage;
+    }
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    throw e;
+  }
+  return code;
+}
