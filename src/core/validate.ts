@@ -301,31 +301,19 @@ export function validateRegionState(state: RegionState): ValidationError[] {
       p.add(path, 'QUOTA_EXCEEDED', `${what}: ${count} exceeds the ${quota} quota of ${q[quota]}`);
   };
 
-  duplicates(
-    state.tenants.map((t) => t.id),
-    'tenants',
-    p,
-  );
-  duplicates(
-    state.vpcs.map((v) => v.id),
-    'vpcs',
-    p,
-  );
-  duplicates(
-    state.groups.map((g) => g.id),
-    'groups',
-    p,
-  );
-  duplicates(
-    state.addressGroups.map((a) => a.id),
-    'addressGroups',
-    p,
-  );
-  duplicates(
-    state.instances.map((i) => i.id),
-    'instances',
-    p,
-  );
+  const kinds = {
+    tenants: state.tenants,
+    vpcs: state.vpcs,
+    groups: state.groups,
+    addressGroups: state.addressGroups,
+    instances: state.instances,
+  };
+  for (const [what, items] of Object.entries(kinds))
+    duplicates(
+      items.map((x) => x.id),
+      what,
+      p,
+    );
 
   state.vpcs.forEach((v, i) => {
     if (!tenants.has(v.tenantId))

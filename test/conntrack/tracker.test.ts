@@ -105,6 +105,15 @@ describe('connection tracker', () => {
       (t: ConnectionTracker, p: Packet) => (t.commit(0, p, ACK, 'outbound', 0), t.track(0, p, RST, 0)),
     ],
     [
+      'LAST_ACK',
+      'tcpLastAck',
+      (t: ConnectionTracker, p: Packet) => (
+        t.commit(0, p, ACK, 'outbound', 0),
+        t.track(0, p, FIN, 0),
+        t.track(0, rev(p), FIN | ACK, 0)
+      ),
+    ],
+    [
       'CLOSE_WAIT',
       'tcpCloseWait',
       (t: ConnectionTracker, p: Packet) => (

@@ -317,3 +317,27 @@ describe('alibaba: changes re-evaluate live connections (000)', () => {
     expect(alive(sim)).toEqual({ ssh: false, admin: false, out: true });
   });
 });
+
+describe('other changes', () => {
+  it('alibaba: switching innerAccessPolicy to Drop re-evaluates members and cuts same-group connections', () => {
+    const state = region(
+      'alibaba',
+      [group('sg', [], { innerAccessPolicy: 'Accept' })],
+      [port('A', '10.0.0.1', ['sg']), port('B', '10.0.0.2', ['sg'])],
+    );
+    const sim = new Simulator(state);
+    expect(sim.send('A', 'B', { protocol: 'tcp', dstPort: 5432 }).delivered).toBe(true);
+    const report = sim.apply({ kind: 'groupUpdated', groupId: 'sg', innerAccessPolicy: 'Drop' });
+    expect(report.dropped).toBe(1); // B's inbound entry; A's outbound one is still allowed (egress default)
+    expect(sim.send('A', 'B', { protocol: 'tcp', dstPort: 5432, flags: 'A' }).delivered).toBe(false);
+  });
+
+  it("removing an instance forgets its connections and clears its peers' inbound entries", () => {
+    const { sim } = world('huawei');
+    open(sim);
+    const report = sim.apply({ kind: 'instanceRemoved', instanceId: 'i-C' });
+    expect(report.plan.forget).toEqual(new Set(['C']));
+    expect(report.plan.clearInbound.has('S')).toBe(true); // C left cli, which srv's rule names
+    expect(sim.connections().some((c) => c.portId === 'C')).toBe(false);
+  });
+});
