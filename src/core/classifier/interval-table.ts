@@ -11,6 +11,13 @@ export class IntervalTable<K extends Key> {
   /** Row-major bit vectors, `words` 32-bit words per interval. */
   vecs: Uint32Array;
 
+  /**
+   * Number keys only: for each bucket of 2^shift keys, the row holding the bucket's first key,
+   * so a lookup searches only the few rows of one bucket (ports: the exact row; IPv4: a /16).
+   */
+  private readonly bucketRow: Int32Array | null = null;
+  private readonly shift: number = 0;
+
   constructor(
     readonly words: number,
     readonly minKey: K,
@@ -20,6 +27,18 @@ export class IntervalTable<K extends Key> {
     const sorted = [...new Set(cuts)].filter((k) => k > minKey && k <= maxKey).sort(compare);
     this.bounds = [minKey, ...sorted];
     this.vecs = new Uint32Array(Math.max(1, this.bounds.length) * words * 2);
+    if (typeof maxKey === 'number' && minKey === 0) {
+      this.shift = Math.max(0, Math.ceil(Math.log2(maxKey + 1)) - 16);
+      const buckets = Math.floor(maxKey / 2 ** this.shift) + 1;
+      this.bucketRow = new Int32Array(buckets + 1);
+      let row = 0;
+      for (let b = 0; b < buckets; b++) {
+        const start = b * 2 ** this.shift;
+        while (row + 1 < this.bounds.length && (this.bounds[row + 1] as number) <= start) row++;
+        this.bucketRow[b] = row;
+      }
+      this.bucketRow[buckets] = this.bounds.length - 1;
+    }
   }
 
   get size(): number {
@@ -31,6 +50,12 @@ export class IntervalTable<K extends Key> {
     const b = this.bounds;
     let lo = 0;
     let hi = b.length - 1;
+    const index = this.bucketRow;
+    if (index !== null) {
+      const bucket = (key as number) >>> this.shift; // keys are below 2^32
+      lo = index[bucket];
+      hi = index[bucket + 1];
+    }
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (b[mid] <= key) lo = mid;
@@ -53,6 +78,13 @@ export class IntervalTable<K extends Key> {
     this.vecs.copyWithin((i + 2) * w, (i + 1) * w, this.bounds.length * w);
     this.vecs.copyWithin((i + 1) * w, i * w, (i + 1) * w);
     this.bounds.splice(i + 1, 0, key);
+    const index = this.bucketRow;
+    if (index !== null) {
+      // Buckets starting at or after the new edge now find their row one further on.
+      const first = Math.ceil((key as number) / 2 ** this.shift);
+      for (let bucket = first; bucket < index.length - 1; bucket++) index[bucket]++;
+      index[index.length - 1] = this.bounds.length - 1;
+    }
     return i + 1;
   }
 
