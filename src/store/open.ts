@@ -21,6 +21,8 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise
   const postgres = /^postgres(ql)?:\/\//.test(location);
   let db: Kysely<Database>;
   if (postgres) {
+    // Revisions are bigint columns; they stay far below 2^53, so read them as numbers.
+    pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
     db = new Kysely<Database>({
       dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: location }) }),
     });
