@@ -11,4 +11,9 @@ export default tseslint.config(
       'no-bitwise': 'off',
     },
   },
+  {
+    // Plain Node scripts (not type-checked TypeScript): declare the Node globals they use.
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
 );
