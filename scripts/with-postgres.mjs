@@ -27,7 +27,10 @@ let bin = serverBin();
 if (!bin && process.getuid?.() === 0) {
   console.error('with-postgres: installing Debian postgresql ...');
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'postgresql'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'postgresql'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   bin = serverBin();
 }
 if (!bin) {
@@ -47,15 +50,29 @@ const data = join(dir, 'data');
 const asRoot = process.getuid?.() === 0;
 if (asRoot) execFileSync('chown', ['-R', 'postgres', dir]);
 const pg = (tool, toolArgs) => {
-  const [cmd, cmdArgs] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, tool), ...toolArgs]] : [join(bin, tool), toolArgs];
+  const [cmd, cmdArgs] = asRoot
+    ? ['runuser', ['-u', 'postgres', '--', join(bin, tool), ...toolArgs]]
+    : [join(bin, tool), toolArgs];
   return execFileSync(cmd, cmdArgs, { stdio: ['ignore', 'ignore', 'inherit'] });
 };
 
 let status = 1;
 try {
   pg('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  pg('pg_ctl', ['-D', data, '-w', '-l', join(dir, 'server.log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
-  const env = { ...process.env, PALISADE_TEST_POSTGRES_URL: `postgres://postgres@127.0.0.1:${port}/postgres` };
+  pg('pg_ctl', [
+    '-D',
+    data,
+    '-w',
+    '-l',
+    join(dir, 'server.log'),
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    'start',
+  ]);
+  const env = {
+    ...process.env,
+    PALISADE_TEST_POSTGRES_URL: `postgres://postgres@127.0.0.1:${port}/postgres`,
+  };
   status = spawnSync(command, args, { stdio: 'inherit', env }).status ?? 1;
 } finally {
   try {
