@@ -13,7 +13,7 @@ export class IntervalTable<K extends Key> {
 
   /**
    * Number keys only: for each bucket of 2^shift keys, the row holding the bucket's first key,
-   * so a lookup searches only the few rows of one bucket (ports: the exact row; IPv4: a /16).
+   * so a lookup searches only the few rows of one bucket.
    */
   private readonly bucketRow: Int32Array | null = null;
   private readonly shift: number = 0;
@@ -28,7 +28,9 @@ export class IntervalTable<K extends Key> {
     this.bounds = [minKey, ...sorted];
     this.vecs = new Uint32Array(Math.max(1, this.bounds.length) * words * 2);
     if (typeof maxKey === 'number' && minKey === 0) {
-      this.shift = Math.max(0, Math.ceil(Math.log2(maxKey + 1)) - 16);
+      // About four buckets per row (at most 2^16): small tables stay small, big ones stay fast.
+      const bucketBits = Math.min(16, Math.max(4, Math.ceil(Math.log2(this.bounds.length * 4))));
+      this.shift = Math.max(0, Math.ceil(Math.log2(maxKey + 1)) - bucketBits);
       const buckets = Math.floor(maxKey / 2 ** this.shift) + 1;
       this.bucketRow = new Int32Array(buckets + 1);
       let row = 0;
