@@ -90,6 +90,9 @@ export interface Port {
   nicType: NicType;
   /** Ordered memberships: the index is the Huawei group sequence (0 first). */
   groupIds: string[];
+  /** The hypervisor host that carries the port, and its interface there (what host agents enforce). */
+  host?: string;
+  interface?: string;
 }
 
 export interface Instance {

@@ -2,7 +2,18 @@
 // and a message naming the field and value. Pure; the policy loader, the CLI and (later) the
 // service layer call it before anything reaches the engine.
 import { cidrFamily, ipFamily } from './address.js';
-import type { AddressGroup, Port, Profile, Region, RegionState, Rule, SecurityGroup } from './model.js';
+import type {
+  AddressGroup,
+  Instance,
+  Port,
+  Profile,
+  Quotas,
+  Region,
+  RegionState,
+  Rule,
+  SecurityGroup,
+  Vpc,
+} from './model.js';
 import { ICMP_PROTOCOLS, PORTED_PROTOCOLS, PROFILES, protocolNumber } from './model.js';
 import { TRAITS } from './profiles.js';
 
@@ -285,6 +296,99 @@ export function validateGroup(group: SecurityGroup, region: Region, p: Problems,
   });
 }
 
+/** Lookups the cross-object checks need: a whole RegionState, or the server's live state. */
+export interface RegionLookup {
+  region: Region;
+  hasTenant(id: string): boolean;
+  vpc(id: string): Pick<Vpc, 'id' | 'tenantId'> | undefined;
+  group(id: string): Pick<SecurityGroup, 'id' | 'tenantId' | 'vpcId' | 'type' | 'stateful'> | undefined;
+  addressGroup(id: string): Pick<AddressGroup, 'id' | 'tenantId' | 'ethertype'> | undefined;
+}
+
+export function lookupOf(state: RegionState): RegionLookup {
+  const tenants = new Set(state.tenants.map((t) => t.id));
+  const vpcs = new Map(state.vpcs.map((v) => [v.id, v]));
+  const groups = new Map(state.groups.map((g) => [g.id, g]));
+  const addressGroups = new Map(state.addressGroups.map((a) => [a.id, a]));
+  return {
+    region: state.region,
+    hasTenant: (id) => tenants.has(id),
+    vpc: (id) => vpcs.get(id),
+    group: (id) => groups.get(id),
+    addressGroup: (id) => addressGroups.get(id),
+  };
+}
+
+/** Where a group or instance lives: an existing tenant, and a VPC of that tenant (or classic). */
+export function validatePlacement(
+  obj: { tenantId: string; vpcId: string | null },
+  lookup: RegionLookup,
+  p: Problems,
+  at: string,
+): void {
+  if (!lookup.hasTenant(obj.tenantId))
+    p.add(`${at}.tenant`, 'UNKNOWN_TENANT', `${at}.tenant "${obj.tenantId}" does not exist`);
+  if (obj.vpcId === null) {
+    if (lookup.region.profile !== 'alibaba')
+      p.add(`${at}.vpc`, 'CLASSIC_NOT_SUPPORTED', `${at} has no VPC: only alibaba has the classic network`);
+    return;
+  }
+  const vpc = lookup.vpc(obj.vpcId);
+  if (!vpc || vpc.tenantId !== obj.tenantId)
+    p.add(`${at}.vpc`, 'UNKNOWN_VPC', `${at}.vpc "${obj.vpcId}" does not exist`);
+}
+
+/** A rule's remote group or address group: exists, same tenant, compatible. */
+export function validateRuleReferences(
+  rule: Rule,
+  group: Pick<SecurityGroup, 'tenantId' | 'type'>,
+  lookup: RegionLookup,
+  p: Problems,
+  at: string,
+): void {
+  const rat = `${at}.remote`;
+  if (rule.remote.kind === 'group') {
+    const target = lookup.group(rule.remote.groupId);
+    if (!target || target.tenantId !== group.tenantId)
+      // Another tenant's group is reported as missing: its existence is not ours to reveal.
+      p.add(`${rat}.groupId`, 'UNKNOWN_GROUP', `${rat}.groupId "${rule.remote.groupId}" does not exist`);
+    else if (group.type === 'advanced' || target.type === 'advanced')
+      p.add(
+        `${rat}.groupId`,
+        'ADVANCED_GROUP_REFERENCE',
+        `${rat}.groupId: advanced groups can neither reference groups nor be referenced`,
+      );
+  }
+  if (rule.remote.kind === 'addressGroup') {
+    const ag = lookup.addressGroup(rule.remote.addressGroupId);
+    if (!ag || ag.tenantId !== group.tenantId)
+      p.add(
+        `${rat}.addressGroupId`,
+        'UNKNOWN_ADDRESS_GROUP',
+        `${rat}.addressGroupId "${rule.remote.addressGroupId}" does not exist`,
+      );
+    else if (ag.ethertype && ag.ethertype !== rule.ethertype)
+      p.add(
+        `${rat}.addressGroupId`,
+        'ADDRESS_GROUP_ETHERTYPE_MISMATCH',
+        `${rat}.addressGroupId "${ag.id}" holds ${ag.ethertype} entries but the rule is ${rule.ethertype}`,
+      );
+  }
+}
+
+/** Reports a quota overrun; 0 means unlimited. */
+export function checkQuota(
+  quotas: Quotas,
+  quota: keyof Quotas,
+  count: number,
+  what: string,
+  p: Problems,
+  path: string,
+): void {
+  if (quotas[quota] > 0 && count > quotas[quota])
+    p.add(path, 'QUOTA_EXCEEDED', `${what}: ${count} exceeds the ${quota} quota of ${quotas[quota]}`);
+}
+
 /** Everything in one region, including references, memberships and quotas. */
 export function validateRegionState(state: RegionState): ValidationError[] {
   const p = new Problems();
@@ -292,14 +396,9 @@ export function validateRegionState(state: RegionState): ValidationError[] {
   if (p.list.some((e) => e.code === 'UNKNOWN_PROFILE')) return p.list;
   const profile = state.region.profile;
   const q = state.region.quotas;
-  const tenants = new Set(state.tenants.map((t) => t.id));
-  const vpcs = new Map(state.vpcs.map((v) => [v.id, v]));
-  const groups = new Map(state.groups.map((g) => [g.id, g]));
-  const addressGroups = new Map(state.addressGroups.map((a) => [a.id, a]));
-  const over = (path: string, quota: keyof typeof q, count: number, what: string) => {
-    if (q[quota] > 0 && count > q[quota])
-      p.add(path, 'QUOTA_EXCEEDED', `${what}: ${count} exceeds the ${quota} quota of ${q[quota]}`);
-  };
+  const lookup = lookupOf(state);
+  const over = (path: string, quota: keyof Quotas, count: number, what: string) =>
+    checkQuota(q, quota, count, what, p, path);
 
   const kinds = {
     tenants: state.tenants,
@@ -316,17 +415,17 @@ export function validateRegionState(state: RegionState): ValidationError[] {
     );
 
   state.vpcs.forEach((v, i) => {
-    if (!tenants.has(v.tenantId))
+    if (!lookup.hasTenant(v.tenantId))
       p.add(`vpcs[${i}].tenant`, 'UNKNOWN_TENANT', `vpcs[${i}].tenant "${v.tenantId}" does not exist`);
     if (v.cidr !== undefined && !cidrFamily(v.cidr))
       p.add(`vpcs[${i}].cidr`, 'INVALID_CIDR', `vpcs[${i}].cidr "${v.cidr}" is not a valid CIDR`);
   });
 
   state.addressGroups.forEach((ag, i) => {
-    validateAddressGroup(ag, `addressGroups[${i}]`, p, tenants);
+    validateAddressGroup(ag, `addressGroups[${i}]`, p, lookup.hasTenant);
     over(`addressGroups[${i}].entries`, 'entriesPerAddressGroup', ag.entries.length, `entries of ${ag.id}`);
   });
-  for (const t of tenants) {
+  for (const t of state.tenants.map((x) => x.id)) {
     over(
       'addressGroups',
       'addressGroupsPerTenant',
@@ -343,62 +442,20 @@ export function validateRegionState(state: RegionState): ValidationError[] {
 
   state.groups.forEach((g, gi) => {
     const at = `groups[${gi}]`;
-    if (!tenants.has(g.tenantId))
-      p.add(`${at}.tenant`, 'UNKNOWN_TENANT', `${at}.tenant "${g.tenantId}" does not exist`);
-    if (g.vpcId !== null && !vpcs.has(g.vpcId))
-      p.add(`${at}.vpc`, 'UNKNOWN_VPC', `${at}.vpc "${g.vpcId}" does not exist`);
-    else if (g.vpcId !== null && vpcs.get(g.vpcId)!.tenantId !== g.tenantId)
-      p.add(`${at}.vpc`, 'CROSS_TENANT_REFERENCE', `${at}.vpc "${g.vpcId}" belongs to another tenant`);
+    validatePlacement(g, lookup, p, at);
     validateGroup(g, state.region, p, at);
     over(`${at}.rules`, 'rulesPerGroup', g.rules.length, `rules of ${g.id} (a multi-port rule counts once)`);
-    let groupRefs = 0;
-    g.rules.forEach((r, ri) => {
-      const rat = `${at}.rules[${ri}].remote`;
-      if (r.remote.kind === 'group') {
-        groupRefs++;
-        const target = groups.get(r.remote.groupId);
-        if (!target)
-          p.add(`${rat}.groupId`, 'UNKNOWN_GROUP', `${rat}.groupId "${r.remote.groupId}" does not exist`);
-        else if (target.tenantId !== g.tenantId)
-          p.add(
-            `${rat}.groupId`,
-            'CROSS_TENANT_REFERENCE',
-            `${rat}.groupId "${r.remote.groupId}" belongs to another tenant`,
-          );
-        else if (g.type === 'advanced' || target.type === 'advanced')
-          p.add(
-            `${rat}.groupId`,
-            'ADVANCED_GROUP_REFERENCE',
-            `${rat}.groupId: advanced groups can neither reference groups nor be referenced`,
-          );
-      }
-      if (r.remote.kind === 'addressGroup') {
-        const ag = addressGroups.get(r.remote.addressGroupId);
-        if (!ag)
-          p.add(
-            `${rat}.addressGroupId`,
-            'UNKNOWN_ADDRESS_GROUP',
-            `${rat}.addressGroupId "${r.remote.addressGroupId}" does not exist`,
-          );
-        else if (ag.tenantId !== g.tenantId)
-          p.add(
-            `${rat}.addressGroupId`,
-            'CROSS_TENANT_REFERENCE',
-            `${rat}.addressGroupId "${r.remote.addressGroupId}" belongs to another tenant`,
-          );
-        else if (ag.ethertype && ag.ethertype !== r.ethertype)
-          p.add(
-            `${rat}.addressGroupId`,
-            'ADDRESS_GROUP_ETHERTYPE_MISMATCH',
-            `${rat}.addressGroupId "${ag.id}" holds ${ag.ethertype} entries but the rule is ${r.ethertype}`,
-          );
-      }
-    });
+    g.rules.forEach((r, ri) => validateRuleReferences(r, g, lookup, p, `${at}.rules[${ri}]`));
     if (profile === 'alibaba' && g.type === 'basic')
-      over(`${at}.rules`, 'groupReferenceRulesPerGroup', groupRefs, `group-reference rules of ${g.id}`);
+      over(
+        `${at}.rules`,
+        'groupReferenceRulesPerGroup',
+        g.rules.filter((r) => r.remote.kind === 'group').length,
+        `group-reference rules of ${g.id}`,
+      );
   });
   if (TRAITS[profile].uniqueDefaultName) {
-    for (const t of tenants) {
+    for (const t of state.tenants.map((x) => x.id)) {
       const defaults = state.groups
         .map((g, i) => [g, i] as const)
         .filter(([g]) => g.tenantId === t && g.name === 'default');
@@ -411,21 +468,17 @@ export function validateRegionState(state: RegionState): ValidationError[] {
     }
   }
 
+  const groups = new Map(state.groups.map((g) => [g.id, g]));
   const portsPerGroup = new Map<string, number>();
   const portIds = new Set<string>();
   state.instances.forEach((inst, ii) => {
     const at = `instances[${ii}]`;
-    if (!tenants.has(inst.tenantId))
-      p.add(`${at}.tenant`, 'UNKNOWN_TENANT', `${at}.tenant "${inst.tenantId}" does not exist`);
-    if (inst.vpcId !== null && !vpcs.has(inst.vpcId))
-      p.add(`${at}.vpc`, 'UNKNOWN_VPC', `${at}.vpc "${inst.vpcId}" does not exist`);
-    if (inst.vpcId === null && profile !== 'alibaba')
-      p.add(`${at}.vpc`, 'CLASSIC_NOT_SUPPORTED', `${at} has no VPC: only alibaba has the classic network`);
+    validatePlacement(inst, lookup, p, at);
     inst.ports.forEach((port, pi) => {
       const pat = `${at}.ports[${pi}]`;
       if (portIds.has(port.id)) p.add(`${pat}.id`, 'DUPLICATE_ID', `${pat}.id "${port.id}" is used twice`);
       portIds.add(port.id);
-      validatePort(port, inst, pat, p, groups);
+      validatePort(port, inst, pat, p, lookup);
       over(`${pat}.groups`, 'groupsPerPort', port.groupIds.length, `groups of port ${port.id}`);
       const rules = port.groupIds.reduce((n, id) => n + (groups.get(id)?.rules.length ?? 0), 0);
       over(`${pat}.groups`, 'rulesPerPort', rules, `rules over the groups of port ${port.id}`);
@@ -439,12 +492,13 @@ export function validateRegionState(state: RegionState): ValidationError[] {
   return p.list;
 }
 
-function validatePort(
+/** A port's addresses and memberships (groups exist, same tenant and VPC, compatible types). */
+export function validatePort(
   port: Port,
-  inst: RegionState['instances'][number],
+  inst: Pick<Instance, 'tenantId' | 'vpcId'>,
   at: string,
   p: Problems,
-  groups: Map<string, SecurityGroup>,
+  lookup: Pick<RegionLookup, 'group'>,
 ): void {
   port.ipv4.forEach(
     (ip, i) =>
@@ -480,19 +534,14 @@ function validatePort(
   if (port.groupIds.length === 0)
     p.add(`${at}.groups`, 'NO_GROUP', `${at} must belong to at least one security group`);
   const q = new Set<string>();
-  const members: SecurityGroup[] = [];
+  const members: NonNullable<ReturnType<RegionLookup['group']>>[] = [];
   port.groupIds.forEach((id, i) => {
     if (q.has(id))
       p.add(`${at}.groups[${i}]`, 'DUPLICATE_MEMBERSHIP', `${at}.groups[${i}]: already a member of "${id}"`);
     q.add(id);
-    const g = groups.get(id);
-    if (!g) return p.add(`${at}.groups[${i}]`, 'UNKNOWN_GROUP', `${at}.groups[${i}] "${id}" does not exist`);
-    if (g.tenantId !== inst.tenantId)
-      return p.add(
-        `${at}.groups[${i}]`,
-        'CROSS_TENANT_REFERENCE',
-        `${at}.groups[${i}] "${id}" belongs to another tenant`,
-      );
+    const g = lookup.group(id);
+    if (!g || g.tenantId !== inst.tenantId)
+      return p.add(`${at}.groups[${i}]`, 'UNKNOWN_GROUP', `${at}.groups[${i}] "${id}" does not exist`);
     if (g.vpcId !== inst.vpcId)
       p.add(
         `${at}.groups[${i}]`,
@@ -517,8 +566,13 @@ function validatePort(
   }
 }
 
-function validateAddressGroup(ag: AddressGroup, at: string, p: Problems, tenants: Set<string>): void {
-  if (!tenants.has(ag.tenantId))
+export function validateAddressGroup(
+  ag: AddressGroup,
+  at: string,
+  p: Problems,
+  hasTenant: (id: string) => boolean,
+): void {
+  if (!hasTenant(ag.tenantId))
     p.add(`${at}.tenant`, 'UNKNOWN_TENANT', `${at}.tenant "${ag.tenantId}" does not exist`);
   ag.entries.forEach((e, i) => {
     const fam = cidrFamily(e);

@@ -102,7 +102,7 @@ function remoteOf(r: RuleInput, at: string, p: Problems): Remote {
   return { kind: 'any' };
 }
 
-function toRule(profile: Profile, r: RuleInput, id: string, at: string, p: Problems): Rule {
+export function toRule(profile: Profile, r: RuleInput, id: string, at: string, p: Problems): Rule {
   const rule: Rule = {
     id: r.id ?? id,
     direction: r.direction,

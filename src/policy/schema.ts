@@ -116,6 +116,30 @@ const Numbers = (keys: string[]) =>
     additionalProperties: false,
   });
 
+export const QuotasSchema = Numbers([
+  'groupsPerTenant',
+  'rulesPerGroup',
+  'groupsPerPort',
+  'portsPerGroup',
+  'groupReferenceRulesPerGroup',
+  'rulesPerPort',
+  'addressGroupsPerTenant',
+  'entriesPerAddressGroup',
+]);
+export const TimeoutsSchema = Numbers([
+  'tcpSynSent',
+  'tcpSynRecv',
+  'tcpEstablished',
+  'tcpFinWait',
+  'tcpCloseWait',
+  'tcpLastAck',
+  'tcpTimeWait',
+  'tcpClose',
+  'icmp',
+  'otherOneWay',
+  'otherBothWays',
+]);
+
 export const PolicySchema = T.Object(
   {
     $schema: T.Optional(T.String()),
@@ -125,33 +149,8 @@ export const PolicySchema = T.Object(
         id: Id,
         name: T.Optional(T.String()),
         profile: T.Union([T.Literal('alibaba'), T.Literal('huawei'), T.Literal('openstack')]),
-        quotas: T.Optional(
-          Numbers([
-            'groupsPerTenant',
-            'rulesPerGroup',
-            'groupsPerPort',
-            'portsPerGroup',
-            'groupReferenceRulesPerGroup',
-            'rulesPerPort',
-            'addressGroupsPerTenant',
-            'entriesPerAddressGroup',
-          ]),
-        ),
-        conntrackTimeouts: T.Optional(
-          Numbers([
-            'tcpSynSent',
-            'tcpSynRecv',
-            'tcpEstablished',
-            'tcpFinWait',
-            'tcpCloseWait',
-            'tcpLastAck',
-            'tcpTimeWait',
-            'tcpClose',
-            'icmp',
-            'otherOneWay',
-            'otherBothWays',
-          ]),
-        ),
+        quotas: T.Optional(QuotasSchema),
+        conntrackTimeouts: T.Optional(TimeoutsSchema),
       },
       { additionalProperties: false },
     ),

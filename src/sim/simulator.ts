@@ -5,6 +5,7 @@ import { ipFamily } from '../core/address.js';
 import type { Change } from '../core/changes.js';
 import { type ClearingPlan, clearingPlan } from '../core/clearing.js';
 import { Engine } from '../core/engine.js';
+import type { RegionIndex } from '../core/region-index.js';
 import type { Direction, Ethertype, Packet, RegionState } from '../core/model.js';
 import { PROTOCOL_NUMBERS, type ProtocolName } from '../core/model.js';
 import { TRAITS } from '../core/profiles.js';
@@ -83,7 +84,7 @@ export class Simulator {
 
   /** Send one packet; endpoints are port ids or addresses (ports may also be outside addresses). */
   send(from: string, to: string, spec: SendSpec): Delivery {
-    const packet = this.packet(from, to, spec);
+    const packet = packetBetween(this.engine.index, from, to, spec);
     const src = this.engine.index.portOwning(packet.src);
     const dst = this.engine.index.portOwning(packet.dst);
     const flags = this.flags(src ?? dst, packet, spec);
@@ -166,37 +167,6 @@ export class Simulator {
     return zone;
   }
 
-  private address(endpoint: string, ethertype: Ethertype | undefined): string {
-    if (ipFamily(endpoint)) return endpoint;
-    const info = this.engine.index.ports.get(endpoint);
-    if (!info) throw new Error(`unknown endpoint ${endpoint}: neither a port id nor an IP address`);
-    const family = ethertype ?? 'IPv4';
-    const ip = (family === 'IPv4' ? info.port.ipv4 : info.port.ipv6)[0];
-    if (!ip) throw new Error(`port ${endpoint} has no ${family} address`);
-    return ip;
-  }
-
-  private packet(from: string, to: string, spec: SendSpec): Packet {
-    const hinted = spec.ethertype ?? ipFamily(from) ?? ipFamily(to) ?? undefined;
-    const src = this.address(from, hinted);
-    const dst = this.address(to, hinted);
-    const ethertype = ipFamily(src)!;
-    if (ipFamily(dst) !== ethertype) throw new Error(`${src} and ${dst} are of different address families`);
-    const protocol = typeof spec.protocol === 'number' ? spec.protocol : PROTOCOL_NUMBERS[spec.protocol];
-    const packet: Packet = { ethertype, protocol, src, dst };
-    if (protocol === 6 || protocol === 17 || protocol === 132) {
-      packet.srcPort = spec.srcPort ?? 40000;
-      packet.dstPort = spec.dstPort ?? 0;
-    }
-    if (protocol === 1 || protocol === 58) {
-      // The echo identifier tells concurrent pings apart; conntrack keys on it as on a port.
-      if (spec.srcPort !== undefined) Object.assign(packet, { srcPort: spec.srcPort, dstPort: spec.srcPort });
-      packet.icmpType = spec.icmpType ?? (ethertype === 'IPv4' ? 8 : 128);
-      packet.icmpCode = spec.icmpCode ?? 0;
-    }
-    return packet;
-  }
-
   /** Explicit flags, else SYN when neither end tracks the flow yet, else ACK. */
   private flags(portId: string | null, packet: Packet, spec: SendSpec): TcpFlags {
     if (spec.flags !== undefined) return parseTcpFlags(spec.flags);
@@ -209,4 +179,36 @@ export class Simulator {
 
 function outside(): Hop {
   return { portId: null, verdict: 'allow', via: 'outside' };
+}
+
+function addressOf(index: RegionIndex, endpoint: string, ethertype: Ethertype | undefined): string {
+  if (ipFamily(endpoint)) return endpoint;
+  const info = index.ports.get(endpoint);
+  if (!info) throw new Error(`unknown endpoint ${endpoint}: neither a port id nor an IP address`);
+  const family = ethertype ?? 'IPv4';
+  const ip = (family === 'IPv4' ? info.port.ipv4 : info.port.ipv6)[0];
+  if (!ip) throw new Error(`port ${endpoint} has no ${family} address`);
+  return ip;
+}
+
+/** The packet from one endpoint (port id or address) to another, with the spec's defaults. */
+export function packetBetween(index: RegionIndex, from: string, to: string, spec: SendSpec): Packet {
+  const hinted = spec.ethertype ?? ipFamily(from) ?? ipFamily(to) ?? undefined;
+  const src = addressOf(index, from, hinted);
+  const dst = addressOf(index, to, hinted);
+  const ethertype = ipFamily(src)!;
+  if (ipFamily(dst) !== ethertype) throw new Error(`${src} and ${dst} are of different address families`);
+  const protocol = typeof spec.protocol === 'number' ? spec.protocol : PROTOCOL_NUMBERS[spec.protocol];
+  const packet: Packet = { ethertype, protocol, src, dst };
+  if (protocol === 6 || protocol === 17 || protocol === 132) {
+    packet.srcPort = spec.srcPort ?? 40000;
+    packet.dstPort = spec.dstPort ?? 0;
+  }
+  if (protocol === 1 || protocol === 58) {
+    // The echo identifier tells concurrent pings apart; conntrack keys on it as on a port.
+    if (spec.srcPort !== undefined) Object.assign(packet, { srcPort: spec.srcPort, dstPort: spec.srcPort });
+    packet.icmpType = spec.icmpType ?? (ethertype === 'IPv4' ? 8 : 128);
+    packet.icmpCode = spec.icmpCode ?? 0;
+  }
+  return packet;
 }

@@ -11,6 +11,8 @@ import type { Database } from './schema.js';
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** The URL or file path it was opened with. */
+  location: string;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,8 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // WAL + NORMAL: a crash cannot corrupt the database; a power cut may lose the last commits.
+    sqlite.pragma('synchronous = NORMAL');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
   const dialect: Dialect = postgres ? 'postgres' : 'sqlite';
@@ -43,5 +47,5 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise
       `store migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  return { db, dialect, close: () => db.destroy() };
+  return { db, dialect, location, close: () => db.destroy() };
 }

@@ -1,61 +1,61 @@
-// The database schema as Kysely types: one schema for SQLite and PostgreSQL. JSON values are
-// stored as text so both databases hold them the same way.
-import type { Generated } from 'kysely';
+// The database schema as Kysely types: one schema for SQLite and PostgreSQL.
+// Domain objects are JSON documents keyed by id, with the columns the queries filter and order
+// on; the change log is the change stream and the audit log at once (one row per write).
+export type ObjectKind = 'tenant' | 'region' | 'vpc' | 'instance' | 'group' | 'rule' | 'addressGroup';
 
 export interface Database {
-  tenants: { id: string; name: string };
-  regions: { id: string; name: string | null; profile: string; quotas: string; conntrack_timeouts: string };
-  vpcs: { id: string; tenant_id: string; region_id: string; name: string; cidr: string | null };
-  instances: { id: string; tenant_id: string; region_id: string; vpc_id: string | null; name: string };
-  ports: {
+  objects: {
     id: string;
-    instance_id: string;
-    ipv4: string;
-    ipv6: string;
-    public_ipv4: string | null;
-    virtual_ips: string;
-    nic_type: string;
-  };
-  security_groups: {
-    id: string;
-    tenant_id: string;
-    region_id: string;
-    vpc_id: string | null;
-    name: string;
-    description: string | null;
-    type: string;
-    stateful: number;
-    inner_access_policy: string;
-  };
-  /** One row per rule; `body` is the whole rule, the other columns serve filters and order. */
-  rules: {
-    id: string;
-    group_id: string;
-    position: number;
-    direction: string;
-    ethertype: string;
-    protocol: string;
-    action: string;
-    priority: number;
-    body: string;
-  };
-  memberships: { port_id: string; group_id: string; sequence: number };
-  address_groups: {
-    id: string;
-    tenant_id: string;
-    region_id: string;
-    name: string;
-    ethertype: string | null;
-    description: string | null;
-  };
-  address_group_entries: { address_group_id: string; position: number; cidr: string };
-  /** The change stream: every committed change, in revision order. */
-  changes: {
-    revision: Generated<number>;
-    region_id: string;
+    kind: ObjectKind;
+    region_id: string | null;
     tenant_id: string | null;
-    kind: string;
+    /** A rule's group. */
+    parent_id: string | null;
+    /** Insertion order among siblings (a group's rules). */
+    seq: number;
+    /** The revision of the write that last changed the object. */
+    revision: number;
     body: string;
+  };
+  change_log: {
+    /** Allocated by the writer under the write lock: gap-free, in commit order. */
+    revision: number;
+    region_id: string | null;
+    tenant_id: string | null;
+    /** The access key (or token's key) that made the change. */
+    actor: string;
+    /** What was done, such as "rule.create". */
+    action: string;
+    target_id: string | null;
+    /** The changes as the watch delivers them (JSON array of events). */
+    events: string;
+    /** The target object before and after (JSON or null). */
+    before: string | null;
+    after: string | null;
     created_at: string;
+  };
+  access_keys: {
+    id: string;
+    tenant_id: string | null;
+    role: 'admin' | 'tenant';
+    /** AES-256-GCM under the server's master key: HMAC verification needs the secret itself. */
+    secret_enc: string;
+    description: string | null;
+    created_at: string;
+  };
+  tokens: {
+    /** SHA-256 of the bearer token: the token itself is never stored. */
+    hash: string;
+    key_id: string;
+    expires_at: number;
+  };
+  nonces: { key_id: string; nonce: string; expires_at: number };
+  idempotency: {
+    principal: string;
+    key: string;
+    request_hash: string;
+    status: number;
+    response: string;
+    created_at: number;
   };
 }

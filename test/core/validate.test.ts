@@ -259,7 +259,7 @@ const rows: Row[] = [
       rule0(s).remote = { kind: 'group', groupId: 'db' };
     },
     'groups[0].rules[0].remote.groupId',
-    'CROSS_TENANT_REFERENCE',
+    'UNKNOWN_GROUP', // another tenant's group is reported as missing, never as existing
   ],
   [
     'unknown address group',

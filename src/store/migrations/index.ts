@@ -1,128 +1,86 @@
-// Versioned migrations, the same for both databases (only the revision column's type differs).
-import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+// Versioned migrations, the same for both databases (only the integer columns' type differs).
+// Add a migration for every schema change; never edit one that has shipped.
+import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 function initial(dialect: Dialect): Migration {
+  const bigint = dialect === 'postgres' ? 'bigint' : 'integer';
   return {
     async up(db: Kysely<unknown>) {
       await db.schema
-        .createTable('tenants')
+        .createTable('objects')
         .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('name', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable('regions')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('name', 'text')
-        .addColumn('profile', 'text', (c) => c.notNull())
-        .addColumn('quotas', 'text', (c) => c.notNull())
-        .addColumn('conntrack_timeouts', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable('vpcs')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
-        .addColumn('region_id', 'text', (c) => c.notNull().references('regions.id'))
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('cidr', 'text')
-        .execute();
-      await db.schema
-        .createTable('instances')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
-        .addColumn('region_id', 'text', (c) => c.notNull().references('regions.id'))
-        .addColumn('vpc_id', 'text', (c) => c.references('vpcs.id'))
-        .addColumn('name', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable('ports')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('instance_id', 'text', (c) => c.notNull().references('instances.id').onDelete('cascade'))
-        .addColumn('ipv4', 'text', (c) => c.notNull())
-        .addColumn('ipv6', 'text', (c) => c.notNull())
-        .addColumn('public_ipv4', 'text')
-        .addColumn('virtual_ips', 'text', (c) => c.notNull())
-        .addColumn('nic_type', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable('security_groups')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
-        .addColumn('region_id', 'text', (c) => c.notNull().references('regions.id'))
-        .addColumn('vpc_id', 'text', (c) => c.references('vpcs.id'))
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('description', 'text')
-        .addColumn('type', 'text', (c) => c.notNull())
-        .addColumn('stateful', 'integer', (c) => c.notNull())
-        .addColumn('inner_access_policy', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createIndex('security_groups_tenant')
-        .on('security_groups')
-        .columns(['tenant_id', 'region_id', 'name'])
-        .execute();
-      await db.schema
-        .createTable('rules')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('group_id', 'text', (c) =>
-          c.notNull().references('security_groups.id').onDelete('cascade'),
-        )
-        .addColumn('position', 'integer', (c) => c.notNull())
-        .addColumn('direction', 'text', (c) => c.notNull())
-        .addColumn('ethertype', 'text', (c) => c.notNull())
-        .addColumn('protocol', 'text', (c) => c.notNull())
-        .addColumn('action', 'text', (c) => c.notNull())
-        .addColumn('priority', 'integer', (c) => c.notNull())
-        .addColumn('body', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createIndex('rules_group_position')
-        .on('rules')
-        .columns(['group_id', 'position'])
-        .unique()
-        .execute();
-      await db.schema
-        .createTable('memberships')
-        .addColumn('port_id', 'text', (c) => c.notNull().references('ports.id').onDelete('cascade'))
-        .addColumn('group_id', 'text', (c) => c.notNull().references('security_groups.id'))
-        .addColumn('sequence', 'integer', (c) => c.notNull())
-        .addPrimaryKeyConstraint('memberships_pk', ['port_id', 'group_id'])
-        .execute();
-      await db.schema.createIndex('memberships_group').on('memberships').column('group_id').execute();
-      await db.schema
-        .createTable('address_groups')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
-        .addColumn('region_id', 'text', (c) => c.notNull().references('regions.id'))
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('ethertype', 'text')
-        .addColumn('description', 'text')
-        .execute();
-      await db.schema
-        .createTable('address_group_entries')
-        .addColumn('address_group_id', 'text', (c) =>
-          c.notNull().references('address_groups.id').onDelete('cascade'),
-        )
-        .addColumn('position', 'integer', (c) => c.notNull())
-        .addColumn('cidr', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('address_group_entries_pk', ['address_group_id', 'cidr'])
-        .execute();
-      await db.schema
-        .createTable('changes')
-        .addColumn('revision', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
-          dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
-        )
-        .addColumn('region_id', 'text', (c) => c.notNull())
-        .addColumn('tenant_id', 'text')
         .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('region_id', 'text')
+        .addColumn('tenant_id', 'text')
+        .addColumn('parent_id', 'text')
+        .addColumn('seq', bigint, (c) => c.notNull())
+        .addColumn('revision', bigint, (c) => c.notNull())
         .addColumn('body', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull().defaultTo(sql`CURRENT_TIMESTAMP`))
+        .execute();
+      await db.schema.createIndex('objects_region').on('objects').columns(['region_id', 'kind']).execute();
+      await db.schema.createIndex('objects_parent').on('objects').columns(['parent_id', 'seq']).execute();
+      await db.schema
+        .createTable('change_log')
+        .addColumn('revision', bigint, (c) => c.primaryKey())
+        .addColumn('region_id', 'text')
+        .addColumn('tenant_id', 'text')
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target_id', 'text')
+        .addColumn('events', 'text', (c) => c.notNull())
+        .addColumn('before', 'text')
+        .addColumn('after', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
       await db.schema
-        .createIndex('changes_region')
-        .on('changes')
+        .createIndex('change_log_region')
+        .on('change_log')
         .columns(['region_id', 'revision'])
+        .execute();
+      await db.schema
+        .createIndex('change_log_tenant')
+        .on('change_log')
+        .columns(['tenant_id', 'revision'])
+        .execute();
+      await db.schema
+        .createIndex('change_log_target')
+        .on('change_log')
+        .columns(['target_id', 'revision'])
+        .execute();
+      await db.schema
+        .createTable('access_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text')
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('secret_enc', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('tokens')
+        .addColumn('hash', 'text', (c) => c.primaryKey())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('expires_at', bigint, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('nonces')
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('nonce', 'text', (c) => c.notNull())
+        .addColumn('expires_at', bigint, (c) => c.notNull())
+        .addPrimaryKeyConstraint('nonces_pk', ['key_id', 'nonce'])
+        .execute();
+      await db.schema.createIndex('nonces_expiry').on('nonces').column('expires_at').execute();
+      await db.schema
+        .createTable('idempotency')
+        .addColumn('principal', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('request_hash', 'text', (c) => c.notNull())
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('response', 'text', (c) => c.notNull())
+        .addColumn('created_at', bigint, (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_pk', ['principal', 'key'])
         .execute();
     },
   };

@@ -1,0 +1,183 @@
+// Access keys (id + secret) for tenants and operators, bearer tokens for the console, and the
+// check every request passes: a valid signature (fresh, never replayed) or a live token.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { forbidden, notFound, ServiceError } from '../errors.js';
+import type { Principal, Service, WriteOptions } from '../service.js';
+import type { MasterKey } from './secrets.js';
+import { ALGORITHM, MAX_SKEW_MS, sha256Hex, signature, stringToSign } from './signing.js';
+
+const TOKEN_TTL_MS = 12 * 3600 * 1000;
+const NONCE_TTL_MS = 2 * MAX_SKEW_MS;
+
+export interface KeyView {
+  id: string;
+  tenantId: string | null;
+  role: 'admin' | 'tenant';
+  description: string | null;
+  createdAt: string;
+}
+
+const unauthorized = (code: string, message: string) => new ServiceError(401, code, message);
+
+function newKeyId(): string {
+  return `PK${randomBytes(10).toString('hex').toUpperCase()}`;
+}
+
+export class KeyService {
+  private lastSweep = 0;
+
+  constructor(
+    private readonly svc: Service,
+    private readonly master: MasterKey,
+  ) {}
+
+  /** An access key for a tenant (the tenant itself or an admin asks) or an operator key (admins). */
+  async create(p: Principal, input: { tenantId?: string; role?: 'admin' | 'tenant'; description?: string }, opts: WriteOptions = {}) {
+    const role = input.role ?? (input.tenantId === undefined && p.role === 'admin' ? 'admin' : 'tenant');
+    if (role === 'admin') this.svc.requireAdmin(p);
+    const tenantId = role === 'admin' ? null : this.svc.tenantFor(p, input.tenantId);
+    if (tenantId !== null && !this.svc.world.tenants.has(tenantId)) throw notFound('tenant', tenantId);
+    const id = newKeyId();
+    const secret = randomBytes(30).toString('base64url');
+    const view: KeyView = { id, tenantId, role, description: input.description ?? null, createdAt: new Date(this.svc.now()).toISOString() };
+    await this.svc.write(p, opts, () => ({
+      action: 'accessKey.create',
+      regionId: null,
+      tenantId,
+      targetId: id,
+      events: [],
+      after: () => view,
+      sideEffect: async (tx) => {
+        await tx
+          .insertInto('access_keys')
+          .values({ id, tenant_id: tenantId, role, secret_enc: this.master.encrypt(secret), description: view.description, created_at: view.createdAt })
+          .execute();
+      },
+    }));
+    return { ...view, secret };
+  }
+
+  /** Store a known key (operator bootstrap from the environment); no-op when it exists. */
+  async ensureAdmin(id: string, secret: string): Promise<boolean> {
+    const existing = await this.svc.db.selectFrom('access_keys').select('id').where('id', '=', id).executeTakeFirst();
+    if (existing) return false;
+    await this.svc.db
+      .insertInto('access_keys')
+      .values({ id, tenant_id: null, role: 'admin', secret_enc: this.master.encrypt(secret), description: 'operator key', created_at: new Date(this.svc.now()).toISOString() })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    return true;
+  }
+
+  async hasAdmin(): Promise<boolean> {
+    return !!(await this.svc.db.selectFrom('access_keys').select('id').where('role', '=', 'admin').executeTakeFirst());
+  }
+
+  async list(p: Principal, tenantId?: string): Promise<KeyView[]> {
+    let q = this.svc.db.selectFrom('access_keys').select(['id', 'tenant_id', 'role', 'description', 'created_at']);
+    if (p.role === 'tenant') q = q.where('tenant_id', '=', p.tenantId);
+    else if (tenantId !== undefined) q = q.where('tenant_id', '=', tenantId);
+    const rows = await q.orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, role: r.role, description: r.description, createdAt: r.created_at }));
+  }
+
+  async delete(p: Principal, id: string): Promise<void> {
+    const row = await this.svc.db.selectFrom('access_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row || !this.svc.visible(p, row.tenant_id)) throw notFound('access key', id);
+    if (row.role === 'admin' && p.role !== 'admin') throw forbidden('only an operator can delete an operator key');
+    await this.svc.write(p, {}, () => ({
+      action: 'accessKey.delete',
+      regionId: null,
+      tenantId: row.tenant_id,
+      targetId: id,
+      events: [],
+      before: { id, tenantId: row.tenant_id, role: row.role },
+      after: () => null,
+      status: 204,
+      sideEffect: async (tx) => {
+        await tx.deleteFrom('tokens').where('key_id', '=', id).execute();
+        await tx.deleteFrom('access_keys').where('id', '=', id).execute();
+      },
+    }));
+  }
+
+  /** A bearer token for the console, in exchange for an access key id and secret. */
+  async issueToken(keyId: string, secret: string): Promise<{ token: string; expiresAt: string; principal: Principal }> {
+    const row = await this.svc.db.selectFrom('access_keys').selectAll().where('id', '=', keyId).executeTakeFirst();
+    const stored = row ? this.master.decrypt(row.secret_enc) : '';
+    if (!row || !equal(stored, secret)) throw unauthorized('INVALID_CREDENTIALS', 'the access key id or secret is wrong');
+    const token = randomBytes(32).toString('base64url');
+    const expires = this.svc.now() + TOKEN_TTL_MS;
+    await this.svc.db.insertInto('tokens').values({ hash: sha256Hex(token), key_id: keyId, expires_at: expires }).execute();
+    return { token, expiresAt: new Date(expires).toISOString(), principal: principalOf(row) };
+  }
+
+  /** Who sent this request, or a 401 saying what is wrong with its credentials. */
+  async authenticate(req: { method: string; path: string; search: string; headers: Record<string, string | string[] | undefined>; body: string }): Promise<Principal> {
+    const header = one(req.headers.authorization);
+    if (!header) throw unauthorized('MISSING_CREDENTIALS', `sign the request (${ALGORITHM}) or send a bearer token`);
+    if (header.startsWith('Bearer ')) return this.fromToken(header.slice(7).trim());
+    if (!header.startsWith(`${ALGORITHM} `))
+      throw unauthorized('UNSUPPORTED_AUTHORIZATION', `the Authorization scheme must be ${ALGORITHM} or Bearer`);
+    const fields = Object.fromEntries(
+      header
+        .slice(ALGORITHM.length + 1)
+        .split(',')
+        .map((kv) => kv.trim().split('=') as [string, string]),
+    );
+    const keyId = fields.Credential;
+    const sig = fields.Signature;
+    const date = one(req.headers['x-palisade-date']);
+    const nonce = one(req.headers['x-palisade-nonce']);
+    if (!keyId || !sig || !date || !nonce)
+      throw unauthorized('MALFORMED_SIGNATURE', 'a signed request carries Credential and Signature, x-palisade-date and x-palisade-nonce');
+    const at = Date.parse(date);
+    if (!Number.isFinite(at) || Math.abs(this.svc.now() - at) > MAX_SKEW_MS)
+      throw unauthorized('SIGNATURE_EXPIRED', `x-palisade-date ${date} is more than ${MAX_SKEW_MS / 60000} minutes from the server's clock`);
+    const row = await this.svc.db.selectFrom('access_keys').selectAll().where('id', '=', keyId).executeTakeFirst();
+    if (!row) throw unauthorized('INVALID_CREDENTIALS', `access key ${keyId} does not exist`);
+    const expected = signature(this.master.decrypt(row.secret_enc), stringToSign(req.method, req.path, req.search, date, nonce, req.body));
+    if (!equal(expected, sig)) throw unauthorized('SIGNATURE_MISMATCH', 'the signature does not match the request');
+    await this.useNonce(keyId, nonce);
+    return principalOf(row);
+  }
+
+  private async useNonce(keyId: string, nonce: string): Promise<void> {
+    const now = this.svc.now();
+    const inserted = await this.svc.db
+      .insertInto('nonces')
+      .values({ key_id: keyId, nonce, expires_at: now + NONCE_TTL_MS })
+      .onConflict((oc) => oc.columns(['key_id', 'nonce']).doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0)
+      throw unauthorized('REPLAYED_REQUEST', `nonce ${nonce} was already used: a signed request is valid once`);
+    if (now - this.lastSweep > 60_000) {
+      this.lastSweep = now;
+      await this.svc.db.deleteFrom('nonces').where('expires_at', '<', now).execute();
+      await this.svc.db.deleteFrom('tokens').where('expires_at', '<', now).execute();
+    }
+  }
+
+  private async fromToken(token: string): Promise<Principal> {
+    const row = await this.svc.db
+      .selectFrom('tokens')
+      .innerJoin('access_keys', 'access_keys.id', 'tokens.key_id')
+      .select(['access_keys.id', 'access_keys.tenant_id', 'access_keys.role', 'tokens.expires_at'])
+      .where('tokens.hash', '=', sha256Hex(token))
+      .executeTakeFirst();
+    if (!row || Number(row.expires_at) < this.svc.now()) throw unauthorized('INVALID_TOKEN', 'the bearer token is unknown or expired');
+    return principalOf(row);
+  }
+}
+
+function principalOf(row: { id: string; tenant_id: string | null; role: string }): Principal {
+  return row.role === 'admin' ? { role: 'admin', keyId: row.id } : { role: 'tenant', keyId: row.id, tenantId: row.tenant_id! };
+}
+
+function equal(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);

@@ -1,0 +1,140 @@
+// IP address groups (Huawei, OpenStack) and prefix lists (Alibaba): named CIDR sets that rules
+// reference; changing the entries changes what every referencing rule matches.
+import { canonicalCidr, cidrFamily } from '../../core/address.js';
+import type { AddressGroup, Ethertype } from '../../core/model.js';
+import { checkQuota, Problems, validateAddressGroup } from '../../core/validate.js';
+import { badRequest, conflict, invalid, notFound } from '../errors.js';
+import { newId } from '../ids.js';
+import { compareStrings, paginate } from '../paging.js';
+import type { Principal, Service, WriteOptions } from '../service.js';
+import { versioned } from '../views.js';
+import type { RegionRecord, World } from '../world.js';
+
+export interface AddressGroupInput {
+  regionId: string;
+  name: string;
+  ethertype?: Ethertype;
+  entries?: string[];
+  description?: string;
+  tenantId?: string;
+}
+
+function check(w: World, r: RegionRecord, ag: AddressGroup, p: Problems, isNew: boolean): void {
+  validateAddressGroup(ag, 'body', p, (id) => w.tenants.has(id));
+  const q = r.region.quotas;
+  checkQuota(q, 'entriesPerAddressGroup', ag.entries.length, `entries of ${ag.id}`, p, 'body.entries');
+  if (isNew) {
+    const count = [...r.addressGroups.values()].filter((a) => a.value.tenantId === ag.tenantId).length + 1;
+    checkQuota(q, 'addressGroupsPerTenant', count, `address groups of tenant ${ag.tenantId}`, p, 'body');
+  }
+  if (p.list.length) throw invalid(p.list);
+}
+
+export function createAddressGroup(svc: Service, p: Principal, input: AddressGroupInput, opts: WriteOptions) {
+  return svc.write(p, opts, (w) => {
+    const r = w.regions.get(input.regionId);
+    if (!r) throw badRequest('UNKNOWN_REGION', 'body.regionId', `body.regionId "${input.regionId}" does not exist`);
+    const tenantId = svc.tenantFor(p, input.tenantId);
+    const ag: AddressGroup = {
+      id: newId('ag'),
+      tenantId,
+      regionId: r.region.id,
+      name: input.name,
+      ...(input.ethertype ? { ethertype: input.ethertype } : {}),
+      entries: [...new Set(input.entries ?? [])],
+      ...(input.description !== undefined ? { description: input.description } : {}),
+    };
+    check(w, r, ag, new Problems(), true);
+    return {
+      action: 'addressGroup.create',
+      regionId: r.region.id,
+      tenantId,
+      targetId: ag.id,
+      events: [{ op: 'addressGroup.put', addressGroup: ag }],
+      after: (rev) => versioned(ag, rev),
+    };
+  });
+}
+
+function agOrThrow(svc: Service, w: World, p: Principal, id: string) {
+  const r = w.locate('addressGroup', id);
+  const ag = r?.addressGroups.get(id);
+  if (!r || !ag || !svc.visible(p, ag.value.tenantId)) throw notFound('address group', id);
+  return { r, ag };
+}
+
+export function getAddressGroup(svc: Service, p: Principal, id: string) {
+  const { ag } = agOrThrow(svc, svc.world, p, id);
+  return versioned(ag.value, ag.revision);
+}
+
+export function listAddressGroups(svc: Service, p: Principal, q: { regionId?: string; name?: string; cursor?: string; limit?: number }) {
+  const all = [...svc.world.regions.values()]
+    .filter((r) => q.regionId === undefined || r.region.id === q.regionId)
+    .flatMap((r) => [...r.addressGroups.values()])
+    .filter((a) => svc.visible(p, a.value.tenantId) && (q.name === undefined || a.value.name === q.name))
+    .map((a) => versioned(a.value, a.revision))
+    .sort((a, b) => compareStrings(a.id, b.id));
+  return paginate(all, (a) => a.id, compareStrings, q.cursor, q.limit);
+}
+
+/** Rename, describe, and add or remove entries, in one write. */
+export function updateAddressGroup(
+  svc: Service,
+  p: Principal,
+  id: string,
+  input: { name?: string; description?: string; add?: string[]; remove?: string[]; entries?: string[] },
+  ifMatch?: number,
+) {
+  return svc.write(p, {}, (w) => {
+    const { r, ag } = agOrThrow(svc, w, p, id);
+    svc.checkRevision(ifMatch, ag.revision, `address group ${id}`);
+    const problems = new Problems();
+    const key = (e: string) => (cidrFamily(e) ? canonicalCidr(e) : e);
+    let entries = input.entries ? [...new Set(input.entries)] : [...ag.value.entries];
+    (input.remove ?? []).forEach((e, i) => {
+      if (!entries.some((x) => key(x) === key(e)))
+        problems.add(`body.remove[${i}]`, 'UNKNOWN_ENTRY', `body.remove[${i}] ${e} is not an entry of ${id}`);
+    });
+    const removed = new Set((input.remove ?? []).map(key));
+    entries = entries.filter((x) => !removed.has(key(x)));
+    for (const e of input.add ?? []) if (!entries.some((x) => key(x) === key(e))) entries.push(e);
+    const next: AddressGroup = {
+      ...ag.value,
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      entries,
+    };
+    check(w, r, next, problems, false);
+    return {
+      action: 'addressGroup.update',
+      regionId: r.region.id,
+      tenantId: next.tenantId,
+      targetId: id,
+      events: [{ op: 'addressGroup.put', addressGroup: next }],
+      before: ag.value,
+      after: (rev) => versioned(next, rev),
+      status: 200,
+    };
+  });
+}
+
+export function deleteAddressGroup(svc: Service, p: Principal, id: string, ifMatch?: number) {
+  return svc.write(p, {}, (w) => {
+    const { r, ag } = agOrThrow(svc, w, p, id);
+    svc.checkRevision(ifMatch, ag.revision, `address group ${id}`);
+    const users = r.groupsReferencingAddressGroup(id);
+    if (users.length)
+      throw conflict('ADDRESS_GROUP_IN_USE', `address group "${id}" is referenced by rules of ${users.slice(0, 5).join(', ')}; delete those rules first`);
+    return {
+      action: 'addressGroup.delete',
+      regionId: r.region.id,
+      tenantId: ag.value.tenantId,
+      targetId: id,
+      events: [{ op: 'addressGroup.delete', regionId: r.region.id, id }],
+      before: ag.value,
+      after: () => null,
+      status: 204,
+    };
+  });
+}

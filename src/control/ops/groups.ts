@@ -1,0 +1,272 @@
+// Security groups: create (empty, with the profile's starting rules, or from a template),
+// clone, rename and describe, delete (refused while in use), list with filters and cursors.
+import type { GroupType, InnerAccessPolicy, Rule, SecurityGroup } from '../../core/model.js';
+import { materializeRules, newGroupRules, TEMPLATES, TRAITS } from '../../core/profiles.js';
+import { checkQuota, Problems, validateGroup, validatePlacement, validateRuleReferences } from '../../core/validate.js';
+import { toRule } from '../../policy/load.js';
+import type { RuleInput } from '../../policy/schema.js';
+import { badRequest, conflict, invalid, notFound } from '../errors.js';
+import type { Event, GroupMeta } from '../events.js';
+import { newId } from '../ids.js';
+import { lookupIn } from '../lookup.js';
+import { compareStrings, paginate } from '../paging.js';
+import { positionsOf } from '../rule-order.js';
+import type { Plan, Principal, Service, WriteOptions } from '../service.js';
+import { groupView, ruleView } from '../views.js';
+import type { GroupRecord, RegionRecord, World } from '../world.js';
+
+export interface GroupInput {
+  regionId: string;
+  vpcId: string | null;
+  name: string;
+  description?: string;
+  type?: GroupType;
+  stateful?: boolean;
+  innerAccessPolicy?: InnerAccessPolicy;
+  /** A template id, "empty" for no rules; absent: the profile's starting rules. */
+  template?: string;
+  /** Rules added in the same write, after the template's. */
+  rules?: RuleInput[];
+  tenantId?: string;
+}
+
+export function groupOrThrow(svc: Service, w: World, p: Principal, id: string): { r: RegionRecord; g: GroupRecord } {
+  const r = w.locate('group', id);
+  const g = r?.groups.get(id);
+  if (!r || !g || !svc.visible(p, g.meta.tenantId)) throw notFound('security group', id);
+  return { r, g };
+}
+
+function templateRules(r: RegionRecord, input: GroupInput, groupId: string, type: GroupType): Rule[] {
+  const profile = r.region.profile;
+  const nextId = () => newId('sgr');
+  if (input.template === 'empty') return [];
+  if (input.template === undefined) return materializeRules(profile, groupId, newGroupRules(profile, type), nextId);
+  const template = TEMPLATES.find((t) => t.id === input.template);
+  if (!template || !template.profiles.includes(profile))
+    throw badRequest(
+      'UNKNOWN_TEMPLATE',
+      'body.template',
+      `body.template "${input.template}" is not a template of the ${profile} profile (${TEMPLATES.filter((t) => t.profiles.includes(profile))
+        .map((t) => t.id)
+        .concat('empty')
+        .join(', ')})`,
+    );
+  return materializeRules(profile, groupId, template.rules, nextId);
+}
+
+/** The events and checks shared by create and clone: a new group with its rules. */
+function newGroupPlan(
+  svc: Service,
+  w: World,
+  r: RegionRecord,
+  group: SecurityGroup,
+  action: string,
+  extra: Problems,
+): Plan<unknown> {
+  const p = extra;
+  const traits = TRAITS[r.region.profile];
+  const lookup = lookupIn(w, r, [group]);
+  validatePlacement(group, lookup, p, 'body');
+  validateGroup(group, r.region, p, 'body');
+  group.rules.forEach((rule, i) => validateRuleReferences(rule, group, lookup, p, `body.rules[${i}]`));
+  const tenantGroups = [...r.groups.values()].filter((g) => g.meta.tenantId === group.tenantId);
+  checkQuota(r.region.quotas, 'groupsPerTenant', tenantGroups.length + 1, `security groups of tenant ${group.tenantId} in ${r.region.id}`, p, 'body');
+  checkQuota(r.region.quotas, 'rulesPerGroup', group.rules.length, 'rules of the new group', p, 'body.rules');
+  if (traits.uniqueDefaultName && group.name === 'default' && tenantGroups.some((g) => g.meta.name === 'default'))
+    p.add('body.name', 'DEFAULT_GROUP_EXISTS', `body.name: tenant ${group.tenantId} already has a group named default`);
+  if (p.list.length) throw invalid(p.list);
+  const { rules, ...meta } = group;
+  const events: Event[] = [
+    { op: 'group.put', group: meta },
+    ...rules.map((rule, seq) => ({ op: 'rule.put' as const, regionId: r.region.id, groupId: group.id, seq, rule })),
+  ];
+  const positions = positionsOf(r.region.profile, group.type, rules.map((rule, seq) => ({ rule, seq })));
+  return {
+    action,
+    regionId: r.region.id,
+    tenantId: group.tenantId,
+    targetId: group.id,
+    events,
+    after: (revision) => ({
+      ...meta,
+      revision,
+      ruleCount: rules.length,
+      memberCount: 0,
+      rules: rules.map((rule) => ruleView(rule, group.id, positions.get(rule.id)!, revision)),
+    }),
+  };
+}
+
+export function createGroup(svc: Service, p: Principal, input: GroupInput, opts: WriteOptions) {
+  return svc.write(p, opts, (w) => {
+    const r = w.regions.get(input.regionId);
+    if (!r) throw badRequest('UNKNOWN_REGION', 'body.regionId', `body.regionId "${input.regionId}" does not exist`);
+    const tenantId = svc.tenantFor(p, input.tenantId);
+    const profile = r.region.profile;
+    const type = input.type ?? 'basic';
+    const problems = new Problems();
+    if (input.innerAccessPolicy !== undefined && !TRAITS[profile].innerAccessPolicy)
+      problems.add(
+        'body.innerAccessPolicy',
+        'INNER_ACCESS_NOT_SUPPORTED',
+        `body.innerAccessPolicy exists on the alibaba profile only, not ${profile}`,
+      );
+    const id = newId('sg');
+    const rules = [
+      ...templateRules(r, input, id, type),
+      ...(input.rules ?? []).map((ri, i) => toRule(profile, ri, newId('sgr'), `body.rules[${i}]`, problems)),
+    ];
+    const group: SecurityGroup = {
+      id,
+      tenantId,
+      regionId: r.region.id,
+      vpcId: input.vpcId,
+      name: input.name,
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      type,
+      stateful: input.stateful ?? true,
+      innerAccessPolicy: input.innerAccessPolicy ?? (type === 'advanced' ? 'Drop' : 'Accept'),
+      rules,
+    };
+    return newGroupPlan(svc, w, r, group, 'group.create', problems);
+  });
+}
+
+export function cloneGroup(
+  svc: Service,
+  p: Principal,
+  sourceId: string,
+  input: { name: string; vpcId?: string | null; description?: string },
+  opts: WriteOptions,
+) {
+  return svc.write(p, opts, (w) => {
+    const { r, g } = groupOrThrow(svc, w, p, sourceId);
+    const id = newId('sg');
+    const rules = g.ruleList().map((rule) => ({
+      ...rule,
+      id: newId('sgr'),
+      // A rule naming its own group names the clone in the clone.
+      remote: rule.remote.kind === 'group' && rule.remote.groupId === sourceId ? { kind: 'group' as const, groupId: id } : rule.remote,
+    }));
+    const group: SecurityGroup = {
+      ...g.meta,
+      id,
+      name: input.name,
+      vpcId: input.vpcId === undefined ? g.meta.vpcId : input.vpcId,
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      rules,
+    };
+    return newGroupPlan(svc, w, r, group, 'group.clone', new Problems());
+  });
+}
+
+export function getGroup(svc: Service, p: Principal, id: string) {
+  const { r, g } = groupOrThrow(svc, svc.world, p, id);
+  return groupView(r.region.profile, g, true);
+}
+
+export interface GroupFilter {
+  regionId?: string;
+  vpcId?: string;
+  name?: string;
+  tenantId?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export function listGroups(svc: Service, p: Principal, q: GroupFilter) {
+  const all = [...svc.world.regions.values()]
+    .filter((r) => q.regionId === undefined || r.region.id === q.regionId)
+    .flatMap((r) =>
+      [...r.groups.values()]
+        .filter(
+          (g) =>
+            svc.visible(p, g.meta.tenantId) &&
+            (q.vpcId === undefined || g.meta.vpcId === q.vpcId) &&
+            (q.name === undefined || g.meta.name === q.name) &&
+            (q.tenantId === undefined || g.meta.tenantId === q.tenantId),
+        )
+        .map((g) => groupView(r.region.profile, g, false)),
+    )
+    .sort((a, b) => compareStrings(a.id, b.id));
+  return paginate(all, (g) => g.id, compareStrings, q.cursor, q.limit);
+}
+
+export interface GroupPatch {
+  name?: string;
+  description?: string;
+  innerAccessPolicy?: InnerAccessPolicy;
+  stateful?: boolean;
+}
+
+export function updateGroup(svc: Service, p: Principal, id: string, patch: GroupPatch, ifMatch?: number) {
+  return svc.write(p, {}, (w) => {
+    const { r, g } = groupOrThrow(svc, w, p, id);
+    svc.checkRevision(ifMatch, g.contentRevision, `security group ${id}`);
+    const profile = r.region.profile;
+    const problems = new Problems();
+    if (patch.innerAccessPolicy !== undefined && !TRAITS[profile].innerAccessPolicy)
+      problems.add('body.innerAccessPolicy', 'INNER_ACCESS_NOT_SUPPORTED', `body.innerAccessPolicy exists on the alibaba profile only, not ${profile}`);
+    if (patch.stateful !== undefined && patch.stateful !== g.meta.stateful && g.members.size > 0)
+      throw conflict('GROUP_IN_USE', `security group "${id}" has ${g.members.size} member ports: stateful can change only while it has none`);
+    const meta: GroupMeta = { ...g.meta };
+    if (patch.name !== undefined) meta.name = patch.name;
+    if (patch.description !== undefined) meta.description = patch.description;
+    if (patch.innerAccessPolicy !== undefined) meta.innerAccessPolicy = patch.innerAccessPolicy;
+    if (patch.stateful !== undefined) meta.stateful = patch.stateful;
+    validateGroup({ ...meta, rules: [] }, r.region, problems, 'body');
+    if (
+      TRAITS[profile].uniqueDefaultName &&
+      meta.name === 'default' &&
+      g.meta.name !== 'default' &&
+      [...r.groups.values()].some((o) => o.meta.tenantId === meta.tenantId && o.meta.name === 'default')
+    )
+      problems.add('body.name', 'DEFAULT_GROUP_EXISTS', `body.name: tenant ${meta.tenantId} already has a group named default`);
+    if (problems.list.length) throw invalid(problems.list);
+    return {
+      action: 'group.update',
+      regionId: r.region.id,
+      tenantId: meta.tenantId,
+      targetId: id,
+      events: [{ op: 'group.put', group: meta }],
+      before: g.meta,
+      after: (revision) => ({ ...meta, revision, ruleCount: g.rules.size, memberCount: g.members.size }),
+      status: 200,
+    };
+  });
+}
+
+export function deleteGroup(svc: Service, p: Principal, id: string, ifMatch?: number) {
+  return svc.write(p, {}, (w) => {
+    const { r, g } = groupOrThrow(svc, w, p, id);
+    svc.checkRevision(ifMatch, g.contentRevision, `security group ${id}`);
+    if (g.members.size > 0)
+      throw conflict(
+        'GROUP_IN_USE',
+        `security group "${id}" is in use by ${g.members.size} port(s) (${[...g.members].slice(0, 5).join(', ')}); remove them from the group first`,
+      );
+    const referencing = r.groupsReferencing(id);
+    if (referencing.length)
+      throw conflict(
+        'GROUP_REFERENCED',
+        `security group "${id}" is referenced by rules of ${referencing.slice(0, 5).join(', ')}; delete those rules first`,
+      );
+    return {
+      action: 'group.delete',
+      regionId: r.region.id,
+      tenantId: g.meta.tenantId,
+      targetId: id,
+      events: [{ op: 'group.delete', regionId: r.region.id, id }],
+      before: g.toGroup(),
+      after: () => null,
+      status: 204,
+    };
+  });
+}
+
+/** Groups whose rules reference this group (Alibaba's DescribeSecurityGroupReferences). */
+export function groupReferences(svc: Service, p: Principal, id: string) {
+  const { r } = groupOrThrow(svc, svc.world, p, id);
+  return { groupId: id, referencedBy: r.groupsReferencing(id) };
+}

@@ -1,0 +1,284 @@
+// Instances and their ports, and memberships: join (at a sequence), leave (never the last
+// group), replace. An instance created without groups joins its tenant's default group of the
+// VPC, which is created on first need.
+import type { Instance, NicType, Port, SecurityGroup } from '../../core/model.js';
+import { findDefaultGroup, makeDefaultGroup } from '../../core/defaults.js';
+import { checkQuota, Problems, validatePlacement, validatePort } from '../../core/validate.js';
+import { badRequest, conflict, invalid, notFound } from '../errors.js';
+import type { Event } from '../events.js';
+import { newId } from '../ids.js';
+import { lookupIn } from '../lookup.js';
+import { compareStrings, paginate } from '../paging.js';
+import type { Plan, Principal, Service, WriteOptions } from '../service.js';
+import { versioned } from '../views.js';
+import { ownedAddresses, type RegionRecord, type World } from '../world.js';
+
+export interface PortInput {
+  ipv4?: string[];
+  ipv6?: string[];
+  publicIpv4?: string;
+  virtualIps?: string[];
+  nicType?: NicType;
+  host?: string;
+  interface?: string;
+  groupIds?: string[];
+}
+
+export interface InstanceInput {
+  regionId: string;
+  vpcId: string | null;
+  name: string;
+  ports: PortInput[];
+  tenantId?: string;
+}
+
+/** Checks a changed instance against the region: addresses, memberships, quotas. */
+function checkInstance(r: RegionRecord, w: World, inst: Instance, extraGroups: SecurityGroup[], p: Problems, at: (i: number) => string): void {
+  const lookup = lookupIn(w, r, extraGroups);
+  const q = r.region.quotas;
+  const seen = new Set<string>();
+  inst.ports.forEach((port, i) => {
+    validatePort(port, inst, at(i), p, lookup);
+    for (const ip of ownedAddresses(port)) {
+      const owner = r.addressOwner.get(ip);
+      if ((owner !== undefined && owner !== port.id) || seen.has(ip))
+        p.add(`${at(i)}`, 'ADDRESS_IN_USE', `${at(i)}: address ${ip} is already used by port ${owner ?? 'of this request'}`);
+      seen.add(ip);
+    }
+    checkQuota(q, 'groupsPerPort', port.groupIds.length, `groups of port ${port.id}`, p, `${at(i)}.groupIds`);
+    const rules = port.groupIds.reduce((n, id) => n + (r.groups.get(id)?.rules.size ?? extraGroups.find((g) => g.id === id)?.rules.length ?? 0), 0);
+    checkQuota(q, 'rulesPerPort', rules, `rules over the groups of port ${port.id}`, p, `${at(i)}.groupIds`);
+  });
+  if (r.region.profile === 'alibaba') {
+    const before = new Set(r.instances.get(inst.id)?.value.ports.flatMap((pt) => pt.groupIds.map((g) => `${pt.id}|${g}`)) ?? []);
+    for (const port of inst.ports)
+      for (const gid of port.groupIds) {
+        const g = r.groups.get(gid);
+        if (!g || g.meta.type !== 'basic' || before.has(`${port.id}|${gid}`)) continue;
+        checkQuota(q, 'portsPerGroup', g.members.size + 1, `ports in ${gid}`, p, 'body');
+      }
+  }
+}
+
+export function createInstance(svc: Service, p: Principal, input: InstanceInput, opts: WriteOptions) {
+  return svc.write(p, opts, (w) => {
+    const r = w.regions.get(input.regionId);
+    if (!r) throw badRequest('UNKNOWN_REGION', 'body.regionId', `body.regionId "${input.regionId}" does not exist`);
+    const tenantId = svc.tenantFor(p, input.tenantId);
+    const problems = new Problems();
+    const lookup = lookupIn(w, r);
+    validatePlacement({ tenantId, vpcId: input.vpcId }, lookup, problems, 'body');
+    if (problems.list.length) throw invalid(problems.list);
+    const events: Event[] = [];
+    let created: SecurityGroup | undefined;
+    const needsDefault = input.ports.some((pt) => !pt.groupIds?.length);
+    if (needsDefault) {
+      const groups = [...r.groups.values()].map((g) => ({ ...g.meta, rules: [] }));
+      const existing = findDefaultGroup(groups, tenantId, input.vpcId);
+      if (!existing) {
+        const id = newId('sg');
+        const made = makeDefaultGroup(r.region.profile, r.region.id, tenantId, input.vpcId, id);
+        created = { ...made, rules: made.rules.map((rule) => ({ ...rule, id: newId('sgr') })) };
+        const tenantGroups = groups.filter((g) => g.tenantId === tenantId).length;
+        checkQuota(r.region.quotas, 'groupsPerTenant', tenantGroups + 1, `security groups of tenant ${tenantId} (the default group is created now)`, problems, 'body');
+        const { rules, ...meta } = created;
+        events.push({ op: 'group.put', group: meta });
+        rules.forEach((rule, seq) => events.push({ op: 'rule.put', regionId: r.region.id, groupId: id, seq, rule }));
+      }
+    }
+    const defaultId = created?.id ?? findDefaultGroup([...r.groups.values()].map((g) => ({ ...g.meta, rules: [] })), tenantId, input.vpcId)?.id;
+    const instance: Instance = {
+      id: newId('i'),
+      tenantId,
+      regionId: r.region.id,
+      vpcId: input.vpcId,
+      name: input.name,
+      ports: [],
+    };
+    instance.ports = input.ports.map((pt) => portOf(newId('port'), instance.id, pt, pt.groupIds?.length ? pt.groupIds : [defaultId!]));
+    checkInstance(r, w, instance, created ? [created] : [], problems, (i) => `body.ports[${i}]`);
+    if (problems.list.length) throw invalid(problems.list);
+    events.push({ op: 'instance.put', instance });
+    return {
+      action: 'instance.create',
+      regionId: r.region.id,
+      tenantId,
+      targetId: instance.id,
+      events,
+      after: (rev) => versioned(instance, rev),
+    };
+  });
+}
+
+function portOf(id: string, instanceId: string, pt: PortInput, groupIds: string[]): Port {
+  const port: Port = {
+    id,
+    instanceId,
+    ipv4: pt.ipv4 ?? [],
+    ipv6: pt.ipv6 ?? [],
+    virtualIps: pt.virtualIps ?? [],
+    nicType: pt.nicType ?? 'intranet',
+    groupIds,
+  };
+  if (pt.publicIpv4 !== undefined) port.publicIpv4 = pt.publicIpv4;
+  if (pt.host !== undefined) port.host = pt.host;
+  if (pt.interface !== undefined) port.interface = pt.interface;
+  return port;
+}
+
+function instanceOrThrow(svc: Service, w: World, p: Principal, id: string) {
+  const r = w.locate('instance', id);
+  const inst = r?.instances.get(id);
+  if (!r || !inst || !svc.visible(p, inst.value.tenantId)) throw notFound('instance', id);
+  return { r, inst };
+}
+
+export function getInstance(svc: Service, p: Principal, id: string) {
+  const { inst } = instanceOrThrow(svc, svc.world, p, id);
+  return versioned(inst.value, inst.revision);
+}
+
+export function listInstances(svc: Service, p: Principal, q: { regionId?: string; vpcId?: string; host?: string; cursor?: string; limit?: number }) {
+  const all = [...svc.world.regions.values()]
+    .filter((r) => q.regionId === undefined || r.region.id === q.regionId)
+    .flatMap((r) => [...r.instances.values()])
+    .filter(
+      (i) =>
+        svc.visible(p, i.value.tenantId) &&
+        (q.vpcId === undefined || i.value.vpcId === q.vpcId) &&
+        (q.host === undefined || i.value.ports.some((pt) => pt.host === q.host)),
+    )
+    .map((i) => versioned(i.value, i.revision))
+    .sort((a, b) => compareStrings(a.id, b.id));
+  return paginate(all, (i) => i.id, compareStrings, q.cursor, q.limit);
+}
+
+export function updateInstance(svc: Service, p: Principal, id: string, input: { name?: string }, ifMatch?: number) {
+  return svc.write(p, {}, (w) => {
+    const { r, inst } = instanceOrThrow(svc, w, p, id);
+    svc.checkRevision(ifMatch, inst.revision, `instance ${id}`);
+    const instance = { ...inst.value, ...(input.name !== undefined ? { name: input.name } : {}) };
+    return instancePlan(r, 'instance.update', instance, inst.value);
+  });
+}
+
+export function deleteInstance(svc: Service, p: Principal, id: string, ifMatch?: number) {
+  return svc.write(p, {}, (w) => {
+    const { r, inst } = instanceOrThrow(svc, w, p, id);
+    svc.checkRevision(ifMatch, inst.revision, `instance ${id}`);
+    return {
+      action: 'instance.delete',
+      regionId: r.region.id,
+      tenantId: inst.value.tenantId,
+      targetId: id,
+      events: [{ op: 'instance.delete', regionId: r.region.id, id }],
+      before: inst.value,
+      after: () => null,
+      status: 204,
+    };
+  });
+}
+
+function instancePlan(r: RegionRecord, action: string, instance: Instance, before: Instance, targetId = instance.id): Plan<unknown> {
+  return {
+    action,
+    regionId: r.region.id,
+    tenantId: instance.tenantId,
+    targetId,
+    events: [{ op: 'instance.put', instance }],
+    before,
+    after: (rev) => versioned(instance, rev),
+    status: 200,
+  };
+}
+
+// ---- ports and memberships ----
+
+function portOrThrow(svc: Service, w: World, p: Principal, portId: string) {
+  const r = w.locate('port', portId);
+  const at = r?.ports.get(portId);
+  const inst = at && r?.instances.get(at.instanceId);
+  if (!r || !at || !inst || !svc.visible(p, inst.value.tenantId)) throw notFound('port', portId);
+  return { r, inst, port: at.port };
+}
+
+const portView = (inst: Instance, port: Port, revision: number) => ({ ...port, regionId: inst.regionId, revision });
+
+export function getPort(svc: Service, p: Principal, portId: string) {
+  const { inst, port } = portOrThrow(svc, svc.world, p, portId);
+  return portView(inst.value, port, inst.revision);
+}
+
+/** Replace one port of its instance, check, and plan the instance put. */
+function changePort(
+  svc: Service,
+  p: Principal,
+  portId: string,
+  action: string,
+  edit: (port: Port, r: RegionRecord) => Port,
+  ifMatch?: number,
+) {
+  return svc.write(p, {}, (w) => {
+    const { r, inst, port } = portOrThrow(svc, w, p, portId);
+    svc.checkRevision(ifMatch, inst.revision, `port ${portId}`);
+    const next = edit(port, r);
+    const instance = { ...inst.value, ports: inst.value.ports.map((x) => (x.id === portId ? next : x)) };
+    const problems = new Problems();
+    checkInstance(r, w, instance, [], problems, (i) => (instance.ports[i].id === portId ? 'body' : `ports[${i}]`));
+    if (problems.list.length) throw invalid(problems.list);
+    const plan = instancePlan(r, action, instance, inst.value, portId);
+    return { ...plan, before: port, after: (rev: number) => portView(instance, next, rev) };
+  });
+}
+
+export function updatePort(svc: Service, p: Principal, portId: string, input: Omit<PortInput, 'groupIds'>, ifMatch?: number) {
+  return changePort(svc, p, portId, 'port.update', (port) => portOf(port.id, port.instanceId, { ...port, ...input }, port.groupIds), ifMatch);
+}
+
+/** Join a group; `sequence` places it in the port's ordered membership (Huawei evaluates in that order). */
+export function joinGroup(svc: Service, p: Principal, portId: string, groupId: string, sequence?: number, ifMatch?: number) {
+  return changePort(
+    svc,
+    p,
+    portId,
+    'port.join',
+    (port) => {
+      if (port.groupIds.includes(groupId)) throw conflict('ALREADY_MEMBER', `port "${portId}" is already in security group "${groupId}"`);
+      const ids = [...port.groupIds];
+      const at = sequence === undefined ? ids.length : Math.min(Math.max(sequence, 0), ids.length);
+      ids.splice(at, 0, groupId);
+      return { ...port, groupIds: ids };
+    },
+    ifMatch,
+  );
+}
+
+export function leaveGroup(svc: Service, p: Principal, portId: string, groupId: string, ifMatch?: number) {
+  return changePort(
+    svc,
+    p,
+    portId,
+    'port.leave',
+    (port) => {
+      if (!port.groupIds.includes(groupId)) throw notFound(`membership of port ${portId} in security group`, groupId);
+      if (port.groupIds.length === 1)
+        throw conflict('LAST_GROUP', `port "${portId}" would be left with no security group: join another group first`);
+      return { ...port, groupIds: port.groupIds.filter((g) => g !== groupId) };
+    },
+    ifMatch,
+  );
+}
+
+export function setGroups(svc: Service, p: Principal, portId: string, groupIds: string[], ifMatch?: number) {
+  return changePort(
+    svc,
+    p,
+    portId,
+    'port.setGroups',
+    (port) => {
+      if (groupIds.length === 0) throw conflict('LAST_GROUP', `port "${portId}" must stay in at least one security group`);
+      return { ...port, groupIds };
+    },
+    ifMatch,
+  );
+}

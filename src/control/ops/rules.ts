@@ -1,0 +1,209 @@
+// Rules: add one or a batch (all or nothing), modify, delete, list in evaluation order.
+import type { Rule } from '../../core/model.js';
+import { TRAITS } from '../../core/profiles.js';
+import { checkQuota, Problems, ruleIdentity, validateRule, validateRuleReferences } from '../../core/validate.js';
+import { toRule } from '../../policy/load.js';
+import type { RuleInput } from '../../policy/schema.js';
+import { badRequest, invalid, notFound } from '../errors.js';
+import type { Event } from '../events.js';
+import { newId } from '../ids.js';
+import { lookupIn } from '../lookup.js';
+import { compareTuples, paginate } from '../paging.js';
+import { orderedRules, positionAmong, positionsOf } from '../rule-order.js';
+import type { Principal, Service, WriteOptions } from '../service.js';
+import { ruleInputOf, ruleView } from '../views.js';
+import type { GroupRecord, RegionRecord, World } from '../world.js';
+import { groupOrThrow } from './groups.js';
+
+/** Quotas a group's rule count touches: per group, group references (Alibaba), per port. */
+function checkRuleQuotas(r: RegionRecord, g: GroupRecord, rules: () => Rule[], count: number, p: Problems): void {
+  const q = r.region.quotas;
+  checkQuota(q, 'rulesPerGroup', count, `rules of ${g.meta.id} (a multi-port rule counts once)`, p, 'body');
+  if (r.region.profile === 'alibaba' && g.meta.type === 'basic')
+    checkQuota(
+      q,
+      'groupReferenceRulesPerGroup',
+      rules().filter((x) => x.remote.kind === 'group').length,
+      `group-reference rules of ${g.meta.id}`,
+      p,
+      'body',
+    );
+  if (q.rulesPerPort > 0) {
+    for (const portId of g.members) {
+      const port = r.ports.get(portId)?.port;
+      const total = (port?.groupIds ?? []).reduce(
+        (n, id) => n + (id === g.meta.id ? count : (r.groups.get(id)?.rules.size ?? 0)),
+        0,
+      );
+      checkQuota(q, 'rulesPerPort', total, `rules over the groups of port ${portId}`, p, 'body');
+      if (p.list.length) return;
+    }
+  }
+}
+
+export function addRules(
+  svc: Service,
+  p: Principal,
+  groupId: string,
+  inputs: RuleInput[],
+  opts: WriteOptions & { ifMatch?: number; single?: boolean },
+) {
+  return svc.write(p, opts, (w) => {
+    const { r, g } = groupOrThrow(svc, w, p, groupId);
+    svc.checkRevision(opts.ifMatch, g.contentRevision, `security group ${groupId}`);
+    const profile = r.region.profile;
+    const traits = TRAITS[profile];
+    const lookup = lookupIn(w, r);
+    const problems = new Problems();
+    const at = (i: number) => (opts.single ? 'body' : `body.rules[${i}]`);
+    const batch = new Map<string, string>();
+    const added: Rule[] = [];
+    /** Alibaba accepts an identical rule as a no-op: the existing rule answers for it. */
+    const answers: string[] = [];
+    inputs.forEach((input, i) => {
+      if (input.id !== undefined)
+        problems.add(`${at(i)}.id`, 'READ_ONLY_FIELD', `${at(i)}.id is assigned by the server`);
+      const rule = toRule(profile, input, newId('sgr'), at(i), problems);
+      validateRule(rule, { ...g.meta, rules: [] }, profile, problems, at(i));
+      validateRuleReferences(rule, g.meta, lookup, problems, at(i));
+      const existing = g.identities.get(ruleIdentity(rule)) ?? batch.get(ruleIdentity(rule));
+      if (existing !== undefined) {
+        if (traits.duplicateRuleIsConflict)
+          problems.add(at(i), 'DUPLICATE_RULE', `${at(i)} is the same rule as ${existing} of ${groupId}`);
+        answers.push(existing);
+        return;
+      }
+      batch.set(ruleIdentity(rule), rule.id);
+      added.push(rule);
+      answers.push(rule.id);
+    });
+    if (!problems.list.length)
+      checkRuleQuotas(r, g, () => [...g.ruleList(), ...added], g.rules.size + added.length, problems);
+    if (problems.list.length) throw invalid(problems.list);
+
+    const seq0 = g.nextSeq;
+    const events: Event[] = added.map((rule, k) => ({ op: 'rule.put', regionId: r.region.id, groupId, seq: seq0 + k, rule }));
+    const fresh = added.map((rule, k) => ({ rule, seq: seq0 + k }));
+    return {
+      action: opts.single ? 'rule.create' : 'rule.batchCreate',
+      regionId: r.region.id,
+      tenantId: g.meta.tenantId,
+      targetId: opts.single ? (answers[0] ?? groupId) : groupId,
+      events,
+      after: (revision) => {
+        const all = [...g.rules.values(), ...fresh];
+        const byId = new Map(all.map((x) => [x.rule.id, x]));
+        // One new rule: count, no sort (the common single-rule create stays O(rules)).
+        const positions =
+          fresh.length === 1 && answers.length === 1
+            ? new Map([[fresh[0].rule.id, positionAmong(profile, g.meta.type, all, fresh[0])]])
+            : positionsOf(profile, g.meta.type, all);
+        const views = answers.map((id) => {
+          const stored = byId.get(id)!;
+          const rev = g.rules.get(id)?.revision ?? revision;
+          return ruleView(stored.rule, groupId, positions.get(id) ?? positionAmong(profile, g.meta.type, all, stored), rev);
+        });
+        return opts.single ? views[0] : { rules: views };
+      },
+      status: added.length ? 201 : 200,
+    };
+  });
+}
+
+function ruleOrThrow(svc: Service, w: World, p: Principal, groupId: string, ruleId: string) {
+  const { r, g } = groupOrThrow(svc, w, p, groupId);
+  const stored = g.rules.get(ruleId);
+  if (!stored) throw notFound(`rule of security group ${groupId}`, ruleId);
+  return { r, g, stored };
+}
+
+export function getRule(svc: Service, p: Principal, groupId: string, ruleId: string) {
+  const { r, g, stored } = ruleOrThrow(svc, svc.world, p, groupId, ruleId);
+  const position = positionAmong(r.region.profile, g.meta.type, g.rules.values(), stored);
+  return ruleView(stored.rule, groupId, position, stored.revision);
+}
+
+export interface RuleListQuery {
+  direction?: 'ingress' | 'egress';
+  cursor?: string;
+  limit?: number;
+}
+
+export function listRules(svc: Service, p: Principal, groupId: string, q: RuleListQuery) {
+  const { r, g } = groupOrThrow(svc, svc.world, p, groupId);
+  let ordered = orderedRules(r.region.profile, g);
+  if (q.direction) ordered = ordered.filter((o) => o.stored.rule.direction === q.direction);
+  const page = paginate(ordered, (o) => o.key, compareTuples, q.cursor, q.limit);
+  return {
+    items: page.items.map((o) => ruleView(o.stored.rule, groupId, o.position, o.stored.revision)),
+    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+  };
+}
+
+/** Fields of a rule a PATCH may set: any input field; the remote fields replace the remote. */
+export function modifyRule(
+  svc: Service,
+  p: Principal,
+  groupId: string,
+  ruleId: string,
+  patch: Partial<RuleInput>,
+  ifMatch?: number,
+) {
+  return svc.write(p, {}, (w) => {
+    const { r, g, stored } = ruleOrThrow(svc, w, p, groupId, ruleId);
+    svc.checkRevision(ifMatch, stored.revision, `rule ${ruleId}`);
+    if (patch.id !== undefined && patch.id !== ruleId)
+      throw badRequest('READ_ONLY_FIELD', 'body.id', 'body.id is assigned by the server and cannot change');
+    const profile = r.region.profile;
+    const base: Record<string, unknown> = { ...ruleInputOf(stored.rule) };
+    const remoteKeys = ['remoteIpPrefix', 'remoteGroup', 'remoteAddressGroup'] as const;
+    if (remoteKeys.some((k) => patch[k] !== undefined)) for (const k of remoteKeys) delete base[k];
+    // A new protocol drops fields that belonged to the old one unless the patch restates them.
+    if (patch.protocol !== undefined) for (const k of ['ports', 'sourcePorts', 'icmpType', 'icmpCode']) delete base[k];
+    const input = { ...base, ...patch } as RuleInput;
+    const problems = new Problems();
+    const rule = toRule(profile, input, ruleId, 'body', problems);
+    validateRule(rule, { ...g.meta, rules: [] }, profile, problems, 'body');
+    validateRuleReferences(rule, g.meta, lookupIn(w, r), problems, 'body');
+    const twin = g.identities.get(ruleIdentity(rule));
+    if (twin !== undefined && twin !== ruleId && TRAITS[profile].duplicateRuleIsConflict)
+      problems.add('body', 'DUPLICATE_RULE', `body: the modified rule would be the same rule as ${twin}`);
+    if (!problems.list.length)
+      checkRuleQuotas(r, g, () => g.ruleList().map((x) => (x.id === ruleId ? rule : x)), g.rules.size, problems);
+    if (problems.list.length) throw invalid(problems.list);
+    const next = { rule, seq: stored.seq };
+    return {
+      action: 'rule.update',
+      regionId: r.region.id,
+      tenantId: g.meta.tenantId,
+      targetId: ruleId,
+      events: [{ op: 'rule.put', regionId: r.region.id, groupId, seq: stored.seq, rule }],
+      before: ruleInputOf(stored.rule),
+      after: (revision) => {
+        const all = [...g.rules.values()].map((x) => (x.rule.id === ruleId ? next : x));
+        return ruleView(rule, groupId, positionAmong(profile, g.meta.type, all, next), revision);
+      },
+      status: 200,
+    };
+  });
+}
+
+export function deleteRules(svc: Service, p: Principal, groupId: string, ruleIds: string[], ifMatch?: number) {
+  return svc.write(p, {}, (w) => {
+    const { r, g } = groupOrThrow(svc, w, p, groupId);
+    for (const id of ruleIds) if (!g.rules.has(id)) throw notFound(`rule of security group ${groupId}`, id);
+    const single = ruleIds.length === 1;
+    svc.checkRevision(ifMatch, single ? g.rules.get(ruleIds[0])!.revision : g.contentRevision, single ? `rule ${ruleIds[0]}` : `security group ${groupId}`);
+    const unique = [...new Set(ruleIds)];
+    return {
+      action: single ? 'rule.delete' : 'rule.batchDelete',
+      regionId: r.region.id,
+      tenantId: g.meta.tenantId,
+      targetId: single ? ruleIds[0] : groupId,
+      events: unique.map((id) => ({ op: 'rule.delete' as const, regionId: r.region.id, groupId, id })),
+      before: unique.map((id) => ruleInputOf(g.rules.get(id)!.rule)),
+      after: () => null,
+      status: 204,
+    };
+  });
+}

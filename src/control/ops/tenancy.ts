@@ -1,0 +1,291 @@
+// Tenants, regions and VPCs: the places security groups live in.
+import { cidrFamily } from '../../core/address.js';
+import type { ConntrackTimeouts, Profile, Quotas, Region, Tenant, Vpc } from '../../core/model.js';
+import { DEFAULT_QUOTAS, DEFAULT_TIMEOUTS } from '../../core/profiles.js';
+import { Problems, validateRegion } from '../../core/validate.js';
+import { badRequest, conflict, invalid, notFound } from '../errors.js';
+import { newId } from '../ids.js';
+import { compareStrings, type Page, paginate } from '../paging.js';
+import type { Principal, Service, WriteOptions } from '../service.js';
+import { versioned } from '../views.js';
+import type { RegionRecord, World } from '../world.js';
+
+const byId = <T extends { id: string }>(xs: T[]) => xs.sort((a, b) => compareStrings(a.id, b.id));
+
+// ---- tenants (operator only) ----
+
+export function createTenant(svc: Service, p: Principal, input: { id?: string; name: string }, opts: WriteOptions) {
+  svc.requireAdmin(p);
+  return svc.write(p, opts, (w) => {
+    const id = input.id ?? newId('t');
+    if (w.tenants.has(id)) throw conflict('ALREADY_EXISTS', `tenant "${id}" already exists`);
+    const tenant: Tenant = { id, name: input.name };
+    return {
+      action: 'tenant.create',
+      regionId: null,
+      tenantId: id,
+      targetId: id,
+      events: [{ op: 'tenant.put', tenant }],
+      after: (rev) => versioned(tenant, rev),
+    };
+  });
+}
+
+export function listTenants(svc: Service, p: Principal, cursor?: string, limit?: number) {
+  const all = byId([...svc.world.tenants.values()].filter((t) => svc.visible(p, t.value.id)).map((t) => versioned(t.value, t.revision)));
+  return paginate(all, (t) => t.id, compareStrings, cursor, limit);
+}
+
+export function getTenant(svc: Service, p: Principal, id: string) {
+  const t = svc.world.tenants.get(id);
+  if (!t || !svc.visible(p, id)) throw notFound('tenant', id);
+  return versioned(t.value, t.revision);
+}
+
+export function updateTenant(svc: Service, p: Principal, id: string, input: { name?: string }, ifMatch?: number) {
+  svc.requireAdmin(p);
+  return svc.write(p, {}, (w) => {
+    const t = w.tenants.get(id);
+    if (!t) throw notFound('tenant', id);
+    svc.checkRevision(ifMatch, t.revision, `tenant ${id}`);
+    const tenant = { ...t.value, ...(input.name !== undefined ? { name: input.name } : {}) };
+    return {
+      action: 'tenant.update',
+      regionId: null,
+      tenantId: id,
+      targetId: id,
+      events: [{ op: 'tenant.put', tenant }],
+      before: t.value,
+      after: (rev) => versioned(tenant, rev),
+      status: 200,
+    };
+  });
+}
+
+export function deleteTenant(svc: Service, p: Principal, id: string) {
+  svc.requireAdmin(p);
+  return svc.write(p, {}, (w) => {
+    const t = w.tenants.get(id);
+    if (!t) throw notFound('tenant', id);
+    for (const r of w.regions.values()) {
+      const owns = (xs: Iterable<{ tenantId: string }>) => [...xs].some((x) => x.tenantId === id);
+      if (
+        owns([...r.vpcs.values()].map((v) => v.value)) ||
+        owns([...r.groups.values()].map((g) => g.meta)) ||
+        owns([...r.instances.values()].map((i) => i.value)) ||
+        owns([...r.addressGroups.values()].map((a) => a.value))
+      )
+        throw conflict('TENANT_IN_USE', `tenant "${id}" still owns objects in region ${r.region.id}; delete them first`);
+    }
+    return {
+      action: 'tenant.delete',
+      regionId: null,
+      tenantId: id,
+      targetId: id,
+      events: [{ op: 'tenant.delete', id }],
+      before: t.value,
+      after: () => null,
+      status: 204,
+    };
+  });
+}
+
+// ---- regions (operator manages; everyone reads) ----
+
+export interface RegionInput {
+  id: string;
+  name?: string;
+  profile: Profile;
+  quotas?: Partial<Quotas>;
+  conntrackTimeouts?: Partial<ConntrackTimeouts>;
+}
+
+function checkRegion(region: Region): void {
+  const p = new Problems();
+  validateRegion(region, p, 'body');
+  if (p.list.length) throw invalid(p.list);
+}
+
+export function createRegion(svc: Service, p: Principal, input: RegionInput, opts: WriteOptions) {
+  svc.requireAdmin(p);
+  return svc.write(p, opts, (w) => {
+    if (w.regions.has(input.id)) throw conflict('ALREADY_EXISTS', `region "${input.id}" already exists`);
+    const region: Region = {
+      id: input.id,
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      profile: input.profile,
+      quotas: { ...DEFAULT_QUOTAS[input.profile], ...input.quotas },
+      conntrackTimeouts: { ...DEFAULT_TIMEOUTS, ...input.conntrackTimeouts },
+    };
+    checkRegion(region);
+    return {
+      action: 'region.create',
+      regionId: region.id,
+      tenantId: null,
+      targetId: region.id,
+      events: [{ op: 'region.put', region }],
+      after: (rev) => versioned(region, rev),
+    };
+  });
+}
+
+export function listRegions(svc: Service): Page<Region & { revision: number }> {
+  return { items: byId([...svc.world.regions.values()].map((r) => versioned(r.region, r.revision))) };
+}
+
+export function regionOrThrow(world: World, id: string): RegionRecord {
+  const r = world.regions.get(id);
+  if (!r) throw notFound('region', id);
+  return r;
+}
+
+export function getRegion(svc: Service, id: string) {
+  const r = regionOrThrow(svc.world, id);
+  return versioned(r.region, r.revision);
+}
+
+export function updateRegion(
+  svc: Service,
+  p: Principal,
+  id: string,
+  input: Omit<Partial<RegionInput>, 'id' | 'profile'>,
+  ifMatch?: number,
+) {
+  svc.requireAdmin(p);
+  return svc.write(p, {}, (w) => {
+    const r = regionOrThrow(w, id);
+    svc.checkRevision(ifMatch, r.revision, `region ${id}`);
+    const region: Region = {
+      ...r.region,
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      quotas: { ...r.region.quotas, ...input.quotas },
+      conntrackTimeouts: { ...r.region.conntrackTimeouts, ...input.conntrackTimeouts },
+    };
+    checkRegion(region);
+    return {
+      action: 'region.update',
+      regionId: id,
+      tenantId: null,
+      targetId: id,
+      events: [{ op: 'region.put', region }],
+      before: r.region,
+      after: (rev) => versioned(region, rev),
+      status: 200,
+    };
+  });
+}
+
+export function deleteRegion(svc: Service, p: Principal, id: string) {
+  svc.requireAdmin(p);
+  return svc.write(p, {}, (w) => {
+    const r = regionOrThrow(w, id);
+    const held = r.vpcs.size + r.groups.size + r.instances.size + r.addressGroups.size;
+    if (held > 0) throw conflict('REGION_IN_USE', `region "${id}" still holds ${held} objects; delete them first`);
+    return {
+      action: 'region.delete',
+      regionId: id,
+      tenantId: null,
+      targetId: id,
+      events: [{ op: 'region.delete', id }],
+      before: r.region,
+      after: () => null,
+      status: 204,
+    };
+  });
+}
+
+// ---- VPCs ----
+
+export interface VpcInput {
+  regionId: string;
+  name: string;
+  cidr?: string;
+  tenantId?: string;
+}
+
+export function createVpc(svc: Service, p: Principal, input: VpcInput, opts: WriteOptions) {
+  return svc.write(p, opts, (w) => {
+    const r = w.regions.get(input.regionId);
+    if (!r) throw badRequest('UNKNOWN_REGION', 'body.regionId', `body.regionId "${input.regionId}" does not exist`);
+    const tenantId = svc.tenantFor(p, input.tenantId);
+    if (input.cidr !== undefined && !cidrFamily(input.cidr))
+      throw badRequest('INVALID_CIDR', 'body.cidr', `body.cidr "${input.cidr}" is not a valid CIDR`);
+    const vpc: Vpc = {
+      id: newId('vpc'),
+      tenantId,
+      regionId: r.region.id,
+      name: input.name,
+      ...(input.cidr !== undefined ? { cidr: input.cidr } : {}),
+    };
+    return {
+      action: 'vpc.create',
+      regionId: r.region.id,
+      tenantId,
+      targetId: vpc.id,
+      events: [{ op: 'vpc.put', vpc }],
+      after: (rev) => versioned(vpc, rev),
+    };
+  });
+}
+
+function vpcOrThrow(svc: Service, w: World, p: Principal, id: string) {
+  const r = w.locate('vpc', id);
+  const v = r?.vpcs.get(id);
+  if (!r || !v || !svc.visible(p, v.value.tenantId)) throw notFound('VPC', id);
+  return { r, v };
+}
+
+export function listVpcs(svc: Service, p: Principal, q: { regionId?: string; cursor?: string; limit?: number }) {
+  const all = [...svc.world.regions.values()]
+    .filter((r) => q.regionId === undefined || r.region.id === q.regionId)
+    .flatMap((r) => [...r.vpcs.values()])
+    .filter((v) => svc.visible(p, v.value.tenantId))
+    .map((v) => versioned(v.value, v.revision));
+  return paginate(byId(all), (v) => v.id, compareStrings, q.cursor, q.limit);
+}
+
+export function getVpc(svc: Service, p: Principal, id: string) {
+  const { v } = vpcOrThrow(svc, svc.world, p, id);
+  return versioned(v.value, v.revision);
+}
+
+export function updateVpc(svc: Service, p: Principal, id: string, input: { name?: string }, ifMatch?: number) {
+  return svc.write(p, {}, (w) => {
+    const { v } = vpcOrThrow(svc, w, p, id);
+    svc.checkRevision(ifMatch, v.revision, `VPC ${id}`);
+    const vpc = { ...v.value, ...(input.name !== undefined ? { name: input.name } : {}) };
+    return {
+      action: 'vpc.update',
+      regionId: vpc.regionId,
+      tenantId: vpc.tenantId,
+      targetId: id,
+      events: [{ op: 'vpc.put', vpc }],
+      before: v.value,
+      after: (rev) => versioned(vpc, rev),
+      status: 200,
+    };
+  });
+}
+
+export function deleteVpc(svc: Service, p: Principal, id: string, ifMatch?: number) {
+  return svc.write(p, {}, (w) => {
+    const { r, v } = vpcOrThrow(svc, w, p, id);
+    svc.checkRevision(ifMatch, v.revision, `VPC ${id}`);
+    const users = [
+      ...[...r.groups.values()].filter((g) => g.meta.vpcId === id).map((g) => g.meta.id),
+      ...[...r.instances.values()].filter((i) => i.value.vpcId === id).map((i) => i.value.id),
+    ];
+    if (users.length)
+      throw conflict('VPC_IN_USE', `VPC "${id}" is used by ${users.slice(0, 5).join(', ')}${users.length > 5 ? ', ...' : ''}`);
+    return {
+      action: 'vpc.delete',
+      regionId: r.region.id,
+      tenantId: v.value.tenantId,
+      targetId: id,
+      events: [{ op: 'vpc.delete', regionId: r.region.id, id }],
+      before: v.value,
+      after: () => null,
+      status: 204,
+    };
+  });
+}

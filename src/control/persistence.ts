@@ -1,0 +1,98 @@
+// Events to rows and rows back to a world. Writes upsert whole documents, so applying an
+// event twice leaves the same rows; loading replays one put per stored object.
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, ObjectKind } from '../store/schema.js';
+import type { Event } from './events.js';
+import { World } from './world.js';
+
+type Row = Database['objects'];
+
+function rowOf(e: Event, revision: number): Row | null {
+  const row = (kind: ObjectKind, id: string, region: string | null, tenant: string | null, body: unknown) => ({
+    id,
+    kind,
+    region_id: region,
+    tenant_id: tenant,
+    parent_id: null as string | null,
+    seq: 0,
+    revision,
+    body: JSON.stringify(body),
+  });
+  switch (e.op) {
+    case 'tenant.put':
+      return row('tenant', e.tenant.id, null, e.tenant.id, e.tenant);
+    case 'region.put':
+      return row('region', e.region.id, null, null, e.region);
+    case 'vpc.put':
+      return row('vpc', e.vpc.id, e.vpc.regionId, e.vpc.tenantId, e.vpc);
+    case 'group.put':
+      return row('group', e.group.id, e.group.regionId, e.group.tenantId, e.group);
+    case 'rule.put':
+      return { ...row('rule', e.rule.id, e.regionId, null, e.rule), parent_id: e.groupId, seq: e.seq };
+    case 'addressGroup.put':
+      return row('addressGroup', e.addressGroup.id, e.addressGroup.regionId, e.addressGroup.tenantId, e.addressGroup);
+    case 'instance.put':
+      return row('instance', e.instance.id, e.instance.regionId, e.instance.tenantId, e.instance);
+    default:
+      return null;
+  }
+}
+
+export async function persistEvents(tx: Transaction<Database>, revision: number, events: Event[]): Promise<void> {
+  for (const e of events) {
+    const row = rowOf(e, revision);
+    if (row) {
+      await tx
+        .insertInto('objects')
+        .values(row)
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet({ body: row.body, revision: row.revision, seq: row.seq, parent_id: row.parent_id }),
+        )
+        .execute();
+      continue;
+    }
+    if (!('id' in e)) continue;
+    if (e.op === 'group.delete') await tx.deleteFrom('objects').where('parent_id', '=', e.id).execute();
+    await tx.deleteFrom('objects').where('id', '=', e.id).execute();
+  }
+}
+
+/** Parents before children, so that each put finds what it belongs to. */
+const LOAD_ORDER: ObjectKind[] = ['tenant', 'region', 'vpc', 'group', 'addressGroup', 'rule', 'instance'];
+
+export async function loadWorld(db: Kysely<Database> | Transaction<Database>): Promise<World> {
+  const world = new World();
+  const head = await db.selectFrom('change_log').select((eb) => eb.fn.max('revision').as('max')).executeTakeFirst();
+  for (const kind of LOAD_ORDER) {
+    const rows = await db
+      .selectFrom('objects')
+      .selectAll()
+      .where('kind', '=', kind)
+      .orderBy('seq')
+      .orderBy('id')
+      .execute();
+    for (const row of rows) world.applyEvent(eventOf(row), Number(row.revision));
+  }
+  world.revision = Number(head?.max ?? 0);
+  return world;
+}
+
+function eventOf(row: Row): Event {
+  const body = JSON.parse(row.body);
+  switch (row.kind) {
+    case 'tenant':
+      return { op: 'tenant.put', tenant: body };
+    case 'region':
+      return { op: 'region.put', region: body };
+    case 'vpc':
+      return { op: 'vpc.put', vpc: body };
+    case 'group':
+      return { op: 'group.put', group: body };
+    case 'rule':
+      return { op: 'rule.put', regionId: row.region_id!, groupId: row.parent_id!, seq: Number(row.seq), rule: body };
+    case 'addressGroup':
+      return { op: 'addressGroup.put', addressGroup: body };
+    case 'instance':
+      return { op: 'instance.put', instance: body };
+  }
+}

@@ -1,0 +1,70 @@
+// A group's rules in the order its profile evaluates them (SEMANTICS.md): each rule's
+// position within its direction is what the API shows and what "list rules" pages through.
+import type { GroupType, Profile, Rule } from '../core/model.js';
+import type { GroupRecord, StoredRule } from './world.js';
+
+export interface Sortable {
+  rule: Rule;
+  seq: number;
+}
+
+/** The sort key: direction, then (where the profile orders rules) priority and deny-first, then creation. */
+export function orderKey(profile: Profile, type: GroupType, r: Sortable): number[] {
+  const direction = r.rule.direction === 'ingress' ? 0 : 1;
+  const ordered = profile === 'huawei' || (profile === 'alibaba' && type === 'basic');
+  return ordered
+    ? [direction, r.rule.priority, r.rule.action === 'deny' ? 0 : 1, r.seq]
+    : [direction, 0, 0, r.seq];
+}
+
+function compareKeys(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+
+export interface OrderedRule {
+  stored: StoredRule;
+  key: number[];
+  /** 1-based position among the group's rules of the same direction. */
+  position: number;
+}
+
+const memo = new WeakMap<GroupRecord, { revision: number; list: OrderedRule[] }>();
+
+export function orderedRules(profile: Profile, group: GroupRecord): OrderedRule[] {
+  const cached = memo.get(group);
+  if (cached?.revision === group.contentRevision && cached.list.length === group.rules.size) return cached.list;
+  const list = [...group.rules.values()]
+    .map((stored) => ({ stored, key: orderKey(profile, group.meta.type, stored), position: 0 }))
+    .sort((a, b) => compareKeys(a.key, b.key));
+  let ingress = 0;
+  let egress = 0;
+  for (const r of list) r.position = r.stored.rule.direction === 'ingress' ? ++ingress : ++egress;
+  memo.set(group, { revision: group.contentRevision, list });
+  return list;
+}
+
+/** Positions of `targets` among `all` (which includes them): one sort, for batches and new groups. */
+export function positionsOf(profile: Profile, type: GroupType, all: Sortable[]): Map<string, number> {
+  const sorted = all
+    .map((r) => ({ r, key: orderKey(profile, type, r) }))
+    .sort((a, b) => compareKeys(a.key, b.key));
+  const out = new Map<string, number>();
+  let ingress = 0;
+  let egress = 0;
+  for (const { r } of sorted) out.set(r.rule.id, r.rule.direction === 'ingress' ? ++ingress : ++egress);
+  return out;
+}
+
+/** Position of one rule among `all` (which includes it), by counting: no sort for a single add. */
+export function positionAmong(profile: Profile, type: GroupType, all: Iterable<Sortable>, target: Sortable): number {
+  const key = orderKey(profile, type, target);
+  let before = 0;
+  for (const r of all) {
+    if (r.rule.direction !== target.rule.direction || r.rule.id === target.rule.id) continue;
+    if (compareKeys(orderKey(profile, type, r), key) < 0) before++;
+  }
+  return before + 1;
+}
+
+export { compareKeys };

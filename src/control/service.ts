@@ -1,0 +1,230 @@
+// The service layer's machinery: the one path every write takes, whatever front end it came
+// through. A write runs under the store's write lock, on a world brought up to the latest
+// revision, so validation and quotas see every committed change; it commits its rows, its
+// change-log entry (the change stream and the audit log) and its idempotency record in one
+// transaction, and only then becomes visible in memory.
+import { createHash } from 'node:crypto';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Store } from '../store/open.js';
+import type { Database } from '../store/schema.js';
+import { conflict, forbidden, ServiceError } from './errors.js';
+import type { Event } from './events.js';
+import { CHANNEL, ChangeFeed } from './feed.js';
+import { loadWorld, persistEvents } from './persistence.js';
+import type { World } from './world.js';
+
+export type Principal =
+  | { role: 'admin'; keyId: string }
+  | { role: 'tenant'; keyId: string; tenantId: string };
+
+/** What a write will do, decided against the current world (throws ServiceError instead). */
+export interface Plan<R> {
+  action: string;
+  regionId: string | null;
+  tenantId: string | null;
+  targetId: string | null;
+  events: Event[];
+  before?: unknown;
+  /** The response (and the audit log's "after"), given the write's revision. */
+  after: (revision: number) => R;
+  status?: number;
+  /** Rows outside the domain objects (access keys, tokens) written in the same transaction. */
+  sideEffect?: (tx: Transaction<Database>) => Promise<void>;
+}
+
+export interface WriteOptions {
+  /** A client's key for a retried create: the same key replays the first answer. */
+  idempotencyKey?: string;
+  /** Hash of method, path and body: a key reused for another request is refused. */
+  requestHash?: string;
+}
+
+export interface WriteResult<R> {
+  status: number;
+  body: R;
+  revision: number;
+  replayed: boolean;
+}
+
+/** Any number: the advisory lock every writer on a PostgreSQL store takes. */
+const WRITE_LOCK = 0x70616c69;
+const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+
+export class Service {
+  readonly feed: ChangeFeed;
+  private syncing: Promise<void> | null = null;
+
+  private constructor(
+    readonly store: Store,
+    public world: World,
+    readonly now: () => number,
+  ) {
+    this.feed = new ChangeFeed(store);
+  }
+
+  static async open(store: Store, now: () => number = Date.now): Promise<Service> {
+    const service = new Service(store, await loadWorld(store.db), now);
+    await service.feed.start(() => service.sync());
+    return service;
+  }
+
+  async close(): Promise<void> {
+    await this.feed.stop();
+  }
+
+  get db(): Kysely<Database> {
+    return this.store.db;
+  }
+
+  /** Bring the world up to the latest committed revision (other servers' writes). */
+  sync(): Promise<void> {
+    this.syncing ??= this.catchUp(this.store.db).finally(() => (this.syncing = null));
+    return this.syncing;
+  }
+
+  private async catchUp(db: Kysely<Database> | Transaction<Database>): Promise<void> {
+    for (;;) {
+      const rows = await db
+        .selectFrom('change_log')
+        .select(['revision', 'events'])
+        .where('revision', '>', this.world.revision)
+        .orderBy('revision')
+        .limit(1000)
+        .execute();
+      for (const row of rows) this.world.applyWrite(Number(row.revision), JSON.parse(row.events));
+      if (rows.length < 1000) return;
+    }
+  }
+
+  async write<R>(p: Principal, opts: WriteOptions, plan: (world: World) => Plan<R>): Promise<WriteResult<R>> {
+    let committed: { revision: number; events: Event[] } | null = null;
+    const result = await this.store.db.transaction().execute(async (tx) => {
+      if (this.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(tx);
+      await this.catchUp(tx);
+      const principal = principalId(p);
+      if (opts.idempotencyKey) {
+        const prior = await tx
+          .selectFrom('idempotency')
+          .selectAll()
+          .where('principal', '=', principal)
+          .where('key', '=', opts.idempotencyKey)
+          .executeTakeFirst();
+        if (prior && Number(prior.created_at) > this.now() - IDEMPOTENCY_TTL_MS) {
+          if (prior.request_hash !== opts.requestHash)
+            throw new ServiceError(
+              422,
+              'IDEMPOTENCY_KEY_REUSED',
+              `Idempotency-Key "${opts.idempotencyKey}" was used for a different request`,
+            );
+          return { status: prior.status, body: JSON.parse(prior.response) as R, revision: 0, replayed: true };
+        }
+      }
+      const decided = plan(this.world);
+      if (decided.events.length === 0 && !decided.sideEffect)
+        return {
+          status: decided.status ?? 200,
+          body: decided.after(this.world.revision),
+          revision: this.world.revision,
+          replayed: false,
+        };
+      // Revisions are allocated under the write lock: gap-free and in commit order.
+      const revision = this.world.revision + 1;
+      const body = decided.after(revision);
+      await persistEvents(tx, revision, decided.events);
+      await decided.sideEffect?.(tx);
+      await tx
+        .insertInto('change_log')
+        .values({
+          revision,
+          region_id: decided.regionId,
+          tenant_id: decided.tenantId,
+          actor: p.keyId,
+          action: decided.action,
+          target_id: decided.targetId,
+          events: JSON.stringify(decided.events),
+          before: decided.before === undefined ? null : JSON.stringify(decided.before),
+          after: JSON.stringify(body),
+          created_at: new Date(this.now()).toISOString(),
+        })
+        .execute();
+      const status = decided.status ?? 201;
+      if (opts.idempotencyKey) {
+        await tx
+          .insertInto('idempotency')
+          .values({
+            principal,
+            key: opts.idempotencyKey,
+            request_hash: opts.requestHash ?? '',
+            status,
+            response: JSON.stringify(body),
+            created_at: this.now(),
+          })
+          .onConflict((oc) =>
+            oc.columns(['principal', 'key']).doUpdateSet({
+              request_hash: opts.requestHash ?? '',
+              status,
+              response: JSON.stringify(body),
+              created_at: this.now(),
+            }),
+          )
+          .execute();
+      }
+      if (this.store.dialect === 'postgres')
+        await sql`select pg_notify(${CHANNEL}, ${String(revision)})`.execute(tx);
+      committed = { revision, events: decided.events };
+      return { status, body, revision, replayed: false };
+    });
+    if (committed) {
+      const { revision, events } = committed;
+      this.world.applyWrite(revision, events);
+      this.feed.notify(revision);
+    }
+    return result;
+  }
+
+  /** Admins act on any tenant's objects; a tenant only on its own (others' are "missing"). */
+  visible(p: Principal, tenantId: string | null): boolean {
+    return p.role === 'admin' || p.tenantId === tenantId;
+  }
+
+  requireAdmin(p: Principal): void {
+    if (p.role !== 'admin') throw forbidden('this operation needs an operator (admin) key');
+  }
+
+  /** The tenant a create acts for: the caller's own, or (admins) the one named. */
+  tenantFor(p: Principal, requested: string | undefined): string {
+    if (p.role === 'tenant') {
+      if (requested !== undefined && requested !== p.tenantId)
+        throw forbidden(`tenantId "${requested}": a tenant key acts for its own tenant only`);
+      return p.tenantId;
+    }
+    if (requested === undefined)
+      throw new ServiceError(400, 'MISSING_FIELD', 'tenantId is required when an admin key creates an object', [
+        { path: 'body.tenantId', code: 'MISSING_FIELD', message: 'tenantId is required for admin keys' },
+      ]);
+    if (!this.world.tenants.has(requested))
+      throw new ServiceError(400, 'UNKNOWN_TENANT', `tenantId "${requested}" does not exist`, [
+        { path: 'body.tenantId', code: 'UNKNOWN_TENANT', message: `tenant "${requested}" does not exist` },
+      ]);
+    return requested;
+  }
+
+  /** Optimistic concurrency: the client's If-Match revision against the object's. */
+  checkRevision(expected: number | undefined, actual: number, what: string): void {
+    if (expected !== undefined && expected !== actual)
+      throw new ServiceError(
+        412,
+        'REVISION_MISMATCH',
+        `${what} is at revision ${actual}, not ${expected} as If-Match expects: it changed since you read it`,
+      );
+  }
+
+  inUse(code: string, message: string): ServiceError {
+    return conflict(code, message);
+  }
+}
+
+export const principalId = (p: Principal) => (p.role === 'admin' ? `admin:${p.keyId}` : `tenant:${p.tenantId}`);
+
+export const requestHash = (method: string, url: string, body: string) =>
+  createHash('sha256').update(`${method}\n${url}\n${body}`).digest('hex');

@@ -1,0 +1,310 @@
+// The server's in-memory view of the store: every object at one revision, indexed for the
+// questions the service asks (who is in this group, is this rule a duplicate, what references
+// this group). It changes only by applying committed events, in revision order, so every
+// server that follows the change log holds the same world.
+import type {
+  AddressGroup,
+  Instance,
+  Port,
+  Region,
+  RegionState,
+  Rule,
+  SecurityGroup,
+  Tenant,
+  Vpc,
+} from '../core/model.js';
+import { canonicalIp, isValidIp } from '../core/address.js';
+import { ruleIdentity } from '../core/validate.js';
+import type { Event, GroupMeta } from './events.js';
+
+export interface Versioned<T> {
+  value: T;
+  revision: number;
+}
+
+export interface StoredRule {
+  rule: Rule;
+  groupId: string;
+  seq: number;
+  revision: number;
+}
+
+export class GroupRecord {
+  /** Insertion order is creation order (seq); a modified rule keeps its place. */
+  readonly rules = new Map<string, StoredRule>();
+  /** ruleIdentity → rule id: duplicate detection without a scan. */
+  readonly identities = new Map<string, string>();
+  readonly members = new Set<string>();
+  nextSeq = 0;
+  /** The latest revision of the group or any of its rules: the group's ETag. */
+  contentRevision: number;
+  private rulesView: Rule[] | null = null;
+
+  constructor(
+    public meta: GroupMeta,
+    public revision: number,
+  ) {
+    this.contentRevision = revision;
+  }
+
+  ruleList(): Rule[] {
+    return (this.rulesView ??= [...this.rules.values()].map((r) => r.rule));
+  }
+
+  putRule(stored: StoredRule): void {
+    const old = this.rules.get(stored.rule.id);
+    if (old) this.identities.delete(ruleIdentity(old.rule));
+    this.rules.set(stored.rule.id, stored);
+    this.identities.set(ruleIdentity(stored.rule), stored.rule.id);
+    this.nextSeq = Math.max(this.nextSeq, stored.seq + 1);
+    this.touch(stored.revision);
+  }
+
+  deleteRule(id: string, revision: number): void {
+    const old = this.rules.get(id);
+    if (!old) return;
+    this.rules.delete(id);
+    if (this.identities.get(ruleIdentity(old.rule)) === id) this.identities.delete(ruleIdentity(old.rule));
+    this.touch(revision);
+  }
+
+  toGroup(): SecurityGroup {
+    return { ...this.meta, rules: this.ruleList() };
+  }
+
+  private touch(revision: number): void {
+    this.rulesView = null;
+    this.contentRevision = Math.max(this.contentRevision, revision);
+  }
+}
+
+export class RegionRecord {
+  readonly vpcs = new Map<string, Versioned<Vpc>>();
+  readonly groups = new Map<string, GroupRecord>();
+  readonly addressGroups = new Map<string, Versioned<AddressGroup>>();
+  readonly instances = new Map<string, Versioned<Instance>>();
+  readonly ports = new Map<string, { port: Port; instanceId: string }>();
+  /** rule id → group id */
+  readonly ruleGroup = new Map<string, string>();
+  /** Private and public addresses → the port holding them (unique in a region; VIPs may be shared). */
+  readonly addressOwner = new Map<string, string>();
+  /** The last revision that changed anything in the region. */
+  lastRevision: number;
+  private stateView: { revision: number; state: RegionState } | null = null;
+
+  constructor(
+    public region: Region,
+    public revision: number,
+  ) {
+    this.lastRevision = revision;
+  }
+
+  /** The region as the engine and the simulator take it (shared; do not mutate). */
+  toState(tenants: Iterable<Tenant>): RegionState {
+    if (this.stateView?.revision !== this.lastRevision) {
+      const state: RegionState = {
+        region: this.region,
+        tenants: [...tenants],
+        vpcs: [...this.vpcs.values()].map((v) => v.value),
+        groups: [...this.groups.values()].map((g) => g.toGroup()),
+        addressGroups: [...this.addressGroups.values()].map((a) => a.value),
+        instances: [...this.instances.values()].map((i) => i.value),
+      };
+      this.stateView = { revision: this.lastRevision, state };
+    }
+    return this.stateView.state;
+  }
+
+  putInstance(instance: Instance, revision: number): void {
+    this.deleteInstance(instance.id);
+    this.instances.set(instance.id, { value: instance, revision });
+    for (const port of instance.ports) {
+      this.ports.set(port.id, { port, instanceId: instance.id });
+      for (const ip of ownedAddresses(port)) this.addressOwner.set(ip, port.id);
+      for (const g of port.groupIds) this.groups.get(g)?.members.add(port.id);
+    }
+  }
+
+  deleteInstance(id: string): void {
+    const old = this.instances.get(id);
+    if (!old) return;
+    for (const port of old.value.ports) {
+      this.ports.delete(port.id);
+      for (const ip of ownedAddresses(port)) if (this.addressOwner.get(ip) === port.id) this.addressOwner.delete(ip);
+      for (const g of port.groupIds) this.groups.get(g)?.members.delete(port.id);
+    }
+    this.instances.delete(id);
+  }
+
+  /** Groups whose rules name `groupId` as their remote (other than itself). */
+  groupsReferencing(groupId: string): string[] {
+    const out: string[] = [];
+    for (const g of this.groups.values()) {
+      if (g.meta.id === groupId) continue;
+      for (const { rule } of g.rules.values())
+        if (rule.remote.kind === 'group' && rule.remote.groupId === groupId) {
+          out.push(g.meta.id);
+          break;
+        }
+    }
+    return out;
+  }
+
+  groupsReferencingAddressGroup(addressGroupId: string): string[] {
+    const out: string[] = [];
+    for (const g of this.groups.values())
+      for (const { rule } of g.rules.values())
+        if (rule.remote.kind === 'addressGroup' && rule.remote.addressGroupId === addressGroupId) {
+          out.push(g.meta.id);
+          break;
+        }
+    return out;
+  }
+}
+
+/** The addresses a port holds alone, canonical (virtual IPs move between ports and are shared). */
+export function ownedAddresses(port: Port): string[] {
+  const all = [...port.ipv4, ...port.ipv6, ...(port.publicIpv4 ? [port.publicIpv4] : [])];
+  return all.filter((ip) => isValidIp(ip)).map((ip) => canonicalIp(ip));
+}
+
+export type ObjectKind = 'tenant' | 'region' | 'vpc' | 'group' | 'rule' | 'addressGroup' | 'instance' | 'port';
+
+export class World {
+  revision = 0;
+  readonly tenants = new Map<string, Versioned<Tenant>>();
+  readonly regions = new Map<string, RegionRecord>();
+  /** Any region-scoped object id → its region, so an id alone finds the object. */
+  readonly regionOf = new Map<string, { kind: ObjectKind; regionId: string }>();
+
+  region(id: string): RegionRecord | undefined {
+    return this.regions.get(id);
+  }
+
+  /** The region holding an object of this kind, if the id names one. */
+  locate(kind: ObjectKind, id: string): RegionRecord | undefined {
+    const at = this.regionOf.get(id);
+    return at?.kind === kind ? this.regions.get(at.regionId) : undefined;
+  }
+
+  regionState(regionId: string): RegionState | undefined {
+    return this.regions.get(regionId)?.toState([...this.tenants.values()].map((t) => t.value));
+  }
+
+  /** Apply one committed write. Writes arrive in revision order; a replay is ignored. */
+  applyWrite(revision: number, events: Event[]): boolean {
+    if (revision <= this.revision) return false;
+    for (const e of events) this.applyEvent(e, revision);
+    this.revision = revision;
+    return true;
+  }
+
+  /** Apply one event with the revision the object was last written at (loading from the store). */
+  applyEvent(e: Event, rev: number): void {
+    const touch = (regionId: string) => {
+      const r = this.regions.get(regionId);
+      if (r) r.lastRevision = rev;
+      return r;
+    };
+    switch (e.op) {
+      case 'tenant.put':
+        this.tenants.set(e.tenant.id, { value: e.tenant, revision: rev });
+        for (const r of this.regions.values()) r.lastRevision = rev;
+        return;
+      case 'tenant.delete':
+        this.tenants.delete(e.id);
+        for (const r of this.regions.values()) r.lastRevision = rev;
+        return;
+      case 'region.put': {
+        const existing = this.regions.get(e.region.id);
+        if (existing) {
+          existing.region = e.region;
+          existing.revision = rev;
+          existing.lastRevision = rev;
+        } else this.regions.set(e.region.id, new RegionRecord(e.region, rev));
+        return;
+      }
+      case 'region.delete':
+        this.regions.delete(e.id);
+        return;
+      case 'vpc.put':
+        touch(e.vpc.regionId)?.vpcs.set(e.vpc.id, { value: e.vpc, revision: rev });
+        this.regionOf.set(e.vpc.id, { kind: 'vpc', regionId: e.vpc.regionId });
+        return;
+      case 'vpc.delete':
+        touch(e.regionId)?.vpcs.delete(e.id);
+        this.regionOf.delete(e.id);
+        return;
+      case 'group.put': {
+        const r = touch(e.group.regionId);
+        if (!r) return;
+        const existing = r.groups.get(e.group.id);
+        if (existing) {
+          existing.meta = e.group;
+          existing.revision = rev;
+          existing.contentRevision = rev;
+        } else {
+          const record = new GroupRecord(e.group, rev);
+          for (const [portId, { port }] of r.ports) if (port.groupIds.includes(e.group.id)) record.members.add(portId);
+          r.groups.set(e.group.id, record);
+        }
+        this.regionOf.set(e.group.id, { kind: 'group', regionId: e.group.regionId });
+        return;
+      }
+      case 'group.delete': {
+        const r = touch(e.regionId);
+        const g = r?.groups.get(e.id);
+        if (!r || !g) return;
+        for (const ruleId of g.rules.keys()) {
+          r.ruleGroup.delete(ruleId);
+          this.regionOf.delete(ruleId);
+        }
+        r.groups.delete(e.id);
+        this.regionOf.delete(e.id);
+        return;
+      }
+      case 'rule.put': {
+        const r = touch(e.regionId);
+        r?.groups.get(e.groupId)?.putRule({ rule: e.rule, groupId: e.groupId, seq: e.seq, revision: rev });
+        r?.ruleGroup.set(e.rule.id, e.groupId);
+        this.regionOf.set(e.rule.id, { kind: 'rule', regionId: e.regionId });
+        return;
+      }
+      case 'rule.delete': {
+        const r = touch(e.regionId);
+        r?.groups.get(e.groupId)?.deleteRule(e.id, rev);
+        r?.ruleGroup.delete(e.id);
+        this.regionOf.delete(e.id);
+        return;
+      }
+      case 'addressGroup.put':
+        touch(e.addressGroup.regionId)?.addressGroups.set(e.addressGroup.id, {
+          value: e.addressGroup,
+          revision: rev,
+        });
+        this.regionOf.set(e.addressGroup.id, { kind: 'addressGroup', regionId: e.addressGroup.regionId });
+        return;
+      case 'addressGroup.delete':
+        touch(e.regionId)?.addressGroups.delete(e.id);
+        this.regionOf.delete(e.id);
+        return;
+      case 'instance.put': {
+        const r = touch(e.instance.regionId);
+        const old = r?.instances.get(e.instance.id);
+        for (const port of old?.value.ports ?? []) this.regionOf.delete(port.id);
+        r?.putInstance(e.instance, rev);
+        this.regionOf.set(e.instance.id, { kind: 'instance', regionId: e.instance.regionId });
+        for (const port of e.instance.ports)
+          this.regionOf.set(port.id, { kind: 'port', regionId: e.instance.regionId });
+        return;
+      }
+      case 'instance.delete': {
+        const r = touch(e.regionId);
+        for (const port of r?.instances.get(e.id)?.value.ports ?? []) this.regionOf.delete(port.id);
+        r?.deleteInstance(e.id);
+        this.regionOf.delete(e.id);
+        return;
+      }
+    }
+  }
+}

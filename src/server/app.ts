@@ -1,0 +1,98 @@
+// The HTTP server: Fastify with one validator per request part, authentication before
+// validation, problem+json errors, the OpenAPI 3.1 document and its browsable UI, and the
+// native API's routes. Every route calls the service layer; none touches the store.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import AjvModule from 'ajv';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { KeyService } from '../control/auth/keys.js';
+import type { Service } from '../control/service.js';
+import { errorHandler, sendProblem } from './problem.js';
+import { changeRoutes } from './routes/changes.js';
+import { groupRoutes } from './routes/groups.js';
+import { instanceRoutes } from './routes/instances.js';
+import { tenancyRoutes } from './routes/tenancy.js';
+
+export interface Context {
+  svc: Service;
+  keys: KeyService;
+}
+
+// ajv is CommonJS: under NodeNext its default export is the module object.
+const Ajv = AjvModule.default;
+
+const BODY_LIMIT = 8 * 1024 * 1024;
+
+/** Bodies are checked as sent (no coercion: "22" is not 22); query strings and params are text, so they are coerced. */
+function validators() {
+  const options = { allErrors: false, strict: false, useDefaults: true, removeAdditional: false } as const;
+  const body = new Ajv({ ...options, coerceTypes: false });
+  const text = new Ajv({ ...options, coerceTypes: 'array' });
+  for (const ajv of [body, text]) ajv.addKeyword('kind').addKeyword('modifier');
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    (httpPart === 'body' ? body : text).compile(schema);
+}
+
+export async function buildApp(ctx: Context, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({ bodyLimit: BODY_LIMIT, ...options }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validators());
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, req, 404, 'ROUTE_NOT_FOUND', `${req.method} ${req.url.split('?')[0]} is not an endpoint of this API`));
+
+  // Keep the raw body: signatures cover its exact bytes.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = body as string;
+    req.rawBody = text;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      done(e as SyntaxError, undefined);
+    }
+  });
+
+  app.addHook('preValidation', async (req) => {
+    if (req.routeOptions.config?.public || !req.url.startsWith('/v1/')) return;
+    const [path, search = ''] = req.url.split(/\?(.*)/s);
+    req.principal = await ctx.keys.authenticate({ method: req.method, path, search, headers: req.headers, body: req.rawBody ?? '' });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Palisade native API',
+        version: '1',
+        description:
+          'Security groups with Alibaba, Huawei and OpenStack semantics. Sign requests with PALISADE-HMAC-SHA256 (see docs/api.md) or send a bearer token from POST /v1/tokens.',
+      },
+      components: {
+        securitySchemes: {
+          signature: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'PALISADE-HMAC-SHA256 Credential=<key id>, Signature=<hex>' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ signature: [] }, { bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
+    try {
+      await ctx.svc.sync();
+      return { status: 'ready', revision: ctx.svc.world.revision };
+    } catch (err) {
+      req.log.warn({ err }, 'store unreachable');
+      return sendProblem(reply, req, 503, 'STORE_UNAVAILABLE', 'the database cannot be reached');
+    }
+  });
+
+  await app.register(tenancyRoutes(ctx));
+  await app.register(groupRoutes(ctx));
+  await app.register(instanceRoutes(ctx));
+  await app.register(changeRoutes(ctx));
+  return app;
+}

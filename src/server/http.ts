@@ -1,0 +1,53 @@
+// Small pieces every route uses: the caller, write options from headers, and replies that carry
+// the revision as ETag.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ServiceError } from '../control/errors.js';
+import { type Principal, requestHash, type WriteOptions, type WriteResult } from '../control/service.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: string;
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /** No credentials needed (health, docs, token issue). */
+    public?: boolean;
+  }
+}
+
+export function principal(req: FastifyRequest): Principal {
+  return req.principal!;
+}
+
+export function writeOptions(req: FastifyRequest): WriteOptions {
+  const key = req.headers['idempotency-key'];
+  if (typeof key !== 'string' || key === '') return {};
+  if (key.length > 255)
+    throw new ServiceError(400, 'INVALID_IDEMPOTENCY_KEY', 'the Idempotency-Key header is longer than 255 characters');
+  return { idempotencyKey: key, requestHash: requestHash(req.method, req.url, req.rawBody ?? '') };
+}
+
+/** If-Match: "12" (or W/"12", or 12) → 12; absent → undefined. */
+export function ifMatch(req: FastifyRequest): number | undefined {
+  const header = req.headers['if-match'];
+  if (header === undefined || header === '*') return undefined;
+  const m = /^(?:W\/)?"?(\d+)"?$/.exec(String(header).trim());
+  if (!m)
+    throw new ServiceError(400, 'INVALID_IF_MATCH', `If-Match "${header}" is not a revision ETag such as "12"`, [
+      { path: 'header.if-match', code: 'INVALID_IF_MATCH', message: 'expected an ETag such as "12"' },
+    ]);
+  return Number(m[1]);
+}
+
+export function sendWrite<R>(reply: FastifyReply, result: WriteResult<R>) {
+  if (result.replayed) reply.header('idempotent-replayed', 'true');
+  const body = result.body as { revision?: number } | null;
+  if (body && typeof body.revision === 'number') reply.header('etag', `"${body.revision}"`);
+  reply.header('x-palisade-revision', String(result.revision));
+  if (result.status === 204) return reply.code(204).send();
+  return reply.code(result.status).send(result.body);
+}
+
+export function sendObject(reply: FastifyReply, body: { revision: number }) {
+  return reply.header('etag', `"${body.revision}"`).send(body);
+}

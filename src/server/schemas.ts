@@ -1,0 +1,190 @@
+// Request schemas of the native API (TypeBox): Fastify validates every request with them and
+// @fastify/swagger turns the same schemas into the OpenAPI 3.1 document.
+import { Type as T } from '@sinclair/typebox';
+import { QuotasSchema, RuleSchema, TimeoutsSchema } from '../policy/schema.js';
+
+const strict = { additionalProperties: false } as const;
+const Name = T.String({ minLength: 1, maxLength: 255 });
+const Description = T.String({ maxLength: 1024 });
+const Id = T.String({ minLength: 1, maxLength: 128 });
+const TenantId = T.Optional(T.String({ description: 'Admin keys only: the tenant the object belongs to' }));
+const Profile = T.Union([T.Literal('alibaba'), T.Literal('huawei'), T.Literal('openstack')]);
+const VpcRef = T.Union([Id, T.Null()], { description: 'VPC id; null for the Alibaba classic network' });
+
+export const IdParams = T.Object({ id: Id });
+export const RuleParams = T.Object({ id: Id, ruleId: Id });
+export const MemberParams = T.Object({ id: Id, groupId: Id });
+
+export const PageQuery = {
+  cursor: T.Optional(T.String({ description: 'nextCursor of the previous page' })),
+  limit: T.Optional(T.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+};
+
+export const TenantCreate = T.Object({ id: T.Optional(Id), name: Name }, strict);
+export const TenantPatch = T.Object({ name: T.Optional(Name) }, strict);
+
+export const RegionCreate = T.Object(
+  {
+    id: Id,
+    name: T.Optional(Name),
+    profile: Profile,
+    quotas: T.Optional(QuotasSchema),
+    conntrackTimeouts: T.Optional(TimeoutsSchema),
+  },
+  strict,
+);
+export const RegionPatch = T.Object(
+  { name: T.Optional(Name), quotas: T.Optional(QuotasSchema), conntrackTimeouts: T.Optional(TimeoutsSchema) },
+  strict,
+);
+
+export const VpcCreate = T.Object({ regionId: Id, name: Name, cidr: T.Optional(T.String()), tenantId: TenantId }, strict);
+export const VpcPatch = T.Object({ name: T.Optional(Name) }, strict);
+export const RegionQuery = T.Object({ regionId: T.Optional(Id), ...PageQuery });
+
+export const Rule = RuleSchema;
+export const RulePatch = T.Partial(RuleSchema, { additionalProperties: false });
+export const RuleBatch = T.Object({ rules: T.Array(RuleSchema, { minItems: 1, maxItems: 1000 }) }, strict);
+export const RuleDelete = T.Object({ ruleIds: T.Array(Id, { minItems: 1, maxItems: 1000 }) }, strict);
+export const RuleQuery = T.Object({
+  direction: T.Optional(T.Union([T.Literal('ingress'), T.Literal('egress')])),
+  ...PageQuery,
+});
+
+export const GroupCreate = T.Object(
+  {
+    regionId: Id,
+    vpcId: VpcRef,
+    name: Name,
+    description: T.Optional(Description),
+    type: T.Optional(T.Union([T.Literal('basic'), T.Literal('advanced')])),
+    stateful: T.Optional(T.Boolean()),
+    innerAccessPolicy: T.Optional(T.Union([T.Literal('Accept'), T.Literal('Drop')])),
+    template: T.Optional(
+      T.String({ description: 'A template id (GET /v1/templates), or "empty"; absent: the profile\'s starting rules' }),
+    ),
+    rules: T.Optional(T.Array(RuleSchema, { maxItems: 1000 })),
+    tenantId: TenantId,
+  },
+  strict,
+);
+export const GroupPatch = T.Object(
+  {
+    name: T.Optional(Name),
+    description: T.Optional(Description),
+    innerAccessPolicy: T.Optional(T.Union([T.Literal('Accept'), T.Literal('Drop')])),
+    stateful: T.Optional(T.Boolean()),
+  },
+  strict,
+);
+export const GroupClone = T.Object(
+  { name: Name, vpcId: T.Optional(VpcRef), description: T.Optional(Description) },
+  strict,
+);
+export const GroupQuery = T.Object({
+  regionId: T.Optional(Id),
+  vpcId: T.Optional(Id),
+  name: T.Optional(T.String()),
+  tenantId: T.Optional(Id),
+  ...PageQuery,
+});
+
+const PortFields = {
+  ipv4: T.Optional(T.Array(T.String())),
+  ipv6: T.Optional(T.Array(T.String())),
+  publicIpv4: T.Optional(T.String()),
+  virtualIps: T.Optional(T.Array(T.String())),
+  nicType: T.Optional(T.Union([T.Literal('intranet'), T.Literal('internet')])),
+  host: T.Optional(T.String({ description: 'Hypervisor host that carries the port' })),
+  interface: T.Optional(T.String({ description: "The port's interface on its host" })),
+};
+export const PortCreate = T.Object(
+  { ...PortFields, groupIds: T.Optional(T.Array(Id, { description: 'Ordered; empty: the default group' })) },
+  strict,
+);
+export const PortPatch = T.Object(PortFields, strict);
+export const InstanceCreate = T.Object(
+  { regionId: Id, vpcId: VpcRef, name: Name, ports: T.Array(PortCreate, { minItems: 1, maxItems: 32 }), tenantId: TenantId },
+  strict,
+);
+export const InstancePatch = T.Object({ name: T.Optional(Name) }, strict);
+export const InstanceQuery = T.Object({ regionId: T.Optional(Id), vpcId: T.Optional(Id), host: T.Optional(T.String()), ...PageQuery });
+
+export const Join = T.Object(
+  { groupId: Id, sequence: T.Optional(T.Integer({ minimum: 0, description: '0 first; absent: last' })) },
+  strict,
+);
+export const SetGroups = T.Object({ groupIds: T.Array(Id, { minItems: 1 }) }, strict);
+
+const Entries = T.Array(T.String({ description: 'An address or CIDR' }), { maxItems: 20000 });
+export const AddressGroupCreate = T.Object(
+  {
+    regionId: Id,
+    name: Name,
+    ethertype: T.Optional(T.Union([T.Literal('IPv4'), T.Literal('IPv6')])),
+    entries: T.Optional(Entries),
+    description: T.Optional(Description),
+    tenantId: TenantId,
+  },
+  strict,
+);
+export const AddressGroupPatch = T.Object(
+  {
+    name: T.Optional(Name),
+    description: T.Optional(Description),
+    entries: T.Optional(T.Unsafe<string[]>({ ...Entries, description: 'Replace all entries' })),
+    add: T.Optional(Entries),
+    remove: T.Optional(Entries),
+  },
+  strict,
+);
+export const AddressGroupQuery = T.Object({ regionId: T.Optional(Id), name: T.Optional(T.String()), ...PageQuery });
+
+const Protocol = T.Union([T.String({ description: 'tcp, udp, icmp, icmpv6, gre, sctp' }), T.Integer({ minimum: 0, maximum: 255 })]);
+const PacketFields = {
+  from: T.String({ description: 'A port id or an IP address' }),
+  to: T.String({ description: 'A port id or an IP address' }),
+  protocol: Protocol,
+  srcPort: T.Optional(T.Integer({ minimum: 0, maximum: 65535 })),
+  dstPort: T.Optional(T.Integer({ minimum: 0, maximum: 65535 })),
+  icmpType: T.Optional(T.Integer({ minimum: 0, maximum: 255 })),
+  icmpCode: T.Optional(T.Integer({ minimum: 0, maximum: 255 })),
+  ethertype: T.Optional(T.Union([T.Literal('IPv4'), T.Literal('IPv6')])),
+};
+export const FlowCheck = T.Object(PacketFields, strict);
+const Step = T.Union([
+  T.Object({ op: T.Literal('send'), ...PacketFields, flags: T.Optional(T.String({ description: 'TCP flags: S, SA, A, FA, R' })) }, strict),
+  T.Object({ op: T.Literal('advance'), seconds: T.Number({ minimum: 0 }) }, strict),
+  T.Object({ op: T.Literal('addRule'), groupId: Id, rule: RuleSchema }, strict),
+  T.Object({ op: T.Literal('removeRule'), groupId: Id, ruleId: Id }, strict),
+  T.Object({ op: T.Literal('join'), portId: Id, groupId: Id, sequence: T.Optional(T.Integer({ minimum: 0 })) }, strict),
+  T.Object({ op: T.Literal('leave'), portId: Id, groupId: Id }, strict),
+  T.Object({ op: T.Literal('changeAddressGroup'), addressGroupId: Id, add: T.Optional(Entries), remove: T.Optional(Entries) }, strict),
+  T.Object({ op: T.Literal('connections') }, strict),
+]);
+export const Simulation = T.Object({ steps: T.Array(Step, { minItems: 1, maxItems: 10000 }) }, strict);
+
+export const WatchQuery = T.Object({
+  fromRevision: T.Optional(T.Integer({ minimum: 0, description: 'Deliver changes after this revision' })),
+  regionId: T.Optional(Id),
+  host: T.Optional(T.String()),
+});
+export const SnapshotQuery = T.Object({ regionId: T.Optional(Id), revision: T.Optional(T.Integer({ minimum: 0 })) });
+export const AuditQuery = T.Object({
+  regionId: T.Optional(Id),
+  tenantId: T.Optional(Id),
+  targetId: T.Optional(Id),
+  action: T.Optional(T.String()),
+  actor: T.Optional(T.String()),
+  ...PageQuery,
+});
+
+export const KeyCreate = T.Object(
+  {
+    tenantId: T.Optional(Id),
+    role: T.Optional(T.Union([T.Literal('tenant'), T.Literal('admin')])),
+    description: T.Optional(Description),
+  },
+  strict,
+);
+export const TokenCreate = T.Object({ accessKeyId: Id, accessKeySecret: T.String({ minLength: 1 }) }, strict);

@@ -1,0 +1,67 @@
+// Start the server: open the store (SQLite file by default, PostgreSQL for a postgres:// URL),
+// load the world, make sure an operator key exists, listen, and shut down gracefully.
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { KeyService } from '../control/auth/keys.js';
+import { MasterKey } from '../control/auth/secrets.js';
+import { Service } from '../control/service.js';
+import { DEFAULT_SQLITE_PATH, openStore } from '../store/open.js';
+import { buildApp } from './app.js';
+
+export interface ServeOptions {
+  host?: string;
+  port?: number;
+  /** A postgres:// URL or a SQLite file path. */
+  database?: string;
+  masterKeyFile?: string;
+  /** pino options, or false for silence (tests). */
+  logger?: boolean | object;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  service: Service;
+  keys: KeyService;
+  url: string;
+  /** Set when this start created the operator key: shown once. */
+  createdAdmin?: { id: string; secret: string };
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: ServeOptions = {}): Promise<RunningServer> {
+  const env = opts.env ?? process.env;
+  const database = opts.database ?? env.PALISADE_DATABASE_URL ?? DEFAULT_SQLITE_PATH;
+  const postgres = /^postgres(ql)?:\/\//.test(database);
+  const keyFile = opts.masterKeyFile ?? (postgres ? './data/master.key' : join(dirname(database === ':memory:' ? DEFAULT_SQLITE_PATH : database), 'master.key'));
+  const master = MasterKey.load(env.PALISADE_MASTER_KEY, keyFile);
+  const store = await openStore(database);
+  const service = await Service.open(store);
+  const keys = new KeyService(service, master);
+
+  let createdAdmin: RunningServer['createdAdmin'];
+  if (env.PALISADE_ADMIN_KEY_ID && env.PALISADE_ADMIN_SECRET) {
+    await keys.ensureAdmin(env.PALISADE_ADMIN_KEY_ID, env.PALISADE_ADMIN_SECRET);
+  } else if (!(await keys.hasAdmin())) {
+    createdAdmin = { id: `PKADMIN${randomBytes(6).toString('hex').toUpperCase()}`, secret: randomBytes(30).toString('base64url') };
+    await keys.ensureAdmin(createdAdmin.id, createdAdmin.secret);
+  }
+
+  const app = await buildApp({ svc: service, keys }, { logger: opts.logger ?? { level: env.PALISADE_LOG_LEVEL ?? 'info' } });
+  const host = opts.host ?? env.PALISADE_HOST ?? '127.0.0.1';
+  const port = opts.port ?? Number(env.PALISADE_PORT ?? 8080);
+  await app.listen({ host, port });
+  const address = app.server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      await service.close();
+      await app.close();
+      await store.close();
+    })());
+  return { app, service, keys, url, createdAdmin, close };
+}
