@@ -40,7 +40,8 @@ export async function buildApp(ctx: Context, options: FastifyServerOptions = {})
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => sendProblem(reply, req, 404, 'ROUTE_NOT_FOUND', `${req.method} ${req.url.split('?')[0]} is not an endpoint of this API`));
 
-  // Keep the raw body: signatures cover its exact bytes.
+  // JSON only (anything else is a 415), and keep the raw body: signatures cover its exact bytes.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = body as string;
     req.rawBody = text;
