@@ -31,7 +31,7 @@ export interface ApiResponse<T> {
 export class PalisadeClient {
   constructor(
     readonly baseUrl: string,
-    private readonly credentials: Credentials,
+    readonly credentials: Credentials,
   ) {}
 
   /** Send a request; answers of 400 and above throw ApiError unless `raw` is set. */

@@ -2,27 +2,9 @@
 // after a disconnect without gaps or duplicates; filtered by region, host and tenant.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PalisadeClient } from '../../src/client/client.js';
-import { watchChanges } from '../../src/client/watch.js';
 import type { ChangeRecord } from '../../src/control/events.js';
+import { collect } from '../support/watch.js';
 import { freshDatabase, newTenant, STORES, startTestServer, type TestDatabase, type TestServer } from '../support/servers.js';
-
-/** Follow the stream until `until` holds for what arrived (or time runs out). */
-export async function collect(
-  client: PalisadeClient,
-  options: { fromRevision?: number; regionId?: string; host?: string },
-  until: (seen: ChangeRecord[]) => boolean,
-  timeoutMs = 10_000,
-): Promise<ChangeRecord[]> {
-  const seen: ChangeRecord[] = [];
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  await watchChanges(client, { ...options, signal: controller.signal, retryMs: 50 }, (c) => {
-    seen.push(c);
-    if (until(seen)) controller.abort();
-  });
-  clearTimeout(timer);
-  return seen;
-}
 
 const revisions = (xs: ChangeRecord[]) => xs.map((x) => x.revision);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
