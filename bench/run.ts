@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchApi } from './api.js';
 import { benchConntrack } from './conntrack.js';
 import { benchEngine } from './engine.js';
 
@@ -20,12 +21,17 @@ console.log('conntrack: 1,000,000 live IPv4 connections ...');
 const conntrack = await benchConntrack();
 console.table([conntrack]);
 
+console.log('api: signed single-rule creates and 100-rule pages of a 100,000-rule group, per store ...');
+const api = await benchApi();
+console.table(api);
+
 const results = {
   ...previous,
   measuredAt: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
   engine,
   conntrack,
+  api,
 };
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`wrote ${out}`);

@@ -44,7 +44,11 @@ export class PalisadeClient {
     const text = body === undefined ? '' : JSON.stringify(body);
     const headers: Record<string, string> = { ...this.auth(method, path, text), ...options.headers };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(this.baseUrl + path, { method, headers, body: body === undefined ? undefined : text });
+    const res = await fetch(this.baseUrl + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : text,
+    });
     const payload = res.status === 204 ? null : await res.text();
     const parsed = payload ? (JSON.parse(payload) as unknown) : null;
     if (res.status >= 400 && !options.raw) throw new ApiError(res.status, parsed as Problem);

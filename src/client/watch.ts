@@ -30,7 +30,11 @@ export async function watchChanges(
       if (options.host) query.set('host', options.host);
       const path = `/v1/watch?${query}`;
       const res = await fetch(client.baseUrl + path, {
-        headers: { ...client.auth('GET', path, ''), accept: 'text/event-stream', 'last-event-id': String(last) },
+        headers: {
+          ...client.auth('GET', path, ''),
+          accept: 'text/event-stream',
+          'last-event-id': String(last),
+        },
         signal,
       });
       if (!res.ok || !res.body) throw new Error(`watch answered ${res.status}: ${await res.text()}`);

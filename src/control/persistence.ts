@@ -1,14 +1,22 @@
 // Events to rows and rows back to a world. Writes upsert whole documents, so applying an
 // event twice leaves the same rows; loading replays one put per stored object.
 import type { Kysely, Transaction } from 'kysely';
+import type { Dialect } from '../store/migrations/index.js';
 import type { Database, ObjectKind } from '../store/schema.js';
+import { statement } from '../store/statements.js';
 import type { Event } from './events.js';
 import { World } from './world.js';
 
 type Row = Database['objects'];
 
 function rowOf(e: Event, revision: number): Row | null {
-  const row = (kind: ObjectKind, id: string, region: string | null, tenant: string | null, body: unknown) => ({
+  const row = (
+    kind: ObjectKind,
+    id: string,
+    region: string | null,
+    tenant: string | null,
+    body: unknown,
+  ) => ({
     id,
     kind,
     region_id: region,
@@ -30,7 +38,13 @@ function rowOf(e: Event, revision: number): Row | null {
     case 'rule.put':
       return { ...row('rule', e.rule.id, e.regionId, null, e.rule), parent_id: e.groupId, seq: e.seq };
     case 'addressGroup.put':
-      return row('addressGroup', e.addressGroup.id, e.addressGroup.regionId, e.addressGroup.tenantId, e.addressGroup);
+      return row(
+        'addressGroup',
+        e.addressGroup.id,
+        e.addressGroup.regionId,
+        e.addressGroup.tenantId,
+        e.addressGroup,
+      );
     case 'instance.put':
       return row('instance', e.instance.id, e.instance.regionId, e.instance.tenantId, e.instance);
     default:
@@ -38,17 +52,26 @@ function rowOf(e: Event, revision: number): Row | null {
   }
 }
 
-export async function persistEvents(tx: Transaction<Database>, revision: number, events: Event[]): Promise<void> {
+export async function persistEvents(
+  tx: Transaction<Database>,
+  dialect: Dialect,
+  revision: number,
+  events: Event[],
+): Promise<void> {
   for (const e of events) {
     const row = rowOf(e, revision);
     if (row) {
-      await tx
-        .insertInto('objects')
-        .values(row)
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet({ body: row.body, revision: row.revision, seq: row.seq, parent_id: row.parent_id }),
-        )
-        .execute();
+      const values = [
+        row.id,
+        row.kind,
+        row.region_id,
+        row.tenant_id,
+        row.parent_id,
+        row.seq,
+        row.revision,
+        row.body,
+      ];
+      await tx.executeQuery(statement(dialect, 'upsertObject', values));
       continue;
     }
     if (!('id' in e)) continue;
@@ -62,7 +85,10 @@ const LOAD_ORDER: ObjectKind[] = ['tenant', 'region', 'vpc', 'group', 'addressGr
 
 export async function loadWorld(db: Kysely<Database> | Transaction<Database>): Promise<World> {
   const world = new World();
-  const head = await db.selectFrom('change_log').select((eb) => eb.fn.max('revision').as('max')).executeTakeFirst();
+  const head = await db
+    .selectFrom('change_log')
+    .select((eb) => eb.fn.max('revision').as('max'))
+    .executeTakeFirst();
   for (const kind of LOAD_ORDER) {
     const rows = await db
       .selectFrom('objects')
@@ -89,7 +115,13 @@ function eventOf(row: Row): Event {
     case 'group':
       return { op: 'group.put', group: body };
     case 'rule':
-      return { op: 'rule.put', regionId: row.region_id!, groupId: row.parent_id!, seq: Number(row.seq), rule: body };
+      return {
+        op: 'rule.put',
+        regionId: row.region_id!,
+        groupId: row.parent_id!,
+        seq: Number(row.seq),
+        rule: body,
+      };
     case 'addressGroup':
       return { op: 'addressGroup.put', addressGroup: body };
     case 'instance':

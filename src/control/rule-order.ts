@@ -33,7 +33,8 @@ const memo = new WeakMap<GroupRecord, { revision: number; list: OrderedRule[] }>
 
 export function orderedRules(profile: Profile, group: GroupRecord): OrderedRule[] {
   const cached = memo.get(group);
-  if (cached?.revision === group.contentRevision && cached.list.length === group.rules.size) return cached.list;
+  if (cached?.revision === group.contentRevision && cached.list.length === group.rules.size)
+    return cached.list;
   const list = [...group.rules.values()]
     .map((stored) => ({ stored, key: orderKey(profile, group.meta.type, stored), position: 0 }))
     .sort((a, b) => compareKeys(a.key, b.key));
@@ -56,13 +57,32 @@ export function positionsOf(profile: Profile, type: GroupType, all: Sortable[]):
   return out;
 }
 
-/** Position of one rule among `all` (which includes it), by counting: no sort for a single add. */
-export function positionAmong(profile: Profile, type: GroupType, all: Iterable<Sortable>, target: Sortable): number {
-  const key = orderKey(profile, type, target);
+/** Position of one rule among `all` (its own entry, if there, is skipped): counts, no sort, no allocation. */
+export function positionAmong(
+  profile: Profile,
+  type: GroupType,
+  all: Iterable<Sortable>,
+  target: Sortable,
+): number {
+  const ordered = profile === 'huawei' || (profile === 'alibaba' && type === 'basic');
+  const t = target.rule;
+  const tAction = t.action === 'deny' ? 0 : 1;
   let before = 0;
   for (const r of all) {
-    if (r.rule.direction !== target.rule.direction || r.rule.id === target.rule.id) continue;
-    if (compareKeys(orderKey(profile, type, r), key) < 0) before++;
+    const x = r.rule;
+    if (x.direction !== t.direction || x.id === t.id) continue;
+    if (ordered) {
+      if (x.priority !== t.priority) {
+        if (x.priority < t.priority) before++;
+        continue;
+      }
+      const xAction = x.action === 'deny' ? 0 : 1;
+      if (xAction !== tAction) {
+        if (xAction < tAction) before++;
+        continue;
+      }
+    }
+    if (r.seq < target.seq) before++;
   }
   return before + 1;
 }

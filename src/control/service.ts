@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Store } from '../store/open.js';
+import { statement } from '../store/statements.js';
 import type { Database } from '../store/schema.js';
 import { conflict, forbidden, ServiceError } from './errors.js';
 import type { Event } from './events.js';
@@ -14,8 +15,7 @@ import { loadWorld, persistEvents } from './persistence.js';
 import type { World } from './world.js';
 
 export type Principal =
-  | { role: 'admin'; keyId: string }
-  | { role: 'tenant'; keyId: string; tenantId: string };
+  { role: 'admin'; keyId: string } | { role: 'tenant'; keyId: string; tenantId: string };
 
 /** What a write will do, decided against the current world (throws ServiceError instead). */
 export interface Plan<R> {
@@ -37,6 +37,37 @@ export interface WriteOptions {
   idempotencyKey?: string;
   /** Hash of method, path and body: a key reused for another request is refused. */
   requestHash?: string;
+  /** Optimistic concurrency: the revision the client last read (If-Match). */
+  ifMatch?: number;
+  /** The signed request's nonce, recorded in the write's own transaction (one commit, not two). */
+  nonce?: NonceUse;
+}
+
+export interface NonceUse {
+  keyId: string;
+  nonce: string;
+  expiresAt: number;
+  /** Set once recorded, so the server's safety net does not record it again. */
+  recorded?: boolean;
+}
+
+export const replayed = (n: NonceUse) =>
+  new ServiceError(
+    401,
+    'REPLAYED_REQUEST',
+    `nonce ${n.nonce} was already used: a signed request is valid once`,
+  );
+
+/** Record a nonce; false when it was already there (a replay). */
+export async function recordNonce(
+  store: Store,
+  db: Kysely<Database> | Transaction<Database>,
+  n: NonceUse,
+): Promise<boolean> {
+  const result = await db.executeQuery(
+    statement(store.dialect, 'insertNonce', [n.keyId, n.nonce, n.expiresAt]),
+  );
+  return Number(result.numAffectedRows ?? 0) > 0;
 }
 
 export interface WriteResult<R> {
@@ -76,8 +107,12 @@ export class Service {
     return this.store.db;
   }
 
-  /** Bring the world up to the latest committed revision (other servers' writes). */
+  /**
+   * Bring the world up to the latest committed revision (other servers' writes). A SQLite
+   * store has one server (openStore locks the file), whose world is always current.
+   */
   sync(): Promise<void> {
+    if (this.store.dialect === 'sqlite') return Promise.resolve();
     this.syncing ??= this.catchUp(this.store.db).finally(() => (this.syncing = null));
     return this.syncing;
   }
@@ -97,10 +132,36 @@ export class Service {
   }
 
   async write<R>(p: Principal, opts: WriteOptions, plan: (world: World) => Plan<R>): Promise<WriteResult<R>> {
+    try {
+      return await this.transact(p, opts, plan);
+    } catch (e) {
+      // A refused write still uses up its nonce: replaying it later must not succeed.
+      const n = opts.nonce;
+      if (n && !n.recorded) {
+        n.recorded = true;
+        if (!(await recordNonce(this.store, this.store.db, n))) throw replayed(n);
+      }
+      throw e;
+    }
+  }
+
+  private async transact<R>(
+    p: Principal,
+    opts: WriteOptions,
+    plan: (world: World) => Plan<R>,
+  ): Promise<WriteResult<R>> {
     let committed: { revision: number; events: Event[] } | null = null;
     const result = await this.store.db.transaction().execute(async (tx) => {
-      if (this.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(tx);
-      await this.catchUp(tx);
+      if (this.store.dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(tx);
+        await this.catchUp(tx);
+      }
+      if (opts.nonce && !opts.nonce.recorded) {
+        if (!(await recordNonce(this.store, tx, opts.nonce))) {
+          opts.nonce.recorded = true;
+          throw replayed(opts.nonce);
+        }
+      }
       const principal = principalId(p);
       if (opts.idempotencyKey) {
         const prior = await tx
@@ -130,23 +191,22 @@ export class Service {
       // Revisions are allocated under the write lock: gap-free and in commit order.
       const revision = this.world.revision + 1;
       const body = decided.after(revision);
-      await persistEvents(tx, revision, decided.events);
+      await persistEvents(tx, this.store.dialect, revision, decided.events);
       await decided.sideEffect?.(tx);
-      await tx
-        .insertInto('change_log')
-        .values({
+      await tx.executeQuery(
+        statement(this.store.dialect, 'insertChange', [
           revision,
-          region_id: decided.regionId,
-          tenant_id: decided.tenantId,
-          actor: p.keyId,
-          action: decided.action,
-          target_id: decided.targetId,
-          events: JSON.stringify(decided.events),
-          before: decided.before === undefined ? null : JSON.stringify(decided.before),
-          after: JSON.stringify(body),
-          created_at: new Date(this.now()).toISOString(),
-        })
-        .execute();
+          decided.regionId,
+          decided.tenantId,
+          p.keyId,
+          decided.action,
+          decided.targetId,
+          JSON.stringify(decided.events),
+          decided.before === undefined ? null : JSON.stringify(decided.before),
+          JSON.stringify(body),
+          new Date(this.now()).toISOString(),
+        ]),
+      );
       const status = decided.status ?? 201;
       if (opts.idempotencyKey) {
         await tx
@@ -174,6 +234,7 @@ export class Service {
       committed = { revision, events: decided.events };
       return { status, body, revision, replayed: false };
     });
+    if (opts.nonce) opts.nonce.recorded = true;
     if (committed) {
       const { revision, events } = committed;
       this.world.applyWrite(revision, events);
@@ -199,9 +260,12 @@ export class Service {
       return p.tenantId;
     }
     if (requested === undefined)
-      throw new ServiceError(400, 'MISSING_FIELD', 'tenantId is required when an admin key creates an object', [
-        { path: 'body.tenantId', code: 'MISSING_FIELD', message: 'tenantId is required for admin keys' },
-      ]);
+      throw new ServiceError(
+        400,
+        'MISSING_FIELD',
+        'tenantId is required when an admin key creates an object',
+        [{ path: 'body.tenantId', code: 'MISSING_FIELD', message: 'tenantId is required for admin keys' }],
+      );
     if (!this.world.tenants.has(requested))
       throw new ServiceError(400, 'UNKNOWN_TENANT', `tenantId "${requested}" does not exist`, [
         { path: 'body.tenantId', code: 'UNKNOWN_TENANT', message: `tenant "${requested}" does not exist` },
@@ -224,7 +288,8 @@ export class Service {
   }
 }
 
-export const principalId = (p: Principal) => (p.role === 'admin' ? `admin:${p.keyId}` : `tenant:${p.tenantId}`);
+export const principalId = (p: Principal) =>
+  p.role === 'admin' ? `admin:${p.keyId}` : `tenant:${p.tenantId}`;
 
 export const requestHash = (method: string, url: string, body: string) =>
   createHash('sha256').update(`${method}\n${url}\n${body}`).digest('hex');

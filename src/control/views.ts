@@ -20,7 +20,9 @@ export type RuleView = Omit<RuleInput, 'ports' | 'sourcePorts'> & {
 };
 
 /** A rule as the API takes it: the model's remote flattened into the three remote fields. */
-export function ruleInputOf(rule: Rule): RuleInput & { ports?: Rule['ports']; sourcePorts?: Rule['sourcePorts'] } {
+export function ruleInputOf(
+  rule: Rule,
+): RuleInput & { ports?: Rule['ports']; sourcePorts?: Rule['sourcePorts'] } {
   const out: RuleInput & { ports?: Rule['ports']; sourcePorts?: Rule['sourcePorts'] } = {
     direction: rule.direction,
     ethertype: rule.ethertype,

@@ -130,7 +130,8 @@ export class RegionRecord {
     if (!old) return;
     for (const port of old.value.ports) {
       this.ports.delete(port.id);
-      for (const ip of ownedAddresses(port)) if (this.addressOwner.get(ip) === port.id) this.addressOwner.delete(ip);
+      for (const ip of ownedAddresses(port))
+        if (this.addressOwner.get(ip) === port.id) this.addressOwner.delete(ip);
       for (const g of port.groupIds) this.groups.get(g)?.members.delete(port.id);
     }
     this.instances.delete(id);
@@ -168,7 +169,8 @@ export function ownedAddresses(port: Port): string[] {
   return all.filter((ip) => isValidIp(ip)).map((ip) => canonicalIp(ip));
 }
 
-export type ObjectKind = 'tenant' | 'region' | 'vpc' | 'group' | 'rule' | 'addressGroup' | 'instance' | 'port';
+export type ObjectKind =
+  'tenant' | 'region' | 'vpc' | 'group' | 'rule' | 'addressGroup' | 'instance' | 'port';
 
 export class World {
   revision = 0;
@@ -245,7 +247,8 @@ export class World {
           existing.contentRevision = rev;
         } else {
           const record = new GroupRecord(e.group, rev);
-          for (const [portId, { port }] of r.ports) if (port.groupIds.includes(e.group.id)) record.members.add(portId);
+          for (const [portId, { port }] of r.ports)
+            if (port.groupIds.includes(e.group.id)) record.members.add(portId);
           r.groups.set(e.group.id, record);
         }
         this.regionOf.set(e.group.id, { kind: 'group', regionId: e.group.regionId });

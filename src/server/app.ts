@@ -38,7 +38,15 @@ export async function buildApp(ctx: Context, options: FastifyServerOptions = {})
   const app = Fastify({ bodyLimit: BODY_LIMIT, ...options }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validators());
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, req, 404, 'ROUTE_NOT_FOUND', `${req.method} ${req.url.split('?')[0]} is not an endpoint of this API`));
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(
+      reply,
+      req,
+      404,
+      'ROUTE_NOT_FOUND',
+      `${req.method} ${req.url.split('?')[0]} is not an endpoint of this API`,
+    ),
+  );
 
   // JSON only (anything else is a 415), and keep the raw body: signatures cover its exact bytes.
   app.removeAllContentTypeParsers();
@@ -53,10 +61,22 @@ export async function buildApp(ctx: Context, options: FastifyServerOptions = {})
     }
   });
 
+  // Reads record the nonce at once; writes record it in their own transaction (saving a
+  // commit), and whatever a route did not record is recorded before the answer goes out.
   app.addHook('preValidation', async (req) => {
     if (req.routeOptions.config?.public || !req.url.startsWith('/v1/')) return;
     const [path, search = ''] = req.url.split(/\?(.*)/s);
-    req.principal = await ctx.keys.authenticate({ method: req.method, path, search, headers: req.headers, body: req.rawBody ?? '' });
+    const deferNonce = req.method !== 'GET' && req.method !== 'HEAD';
+    const auth = await ctx.keys.authenticate(
+      { method: req.method, path, search, headers: req.headers, body: req.rawBody ?? '' },
+      deferNonce,
+    );
+    req.principal = auth.principal;
+    req.nonce = auth.nonce;
+  });
+  app.addHook('onSend', async (req, _reply, payload) => {
+    if (req.nonce && !req.nonce.recorded) await ctx.keys.recordNonce(req.nonce).catch(() => undefined);
+    return payload;
   });
 
   await app.register(swagger, {
@@ -70,7 +90,12 @@ export async function buildApp(ctx: Context, options: FastifyServerOptions = {})
       },
       components: {
         securitySchemes: {
-          signature: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'PALISADE-HMAC-SHA256 Credential=<key id>, Signature=<hex>' },
+          signature: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Authorization',
+            description: 'PALISADE-HMAC-SHA256 Credential=<key id>, Signature=<hex>',
+          },
           bearer: { type: 'http', scheme: 'bearer' },
         },
       },

@@ -2,12 +2,20 @@
 // the revision as ETag.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError } from '../control/errors.js';
-import { type Principal, requestHash, type WriteOptions, type WriteResult } from '../control/service.js';
+import {
+  type NonceUse,
+  type Principal,
+  requestHash,
+  type WriteOptions,
+  type WriteResult,
+} from '../control/service.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     rawBody?: string;
     principal?: Principal;
+    /** A signed request's nonce not yet recorded: the route's write records it. */
+    nonce?: NonceUse | null;
   }
   interface FastifyContextConfig {
     /** No credentials needed (health, docs, token issue). */
@@ -19,12 +27,18 @@ export function principal(req: FastifyRequest): Principal {
   return req.principal!;
 }
 
+/** Idempotency key, If-Match revision and the nonce to record, for a write. */
 export function writeOptions(req: FastifyRequest): WriteOptions {
+  const opts: WriteOptions = { ifMatch: ifMatch(req), ...(req.nonce ? { nonce: req.nonce } : {}) };
   const key = req.headers['idempotency-key'];
-  if (typeof key !== 'string' || key === '') return {};
+  if (typeof key !== 'string' || key === '') return opts;
   if (key.length > 255)
-    throw new ServiceError(400, 'INVALID_IDEMPOTENCY_KEY', 'the Idempotency-Key header is longer than 255 characters');
-  return { idempotencyKey: key, requestHash: requestHash(req.method, req.url, req.rawBody ?? '') };
+    throw new ServiceError(
+      400,
+      'INVALID_IDEMPOTENCY_KEY',
+      'the Idempotency-Key header is longer than 255 characters',
+    );
+  return { ...opts, idempotencyKey: key, requestHash: requestHash(req.method, req.url, req.rawBody ?? '') };
 }
 
 /** If-Match: "12" (or W/"12", or 12) → 12; absent → undefined. */
@@ -33,9 +47,12 @@ export function ifMatch(req: FastifyRequest): number | undefined {
   if (header === undefined || header === '*') return undefined;
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(String(header).trim());
   if (!m)
-    throw new ServiceError(400, 'INVALID_IF_MATCH', `If-Match "${header}" is not a revision ETag such as "12"`, [
-      { path: 'header.if-match', code: 'INVALID_IF_MATCH', message: 'expected an ETag such as "12"' },
-    ]);
+    throw new ServiceError(
+      400,
+      'INVALID_IF_MATCH',
+      `If-Match "${header}" is not a revision ETag such as "12"`,
+      [{ path: 'header.if-match', code: 'INVALID_IF_MATCH', message: 'expected an ETag such as "12"' }],
+    );
   return Number(m[1]);
 }
 

@@ -20,7 +20,14 @@ const TITLES: Record<number, string> = {
   500: 'Internal Server Error',
 };
 
-export function sendProblem(reply: FastifyReply, req: FastifyRequest, status: number, code: string, detail: string, errors: ValidationError[] = []) {
+export function sendProblem(
+  reply: FastifyReply,
+  req: FastifyRequest,
+  status: number,
+  code: string,
+  detail: string,
+  errors: ValidationError[] = [],
+) {
   return reply
     .code(status)
     .type(PROBLEM_TYPE)
@@ -76,15 +83,33 @@ export function validationProblems(context: string, errors: AjvError[]): Validat
   return out;
 }
 
-export function errorHandler(error: FastifyError | ServiceError | Error, req: FastifyRequest, reply: FastifyReply) {
-  if (error instanceof ServiceError) return sendProblem(reply, req, error.status, error.code, error.message, error.errors);
+export function errorHandler(
+  error: FastifyError | ServiceError | Error,
+  req: FastifyRequest,
+  reply: FastifyReply,
+) {
+  if (error instanceof ServiceError)
+    return sendProblem(reply, req, error.status, error.code, error.message, error.errors);
   const fe = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
   if (fe.validation) {
     const errors = validationProblems(fe.validationContext ?? 'body', fe.validation);
-    return sendProblem(reply, req, 400, errors[0]?.code ?? 'INVALID_REQUEST', errors.map((e) => e.message).join('; '), errors);
+    return sendProblem(
+      reply,
+      req,
+      400,
+      errors[0]?.code ?? 'INVALID_REQUEST',
+      errors.map((e) => e.message).join('; '),
+      errors,
+    );
   }
   if (error instanceof SyntaxError || fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
-    return sendProblem(reply, req, 400, 'INVALID_JSON', `the request body is not valid JSON: ${error.message}`);
+    return sendProblem(
+      reply,
+      req,
+      400,
+      'INVALID_JSON',
+      `the request body is not valid JSON: ${error.message}`,
+    );
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500)
     return sendProblem(reply, req, fe.statusCode, fe.code ?? 'BAD_REQUEST', fe.message);
   req.log.error({ err: error }, 'request failed');

@@ -38,7 +38,10 @@ export const RegionPatch = T.Object(
   strict,
 );
 
-export const VpcCreate = T.Object({ regionId: Id, name: Name, cidr: T.Optional(T.String()), tenantId: TenantId }, strict);
+export const VpcCreate = T.Object(
+  { regionId: Id, name: Name, cidr: T.Optional(T.String()), tenantId: TenantId },
+  strict,
+);
 export const VpcPatch = T.Object({ name: T.Optional(Name) }, strict);
 export const RegionQuery = T.Object({ regionId: T.Optional(Id), ...PageQuery });
 
@@ -61,7 +64,9 @@ export const GroupCreate = T.Object(
     stateful: T.Optional(T.Boolean()),
     innerAccessPolicy: T.Optional(T.Union([T.Literal('Accept'), T.Literal('Drop')])),
     template: T.Optional(
-      T.String({ description: 'A template id (GET /v1/templates), or "empty"; absent: the profile\'s starting rules' }),
+      T.String({
+        description: 'A template id (GET /v1/templates), or "empty"; absent: the profile\'s starting rules',
+      }),
     ),
     rules: T.Optional(T.Array(RuleSchema, { maxItems: 1000 })),
     tenantId: TenantId,
@@ -104,11 +109,22 @@ export const PortCreate = T.Object(
 );
 export const PortPatch = T.Object(PortFields, strict);
 export const InstanceCreate = T.Object(
-  { regionId: Id, vpcId: VpcRef, name: Name, ports: T.Array(PortCreate, { minItems: 1, maxItems: 32 }), tenantId: TenantId },
+  {
+    regionId: Id,
+    vpcId: VpcRef,
+    name: Name,
+    ports: T.Array(PortCreate, { minItems: 1, maxItems: 32 }),
+    tenantId: TenantId,
+  },
   strict,
 );
 export const InstancePatch = T.Object({ name: T.Optional(Name) }, strict);
-export const InstanceQuery = T.Object({ regionId: T.Optional(Id), vpcId: T.Optional(Id), host: T.Optional(T.String()), ...PageQuery });
+export const InstanceQuery = T.Object({
+  regionId: T.Optional(Id),
+  vpcId: T.Optional(Id),
+  host: T.Optional(T.String()),
+  ...PageQuery,
+});
 
 export const Join = T.Object(
   { groupId: Id, sequence: T.Optional(T.Integer({ minimum: 0, description: '0 first; absent: last' })) },
@@ -138,9 +154,16 @@ export const AddressGroupPatch = T.Object(
   },
   strict,
 );
-export const AddressGroupQuery = T.Object({ regionId: T.Optional(Id), name: T.Optional(T.String()), ...PageQuery });
+export const AddressGroupQuery = T.Object({
+  regionId: T.Optional(Id),
+  name: T.Optional(T.String()),
+  ...PageQuery,
+});
 
-const Protocol = T.Union([T.String({ description: 'tcp, udp, icmp, icmpv6, gre, sctp' }), T.Integer({ minimum: 0, maximum: 255 })]);
+const Protocol = T.Union([
+  T.String({ description: 'tcp, udp, icmp, icmpv6, gre, sctp' }),
+  T.Integer({ minimum: 0, maximum: 255 }),
+]);
 const PacketFields = {
   from: T.String({ description: 'A port id or an IP address' }),
   to: T.String({ description: 'A port id or an IP address' }),
@@ -153,13 +176,31 @@ const PacketFields = {
 };
 export const FlowCheck = T.Object(PacketFields, strict);
 const Step = T.Union([
-  T.Object({ op: T.Literal('send'), ...PacketFields, flags: T.Optional(T.String({ description: 'TCP flags: S, SA, A, FA, R' })) }, strict),
+  T.Object(
+    {
+      op: T.Literal('send'),
+      ...PacketFields,
+      flags: T.Optional(T.String({ description: 'TCP flags: S, SA, A, FA, R' })),
+    },
+    strict,
+  ),
   T.Object({ op: T.Literal('advance'), seconds: T.Number({ minimum: 0 }) }, strict),
   T.Object({ op: T.Literal('addRule'), groupId: Id, rule: RuleSchema }, strict),
   T.Object({ op: T.Literal('removeRule'), groupId: Id, ruleId: Id }, strict),
-  T.Object({ op: T.Literal('join'), portId: Id, groupId: Id, sequence: T.Optional(T.Integer({ minimum: 0 })) }, strict),
+  T.Object(
+    { op: T.Literal('join'), portId: Id, groupId: Id, sequence: T.Optional(T.Integer({ minimum: 0 })) },
+    strict,
+  ),
   T.Object({ op: T.Literal('leave'), portId: Id, groupId: Id }, strict),
-  T.Object({ op: T.Literal('changeAddressGroup'), addressGroupId: Id, add: T.Optional(Entries), remove: T.Optional(Entries) }, strict),
+  T.Object(
+    {
+      op: T.Literal('changeAddressGroup'),
+      addressGroupId: Id,
+      add: T.Optional(Entries),
+      remove: T.Optional(Entries),
+    },
+    strict,
+  ),
   T.Object({ op: T.Literal('connections') }, strict),
 ]);
 export const Simulation = T.Object({ steps: T.Array(Step, { minItems: 1, maxItems: 10000 }) }, strict);
@@ -169,7 +210,10 @@ export const WatchQuery = T.Object({
   regionId: T.Optional(Id),
   host: T.Optional(T.String()),
 });
-export const SnapshotQuery = T.Object({ regionId: T.Optional(Id), revision: T.Optional(T.Integer({ minimum: 0 })) });
+export const SnapshotQuery = T.Object({
+  regionId: T.Optional(Id),
+  revision: T.Optional(T.Integer({ minimum: 0 })),
+});
 export const AuditQuery = T.Object({
   regionId: T.Optional(Id),
   tenantId: T.Optional(Id),

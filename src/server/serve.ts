@@ -34,7 +34,11 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const env = opts.env ?? process.env;
   const database = opts.database ?? env.PALISADE_DATABASE_URL ?? DEFAULT_SQLITE_PATH;
   const postgres = /^postgres(ql)?:\/\//.test(database);
-  const keyFile = opts.masterKeyFile ?? (postgres ? './data/master.key' : join(dirname(database === ':memory:' ? DEFAULT_SQLITE_PATH : database), 'master.key'));
+  const keyFile =
+    opts.masterKeyFile ??
+    (postgres
+      ? './data/master.key'
+      : join(dirname(database === ':memory:' ? DEFAULT_SQLITE_PATH : database), 'master.key'));
   const master = MasterKey.load(env.PALISADE_MASTER_KEY, keyFile);
   const store = await openStore(database);
   const service = await Service.open(store);
@@ -44,11 +48,17 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   if (env.PALISADE_ADMIN_KEY_ID && env.PALISADE_ADMIN_SECRET) {
     await keys.ensureAdmin(env.PALISADE_ADMIN_KEY_ID, env.PALISADE_ADMIN_SECRET);
   } else if (!(await keys.hasAdmin())) {
-    createdAdmin = { id: `PKADMIN${randomBytes(6).toString('hex').toUpperCase()}`, secret: randomBytes(30).toString('base64url') };
+    createdAdmin = {
+      id: `PKADMIN${randomBytes(6).toString('hex').toUpperCase()}`,
+      secret: randomBytes(30).toString('base64url'),
+    };
     await keys.ensureAdmin(createdAdmin.id, createdAdmin.secret);
   }
 
-  const app = await buildApp({ svc: service, keys }, { logger: opts.logger ?? { level: env.PALISADE_LOG_LEVEL ?? 'info' } });
+  const app = await buildApp(
+    { svc: service, keys },
+    { logger: opts.logger ?? { level: env.PALISADE_LOG_LEVEL ?? 'info' } },
+  );
   const host = opts.host ?? env.PALISADE_HOST ?? '127.0.0.1';
   const port = opts.port ?? Number(env.PALISADE_PORT ?? 8080);
   await app.listen({ host, port });

@@ -6,7 +6,14 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PalisadeClient } from '../../src/client/client.js';
 import { signRequest } from '../../src/control/auth/signing.js';
-import { freshDatabase, newTenant, STORES, startTestServer, type TestDatabase, type TestServer } from '../support/servers.js';
+import {
+  freshDatabase,
+  newTenant,
+  STORES,
+  startTestServer,
+  type TestDatabase,
+  type TestServer,
+} from '../support/servers.js';
 
 describe.each(STORES)('auth on %s', (kind) => {
   let db: TestDatabase;
@@ -35,10 +42,17 @@ describe.each(STORES)('auth on %s', (kind) => {
     const g = await a.post<any>('/v1/security-groups', { regionId: 'hw', vpcId: ids.vpc, name: 'ga' });
     ids.group = g.id;
     ids.rule = g.rules[0].id;
-    const inst = await a.post<any>('/v1/instances', { regionId: 'hw', vpcId: ids.vpc, name: 'ia', ports: [{ ipv4: ['10.0.0.1'], groupIds: [g.id], host: 'ha' }] });
+    const inst = await a.post<any>('/v1/instances', {
+      regionId: 'hw',
+      vpcId: ids.vpc,
+      name: 'ia',
+      ports: [{ ipv4: ['10.0.0.1'], groupIds: [g.id], host: 'ha' }],
+    });
     ids.instance = inst.id;
     ids.port = inst.ports[0].id;
-    ids.addressGroup = (await a.post<any>('/v1/address-groups', { regionId: 'hw', name: 'aga', entries: ['192.0.2.1'] })).id;
+    ids.addressGroup = (
+      await a.post<any>('/v1/address-groups', { regionId: 'hw', name: 'aga', entries: ['192.0.2.1'] })
+    ).id;
   });
   afterAll(async () => {
     await t?.close();
@@ -46,13 +60,23 @@ describe.each(STORES)('auth on %s', (kind) => {
   });
 
   async function send(path: string, headers: Record<string, string>, method = 'GET', body?: string) {
-    const res = await fetch(t.url + path, { method, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, body });
+    const res = await fetch(t.url + path, {
+      method,
+      headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body,
+    });
     return { status: res.status, body: await res.json() };
   }
 
   it('refuses requests without credentials or with an unknown scheme', async () => {
-    expect(await send('/v1/security-groups', {})).toMatchObject({ status: 401, body: { code: 'MISSING_CREDENTIALS' } });
-    expect(await send('/v1/security-groups', { authorization: 'Basic eDp5' })).toMatchObject({ status: 401, body: { code: 'UNSUPPORTED_AUTHORIZATION' } });
+    expect(await send('/v1/security-groups', {})).toMatchObject({
+      status: 401,
+      body: { code: 'MISSING_CREDENTIALS' },
+    });
+    expect(await send('/v1/security-groups', { authorization: 'Basic eDp5' })).toMatchObject({
+      status: 401,
+      body: { code: 'UNSUPPORTED_AUTHORIZATION' },
+    });
   });
 
   it('refuses wrong, tampered, stale, replayed and unknown-key signatures', async () => {
@@ -60,10 +84,18 @@ describe.each(STORES)('auth on %s', (kind) => {
     const wrong = signRequest({ id: aKey.id, secret: 'not-the-secret' }, 'GET', path);
     expect(await send(path, wrong)).toMatchObject({ status: 401, body: { code: 'SIGNATURE_MISMATCH' } });
     const query = signRequest(aKey, 'GET', path);
-    expect(await send('/v1/security-groups?regionId=other', query)).toMatchObject({ status: 401, body: { code: 'SIGNATURE_MISMATCH' } });
+    expect(await send('/v1/security-groups?regionId=other', query)).toMatchObject({
+      status: 401,
+      body: { code: 'SIGNATURE_MISMATCH' },
+    });
     const body = JSON.stringify({ name: 'x' });
     const signed = signRequest(aKey, 'PATCH', `/v1/security-groups/${ids.group}`, body);
-    const tampered = await send(`/v1/security-groups/${ids.group}`, signed, 'PATCH', JSON.stringify({ name: 'evil' }));
+    const tampered = await send(
+      `/v1/security-groups/${ids.group}`,
+      signed,
+      'PATCH',
+      JSON.stringify({ name: 'evil' }),
+    );
     expect(tampered).toMatchObject({ status: 401, body: { code: 'SIGNATURE_MISMATCH' } });
     const stale = signRequest(aKey, 'GET', path, '', Date.now() - 10 * 60 * 1000);
     expect(await send(path, stale)).toMatchObject({ status: 401, body: { code: 'SIGNATURE_EXPIRED' } });
@@ -76,17 +108,29 @@ describe.each(STORES)('auth on %s', (kind) => {
 
   it('issues bearer tokens for the console, and revoking the key revokes them', async () => {
     const key = await a.post<any>('/v1/access-keys', { description: 'console' });
-    const login = await send('/v1/tokens', {}, 'POST', JSON.stringify({ accessKeyId: key.id, accessKeySecret: key.secret }));
+    const login = await send(
+      '/v1/tokens',
+      {},
+      'POST',
+      JSON.stringify({ accessKeyId: key.id, accessKeySecret: key.secret }),
+    );
     expect(login).toMatchObject({ status: 201, body: { role: 'tenant', tenantId: 'a' } });
     const console = new PalisadeClient(t.url, { token: login.body.token });
     expect((await console.get<any>('/v1/security-groups')).items.map((g: any) => g.id)).toContain(ids.group);
-    expect(await send('/v1/tokens', {}, 'POST', JSON.stringify({ accessKeyId: key.id, accessKeySecret: 'wrong' }))).toMatchObject({
+    expect(
+      await send('/v1/tokens', {}, 'POST', JSON.stringify({ accessKeyId: key.id, accessKeySecret: 'wrong' })),
+    ).toMatchObject({
       status: 401,
       body: { code: 'INVALID_CREDENTIALS' },
     });
-    expect(await send('/v1/security-groups', { authorization: 'Bearer made-up' })).toMatchObject({ status: 401, body: { code: 'INVALID_TOKEN' } });
+    expect(await send('/v1/security-groups', { authorization: 'Bearer made-up' })).toMatchObject({
+      status: 401,
+      body: { code: 'INVALID_TOKEN' },
+    });
     await a.delete(`/v1/access-keys/${key.id}`);
-    expect((await send('/v1/security-groups', { authorization: `Bearer ${login.body.token}` })).status).toBe(401);
+    expect((await send('/v1/security-groups', { authorization: `Bearer ${login.body.token}` })).status).toBe(
+      401,
+    );
   });
 
   it('keeps operator endpoints for operators', async () => {
@@ -116,7 +160,11 @@ describe.each(STORES)('auth on %s', (kind) => {
       ['GET', `/v1/security-groups/${g}/references`],
       ['GET', `/v1/security-groups/${g}/rules`],
       ['POST', `/v1/security-groups/${g}/rules`, { direction: 'ingress', protocol: 'tcp' }],
-      ['POST', `/v1/security-groups/${g}/rules/batch`, { rules: [{ direction: 'ingress', protocol: 'tcp' }] }],
+      [
+        'POST',
+        `/v1/security-groups/${g}/rules/batch`,
+        { rules: [{ direction: 'ingress', protocol: 'tcp' }] },
+      ],
       ['POST', `/v1/security-groups/${g}/rules/batch-delete`, { ruleIds: [ids.rule] }],
       ['GET', `/v1/security-groups/${g}/rules/${ids.rule}`],
       ['PATCH', `/v1/security-groups/${g}/rules/${ids.rule}`, { priority: 5 }],
@@ -133,7 +181,11 @@ describe.each(STORES)('auth on %s', (kind) => {
       ['PATCH', `/v1/address-groups/${ids.addressGroup}`, { add: ['192.0.2.2'] }],
       ['DELETE', `/v1/address-groups/${ids.addressGroup}`],
       ['GET', '/v1/tenants/a'],
-      ['POST', '/v1/regions/hw/flows:check', { from: '192.0.2.9', to: ids.port, protocol: 'tcp', dstPort: 22 }],
+      [
+        'POST',
+        '/v1/regions/hw/flows:check',
+        { from: '192.0.2.9', to: ids.port, protocol: 'tcp', dstPort: 22 },
+      ],
     ];
     const before = (await t.admin.get<any>('/v1/snapshot')).revision;
     for (const [method, path, body] of probes) {
@@ -159,20 +211,52 @@ describe.each(STORES)('auth on %s', (kind) => {
     // References to A's objects from B's own objects are reported as missing.
     const bVpc = (await b.post<any>('/v1/vpcs', { regionId: 'hw', name: 'vb' })).id;
     const bg = await b.post<any>('/v1/security-groups', { regionId: 'hw', vpcId: bVpc, name: 'gb' });
-    const ref = await b.request<any>('POST', `/v1/security-groups/${bg.id}/rules`, { direction: 'ingress', protocol: 'tcp', remoteGroup: g }, { raw: true });
+    const ref = await b.request<any>(
+      'POST',
+      `/v1/security-groups/${bg.id}/rules`,
+      { direction: 'ingress', protocol: 'tcp', remoteGroup: g },
+      { raw: true },
+    );
     expect(ref.body).toMatchObject({ status: 400, code: 'UNKNOWN_GROUP' });
-    const agRef = await b.request<any>('POST', `/v1/security-groups/${bg.id}/rules`, { direction: 'ingress', protocol: 'tcp', remoteAddressGroup: ids.addressGroup }, { raw: true });
+    const agRef = await b.request<any>(
+      'POST',
+      `/v1/security-groups/${bg.id}/rules`,
+      { direction: 'ingress', protocol: 'tcp', remoteAddressGroup: ids.addressGroup },
+      { raw: true },
+    );
     expect(agRef.body).toMatchObject({ status: 400, code: 'UNKNOWN_ADDRESS_GROUP' });
-    const inVpc = await b.request<any>('POST', '/v1/security-groups', { regionId: 'hw', vpcId: ids.vpc, name: 'x' }, { raw: true });
+    const inVpc = await b.request<any>(
+      'POST',
+      '/v1/security-groups',
+      { regionId: 'hw', vpcId: ids.vpc, name: 'x' },
+      { raw: true },
+    );
     expect(inVpc.body).toMatchObject({ status: 400, code: 'UNKNOWN_VPC' });
-    const bPort = (await b.post<any>('/v1/instances', { regionId: 'hw', vpcId: bVpc, name: 'ib', ports: [{ ipv4: ['10.0.0.2'], groupIds: [bg.id] }] })).ports[0].id;
+    const bPort = (
+      await b.post<any>('/v1/instances', {
+        regionId: 'hw',
+        vpcId: bVpc,
+        name: 'ib',
+        ports: [{ ipv4: ['10.0.0.2'], groupIds: [bg.id] }],
+      })
+    ).ports[0].id;
     const join = await b.request<any>('POST', `/v1/ports/${bPort}/groups`, { groupId: g }, { raw: true });
     expect(join.body).toMatchObject({ status: 400, code: 'UNKNOWN_GROUP' });
-    const impersonate = await b.request<any>('POST', '/v1/security-groups', { regionId: 'hw', vpcId: bVpc, name: 'x', tenantId: 'a' }, { raw: true });
+    const impersonate = await b.request<any>(
+      'POST',
+      '/v1/security-groups',
+      { regionId: 'hw', vpcId: bVpc, name: 'x', tenantId: 'a' },
+      { raw: true },
+    );
     expect(impersonate.body).toMatchObject({ status: 403, code: 'FORBIDDEN' });
 
     // A flow from B's port to A's port: B learns the verdict, not A's rules.
-    const flow = await b.post<any>('/v1/regions/hw/flows:check', { from: bPort, to: '10.0.0.1', protocol: 'tcp', dstPort: 22 });
+    const flow = await b.post<any>('/v1/regions/hw/flows:check', {
+      from: bPort,
+      to: '10.0.0.1',
+      protocol: 'tcp',
+      dstPort: 22,
+    });
     expect(flow.ingress).toEqual({ portId: null, explanation: null, verdict: 'deny' });
     expect(flow.egress.portId).toBe(bPort);
 
@@ -184,13 +268,22 @@ describe.each(STORES)('auth on %s', (kind) => {
 
   it('keeps secrets out of the database and the logs', async () => {
     const key = await t.admin.post<any>('/v1/access-keys', { tenantId: 'a' });
-    const token = (await send('/v1/tokens', {}, 'POST', JSON.stringify({ accessKeyId: key.id, accessKeySecret: key.secret }))).body.token;
+    const token = (
+      await send(
+        '/v1/tokens',
+        {},
+        'POST',
+        JSON.stringify({ accessKeyId: key.id, accessKeySecret: key.secret }),
+      )
+    ).body.token;
     await new PalisadeClient(t.url, { token }).get('/v1/security-groups');
     const logs = logLines.join('');
     expect(logs).toContain('/v1/security-groups');
-    for (const secret of [key.secret, aKey.secret, token, 'test-admin-secret']) expect(logs).not.toContain(secret);
+    for (const secret of [key.secret, aKey.secret, token, 'test-admin-secret'])
+      expect(logs).not.toContain(secret);
     if (kind === 'sqlite') {
-      const file = readFileSync(db.location).toString('latin1') + readFileSync(`${db.location}-wal`).toString('latin1');
+      const file =
+        readFileSync(db.location).toString('latin1') + readFileSync(`${db.location}-wal`).toString('latin1');
       expect(file).toContain(key.id);
       for (const secret of [key.secret, token]) expect(file).not.toContain(secret);
     }

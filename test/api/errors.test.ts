@@ -2,7 +2,14 @@
 // field and a stable code, never a 5xx, and changes nothing (the store's revision stays put).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PalisadeClient } from '../../src/client/client.js';
-import { freshDatabase, newTenant, STORES, startTestServer, type TestDatabase, type TestServer } from '../support/servers.js';
+import {
+  freshDatabase,
+  newTenant,
+  STORES,
+  startTestServer,
+  type TestDatabase,
+  type TestServer,
+} from '../support/servers.js';
 
 describe.each(STORES)('bad input on %s', (kind) => {
   let db: TestDatabase;
@@ -23,7 +30,14 @@ describe.each(STORES)('bad input on %s', (kind) => {
     const g = await c.post<any>('/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: 'g' });
     group = g.id;
     rule = g.rules[0].id;
-    port = (await c.post<any>('/v1/instances', { regionId: 'hw', vpcId: vpc, name: 'i', ports: [{ ipv4: ['10.0.0.9'] }] })).ports[0].id;
+    port = (
+      await c.post<any>('/v1/instances', {
+        regionId: 'hw',
+        vpcId: vpc,
+        name: 'i',
+        ports: [{ ipv4: ['10.0.0.9'] }],
+      })
+    ).ports[0].id;
   });
   afterAll(async () => {
     await t?.close();
@@ -31,47 +45,261 @@ describe.each(STORES)('bad input on %s', (kind) => {
   });
 
   const rules = () => `/v1/security-groups/${group}/rules`;
-  const cases: [string, () => [string, string, unknown, Record<string, string>?], number, string, string?][] = [
-    ['unknown field', () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', colour: 'red' }], 400, 'UNKNOWN_FIELD', 'body.colour'],
-    ['missing field', () => ['POST', rules(), { protocol: 'tcp' }], 400, 'MISSING_FIELD', 'body.direction'],
-    ['wrong type', () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', priority: 'high' }], 400, 'INVALID_FIELD', 'body.priority'],
-    ['port out of range', () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', ports: '70000' }], 400, 'PORT_OUT_OF_RANGE', 'body.ports[0].from'],
-    ['malformed ports', () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', ports: '22-' }], 400, 'INVALID_PORTS', 'body.ports'],
-    ['inverted range', () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', ports: '90-80' }], 400, 'PORT_RANGE_INVERTED', 'body.ports[0]'],
-    ['unknown protocol', () => ['POST', rules(), { direction: 'ingress', protocol: 'tcpp' }], 400, 'UNKNOWN_PROTOCOL', 'body.protocol'],
-    ['protocol number out of range', () => ['POST', rules(), { direction: 'ingress', protocol: 300 }], 400, 'PROTOCOL_OUT_OF_RANGE', 'body.protocol'],
-    ['ports on icmp', () => ['POST', rules(), { direction: 'ingress', protocol: 'icmp', ports: '22' }], 400, 'PORTS_NOT_ALLOWED', 'body.ports'],
-    ['icmp code without type', () => ['POST', rules(), { direction: 'ingress', protocol: 'icmp', icmpCode: 0 }], 400, 'ICMP_CODE_WITHOUT_TYPE', 'body.icmpCode'],
-    ['bad CIDR', () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', remoteIpPrefix: '10.0.0.0/33' }], 400, 'INVALID_CIDR', 'body.remoteIpPrefix'],
-    ['CIDR of another family', () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', ethertype: 'IPv6', remoteIpPrefix: '10.0.0.0/8' }], 400, 'CIDR_ETHERTYPE_MISMATCH', 'body.remoteIpPrefix'],
-    ['two remotes', () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', remoteIpPrefix: '10.0.0.0/8', remoteGroup: group }], 400, 'REMOTE_CONFLICT', 'body'],
-    ['unknown remote group', () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', remoteGroup: 'sg-nope' }], 400, 'UNKNOWN_GROUP', 'body.remoteGroup'],
-    ['unknown address group', () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', remoteAddressGroup: 'ag-nope' }], 400, 'UNKNOWN_ADDRESS_GROUP', 'body.remoteAddressGroup'],
-    ['priority out of range', () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', priority: 101 }], 400, 'PRIORITY_OUT_OF_RANGE', 'body.priority'],
-    ['source ports on huawei', () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', sourcePorts: '22' }], 400, 'SOURCE_PORTS_NOT_SUPPORTED', 'body.sourcePorts'],
-    ['client-chosen rule id', () => ['POST', rules(), { id: 'mine', direction: 'ingress', protocol: 'tcp' }], 400, 'READ_ONLY_FIELD', 'body.id'],
-    ['empty batch', () => ['POST', `${rules()}/batch`, { rules: [] }], 400, 'INVALID_FIELD', 'body.rules'],
-    ['bad rule patch', () => ['PATCH', `${rules()}/${rule}`, { ports: 'x' }], 400, 'INVALID_PORTS', 'body.ports'],
-    ['unknown rule', () => ['DELETE', `${rules()}/sgr-nope`, undefined], 404, 'NOT_FOUND'],
-    ['unknown group', () => ['GET', '/v1/security-groups/sg-nope', undefined], 404, 'NOT_FOUND'],
-    ['unknown region', () => ['POST', '/v1/security-groups', { regionId: 'nope', vpcId: vpc, name: 'x' }], 400, 'UNKNOWN_REGION', 'body.regionId'],
-    ['unknown vpc', () => ['POST', '/v1/security-groups', { regionId: 'hw', vpcId: 'vpc-nope', name: 'x' }], 400, 'UNKNOWN_VPC', 'body.vpcId'],
-    ['classic network on huawei', () => ['POST', '/v1/security-groups', { regionId: 'hw', vpcId: null, name: 'x' }], 400, 'CLASSIC_NOT_SUPPORTED', 'body.vpcId'],
-    ['advanced group on huawei', () => ['POST', '/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: 'x', type: 'advanced' }], 400, 'GROUP_TYPE_NOT_SUPPORTED', 'body.type'],
-    ['stateless group on huawei', () => ['POST', '/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: 'x', stateful: false }], 400, 'STATELESS_NOT_SUPPORTED', 'body.stateful'],
-    ['empty name', () => ['POST', '/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: '' }], 400, 'INVALID_FIELD', 'body.name'],
-    ['innerAccessPolicy off alibaba', () => ['PATCH', `/v1/security-groups/${group}`, { innerAccessPolicy: 'Drop' }], 400, 'INNER_ACCESS_NOT_SUPPORTED', 'body.innerAccessPolicy'],
-    ['bad port address', () => ['POST', '/v1/instances', { regionId: 'hw', vpcId: vpc, name: 'x', ports: [{ ipv4: ['10.0.0.300'] }] }], 400, 'INVALID_ADDRESS', 'body.ports[0].ipv4[0]'],
-    ['instance without ports', () => ['POST', '/v1/instances', { regionId: 'hw', vpcId: vpc, name: 'x', ports: [] }], 400, 'INVALID_FIELD', 'body.ports'],
-    ['join an unknown group', () => ['POST', `/v1/ports/${port}/groups`, { groupId: 'sg-nope' }], 400, 'UNKNOWN_GROUP', 'body.groupIds[1]'],
-    ['bad address-group entry', () => ['POST', '/v1/address-groups', { regionId: 'hw', name: 'a', entries: ['not-an-ip'] }], 400, 'INVALID_CIDR', 'body.entries[0]'],
-    ['region change by a tenant', () => ['PATCH', '/v1/regions/hw', { name: 'mine' }], 403, 'FORBIDDEN'],
-    ['flow check between families', () => ['POST', '/v1/regions/hw/flows:check', { from: '10.0.0.1', to: '2001:db8::1', protocol: 'tcp' }], 400, 'INVALID_ENDPOINT', 'body'],
-    ['bad cursor', () => ['GET', '/v1/security-groups?cursor=!!', undefined], 400, 'INVALID_CURSOR', 'query.cursor'],
-    ['limit too large', () => ['GET', '/v1/security-groups?limit=5000', undefined], 400, 'INVALID_FIELD', 'querystring.limit'],
-    ['malformed If-Match', () => ['PATCH', `/v1/security-groups/${group}`, { name: 'y' }, { 'if-match': 'yesterday' }], 400, 'INVALID_IF_MATCH'],
-    ['unknown route', () => ['GET', '/v1/nothing-here', undefined], 404, 'ROUTE_NOT_FOUND'],
-  ];
+  const cases: [string, () => [string, string, unknown, Record<string, string>?], number, string, string?][] =
+    [
+      [
+        'unknown field',
+        () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', colour: 'red' }],
+        400,
+        'UNKNOWN_FIELD',
+        'body.colour',
+      ],
+      ['missing field', () => ['POST', rules(), { protocol: 'tcp' }], 400, 'MISSING_FIELD', 'body.direction'],
+      [
+        'wrong type',
+        () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', priority: 'high' }],
+        400,
+        'INVALID_FIELD',
+        'body.priority',
+      ],
+      [
+        'port out of range',
+        () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', ports: '70000' }],
+        400,
+        'PORT_OUT_OF_RANGE',
+        'body.ports[0].from',
+      ],
+      [
+        'malformed ports',
+        () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', ports: '22-' }],
+        400,
+        'INVALID_PORTS',
+        'body.ports',
+      ],
+      [
+        'inverted range',
+        () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', ports: '90-80' }],
+        400,
+        'PORT_RANGE_INVERTED',
+        'body.ports[0]',
+      ],
+      [
+        'unknown protocol',
+        () => ['POST', rules(), { direction: 'ingress', protocol: 'tcpp' }],
+        400,
+        'UNKNOWN_PROTOCOL',
+        'body.protocol',
+      ],
+      [
+        'protocol number out of range',
+        () => ['POST', rules(), { direction: 'ingress', protocol: 300 }],
+        400,
+        'PROTOCOL_OUT_OF_RANGE',
+        'body.protocol',
+      ],
+      [
+        'ports on icmp',
+        () => ['POST', rules(), { direction: 'ingress', protocol: 'icmp', ports: '22' }],
+        400,
+        'PORTS_NOT_ALLOWED',
+        'body.ports',
+      ],
+      [
+        'icmp code without type',
+        () => ['POST', rules(), { direction: 'ingress', protocol: 'icmp', icmpCode: 0 }],
+        400,
+        'ICMP_CODE_WITHOUT_TYPE',
+        'body.icmpCode',
+      ],
+      [
+        'bad CIDR',
+        () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', remoteIpPrefix: '10.0.0.0/33' }],
+        400,
+        'INVALID_CIDR',
+        'body.remoteIpPrefix',
+      ],
+      [
+        'CIDR of another family',
+        () => [
+          'POST',
+          rules(),
+          { direction: 'ingress', protocol: 'tcp', ethertype: 'IPv6', remoteIpPrefix: '10.0.0.0/8' },
+        ],
+        400,
+        'CIDR_ETHERTYPE_MISMATCH',
+        'body.remoteIpPrefix',
+      ],
+      [
+        'two remotes',
+        () => [
+          'POST',
+          rules(),
+          { direction: 'ingress', protocol: 'tcp', remoteIpPrefix: '10.0.0.0/8', remoteGroup: group },
+        ],
+        400,
+        'REMOTE_CONFLICT',
+        'body',
+      ],
+      [
+        'unknown remote group',
+        () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', remoteGroup: 'sg-nope' }],
+        400,
+        'UNKNOWN_GROUP',
+        'body.remoteGroup',
+      ],
+      [
+        'unknown address group',
+        () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', remoteAddressGroup: 'ag-nope' }],
+        400,
+        'UNKNOWN_ADDRESS_GROUP',
+        'body.remoteAddressGroup',
+      ],
+      [
+        'priority out of range',
+        () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', priority: 101 }],
+        400,
+        'PRIORITY_OUT_OF_RANGE',
+        'body.priority',
+      ],
+      [
+        'source ports on huawei',
+        () => ['POST', rules(), { direction: 'ingress', protocol: 'tcp', sourcePorts: '22' }],
+        400,
+        'SOURCE_PORTS_NOT_SUPPORTED',
+        'body.sourcePorts',
+      ],
+      [
+        'client-chosen rule id',
+        () => ['POST', rules(), { id: 'mine', direction: 'ingress', protocol: 'tcp' }],
+        400,
+        'READ_ONLY_FIELD',
+        'body.id',
+      ],
+      ['empty batch', () => ['POST', `${rules()}/batch`, { rules: [] }], 400, 'INVALID_FIELD', 'body.rules'],
+      [
+        'bad rule patch',
+        () => ['PATCH', `${rules()}/${rule}`, { ports: 'x' }],
+        400,
+        'INVALID_PORTS',
+        'body.ports',
+      ],
+      ['unknown rule', () => ['DELETE', `${rules()}/sgr-nope`, undefined], 404, 'NOT_FOUND'],
+      ['unknown group', () => ['GET', '/v1/security-groups/sg-nope', undefined], 404, 'NOT_FOUND'],
+      [
+        'unknown region',
+        () => ['POST', '/v1/security-groups', { regionId: 'nope', vpcId: vpc, name: 'x' }],
+        400,
+        'UNKNOWN_REGION',
+        'body.regionId',
+      ],
+      [
+        'unknown vpc',
+        () => ['POST', '/v1/security-groups', { regionId: 'hw', vpcId: 'vpc-nope', name: 'x' }],
+        400,
+        'UNKNOWN_VPC',
+        'body.vpcId',
+      ],
+      [
+        'classic network on huawei',
+        () => ['POST', '/v1/security-groups', { regionId: 'hw', vpcId: null, name: 'x' }],
+        400,
+        'CLASSIC_NOT_SUPPORTED',
+        'body.vpcId',
+      ],
+      [
+        'advanced group on huawei',
+        () => ['POST', '/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: 'x', type: 'advanced' }],
+        400,
+        'GROUP_TYPE_NOT_SUPPORTED',
+        'body.type',
+      ],
+      [
+        'stateless group on huawei',
+        () => ['POST', '/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: 'x', stateful: false }],
+        400,
+        'STATELESS_NOT_SUPPORTED',
+        'body.stateful',
+      ],
+      [
+        'empty name',
+        () => ['POST', '/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: '' }],
+        400,
+        'INVALID_FIELD',
+        'body.name',
+      ],
+      [
+        'innerAccessPolicy off alibaba',
+        () => ['PATCH', `/v1/security-groups/${group}`, { innerAccessPolicy: 'Drop' }],
+        400,
+        'INNER_ACCESS_NOT_SUPPORTED',
+        'body.innerAccessPolicy',
+      ],
+      [
+        'bad port address',
+        () => [
+          'POST',
+          '/v1/instances',
+          { regionId: 'hw', vpcId: vpc, name: 'x', ports: [{ ipv4: ['10.0.0.300'] }] },
+        ],
+        400,
+        'INVALID_ADDRESS',
+        'body.ports[0].ipv4[0]',
+      ],
+      [
+        'instance without ports',
+        () => ['POST', '/v1/instances', { regionId: 'hw', vpcId: vpc, name: 'x', ports: [] }],
+        400,
+        'INVALID_FIELD',
+        'body.ports',
+      ],
+      [
+        'join an unknown group',
+        () => ['POST', `/v1/ports/${port}/groups`, { groupId: 'sg-nope' }],
+        400,
+        'UNKNOWN_GROUP',
+        'body.groupIds[1]',
+      ],
+      [
+        'bad address-group entry',
+        () => ['POST', '/v1/address-groups', { regionId: 'hw', name: 'a', entries: ['not-an-ip'] }],
+        400,
+        'INVALID_CIDR',
+        'body.entries[0]',
+      ],
+      ['region change by a tenant', () => ['PATCH', '/v1/regions/hw', { name: 'mine' }], 403, 'FORBIDDEN'],
+      [
+        'flow check between families',
+        () => [
+          'POST',
+          '/v1/regions/hw/flows:check',
+          { from: '10.0.0.1', to: '2001:db8::1', protocol: 'tcp' },
+        ],
+        400,
+        'INVALID_ENDPOINT',
+        'body',
+      ],
+      [
+        'bad cursor',
+        () => ['GET', '/v1/security-groups?cursor=!!', undefined],
+        400,
+        'INVALID_CURSOR',
+        'query.cursor',
+      ],
+      [
+        'limit too large',
+        () => ['GET', '/v1/security-groups?limit=5000', undefined],
+        400,
+        'INVALID_FIELD',
+        'querystring.limit',
+      ],
+      [
+        'malformed If-Match',
+        () => ['PATCH', `/v1/security-groups/${group}`, { name: 'y' }, { 'if-match': 'yesterday' }],
+        400,
+        'INVALID_IF_MATCH',
+      ],
+      ['unknown route', () => ['GET', '/v1/nothing-here', undefined], 404, 'ROUTE_NOT_FOUND'],
+    ];
 
   it.each(cases)('%s', async (_name, request, status, code, path) => {
     const [method, url, body, headers] = request();
@@ -86,13 +314,28 @@ describe.each(STORES)('bad input on %s', (kind) => {
   });
 
   it('rejects bad operator input too', async () => {
-    const quota = await t.admin.request<any>('PATCH', '/v1/regions/hw', { quotas: { rulesPerGroup: -1 } }, { raw: true });
+    const quota = await t.admin.request<any>(
+      'PATCH',
+      '/v1/regions/hw',
+      { quotas: { rulesPerGroup: -1 } },
+      { raw: true },
+    );
     expect(quota.status).toBe(400);
     expect(quota.body.errors[0].path).toBe('body.quotas.rulesPerGroup');
-    const timeout = await t.admin.request<any>('POST', '/v1/regions', { id: 'a2', profile: 'alibaba', conntrackTimeouts: { tcpEstablished: 3600 } }, { raw: true });
+    const timeout = await t.admin.request<any>(
+      'POST',
+      '/v1/regions',
+      { id: 'a2', profile: 'alibaba', conntrackTimeouts: { tcpEstablished: 3600 } },
+      { raw: true },
+    );
     expect(timeout.body).toMatchObject({ status: 400, code: 'TIMEOUT_TOO_LONG' });
     expect(timeout.body.errors[0].path).toBe('body.conntrackTimeouts.tcpEstablished');
-    const profile = await t.admin.request<any>('POST', '/v1/regions', { id: 'x', profile: 'aws' }, { raw: true });
+    const profile = await t.admin.request<any>(
+      'POST',
+      '/v1/regions',
+      { id: 'x', profile: 'aws' },
+      { raw: true },
+    );
     expect(profile.body).toMatchObject({ status: 400 });
     expect(profile.body.errors[0].path).toBe('body.profile');
   });
@@ -100,14 +343,22 @@ describe.each(STORES)('bad input on %s', (kind) => {
   it('rejects a body that is not JSON', async () => {
     const path = `/v1/security-groups/${group}/rules`;
     const text = '{"direction": "ingress",';
-    const res = await fetch(t.url + path, { method: 'POST', headers: { ...c.auth('POST', path, text), 'content-type': 'application/json' }, body: text });
+    const res = await fetch(t.url + path, {
+      method: 'POST',
+      headers: { ...c.auth('POST', path, text), 'content-type': 'application/json' },
+      body: text,
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).code).toBe('INVALID_JSON');
   });
 
   it('rejects a body of another media type', async () => {
     const path = `/v1/security-groups/${group}/rules`;
-    const res = await fetch(t.url + path, { method: 'POST', headers: { ...c.auth('POST', path, 'x'), 'content-type': 'text/plain' }, body: 'x' });
+    const res = await fetch(t.url + path, {
+      method: 'POST',
+      headers: { ...c.auth('POST', path, 'x'), 'content-type': 'text/plain' },
+      body: 'x',
+    });
     expect(res.status).toBe(415);
     expect((await res.json()).status).toBe(415);
   });

@@ -3,7 +3,13 @@
 // writes, and every server's change stream delivers every event in revision order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PalisadeClient } from '../../src/client/client.js';
-import { freshDatabase, newTenant, startTestServer, type TestDatabase, type TestServer } from '../support/servers.js';
+import {
+  freshDatabase,
+  newTenant,
+  startTestServer,
+  type TestDatabase,
+  type TestServer,
+} from '../support/servers.js';
 import { collect } from '../support/watch.js';
 
 describe('two servers on one PostgreSQL', () => {
@@ -31,7 +37,12 @@ describe('two servers on one PostgreSQL', () => {
   });
 
   it('reads on one server what was written through the other', async () => {
-    const g = await c1.post<any>('/v1/security-groups', { regionId: 'r', vpcId: vpc, name: 'seen-by-two', template: 'empty' });
+    const g = await c1.post<any>('/v1/security-groups', {
+      regionId: 'r',
+      vpcId: vpc,
+      name: 'seen-by-two',
+      template: 'empty',
+    });
     expect((await c2.get<any>(`/v1/security-groups/${g.id}`)).name).toBe('seen-by-two');
     await c2.patch(`/v1/security-groups/${g.id}`, { name: 'renamed-by-two' });
     expect((await c1.get<any>(`/v1/security-groups/${g.id}`)).name).toBe('renamed-by-two');
@@ -44,7 +55,12 @@ describe('two servers on one PostgreSQL', () => {
     const watchTwo = collect(two.admin, { fromRevision: start }, (s) => s.length >= 40 - existing, 20_000);
     const results = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
-        (i % 2 ? c1 : c2).request<any>('POST', '/v1/security-groups', { regionId: 'r', vpcId: vpc, name: `race-${i}`, template: 'empty' }, { raw: true }),
+        (i % 2 ? c1 : c2).request<any>(
+          'POST',
+          '/v1/security-groups',
+          { regionId: 'r', vpcId: vpc, name: `race-${i}`, template: 'empty' },
+          { raw: true },
+        ),
       ),
     );
     const created = results.filter((r) => r.status === 201);
@@ -62,7 +78,10 @@ describe('two servers on one PostgreSQL', () => {
     const body = { regionId: 'r', vpcId: vpc, name: 'idem', template: 'empty' };
     await one.admin.patch('/v1/regions/r', { quotas: { groupsPerTenant: 100 } });
     const headers = { 'idempotency-key': 'cross-server' };
-    const [a, b] = await Promise.all([c1.request<any>('POST', '/v1/security-groups', body, { headers }), c2.request<any>('POST', '/v1/security-groups', body, { headers })]);
+    const [a, b] = await Promise.all([
+      c1.request<any>('POST', '/v1/security-groups', body, { headers }),
+      c2.request<any>('POST', '/v1/security-groups', body, { headers }),
+    ]);
     expect(a.body.id).toBe(b.body.id);
   });
 });

@@ -3,9 +3,18 @@
 // simulations, snapshots and the audit log, with the error paths each resource has.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, type PalisadeClient } from '../../src/client/client.js';
-import { freshDatabase, newTenant, STORES, startTestServer, type TestDatabase, type TestServer } from '../support/servers.js';
+import {
+  freshDatabase,
+  newTenant,
+  STORES,
+  startTestServer,
+  type TestDatabase,
+  type TestServer,
+} from '../support/servers.js';
 
-async function problem(call: Promise<unknown>): Promise<{ status: number; code: string; detail: string; errors?: any[] }> {
+async function problem(
+  call: Promise<unknown>,
+): Promise<{ status: number; code: string; detail: string; errors?: any[] }> {
   try {
     await call;
   } catch (e) {
@@ -38,13 +47,20 @@ describe.each(STORES)('native API on %s', (kind) => {
   it('creates groups with the profile starting rules, a template, or none', async () => {
     const started = await alice.post<any>('/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: 'web' });
     // Huawei: a new group allows its own members and all egress, at priority 100 (002).
-    expect(started.rules.map((r: any) => [r.direction, r.remoteGroup ?? r.remoteIpPrefix, r.priority])).toEqual([
+    expect(
+      started.rules.map((r: any) => [r.direction, r.remoteGroup ?? r.remoteIpPrefix, r.priority]),
+    ).toEqual([
       ['ingress', started.id, 100],
       ['ingress', started.id, 100],
       ['egress', '0.0.0.0/0', 100],
       ['egress', '::/0', 100],
     ]);
-    const empty = await alice.post<any>('/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: 'bare', template: 'empty' });
+    const empty = await alice.post<any>('/v1/security-groups', {
+      regionId: 'hw',
+      vpcId: vpc,
+      name: 'bare',
+      template: 'empty',
+    });
     expect(empty.rules).toEqual([]);
     const templated = await alice.post<any>('/v1/security-groups', {
       regionId: 'hw',
@@ -53,13 +69,25 @@ describe.each(STORES)('native API on %s', (kind) => {
       template: 'general-purpose-web-server',
     });
     expect(templated.ruleCount).toBe(9);
-    const bad = await problem(alice.post('/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: 'x', template: 'web-server-linux' }));
+    const bad = await problem(
+      alice.post('/v1/security-groups', {
+        regionId: 'hw',
+        vpcId: vpc,
+        name: 'x',
+        template: 'web-server-linux',
+      }),
+    );
     expect(bad).toMatchObject({ status: 400, code: 'UNKNOWN_TEMPLATE' });
     expect(bad.errors?.[0].path).toBe('body.template');
   });
 
   it('adds rules one at a time and in atomic batches, each with its evaluation position', async () => {
-    const g = await alice.post<any>('/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: 'rules', template: 'empty' });
+    const g = await alice.post<any>('/v1/security-groups', {
+      regionId: 'hw',
+      vpcId: vpc,
+      name: 'rules',
+      template: 'empty',
+    });
     const ssh = await alice.post<any>(`/v1/security-groups/${g.id}/rules`, {
       direction: 'ingress',
       protocol: 'tcp',
@@ -106,7 +134,13 @@ describe.each(STORES)('native API on %s', (kind) => {
 
     // Duplicates are refused on huawei (409) ...
     const dup = await problem(
-      alice.post(`/v1/security-groups/${g.id}/rules`, { direction: 'ingress', protocol: 'tcp', ports: '22', remoteIpPrefix: '10.0.0.0/8', priority: 50 }),
+      alice.post(`/v1/security-groups/${g.id}/rules`, {
+        direction: 'ingress',
+        protocol: 'tcp',
+        ports: '22',
+        remoteIpPrefix: '10.0.0.0/8',
+        priority: 50,
+      }),
     );
     expect(dup).toMatchObject({ status: 409, code: 'DUPLICATE_RULE' });
 
@@ -114,7 +148,9 @@ describe.each(STORES)('native API on %s', (kind) => {
     const moved = await alice.patch<any>(`/v1/security-groups/${g.id}/rules/${ssh.id}`, { priority: 2 });
     expect(moved).toMatchObject({ id: ssh.id, priority: 2, position: 2, remoteIpPrefix: '10.0.0.0/8' });
     expect(moved.revision).toBeGreaterThan(ssh.revision);
-    const remote = await alice.patch<any>(`/v1/security-groups/${g.id}/rules/${ssh.id}`, { remoteGroup: g.id });
+    const remote = await alice.patch<any>(`/v1/security-groups/${g.id}/rules/${ssh.id}`, {
+      remoteGroup: g.id,
+    });
     expect(remote.remoteGroup).toBe(g.id);
     expect(remote.remoteIpPrefix).toBeUndefined();
 
@@ -123,23 +159,50 @@ describe.each(STORES)('native API on %s', (kind) => {
   });
 
   it('enforces the rules-per-group quota', async () => {
-    const g = await alice.post<any>('/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: 'full', template: 'empty' });
-    const rules = Array.from({ length: 20 }, (_, i) => ({ direction: 'ingress', protocol: 'tcp', ports: String(1000 + i) }));
+    const g = await alice.post<any>('/v1/security-groups', {
+      regionId: 'hw',
+      vpcId: vpc,
+      name: 'full',
+      template: 'empty',
+    });
+    const rules = Array.from({ length: 20 }, (_, i) => ({
+      direction: 'ingress',
+      protocol: 'tcp',
+      ports: String(1000 + i),
+    }));
     await alice.post(`/v1/security-groups/${g.id}/rules/batch`, { rules });
-    const over = await problem(alice.post(`/v1/security-groups/${g.id}/rules`, { direction: 'ingress', protocol: 'tcp', ports: '2000' }));
+    const over = await problem(
+      alice.post(`/v1/security-groups/${g.id}/rules`, {
+        direction: 'ingress',
+        protocol: 'tcp',
+        ports: '2000',
+      }),
+    );
     expect(over).toMatchObject({ status: 409, code: 'QUOTA_EXCEEDED' });
     expect(over.detail).toContain('rulesPerGroup');
   });
 
   it('pages through rules and groups with cursors', async () => {
     await t.admin.patch('/v1/regions/hw', { quotas: { rulesPerGroup: 500 } });
-    const g = await alice.post<any>('/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: 'paged', template: 'empty' });
-    const rules = Array.from({ length: 250 }, (_, i) => ({ direction: 'ingress', protocol: 'udp', ports: String(3000 + i), priority: 1 + (i % 100) }));
+    const g = await alice.post<any>('/v1/security-groups', {
+      regionId: 'hw',
+      vpcId: vpc,
+      name: 'paged',
+      template: 'empty',
+    });
+    const rules = Array.from({ length: 250 }, (_, i) => ({
+      direction: 'ingress',
+      protocol: 'udp',
+      ports: String(3000 + i),
+      priority: 1 + (i % 100),
+    }));
     await alice.post(`/v1/security-groups/${g.id}/rules/batch`, { rules });
     const seen: any[] = [];
     let cursor: string | undefined;
     do {
-      const page = await alice.get<any>(`/v1/security-groups/${g.id}/rules?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+      const page = await alice.get<any>(
+        `/v1/security-groups/${g.id}/rules?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       seen.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
@@ -150,7 +213,9 @@ describe.each(STORES)('native API on %s', (kind) => {
     expect(groups.items).toHaveLength(2);
     const next = await alice.get<any>(`/v1/security-groups?regionId=hw&limit=2&cursor=${groups.nextCursor}`);
     expect(next.items[0].id > groups.items[1].id).toBe(true);
-    expect((await alice.get<any>('/v1/security-groups?name=paged')).items.map((x: any) => x.id)).toEqual([g.id]);
+    expect((await alice.get<any>('/v1/security-groups?name=paged')).items.map((x: any) => x.id)).toEqual([
+      g.id,
+    ]);
     expect((await problem(alice.get('/v1/security-groups?cursor=%%%'))).code).toBe('INVALID_CURSOR');
   });
 
@@ -164,15 +229,29 @@ describe.each(STORES)('native API on %s', (kind) => {
     const port = inst.ports[0];
     const dflt = await alice.get<any>(`/v1/security-groups/${port.groupIds[0]}`);
     expect(dflt.name).toBe('default');
-    const inst2 = await alice.post<any>('/v1/instances', { regionId: 'hw', vpcId: vpc, name: 'vm2', ports: [{ ipv4: ['10.0.1.11'] }] });
+    const inst2 = await alice.post<any>('/v1/instances', {
+      regionId: 'hw',
+      vpcId: vpc,
+      name: 'vm2',
+      ports: [{ ipv4: ['10.0.1.11'] }],
+    });
     expect(inst2.ports[0].groupIds).toEqual([dflt.id]);
-    const dupAddress = await problem(alice.post('/v1/instances', { regionId: 'hw', vpcId: vpc, name: 'vm3', ports: [{ ipv4: ['10.0.1.10'] }] }));
+    const dupAddress = await problem(
+      alice.post('/v1/instances', {
+        regionId: 'hw',
+        vpcId: vpc,
+        name: 'vm3',
+        ports: [{ ipv4: ['10.0.1.10'] }],
+      }),
+    );
     expect(dupAddress).toMatchObject({ status: 409, code: 'ADDRESS_IN_USE' });
 
     const web = await alice.post<any>('/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: 'web2' });
     const joined = await alice.post<any>(`/v1/ports/${port.id}/groups`, { groupId: web.id, sequence: 0 });
     expect(joined.groupIds).toEqual([web.id, dflt.id]);
-    expect((await problem(alice.post(`/v1/ports/${port.id}/groups`, { groupId: web.id }))).code).toBe('ALREADY_MEMBER');
+    expect((await problem(alice.post(`/v1/ports/${port.id}/groups`, { groupId: web.id }))).code).toBe(
+      'ALREADY_MEMBER',
+    );
     await alice.delete(`/v1/ports/${port.id}/groups/${dflt.id}`);
     const last = await problem(alice.delete(`/v1/ports/${port.id}/groups/${web.id}`));
     expect(last).toMatchObject({ status: 409, code: 'LAST_GROUP' });
@@ -186,7 +265,12 @@ describe.each(STORES)('native API on %s', (kind) => {
   });
 
   it('refuses to delete a group other groups reference, and clones with self-references remapped', async () => {
-    const db = await alice.post<any>('/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: 'db', template: 'empty' });
+    const db = await alice.post<any>('/v1/security-groups', {
+      regionId: 'hw',
+      vpcId: vpc,
+      name: 'db',
+      template: 'empty',
+    });
     const app = await alice.post<any>('/v1/security-groups', {
       regionId: 'hw',
       vpcId: vpc,
@@ -194,51 +278,153 @@ describe.each(STORES)('native API on %s', (kind) => {
       template: 'empty',
       rules: [{ direction: 'egress', protocol: 'tcp', ports: '5432', remoteGroup: db.id }],
     });
-    await alice.post(`/v1/security-groups/${db.id}/rules`, { direction: 'ingress', protocol: 'tcp', ports: '5432', remoteGroup: app.id });
-    expect(await alice.get<any>(`/v1/security-groups/${db.id}/references`)).toEqual({ groupId: db.id, referencedBy: [app.id] });
-    expect(await problem(alice.delete(`/v1/security-groups/${db.id}`))).toMatchObject({ status: 409, code: 'GROUP_REFERENCED' });
+    await alice.post(`/v1/security-groups/${db.id}/rules`, {
+      direction: 'ingress',
+      protocol: 'tcp',
+      ports: '5432',
+      remoteGroup: app.id,
+    });
+    expect(await alice.get<any>(`/v1/security-groups/${db.id}/references`)).toEqual({
+      groupId: db.id,
+      referencedBy: [app.id],
+    });
+    expect(await problem(alice.delete(`/v1/security-groups/${db.id}`))).toMatchObject({
+      status: 409,
+      code: 'GROUP_REFERENCED',
+    });
     const self = await alice.post<any>('/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: 'self' });
     const clone = await alice.post<any>(`/v1/security-groups/${self.id}/clone`, { name: 'self-copy' });
-    expect(clone.rules.filter((r: any) => r.remoteGroup).map((r: any) => r.remoteGroup)).toEqual([clone.id, clone.id]);
-    const renamed = await alice.patch<any>(`/v1/security-groups/${clone.id}`, { name: 'renamed', description: 'copy' });
+    expect(clone.rules.filter((r: any) => r.remoteGroup).map((r: any) => r.remoteGroup)).toEqual([
+      clone.id,
+      clone.id,
+    ]);
+    const renamed = await alice.patch<any>(`/v1/security-groups/${clone.id}`, {
+      name: 'renamed',
+      description: 'copy',
+    });
     expect(renamed).toMatchObject({ name: 'renamed', description: 'copy' });
   });
 
   it('manages address groups and the rules that reference them', async () => {
-    const ag = await alice.post<any>('/v1/address-groups', { regionId: 'hw', name: 'office', ethertype: 'IPv4', entries: ['192.0.2.0/24'] });
-    const g = await alice.post<any>('/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: 'ag-user', template: 'empty' });
-    await alice.post(`/v1/security-groups/${g.id}/rules`, { direction: 'ingress', protocol: 'tcp', ports: '443', remoteAddressGroup: ag.id });
-    const changed = await alice.patch<any>(`/v1/address-groups/${ag.id}`, { add: ['198.51.100.7'], remove: ['192.0.2.0/24'] });
+    const ag = await alice.post<any>('/v1/address-groups', {
+      regionId: 'hw',
+      name: 'office',
+      ethertype: 'IPv4',
+      entries: ['192.0.2.0/24'],
+    });
+    const g = await alice.post<any>('/v1/security-groups', {
+      regionId: 'hw',
+      vpcId: vpc,
+      name: 'ag-user',
+      template: 'empty',
+    });
+    await alice.post(`/v1/security-groups/${g.id}/rules`, {
+      direction: 'ingress',
+      protocol: 'tcp',
+      ports: '443',
+      remoteAddressGroup: ag.id,
+    });
+    const changed = await alice.patch<any>(`/v1/address-groups/${ag.id}`, {
+      add: ['198.51.100.7'],
+      remove: ['192.0.2.0/24'],
+    });
     expect(changed.entries).toEqual(['198.51.100.7']);
     const wrongFamily = await problem(alice.patch(`/v1/address-groups/${ag.id}`, { add: ['2001:db8::/32'] }));
     expect(wrongFamily).toMatchObject({ status: 400, code: 'CIDR_ETHERTYPE_MISMATCH' });
-    expect((await problem(alice.patch(`/v1/address-groups/${ag.id}`, { remove: ['10.0.0.1'] }))).code).toBe('UNKNOWN_ENTRY');
-    expect(await problem(alice.delete(`/v1/address-groups/${ag.id}`))).toMatchObject({ status: 409, code: 'ADDRESS_GROUP_IN_USE' });
+    expect((await problem(alice.patch(`/v1/address-groups/${ag.id}`, { remove: ['10.0.0.1'] }))).code).toBe(
+      'UNKNOWN_ENTRY',
+    );
+    expect(await problem(alice.delete(`/v1/address-groups/${ag.id}`))).toMatchObject({
+      status: 409,
+      code: 'ADDRESS_GROUP_IN_USE',
+    });
   });
 
   it('answers flow checks with the deciding rule, and simulates what a change clears', async () => {
-    const g = await alice.post<any>('/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: 'flows', template: 'empty' });
-    const allow = await alice.post<any>(`/v1/security-groups/${g.id}/rules`, { direction: 'ingress', protocol: 'tcp', ports: '22', remoteIpPrefix: '10.0.0.0/16' });
-    await alice.post(`/v1/security-groups/${g.id}/rules`, { direction: 'egress', protocol: 'all', remoteIpPrefix: '0.0.0.0/0' });
-    const server = await alice.post<any>('/v1/instances', { regionId: 'hw', vpcId: vpc, name: 'srv', ports: [{ ipv4: ['10.0.2.1'], groupIds: [g.id] }] });
-    const client = await alice.post<any>('/v1/instances', { regionId: 'hw', vpcId: vpc, name: 'cli', ports: [{ ipv4: ['10.0.2.2'], groupIds: [g.id] }] });
+    const g = await alice.post<any>('/v1/security-groups', {
+      regionId: 'hw',
+      vpcId: vpc,
+      name: 'flows',
+      template: 'empty',
+    });
+    const allow = await alice.post<any>(`/v1/security-groups/${g.id}/rules`, {
+      direction: 'ingress',
+      protocol: 'tcp',
+      ports: '22',
+      remoteIpPrefix: '10.0.0.0/16',
+    });
+    await alice.post(`/v1/security-groups/${g.id}/rules`, {
+      direction: 'egress',
+      protocol: 'all',
+      remoteIpPrefix: '0.0.0.0/0',
+    });
+    const server = await alice.post<any>('/v1/instances', {
+      regionId: 'hw',
+      vpcId: vpc,
+      name: 'srv',
+      ports: [{ ipv4: ['10.0.2.1'], groupIds: [g.id] }],
+    });
+    const client = await alice.post<any>('/v1/instances', {
+      regionId: 'hw',
+      vpcId: vpc,
+      name: 'cli',
+      ports: [{ ipv4: ['10.0.2.2'], groupIds: [g.id] }],
+    });
     const portId = server.ports[0].id;
-    const ok = await alice.post<any>('/v1/regions/hw/flows:check', { from: client.ports[0].id, to: portId, protocol: 'tcp', dstPort: 22 });
+    const ok = await alice.post<any>('/v1/regions/hw/flows:check', {
+      from: client.ports[0].id,
+      to: portId,
+      protocol: 'tcp',
+      dstPort: 22,
+    });
     expect(ok.verdict).toBe('allow');
     expect(ok.ingress.explanation.decidedBy).toMatchObject({ kind: 'rule', ruleId: allow.id, groupId: g.id });
-    const no = await alice.post<any>('/v1/regions/hw/flows:check', { from: '192.0.2.1', to: portId, protocol: 'tcp', dstPort: 22 });
+    const no = await alice.post<any>('/v1/regions/hw/flows:check', {
+      from: '192.0.2.1',
+      to: portId,
+      protocol: 'tcp',
+      dstPort: 22,
+    });
     expect(no.verdict).toBe('deny');
     expect(no.ingress.explanation.decidedBy.kind).toBe('default');
-    const badEnd = await problem(alice.post('/v1/regions/hw/flows:check', { from: 'nowhere', to: portId, protocol: 'tcp', dstPort: 22 }));
+    const badEnd = await problem(
+      alice.post('/v1/regions/hw/flows:check', { from: 'nowhere', to: portId, protocol: 'tcp', dstPort: 22 }),
+    );
     expect(badEnd).toMatchObject({ status: 400, code: 'INVALID_ENDPOINT' });
 
     const sim = await alice.post<any>('/v1/regions/hw/simulations', {
       steps: [
         { op: 'send', from: client.ports[0].id, to: portId, protocol: 'tcp', srcPort: 40000, dstPort: 22 },
-        { op: 'send', from: portId, to: client.ports[0].id, protocol: 'tcp', srcPort: 22, dstPort: 40000, flags: 'SA' },
+        {
+          op: 'send',
+          from: portId,
+          to: client.ports[0].id,
+          protocol: 'tcp',
+          srcPort: 22,
+          dstPort: 40000,
+          flags: 'SA',
+        },
         { op: 'connections' },
-        { op: 'addRule', groupId: g.id, rule: { direction: 'ingress', protocol: 'tcp', ports: '22', remoteIpPrefix: '10.0.2.2/32', action: 'deny' } },
-        { op: 'send', from: client.ports[0].id, to: portId, protocol: 'tcp', srcPort: 40000, dstPort: 22, flags: 'A' },
+        {
+          op: 'addRule',
+          groupId: g.id,
+          rule: {
+            direction: 'ingress',
+            protocol: 'tcp',
+            ports: '22',
+            remoteIpPrefix: '10.0.2.2/32',
+            action: 'deny',
+          },
+        },
+        {
+          op: 'send',
+          from: client.ports[0].id,
+          to: portId,
+          protocol: 'tcp',
+          srcPort: 40000,
+          dstPort: 22,
+          flags: 'A',
+        },
       ],
     });
     const [first, reply, conns, change, after] = sim.results;
@@ -253,7 +439,12 @@ describe.each(STORES)('native API on %s', (kind) => {
   });
 
   it('serves snapshots at a revision and an audit log with before and after', async () => {
-    const g = await alice.post<any>('/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: 'audited', template: 'empty' });
+    const g = await alice.post<any>('/v1/security-groups', {
+      regionId: 'hw',
+      vpcId: vpc,
+      name: 'audited',
+      template: 'empty',
+    });
     const at = (await alice.get<any>('/v1/snapshot?regionId=hw')).revision;
     await alice.patch(`/v1/security-groups/${g.id}`, { name: 'audited-2' });
     const old = await alice.get<any>(`/v1/snapshot?regionId=hw&revision=${at}`);
@@ -270,17 +461,37 @@ describe.each(STORES)('native API on %s', (kind) => {
   it('applies each profile: alibaba duplicates are no-ops, openstack refuses deny and a second default', async () => {
     const aliVpc = (await alice.post<any>('/v1/vpcs', { regionId: 'ali', name: 'v' })).id;
     const g = await alice.post<any>('/v1/security-groups', { regionId: 'ali', vpcId: aliVpc, name: 'a' });
-    const rule = { direction: 'ingress', protocol: 'tcp', ports: '22', remoteIpPrefix: '0.0.0.0/0', priority: 1 };
+    const rule = {
+      direction: 'ingress',
+      protocol: 'tcp',
+      ports: '22',
+      remoteIpPrefix: '0.0.0.0/0',
+      priority: 1,
+    };
     const first = await alice.request<any>('POST', `/v1/security-groups/${g.id}/rules`, rule);
     const again = await alice.request<any>('POST', `/v1/security-groups/${g.id}/rules`, rule);
     expect([first.status, again.status]).toEqual([201, 200]);
     expect(again.body.id).toBe(first.body.id);
     const osVpc = (await alice.post<any>('/v1/vpcs', { regionId: 'os', name: 'v' })).id;
-    const os = await alice.post<any>('/v1/security-groups', { regionId: 'os', vpcId: osVpc, name: 'default' });
-    expect((await problem(alice.post(`/v1/security-groups/${os.id}/rules`, { direction: 'ingress', protocol: 'tcp', action: 'deny' }))).code).toBe(
-      'DENY_NOT_SUPPORTED',
-    );
-    expect(await problem(alice.post('/v1/security-groups', { regionId: 'os', vpcId: osVpc, name: 'default' }))).toMatchObject({
+    const os = await alice.post<any>('/v1/security-groups', {
+      regionId: 'os',
+      vpcId: osVpc,
+      name: 'default',
+    });
+    expect(
+      (
+        await problem(
+          alice.post(`/v1/security-groups/${os.id}/rules`, {
+            direction: 'ingress',
+            protocol: 'tcp',
+            action: 'deny',
+          }),
+        )
+      ).code,
+    ).toBe('DENY_NOT_SUPPORTED');
+    expect(
+      await problem(alice.post('/v1/security-groups', { regionId: 'os', vpcId: osVpc, name: 'default' })),
+    ).toMatchObject({
       status: 409,
       code: 'DEFAULT_GROUP_EXISTS',
     });

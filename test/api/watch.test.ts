@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PalisadeClient } from '../../src/client/client.js';
 import type { ChangeRecord } from '../../src/control/events.js';
 import { collect } from '../support/watch.js';
-import { freshDatabase, newTenant, STORES, startTestServer, type TestDatabase, type TestServer } from '../support/servers.js';
+import {
+  freshDatabase,
+  newTenant,
+  STORES,
+  startTestServer,
+  type TestDatabase,
+  type TestServer,
+} from '../support/servers.js';
 
 const revisions = (xs: ChangeRecord[]) => xs.map((x) => x.revision);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -23,14 +30,21 @@ describe.each(STORES)('watch on %s', (kind) => {
     await t.admin.post('/v1/regions', { id: 'r2', profile: 'openstack' });
     c = await newTenant(t.admin, t.url, 'w');
     vpc = (await c.post<any>('/v1/vpcs', { regionId: 'r1', name: 'v' })).id;
-    group = (await c.post<any>('/v1/security-groups', { regionId: 'r1', vpcId: vpc, name: 'g', template: 'empty' })).id;
+    group = (
+      await c.post<any>('/v1/security-groups', { regionId: 'r1', vpcId: vpc, name: 'g', template: 'empty' })
+    ).id;
   });
   afterAll(async () => {
     await t?.close();
     await db?.drop();
   });
 
-  const addRule = (port: number) => c.post<any>(`/v1/security-groups/${group}/rules`, { direction: 'ingress', protocol: 'tcp', ports: String(port) });
+  const addRule = (port: number) =>
+    c.post<any>(`/v1/security-groups/${group}/rules`, {
+      direction: 'ingress',
+      protocol: 'tcp',
+      ports: String(port),
+    });
 
   it('replays from a revision, then follows live changes in order', async () => {
     const head = (await t.admin.get<any>('/v1/snapshot')).revision;
@@ -54,7 +68,12 @@ describe.each(STORES)('watch on %s', (kind) => {
     let from = start;
     // Five short sessions, each cut off after a few events, each resuming from the last seen.
     while (got.length < 30) {
-      const part = await collect(t.admin, { fromRevision: from }, (seen) => seen.length >= 7 || seen[seen.length - 1].revision >= start + 30, 5000);
+      const part = await collect(
+        t.admin,
+        { fromRevision: from },
+        (seen) => seen.length >= 7 || seen[seen.length - 1].revision >= start + 30,
+        5000,
+      );
       got.push(...part);
       if (part.length) from = part[part.length - 1].revision;
     }
@@ -65,13 +84,23 @@ describe.each(STORES)('watch on %s', (kind) => {
   it('filters by region, host and tenant', async () => {
     const head = (await t.admin.get<any>('/v1/snapshot')).revision;
     const osVpc = (await c.post<any>('/v1/vpcs', { regionId: 'r2', name: 'v2' })).id;
-    await c.post('/v1/instances', { regionId: 'r2', vpcId: osVpc, name: 'i', ports: [{ ipv4: ['10.1.0.1'], host: 'host-2' }] });
+    await c.post('/v1/instances', {
+      regionId: 'r2',
+      vpcId: osVpc,
+      name: 'i',
+      ports: [{ ipv4: ['10.1.0.1'], host: 'host-2' }],
+    });
     await addRule(999);
     const other = await newTenant(t.admin, t.url, 'w2');
     const otherVpc = (await other.post<any>('/v1/vpcs', { regionId: 'r1', name: 'theirs' })).id;
     const now = (await t.admin.get<any>('/v1/snapshot')).revision;
 
-    const r1 = await collect(t.admin, { fromRevision: head, regionId: 'r1' }, (s) => s[s.length - 1]?.revision >= now - 2, 3000);
+    const r1 = await collect(
+      t.admin,
+      { fromRevision: head, regionId: 'r1' },
+      (s) => s[s.length - 1]?.revision >= now - 2,
+      3000,
+    );
     expect(r1.every((x) => x.regionId === 'r1')).toBe(true);
     expect(r1.map((x) => x.action)).toEqual(['rule.create', 'vpc.create']);
     const host2 = await collect(t.admin, { fromRevision: head, host: 'host-2' }, (s) => s.length >= 2, 3000);
@@ -79,7 +108,12 @@ describe.each(STORES)('watch on %s', (kind) => {
     expect(host2.every((x) => x.regionId === 'r2')).toBe(true);
     const mine = await collect(c, { fromRevision: head }, (s) => s.length >= 3, 2000);
     expect(mine.map((x) => x.tenantId)).toEqual(['w', 'w', 'w']);
-    const theirs = await collect(other, { fromRevision: head }, (s) => s.some((x) => x.events.some((e: any) => e.vpc?.id === otherVpc)), 3000);
+    const theirs = await collect(
+      other,
+      { fromRevision: head },
+      (s) => s.some((x) => x.events.some((e: any) => e.vpc?.id === otherVpc)),
+      3000,
+    );
     expect(theirs.every((x) => x.tenantId === 'w2')).toBe(true);
   });
 });

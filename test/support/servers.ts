@@ -19,7 +19,10 @@ export const TEST_ENV = {
 
 async function withAdmin<T>(run: (c: pg.Client) => Promise<T>): Promise<T> {
   const url = process.env.PALISADE_TEST_POSTGRES_URL;
-  if (!url) throw new Error('PALISADE_TEST_POSTGRES_URL is not set: run the tests with `npm test`, which starts PostgreSQL');
+  if (!url)
+    throw new Error(
+      'PALISADE_TEST_POSTGRES_URL is not set: run the tests with `npm test`, which starts PostgreSQL',
+    );
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -37,7 +40,10 @@ export interface TestDatabase {
 export async function freshDatabase(kind: StoreKind): Promise<TestDatabase> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'palisade-api-'));
-    return { location: join(dir, 'palisade.db'), drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      location: join(dir, 'palisade.db'),
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const name = `palisade_api_${Math.random().toString(36).slice(2, 10)}`;
   await withAdmin((c) => c.query(`CREATE DATABASE ${name}`));
@@ -45,7 +51,8 @@ export async function freshDatabase(kind: StoreKind): Promise<TestDatabase> {
   url.pathname = `/${name}`;
   return {
     location: url.toString(),
-    drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }
 
@@ -56,12 +63,18 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(database: TestDatabase, logger: boolean | object = false): Promise<TestServer> {
+export async function startTestServer(
+  database: TestDatabase,
+  logger: boolean | object = false,
+): Promise<TestServer> {
   const server = await startServer({ port: 0, database: database.location, logger, env: { ...TEST_ENV } });
   return {
     server,
     url: server.url,
-    admin: new PalisadeClient(server.url, { keyId: TEST_ENV.PALISADE_ADMIN_KEY_ID, secret: TEST_ENV.PALISADE_ADMIN_SECRET }),
+    admin: new PalisadeClient(server.url, {
+      keyId: TEST_ENV.PALISADE_ADMIN_KEY_ID,
+      secret: TEST_ENV.PALISADE_ADMIN_SECRET,
+    }),
     close: () => server.close(),
   };
 }

@@ -20,4 +20,3 @@ export async function collect(
   clearTimeout(timer);
   return seen;
 }
-

@@ -2,11 +2,20 @@
 // check every request passes: a valid signature (fresh, never replayed) or a live token.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { forbidden, notFound, ServiceError } from '../errors.js';
-import type { Principal, Service, WriteOptions } from '../service.js';
+import {
+  type NonceUse,
+  type Principal,
+  recordNonce,
+  replayed,
+  type Service,
+  type WriteOptions,
+} from '../service.js';
 import type { MasterKey } from './secrets.js';
 import { ALGORITHM, MAX_SKEW_MS, sha256Hex, signature, stringToSign } from './signing.js';
 
 const TOKEN_TTL_MS = 12 * 3600 * 1000;
+/** How long a server trusts its copy of a key; a key deleted through another server stops working after this. */
+const KEY_CACHE_MS = 5000;
 const NONCE_TTL_MS = 2 * MAX_SKEW_MS;
 
 export interface KeyView {
@@ -23,8 +32,15 @@ function newKeyId(): string {
   return `PK${randomBytes(10).toString('hex').toUpperCase()}`;
 }
 
+interface CachedKey {
+  row: { id: string; tenant_id: string | null; role: string };
+  secret: string;
+  at: number;
+}
+
 export class KeyService {
   private lastSweep = 0;
+  private readonly cache = new Map<string, CachedKey>();
 
   constructor(
     private readonly svc: Service,
@@ -32,14 +48,24 @@ export class KeyService {
   ) {}
 
   /** An access key for a tenant (the tenant itself or an admin asks) or an operator key (admins). */
-  async create(p: Principal, input: { tenantId?: string; role?: 'admin' | 'tenant'; description?: string }, opts: WriteOptions = {}) {
+  async create(
+    p: Principal,
+    input: { tenantId?: string; role?: 'admin' | 'tenant'; description?: string },
+    opts: WriteOptions = {},
+  ) {
     const role = input.role ?? (input.tenantId === undefined && p.role === 'admin' ? 'admin' : 'tenant');
     if (role === 'admin') this.svc.requireAdmin(p);
     const tenantId = role === 'admin' ? null : this.svc.tenantFor(p, input.tenantId);
     if (tenantId !== null && !this.svc.world.tenants.has(tenantId)) throw notFound('tenant', tenantId);
     const id = newKeyId();
     const secret = randomBytes(30).toString('base64url');
-    const view: KeyView = { id, tenantId, role, description: input.description ?? null, createdAt: new Date(this.svc.now()).toISOString() };
+    const view: KeyView = {
+      id,
+      tenantId,
+      role,
+      description: input.description ?? null,
+      createdAt: new Date(this.svc.now()).toISOString(),
+    };
     await this.svc.write(p, opts, () => ({
       action: 'accessKey.create',
       regionId: null,
@@ -50,7 +76,14 @@ export class KeyService {
       sideEffect: async (tx) => {
         await tx
           .insertInto('access_keys')
-          .values({ id, tenant_id: tenantId, role, secret_enc: this.master.encrypt(secret), description: view.description, created_at: view.createdAt })
+          .values({
+            id,
+            tenant_id: tenantId,
+            role,
+            secret_enc: this.master.encrypt(secret),
+            description: view.description,
+            created_at: view.createdAt,
+          })
           .execute();
       },
     }));
@@ -59,33 +92,61 @@ export class KeyService {
 
   /** Store a known key (operator bootstrap from the environment); no-op when it exists. */
   async ensureAdmin(id: string, secret: string): Promise<boolean> {
-    const existing = await this.svc.db.selectFrom('access_keys').select('id').where('id', '=', id).executeTakeFirst();
+    const existing = await this.svc.db
+      .selectFrom('access_keys')
+      .select('id')
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (existing) return false;
     await this.svc.db
       .insertInto('access_keys')
-      .values({ id, tenant_id: null, role: 'admin', secret_enc: this.master.encrypt(secret), description: 'operator key', created_at: new Date(this.svc.now()).toISOString() })
+      .values({
+        id,
+        tenant_id: null,
+        role: 'admin',
+        secret_enc: this.master.encrypt(secret),
+        description: 'operator key',
+        created_at: new Date(this.svc.now()).toISOString(),
+      })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
     return true;
   }
 
   async hasAdmin(): Promise<boolean> {
-    return !!(await this.svc.db.selectFrom('access_keys').select('id').where('role', '=', 'admin').executeTakeFirst());
+    return !!(await this.svc.db
+      .selectFrom('access_keys')
+      .select('id')
+      .where('role', '=', 'admin')
+      .executeTakeFirst());
   }
 
   async list(p: Principal, tenantId?: string): Promise<KeyView[]> {
-    let q = this.svc.db.selectFrom('access_keys').select(['id', 'tenant_id', 'role', 'description', 'created_at']);
+    let q = this.svc.db
+      .selectFrom('access_keys')
+      .select(['id', 'tenant_id', 'role', 'description', 'created_at']);
     if (p.role === 'tenant') q = q.where('tenant_id', '=', p.tenantId);
     else if (tenantId !== undefined) q = q.where('tenant_id', '=', tenantId);
     const rows = await q.orderBy('id').execute();
-    return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, role: r.role, description: r.description, createdAt: r.created_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      tenantId: r.tenant_id,
+      role: r.role,
+      description: r.description,
+      createdAt: r.created_at,
+    }));
   }
 
-  async delete(p: Principal, id: string): Promise<void> {
-    const row = await this.svc.db.selectFrom('access_keys').selectAll().where('id', '=', id).executeTakeFirst();
+  async delete(p: Principal, id: string, opts: WriteOptions = {}): Promise<void> {
+    const row = await this.svc.db
+      .selectFrom('access_keys')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row || !this.svc.visible(p, row.tenant_id)) throw notFound('access key', id);
-    if (row.role === 'admin' && p.role !== 'admin') throw forbidden('only an operator can delete an operator key');
-    await this.svc.write(p, {}, () => ({
+    if (row.role === 'admin' && p.role !== 'admin')
+      throw forbidden('only an operator can delete an operator key');
+    await this.svc.write(p, opts, () => ({
       action: 'accessKey.delete',
       regionId: null,
       tenantId: row.tenant_id,
@@ -95,6 +156,7 @@ export class KeyService {
       after: () => null,
       status: 204,
       sideEffect: async (tx) => {
+        this.cache.delete(id);
         await tx.deleteFrom('tokens').where('key_id', '=', id).execute();
         await tx.deleteFrom('access_keys').where('id', '=', id).execute();
       },
@@ -102,23 +164,52 @@ export class KeyService {
   }
 
   /** A bearer token for the console, in exchange for an access key id and secret. */
-  async issueToken(keyId: string, secret: string): Promise<{ token: string; expiresAt: string; principal: Principal }> {
-    const row = await this.svc.db.selectFrom('access_keys').selectAll().where('id', '=', keyId).executeTakeFirst();
+  async issueToken(
+    keyId: string,
+    secret: string,
+  ): Promise<{ token: string; expiresAt: string; principal: Principal }> {
+    const row = await this.svc.db
+      .selectFrom('access_keys')
+      .selectAll()
+      .where('id', '=', keyId)
+      .executeTakeFirst();
     const stored = row ? this.master.decrypt(row.secret_enc) : '';
-    if (!row || !equal(stored, secret)) throw unauthorized('INVALID_CREDENTIALS', 'the access key id or secret is wrong');
+    if (!row || !equal(stored, secret))
+      throw unauthorized('INVALID_CREDENTIALS', 'the access key id or secret is wrong');
     const token = randomBytes(32).toString('base64url');
     const expires = this.svc.now() + TOKEN_TTL_MS;
-    await this.svc.db.insertInto('tokens').values({ hash: sha256Hex(token), key_id: keyId, expires_at: expires }).execute();
+    await this.svc.db
+      .insertInto('tokens')
+      .values({ hash: sha256Hex(token), key_id: keyId, expires_at: expires })
+      .execute();
     return { token, expiresAt: new Date(expires).toISOString(), principal: principalOf(row) };
   }
 
-  /** Who sent this request, or a 401 saying what is wrong with its credentials. */
-  async authenticate(req: { method: string; path: string; search: string; headers: Record<string, string | string[] | undefined>; body: string }): Promise<Principal> {
+  /**
+   * Who sent this request, or a 401 saying what is wrong with its credentials. A signed
+   * request's nonce is recorded now, or (deferNonce) handed back for the write to record in
+   * its own transaction.
+   */
+  async authenticate(
+    req: {
+      method: string;
+      path: string;
+      search: string;
+      headers: Record<string, string | string[] | undefined>;
+      body: string;
+    },
+    deferNonce = false,
+  ): Promise<{ principal: Principal; nonce: NonceUse | null }> {
     const header = one(req.headers.authorization);
-    if (!header) throw unauthorized('MISSING_CREDENTIALS', `sign the request (${ALGORITHM}) or send a bearer token`);
-    if (header.startsWith('Bearer ')) return this.fromToken(header.slice(7).trim());
+    if (!header)
+      throw unauthorized('MISSING_CREDENTIALS', `sign the request (${ALGORITHM}) or send a bearer token`);
+    if (header.startsWith('Bearer '))
+      return { principal: await this.fromToken(header.slice(7).trim()), nonce: null };
     if (!header.startsWith(`${ALGORITHM} `))
-      throw unauthorized('UNSUPPORTED_AUTHORIZATION', `the Authorization scheme must be ${ALGORITHM} or Bearer`);
+      throw unauthorized(
+        'UNSUPPORTED_AUTHORIZATION',
+        `the Authorization scheme must be ${ALGORITHM} or Bearer`,
+      );
     const fields = Object.fromEntries(
       header
         .slice(ALGORITHM.length + 1)
@@ -130,32 +221,64 @@ export class KeyService {
     const date = one(req.headers['x-palisade-date']);
     const nonce = one(req.headers['x-palisade-nonce']);
     if (!keyId || !sig || !date || !nonce)
-      throw unauthorized('MALFORMED_SIGNATURE', 'a signed request carries Credential and Signature, x-palisade-date and x-palisade-nonce');
+      throw unauthorized(
+        'MALFORMED_SIGNATURE',
+        'a signed request carries Credential and Signature, x-palisade-date and x-palisade-nonce',
+      );
     const at = Date.parse(date);
     if (!Number.isFinite(at) || Math.abs(this.svc.now() - at) > MAX_SKEW_MS)
-      throw unauthorized('SIGNATURE_EXPIRED', `x-palisade-date ${date} is more than ${MAX_SKEW_MS / 60000} minutes from the server's clock`);
-    const row = await this.svc.db.selectFrom('access_keys').selectAll().where('id', '=', keyId).executeTakeFirst();
-    if (!row) throw unauthorized('INVALID_CREDENTIALS', `access key ${keyId} does not exist`);
-    const expected = signature(this.master.decrypt(row.secret_enc), stringToSign(req.method, req.path, req.search, date, nonce, req.body));
-    if (!equal(expected, sig)) throw unauthorized('SIGNATURE_MISMATCH', 'the signature does not match the request');
-    await this.useNonce(keyId, nonce);
-    return principalOf(row);
+      throw unauthorized(
+        'SIGNATURE_EXPIRED',
+        `x-palisade-date ${date} is more than ${MAX_SKEW_MS / 60000} minutes from the server's clock`,
+      );
+    const key = await this.key(keyId);
+    if (!key) throw unauthorized('INVALID_CREDENTIALS', `access key ${keyId} does not exist`);
+    const expected = signature(
+      key.secret,
+      stringToSign(req.method, req.path, req.search, date, nonce, req.body),
+    );
+    if (!equal(expected, sig))
+      throw unauthorized('SIGNATURE_MISMATCH', 'the signature does not match the request');
+    const use: NonceUse = { keyId, nonce, expiresAt: this.svc.now() + NONCE_TTL_MS };
+    await this.sweep();
+    if (!deferNonce) await this.recordNonce(use);
+    return { principal: principalOf(key.row), nonce: use };
   }
 
-  private async useNonce(keyId: string, nonce: string): Promise<void> {
+  /** Record a nonce now, or answer 401 for a replay. */
+  async recordNonce(use: NonceUse): Promise<void> {
+    if (use.recorded) return;
+    use.recorded = true;
+    if (!(await recordNonce(this.svc.store, this.svc.db, use))) throw replayed(use);
+  }
+
+  /** A key and its decrypted secret, from a short-lived cache (saves a query and a decryption per request). */
+  private async key(keyId: string): Promise<CachedKey | undefined> {
     const now = this.svc.now();
-    const inserted = await this.svc.db
-      .insertInto('nonces')
-      .values({ key_id: keyId, nonce, expires_at: now + NONCE_TTL_MS })
-      .onConflict((oc) => oc.columns(['key_id', 'nonce']).doNothing())
+    const cached = this.cache.get(keyId);
+    if (cached && now - cached.at < KEY_CACHE_MS) return cached;
+    const row = await this.svc.db
+      .selectFrom('access_keys')
+      .selectAll()
+      .where('id', '=', keyId)
       .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0)
-      throw unauthorized('REPLAYED_REQUEST', `nonce ${nonce} was already used: a signed request is valid once`);
-    if (now - this.lastSweep > 60_000) {
-      this.lastSweep = now;
-      await this.svc.db.deleteFrom('nonces').where('expires_at', '<', now).execute();
-      await this.svc.db.deleteFrom('tokens').where('expires_at', '<', now).execute();
+    if (!row) {
+      this.cache.delete(keyId);
+      return undefined;
     }
+    const fresh = { row, secret: this.master.decrypt(row.secret_enc), at: now };
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(keyId, fresh);
+    return fresh;
+  }
+
+  /** Drop expired nonces and tokens, at most once a minute. */
+  private async sweep(): Promise<void> {
+    const now = this.svc.now();
+    if (now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
+    await this.svc.db.deleteFrom('nonces').where('expires_at', '<', now).execute();
+    await this.svc.db.deleteFrom('tokens').where('expires_at', '<', now).execute();
   }
 
   private async fromToken(token: string): Promise<Principal> {
@@ -165,13 +288,16 @@ export class KeyService {
       .select(['access_keys.id', 'access_keys.tenant_id', 'access_keys.role', 'tokens.expires_at'])
       .where('tokens.hash', '=', sha256Hex(token))
       .executeTakeFirst();
-    if (!row || Number(row.expires_at) < this.svc.now()) throw unauthorized('INVALID_TOKEN', 'the bearer token is unknown or expired');
+    if (!row || Number(row.expires_at) < this.svc.now())
+      throw unauthorized('INVALID_TOKEN', 'the bearer token is unknown or expired');
     return principalOf(row);
   }
 }
 
 function principalOf(row: { id: string; tenant_id: string | null; role: string }): Principal {
-  return row.role === 'admin' ? { role: 'admin', keyId: row.id } : { role: 'tenant', keyId: row.id, tenantId: row.tenant_id! };
+  return row.role === 'admin'
+    ? { role: 'admin', keyId: row.id }
+    : { role: 'tenant', keyId: row.id, tenantId: row.tenant_id! };
 }
 
 function equal(a: string, b: string): boolean {

@@ -20,8 +20,17 @@ export function canonicalQuery(search: string): string {
 
 export const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
-export function stringToSign(method: string, path: string, search: string, date: string, nonce: string, body: string | Buffer): string {
-  return [ALGORITHM, method.toUpperCase(), path, canonicalQuery(search), date, nonce, sha256Hex(body)].join('\n');
+export function stringToSign(
+  method: string,
+  path: string,
+  search: string,
+  date: string,
+  nonce: string,
+  body: string | Buffer,
+): string {
+  return [ALGORITHM, method.toUpperCase(), path, canonicalQuery(search), date, nonce, sha256Hex(body)].join(
+    '\n',
+  );
 }
 
 export function signature(secret: string, text: string): string {

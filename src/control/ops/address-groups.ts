@@ -33,7 +33,8 @@ function check(w: World, r: RegionRecord, ag: AddressGroup, p: Problems, isNew: 
 export function createAddressGroup(svc: Service, p: Principal, input: AddressGroupInput, opts: WriteOptions) {
   return svc.write(p, opts, (w) => {
     const r = w.regions.get(input.regionId);
-    if (!r) throw badRequest('UNKNOWN_REGION', 'body.regionId', `body.regionId "${input.regionId}" does not exist`);
+    if (!r)
+      throw badRequest('UNKNOWN_REGION', 'body.regionId', `body.regionId "${input.regionId}" does not exist`);
     const tenantId = svc.tenantFor(p, input.tenantId);
     const ag: AddressGroup = {
       id: newId('ag'),
@@ -68,7 +69,11 @@ export function getAddressGroup(svc: Service, p: Principal, id: string) {
   return versioned(ag.value, ag.revision);
 }
 
-export function listAddressGroups(svc: Service, p: Principal, q: { regionId?: string; name?: string; cursor?: string; limit?: number }) {
+export function listAddressGroups(
+  svc: Service,
+  p: Principal,
+  q: { regionId?: string; name?: string; cursor?: string; limit?: number },
+) {
   const all = [...svc.world.regions.values()]
     .filter((r) => q.regionId === undefined || r.region.id === q.regionId)
     .flatMap((r) => [...r.addressGroups.values()])
@@ -84,11 +89,11 @@ export function updateAddressGroup(
   p: Principal,
   id: string,
   input: { name?: string; description?: string; add?: string[]; remove?: string[]; entries?: string[] },
-  ifMatch?: number,
+  opts: WriteOptions = {},
 ) {
-  return svc.write(p, {}, (w) => {
+  return svc.write(p, opts, (w) => {
     const { r, ag } = agOrThrow(svc, w, p, id);
-    svc.checkRevision(ifMatch, ag.revision, `address group ${id}`);
+    svc.checkRevision(opts.ifMatch, ag.revision, `address group ${id}`);
     const problems = new Problems();
     const key = (e: string) => (cidrFamily(e) ? canonicalCidr(e) : e);
     let entries = input.entries ? [...new Set(input.entries)] : [...ag.value.entries];
@@ -119,13 +124,16 @@ export function updateAddressGroup(
   });
 }
 
-export function deleteAddressGroup(svc: Service, p: Principal, id: string, ifMatch?: number) {
-  return svc.write(p, {}, (w) => {
+export function deleteAddressGroup(svc: Service, p: Principal, id: string, opts: WriteOptions = {}) {
+  return svc.write(p, opts, (w) => {
     const { r, ag } = agOrThrow(svc, w, p, id);
-    svc.checkRevision(ifMatch, ag.revision, `address group ${id}`);
+    svc.checkRevision(opts.ifMatch, ag.revision, `address group ${id}`);
     const users = r.groupsReferencingAddressGroup(id);
     if (users.length)
-      throw conflict('ADDRESS_GROUP_IN_USE', `address group "${id}" is referenced by rules of ${users.slice(0, 5).join(', ')}; delete those rules first`);
+      throw conflict(
+        'ADDRESS_GROUP_IN_USE',
+        `address group "${id}" is referenced by rules of ${users.slice(0, 5).join(', ')}; delete those rules first`,
+      );
     return {
       action: 'addressGroup.delete',
       regionId: r.region.id,

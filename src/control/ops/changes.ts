@@ -73,9 +73,18 @@ export async function snapshot(svc: Service, p: Principal, q: { regionId?: strin
   let world = svc.world;
   if (q.revision !== undefined && q.revision !== world.revision) {
     if (q.revision > world.revision || q.revision < 0)
-      throw new ServiceError(400, 'INVALID_REVISION', `revision ${q.revision} is not between 0 and the latest, ${world.revision}`, [
-        { path: 'query.revision', code: 'INVALID_REVISION', message: `not between 0 and ${world.revision}` },
-      ]);
+      throw new ServiceError(
+        400,
+        'INVALID_REVISION',
+        `revision ${q.revision} is not between 0 and the latest, ${world.revision}`,
+        [
+          {
+            path: 'query.revision',
+            code: 'INVALID_REVISION',
+            message: `not between 0 and ${world.revision}`,
+          },
+        ],
+      );
     world = await replay(svc, q.revision);
   }
   const visible = <T extends { tenantId: string }>(xs: T[]) => xs.filter((x) => svc.visible(p, x.tenantId));
@@ -134,7 +143,10 @@ export async function listAudit(svc: Service, p: Principal, a: AuditQuery) {
   if (a.actor !== undefined) q = q.where('actor', '=', a.actor);
   const before = decodeCursor<number>(a.cursor);
   if (before !== undefined) q = q.where('revision', '<', before);
-  const rows = await q.orderBy('revision', 'desc').limit(limit + 1).execute();
+  const rows = await q
+    .orderBy('revision', 'desc')
+    .limit(limit + 1)
+    .execute();
   const items = rows.slice(0, limit).map((row) => ({
     revision: Number(row.revision),
     at: row.created_at,
@@ -146,5 +158,7 @@ export async function listAudit(svc: Service, p: Principal, a: AuditQuery) {
     before: row.before === null ? null : JSON.parse(row.before),
     after: row.after === null ? null : JSON.parse(row.after),
   }));
-  return rows.length > limit ? { items, nextCursor: encodeCursor(items[items.length - 1].revision) } : { items };
+  return rows.length > limit
+    ? { items, nextCursor: encodeCursor(items[items.length - 1].revision) }
+    : { items };
 }

@@ -45,7 +45,12 @@ function specOf(input: PacketInput): SendSpec {
 }
 
 /** A tenant sees its own ports' explanations; another tenant's side shows its verdict only. */
-function redact(svc: Service, p: Principal, r: RegionRecord, side: FlowSide): FlowSide & { verdict?: string } {
+function redact(
+  svc: Service,
+  p: Principal,
+  r: RegionRecord,
+  side: FlowSide,
+): FlowSide & { verdict?: string } {
   if (side.portId === null) return side;
   const instanceId = r.ports.get(side.portId)?.instanceId;
   const owner = instanceId ? r.instances.get(instanceId)?.value.tenantId : undefined;
@@ -53,7 +58,13 @@ function redact(svc: Service, p: Principal, r: RegionRecord, side: FlowSide): Fl
   return { portId: null, explanation: null, verdict: side.explanation?.verdict };
 }
 
-function endpointsVisible(svc: Service, p: Principal, r: RegionRecord, input: { from: string; to: string }, at: string): void {
+function endpointsVisible(
+  svc: Service,
+  p: Principal,
+  r: RegionRecord,
+  input: { from: string; to: string },
+  at: string,
+): void {
   for (const end of ['from', 'to'] as const) {
     const at2 = r.ports.get(input[end]);
     if (!at2) continue;
@@ -70,7 +81,12 @@ function packetOrThrow(engine: Engine, input: PacketInput, at: string) {
   }
 }
 
-export async function checkFlow(svc: Service, p: Principal, regionId: string, input: PacketInput): Promise<FlowCheck> {
+export async function checkFlow(
+  svc: Service,
+  p: Principal,
+  regionId: string,
+  input: PacketInput,
+): Promise<FlowCheck> {
   await svc.sync();
   const r = regionOrThrow(svc.world, regionId);
   endpointsVisible(svc, p, r, input, 'body');
@@ -93,11 +109,13 @@ export type SimulationStep =
 function changeOf(sim: Simulator, r: RegionRecord, step: SimulationStep, at: string): Change | null {
   const index = sim.engine.index;
   const needGroup = (id: string) => {
-    if (!index.groups.has(id)) throw badRequest('UNKNOWN_GROUP', `${at}.groupId`, `${at}.groupId "${id}" does not exist`);
+    if (!index.groups.has(id))
+      throw badRequest('UNKNOWN_GROUP', `${at}.groupId`, `${at}.groupId "${id}" does not exist`);
     return index.groups.get(id)!;
   };
   const needPort = (id: string) => {
-    if (!index.ports.has(id)) throw badRequest('UNKNOWN_PORT', `${at}.portId`, `${at}.portId "${id}" does not exist`);
+    if (!index.ports.has(id))
+      throw badRequest('UNKNOWN_PORT', `${at}.portId`, `${at}.portId "${id}" does not exist`);
   };
   switch (step.op) {
     case 'addRule': {
@@ -110,7 +128,11 @@ function changeOf(sim: Simulator, r: RegionRecord, step: SimulationStep, at: str
     }
     case 'removeRule':
       if (!needGroup(step.groupId).rules.some((x) => x.id === step.ruleId))
-        throw badRequest('UNKNOWN_RULE', `${at}.ruleId`, `${at}.ruleId "${step.ruleId}" is not a rule of ${step.groupId}`);
+        throw badRequest(
+          'UNKNOWN_RULE',
+          `${at}.ruleId`,
+          `${at}.ruleId "${step.ruleId}" is not a rule of ${step.groupId}`,
+        );
       return { kind: 'ruleRemoved', groupId: step.groupId, ruleId: step.ruleId };
     case 'join':
       needPort(step.portId);
@@ -122,8 +144,17 @@ function changeOf(sim: Simulator, r: RegionRecord, step: SimulationStep, at: str
       return { kind: 'memberRemoved', portId: step.portId, groupId: step.groupId };
     case 'changeAddressGroup':
       if (!index.addressGroups.has(step.addressGroupId))
-        throw badRequest('UNKNOWN_ADDRESS_GROUP', `${at}.addressGroupId`, `${at}.addressGroupId "${step.addressGroupId}" does not exist`);
-      return { kind: 'addressGroupEntriesChanged', addressGroupId: step.addressGroupId, added: step.add ?? [], removed: step.remove ?? [] };
+        throw badRequest(
+          'UNKNOWN_ADDRESS_GROUP',
+          `${at}.addressGroupId`,
+          `${at}.addressGroupId "${step.addressGroupId}" does not exist`,
+        );
+      return {
+        kind: 'addressGroupEntriesChanged',
+        addressGroupId: step.addressGroupId,
+        added: step.add ?? [],
+        removed: step.remove ?? [],
+      };
     default:
       return null;
   }
@@ -140,9 +171,16 @@ export async function simulate(svc: Service, p: Principal, regionId: string, ste
       endpointsVisible(svc, p, r, step, at);
       packetOrThrow(sim.engine, step, at);
       const d = sim.send(step.from, step.to, specOf(step));
-      results.push({ op: 'send', delivered: d.delivered, packet: d.packet, egress: d.egress, ingress: d.ingress });
+      results.push({
+        op: 'send',
+        delivered: d.delivered,
+        packet: d.packet,
+        egress: d.egress,
+        ingress: d.ingress,
+      });
     } else if (step.op === 'advance') {
-      if (!(step.seconds >= 0)) throw badRequest('INVALID_SECONDS', `${at}.seconds`, `${at}.seconds must be zero or more`);
+      if (!(step.seconds >= 0))
+        throw badRequest('INVALID_SECONDS', `${at}.seconds`, `${at}.seconds must be zero or more`);
       sim.advance(step.seconds);
       results.push({ op: 'advance', now: sim.now });
     } else if (step.op === 'connections') {

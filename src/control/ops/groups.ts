@@ -2,7 +2,13 @@
 // clone, rename and describe, delete (refused while in use), list with filters and cursors.
 import type { GroupType, InnerAccessPolicy, Rule, SecurityGroup } from '../../core/model.js';
 import { materializeRules, newGroupRules, TEMPLATES, TRAITS } from '../../core/profiles.js';
-import { checkQuota, Problems, validateGroup, validatePlacement, validateRuleReferences } from '../../core/validate.js';
+import {
+  checkQuota,
+  Problems,
+  validateGroup,
+  validatePlacement,
+  validateRuleReferences,
+} from '../../core/validate.js';
 import { toRule } from '../../policy/load.js';
 import type { RuleInput } from '../../policy/schema.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
@@ -30,7 +36,12 @@ export interface GroupInput {
   tenantId?: string;
 }
 
-export function groupOrThrow(svc: Service, w: World, p: Principal, id: string): { r: RegionRecord; g: GroupRecord } {
+export function groupOrThrow(
+  svc: Service,
+  w: World,
+  p: Principal,
+  id: string,
+): { r: RegionRecord; g: GroupRecord } {
   const r = w.locate('group', id);
   const g = r?.groups.get(id);
   if (!r || !g || !svc.visible(p, g.meta.tenantId)) throw notFound('security group', id);
@@ -41,13 +52,16 @@ function templateRules(r: RegionRecord, input: GroupInput, groupId: string, type
   const profile = r.region.profile;
   const nextId = () => newId('sgr');
   if (input.template === 'empty') return [];
-  if (input.template === undefined) return materializeRules(profile, groupId, newGroupRules(profile, type), nextId);
+  if (input.template === undefined)
+    return materializeRules(profile, groupId, newGroupRules(profile, type), nextId);
   const template = TEMPLATES.find((t) => t.id === input.template);
   if (!template || !template.profiles.includes(profile))
     throw badRequest(
       'UNKNOWN_TEMPLATE',
       'body.template',
-      `body.template "${input.template}" is not a template of the ${profile} profile (${TEMPLATES.filter((t) => t.profiles.includes(profile))
+      `body.template "${input.template}" is not a template of the ${profile} profile (${TEMPLATES.filter(
+        (t) => t.profiles.includes(profile),
+      )
         .map((t) => t.id)
         .concat('empty')
         .join(', ')})`,
@@ -71,17 +85,42 @@ function newGroupPlan(
   validateGroup(group, r.region, p, 'body');
   group.rules.forEach((rule, i) => validateRuleReferences(rule, group, lookup, p, `body.rules[${i}]`));
   const tenantGroups = [...r.groups.values()].filter((g) => g.meta.tenantId === group.tenantId);
-  checkQuota(r.region.quotas, 'groupsPerTenant', tenantGroups.length + 1, `security groups of tenant ${group.tenantId} in ${r.region.id}`, p, 'body');
+  checkQuota(
+    r.region.quotas,
+    'groupsPerTenant',
+    tenantGroups.length + 1,
+    `security groups of tenant ${group.tenantId} in ${r.region.id}`,
+    p,
+    'body',
+  );
   checkQuota(r.region.quotas, 'rulesPerGroup', group.rules.length, 'rules of the new group', p, 'body.rules');
-  if (traits.uniqueDefaultName && group.name === 'default' && tenantGroups.some((g) => g.meta.name === 'default'))
-    p.add('body.name', 'DEFAULT_GROUP_EXISTS', `body.name: tenant ${group.tenantId} already has a group named default`);
+  if (
+    traits.uniqueDefaultName &&
+    group.name === 'default' &&
+    tenantGroups.some((g) => g.meta.name === 'default')
+  )
+    p.add(
+      'body.name',
+      'DEFAULT_GROUP_EXISTS',
+      `body.name: tenant ${group.tenantId} already has a group named default`,
+    );
   if (p.list.length) throw invalid(p.list);
   const { rules, ...meta } = group;
   const events: Event[] = [
     { op: 'group.put', group: meta },
-    ...rules.map((rule, seq) => ({ op: 'rule.put' as const, regionId: r.region.id, groupId: group.id, seq, rule })),
+    ...rules.map((rule, seq) => ({
+      op: 'rule.put' as const,
+      regionId: r.region.id,
+      groupId: group.id,
+      seq,
+      rule,
+    })),
   ];
-  const positions = positionsOf(r.region.profile, group.type, rules.map((rule, seq) => ({ rule, seq })));
+  const positions = positionsOf(
+    r.region.profile,
+    group.type,
+    rules.map((rule, seq) => ({ rule, seq })),
+  );
   return {
     action,
     regionId: r.region.id,
@@ -101,7 +140,8 @@ function newGroupPlan(
 export function createGroup(svc: Service, p: Principal, input: GroupInput, opts: WriteOptions) {
   return svc.write(p, opts, (w) => {
     const r = w.regions.get(input.regionId);
-    if (!r) throw badRequest('UNKNOWN_REGION', 'body.regionId', `body.regionId "${input.regionId}" does not exist`);
+    if (!r)
+      throw badRequest('UNKNOWN_REGION', 'body.regionId', `body.regionId "${input.regionId}" does not exist`);
     const tenantId = svc.tenantFor(p, input.tenantId);
     const profile = r.region.profile;
     const type = input.type ?? 'basic';
@@ -147,7 +187,10 @@ export function cloneGroup(
       ...rule,
       id: newId('sgr'),
       // A rule naming its own group names the clone in the clone.
-      remote: rule.remote.kind === 'group' && rule.remote.groupId === sourceId ? { kind: 'group' as const, groupId: id } : rule.remote,
+      remote:
+        rule.remote.kind === 'group' && rule.remote.groupId === sourceId
+          ? { kind: 'group' as const, groupId: id }
+          : rule.remote,
     }));
     const group: SecurityGroup = {
       ...g.meta,
@@ -200,16 +243,29 @@ export interface GroupPatch {
   stateful?: boolean;
 }
 
-export function updateGroup(svc: Service, p: Principal, id: string, patch: GroupPatch, ifMatch?: number) {
-  return svc.write(p, {}, (w) => {
+export function updateGroup(
+  svc: Service,
+  p: Principal,
+  id: string,
+  patch: GroupPatch,
+  opts: WriteOptions = {},
+) {
+  return svc.write(p, opts, (w) => {
     const { r, g } = groupOrThrow(svc, w, p, id);
-    svc.checkRevision(ifMatch, g.contentRevision, `security group ${id}`);
+    svc.checkRevision(opts.ifMatch, g.contentRevision, `security group ${id}`);
     const profile = r.region.profile;
     const problems = new Problems();
     if (patch.innerAccessPolicy !== undefined && !TRAITS[profile].innerAccessPolicy)
-      problems.add('body.innerAccessPolicy', 'INNER_ACCESS_NOT_SUPPORTED', `body.innerAccessPolicy exists on the alibaba profile only, not ${profile}`);
+      problems.add(
+        'body.innerAccessPolicy',
+        'INNER_ACCESS_NOT_SUPPORTED',
+        `body.innerAccessPolicy exists on the alibaba profile only, not ${profile}`,
+      );
     if (patch.stateful !== undefined && patch.stateful !== g.meta.stateful && g.members.size > 0)
-      throw conflict('GROUP_IN_USE', `security group "${id}" has ${g.members.size} member ports: stateful can change only while it has none`);
+      throw conflict(
+        'GROUP_IN_USE',
+        `security group "${id}" has ${g.members.size} member ports: stateful can change only while it has none`,
+      );
     const meta: GroupMeta = { ...g.meta };
     if (patch.name !== undefined) meta.name = patch.name;
     if (patch.description !== undefined) meta.description = patch.description;
@@ -222,7 +278,11 @@ export function updateGroup(svc: Service, p: Principal, id: string, patch: Group
       g.meta.name !== 'default' &&
       [...r.groups.values()].some((o) => o.meta.tenantId === meta.tenantId && o.meta.name === 'default')
     )
-      problems.add('body.name', 'DEFAULT_GROUP_EXISTS', `body.name: tenant ${meta.tenantId} already has a group named default`);
+      problems.add(
+        'body.name',
+        'DEFAULT_GROUP_EXISTS',
+        `body.name: tenant ${meta.tenantId} already has a group named default`,
+      );
     if (problems.list.length) throw invalid(problems.list);
     return {
       action: 'group.update',
@@ -237,10 +297,10 @@ export function updateGroup(svc: Service, p: Principal, id: string, patch: Group
   });
 }
 
-export function deleteGroup(svc: Service, p: Principal, id: string, ifMatch?: number) {
-  return svc.write(p, {}, (w) => {
+export function deleteGroup(svc: Service, p: Principal, id: string, opts: WriteOptions = {}) {
+  return svc.write(p, opts, (w) => {
     const { r, g } = groupOrThrow(svc, w, p, id);
-    svc.checkRevision(ifMatch, g.contentRevision, `security group ${id}`);
+    svc.checkRevision(opts.ifMatch, g.contentRevision, `security group ${id}`);
     if (g.members.size > 0)
       throw conflict(
         'GROUP_IN_USE',

@@ -33,7 +33,14 @@ export interface InstanceInput {
 }
 
 /** Checks a changed instance against the region: addresses, memberships, quotas. */
-function checkInstance(r: RegionRecord, w: World, inst: Instance, extraGroups: SecurityGroup[], p: Problems, at: (i: number) => string): void {
+function checkInstance(
+  r: RegionRecord,
+  w: World,
+  inst: Instance,
+  extraGroups: SecurityGroup[],
+  p: Problems,
+  at: (i: number) => string,
+): void {
   const lookup = lookupIn(w, r, extraGroups);
   const q = r.region.quotas;
   const seen = new Set<string>();
@@ -42,15 +49,25 @@ function checkInstance(r: RegionRecord, w: World, inst: Instance, extraGroups: S
     for (const ip of ownedAddresses(port)) {
       const owner = r.addressOwner.get(ip);
       if ((owner !== undefined && owner !== port.id) || seen.has(ip))
-        p.add(`${at(i)}`, 'ADDRESS_IN_USE', `${at(i)}: address ${ip} is already used by port ${owner ?? 'of this request'}`);
+        p.add(
+          `${at(i)}`,
+          'ADDRESS_IN_USE',
+          `${at(i)}: address ${ip} is already used by port ${owner ?? 'of this request'}`,
+        );
       seen.add(ip);
     }
     checkQuota(q, 'groupsPerPort', port.groupIds.length, `groups of port ${port.id}`, p, `${at(i)}.groupIds`);
-    const rules = port.groupIds.reduce((n, id) => n + (r.groups.get(id)?.rules.size ?? extraGroups.find((g) => g.id === id)?.rules.length ?? 0), 0);
+    const rules = port.groupIds.reduce(
+      (n, id) =>
+        n + (r.groups.get(id)?.rules.size ?? extraGroups.find((g) => g.id === id)?.rules.length ?? 0),
+      0,
+    );
     checkQuota(q, 'rulesPerPort', rules, `rules over the groups of port ${port.id}`, p, `${at(i)}.groupIds`);
   });
   if (r.region.profile === 'alibaba') {
-    const before = new Set(r.instances.get(inst.id)?.value.ports.flatMap((pt) => pt.groupIds.map((g) => `${pt.id}|${g}`)) ?? []);
+    const before = new Set(
+      r.instances.get(inst.id)?.value.ports.flatMap((pt) => pt.groupIds.map((g) => `${pt.id}|${g}`)) ?? [],
+    );
     for (const port of inst.ports)
       for (const gid of port.groupIds) {
         const g = r.groups.get(gid);
@@ -63,7 +80,8 @@ function checkInstance(r: RegionRecord, w: World, inst: Instance, extraGroups: S
 export function createInstance(svc: Service, p: Principal, input: InstanceInput, opts: WriteOptions) {
   return svc.write(p, opts, (w) => {
     const r = w.regions.get(input.regionId);
-    if (!r) throw badRequest('UNKNOWN_REGION', 'body.regionId', `body.regionId "${input.regionId}" does not exist`);
+    if (!r)
+      throw badRequest('UNKNOWN_REGION', 'body.regionId', `body.regionId "${input.regionId}" does not exist`);
     const tenantId = svc.tenantFor(p, input.tenantId);
     const problems = new Problems();
     const lookup = lookupIn(w, r);
@@ -80,13 +98,28 @@ export function createInstance(svc: Service, p: Principal, input: InstanceInput,
         const made = makeDefaultGroup(r.region.profile, r.region.id, tenantId, input.vpcId, id);
         created = { ...made, rules: made.rules.map((rule) => ({ ...rule, id: newId('sgr') })) };
         const tenantGroups = groups.filter((g) => g.tenantId === tenantId).length;
-        checkQuota(r.region.quotas, 'groupsPerTenant', tenantGroups + 1, `security groups of tenant ${tenantId} (the default group is created now)`, problems, 'body');
+        checkQuota(
+          r.region.quotas,
+          'groupsPerTenant',
+          tenantGroups + 1,
+          `security groups of tenant ${tenantId} (the default group is created now)`,
+          problems,
+          'body',
+        );
         const { rules, ...meta } = created;
         events.push({ op: 'group.put', group: meta });
-        rules.forEach((rule, seq) => events.push({ op: 'rule.put', regionId: r.region.id, groupId: id, seq, rule }));
+        rules.forEach((rule, seq) =>
+          events.push({ op: 'rule.put', regionId: r.region.id, groupId: id, seq, rule }),
+        );
       }
     }
-    const defaultId = created?.id ?? findDefaultGroup([...r.groups.values()].map((g) => ({ ...g.meta, rules: [] })), tenantId, input.vpcId)?.id;
+    const defaultId =
+      created?.id ??
+      findDefaultGroup(
+        [...r.groups.values()].map((g) => ({ ...g.meta, rules: [] })),
+        tenantId,
+        input.vpcId,
+      )?.id;
     const instance: Instance = {
       id: newId('i'),
       tenantId,
@@ -95,7 +128,9 @@ export function createInstance(svc: Service, p: Principal, input: InstanceInput,
       name: input.name,
       ports: [],
     };
-    instance.ports = input.ports.map((pt) => portOf(newId('port'), instance.id, pt, pt.groupIds?.length ? pt.groupIds : [defaultId!]));
+    instance.ports = input.ports.map((pt) =>
+      portOf(newId('port'), instance.id, pt, pt.groupIds?.length ? pt.groupIds : [defaultId!]),
+    );
     checkInstance(r, w, instance, created ? [created] : [], problems, (i) => `body.ports[${i}]`);
     if (problems.list.length) throw invalid(problems.list);
     events.push({ op: 'instance.put', instance });
@@ -138,7 +173,11 @@ export function getInstance(svc: Service, p: Principal, id: string) {
   return versioned(inst.value, inst.revision);
 }
 
-export function listInstances(svc: Service, p: Principal, q: { regionId?: string; vpcId?: string; host?: string; cursor?: string; limit?: number }) {
+export function listInstances(
+  svc: Service,
+  p: Principal,
+  q: { regionId?: string; vpcId?: string; host?: string; cursor?: string; limit?: number },
+) {
   const all = [...svc.world.regions.values()]
     .filter((r) => q.regionId === undefined || r.region.id === q.regionId)
     .flatMap((r) => [...r.instances.values()])
@@ -153,19 +192,25 @@ export function listInstances(svc: Service, p: Principal, q: { regionId?: string
   return paginate(all, (i) => i.id, compareStrings, q.cursor, q.limit);
 }
 
-export function updateInstance(svc: Service, p: Principal, id: string, input: { name?: string }, ifMatch?: number) {
-  return svc.write(p, {}, (w) => {
+export function updateInstance(
+  svc: Service,
+  p: Principal,
+  id: string,
+  input: { name?: string },
+  opts: WriteOptions = {},
+) {
+  return svc.write(p, opts, (w) => {
     const { r, inst } = instanceOrThrow(svc, w, p, id);
-    svc.checkRevision(ifMatch, inst.revision, `instance ${id}`);
+    svc.checkRevision(opts.ifMatch, inst.revision, `instance ${id}`);
     const instance = { ...inst.value, ...(input.name !== undefined ? { name: input.name } : {}) };
     return instancePlan(r, 'instance.update', instance, inst.value);
   });
 }
 
-export function deleteInstance(svc: Service, p: Principal, id: string, ifMatch?: number) {
-  return svc.write(p, {}, (w) => {
+export function deleteInstance(svc: Service, p: Principal, id: string, opts: WriteOptions = {}) {
+  return svc.write(p, opts, (w) => {
     const { r, inst } = instanceOrThrow(svc, w, p, id);
-    svc.checkRevision(ifMatch, inst.revision, `instance ${id}`);
+    svc.checkRevision(opts.ifMatch, inst.revision, `instance ${id}`);
     return {
       action: 'instance.delete',
       regionId: r.region.id,
@@ -179,7 +224,13 @@ export function deleteInstance(svc: Service, p: Principal, id: string, ifMatch?:
   });
 }
 
-function instancePlan(r: RegionRecord, action: string, instance: Instance, before: Instance, targetId = instance.id): Plan<unknown> {
+function instancePlan(
+  r: RegionRecord,
+  action: string,
+  instance: Instance,
+  before: Instance,
+  targetId = instance.id,
+): Plan<unknown> {
   return {
     action,
     regionId: r.region.id,
@@ -202,7 +253,11 @@ function portOrThrow(svc: Service, w: World, p: Principal, portId: string) {
   return { r, inst, port: at.port };
 }
 
-const portView = (inst: Instance, port: Port, revision: number) => ({ ...port, regionId: inst.regionId, revision });
+const portView = (inst: Instance, port: Port, revision: number) => ({
+  ...port,
+  regionId: inst.regionId,
+  revision,
+});
 
 export function getPort(svc: Service, p: Principal, portId: string) {
   const { inst, port } = portOrThrow(svc, svc.world, p, portId);
@@ -216,69 +271,109 @@ function changePort(
   portId: string,
   action: string,
   edit: (port: Port, r: RegionRecord) => Port,
-  ifMatch?: number,
+  opts: WriteOptions = {},
 ) {
-  return svc.write(p, {}, (w) => {
+  return svc.write(p, opts, (w) => {
     const { r, inst, port } = portOrThrow(svc, w, p, portId);
-    svc.checkRevision(ifMatch, inst.revision, `port ${portId}`);
+    svc.checkRevision(opts.ifMatch, inst.revision, `port ${portId}`);
     const next = edit(port, r);
     const instance = { ...inst.value, ports: inst.value.ports.map((x) => (x.id === portId ? next : x)) };
     const problems = new Problems();
-    checkInstance(r, w, instance, [], problems, (i) => (instance.ports[i].id === portId ? 'body' : `ports[${i}]`));
+    checkInstance(r, w, instance, [], problems, (i) =>
+      instance.ports[i].id === portId ? 'body' : `ports[${i}]`,
+    );
     if (problems.list.length) throw invalid(problems.list);
     const plan = instancePlan(r, action, instance, inst.value, portId);
     return { ...plan, before: port, after: (rev: number) => portView(instance, next, rev) };
   });
 }
 
-export function updatePort(svc: Service, p: Principal, portId: string, input: Omit<PortInput, 'groupIds'>, ifMatch?: number) {
-  return changePort(svc, p, portId, 'port.update', (port) => portOf(port.id, port.instanceId, { ...port, ...input }, port.groupIds), ifMatch);
+export function updatePort(
+  svc: Service,
+  p: Principal,
+  portId: string,
+  input: Omit<PortInput, 'groupIds'>,
+  opts: WriteOptions = {},
+) {
+  return changePort(
+    svc,
+    p,
+    portId,
+    'port.update',
+    (port) => portOf(port.id, port.instanceId, { ...port, ...input }, port.groupIds),
+    opts,
+  );
 }
 
 /** Join a group; `sequence` places it in the port's ordered membership (Huawei evaluates in that order). */
-export function joinGroup(svc: Service, p: Principal, portId: string, groupId: string, sequence?: number, ifMatch?: number) {
+export function joinGroup(
+  svc: Service,
+  p: Principal,
+  portId: string,
+  groupId: string,
+  sequence?: number,
+  opts: WriteOptions = {},
+) {
   return changePort(
     svc,
     p,
     portId,
     'port.join',
     (port) => {
-      if (port.groupIds.includes(groupId)) throw conflict('ALREADY_MEMBER', `port "${portId}" is already in security group "${groupId}"`);
+      if (port.groupIds.includes(groupId))
+        throw conflict('ALREADY_MEMBER', `port "${portId}" is already in security group "${groupId}"`);
       const ids = [...port.groupIds];
       const at = sequence === undefined ? ids.length : Math.min(Math.max(sequence, 0), ids.length);
       ids.splice(at, 0, groupId);
       return { ...port, groupIds: ids };
     },
-    ifMatch,
+    opts,
   );
 }
 
-export function leaveGroup(svc: Service, p: Principal, portId: string, groupId: string, ifMatch?: number) {
+export function leaveGroup(
+  svc: Service,
+  p: Principal,
+  portId: string,
+  groupId: string,
+  opts: WriteOptions = {},
+) {
   return changePort(
     svc,
     p,
     portId,
     'port.leave',
     (port) => {
-      if (!port.groupIds.includes(groupId)) throw notFound(`membership of port ${portId} in security group`, groupId);
+      if (!port.groupIds.includes(groupId))
+        throw notFound(`membership of port ${portId} in security group`, groupId);
       if (port.groupIds.length === 1)
-        throw conflict('LAST_GROUP', `port "${portId}" would be left with no security group: join another group first`);
+        throw conflict(
+          'LAST_GROUP',
+          `port "${portId}" would be left with no security group: join another group first`,
+        );
       return { ...port, groupIds: port.groupIds.filter((g) => g !== groupId) };
     },
-    ifMatch,
+    opts,
   );
 }
 
-export function setGroups(svc: Service, p: Principal, portId: string, groupIds: string[], ifMatch?: number) {
+export function setGroups(
+  svc: Service,
+  p: Principal,
+  portId: string,
+  groupIds: string[],
+  opts: WriteOptions = {},
+) {
   return changePort(
     svc,
     p,
     portId,
     'port.setGroups',
     (port) => {
-      if (groupIds.length === 0) throw conflict('LAST_GROUP', `port "${portId}" must stay in at least one security group`);
+      if (groupIds.length === 0)
+        throw conflict('LAST_GROUP', `port "${portId}" must stay in at least one security group`);
       return { ...port, groupIds };
     },
-    ifMatch,
+    opts,
   );
 }

@@ -1,7 +1,13 @@
 // Rules: add one or a batch (all or nothing), modify, delete, list in evaluation order.
 import type { Rule } from '../../core/model.js';
 import { TRAITS } from '../../core/profiles.js';
-import { checkQuota, Problems, ruleIdentity, validateRule, validateRuleReferences } from '../../core/validate.js';
+import {
+  checkQuota,
+  Problems,
+  ruleIdentity,
+  validateRule,
+  validateRuleReferences,
+} from '../../core/validate.js';
 import { toRule } from '../../policy/load.js';
 import type { RuleInput } from '../../policy/schema.js';
 import { badRequest, invalid, notFound } from '../errors.js';
@@ -16,7 +22,13 @@ import type { GroupRecord, RegionRecord, World } from '../world.js';
 import { groupOrThrow } from './groups.js';
 
 /** Quotas a group's rule count touches: per group, group references (Alibaba), per port. */
-function checkRuleQuotas(r: RegionRecord, g: GroupRecord, rules: () => Rule[], count: number, p: Problems): void {
+function checkRuleQuotas(
+  r: RegionRecord,
+  g: GroupRecord,
+  rules: () => Rule[],
+  count: number,
+  p: Problems,
+): void {
   const q = r.region.quotas;
   checkQuota(q, 'rulesPerGroup', count, `rules of ${g.meta.id} (a multi-port rule counts once)`, p, 'body');
   if (r.region.profile === 'alibaba' && g.meta.type === 'basic')
@@ -46,7 +58,7 @@ export function addRules(
   p: Principal,
   groupId: string,
   inputs: RuleInput[],
-  opts: WriteOptions & { ifMatch?: number; single?: boolean },
+  opts: WriteOptions & { single?: boolean },
 ) {
   return svc.write(p, opts, (w) => {
     const { r, g } = groupOrThrow(svc, w, p, groupId);
@@ -82,7 +94,13 @@ export function addRules(
     if (problems.list.length) throw invalid(problems.list);
 
     const seq0 = g.nextSeq;
-    const events: Event[] = added.map((rule, k) => ({ op: 'rule.put', regionId: r.region.id, groupId, seq: seq0 + k, rule }));
+    const events: Event[] = added.map((rule, k) => ({
+      op: 'rule.put',
+      regionId: r.region.id,
+      groupId,
+      seq: seq0 + k,
+      rule,
+    }));
     const fresh = added.map((rule, k) => ({ rule, seq: seq0 + k }));
     return {
       action: opts.single ? 'rule.create' : 'rule.batchCreate',
@@ -91,18 +109,20 @@ export function addRules(
       targetId: opts.single ? (answers[0] ?? groupId) : groupId,
       events,
       after: (revision) => {
+        // One new rule: count its place, no sort (single creates stay O(rules) without copies).
+        if (opts.single && fresh.length === 1)
+          return ruleView(
+            fresh[0].rule,
+            groupId,
+            positionAmong(profile, g.meta.type, g.rules.values(), fresh[0]),
+            revision,
+          );
         const all = [...g.rules.values(), ...fresh];
         const byId = new Map(all.map((x) => [x.rule.id, x]));
-        // One new rule: count, no sort (the common single-rule create stays O(rules)).
-        const positions =
-          fresh.length === 1 && answers.length === 1
-            ? new Map([[fresh[0].rule.id, positionAmong(profile, g.meta.type, all, fresh[0])]])
-            : positionsOf(profile, g.meta.type, all);
-        const views = answers.map((id) => {
-          const stored = byId.get(id)!;
-          const rev = g.rules.get(id)?.revision ?? revision;
-          return ruleView(stored.rule, groupId, positions.get(id) ?? positionAmong(profile, g.meta.type, all, stored), rev);
-        });
+        const positions = positionsOf(profile, g.meta.type, all);
+        const views = answers.map((id) =>
+          ruleView(byId.get(id)!.rule, groupId, positions.get(id)!, g.rules.get(id)?.revision ?? revision),
+        );
         return opts.single ? views[0] : { rules: views };
       },
       status: added.length ? 201 : 200,
@@ -147,11 +167,11 @@ export function modifyRule(
   groupId: string,
   ruleId: string,
   patch: Partial<RuleInput>,
-  ifMatch?: number,
+  opts: WriteOptions = {},
 ) {
-  return svc.write(p, {}, (w) => {
+  return svc.write(p, opts, (w) => {
     const { r, g, stored } = ruleOrThrow(svc, w, p, groupId, ruleId);
-    svc.checkRevision(ifMatch, stored.revision, `rule ${ruleId}`);
+    svc.checkRevision(opts.ifMatch, stored.revision, `rule ${ruleId}`);
     if (patch.id !== undefined && patch.id !== ruleId)
       throw badRequest('READ_ONLY_FIELD', 'body.id', 'body.id is assigned by the server and cannot change');
     const profile = r.region.profile;
@@ -159,7 +179,8 @@ export function modifyRule(
     const remoteKeys = ['remoteIpPrefix', 'remoteGroup', 'remoteAddressGroup'] as const;
     if (remoteKeys.some((k) => patch[k] !== undefined)) for (const k of remoteKeys) delete base[k];
     // A new protocol drops fields that belonged to the old one unless the patch restates them.
-    if (patch.protocol !== undefined) for (const k of ['ports', 'sourcePorts', 'icmpType', 'icmpCode']) delete base[k];
+    if (patch.protocol !== undefined)
+      for (const k of ['ports', 'sourcePorts', 'icmpType', 'icmpCode']) delete base[k];
     const input = { ...base, ...patch } as RuleInput;
     const problems = new Problems();
     const rule = toRule(profile, input, ruleId, 'body', problems);
@@ -169,7 +190,13 @@ export function modifyRule(
     if (twin !== undefined && twin !== ruleId && TRAITS[profile].duplicateRuleIsConflict)
       problems.add('body', 'DUPLICATE_RULE', `body: the modified rule would be the same rule as ${twin}`);
     if (!problems.list.length)
-      checkRuleQuotas(r, g, () => g.ruleList().map((x) => (x.id === ruleId ? rule : x)), g.rules.size, problems);
+      checkRuleQuotas(
+        r,
+        g,
+        () => g.ruleList().map((x) => (x.id === ruleId ? rule : x)),
+        g.rules.size,
+        problems,
+      );
     if (problems.list.length) throw invalid(problems.list);
     const next = { rule, seq: stored.seq };
     return {
@@ -179,21 +206,30 @@ export function modifyRule(
       targetId: ruleId,
       events: [{ op: 'rule.put', regionId: r.region.id, groupId, seq: stored.seq, rule }],
       before: ruleInputOf(stored.rule),
-      after: (revision) => {
-        const all = [...g.rules.values()].map((x) => (x.rule.id === ruleId ? next : x));
-        return ruleView(rule, groupId, positionAmong(profile, g.meta.type, all, next), revision);
-      },
+      // positionAmong skips the rule's own (old) entry and places the new one.
+      after: (revision) =>
+        ruleView(rule, groupId, positionAmong(profile, g.meta.type, g.rules.values(), next), revision),
       status: 200,
     };
   });
 }
 
-export function deleteRules(svc: Service, p: Principal, groupId: string, ruleIds: string[], ifMatch?: number) {
-  return svc.write(p, {}, (w) => {
+export function deleteRules(
+  svc: Service,
+  p: Principal,
+  groupId: string,
+  ruleIds: string[],
+  opts: WriteOptions = {},
+) {
+  return svc.write(p, opts, (w) => {
     const { r, g } = groupOrThrow(svc, w, p, groupId);
     for (const id of ruleIds) if (!g.rules.has(id)) throw notFound(`rule of security group ${groupId}`, id);
     const single = ruleIds.length === 1;
-    svc.checkRevision(ifMatch, single ? g.rules.get(ruleIds[0])!.revision : g.contentRevision, single ? `rule ${ruleIds[0]}` : `security group ${groupId}`);
+    svc.checkRevision(
+      opts.ifMatch,
+      single ? g.rules.get(ruleIds[0])!.revision : g.contentRevision,
+      single ? `rule ${ruleIds[0]}` : `security group ${groupId}`,
+    );
     const unique = [...new Set(ruleIds)];
     return {
       action: single ? 'rule.delete' : 'rule.batchDelete',

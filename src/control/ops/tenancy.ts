@@ -14,7 +14,12 @@ const byId = <T extends { id: string }>(xs: T[]) => xs.sort((a, b) => compareStr
 
 // ---- tenants (operator only) ----
 
-export function createTenant(svc: Service, p: Principal, input: { id?: string; name: string }, opts: WriteOptions) {
+export function createTenant(
+  svc: Service,
+  p: Principal,
+  input: { id?: string; name: string },
+  opts: WriteOptions,
+) {
   svc.requireAdmin(p);
   return svc.write(p, opts, (w) => {
     const id = input.id ?? newId('t');
@@ -32,7 +37,11 @@ export function createTenant(svc: Service, p: Principal, input: { id?: string; n
 }
 
 export function listTenants(svc: Service, p: Principal, cursor?: string, limit?: number) {
-  const all = byId([...svc.world.tenants.values()].filter((t) => svc.visible(p, t.value.id)).map((t) => versioned(t.value, t.revision)));
+  const all = byId(
+    [...svc.world.tenants.values()]
+      .filter((t) => svc.visible(p, t.value.id))
+      .map((t) => versioned(t.value, t.revision)),
+  );
   return paginate(all, (t) => t.id, compareStrings, cursor, limit);
 }
 
@@ -42,12 +51,18 @@ export function getTenant(svc: Service, p: Principal, id: string) {
   return versioned(t.value, t.revision);
 }
 
-export function updateTenant(svc: Service, p: Principal, id: string, input: { name?: string }, ifMatch?: number) {
+export function updateTenant(
+  svc: Service,
+  p: Principal,
+  id: string,
+  input: { name?: string },
+  opts: WriteOptions = {},
+) {
   svc.requireAdmin(p);
-  return svc.write(p, {}, (w) => {
+  return svc.write(p, opts, (w) => {
     const t = w.tenants.get(id);
     if (!t) throw notFound('tenant', id);
-    svc.checkRevision(ifMatch, t.revision, `tenant ${id}`);
+    svc.checkRevision(opts.ifMatch, t.revision, `tenant ${id}`);
     const tenant = { ...t.value, ...(input.name !== undefined ? { name: input.name } : {}) };
     return {
       action: 'tenant.update',
@@ -62,9 +77,9 @@ export function updateTenant(svc: Service, p: Principal, id: string, input: { na
   });
 }
 
-export function deleteTenant(svc: Service, p: Principal, id: string) {
+export function deleteTenant(svc: Service, p: Principal, id: string, opts: WriteOptions = {}) {
   svc.requireAdmin(p);
-  return svc.write(p, {}, (w) => {
+  return svc.write(p, opts, (w) => {
     const t = w.tenants.get(id);
     if (!t) throw notFound('tenant', id);
     for (const r of w.regions.values()) {
@@ -75,7 +90,10 @@ export function deleteTenant(svc: Service, p: Principal, id: string) {
         owns([...r.instances.values()].map((i) => i.value)) ||
         owns([...r.addressGroups.values()].map((a) => a.value))
       )
-        throw conflict('TENANT_IN_USE', `tenant "${id}" still owns objects in region ${r.region.id}; delete them first`);
+        throw conflict(
+          'TENANT_IN_USE',
+          `tenant "${id}" still owns objects in region ${r.region.id}; delete them first`,
+        );
     }
     return {
       action: 'tenant.delete',
@@ -149,12 +167,12 @@ export function updateRegion(
   p: Principal,
   id: string,
   input: Omit<Partial<RegionInput>, 'id' | 'profile'>,
-  ifMatch?: number,
+  opts: WriteOptions = {},
 ) {
   svc.requireAdmin(p);
-  return svc.write(p, {}, (w) => {
+  return svc.write(p, opts, (w) => {
     const r = regionOrThrow(w, id);
-    svc.checkRevision(ifMatch, r.revision, `region ${id}`);
+    svc.checkRevision(opts.ifMatch, r.revision, `region ${id}`);
     const region: Region = {
       ...r.region,
       ...(input.name !== undefined ? { name: input.name } : {}),
@@ -175,12 +193,13 @@ export function updateRegion(
   });
 }
 
-export function deleteRegion(svc: Service, p: Principal, id: string) {
+export function deleteRegion(svc: Service, p: Principal, id: string, opts: WriteOptions = {}) {
   svc.requireAdmin(p);
-  return svc.write(p, {}, (w) => {
+  return svc.write(p, opts, (w) => {
     const r = regionOrThrow(w, id);
     const held = r.vpcs.size + r.groups.size + r.instances.size + r.addressGroups.size;
-    if (held > 0) throw conflict('REGION_IN_USE', `region "${id}" still holds ${held} objects; delete them first`);
+    if (held > 0)
+      throw conflict('REGION_IN_USE', `region "${id}" still holds ${held} objects; delete them first`);
     return {
       action: 'region.delete',
       regionId: id,
@@ -206,7 +225,8 @@ export interface VpcInput {
 export function createVpc(svc: Service, p: Principal, input: VpcInput, opts: WriteOptions) {
   return svc.write(p, opts, (w) => {
     const r = w.regions.get(input.regionId);
-    if (!r) throw badRequest('UNKNOWN_REGION', 'body.regionId', `body.regionId "${input.regionId}" does not exist`);
+    if (!r)
+      throw badRequest('UNKNOWN_REGION', 'body.regionId', `body.regionId "${input.regionId}" does not exist`);
     const tenantId = svc.tenantFor(p, input.tenantId);
     if (input.cidr !== undefined && !cidrFamily(input.cidr))
       throw badRequest('INVALID_CIDR', 'body.cidr', `body.cidr "${input.cidr}" is not a valid CIDR`);
@@ -235,7 +255,11 @@ function vpcOrThrow(svc: Service, w: World, p: Principal, id: string) {
   return { r, v };
 }
 
-export function listVpcs(svc: Service, p: Principal, q: { regionId?: string; cursor?: string; limit?: number }) {
+export function listVpcs(
+  svc: Service,
+  p: Principal,
+  q: { regionId?: string; cursor?: string; limit?: number },
+) {
   const all = [...svc.world.regions.values()]
     .filter((r) => q.regionId === undefined || r.region.id === q.regionId)
     .flatMap((r) => [...r.vpcs.values()])
@@ -249,10 +273,16 @@ export function getVpc(svc: Service, p: Principal, id: string) {
   return versioned(v.value, v.revision);
 }
 
-export function updateVpc(svc: Service, p: Principal, id: string, input: { name?: string }, ifMatch?: number) {
-  return svc.write(p, {}, (w) => {
+export function updateVpc(
+  svc: Service,
+  p: Principal,
+  id: string,
+  input: { name?: string },
+  opts: WriteOptions = {},
+) {
+  return svc.write(p, opts, (w) => {
     const { v } = vpcOrThrow(svc, w, p, id);
-    svc.checkRevision(ifMatch, v.revision, `VPC ${id}`);
+    svc.checkRevision(opts.ifMatch, v.revision, `VPC ${id}`);
     const vpc = { ...v.value, ...(input.name !== undefined ? { name: input.name } : {}) };
     return {
       action: 'vpc.update',
@@ -267,16 +297,19 @@ export function updateVpc(svc: Service, p: Principal, id: string, input: { name?
   });
 }
 
-export function deleteVpc(svc: Service, p: Principal, id: string, ifMatch?: number) {
-  return svc.write(p, {}, (w) => {
+export function deleteVpc(svc: Service, p: Principal, id: string, opts: WriteOptions = {}) {
+  return svc.write(p, opts, (w) => {
     const { r, v } = vpcOrThrow(svc, w, p, id);
-    svc.checkRevision(ifMatch, v.revision, `VPC ${id}`);
+    svc.checkRevision(opts.ifMatch, v.revision, `VPC ${id}`);
     const users = [
       ...[...r.groups.values()].filter((g) => g.meta.vpcId === id).map((g) => g.meta.id),
       ...[...r.instances.values()].filter((i) => i.value.vpcId === id).map((i) => i.value.id),
     ];
     if (users.length)
-      throw conflict('VPC_IN_USE', `VPC "${id}" is used by ${users.slice(0, 5).join(', ')}${users.length > 5 ? ', ...' : ''}`);
+      throw conflict(
+        'VPC_IN_USE',
+        `VPC "${id}" is used by ${users.slice(0, 5).join(', ')}${users.length > 5 ? ', ...' : ''}`,
+      );
     return {
       action: 'vpc.delete',
       regionId: r.region.id,

@@ -16,18 +16,25 @@ export const changeRoutes =
       {
         schema: {
           tags: ['changes'],
-          summary: 'Server-Sent Events: every change after fromRevision (or Last-Event-ID), then live; resumable',
+          summary:
+            'Server-Sent Events: every change after fromRevision (or Last-Event-ID), then live; resumable',
           querystring: S.WatchQuery,
         },
       },
       async (req, reply) => {
         const who = principal(req);
         const lastEventId = Number(req.headers['last-event-id']);
-        let after = Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : (req.query.fromRevision ?? 0);
+        let after =
+          Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : (req.query.fromRevision ?? 0);
         const filter = { regionId: req.query.regionId, host: req.query.host };
         reply.hijack();
         const res = reply.raw;
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
         res.write(`: watching changes after revision ${after}\n\n`);
         let open = true;
         req.raw.on('close', () => (open = false));
@@ -55,15 +62,36 @@ export const changeRoutes =
     );
     app.get(
       '/v1/snapshot',
-      { schema: { tags: ['changes'], summary: 'The whole desired state at a revision (default: latest)', querystring: S.SnapshotQuery } },
+      {
+        schema: {
+          tags: ['changes'],
+          summary: 'The whole desired state at a revision (default: latest)',
+          querystring: S.SnapshotQuery,
+        },
+      },
       async (req) => changes.snapshot(svc, principal(req), req.query),
     );
-    app.get('/v1/audit', { schema: { tags: ['changes'], summary: 'Who changed what, before and after; newest first', querystring: S.AuditQuery } }, async (req) =>
-      changes.listAudit(svc, principal(req), req.query),
+    app.get(
+      '/v1/audit',
+      {
+        schema: {
+          tags: ['changes'],
+          summary: 'Who changed what, before and after; newest first',
+          querystring: S.AuditQuery,
+        },
+      },
+      async (req) => changes.listAudit(svc, principal(req), req.query),
     );
     app.post(
       '/v1/regions/:id/flows::check',
-      { schema: { tags: ['flows'], summary: 'Would this packet pass? Verdict and the deciding rule of each side', params: S.IdParams, body: S.FlowCheck } },
+      {
+        schema: {
+          tags: ['flows'],
+          summary: 'Would this packet pass? Verdict and the deciding rule of each side',
+          params: S.IdParams,
+          body: S.FlowCheck,
+        },
+      },
       async (req) => flows.checkFlow(svc, principal(req), req.params.id, req.body as flows.PacketInput),
     );
     app.post(
@@ -71,11 +99,13 @@ export const changeRoutes =
       {
         schema: {
           tags: ['flows'],
-          summary: 'Run packets, clock steps and hypothetical changes on the stored policy; nothing is stored',
+          summary:
+            'Run packets, clock steps and hypothetical changes on the stored policy; nothing is stored',
           params: S.IdParams,
           body: S.Simulation,
         },
       },
-      async (req) => flows.simulate(svc, principal(req), req.params.id, req.body.steps as flows.SimulationStep[]),
+      async (req) =>
+        flows.simulate(svc, principal(req), req.params.id, req.body.steps as flows.SimulationStep[]),
     );
   };

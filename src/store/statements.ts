@@ -1,0 +1,51 @@
+// The statements every write runs, as SQL text per dialect. Building them with Kysely's query
+// builder costs more than running them on SQLite; they never change, so they are written once.
+import { CompiledQuery } from 'kysely';
+import type { Dialect } from './migrations/index.js';
+
+const quote = (name: string) => `"${name}"`;
+
+function insert(dialect: Dialect, table: string, columns: string[], tail = ''): string {
+  const marks = columns.map((_, i) => (dialect === 'postgres' ? `$${i + 1}` : '?'));
+  return `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values (${marks.join(', ')})${tail}`;
+}
+
+const OBJECT_COLUMNS = ['id', 'kind', 'region_id', 'tenant_id', 'parent_id', 'seq', 'revision', 'body'];
+const CHANGE_COLUMNS = [
+  'revision',
+  'region_id',
+  'tenant_id',
+  'actor',
+  'action',
+  'target_id',
+  'events',
+  'before',
+  'after',
+  'created_at',
+];
+
+function statements(dialect: Dialect) {
+  return {
+    upsertObject: insert(
+      dialect,
+      'objects',
+      OBJECT_COLUMNS,
+      ' on conflict ("id") do update set "body" = excluded."body", "revision" = excluded."revision", "seq" = excluded."seq", "parent_id" = excluded."parent_id"',
+    ),
+    insertChange: insert(dialect, 'change_log', CHANGE_COLUMNS),
+    insertNonce: insert(
+      dialect,
+      'nonces',
+      ['key_id', 'nonce', 'expires_at'],
+      ' on conflict ("key_id", "nonce") do nothing',
+    ),
+  };
+}
+
+const BY_DIALECT = { sqlite: statements('sqlite'), postgres: statements('postgres') };
+
+export type StatementName = keyof ReturnType<typeof statements>;
+
+export function statement(dialect: Dialect, name: StatementName, parameters: unknown[]): CompiledQuery {
+  return CompiledQuery.raw(BY_DIALECT[dialect][name], parameters);
+}
