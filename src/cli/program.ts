@@ -1,7 +1,14 @@
 // The `palisade` command line: commands are small modules registered here.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { addressGroupCommand } from './commands/address-group.js';
+import { adminCommands } from './commands/admin.js';
 import { checkCommand } from './commands/check.js';
+import { groupCommand } from './commands/group.js';
+import { loginCommand } from './commands/login.js';
+import { portCommand } from './commands/port.js';
+import { ruleCommand } from './commands/rule.js';
+import { serveCommand } from './commands/serve.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT, type Io, UsageError } from './io.js';
 
@@ -17,8 +24,16 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  program.option('--server <url>', 'server URL (else PALISADE_SERVER, else the login config)');
+  serveCommand(program, io);
+  loginCommand(program, io, exit);
   checkCommand(program, io, exit);
   validateCommand(program, io, exit);
+  groupCommand(program, io, exit);
+  ruleCommand(program, io, exit);
+  portCommand(program, io, exit);
+  addressGroupCommand(program, io, exit);
+  adminCommands(program, io, exit);
   return program;
 }
 

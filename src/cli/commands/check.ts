@@ -1,6 +1,7 @@
 // palisade check: would this packet pass? The verdict of the sender's egress and the
 // receiver's ingress policy, with the deciding rule of each side and what else matched.
 import type { Command } from 'commander';
+import { clientFor, reportApiError } from '../remote.js';
 import { ipFamily } from '../../core/address.js';
 import { Engine } from '../../core/engine.js';
 import type { Packet, RegionState } from '../../core/model.js';
@@ -10,7 +11,8 @@ import { EXIT, type Io, UsageError } from '../io.js';
 import { formatErrors, readPolicy } from '../policy-file.js';
 
 interface CheckOptions {
-  policy: string;
+  policy?: string;
+  region?: string;
   from: string;
   to: string;
   proto: string;
@@ -136,18 +138,65 @@ export function renderFlow(packet: Packet, flow: FlowCheck): string {
   return [head, '', ...lines].join('\n');
 }
 
+/** "10.0.0.1:80", "[2001:db8::1]:443", "port-x" → what flows:check takes; the server resolves port ids. */
+function remoteEndpoint(text: string): { at: string; port?: number } {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  if (bracketed)
+    return { at: bracketed[1], port: bracketed[2] === undefined ? undefined : Number(bracketed[2]) };
+  const hostPort = /^([^:]+):(\d+)$/.exec(text);
+  if (hostPort && !ipFamily(text)) return { at: hostPort[1], port: Number(hostPort[2]) };
+  return { at: text };
+}
+
+/** Ask the server (its stored policy) instead of a policy file. */
+async function checkRemote(
+  cmd: Command,
+  opts: CheckOptions,
+  io: Io,
+  exit: (code: number) => void,
+): Promise<void> {
+  const from = remoteEndpoint(opts.from);
+  const to = remoteEndpoint(opts.to);
+  const protocol = parseProtocol(opts.proto);
+  const body = {
+    from: from.at,
+    to: to.at,
+    protocol,
+    ...(from.port !== undefined ? { srcPort: from.port } : {}),
+    ...(to.port !== undefined ? { dstPort: to.port } : {}),
+    ...(opts.icmpType !== undefined ? { icmpType: byte(opts.icmpType, '--icmp-type') } : {}),
+    ...(opts.icmpCode !== undefined ? { icmpCode: byte(opts.icmpCode, '--icmp-code') } : {}),
+  };
+  try {
+    const flow = await clientFor(cmd).post<FlowCheck & { packet: Packet }>(
+      `/v1/regions/${opts.region}/flows:check`,
+      body,
+    );
+    io.out(opts.json ? JSON.stringify(flow, null, 2) : renderFlow(flow.packet, flow));
+    exit(flow.verdict === 'allow' ? EXIT.ok : EXIT.negative);
+  } catch (e) {
+    exit(reportApiError(io, e));
+  }
+}
+
 export function checkCommand(program: Command, io: Io, exit: (code: number) => void): void {
   program
     .command('check')
     .description('check whether a packet would pass, and explain which rule of which group decided it')
-    .requiredOption('--policy <file>', 'policy file (YAML or JSON)')
+    .option('--policy <file>', 'policy file (YAML or JSON)')
+    .option('--region <id>', "ask the server about this region's stored policy instead")
     .requiredOption('--from <addr[:port]>', 'sender address (or a port id); [IPv6]:port for IPv6')
     .requiredOption('--to <addr:port>', 'receiver address and port (or a port id)')
     .requiredOption('--proto <protocol>', 'tcp, udp, icmp, icmpv6, gre, sctp or a number')
     .option('--icmp-type <n>', 'ICMP type (default 8 / 128: echo request)')
     .option('--icmp-code <n>', 'ICMP code')
     .option('--json', 'print the verdict and explanations as JSON')
-    .action((opts: CheckOptions) => {
+    .action(async (opts: CheckOptions, cmd: Command) => {
+      if (opts.region !== undefined && opts.policy === undefined) return checkRemote(cmd, opts, io, exit);
+      if (opts.policy === undefined || opts.region !== undefined)
+        throw new UsageError(
+          'give either --policy FILE (check a policy file) or --region ID (ask the server)',
+        );
       const { state, errors } = readPolicy(io, opts.policy);
       if (!state) {
         io.err(`${opts.policy} is not a valid policy:\n${formatErrors(errors)}`);

@@ -3,7 +3,7 @@
 // shared engine on the region as stored; a simulation never changes the store.
 import type { Change } from '../../core/changes.js';
 import { Engine } from '../../core/engine.js';
-import type { Ethertype, ProtocolName } from '../../core/model.js';
+import type { Ethertype, Packet, ProtocolName } from '../../core/model.js';
 import { Problems, validateRule } from '../../core/validate.js';
 import type { FlowCheck, FlowSide } from '../../core/verdict.js';
 import { toRule } from '../../policy/load.js';
@@ -86,13 +86,19 @@ export async function checkFlow(
   p: Principal,
   regionId: string,
   input: PacketInput,
-): Promise<FlowCheck> {
+): Promise<FlowCheck & { packet: Packet }> {
   await svc.sync();
   const r = regionOrThrow(svc.world, regionId);
   endpointsVisible(svc, p, r, input, 'body');
   const engine = engineFor(svc, r);
-  const result = engine.checkFlow(packetOrThrow(engine, input, 'body'));
-  return { ...result, egress: redact(svc, p, r, result.egress), ingress: redact(svc, p, r, result.ingress) };
+  const packet = packetOrThrow(engine, input, 'body');
+  const result = engine.checkFlow(packet);
+  return {
+    packet,
+    ...result,
+    egress: redact(svc, p, r, result.egress),
+    ingress: redact(svc, p, r, result.ingress),
+  };
 }
 
 export type SimulationStep =

@@ -1,0 +1,59 @@
+// palisade port show|join|leave
+import type { Command } from 'commander';
+import type { Io } from '../io.js';
+import { apiAction, fields, type Json } from '../remote.js';
+
+const showPort = (p: Json) =>
+  fields({ ...p, groups: p.groupIds }, [
+    'id',
+    'instanceId',
+    'regionId',
+    'ipv4',
+    'ipv6',
+    'publicIpv4',
+    'virtualIps',
+    'nicType',
+    'host',
+    'interface',
+    'groups',
+    'revision',
+  ]);
+
+export function portCommand(program: Command, io: Io, exit: (code: number) => void): void {
+  const port = program.command('port').description('instance ports and their security groups');
+  port
+    .command('show <port>')
+    .option('--json', 'print JSON')
+    .action(
+      apiAction(io, exit, async (client, id: string) => {
+        const p = await client.get<Json>(`/v1/ports/${id}`);
+        return { value: p, text: () => showPort(p) };
+      }),
+    );
+  port
+    .command('join <port> <group>')
+    .description('add the port to a group')
+    .option('--sequence <n>', 'place in the ordered membership (0 first; default last)')
+    .option('--json', 'print JSON')
+    .action(
+      apiAction(io, exit, async (client, id: string, group: string, o: Json) => {
+        const body = {
+          groupId: group,
+          ...(o.sequence !== undefined ? { sequence: Number(o.sequence) } : {}),
+        };
+        const p = await client.post<Json>(`/v1/ports/${id}/groups`, body);
+        return { value: p, text: () => showPort(p) };
+      }),
+    );
+  port
+    .command('leave <port> <group>')
+    .description('remove the port from a group (refused for its last group)')
+    .option('--json', 'print JSON')
+    .action(
+      apiAction(io, exit, async (client, id: string, group: string) => {
+        await client.delete(`/v1/ports/${id}/groups/${group}`);
+        const p = await client.get<Json>(`/v1/ports/${id}`);
+        return { value: p, text: () => showPort(p) };
+      }),
+    );
+}
