@@ -26,9 +26,11 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise
   if (postgres) {
     // Revisions are bigint columns; they stay far below 2^53, so read them as numbers.
     pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-    db = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: location }) }),
-    });
+    const pool = new pg.Pool({ connectionString: location });
+    // An idle connection the database ends (restart, failover, admin) is replaced on next use;
+    // without a listener its error would crash the process.
+    pool.on('error', () => undefined);
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     if (location !== ':memory:') {
       mkdirSync(dirname(location), { recursive: true });
