@@ -288,6 +288,17 @@ export class Service {
   }
 }
 
+/** The plan of deleting one object: 204, nothing after, the object as it was before. */
+export function deletion(
+  action: string,
+  scope: { regionId: string | null; tenantId: string | null },
+  id: string,
+  event: Event,
+  before: unknown,
+): Plan<null> {
+  return { action, ...scope, targetId: id, events: [event], before, after: () => null, status: 204 };
+}
+
 export const principalId = (p: Principal) =>
   p.role === 'admin' ? `admin:${p.keyId}` : `tenant:${p.tenantId}`;
 

@@ -44,6 +44,30 @@ describe.each(STORES)('native API on %s', (kind) => {
     await db?.drop();
   });
 
+  it('serves health, readiness and the OpenAPI 3.1 document of the request schemas', async () => {
+    expect(await (await fetch(`${t.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await (await fetch(`${t.url}/readyz`)).json();
+    expect(ready).toMatchObject({ status: 'ready', revision: expect.any(Number) });
+    const doc = await (await fetch(`${t.url}/openapi.json`)).json();
+    expect(doc.openapi).toBe('3.1.0');
+    const create = doc.paths['/v1/security-groups/{id}/rules'].post;
+    const body = create.requestBody.content['application/json'].schema;
+    expect(body.required).toEqual(expect.arrayContaining(['direction', 'protocol']));
+    expect(body.additionalProperties).toBe(false);
+    for (const path of [
+      '/v1/regions/{id}/flows:check',
+      '/v1/watch',
+      '/v1/snapshot',
+      '/v1/audit',
+      '/v1/ports/{id}/groups',
+      '/v1/address-groups/{id}',
+    ])
+      expect(Object.keys(doc.paths)).toContain(path);
+    const ui = await fetch(`${t.url}/docs/`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('swagger');
+  });
+
   it('creates groups with the profile starting rules, a template, or none', async () => {
     const started = await alice.post<any>('/v1/security-groups', { regionId: 'hw', vpcId: vpc, name: 'web' });
     // Huawei: a new group allows its own members and all egress, at priority 100 (002).

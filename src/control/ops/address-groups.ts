@@ -6,7 +6,7 @@ import { checkQuota, Problems, validateAddressGroup } from '../../core/validate.
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { compareStrings, paginate } from '../paging.js';
-import type { Principal, Service, WriteOptions } from '../service.js';
+import { deletion, type Principal, type Service, type WriteOptions } from '../service.js';
 import { versioned } from '../views.js';
 import type { RegionRecord, World } from '../world.js';
 
@@ -134,15 +134,13 @@ export function deleteAddressGroup(svc: Service, p: Principal, id: string, opts:
         'ADDRESS_GROUP_IN_USE',
         `address group "${id}" is referenced by rules of ${users.slice(0, 5).join(', ')}; delete those rules first`,
       );
-    return {
-      action: 'addressGroup.delete',
-      regionId: r.region.id,
-      tenantId: ag.value.tenantId,
-      targetId: id,
-      events: [{ op: 'addressGroup.delete', regionId: r.region.id, id }],
-      before: ag.value,
-      after: () => null,
-      status: 204,
-    };
+    const scope = { regionId: r.region.id, tenantId: ag.value.tenantId };
+    return deletion(
+      'addressGroup.delete',
+      scope,
+      id,
+      { op: 'addressGroup.delete', regionId: r.region.id, id },
+      ag.value,
+    );
   });
 }

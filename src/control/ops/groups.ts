@@ -17,7 +17,7 @@ import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
 import { compareStrings, paginate } from '../paging.js';
 import { positionsOf } from '../rule-order.js';
-import type { Plan, Principal, Service, WriteOptions } from '../service.js';
+import { deletion, type Plan, type Principal, type Service, type WriteOptions } from '../service.js';
 import { groupView, ruleView } from '../views.js';
 import type { GroupRecord, RegionRecord, World } from '../world.js';
 
@@ -312,16 +312,14 @@ export function deleteGroup(svc: Service, p: Principal, id: string, opts: WriteO
         'GROUP_REFERENCED',
         `security group "${id}" is referenced by rules of ${referencing.slice(0, 5).join(', ')}; delete those rules first`,
       );
-    return {
-      action: 'group.delete',
-      regionId: r.region.id,
-      tenantId: g.meta.tenantId,
-      targetId: id,
-      events: [{ op: 'group.delete', regionId: r.region.id, id }],
-      before: g.toGroup(),
-      after: () => null,
-      status: 204,
-    };
+    const scope = { regionId: r.region.id, tenantId: g.meta.tenantId };
+    return deletion(
+      'group.delete',
+      scope,
+      id,
+      { op: 'group.delete', regionId: r.region.id, id },
+      g.toGroup(),
+    );
   });
 }
 

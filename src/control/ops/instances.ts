@@ -9,7 +9,7 @@ import type { Event } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
 import { compareStrings, paginate } from '../paging.js';
-import type { Plan, Principal, Service, WriteOptions } from '../service.js';
+import { deletion, type Plan, type Principal, type Service, type WriteOptions } from '../service.js';
 import { versioned } from '../views.js';
 import { ownedAddresses, type RegionRecord, type World } from '../world.js';
 
@@ -211,16 +211,14 @@ export function deleteInstance(svc: Service, p: Principal, id: string, opts: Wri
   return svc.write(p, opts, (w) => {
     const { r, inst } = instanceOrThrow(svc, w, p, id);
     svc.checkRevision(opts.ifMatch, inst.revision, `instance ${id}`);
-    return {
-      action: 'instance.delete',
-      regionId: r.region.id,
-      tenantId: inst.value.tenantId,
-      targetId: id,
-      events: [{ op: 'instance.delete', regionId: r.region.id, id }],
-      before: inst.value,
-      after: () => null,
-      status: 204,
-    };
+    const scope = { regionId: r.region.id, tenantId: inst.value.tenantId };
+    return deletion(
+      'instance.delete',
+      scope,
+      id,
+      { op: 'instance.delete', regionId: r.region.id, id },
+      inst.value,
+    );
   });
 }
 

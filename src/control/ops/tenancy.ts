@@ -6,7 +6,7 @@ import { Problems, validateRegion } from '../../core/validate.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { compareStrings, type Page, paginate } from '../paging.js';
-import type { Principal, Service, WriteOptions } from '../service.js';
+import { deletion, type Principal, type Service, type WriteOptions } from '../service.js';
 import { versioned } from '../views.js';
 import type { RegionRecord, World } from '../world.js';
 
@@ -95,16 +95,13 @@ export function deleteTenant(svc: Service, p: Principal, id: string, opts: Write
           `tenant "${id}" still owns objects in region ${r.region.id}; delete them first`,
         );
     }
-    return {
-      action: 'tenant.delete',
-      regionId: null,
-      tenantId: id,
-      targetId: id,
-      events: [{ op: 'tenant.delete', id }],
-      before: t.value,
-      after: () => null,
-      status: 204,
-    };
+    return deletion(
+      'tenant.delete',
+      { regionId: null, tenantId: id },
+      id,
+      { op: 'tenant.delete', id },
+      t.value,
+    );
   });
 }
 
@@ -200,16 +197,13 @@ export function deleteRegion(svc: Service, p: Principal, id: string, opts: Write
     const held = r.vpcs.size + r.groups.size + r.instances.size + r.addressGroups.size;
     if (held > 0)
       throw conflict('REGION_IN_USE', `region "${id}" still holds ${held} objects; delete them first`);
-    return {
-      action: 'region.delete',
-      regionId: id,
-      tenantId: null,
-      targetId: id,
-      events: [{ op: 'region.delete', id }],
-      before: r.region,
-      after: () => null,
-      status: 204,
-    };
+    return deletion(
+      'region.delete',
+      { regionId: id, tenantId: null },
+      id,
+      { op: 'region.delete', id },
+      r.region,
+    );
   });
 }
 
@@ -310,15 +304,7 @@ export function deleteVpc(svc: Service, p: Principal, id: string, opts: WriteOpt
         'VPC_IN_USE',
         `VPC "${id}" is used by ${users.slice(0, 5).join(', ')}${users.length > 5 ? ', ...' : ''}`,
       );
-    return {
-      action: 'vpc.delete',
-      regionId: r.region.id,
-      tenantId: v.value.tenantId,
-      targetId: id,
-      events: [{ op: 'vpc.delete', regionId: r.region.id, id }],
-      before: v.value,
-      after: () => null,
-      status: 204,
-    };
+    const scope = { regionId: r.region.id, tenantId: v.value.tenantId };
+    return deletion('vpc.delete', scope, id, { op: 'vpc.delete', regionId: r.region.id, id }, v.value);
   });
 }
