@@ -19,18 +19,21 @@ export function serveCommand(program: Command, io: Io): void {
       if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536))
         throw new UsageError(`--port ${o.port} is not a port number`);
       const server = await startServer({ host: o.host, port, database: o.database });
-      io.out(`Palisade listening on ${server.url}`);
-      io.out(`  API docs (browsable): ${server.url}/docs`);
-      io.out(`  OpenAPI document:     ${server.url}/openapi.json`);
-      if (server.createdAdmin) {
-        io.out('');
-        io.out('Operator access key (created now; shown only this once):');
-        io.out(`  id:     ${server.createdAdmin.id}`);
-        io.out(`  secret: ${server.createdAdmin.secret}`);
-        io.out(
+      // One write, so whoever reads the output sees the whole greeting at once.
+      const lines = [
+        `Palisade listening on ${server.url}`,
+        `  API docs (browsable): ${server.url}/docs`,
+        `  OpenAPI document:     ${server.url}/openapi.json`,
+      ];
+      if (server.createdAdmin)
+        lines.push(
+          '',
+          'Operator access key (created now; shown only this once):',
+          `  id:     ${server.createdAdmin.id}`,
+          `  secret: ${server.createdAdmin.secret}`,
           `  palisade login --server ${server.url} --key-id ${server.createdAdmin.id} --secret <secret>`,
         );
-      }
+      io.out(lines.join('\n'));
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
