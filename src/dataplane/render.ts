@@ -1,0 +1,184 @@
+// What the kernel of one host should hold, computed from the shared core: one nftables table
+// with a chain per distinct port policy (ports with the same groups share it, so rules grow
+// with rules plus ports, not their product), named sets for remote groups (member addresses)
+// and address groups (CIDRs), and verdict maps that dispatch each port's interface to its
+// policy's chains. Pure: the agent diffs two models and writes the difference.
+import type { ConntrackTimeouts, Ethertype, Port, RegionState, Rule } from '../core/model.js';
+import { protocolNumber } from '../core/model.js';
+import { type Entry, evaluationOrder, policyDefault } from '../core/order.js';
+import { resolvePolicy } from '../core/policy.js';
+import { RegionIndex, privateAddresses } from '../core/region-index.js';
+
+export const TABLE = 'palisade';
+
+export interface SetModel {
+  type: 'ipv4_addr' | 'ipv6_addr';
+  /** CIDR sets (address groups) are interval sets; member-address sets are plain hash sets. */
+  interval: boolean;
+  elements: Set<string>;
+}
+
+export interface KernelModel {
+  sets: Map<string, SetModel>;
+  /** Policy chains: name → rule statements, in evaluation order. */
+  chains: Map<string, string[]>;
+  /** Interface → verdict ("jump chain" or "drop") for traffic leaving (egress) and entering (ingress) a port. */
+  egress: Map<string, string>;
+  ingress: Map<string, string>;
+  /** Interfaces and addresses of stateless ports (not tracked). */
+  stateless: { ifnames: Set<string>; v4: Set<string>; v6: Set<string> };
+  timeouts: ConntrackTimeouts | null;
+  /** Rule id → the chains holding it (for hit counts). */
+  ruleChains: Map<string, string[]>;
+  /** Ports on the host that could not get a policy, and why (they are closed). */
+  closed: Map<string, string>;
+}
+
+const safe = (id: string) => id.replace(/[^A-Za-z0-9_]/g, '_');
+export const groupSetName = (groupId: string, family: Ethertype) =>
+  `g_${safe(groupId)}_${family === 'IPv4' ? 4 : 6}`;
+export const addressSetName = (id: string, family: Ethertype) => `a_${safe(id)}_${family === 'IPv4' ? 4 : 6}`;
+
+const FAMILIES: Ethertype[] = ['IPv4', 'IPv6'];
+const nfproto = (f: Ethertype) => (f === 'IPv4' ? 'meta nfproto ipv4' : 'meta nfproto ipv6');
+const addrKey = (f: Ethertype) => (f === 'IPv4' ? 'ip' : 'ip6');
+
+function ranges(rs: { from: number; to: number }[]): string {
+  const parts = rs.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`));
+  return parts.length === 1 ? parts[0] : `{ ${parts.join(', ')} }`;
+}
+
+/** The nft statement of one evaluation-order entry (allow: return to the base chain; deny: drop). */
+function statement(
+  entry: Entry,
+  direction: 'ingress' | 'egress',
+  family: Ethertype,
+  need: (name: string, set: SetModel) => void,
+  sets: SetSource,
+): string {
+  const far = direction === 'ingress' ? 'saddr' : 'daddr';
+  const fam = nfproto(family);
+  if (entry.kind === 'innerAccess') {
+    const name = groupSetName(entry.group.id, family);
+    need(name, sets.group(entry.group.id, family));
+    return `${fam} ${addrKey(family)} ${far} @${name} counter return comment "inner ${entry.group.id}"`;
+  }
+  const r: Rule = entry.rule;
+  const parts = [fam];
+  const proto = protocolNumber(r.protocol);
+  if (proto !== null) parts.push(`meta l4proto ${proto}`);
+  if (r.ports?.length) parts.push(`th dport ${ranges(r.ports)}`);
+  if (r.sourcePorts?.length) parts.push(`th sport ${ranges(r.sourcePorts)}`);
+  if (r.icmpType !== undefined) {
+    const icmp = family === 'IPv4' ? 'icmp' : 'icmpv6';
+    parts.push(`${icmp} type ${r.icmpType}`);
+    if (r.icmpCode !== undefined) parts.push(`${icmp} code ${r.icmpCode}`);
+  }
+  if (r.remote.kind === 'cidr') parts.push(`${addrKey(family)} ${far} ${r.remote.cidr}`);
+  if (r.remote.kind === 'group') {
+    const name = groupSetName(r.remote.groupId, family);
+    need(name, sets.group(r.remote.groupId, family));
+    parts.push(`${addrKey(family)} ${far} @${name}`);
+  }
+  if (r.remote.kind === 'addressGroup') {
+    const name = addressSetName(r.remote.addressGroupId, family);
+    need(name, sets.addressGroup(r.remote.addressGroupId, family));
+    parts.push(`${addrKey(family)} ${far} @${name}`);
+  }
+  parts.push('counter', r.action === 'allow' ? 'return' : 'drop', `comment "${r.id}"`);
+  return parts.join(' ');
+}
+
+interface SetSource {
+  group(id: string, family: Ethertype): SetModel;
+  addressGroup(id: string, family: Ethertype): SetModel;
+}
+
+function setSource(index: RegionIndex): SetSource {
+  return {
+    group: (id, family) => ({
+      type: family === 'IPv4' ? 'ipv4_addr' : 'ipv6_addr',
+      interval: false,
+      elements: new Set(index.memberAddresses(id, family)),
+    }),
+    addressGroup: (id, family) => ({
+      type: family === 'IPv4' ? 'ipv4_addr' : 'ipv6_addr',
+      interval: true,
+      elements: new Set(
+        (index.addressGroups.get(id)?.entries ?? []).filter((e) => e.includes(':') === (family === 'IPv6')),
+      ),
+    }),
+  };
+}
+
+export function emptyModel(): KernelModel {
+  return {
+    sets: new Map(),
+    chains: new Map(),
+    egress: new Map(),
+    ingress: new Map(),
+    stateless: { ifnames: new Set(), v4: new Set(), v6: new Set() },
+    timeouts: null,
+    ruleChains: new Map(),
+    closed: new Map(),
+  };
+}
+
+/** The kernel model for the ports of `host` across the given regions. */
+export function renderHost(host: string, regions: RegionState[]): KernelModel {
+  const model = emptyModel();
+  const policyChains = new Map<string, string>();
+  for (const state of regions) {
+    const index = new RegionIndex(state);
+    const sets = setSource(index);
+    const need = (name: string, set: SetModel) => model.sets.set(name, set);
+    for (const { port } of index.ports.values()) {
+      if (port.host !== host || !port.interface) continue;
+      model.timeouts ??= state.region.conntrackTimeouts;
+      const resolved = resolvePolicy(index, port.id);
+      if ('failure' in resolved) {
+        // Fail closed: the port's traffic is dropped both ways, and the reason is reported.
+        model.egress.set(port.interface, 'drop');
+        model.ingress.set(port.interface, 'drop');
+        model.closed.set(port.id, resolved.reason);
+        continue;
+      }
+      const key = `${state.region.id}|${port.nicType}|${port.groupIds.join(',')}`;
+      let base = policyChains.get(key);
+      if (!base) {
+        base = `p${policyChains.size}`;
+        policyChains.set(key, base);
+        for (const direction of ['egress', 'ingress'] as const) {
+          const name = `${base}_${direction === 'egress' ? 'out' : 'in'}`;
+          const rules: string[] = [];
+          for (const family of FAMILIES) {
+            for (const entry of evaluationOrder(resolved.policy, port, direction, family)) {
+              rules.push(statement(entry, direction, family, need, sets));
+              if (entry.kind === 'rule') {
+                const holders = model.ruleChains.get(entry.rule.id) ?? [];
+                if (!holders.includes(name)) holders.push(name);
+                model.ruleChains.set(entry.rule.id, holders);
+              }
+            }
+          }
+          rules.push(
+            policyDefault(resolved.policy, direction) === 'allow'
+              ? 'return'
+              : 'counter drop comment "default"',
+          );
+          model.chains.set(name, rules);
+        }
+      }
+      model.egress.set(port.interface, `jump ${base}_out`);
+      model.ingress.set(port.interface, `jump ${base}_in`);
+      if (port.groupIds.every((g) => index.groups.get(g)?.stateful === false)) addStateless(model, port);
+    }
+  }
+  return model;
+}
+
+function addStateless(model: KernelModel, port: Port): void {
+  model.stateless.ifnames.add(port.interface!);
+  for (const a of privateAddresses(port, 'IPv4')) model.stateless.v4.add(a);
+  for (const a of privateAddresses(port, 'IPv6')) model.stateless.v6.add(a);
+}

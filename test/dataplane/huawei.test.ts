@@ -1,0 +1,251 @@
+// The data plane with real packets: a server, two hosts (network namespaces) with an agent
+// each, instances on both, and TCP/UDP/ICMP between them, IPv4 and IPv6, on the huawei profile:
+// allow, default deny, deny-first priority, replies of allowed connections, remote-group
+// membership and address-group changes taking effect, a new deny rule cutting an established
+// inbound connection while an outbound one survives, and cross-host traffic.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent } from '../../src/agent/agent.js';
+import type { PalisadeClient } from '../../src/client/client.js';
+import { devNetDown, devNetUp, hostNs } from '../../src/dataplane/devnet.js';
+import { run } from '../../src/dataplane/exec.js';
+import {
+  canRunDataplane,
+  connection,
+  echoServer,
+  enforced,
+  exchange,
+  ping,
+  type Background,
+} from '../support/dataplane.js';
+import {
+  freshDatabase,
+  newTenant,
+  startTestServer,
+  type TestDatabase,
+  type TestServer,
+} from '../support/servers.js';
+
+const ok = await canRunDataplane();
+
+describe.skipIf(!ok)('huawei data plane with real traffic', () => {
+  let db: TestDatabase;
+  let t: TestServer;
+  let c: PalisadeClient;
+  const agents: Agent[] = [];
+  const servers: Background[] = [];
+  const g: Record<string, any> = {};
+  const ports: Record<string, any> = {};
+
+  /** A write through the API, then wait until both hosts enforce it. */
+  async function write<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await c.request<T>(method, path, body);
+    await enforced(agents, Number(res.headers.get('x-palisade-revision')));
+    return res.body;
+  }
+
+  beforeAll(async () => {
+    db = await freshDatabase('sqlite');
+    t = await startTestServer(db);
+    await t.admin.post('/v1/regions', { id: 'hw', profile: 'huawei', conntrackTimeouts: { icmp: 5 } });
+    c = await newTenant(t.admin, t.url, 'dp');
+    const vpc = (await c.post<any>('/v1/vpcs', { regionId: 'hw', name: 'v' })).id;
+    const group = (name: string, rules: unknown[]) =>
+      c.post<any>('/v1/security-groups', { regionId: 'hw', vpcId: vpc, name, template: 'empty', rules });
+    const egressAll = [
+      { direction: 'egress', protocol: 'all', remoteIpPrefix: '0.0.0.0/0' },
+      { direction: 'egress', protocol: 'all', ethertype: 'IPv6', remoteIpPrefix: '::/0' },
+    ];
+    g.client = await group('client', [
+      ...egressAll,
+      { direction: 'ingress', protocol: 'tcp', ports: '2222' },
+    ]);
+    g.web = await group('web', [
+      ...egressAll,
+      { direction: 'ingress', protocol: 'tcp', ports: '22', remoteIpPrefix: '10.0.0.0/24', priority: 10 },
+      {
+        direction: 'ingress',
+        protocol: 'tcp',
+        ports: '22',
+        ethertype: 'IPv6',
+        remoteIpPrefix: 'fd00::/64',
+        priority: 10,
+      },
+    ]);
+    g.other = await group('other', egressAll);
+    const instance = async (
+      name: string,
+      host: string,
+      iface: string,
+      v4: string,
+      v6: string,
+      groups: string[],
+    ) =>
+      (
+        await c.post<any>('/v1/instances', {
+          regionId: 'hw',
+          vpcId: vpc,
+          name,
+          ports: [{ ipv4: [v4], ipv6: [v6], host, interface: iface, groupIds: groups }],
+        })
+      ).ports[0];
+    ports.a = await instance('a', 'h1', 'tapa', '10.0.0.1', 'fd00::1', [g.client.id]);
+    ports.b = await instance('b', 'h1', 'tapb', '10.0.0.2', 'fd00::2', [g.web.id]);
+    ports.c = await instance('c', 'h2', 'tapc', '10.0.0.3', 'fd00::3', [g.web.id]);
+    await devNetUp({
+      hosts: ['h1', 'h2'],
+      ports: [
+        { host: 'h1', interface: 'tapa', instance: 'a', ipv4: ['10.0.0.1'], ipv6: ['fd00::1'] },
+        { host: 'h1', interface: 'tapb', instance: 'b', ipv4: ['10.0.0.2'], ipv6: ['fd00::2'] },
+        { host: 'h2', interface: 'tapc', instance: 'c', ipv4: ['10.0.0.3'], ipv6: ['fd00::3'] },
+      ],
+    });
+    for (const host of ['h1', 'h2']) {
+      const agent = new Agent(t.admin, { host, netns: hostNs(host) });
+      await agent.start();
+      agents.push(agent);
+    }
+    for (const inst of ['a', 'b', 'c']) {
+      servers.push(await echoServer(inst, 'tcp', 22));
+      servers.push(await echoServer(inst, 'tcp', 2222));
+      servers.push(await echoServer(inst, 'tcp', 8080));
+      servers.push(await echoServer(inst, 'udp', 53));
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const s of servers) s.stop();
+    for (const a of agents) await a.stop();
+    await devNetDown();
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('allows what a rule allows, on the same host and across hosts, IPv4 and IPv6', async () => {
+    expect(await exchange('a', 'tcp', '10.0.0.2', 22)).toBe(true);
+    expect(await exchange('a', 'tcp', '10.0.0.3', 22)).toBe(true);
+    expect(await exchange('a', 'tcp', 'fd00::2', 22)).toBe(true);
+    expect(await exchange('a', 'tcp', 'fd00::3', 22)).toBe(true);
+  });
+
+  it('denies by default: other ports, other protocols, ICMP', async () => {
+    expect(await exchange('a', 'tcp', '10.0.0.2', 8080)).toBe(false);
+    expect(await exchange('a', 'udp', '10.0.0.2', 53)).toBe(false);
+    expect(await ping('a', '10.0.0.2')).toBe(false);
+    // B's egress allows everything, A's ingress only 2222: B reaches A on 2222, not 22.
+    expect(await exchange('b', 'tcp', '10.0.0.1', 2222)).toBe(true);
+    expect(await exchange('b', 'tcp', '10.0.0.1', 22)).toBe(false);
+  });
+
+  it('evaluates deny before allow at a higher priority, per rule', async () => {
+    const deny = await write<any>('POST', `/v1/security-groups/${g.web.id}/rules`, {
+      direction: 'ingress',
+      protocol: 'tcp',
+      ports: '22',
+      remoteIpPrefix: '10.0.0.1/32',
+      action: 'deny',
+      priority: 5,
+    });
+    expect(await exchange('a', 'tcp', '10.0.0.2', 22)).toBe(false);
+    expect(await exchange('b', 'tcp', '10.0.0.3', 22)).toBe(true); // 10.0.0.2 still allowed by priority 10
+    expect(await exchange('a', 'tcp', 'fd00::2', 22)).toBe(true); // the deny is IPv4 only
+    await write('DELETE', `/v1/security-groups/${g.web.id}/rules/${deny.id}`);
+    expect(await exchange('a', 'tcp', '10.0.0.2', 22)).toBe(true);
+  });
+
+  it('lets replies of allowed connections through and cuts established inbound ones on a new deny (outbound survive)', async () => {
+    const inbound = await connection('a', '10.0.0.2', 22); // inbound for B
+    const outbound = await connection('b', '10.0.0.1', 2222); // outbound for B
+    expect(await inbound.send()).toBe('ok');
+    expect(await outbound.send()).toBe('ok');
+    // 002: a new deny rule clears the inbound entries of the group's members.
+    const deny = await write<any>('POST', `/v1/security-groups/${g.web.id}/rules`, {
+      direction: 'ingress',
+      protocol: 'tcp',
+      ports: '22',
+      remoteIpPrefix: '10.0.0.1/32',
+      action: 'deny',
+      priority: 5,
+    });
+    expect(await inbound.send()).toBe('timeout');
+    expect(await outbound.send()).toBe('ok');
+    inbound.stop();
+    outbound.stop();
+    await write('DELETE', `/v1/security-groups/${g.web.id}/rules/${deny.id}`);
+  });
+
+  it('applies remote-group membership changes to new connections, as set updates', async () => {
+    await write('POST', `/v1/security-groups/${g.web.id}/rules`, {
+      direction: 'ingress',
+      protocol: 'tcp',
+      ports: '8080',
+      remoteGroup: g.client.id,
+    });
+    expect(await exchange('a', 'tcp', '10.0.0.2', 8080)).toBe(true);
+    expect(await exchange('a', 'tcp', '10.0.0.3', 8080)).toBe(true);
+    const setName = `g_${g.client.id.replace(/-/g, '_')}_4`;
+    const before = await run('ip', [
+      'netns',
+      'exec',
+      hostNs('h2'),
+      'nft',
+      'list',
+      'set',
+      'inet',
+      'palisade',
+      setName,
+    ]);
+    expect(before).toContain('10.0.0.1');
+    // A moves from "client" to "other": no longer a member, so 8080 closes for new connections.
+    await write('PUT', `/v1/ports/${ports.a.id}/groups`, { groupIds: [g.other.id] });
+    const after = await run('ip', [
+      'netns',
+      'exec',
+      hostNs('h2'),
+      'nft',
+      'list',
+      'set',
+      'inet',
+      'palisade',
+      setName,
+    ]);
+    expect(after).not.toContain('10.0.0.1');
+    expect(await exchange('a', 'tcp', '10.0.0.2', 8080)).toBe(false);
+    expect(await exchange('a', 'tcp', '10.0.0.3', 8080)).toBe(false);
+    await write('PUT', `/v1/ports/${ports.a.id}/groups`, { groupIds: [g.client.id] });
+    expect(await exchange('a', 'tcp', '10.0.0.3', 8080)).toBe(true);
+  });
+
+  it('applies address-group entries', async () => {
+    const ag = await write<any>('POST', '/v1/address-groups', {
+      regionId: 'hw',
+      name: 'dns-clients',
+      entries: ['10.0.0.0/31'],
+    });
+    await write('POST', `/v1/security-groups/${g.web.id}/rules`, {
+      direction: 'ingress',
+      protocol: 'udp',
+      ports: '53',
+      remoteAddressGroup: ag.id,
+    });
+    expect(await exchange('a', 'udp', '10.0.0.2', 53)).toBe(true);
+    await write('PATCH', `/v1/address-groups/${ag.id}`, { remove: ['10.0.0.0/31'], add: ['10.0.0.4/32'] });
+    expect(await exchange('a', 'udp', '10.0.0.2', 53)).toBe(false);
+  });
+
+  it('allows ICMP once a rule does, and IPv6 echo with icmpv6', async () => {
+    await write('POST', `/v1/security-groups/${g.web.id}/rules/batch`, {
+      rules: [
+        { direction: 'ingress', protocol: 'icmp', remoteIpPrefix: '0.0.0.0/0' },
+        {
+          direction: 'ingress',
+          protocol: 'icmpv6',
+          ethertype: 'IPv6',
+          icmpType: 128,
+          remoteIpPrefix: '::/0',
+        },
+      ],
+    });
+    expect(await ping('a', '10.0.0.2')).toBe(true);
+    expect(await ping('a', 'fd00::3')).toBe(true);
+  });
+});
