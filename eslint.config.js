@@ -19,6 +19,8 @@ export default tseslint.config(
   {
     // Plain Node scripts (not type-checked TypeScript): declare the Node globals they use.
     files: ['**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+    },
   },
 );
