@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { addressGroupCommand } from './commands/address-group.js';
 import { adminCommands } from './commands/admin.js';
 import { checkCommand } from './commands/check.js';
+import { dataplaneCommands } from './commands/dataplane.js';
 import { groupCommand } from './commands/group.js';
 import { loginCommand } from './commands/login.js';
 import { portCommand } from './commands/port.js';
@@ -34,6 +35,7 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
   portCommand(program, io, exit);
   addressGroupCommand(program, io, exit);
   adminCommands(program, io, exit);
+  dataplaneCommands(program, io, exit);
   return program;
 }
 

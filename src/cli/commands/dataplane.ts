@@ -1,0 +1,74 @@
+// palisade agent (the host agent) and palisade dev-net up|down (the namespace topology).
+import type { Command } from 'commander';
+import { Agent } from '../../agent/agent.js';
+import { type DevTopology, devNetDown, devNetUp, hostNs } from '../../dataplane/devnet.js';
+import { EXIT, type Io, UsageError } from '../io.js';
+import { clientFor, type Json, listAll } from '../remote.js';
+
+/** The topology of the ports the server knows with a host and an interface. */
+export function topologyOf(instances: Json[]): DevTopology {
+  const ports = instances.flatMap((i) =>
+    i.ports
+      .filter((p: Json) => p.host && p.interface)
+      .map((p: Json) => ({
+        host: p.host,
+        interface: p.interface,
+        instance: p.id,
+        ipv4: p.ipv4,
+        ipv6: p.ipv6,
+      })),
+  );
+  return { hosts: [...new Set<string>(ports.map((p: Json) => p.host))], ports };
+}
+
+export function dataplaneCommands(program: Command, io: Io, exit: (code: number) => void): void {
+  program
+    .command('agent')
+    .description("enforce this host's ports in the kernel (nftables, conntrack), following the server")
+    .requiredOption('--host <name>', 'the host name ports carry in the control plane')
+    .option('--netns <name>', 'run the kernel tools in this network namespace (dev-net hosts: pal-<host>)')
+    .action(async (o: { host: string; netns?: string }, cmd: Command) => {
+      const agent = new Agent(clientFor(cmd), { host: o.host, netns: o.netns });
+      await agent.start();
+      io.out(`agent for host ${o.host} enforcing revision ${agent.revision}`);
+      await new Promise<void>((resolve) => {
+        const stop = () => void agent.stop().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      exit(EXIT.ok);
+    });
+
+  const devnet = program
+    .command('dev-net')
+    .description('network namespaces that play hosts and instances (development, tests)');
+  devnet
+    .command('up')
+    .description('create namespaces for every port the server knows with a host and an interface')
+    .action(async (_o: unknown, cmd: Command) => {
+      const instances = await listAll<Json>(clientFor(cmd), '/v1/instances', true);
+      const topo = topologyOf(instances);
+      if (!topo.ports.length)
+        throw new UsageError(
+          'no port has a host and an interface: set them with `palisade instance create --port ...,host=H,interface=I`',
+        );
+      await devNetUp(topo);
+      for (const host of topo.hosts)
+        io.out(
+          `host ${host}: namespace ${hostNs(host)} (palisade agent --host ${host} --netns ${hostNs(host)})`,
+        );
+      for (const p of topo.ports)
+        io.out(
+          `  port ${p.instance} on ${p.host}/${p.interface}: ${[...p.ipv4, ...p.ipv6].join(' ')} (namespace pal-${p.instance})`,
+        );
+      exit(EXIT.ok);
+    });
+  devnet
+    .command('down')
+    .description('remove every namespace dev-net made')
+    .action(async () => {
+      await devNetDown();
+      io.out('removed the dev-net namespaces');
+      exit(EXIT.ok);
+    });
+}
