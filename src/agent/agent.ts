@@ -14,7 +14,7 @@ import { World } from '../control/world.js';
 import { Conntrack } from '../dataplane/conntrack.js';
 import { inNetns, run } from '../dataplane/exec.js';
 import { diffScript, fullScript } from '../dataplane/nft.js';
-import { emptyModel, type KernelModel, renderHost } from '../dataplane/render.js';
+import { emptyModel, type KernelModel, renderHost, TABLE } from '../dataplane/render.js';
 import { coreChanges } from './core-changes.js';
 
 export interface AgentOptions {
@@ -22,6 +22,10 @@ export interface AgentOptions {
   /** Run the kernel tools in this network namespace (development topologies). */
   netns?: string;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** How often the kernel is compared with what was written (drift is repaired). Default 2 s. */
+  driftCheckMs?: number;
+  /** How often hit counts are reported besides after each change. Default 10 s. */
+  reportMs?: number;
 }
 
 interface Snapshot {
@@ -38,6 +42,14 @@ export class Agent {
   /** The revision the kernel enforces. */
   revision = 0;
   private following: Promise<unknown> | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  /** The table as listed after the last write (counters stripped): drift is any other listing. */
+  private baseline: string | null = null;
+  /** Serializes kernel writes, drift repairs and reports. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private reportPending = false;
+  /** Repairs done after drift, for tests and logs. */
+  driftRepairs = 0;
 
   constructor(
     private readonly client: PalisadeClient,
@@ -59,16 +71,81 @@ export class Agent {
     await this.nft(['-f', '-'], fullScript(model));
     await this.conntrack.setTimeouts(model.timeouts);
     this.applied = model;
+    this.baseline = null;
     this.following = watchChanges(
       this.client,
-      { fromRevision: this.revision, host: undefined, signal: this.abort.signal, retryMs: 500 },
-      (change) => this.onChange(change),
+      {
+        fromRevision: this.revision,
+        signal: this.abort.signal,
+        retryMs: 500,
+        onError: (e) => this.opts.log?.('change stream interrupted; resuming', { error: String(e) }),
+      },
+      (change) => this.serial(() => this.onChange(change)),
     );
+    this.timers.push(
+      setInterval(() => void this.serial(() => this.checkDrift()), this.opts.driftCheckMs ?? 2000),
+    );
+    this.timers.push(setInterval(() => this.scheduleReport(), this.opts.reportMs ?? 10_000));
+    this.scheduleReport();
   }
 
   async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
     this.abort.abort();
     await this.following?.catch(() => undefined);
+    await this.queue.catch(() => undefined);
+  }
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(task, task);
+    this.queue = next.catch((e) => this.opts.log?.('agent task failed', { error: String(e) }));
+    return next;
+  }
+
+  /** Compare the kernel with what was written; rewrite the whole table if someone changed it. */
+  async checkDrift(): Promise<boolean> {
+    const listing = await this.nft(['-t', 'list', 'table', 'inet', TABLE]).then(stripCounters, () => null);
+    if (listing !== null && this.baseline === null) {
+      this.baseline = listing;
+      return false;
+    }
+    if (listing !== null && listing === this.baseline) return false;
+    this.opts.log?.('kernel drifted from the policy; rewriting the table', { host: this.opts.host });
+    await this.nft(['-f', '-'], fullScript(this.applied));
+    this.baseline = null;
+    this.driftRepairs++;
+    return true;
+  }
+
+  /** Report the enforced revision, closed ports and rule hits (coalesced). */
+  private scheduleReport(): void {
+    if (this.reportPending) return;
+    this.reportPending = true;
+    setTimeout(() => {
+      this.reportPending = false;
+      void this.serial(() => this.report());
+    }, 50).unref();
+  }
+
+  private async report(): Promise<void> {
+    const ruleHits: Record<string, number> = {};
+    const listing = await this.nft(['-j', '-t', 'list', 'table', 'inet', TABLE]).catch(
+      () => '{"nftables":[]}',
+    );
+    for (const item of (JSON.parse(listing) as { nftables: NftItem[] }).nftables) {
+      const rule = item.rule;
+      const counter = rule?.expr?.find((e) => e.counter)?.counter;
+      if (!rule?.comment || !counter || !this.applied.ruleChains.has(rule.comment)) continue;
+      ruleHits[rule.comment] = (ruleHits[rule.comment] ?? 0) + counter.packets;
+    }
+    const closed = [...this.applied.closed].map(([portId, reason]) => ({ portId, reason }));
+    await this.client
+      .post(`/v1/hosts/${encodeURIComponent(this.opts.host)}/status`, {
+        revision: this.revision,
+        closed,
+        ruleHits,
+      })
+      .catch((e) => this.opts.log?.('status report failed', { error: String(e) }));
   }
 
   private render(): KernelModel {
@@ -86,9 +163,11 @@ export class Agent {
     else if (script) await this.nft(['-f', '-'], script);
     if (script === null) await this.conntrack.setTimeouts(model.timeouts);
     this.applied = model;
+    this.baseline = null;
     if (change.regionId) await this.clear(change.regionId, plans);
     // Enforced: the rules are in the kernel and the connections they cut are gone.
     this.revision = change.revision;
+    this.scheduleReport();
   }
 
   /** What the change does to live connections, decided against the region before it. */
@@ -122,6 +201,12 @@ export class Agent {
     }
   }
 }
+
+interface NftItem {
+  rule?: { comment?: string; expr?: { counter?: { packets: number; bytes: number } }[] };
+}
+
+const stripCounters = (listing: string) => listing.replace(/counter packets \d+ bytes \d+/g, 'counter');
 
 interface Clearing {
   plan: ReturnType<typeof clearingPlan>;

@@ -223,6 +223,17 @@ export const AuditQuery = T.Object({
   ...PageQuery,
 });
 
+export const HostParams = T.Object({ host: T.String({ minLength: 1, maxLength: 255 }) });
+export const HostReport = T.Object(
+  {
+    revision: T.Integer({ minimum: 0 }),
+    closed: T.Array(T.Object({ portId: Id, reason: T.String() }, strict)),
+    ruleHits: T.Record(T.String(), T.Integer({ minimum: 0 })),
+  },
+  strict,
+);
+export const StatusQuery = T.Object({ regionId: T.Optional(Id) });
+
 export const KeyCreate = T.Object(
   {
     tenantId: T.Optional(Id),

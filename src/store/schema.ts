@@ -50,6 +50,7 @@ export interface Database {
     expires_at: number;
   };
   nonces: { key_id: string; nonce: string; expires_at: number };
+  host_status: { host: string; revision: number; body: string; reported_at: string };
   idempotency: {
     principal: string;
     key: string;

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as changes from '../../control/ops/changes.js';
 import * as flows from '../../control/ops/flows.js';
+import * as status from '../../control/ops/status.js';
 import { principal } from '../http.js';
 import * as S from '../schemas.js';
 import type { Context } from '../app.js';
@@ -93,6 +94,34 @@ export const changeRoutes =
         },
       },
       async (req) => flows.checkFlow(svc, principal(req), req.params.id, req.body as flows.PacketInput),
+    );
+    app.post(
+      '/v1/hosts/:host/status',
+      {
+        schema: {
+          tags: ['status'],
+          summary:
+            "A host agent's report: the revision it enforces, closed ports, rule hit counts (operator keys)",
+          params: S.HostParams,
+          body: S.HostReport,
+        },
+      },
+      async (req, reply) => {
+        await status.reportHost(svc, principal(req), req.params.host, req.body);
+        return reply.code(204).send();
+      },
+    );
+    app.get(
+      '/v1/status',
+      {
+        schema: {
+          tags: ['status'],
+          summary:
+            'Per region: whether its latest change is enforced on every host with its ports; rule hits',
+          querystring: S.StatusQuery,
+        },
+      },
+      async (req) => status.enforcementStatus(svc, principal(req), req.query.regionId),
     );
     app.post(
       '/v1/regions/:id/simulations',

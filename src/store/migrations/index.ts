@@ -86,6 +86,26 @@ function initial(dialect: Dialect): Migration {
   };
 }
 
+/** What each host's agent last reported: the revision it enforces, closed ports, rule hits. */
+function hostStatus(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('host_status')
+        .addColumn('host', 'text', (c) => c.primaryKey())
+        .addColumn('revision', dialect === 'postgres' ? 'bigint' : 'integer', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('reported_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  };
+}
+
 export function migrations(dialect: Dialect): MigrationProvider {
-  return { getMigrations: async () => ({ '0001_initial': initial(dialect) }) };
+  return {
+    getMigrations: async () => ({
+      '0001_initial': initial(dialect),
+      '0002_host_status': hostStatus(dialect),
+    }),
+  };
 }

@@ -1,0 +1,81 @@
+// Enforcement status: each host agent reports the revision its kernel enforces, the ports it
+// had to close and its rules' hit counts; the API answers whether a region's latest change is
+// enforced on every host that carries its ports.
+import { badRequest } from '../errors.js';
+import type { Principal, Service } from '../service.js';
+
+export interface HostReport {
+  revision: number;
+  /** Ports whose policy could not be computed: closed, with the reason. */
+  closed: { portId: string; reason: string }[];
+  /** Rule id → packets matched, summed over the host's chains. */
+  ruleHits: Record<string, number>;
+}
+
+export async function reportHost(
+  svc: Service,
+  p: Principal,
+  host: string,
+  report: HostReport,
+): Promise<void> {
+  svc.requireAdmin(p);
+  if (!host.trim()) throw badRequest('INVALID_FIELD', 'params.host', 'params.host must not be empty');
+  const row = {
+    host,
+    revision: report.revision,
+    body: JSON.stringify(report),
+    reported_at: new Date(svc.now()).toISOString(),
+  };
+  await svc.db
+    .insertInto('host_status')
+    .values(row)
+    .onConflict((oc) =>
+      oc.column('host').doUpdateSet({ revision: row.revision, body: row.body, reported_at: row.reported_at }),
+    )
+    .execute();
+}
+
+export async function enforcementStatus(svc: Service, p: Principal, regionId?: string) {
+  await svc.sync();
+  const rows = await svc.db.selectFrom('host_status').selectAll().execute();
+  const reports = new Map(
+    rows.map((r) => [r.host, { ...(JSON.parse(r.body) as HostReport), reportedAt: r.reported_at }]),
+  );
+  const regions = [...svc.world.regions.values()].filter(
+    (r) => regionId === undefined || r.region.id === regionId,
+  );
+  const out = regions.map((r) => {
+    const hosts = new Map<string, string[]>();
+    for (const { port, instanceId } of r.ports.values()) {
+      const owner = r.instances.get(instanceId)?.value.tenantId;
+      if (!port.host || owner === undefined || !svc.visible(p, owner)) continue;
+      hosts.set(port.host, [...(hosts.get(port.host) ?? []), port.id]);
+    }
+    const hostStatus = [...hosts].map(([host, ports]) => {
+      const report = reports.get(host);
+      return {
+        host,
+        ports: ports.length,
+        enforcedRevision: report?.revision ?? null,
+        upToDate: (report?.revision ?? -1) >= r.lastRevision,
+        reportedAt: report?.reportedAt ?? null,
+        closed: (report?.closed ?? []).filter((c) => ports.includes(c.portId)),
+      };
+    });
+    const ruleHits: Record<string, number> = {};
+    const visibleRules = new Set<string>();
+    for (const g of r.groups.values())
+      if (svc.visible(p, g.meta.tenantId)) for (const id of g.rules.keys()) visibleRules.add(id);
+    for (const [host] of hosts)
+      for (const [rule, n] of Object.entries(reports.get(host)?.ruleHits ?? {}))
+        if (visibleRules.has(rule)) ruleHits[rule] = (ruleHits[rule] ?? 0) + n;
+    return {
+      regionId: r.region.id,
+      revision: r.lastRevision,
+      enforcedEverywhere: hostStatus.every((h) => h.upToDate),
+      hosts: hostStatus,
+      ruleHits,
+    };
+  });
+  return { revision: svc.world.revision, regions: out };
+}
