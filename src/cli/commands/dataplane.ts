@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { Agent } from '../../agent/agent.js';
 import { type DevTopology, devNetDown, devNetUp, hostNs } from '../../dataplane/devnet.js';
 import { EXIT, type Io, UsageError } from '../io.js';
-import { clientFor, type Json, listAll } from '../remote.js';
+import { apiAction, clientFor, type Json, listAll, table } from '../remote.js';
 
 /** The topology of the ports the server knows with a host and an interface. */
 export function topologyOf(instances: Json[]): DevTopology {
