@@ -6,60 +6,39 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../../src/agent/agent.js';
 import type { PalisadeClient } from '../../src/client/client.js';
-import { devNetDown, devNetUp, hostNs } from '../../src/dataplane/devnet.js';
+import { hostNs } from '../../src/dataplane/devnet.js';
 import { run } from '../../src/dataplane/exec.js';
 import {
   canRunDataplane,
   connection,
-  echoServer,
-  enforced,
+  dataplaneFixture,
   exchange,
+  type Fixture,
   ping,
-  type Background,
 } from '../support/dataplane.js';
-import {
-  freshDatabase,
-  newTenant,
-  startTestServer,
-  type TestDatabase,
-  type TestServer,
-} from '../support/servers.js';
 
 const ok = await canRunDataplane();
 
 describe.skipIf(!ok)('huawei data plane with real traffic', () => {
-  let db: TestDatabase;
-  let t: TestServer;
+  let f: Fixture;
   let c: PalisadeClient;
-  const agents: Agent[] = [];
-  const servers: Background[] = [];
+  let agents: Agent[];
+  let write: Fixture['write'];
   const g: Record<string, any> = {};
-  const ports: Record<string, any> = {};
-
-  /** A write through the API, then wait until both hosts enforce it. */
-  async function write<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await c.request<T>(method, path, body);
-    await enforced(agents, Number(res.headers.get('x-palisade-revision')));
-    return res.body;
-  }
+  let ports: Record<string, any>;
 
   beforeAll(async () => {
-    db = await freshDatabase('sqlite');
-    t = await startTestServer(db);
-    await t.admin.post('/v1/regions', { id: 'hw', profile: 'huawei', conntrackTimeouts: { icmp: 5 } });
-    c = await newTenant(t.admin, t.url, 'dp');
-    const vpc = (await c.post<any>('/v1/vpcs', { regionId: 'hw', name: 'v' })).id;
-    const group = (name: string, rules: unknown[]) =>
-      c.post<any>('/v1/security-groups', { regionId: 'hw', vpcId: vpc, name, template: 'empty', rules });
+    f = await dataplaneFixture({ id: 'hw', profile: 'huawei' });
+    ({ c, agents, write } = f);
     const egressAll = [
       { direction: 'egress', protocol: 'all', remoteIpPrefix: '0.0.0.0/0' },
       { direction: 'egress', protocol: 'all', ethertype: 'IPv6', remoteIpPrefix: '::/0' },
     ];
-    g.client = await group('client', [
+    g.client = await f.group('client', [
       ...egressAll,
       { direction: 'ingress', protocol: 'tcp', ports: '2222' },
     ]);
-    g.web = await group('web', [
+    g.web = await f.group('web', [
       ...egressAll,
       { direction: 'ingress', protocol: 'tcp', ports: '22', remoteIpPrefix: '10.0.0.0/24', priority: 10 },
       {
@@ -71,54 +50,23 @@ describe.skipIf(!ok)('huawei data plane with real traffic', () => {
         priority: 10,
       },
     ]);
-    g.other = await group('other', egressAll);
-    const instance = async (
-      name: string,
-      host: string,
-      iface: string,
-      v4: string,
-      v6: string,
-      groups: string[],
-    ) =>
-      (
-        await c.post<any>('/v1/instances', {
-          regionId: 'hw',
-          vpcId: vpc,
-          name,
-          ports: [{ ipv4: [v4], ipv6: [v6], host, interface: iface, groupIds: groups }],
-        })
-      ).ports[0];
-    ports.a = await instance('a', 'h1', 'tapa', '10.0.0.1', 'fd00::1', [g.client.id]);
-    ports.b = await instance('b', 'h1', 'tapb', '10.0.0.2', 'fd00::2', [g.web.id]);
-    ports.c = await instance('c', 'h2', 'tapc', '10.0.0.3', 'fd00::3', [g.web.id]);
-    await devNetUp({
-      hosts: ['h1', 'h2'],
-      ports: [
-        { host: 'h1', interface: 'tapa', instance: 'a', ipv4: ['10.0.0.1'], ipv6: ['fd00::1'] },
-        { host: 'h1', interface: 'tapb', instance: 'b', ipv4: ['10.0.0.2'], ipv6: ['fd00::2'] },
-        { host: 'h2', interface: 'tapc', instance: 'c', ipv4: ['10.0.0.3'], ipv6: ['fd00::3'] },
+    g.other = await f.group('other', egressAll);
+    ports = await f.boot(
+      [
+        { name: 'a', host: 'h1', ipv4: '10.0.0.1', ipv6: 'fd00::1', groups: [g.client.id] },
+        { name: 'b', host: 'h1', ipv4: '10.0.0.2', ipv6: 'fd00::2', groups: [g.web.id] },
+        { name: 'c', host: 'h2', ipv4: '10.0.0.3', ipv6: 'fd00::3', groups: [g.web.id] },
       ],
-    });
-    for (const host of ['h1', 'h2']) {
-      const agent = new Agent(t.admin, { host, netns: hostNs(host), driftCheckMs: 300, reportMs: 300 });
-      await agent.start();
-      agents.push(agent);
-    }
-    for (const inst of ['a', 'b', 'c']) {
-      servers.push(await echoServer(inst, 'tcp', 22));
-      servers.push(await echoServer(inst, 'tcp', 2222));
-      servers.push(await echoServer(inst, 'tcp', 8080));
-      servers.push(await echoServer(inst, 'udp', 53));
-    }
+      [
+        ['tcp', 22],
+        ['tcp', 2222],
+        ['tcp', 8080],
+        ['udp', 53],
+      ],
+    );
   }, 60_000);
 
-  afterAll(async () => {
-    for (const s of servers) s.stop();
-    for (const a of agents) await a.stop();
-    await devNetDown();
-    await t?.close();
-    await db?.drop();
-  });
+  afterAll(() => f?.close());
 
   it('allows what a rule allows, on the same host and across hosts, IPv4 and IPv6', async () => {
     expect(await exchange('a', 'tcp', '10.0.0.2', 22)).toBe(true);
@@ -297,7 +245,7 @@ describe.skipIf(!ok)('huawei data plane with real traffic', () => {
     expect(await exchange('b', 'tcp', '10.0.0.1', 22)).toBe(false);
     expect(await live.send()).toBe('ok');
     // ... and a new agent adopts it without dropping the live connection, then enforces the change.
-    const fresh = new Agent(t.admin, { host: 'h1', netns: hostNs('h1'), driftCheckMs: 300, reportMs: 300 });
+    const fresh = new Agent(f.t.admin, { host: 'h1', netns: hostNs('h1'), driftCheckMs: 300, reportMs: 300 });
     await fresh.start();
     agents.unshift(fresh);
     expect(fresh.revision).toBeGreaterThanOrEqual(rule.revision);

@@ -3,9 +3,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Agent } from '../../src/agent/agent.js';
+import { Agent } from '../../src/agent/agent.js';
+import type { PalisadeClient } from '../../src/client/client.js';
 import { available, run } from '../../src/dataplane/exec.js';
-import { instanceNs } from '../../src/dataplane/devnet.js';
+import { devNetDown, devNetUp, hostNs, instanceNs } from '../../src/dataplane/devnet.js';
+import { freshDatabase, newTenant, startTestServer, type TestDatabase, type TestServer } from './servers.js';
 
 const PROBE = resolve('test/support/netprobe.mjs');
 
@@ -80,4 +82,105 @@ export async function enforced(agents: Agent[], revision: number, timeoutMs = 10
       throw new Error(`agents stuck at ${agents.map((a) => a.revision)} < ${revision}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+export interface Fixture {
+  t: TestServer;
+  c: PalisadeClient;
+  vpc: string;
+  agents: Agent[];
+  /** A write through the API, then wait until every host enforces it. */
+  write<T = any>(method: string, path: string, body?: unknown): Promise<T>;
+  group(name: string, rules: unknown[], extra?: Record<string, unknown>): Promise<any>;
+  /** Instances (one port each), the namespaces they live in, and an agent per host. */
+  boot(instances: DevInstance[], listen?: Listen[]): Promise<Record<string, any>>;
+  close(): Promise<void>;
+}
+
+export type Listen = readonly ['tcp' | 'udp', number];
+
+export interface DevInstance {
+  name: string;
+  host: string;
+  ipv4: string;
+  ipv6?: string;
+  groups: string[];
+}
+
+export async function dataplaneFixture(region: Record<string, unknown>): Promise<Fixture> {
+  const db: TestDatabase = await freshDatabase('sqlite');
+  const t = await startTestServer(db);
+  const regionId = String(region.id);
+  await t.admin.post('/v1/regions', region);
+  const c = await newTenant(t.admin, t.url, 'dp');
+  const vpc = (await c.post<any>('/v1/vpcs', { regionId, name: 'v' })).id;
+  const agents: Agent[] = [];
+  const servers: Background[] = [];
+  const fixture: Fixture = {
+    t,
+    c,
+    vpc,
+    agents,
+    async write(method, path, body) {
+      const res = await c.request<any>(method, path, body);
+      await enforced(agents, Number(res.headers.get('x-palisade-revision')));
+      return res.body;
+    },
+    group: (name, rules, extra = {}) =>
+      c.post<any>('/v1/security-groups', { regionId, vpcId: vpc, name, template: 'empty', rules, ...extra }),
+    async boot(
+      instances,
+      listen = [
+        ['tcp', 22],
+        ['tcp', 80],
+        ['udp', 53],
+      ],
+    ) {
+      const ports: Record<string, any> = {};
+      for (const i of instances)
+        ports[i.name] = (
+          await c.post<any>('/v1/instances', {
+            regionId,
+            vpcId: vpc,
+            name: i.name,
+            ports: [
+              {
+                ipv4: [i.ipv4],
+                ipv6: i.ipv6 ? [i.ipv6] : [],
+                host: i.host,
+                interface: `tap${i.name}`,
+                groupIds: i.groups,
+              },
+            ],
+          })
+        ).ports[0];
+      const hosts = [...new Set(instances.map((i) => i.host))];
+      await devNetUp({
+        hosts,
+        ports: instances.map((i) => ({
+          host: i.host,
+          interface: `tap${i.name}`,
+          instance: i.name,
+          ipv4: [i.ipv4],
+          ipv6: i.ipv6 ? [i.ipv6] : [],
+        })),
+      });
+      for (const host of hosts) {
+        const agent = new Agent(t.admin, { host, netns: hostNs(host), driftCheckMs: 300, reportMs: 300 });
+        await agent.start();
+        agents.push(agent);
+      }
+      for (const i of instances)
+        for (const [proto, port] of listen) servers.push(await echoServer(i.name, proto, port));
+      return ports;
+    },
+    async close() {
+      for (const s of servers) s.stop();
+      for (const a of agents) await a.stop();
+      await devNetDown();
+      await t.close();
+      await db.drop();
+    },
+  };
+  return fixture;
 }
