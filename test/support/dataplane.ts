@@ -23,11 +23,21 @@ export async function canRunDataplane(): Promise<boolean> {
 
 const netnsArgs = (instance: string, args: string[]) => ['netns', 'exec', instanceNs(instance), ...args];
 
-export function exchange(from: string, proto: 'tcp' | 'udp', host: string, port: number): Promise<boolean> {
+export function exchange(
+  from: string,
+  proto: 'tcp' | 'udp',
+  host: string,
+  port: number,
+  waitMs = 1000,
+): Promise<boolean> {
   return new Promise((done) => {
-    const child = spawn('ip', netnsArgs(from, [process.execPath, PROBE, 'once', proto, host, String(port)]), {
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      'ip',
+      netnsArgs(from, [process.execPath, PROBE, 'once', proto, host, String(port), String(waitMs)]),
+      {
+        stdio: 'ignore',
+      },
+    );
     child.on('exit', (code) => done(code === 0));
   });
 }
@@ -52,8 +62,13 @@ function background(instance: string, args: string[]): Background {
   return { child, lines, stop: () => child.kill('SIGKILL') };
 }
 
-export async function echoServer(instance: string, proto: 'tcp' | 'udp', port: number): Promise<Background> {
-  const server = background(instance, ['server', proto, String(port)]);
+export async function echoServer(
+  instance: string,
+  proto: 'tcp' | 'udp',
+  port: number,
+  delayMs = 0,
+): Promise<Background> {
+  const server = background(instance, ['server', proto, String(port), String(delayMs)]);
   const first = await server.lines.next();
   if (first.value !== 'ready') throw new Error(`echo server in ${instance} said ${first.value}`);
   return server;
@@ -97,7 +112,7 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export type Listen = readonly ['tcp' | 'udp', number];
+export type Listen = readonly ['tcp' | 'udp', number, number?];
 
 export interface DevInstance {
   name: string;
@@ -171,7 +186,7 @@ export async function dataplaneFixture(region: Record<string, unknown>): Promise
         agents.push(agent);
       }
       for (const i of instances)
-        for (const [proto, port] of listen) servers.push(await echoServer(i.name, proto, port));
+        for (const [proto, port, delay] of listen) servers.push(await echoServer(i.name, proto, port, delay));
       return ports;
     },
     async close() {

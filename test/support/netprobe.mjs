@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // Real traffic for the data-plane tests, run inside a namespace with `ip netns exec`:
-//   server tcp|udp PORT          echo every line/datagram back (prints "ready")
-//   once tcp|udp HOST PORT       one exchange: exit 0 if the echo came back within a second
+//   server tcp|udp PORT [DELAY]  echo every line/datagram back, UDP after DELAY ms (prints "ready")
+//   once tcp|udp HOST PORT [MS]  one exchange: exit 0 if the echo came back within MS (default 1000)
 //   client tcp HOST PORT         keep one connection; for each stdin line send it and print
 //                                "ok" when the echo returns, "timeout" after a second, "closed"
 import { createSocket } from 'node:dgram';
 import { connect, createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
-const [mode, proto, a, b] = process.argv.slice(2);
+const [mode, proto, a, b, c] = process.argv.slice(2);
 const udp6 = (host) => (host.includes(':') ? 'udp6' : 'udp4');
 
 if (mode === 'server' && proto === 'tcp') {
@@ -19,7 +19,7 @@ if (mode === 'server' && proto === 'tcp') {
   let ready = 0;
   for (const type of ['udp4', 'udp6']) {
     const sock = createSocket({ type, ipv6Only: type === 'udp6' });
-    sock.on('message', (m, r) => sock.send(m, r.port, r.address));
+    sock.on('message', (m, r) => setTimeout(() => sock.send(m, r.port, r.address), Number(b ?? 0)));
     sock.bind(Number(a), () => ++ready === 2 && console.log('ready'));
   }
 } else if (mode === 'once' && proto === 'tcp') {
@@ -34,7 +34,7 @@ if (mode === 'server' && proto === 'tcp') {
   s.on('error', () => process.exit(1));
 } else if (mode === 'once' && proto === 'udp') {
   const sock = createSocket(udp6(a));
-  const timer = setTimeout(() => process.exit(1), 1000);
+  const timer = setTimeout(() => process.exit(1), Number(c ?? 1000));
   sock.on('message', () => {
     clearTimeout(timer);
     process.exit(0);

@@ -1,0 +1,97 @@
+// OpenStack semantics in the kernel: allow-lists where any matching rule allows, stateless
+// groups (replies need their own rules), a rule change cutting established inbound connections
+// while outbound ones survive, and the region's conntrack timeouts (a UDP reply later than the
+// one-way timeout finds no entry and is dropped).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  canRunDataplane,
+  connection,
+  dataplaneFixture,
+  exchange,
+  type Fixture,
+} from '../support/dataplane.js';
+
+const ok = await canRunDataplane();
+
+describe.skipIf(!ok)('openstack data plane with real traffic', () => {
+  let f: Fixture;
+  const g: Record<string, any> = {};
+
+  beforeAll(async () => {
+    f = await dataplaneFixture({
+      id: 'os',
+      profile: 'openstack',
+      conntrackTimeouts: { otherOneWay: 2, otherBothWays: 3 },
+    });
+    const egressAll = { direction: 'egress', protocol: 'all', remoteIpPrefix: '0.0.0.0/0' };
+    g.client = await f.group('client', [egressAll, { direction: 'ingress', protocol: 'tcp', ports: '80' }]);
+    g.server = await f.group('server', [
+      egressAll,
+      { direction: 'ingress', protocol: 'tcp', ports: '22' },
+      { direction: 'ingress', protocol: 'udp', ports: '53' },
+    ]);
+    g.raw = await f.group('raw', [{ direction: 'ingress', protocol: 'tcp', ports: '22' }], {
+      stateful: false,
+    });
+    await f.boot(
+      [
+        { name: 'a', host: 'h1', ipv4: '10.1.0.1', groups: [g.client.id] },
+        { name: 'b', host: 'h1', ipv4: '10.1.0.2', groups: [g.server.id] },
+        { name: 'c', host: 'h2', ipv4: '10.1.0.3', groups: [g.raw.id] },
+        { name: 'd', host: 'h2', ipv4: '10.1.0.4', groups: [g.server.id] },
+      ],
+      [
+        ['tcp', 22],
+        ['tcp', 80],
+        ['udp', 53],
+        ['udp', 54, 3500],
+        ['udp', 55, 1000],
+      ],
+    );
+  }, 60_000);
+  afterAll(() => f?.close());
+
+  it('allows what any rule allows and nothing else', async () => {
+    expect(await exchange('a', 'tcp', '10.1.0.2', 22)).toBe(true);
+    expect(await exchange('a', 'tcp', '10.1.0.4', 22)).toBe(true);
+    expect(await exchange('a', 'tcp', '10.1.0.2', 80)).toBe(false);
+    expect(await exchange('b', 'tcp', '10.1.0.1', 80)).toBe(true);
+  });
+
+  it('needs rules for the replies of a stateless group', async () => {
+    // C's group is stateless with no egress rule: the SYN arrives, the SYN-ACK cannot leave.
+    expect(await exchange('a', 'tcp', '10.1.0.3', 22)).toBe(false);
+    await f.write('POST', `/v1/security-groups/${g.raw.id}/rules`, {
+      direction: 'egress',
+      protocol: 'tcp',
+      remoteIpPrefix: '10.1.0.0/24',
+    });
+    expect(await exchange('a', 'tcp', '10.1.0.3', 22)).toBe(true);
+  });
+
+  it('cuts established inbound connections on a rule change; outbound ones survive', async () => {
+    const inbound = await connection('a', '10.1.0.2', 22);
+    const outbound = await connection('b', '10.1.0.1', 80);
+    expect(await inbound.send()).toBe('ok');
+    expect(await outbound.send()).toBe('ok');
+    const ssh = (await f.c.get<any>(`/v1/security-groups/${g.server.id}/rules`)).items.find(
+      (r: any) => r.ports?.[0]?.from === 22,
+    );
+    await f.write('DELETE', `/v1/security-groups/${g.server.id}/rules/${ssh.id}`);
+    expect(await inbound.send()).toBe('timeout');
+    expect(await outbound.send()).toBe('ok');
+    inbound.stop();
+    outbound.stop();
+  });
+
+  it("applies the region's UDP timeout: a reply after the one-way timeout is dropped", async () => {
+    // B answers on 53 at once and on 54 after 3.5 s; the entry lives 2 s without a reply.
+    await f.write('POST', `/v1/security-groups/${g.server.id}/rules`, {
+      direction: 'ingress',
+      protocol: 'udp',
+      ports: '54',
+    });
+    expect(await exchange('a', 'udp', '10.1.0.2', 53)).toBe(true);
+    expect(await exchange('a', 'udp', '10.1.0.2', 54, 5000)).toBe(false);
+  });
+});
