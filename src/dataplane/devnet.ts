@@ -18,12 +18,13 @@ export interface DevPort {
 export interface DevTopology {
   hosts: string[];
   ports: DevPort[];
+  /** Namespace name prefix (default "pal-"): topologies with different prefixes coexist. */
+  prefix?: string;
 }
 
 export const PREFIX = 'pal-';
-const UNDERLAY = `${PREFIX}underlay`;
-export const hostNs = (host: string) => `${PREFIX}${host}`;
-export const instanceNs = (instance: string) => `${PREFIX}${instance}`;
+export const hostNs = (host: string, prefix = PREFIX) => `${prefix}${host}`;
+export const instanceNs = (instance: string, prefix = PREFIX) => `${prefix}${instance}`;
 const underlayV4 = (i: number) => `192.168.255.${i + 1}`;
 const underlayV6 = (i: number) => `fd00:ffff::${i + 1}`;
 /** The gateway instances route to: an address every port interface of the host carries (IPv4 link-local, IPv6 fe80::1). */
@@ -34,12 +35,14 @@ const ip = (ns: string, ...args: string[]) => run('ip', ['-n', ns, ...args]);
 const sysctl = (ns: string, key: string, value: string) => inNetns(ns, 'sysctl', ['-qw', `${key}=${value}`]);
 
 export async function devNetUp(topo: DevTopology): Promise<void> {
-  await devNetDown();
+  const prefix = topo.prefix ?? PREFIX;
+  const UNDERLAY = `${prefix}underlay`;
+  await devNetDown(prefix);
   await run('ip', ['netns', 'add', UNDERLAY]);
   await ip(UNDERLAY, 'link', 'add', 'br0', 'type', 'bridge');
   await ip(UNDERLAY, 'link', 'set', 'br0', 'up');
   for (const [i, host] of topo.hosts.entries()) {
-    const ns = hostNs(host);
+    const ns = hostNs(host, prefix);
     await run('ip', ['netns', 'add', ns]);
     await ip(ns, 'link', 'set', 'lo', 'up');
     await sysctl(ns, 'net.ipv4.ip_forward', '1');
@@ -52,21 +55,22 @@ export async function devNetUp(topo: DevTopology): Promise<void> {
     await ip(ns, '-6', 'addr', 'add', `${underlayV6(i)}/64`, 'dev', 'ul0', 'nodad');
     await ip(ns, 'link', 'set', 'ul0', 'up');
   }
-  for (const port of topo.ports) await addPort(port);
+  for (const port of topo.ports) await addPort(port, prefix);
   // Each host reaches the other hosts' ports through their underlay address.
   for (const [i, host] of topo.hosts.entries())
     for (const port of topo.ports) {
       const j = topo.hosts.indexOf(port.host);
       if (j === i) continue;
-      for (const a of port.ipv4) await ip(hostNs(host), 'route', 'add', `${a}/32`, 'via', underlayV4(j));
+      for (const a of port.ipv4)
+        await ip(hostNs(host, prefix), 'route', 'add', `${a}/32`, 'via', underlayV4(j));
       for (const a of port.ipv6)
-        await ip(hostNs(host), '-6', 'route', 'add', `${a}/128`, 'via', underlayV6(j));
+        await ip(hostNs(host, prefix), '-6', 'route', 'add', `${a}/128`, 'via', underlayV6(j));
     }
 }
 
-async function addPort(port: DevPort): Promise<void> {
-  const host = hostNs(port.host);
-  const ns = instanceNs(port.instance);
+async function addPort(port: DevPort, prefix: string): Promise<void> {
+  const host = hostNs(port.host, prefix);
+  const ns = instanceNs(port.instance, prefix);
   await run('ip', ['netns', 'add', ns]);
   await ip(ns, 'link', 'set', 'lo', 'up');
   await sysctl(ns, 'net.ipv6.conf.default.accept_dad', '0');
@@ -90,11 +94,11 @@ async function addPort(port: DevPort): Promise<void> {
   if (port.ipv6.length) await ip(ns, '-6', 'route', 'add', 'default', 'via', GATEWAY_V6, 'dev', 'eth0');
 }
 
-/** Remove every namespace this module creates (all named pal-*). */
-export async function devNetDown(): Promise<void> {
+/** Remove every namespace of a topology (all named with its prefix). */
+export async function devNetDown(prefix = PREFIX): Promise<void> {
   const list = await run('ip', ['netns', 'list']);
   for (const line of list.split('\n')) {
     const name = line.split(' ')[0];
-    if (name.startsWith(PREFIX)) await run('ip', ['netns', 'delete', name]).catch(() => undefined);
+    if (name.startsWith(prefix)) await run('ip', ['netns', 'delete', name]).catch(() => undefined);
   }
 }

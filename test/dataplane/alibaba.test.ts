@@ -2,13 +2,7 @@
 // equal priority, outbound open by default, same-group access by innerAccessPolicy, and a policy
 // change re-evaluating live connections (the ones now denied are dropped, the others survive).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  canRunDataplane,
-  connection,
-  dataplaneFixture,
-  exchange,
-  type Fixture,
-} from '../support/dataplane.js';
+import { canRunDataplane, dataplaneFixture, type Fixture } from '../support/dataplane.js';
 
 const ok = await canRunDataplane();
 
@@ -45,27 +39,27 @@ describe.skipIf(!ok)('alibaba data plane with real traffic', () => {
   afterAll(() => f?.close());
 
   it('lets deny win at equal priority and leaves outbound open', async () => {
-    expect(await exchange('a', 'tcp', '10.2.0.2', 22)).toBe(false);
-    expect(await exchange('e', 'tcp', '10.2.0.2', 22)).toBe(true);
-    expect(await exchange('e', 'tcp', '10.2.0.3', 22)).toBe(true);
-    expect(await exchange('b', 'tcp', '10.2.0.1', 80)).toBe(false); // A's ingress: no rule
+    expect(await f.exchange('a', 'tcp', '10.2.0.2', 22)).toBe(false);
+    expect(await f.exchange('e', 'tcp', '10.2.0.2', 22)).toBe(true);
+    expect(await f.exchange('e', 'tcp', '10.2.0.3', 22)).toBe(true);
+    expect(await f.exchange('b', 'tcp', '10.2.0.1', 80)).toBe(false); // A's ingress: no rule
   });
 
   it("merges a port's groups by priority: a priority-20 deny in its second group beats a priority-50 allow in its first", async () => {
-    expect(await exchange('e', 'tcp', '10.2.0.4', 80)).toBe(false);
+    expect(await f.exchange('e', 'tcp', '10.2.0.4', 80)).toBe(false);
     await f.write('PUT', `/v1/ports/${(await portOf('d')).id}/groups`, { groupIds: [g.open.id] });
-    expect(await exchange('e', 'tcp', '10.2.0.4', 80)).toBe(true);
+    expect(await f.exchange('e', 'tcp', '10.2.0.4', 80)).toBe(true);
   });
 
   it('lets members of a group reach each other (innerAccessPolicy Accept) and re-evaluates live connections when it turns to Drop', async () => {
-    const inner = await connection('b', '10.2.0.3', 80); // B to C across hosts, allowed by inner access only
-    const ruled = await connection('e', '10.2.0.3', 22); // allowed by a rule
+    const inner = await f.connection('b', '10.2.0.3', 80); // B to C across hosts, allowed by inner access only
+    const ruled = await f.connection('e', '10.2.0.3', 22); // allowed by a rule
     expect(await inner.send()).toBe('ok');
     expect(await ruled.send()).toBe('ok');
     await f.write('PATCH', `/v1/security-groups/${g.srv.id}`, { innerAccessPolicy: 'Drop' });
     expect(await inner.send()).toBe('timeout');
     expect(await ruled.send()).toBe('ok');
-    expect(await exchange('b', 'tcp', '10.2.0.3', 80)).toBe(false);
+    expect(await f.exchange('b', 'tcp', '10.2.0.3', 80)).toBe(false);
     inner.stop();
     ruled.stop();
   });

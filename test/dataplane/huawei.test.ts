@@ -6,16 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../../src/agent/agent.js';
 import type { PalisadeClient } from '../../src/client/client.js';
-import { hostNs } from '../../src/dataplane/devnet.js';
 import { run } from '../../src/dataplane/exec.js';
-import {
-  canRunDataplane,
-  connection,
-  dataplaneFixture,
-  exchange,
-  type Fixture,
-  ping,
-} from '../support/dataplane.js';
+import { canRunDataplane, dataplaneFixture, type Fixture } from '../support/dataplane.js';
 
 const ok = await canRunDataplane();
 
@@ -69,19 +61,19 @@ describe.skipIf(!ok)('huawei data plane with real traffic', () => {
   afterAll(() => f?.close());
 
   it('allows what a rule allows, on the same host and across hosts, IPv4 and IPv6', async () => {
-    expect(await exchange('a', 'tcp', '10.0.0.2', 22)).toBe(true);
-    expect(await exchange('a', 'tcp', '10.0.0.3', 22)).toBe(true);
-    expect(await exchange('a', 'tcp', 'fd00::2', 22)).toBe(true);
-    expect(await exchange('a', 'tcp', 'fd00::3', 22)).toBe(true);
+    expect(await f.exchange('a', 'tcp', '10.0.0.2', 22)).toBe(true);
+    expect(await f.exchange('a', 'tcp', '10.0.0.3', 22)).toBe(true);
+    expect(await f.exchange('a', 'tcp', 'fd00::2', 22)).toBe(true);
+    expect(await f.exchange('a', 'tcp', 'fd00::3', 22)).toBe(true);
   });
 
   it('denies by default: other ports, other protocols, ICMP', async () => {
-    expect(await exchange('a', 'tcp', '10.0.0.2', 8080)).toBe(false);
-    expect(await exchange('a', 'udp', '10.0.0.2', 53)).toBe(false);
-    expect(await ping('a', '10.0.0.2')).toBe(false);
+    expect(await f.exchange('a', 'tcp', '10.0.0.2', 8080)).toBe(false);
+    expect(await f.exchange('a', 'udp', '10.0.0.2', 53)).toBe(false);
+    expect(await f.ping('a', '10.0.0.2')).toBe(false);
     // B's egress allows everything, A's ingress only 2222: B reaches A on 2222, not 22.
-    expect(await exchange('b', 'tcp', '10.0.0.1', 2222)).toBe(true);
-    expect(await exchange('b', 'tcp', '10.0.0.1', 22)).toBe(false);
+    expect(await f.exchange('b', 'tcp', '10.0.0.1', 2222)).toBe(true);
+    expect(await f.exchange('b', 'tcp', '10.0.0.1', 22)).toBe(false);
   });
 
   it('evaluates deny before allow at a higher priority, per rule', async () => {
@@ -93,16 +85,16 @@ describe.skipIf(!ok)('huawei data plane with real traffic', () => {
       action: 'deny',
       priority: 5,
     });
-    expect(await exchange('a', 'tcp', '10.0.0.2', 22)).toBe(false);
-    expect(await exchange('b', 'tcp', '10.0.0.3', 22)).toBe(true); // 10.0.0.2 still allowed by priority 10
-    expect(await exchange('a', 'tcp', 'fd00::2', 22)).toBe(true); // the deny is IPv4 only
+    expect(await f.exchange('a', 'tcp', '10.0.0.2', 22)).toBe(false);
+    expect(await f.exchange('b', 'tcp', '10.0.0.3', 22)).toBe(true); // 10.0.0.2 still allowed by priority 10
+    expect(await f.exchange('a', 'tcp', 'fd00::2', 22)).toBe(true); // the deny is IPv4 only
     await write('DELETE', `/v1/security-groups/${g.web.id}/rules/${deny.id}`);
-    expect(await exchange('a', 'tcp', '10.0.0.2', 22)).toBe(true);
+    expect(await f.exchange('a', 'tcp', '10.0.0.2', 22)).toBe(true);
   });
 
   it('lets replies of allowed connections through and cuts established inbound ones on a new deny (outbound survive)', async () => {
-    const inbound = await connection('a', '10.0.0.2', 22); // inbound for B
-    const outbound = await connection('b', '10.0.0.1', 2222); // outbound for B
+    const inbound = await f.connection('a', '10.0.0.2', 22); // inbound for B
+    const outbound = await f.connection('b', '10.0.0.1', 2222); // outbound for B
     expect(await inbound.send()).toBe('ok');
     expect(await outbound.send()).toBe('ok');
     // 002: a new deny rule clears the inbound entries of the group's members.
@@ -128,13 +120,13 @@ describe.skipIf(!ok)('huawei data plane with real traffic', () => {
       ports: '8080',
       remoteGroup: g.client.id,
     });
-    expect(await exchange('a', 'tcp', '10.0.0.2', 8080)).toBe(true);
-    expect(await exchange('a', 'tcp', '10.0.0.3', 8080)).toBe(true);
+    expect(await f.exchange('a', 'tcp', '10.0.0.2', 8080)).toBe(true);
+    expect(await f.exchange('a', 'tcp', '10.0.0.3', 8080)).toBe(true);
     const setName = `g_${g.client.id.replace(/-/g, '_')}_4`;
     const before = await run('ip', [
       'netns',
       'exec',
-      hostNs('h2'),
+      f.hostNs('h2'),
       'nft',
       'list',
       'set',
@@ -148,7 +140,7 @@ describe.skipIf(!ok)('huawei data plane with real traffic', () => {
     const after = await run('ip', [
       'netns',
       'exec',
-      hostNs('h2'),
+      f.hostNs('h2'),
       'nft',
       'list',
       'set',
@@ -157,10 +149,10 @@ describe.skipIf(!ok)('huawei data plane with real traffic', () => {
       setName,
     ]);
     expect(after).not.toContain('10.0.0.1');
-    expect(await exchange('a', 'tcp', '10.0.0.2', 8080)).toBe(false);
-    expect(await exchange('a', 'tcp', '10.0.0.3', 8080)).toBe(false);
+    expect(await f.exchange('a', 'tcp', '10.0.0.2', 8080)).toBe(false);
+    expect(await f.exchange('a', 'tcp', '10.0.0.3', 8080)).toBe(false);
     await write('PUT', `/v1/ports/${ports.a.id}/groups`, { groupIds: [g.client.id] });
-    expect(await exchange('a', 'tcp', '10.0.0.3', 8080)).toBe(true);
+    expect(await f.exchange('a', 'tcp', '10.0.0.3', 8080)).toBe(true);
   });
 
   it('applies address-group entries', async () => {
@@ -175,9 +167,9 @@ describe.skipIf(!ok)('huawei data plane with real traffic', () => {
       ports: '53',
       remoteAddressGroup: ag.id,
     });
-    expect(await exchange('a', 'udp', '10.0.0.2', 53)).toBe(true);
+    expect(await f.exchange('a', 'udp', '10.0.0.2', 53)).toBe(true);
     await write('PATCH', `/v1/address-groups/${ag.id}`, { remove: ['10.0.0.0/31'], add: ['10.0.0.4/32'] });
-    expect(await exchange('a', 'udp', '10.0.0.2', 53)).toBe(false);
+    expect(await f.exchange('a', 'udp', '10.0.0.2', 53)).toBe(false);
   });
 
   it('allows ICMP once a rule does, and IPv6 echo with icmpv6', async () => {
@@ -193,8 +185,8 @@ describe.skipIf(!ok)('huawei data plane with real traffic', () => {
         },
       ],
     });
-    expect(await ping('a', '10.0.0.2')).toBe(true);
-    expect(await ping('a', 'fd00::3')).toBe(true);
+    expect(await f.ping('a', '10.0.0.2')).toBe(true);
+    expect(await f.ping('a', 'fd00::3')).toBe(true);
   });
 
   it('reports what each host enforces and the rules hit, and says when a change is enforced everywhere', async () => {
@@ -203,7 +195,7 @@ describe.skipIf(!ok)('huawei data plane with real traffic', () => {
       protocol: 'tcp',
       ports: '9090',
     });
-    expect(await exchange('a', 'tcp', '10.0.0.2', 9090)).toBe(false); // nothing listens; the SYN still counts
+    expect(await f.exchange('a', 'tcp', '10.0.0.2', 9090)).toBe(false); // nothing listens; the SYN still counts
     let status: any;
     for (let i = 0; i < 50; i++) {
       status = (await c.get<any>('/v1/status?regionId=hw')).regions[0];
@@ -219,19 +211,19 @@ describe.skipIf(!ok)('huawei data plane with real traffic', () => {
   });
 
   it('repairs drift: a flushed table comes back within seconds', async () => {
-    expect(await exchange('a', 'tcp', '10.0.0.2', 8080)).toBe(true);
-    expect(await exchange('b', 'tcp', '10.0.0.1', 22)).toBe(false);
+    expect(await f.exchange('a', 'tcp', '10.0.0.2', 8080)).toBe(true);
+    expect(await f.exchange('b', 'tcp', '10.0.0.1', 22)).toBe(false);
     const repairs = agents[0].driftRepairs;
-    await run('ip', ['netns', 'exec', hostNs('h1'), 'nft', 'delete', 'table', 'inet', 'palisade']);
+    await run('ip', ['netns', 'exec', f.hostNs('h1'), 'nft', 'delete', 'table', 'inet', 'palisade']);
     for (let i = 0; i < 50 && agents[0].driftRepairs === repairs; i++)
       await new Promise((r) => setTimeout(r, 100));
     expect(agents[0].driftRepairs).toBe(repairs + 1);
-    expect(await exchange('b', 'tcp', '10.0.0.1', 22)).toBe(false);
-    expect(await exchange('a', 'tcp', '10.0.0.2', 8080)).toBe(true);
+    expect(await f.exchange('b', 'tcp', '10.0.0.1', 22)).toBe(false);
+    expect(await f.exchange('a', 'tcp', '10.0.0.2', 8080)).toBe(true);
   });
 
   it('keeps enforcing while its agent is down, and a new agent adopts the table and catches up', async () => {
-    const live = await connection('a', '10.0.0.2', 22);
+    const live = await f.connection('a', '10.0.0.2', 22);
     expect(await live.send()).toBe('ok');
     const old = agents.shift()!;
     await old.stop();
@@ -241,16 +233,21 @@ describe.skipIf(!ok)('huawei data plane with real traffic', () => {
       protocol: 'tcp',
       ports: '8081',
     });
-    expect(await exchange('a', 'tcp', '10.0.0.2', 8080)).toBe(true);
-    expect(await exchange('b', 'tcp', '10.0.0.1', 22)).toBe(false);
+    expect(await f.exchange('a', 'tcp', '10.0.0.2', 8080)).toBe(true);
+    expect(await f.exchange('b', 'tcp', '10.0.0.1', 22)).toBe(false);
     expect(await live.send()).toBe('ok');
     // ... and a new agent adopts it without dropping the live connection, then enforces the change.
-    const fresh = new Agent(f.t.admin, { host: 'h1', netns: hostNs('h1'), driftCheckMs: 300, reportMs: 300 });
+    const fresh = new Agent(f.t.admin, {
+      host: 'h1',
+      netns: f.hostNs('h1'),
+      driftCheckMs: 300,
+      reportMs: 300,
+    });
     await fresh.start();
     agents.unshift(fresh);
     expect(fresh.revision).toBeGreaterThanOrEqual(rule.revision);
     expect(await live.send()).toBe('ok');
-    expect(await exchange('b', 'tcp', '10.0.0.1', 22)).toBe(false);
+    expect(await f.exchange('b', 'tcp', '10.0.0.1', 22)).toBe(false);
     live.stop();
   });
 });

@@ -3,13 +3,7 @@
 // while outbound ones survive, and the region's conntrack timeouts (a UDP reply later than the
 // one-way timeout finds no entry and is dropped).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  canRunDataplane,
-  connection,
-  dataplaneFixture,
-  exchange,
-  type Fixture,
-} from '../support/dataplane.js';
+import { canRunDataplane, dataplaneFixture, type Fixture } from '../support/dataplane.js';
 
 const ok = await canRunDataplane();
 
@@ -52,26 +46,26 @@ describe.skipIf(!ok)('openstack data plane with real traffic', () => {
   afterAll(() => f?.close());
 
   it('allows what any rule allows and nothing else', async () => {
-    expect(await exchange('a', 'tcp', '10.1.0.2', 22)).toBe(true);
-    expect(await exchange('a', 'tcp', '10.1.0.4', 22)).toBe(true);
-    expect(await exchange('a', 'tcp', '10.1.0.2', 80)).toBe(false);
-    expect(await exchange('b', 'tcp', '10.1.0.1', 80)).toBe(true);
+    expect(await f.exchange('a', 'tcp', '10.1.0.2', 22)).toBe(true);
+    expect(await f.exchange('a', 'tcp', '10.1.0.4', 22)).toBe(true);
+    expect(await f.exchange('a', 'tcp', '10.1.0.2', 80)).toBe(false);
+    expect(await f.exchange('b', 'tcp', '10.1.0.1', 80)).toBe(true);
   });
 
   it('needs rules for the replies of a stateless group', async () => {
     // C's group is stateless with no egress rule: the SYN arrives, the SYN-ACK cannot leave.
-    expect(await exchange('a', 'tcp', '10.1.0.3', 22)).toBe(false);
+    expect(await f.exchange('a', 'tcp', '10.1.0.3', 22)).toBe(false);
     await f.write('POST', `/v1/security-groups/${g.raw.id}/rules`, {
       direction: 'egress',
       protocol: 'tcp',
       remoteIpPrefix: '10.1.0.0/24',
     });
-    expect(await exchange('a', 'tcp', '10.1.0.3', 22)).toBe(true);
+    expect(await f.exchange('a', 'tcp', '10.1.0.3', 22)).toBe(true);
   });
 
   it('cuts established inbound connections on a rule change; outbound ones survive', async () => {
-    const inbound = await connection('a', '10.1.0.2', 22);
-    const outbound = await connection('b', '10.1.0.1', 80);
+    const inbound = await f.connection('a', '10.1.0.2', 22);
+    const outbound = await f.connection('b', '10.1.0.1', 80);
     expect(await inbound.send()).toBe('ok');
     expect(await outbound.send()).toBe('ok');
     const ssh = (await f.c.get<any>(`/v1/security-groups/${g.server.id}/rules`)).items.find(
@@ -91,7 +85,7 @@ describe.skipIf(!ok)('openstack data plane with real traffic', () => {
       protocol: 'udp',
       ports: '54',
     });
-    expect(await exchange('a', 'udp', '10.1.0.2', 53)).toBe(true);
-    expect(await exchange('a', 'udp', '10.1.0.2', 54, 5000)).toBe(false);
+    expect(await f.exchange('a', 'udp', '10.1.0.2', 53)).toBe(true);
+    expect(await f.exchange('a', 'udp', '10.1.0.2', 54, 5000)).toBe(false);
   });
 });

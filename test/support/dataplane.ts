@@ -21,7 +21,12 @@ export async function canRunDataplane(): Promise<boolean> {
   );
 }
 
-const netnsArgs = (instance: string, args: string[]) => ['netns', 'exec', instanceNs(instance), ...args];
+const netnsArgs = (instance: string, args: string[], prefix?: string) => [
+  'netns',
+  'exec',
+  instanceNs(instance, prefix),
+  ...args,
+];
 
 export function exchange(
   from: string,
@@ -29,11 +34,12 @@ export function exchange(
   host: string,
   port: number,
   waitMs = 1000,
+  prefix?: string,
 ): Promise<boolean> {
   return new Promise((done) => {
     const child = spawn(
       'ip',
-      netnsArgs(from, [process.execPath, PROBE, 'once', proto, host, String(port), String(waitMs)]),
+      netnsArgs(from, [process.execPath, PROBE, 'once', proto, host, String(port), String(waitMs)], prefix),
       {
         stdio: 'ignore',
       },
@@ -42,8 +48,8 @@ export function exchange(
   });
 }
 
-export const ping = (from: string, host: string) =>
-  run('ip', netnsArgs(from, ['ping', '-c1', '-W1', host])).then(
+export const ping = (from: string, host: string, prefix?: string) =>
+  run('ip', netnsArgs(from, ['ping', '-c1', '-W1', host], prefix)).then(
     () => true,
     () => false,
   );
@@ -54,8 +60,8 @@ export interface Background {
   stop(): void;
 }
 
-function background(instance: string, args: string[]): Background {
-  const child = spawn('ip', netnsArgs(instance, [process.execPath, PROBE, ...args]), {
+function background(instance: string, args: string[], prefix?: string): Background {
+  const child = spawn('ip', netnsArgs(instance, [process.execPath, PROBE, ...args], prefix), {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
@@ -67,16 +73,17 @@ export async function echoServer(
   proto: 'tcp' | 'udp',
   port: number,
   delayMs = 0,
+  prefix?: string,
 ): Promise<Background> {
-  const server = background(instance, ['server', proto, String(port), String(delayMs)]);
+  const server = background(instance, ['server', proto, String(port), String(delayMs)], prefix);
   const first = await server.lines.next();
   if (first.value !== 'ready') throw new Error(`echo server in ${instance} said ${first.value}`);
   return server;
 }
 
 /** One long-lived TCP connection; send() answers whether the echo came back. */
-export async function connection(instance: string, host: string, port: number) {
-  const client = background(instance, ['client', 'tcp', host, String(port)]);
+export async function connection(instance: string, host: string, port: number, prefix?: string) {
+  const client = background(instance, ['client', 'tcp', host, String(port)], prefix);
   const first = await client.lines.next();
   if (first.value !== 'connected')
     throw new Error(`connection from ${instance} to ${host}:${port}: ${first.value}`);
@@ -110,6 +117,11 @@ export interface Fixture {
   /** Instances (one port each), the namespaces they live in, and an agent per host. */
   boot(instances: DevInstance[], listen?: Listen[]): Promise<Record<string, any>>;
   close(): Promise<void>;
+  /** The namespace of a host of this fixture (each fixture has its own prefix, so test files run side by side). */
+  hostNs(host: string): string;
+  exchange(from: string, proto: 'tcp' | 'udp', host: string, port: number, waitMs?: number): Promise<boolean>;
+  ping(from: string, host: string): Promise<boolean>;
+  connection(from: string, host: string, port: number): ReturnType<typeof connection>;
 }
 
 export type Listen = readonly ['tcp' | 'udp', number, number?];
@@ -131,7 +143,12 @@ export async function dataplaneFixture(region: Record<string, unknown>): Promise
   const vpc = (await c.post<any>('/v1/vpcs', { regionId, name: 'v' })).id;
   const agents: Agent[] = [];
   const servers: Background[] = [];
+  const prefix = `t${Math.random().toString(36).slice(2, 7)}-`;
   const fixture: Fixture = {
+    hostNs: (host) => hostNs(host, prefix),
+    exchange: (from, proto, host, port, waitMs = 1000) => exchange(from, proto, host, port, waitMs, prefix),
+    ping: (from, host) => ping(from, host, prefix),
+    connection: (from, host, port) => connection(from, host, port, prefix),
     t,
     c,
     vpc,
@@ -171,6 +188,7 @@ export async function dataplaneFixture(region: Record<string, unknown>): Promise
         ).ports[0];
       const hosts = [...new Set(instances.map((i) => i.host))];
       await devNetUp({
+        prefix,
         hosts,
         ports: instances.map((i) => ({
           host: i.host,
@@ -181,18 +199,24 @@ export async function dataplaneFixture(region: Record<string, unknown>): Promise
         })),
       });
       for (const host of hosts) {
-        const agent = new Agent(t.admin, { host, netns: hostNs(host), driftCheckMs: 300, reportMs: 300 });
+        const agent = new Agent(t.admin, {
+          host,
+          netns: hostNs(host, prefix),
+          driftCheckMs: 300,
+          reportMs: 300,
+        });
         await agent.start();
         agents.push(agent);
       }
       for (const i of instances)
-        for (const [proto, port, delay] of listen) servers.push(await echoServer(i.name, proto, port, delay));
+        for (const [proto, port, delay] of listen)
+          servers.push(await echoServer(i.name, proto, port, delay, prefix));
       return ports;
     },
     async close() {
       for (const s of servers) s.stop();
       for (const a of agents) await a.stop();
-      await devNetDown();
+      await devNetDown(prefix);
       await t.close();
       await db.drop();
     },

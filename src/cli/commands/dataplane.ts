@@ -39,6 +39,36 @@ export function dataplaneCommands(program: Command, io: Io, exit: (code: number)
       exit(EXIT.ok);
     });
 
+  program
+    .command('status')
+    .description("whether each region's latest change is enforced on every host, closed ports, rule hits")
+    .option('--region <id>', 'one region')
+    .option('--json', 'print JSON')
+    .action(
+      apiAction(io, exit, async (client, o: Json) => {
+        const s = await client.get<Json>(
+          `/v1/status${o.region ? `?regionId=${encodeURIComponent(o.region)}` : ''}`,
+        );
+        const text = () =>
+          s.regions
+            .map((r: Json) =>
+              [
+                `region ${r.regionId}: revision ${r.revision}, ${r.enforcedEverywhere ? 'enforced everywhere' : 'NOT yet enforced everywhere'}`,
+                table<Json>(r.hosts, [
+                  ['host', (h) => h.host],
+                  ['ports', (h) => h.ports],
+                  ['enforces', (h) => h.enforcedRevision ?? 'never reported'],
+                  ['up to date', (h) => (h.upToDate ? 'yes' : 'no')],
+                  ['closed ports', (h) => h.closed.map((c: Json) => `${c.portId} (${c.reason})`)],
+                  ['reported', (h) => h.reportedAt],
+                ]),
+              ].join('\n'),
+            )
+            .join('\n\n');
+        return { value: s, text };
+      }),
+    );
+
   const devnet = program
     .command('dev-net')
     .description('network namespaces that play hosts and instances (development, tests)');
