@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchApi } from './api.js';
 import { benchConntrack } from './conntrack.js';
+import { benchDataplane } from './dataplane.js';
 import { benchEngine } from './engine.js';
 
 const out = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
@@ -25,6 +26,10 @@ console.log('api: signed single-rule creates and 100-rule pages of a 100,000-rul
 const api = await benchApi();
 console.table(api);
 
+console.log('dataplane: 500 ports x 5 groups x 100 rules, remote groups of 1,000 members ...');
+const dataplane = await benchDataplane();
+console.table([dataplane]);
+
 const results = {
   ...previous,
   measuredAt: new Date().toISOString(),
@@ -32,6 +37,7 @@ const results = {
   engine,
   conntrack,
   api,
+  dataplane,
 };
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`wrote ${out}`);
