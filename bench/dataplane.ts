@@ -107,7 +107,13 @@ export async function benchDataplane(): Promise<DataplaneFigures | { skipped: st
       if (here) portsHere.push(inst.ports[0].id);
     }
 
-    agent = new Agent(admin, { host: 'h1', netns: NS, driftCheckMs: 3_600_000, reportMs: 3_600_000 });
+    agent = new Agent(admin, {
+      host: 'h1',
+      netns: NS,
+      driftCheckMs: 3_600_000,
+      reportMs: 3_600_000,
+      log: process.env.PALISADE_BENCH_LOG ? (m, f) => console.log(m, JSON.stringify(f)) : undefined,
+    });
     const t0 = performance.now();
     await agent.start();
     const initialApplyMs = performance.now() - t0;

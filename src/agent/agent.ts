@@ -7,7 +7,7 @@ import type { PalisadeClient } from '../client/client.js';
 import { watchChanges } from '../client/watch.js';
 import { clearingPlan } from '../core/clearing.js';
 import { Engine } from '../core/engine.js';
-import type { RegionState } from '../core/model.js';
+import type { Port, RegionState } from '../core/model.js';
 import { RegionIndex } from '../core/region-index.js';
 import type { ChangeRecord, Event } from '../control/events.js';
 import { World } from '../control/world.js';
@@ -121,10 +121,11 @@ export class Agent {
   private scheduleReport(): void {
     if (this.reportPending) return;
     this.reportPending = true;
+    // Reports only read the kernel: they run beside enforcement, never ahead of it.
     setTimeout(() => {
       this.reportPending = false;
-      void this.serial(() => this.report());
-    }, 50).unref();
+      void this.report();
+    }, 200).unref();
   }
 
   private async report(): Promise<void> {
@@ -154,27 +155,38 @@ export class Agent {
   }
 
   private async onChange(change: ChangeRecord): Promise<void> {
+    const t0 = performance.now();
     // The clearing plan is decided against the state before the change.
     const plans = change.regionId ? this.plans(change.regionId, change.events) : [];
     this.world.applyWrite(change.revision, change.events);
     const model = this.render();
     const script = diffScript(this.applied, model);
+    const t1 = performance.now();
     if (script === null) await this.nft(['-f', '-'], fullScript(model));
     else if (script) await this.nft(['-f', '-'], script);
     if (script === null) await this.conntrack.setTimeouts(model.timeouts);
     this.applied = model;
     this.baseline = null;
+    const t2 = performance.now();
     if (change.regionId) await this.clear(change.regionId, plans);
     // Enforced: the rules are in the kernel and the connections they cut are gone.
     this.revision = change.revision;
     this.scheduleReport();
+    this.opts.log?.('enforced', {
+      revision: change.revision,
+      computeMs: Math.round(t1 - t0),
+      kernelMs: Math.round(t2 - t1),
+      conntrackMs: Math.round(performance.now() - t2),
+      statements: script === null ? 'whole table' : script.split('\n').length - 1,
+    });
   }
 
   /** What the change does to live connections, decided against the region before it. */
   private plans(regionId: string, events: Event[]): Clearing[] {
     const state = this.world.regionState(regionId);
     if (!state) return [];
-    const before = new RegionIndex(structuredClone(state));
+    // World objects are replaced, never mutated, by later changes: the index keeps the state before.
+    const before = new RegionIndex(state);
     return coreChanges(before, events).map((c) => ({
       plan: clearingPlan(state.region.profile, before, c),
       before,
@@ -183,22 +195,22 @@ export class Agent {
 
   /** Delete the entries the plans name, for ports on this host. */
   private async clear(regionId: string, clearings: Clearing[]): Promise<void> {
-    const state = this.world.regionState(regionId);
-    const engine = state ? new Engine(state) : null;
+    const inbound = new Map<string, Port>();
+    const reevaluate = new Map<string, Port>();
     for (const { plan, before } of clearings) {
-      const localPort = (portId: string) => {
-        const port = before.ports.get(portId)?.port;
-        return port?.host === this.opts.host ? port : undefined;
+      const local = (ids: Iterable<string>, into: Map<string, Port>) => {
+        for (const id of ids) {
+          const port = before.ports.get(id)?.port;
+          if (port?.host === this.opts.host) into.set(id, port);
+        }
       };
-      for (const portId of [...plan.clearInbound, ...plan.forget]) {
-        const port = localPort(portId);
-        if (port) await this.conntrack.deleteInbound(port);
-      }
-      for (const portId of plan.reevaluate) {
-        const port = localPort(portId);
-        if (port && engine) await this.conntrack.reevaluate(port, engine);
-      }
+      local([...plan.clearInbound, ...plan.forget], inbound);
+      local(plan.reevaluate, reevaluate);
     }
+    await this.conntrack.deleteInbound([...inbound.values()]);
+    const state = this.world.regionState(regionId);
+    if (reevaluate.size && state)
+      await this.conntrack.reevaluate([...reevaluate.values()], new Engine(state));
   }
 }
 

@@ -95,12 +95,22 @@ interface SetSource {
 }
 
 function setSource(index: RegionIndex): SetSource {
+  // Each remote group's members are gathered once per family, however many rules name it.
+  const members = new Map<string, SetModel>();
   return {
-    group: (id, family) => ({
-      type: family === 'IPv4' ? 'ipv4_addr' : 'ipv6_addr',
-      interval: false,
-      elements: new Set(index.memberAddresses(id, family)),
-    }),
+    group: (id, family) => {
+      const key = `${id}|${family}`;
+      let set = members.get(key);
+      if (!set) {
+        set = {
+          type: family === 'IPv4' ? 'ipv4_addr' : 'ipv6_addr',
+          interval: false,
+          elements: new Set(index.memberAddresses(id, family)),
+        };
+        members.set(key, set);
+      }
+      return set;
+    },
     addressGroup: (id, family) => ({
       type: family === 'IPv4' ? 'ipv4_addr' : 'ipv6_addr',
       interval: true,
