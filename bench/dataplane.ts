@@ -118,8 +118,9 @@ export async function benchDataplane(): Promise<DataplaneFigures | { skipped: st
     await agent.start();
     const initialApplyMs = performance.now() - t0;
 
-    const waitFor = async (revision: number) => {
-      while (agent!.revision < revision) await new Promise((r) => setImmediate(r));
+    const waitFor = async (revision: number, kernelOnly = false) => {
+      const at = () => (kernelOnly ? agent!.kernelRevision : agent!.revision);
+      while (at() < revision) await new Promise((r) => setImmediate(r));
     };
     const propagation: number[] = [];
     for (let n = 0; n < CHANGES; n++) {
@@ -142,8 +143,10 @@ export async function benchDataplane(): Promise<DataplaneFigures | { skipped: st
       const ids = n % 2 ? groups : groups.slice(1);
       const res = await c.request('PUT', `/v1/ports/${elsewhere}/groups`, { groupIds: ids });
       const acked = performance.now();
-      await waitFor(Number(res.headers.get('x-palisade-revision')));
+      // "From a membership change to the set update": until the kernel's set holds it.
+      await waitFor(Number(res.headers.get('x-palisade-revision')), true);
       member.push(performance.now() - acked);
+      await waitFor(Number(res.headers.get('x-palisade-revision')));
     }
 
     const listing = JSON.parse(

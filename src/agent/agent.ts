@@ -14,6 +14,7 @@ import { World } from '../control/world.js';
 import { Conntrack } from '../dataplane/conntrack.js';
 import { inNetns, run } from '../dataplane/exec.js';
 import { diffScript, fullScript } from '../dataplane/nft.js';
+import { NftSession } from '../dataplane/nft-session.js';
 import { emptyModel, type KernelModel, renderHost, TABLE } from '../dataplane/render.js';
 import { coreChanges } from './core-changes.js';
 
@@ -39,6 +40,9 @@ export class Agent {
   private applied: KernelModel = emptyModel();
   private readonly abort = new AbortController();
   private readonly conntrack: Conntrack;
+  private readonly session: NftSession;
+  /** The revision whose rules and sets are in the kernel (its connections may still be clearing). */
+  kernelRevision = 0;
   /** The revision the kernel enforces. */
   revision = 0;
   private following: Promise<unknown> | null = null;
@@ -56,6 +60,7 @@ export class Agent {
     private readonly opts: AgentOptions,
   ) {
     this.conntrack = new Conntrack(opts.netns);
+    this.session = new NftSession(opts.netns);
   }
 
   private nft(args: string[], input?: string): Promise<string> {
@@ -67,6 +72,7 @@ export class Agent {
     const snap = await this.client.get<Snapshot>('/v1/snapshot');
     this.world = worldOf(snap);
     this.revision = snap.revision;
+    this.kernelRevision = snap.revision;
     const model = this.render();
     await this.nft(['-f', '-'], fullScript(model));
     await this.conntrack.setTimeouts(model.timeouts);
@@ -94,6 +100,7 @@ export class Agent {
     this.abort.abort();
     await this.following?.catch(() => undefined);
     await this.queue.catch(() => undefined);
+    this.session.close();
   }
 
   private serial<T>(task: () => Promise<T>): Promise<T> {
@@ -163,10 +170,11 @@ export class Agent {
     const script = diffScript(this.applied, model);
     const t1 = performance.now();
     if (script === null) await this.nft(['-f', '-'], fullScript(model));
-    else if (script) await this.nft(['-f', '-'], script);
+    else if (script) await this.incremental(script, model);
     if (script === null) await this.conntrack.setTimeouts(model.timeouts);
     this.applied = model;
     this.baseline = null;
+    this.kernelRevision = change.revision;
     const t2 = performance.now();
     if (change.regionId) await this.clear(change.regionId, plans);
     // Enforced: the rules are in the kernel and the connections they cut are gone.
@@ -179,6 +187,16 @@ export class Agent {
       conntrackMs: Math.round(performance.now() - t2),
       statements: script === null ? 'whole table' : script.split('\n').length - 1,
     });
+  }
+
+  /** A difference through the live nft session; if the session fails, the whole table through nft -f. */
+  private async incremental(script: string, model: KernelModel): Promise<void> {
+    try {
+      await this.session.run(script);
+    } catch (e) {
+      this.opts.log?.('incremental nft write failed; writing the whole table', { error: String(e) });
+      await this.nft(['-f', '-'], fullScript(model));
+    }
   }
 
   /** What the change does to live connections, decided against the region before it. */

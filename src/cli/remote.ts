@@ -91,27 +91,37 @@ export function apiAction<A extends unknown[]>(
   };
 }
 
-/** An API error as stderr lines (the code and detail, then each field): exit code 1. Others propagate. */
+/**
+ * An API error as stderr lines (the code and detail, then each field), or an unreachable server as
+ * one line: exit code 1. Anything else is a bug and propagates.
+ */
 export function reportApiError(io: Io, e: unknown): number {
+  // fetch reports a refused connection, a bad host or a bad port as "fetch failed" with the reason in `cause`.
+  if (e instanceof TypeError && e.message === 'fetch failed') {
+    const cause = e.cause instanceof Error ? e.cause.message : String(e.cause ?? e.message);
+    io.err(`palisade: cannot reach the server: ${cause}`);
+    return EXIT.negative;
+  }
   if (!(e instanceof ApiError)) throw e;
   io.err(`palisade: ${e.problem.code}: ${e.problem.detail}`);
   for (const p of e.problem.errors ?? []) io.err(`  ${p.path}: ${p.message}`);
   return EXIT.negative;
 }
 
-/** Follow nextCursor when `all` is set, else one page. */
+/** Follow nextCursor when `all` is set, else one page. The path may already name a cursor (--cursor). */
 export async function listAll<T>(client: PalisadeClient, path: string, all: boolean): Promise<T[]> {
+  const [base, search = ''] = path.split('?', 2);
+  const params = new URLSearchParams(search);
   const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const sep = path.includes('?') ? '&' : '?';
+  for (;;) {
     const page = await client.get<{ items: T[]; nextCursor?: string }>(
-      cursor ? `${path}${sep}cursor=${cursor}` : path,
+      `${base}?${params}`.replace(/\?$/, ''),
     );
     items.push(...page.items);
-    cursor = all ? page.nextCursor : undefined;
-  } while (cursor);
-  return items;
+    if (!all || !page.nextCursor) return items;
+    // set, not append: a second cursor parameter would be refused.
+    params.set('cursor', page.nextCursor);
+  }
 }
 
 /** "a=1,b=2" → {a: '1', b: '2'} (values may repeat: collected into arrays by the caller). */

@@ -2,6 +2,7 @@
 // two models (every change after), each one `nft -f` transaction, so the kernel moves from one
 // complete policy to the next with nothing in between.
 import type { ConntrackTimeouts } from '../core/model.js';
+import { SYNC_SET } from './nft-session.js';
 import { type KernelModel, type SetModel, TABLE } from './render.js';
 
 const T = `inet ${TABLE}`;
@@ -50,6 +51,8 @@ export function fullScript(m: KernelModel): string {
     }),
     setDecl('stateless_4', { type: 'ipv4_addr', interval: false, elements: m.stateless.v4 }),
     setDecl('stateless_6', { type: 'ipv6_addr', interval: false, elements: m.stateless.v6 }),
+    // Listed after each transaction of the agent's nft session to tell that it is done.
+    setDecl(SYNC_SET, { type: 'ipv4_addr', interval: false, elements: new Set() }),
     ...[...m.sets].map(([name, set]) => setDecl(name, set)),
     ...[...m.chains].map(
       ([name, rules]) => `chain ${name} {\n${rules.map((r) => `    ${r}`).join('\n')}\n  }`,

@@ -40,11 +40,14 @@ export function parseEndpoint(text: string, state: RegionState, flag: string): {
     ip = port.ipv4[0] ?? port.ipv6[0];
     if (!ip) throw new UsageError(`${flag} port ${host} has no address`);
   }
-  if (portText === undefined) return { ip };
-  const port = Number(portText);
+  return portText === undefined ? { ip } : { ip, port: portNumber(portText, flag) };
+}
+
+function portNumber(text: string, flag: string): number {
+  const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`${flag} port ${portText} is outside 0-65535`);
-  return { ip, port };
+    throw new UsageError(`${flag} port ${text} is outside 0-65535`);
+  return port;
 }
 
 function parseProtocol(text: string): number {
@@ -65,6 +68,22 @@ function byte(text: string | undefined, flag: string): number | undefined {
   return n;
 }
 
+const hasPorts = (protocol: number) => [6, 17, 132].includes(protocol); // tcp, udp, sctp
+
+/**
+ * What both modes refuse before evaluating: tcp/udp/sctp without a port, ICMP fields on other
+ * protocols. Returns the ICMP fields, parsed.
+ */
+function validatePacketShape(opts: CheckOptions, protocol: number, toPort: number | undefined) {
+  if (hasPorts(protocol) && toPort === undefined)
+    throw new UsageError(`--to needs a port for ${opts.proto}: ADDR:PORT`);
+  const icmpType = byte(opts.icmpType, '--icmp-type');
+  const icmpCode = byte(opts.icmpCode, '--icmp-code');
+  if ((icmpType ?? icmpCode) !== undefined && protocol !== 1 && protocol !== 58)
+    throw new UsageError('--icmp-type and --icmp-code need --proto icmp or icmpv6');
+  return { icmpType, icmpCode };
+}
+
 export function buildPacket(opts: CheckOptions, state: RegionState): Packet {
   const from = parseEndpoint(opts.from, state, '--from');
   const to = parseEndpoint(opts.to, state, '--to');
@@ -72,16 +91,12 @@ export function buildPacket(opts: CheckOptions, state: RegionState): Packet {
   if (ipFamily(to.ip) !== ethertype)
     throw new UsageError(`--from ${from.ip} and --to ${to.ip} are of different address families`);
   const protocol = parseProtocol(opts.proto);
+  const { icmpType, icmpCode } = validatePacketShape(opts, protocol, to.port);
   const packet: Packet = { ethertype, protocol, src: from.ip, dst: to.ip };
-  if ([6, 17, 132].includes(protocol)) {
-    if (to.port === undefined) throw new UsageError(`--to needs a port for ${opts.proto}: ADDR:PORT`);
+  if (hasPorts(protocol)) {
     packet.srcPort = from.port ?? 40000;
     packet.dstPort = to.port;
   }
-  const icmpType = byte(opts.icmpType, '--icmp-type');
-  const icmpCode = byte(opts.icmpCode, '--icmp-code');
-  if ((icmpType ?? icmpCode) !== undefined && protocol !== 1 && protocol !== 58)
-    throw new UsageError('--icmp-type and --icmp-code need --proto icmp or icmpv6');
   if (protocol === 1 || protocol === 58) {
     packet.icmpType = icmpType ?? (protocol === 1 ? 8 : 128); // echo request
     if (icmpCode !== undefined || icmpType === undefined) packet.icmpCode = icmpCode ?? 0;
@@ -139,33 +154,40 @@ export function renderFlow(packet: Packet, flow: FlowCheck): string {
 }
 
 /** "10.0.0.1:80", "[2001:db8::1]:443", "port-x" → what flows:check takes; the server resolves port ids. */
-function remoteEndpoint(text: string): { at: string; port?: number } {
+function remoteEndpoint(text: string, flag: string): { at: string; port?: number } {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
   if (bracketed)
-    return { at: bracketed[1], port: bracketed[2] === undefined ? undefined : Number(bracketed[2]) };
+    return {
+      at: bracketed[1],
+      port: bracketed[2] === undefined ? undefined : portNumber(bracketed[2], flag),
+    };
   const hostPort = /^([^:]+):(\d+)$/.exec(text);
-  if (hostPort && !ipFamily(text)) return { at: hostPort[1], port: Number(hostPort[2]) };
+  if (hostPort && !ipFamily(text)) return { at: hostPort[1], port: portNumber(hostPort[2], flag) };
   return { at: text };
 }
 
-/** Ask the server (its stored policy) instead of a policy file. */
+/**
+ * Ask the server (its stored policy) instead of a policy file. Exit 1 means "denied" only: a
+ * refused request (unknown region or port, bad key, server down) is 2, like a policy that does not load.
+ */
 async function checkRemote(
   cmd: Command,
   opts: CheckOptions,
   io: Io,
   exit: (code: number) => void,
 ): Promise<void> {
-  const from = remoteEndpoint(opts.from);
-  const to = remoteEndpoint(opts.to);
+  const from = remoteEndpoint(opts.from, '--from');
+  const to = remoteEndpoint(opts.to, '--to');
   const protocol = parseProtocol(opts.proto);
+  const { icmpType, icmpCode } = validatePacketShape(opts, protocol, to.port);
   const body = {
     from: from.at,
     to: to.at,
     protocol,
     ...(from.port !== undefined ? { srcPort: from.port } : {}),
     ...(to.port !== undefined ? { dstPort: to.port } : {}),
-    ...(opts.icmpType !== undefined ? { icmpType: byte(opts.icmpType, '--icmp-type') } : {}),
-    ...(opts.icmpCode !== undefined ? { icmpCode: byte(opts.icmpCode, '--icmp-code') } : {}),
+    ...(icmpType !== undefined ? { icmpType } : {}),
+    ...(icmpCode !== undefined ? { icmpCode } : {}),
   };
   try {
     const flow = await clientFor(cmd).post<FlowCheck & { packet: Packet }>(
@@ -175,7 +197,8 @@ async function checkRemote(
     io.out(opts.json ? JSON.stringify(flow, null, 2) : renderFlow(flow.packet, flow));
     exit(flow.verdict === 'allow' ? EXIT.ok : EXIT.negative);
   } catch (e) {
-    exit(reportApiError(io, e));
+    reportApiError(io, e);
+    exit(EXIT.usage);
   }
 }
 
