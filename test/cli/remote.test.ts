@@ -226,6 +226,33 @@ describe('palisade CLI against a server', () => {
     expect(denied.code).toBe(1);
     expect(denied.out).toMatch(new RegExp(`^DENY\\s+tcp\\s+10\\.9\\.0\\.1:40000 -> 10\\.0\\.0\\.5:22`));
     expect(denied.out).toContain(`rule ${deny.id}`);
+    // Exit 1 means "denied" only: a refused request or a port-less tcp packet is bad usage (2).
+    const unknownRegion = await cli(
+      'check',
+      '--region',
+      'nope',
+      '--from',
+      '10.9.0.1',
+      '--to',
+      '10.0.0.5:22',
+      '--proto',
+      'tcp',
+    );
+    expect(unknownRegion.code).toBe(2);
+    expect(unknownRegion.err).toContain('palisade: NOT_FOUND: region "nope" does not exist');
+    const noPort = await cli(
+      'check',
+      '--region',
+      'hw',
+      '--from',
+      '10.9.0.1',
+      '--to',
+      '10.0.0.5',
+      '--proto',
+      'tcp',
+    );
+    expect(noPort.code).toBe(2);
+    expect(noPort.err).toContain('--to needs a port for tcp');
     expect(
       (
         await cli(
@@ -271,8 +298,30 @@ describe('palisade CLI against a server', () => {
     expect(groups.out).toMatch(/id\s+name\s+region/);
     expect(groups.out).toContain(web.id);
     expect(groups.out).not.toContain(copy.id);
+    // --all from a given --cursor: the pages after it, the cursor sent once per request.
+    const everyGroup = await json('group', 'list', '--region', 'hw', '--limit', '1', '--all');
+    expect(everyGroup.length).toBeGreaterThan(1);
+    const first = await t.admin.get<{ nextCursor: string }>('/v1/security-groups?regionId=hw&limit=1');
+    const rest = await json(
+      'group',
+      'list',
+      '--region',
+      'hw',
+      '--limit',
+      '1',
+      '--cursor',
+      first.nextCursor,
+      '--all',
+    );
+    expect(rest.map((g: any) => g.id)).toEqual(everyGroup.slice(1).map((g: any) => g.id));
     const audit = await json('audit', '--target', web.id);
     expect(audit.map((a: any) => a.action)).toContain('group.create');
+  });
+
+  it('reports an unreachable server in one line', async () => {
+    const down = await cli('group', 'list', '--server', 'http://127.0.0.1:1');
+    expect(down.code).toBe(1);
+    expect(down.err).toMatch(/^palisade: cannot reach the server: .+$/);
   });
 
   it('reads credentials from the environment before the config file', async () => {
