@@ -25,6 +25,13 @@ describe.skipIf(!ok)('alibaba data plane with real traffic', () => {
       },
     ]);
     g.open = await f.group('open', [{ direction: 'ingress', protocol: 'tcp', ports: '80', priority: 50 }]);
+    g.adv = await f.group(
+      'adv',
+      [{ direction: 'ingress', protocol: 'tcp', ports: '22', remoteIpPrefix: '10.2.0.0/24' }],
+      {
+        type: 'advanced',
+      },
+    );
     g.shut = await f.group('shut', [
       { direction: 'ingress', protocol: 'tcp', ports: '80', priority: 20, action: 'deny' },
     ]);
@@ -34,6 +41,8 @@ describe.skipIf(!ok)('alibaba data plane with real traffic', () => {
       { name: 'b', host: 'h1', ipv4: '10.2.0.2', groups: [g.srv.id] },
       { name: 'c', host: 'h2', ipv4: '10.2.0.3', groups: [g.srv.id] },
       { name: 'd', host: 'h2', ipv4: '10.2.0.4', groups: [g.open.id, g.shut.id] },
+      { name: 'x', host: 'h1', ipv4: '10.2.0.6', groups: [g.adv.id] },
+      { name: 'y', host: 'h2', ipv4: '10.2.0.7', groups: [g.adv.id] },
     ]);
   }, 60_000);
   afterAll(() => f?.close());
@@ -62,6 +71,20 @@ describe.skipIf(!ok)('alibaba data plane with real traffic', () => {
     expect(await f.exchange('b', 'tcp', '10.2.0.3', 80)).toBe(false);
     inner.stop();
     ruled.stop();
+  });
+
+  it('advanced groups: any allow rule allows, egress is closed without a rule, members are isolated', async () => {
+    expect(await f.exchange('e', 'tcp', '10.2.0.6', 22)).toBe(true);
+    expect(await f.exchange('x', 'tcp', '10.2.0.3', 22)).toBe(false); // no egress rule
+    expect(await f.exchange('x', 'tcp', '10.2.0.7', 80)).toBe(false); // same group, no rule
+    await f.write('POST', `/v1/security-groups/${g.adv.id}/rules`, {
+      direction: 'egress',
+      protocol: 'all',
+      remoteIpPrefix: '0.0.0.0/0',
+    });
+    expect(await f.exchange('x', 'tcp', '10.2.0.3', 22)).toBe(true);
+    expect(await f.exchange('x', 'tcp', '10.2.0.7', 80)).toBe(false); // y's ingress still has no rule for 80
+    expect(await f.exchange('x', 'tcp', '10.2.0.7', 22)).toBe(true);
   });
 
   async function portOf(name: string) {

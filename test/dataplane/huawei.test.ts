@@ -250,4 +250,18 @@ describe.skipIf(!ok)('huawei data plane with real traffic', () => {
     expect(await f.exchange('b', 'tcp', '10.0.0.1', 22)).toBe(false);
     live.stop();
   });
+
+  it('keeps enforcing while the server is down, and follows the change stream again when it returns', async () => {
+    await f.restartServer(async () => {
+      expect(await f.exchange('a', 'tcp', '10.0.0.2', 22)).toBe(true);
+      expect(await f.exchange('b', 'tcp', '10.0.0.1', 22)).toBe(false);
+    });
+    // The agents reconnect by themselves and resume after the last revision they enforced.
+    await write('POST', `/v1/security-groups/${g.client.id}/rules`, {
+      direction: 'ingress',
+      protocol: 'tcp',
+      ports: '22',
+    });
+    expect(await f.exchange('b', 'tcp', '10.0.0.1', 22)).toBe(true);
+  });
 });

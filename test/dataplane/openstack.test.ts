@@ -15,7 +15,7 @@ describe.skipIf(!ok)('openstack data plane with real traffic', () => {
     f = await dataplaneFixture({
       id: 'os',
       profile: 'openstack',
-      conntrackTimeouts: { otherOneWay: 2, otherBothWays: 3 },
+      conntrackTimeouts: { otherOneWay: 2, otherBothWays: 3, icmp: 2, tcpEstablished: 3 },
     });
     const egressAll = { direction: 'egress', protocol: 'all', remoteIpPrefix: '0.0.0.0/0' };
     g.client = await f.group('client', [egressAll, { direction: 'ingress', protocol: 'tcp', ports: '80' }]);
@@ -87,5 +87,23 @@ describe.skipIf(!ok)('openstack data plane with real traffic', () => {
     });
     expect(await f.exchange('a', 'udp', '10.1.0.2', 53)).toBe(true);
     expect(await f.exchange('a', 'udp', '10.1.0.2', 54, 5000)).toBe(false);
+  });
+
+  it("expires idle TCP and ICMP entries after the region's timeouts", async () => {
+    await f.write('POST', `/v1/security-groups/${g.server.id}/rules`, {
+      direction: 'ingress',
+      protocol: 'icmp',
+    });
+    const tcp = await f.connection('b', '10.1.0.1', 80);
+    expect(await tcp.send()).toBe('ok');
+    expect(await f.ping('a', '10.1.0.2')).toBe(true);
+    const entries = () => f.conntrack('h1');
+    expect(await entries()).toMatch(/tcp .*ESTABLISHED src=10\.1\.0\.2 dst=10\.1\.0\.1 .*dport=80/);
+    expect(await entries()).toMatch(/icmp .*src=10\.1\.0\.1 dst=10\.1\.0\.2/);
+    await new Promise((r) => setTimeout(r, 4500));
+    // tcpEstablished 3 s and icmp 2 s: both idle entries are gone (the kernel defaults are 5 days and 30 s).
+    expect(await entries()).not.toMatch(/ESTABLISHED src=10\.1\.0\.2 dst=10\.1\.0\.1 .*dport=80/);
+    expect(await entries()).not.toMatch(/icmp .*src=10\.1\.0\.1 dst=10\.1\.0\.2/);
+    tcp.stop();
   });
 });

@@ -7,7 +7,15 @@ import { Agent } from '../../src/agent/agent.js';
 import type { PalisadeClient } from '../../src/client/client.js';
 import { available, run } from '../../src/dataplane/exec.js';
 import { devNetDown, devNetUp, hostNs, instanceNs } from '../../src/dataplane/devnet.js';
-import { freshDatabase, newTenant, startTestServer, type TestDatabase, type TestServer } from './servers.js';
+import { startServer } from '../../src/server/serve.js';
+import {
+  freshDatabase,
+  newTenant,
+  startTestServer,
+  TEST_ENV,
+  type TestDatabase,
+  type TestServer,
+} from './servers.js';
 
 const PROBE = resolve('test/support/netprobe.mjs');
 
@@ -117,10 +125,14 @@ export interface Fixture {
   /** Instances (one port each), the namespaces they live in, and an agent per host. */
   boot(instances: DevInstance[], listen?: Listen[]): Promise<Record<string, any>>;
   close(): Promise<void>;
+  /** Stop the server, run `whileDown`, start it again on the same port and database. */
+  restartServer(whileDown: () => Promise<void>): Promise<void>;
   /** The namespace of a host of this fixture (each fixture has its own prefix, so test files run side by side). */
   hostNs(host: string): string;
   exchange(from: string, proto: 'tcp' | 'udp', host: string, port: number, waitMs?: number): Promise<boolean>;
   ping(from: string, host: string): Promise<boolean>;
+  /** The connection-tracking table of a host, as conntrack -L prints it. */
+  conntrack(host: string): Promise<string>;
   connection(from: string, host: string, port: number): ReturnType<typeof connection>;
 }
 
@@ -148,6 +160,8 @@ export async function dataplaneFixture(region: Record<string, unknown>): Promise
     hostNs: (host) => hostNs(host, prefix),
     exchange: (from, proto, host, port, waitMs = 1000) => exchange(from, proto, host, port, waitMs, prefix),
     ping: (from, host) => ping(from, host, prefix),
+    conntrack: (host) =>
+      run('ip', ['netns', 'exec', hostNs(host, prefix), 'conntrack', '-L']).catch(() => ''),
     connection: (from, host, port) => connection(from, host, port, prefix),
     t,
     c,
@@ -212,6 +226,14 @@ export async function dataplaneFixture(region: Record<string, unknown>): Promise
         for (const [proto, port, delay] of listen)
           servers.push(await echoServer(i.name, proto, port, delay, prefix));
       return ports;
+    },
+    async restartServer(whileDown) {
+      const port = Number(new URL(t.url).port);
+      await t.server.close();
+      await whileDown();
+      const server = await startServer({ port, database: db.location, logger: false, env: { ...TEST_ENV } });
+      t.server = server;
+      t.close = () => server.close();
     },
     async close() {
       for (const s of servers) s.stop();
