@@ -87,6 +87,25 @@ describe.skipIf(!ok)('alibaba data plane with real traffic', () => {
     expect(await f.exchange('x', 'tcp', '10.2.0.7', 22)).toBe(true);
   });
 
+  it('re-evaluates live connections on a new deny rule: the now-denied ones drop, the others survive', async () => {
+    const e = await f.connection('e', '10.2.0.3', 22);
+    const x = await f.connection('x', '10.2.0.3', 22);
+    expect(await e.send()).toBe('ok');
+    expect(await x.send()).toBe('ok');
+    await f.write('POST', `/v1/security-groups/${g.srv.id}/rules`, {
+      direction: 'ingress',
+      protocol: 'tcp',
+      ports: '22',
+      remoteIpPrefix: '10.2.0.5/32',
+      priority: 1,
+      action: 'deny',
+    });
+    expect(await e.send()).toBe('timeout');
+    expect(await x.send()).toBe('ok');
+    e.stop();
+    x.stop();
+  });
+
   async function portOf(name: string) {
     const items = (await f.c.get<any>('/v1/instances')).items;
     return items.find((i: any) => i.name === name).ports[0];

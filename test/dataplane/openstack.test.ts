@@ -106,4 +106,32 @@ describe.skipIf(!ok)('openstack data plane with real traffic', () => {
     expect(await entries()).not.toMatch(/icmp .*src=10\.1\.0\.1 dst=10\.1\.0\.2/);
     tcp.stop();
   });
+
+  it('clears the inbound entries of all members when an allow rule is added (and keeps the outbound ones)', async () => {
+    // 22 was removed by an earlier test: allow it again first.
+    await f.write('POST', `/v1/security-groups/${g.server.id}/rules`, {
+      direction: 'ingress',
+      protocol: 'tcp',
+      ports: '22',
+    });
+    const live = await f.connection('a', '10.1.0.4', 22);
+    const out = await f.connection('d', '10.1.0.1', 80);
+    expect(await live.send()).toBe('ok');
+    expect(await out.send()).toBe('ok');
+    const inboundEntry = /ESTABLISHED src=10\.1\.0\.1 dst=10\.1\.0\.4 .*dport=22 /;
+    const outboundEntry = /ESTABLISHED src=10\.1\.0\.4 dst=10\.1\.0\.1 .*dport=80 /;
+    expect(await f.conntrack('h2')).toMatch(inboundEntry);
+    await f.write('POST', `/v1/security-groups/${g.server.id}/rules`, {
+      direction: 'ingress',
+      protocol: 'tcp',
+      ports: '8443',
+    });
+    const after = await f.conntrack('h2');
+    expect(after).not.toMatch(inboundEntry);
+    expect(after).toMatch(outboundEntry);
+    // Still allowed: the next packet is tracked anew.
+    expect(await live.send()).toBe('ok');
+    live.stop();
+    out.stop();
+  });
 });
