@@ -137,13 +137,13 @@ export class RegionRecord {
     this.instances.delete(id);
   }
 
-  /** Groups whose rules name `groupId` as their remote (other than itself). */
-  groupsReferencing(groupId: string): string[] {
+  /** Groups (other than `except`) with a rule whose remote satisfies `names`. */
+  private groupsWith(names: (remote: Rule['remote']) => boolean, except?: string): string[] {
     const out: string[] = [];
     for (const g of this.groups.values()) {
-      if (g.meta.id === groupId) continue;
+      if (g.meta.id === except) continue;
       for (const { rule } of g.rules.values())
-        if (rule.remote.kind === 'group' && rule.remote.groupId === groupId) {
+        if (names(rule.remote)) {
           out.push(g.meta.id);
           break;
         }
@@ -151,15 +151,13 @@ export class RegionRecord {
     return out;
   }
 
+  /** Groups whose rules name `groupId` as their remote (other than itself). */
+  groupsReferencing(groupId: string): string[] {
+    return this.groupsWith((r) => r.kind === 'group' && r.groupId === groupId, groupId);
+  }
+
   groupsReferencingAddressGroup(addressGroupId: string): string[] {
-    const out: string[] = [];
-    for (const g of this.groups.values())
-      for (const { rule } of g.rules.values())
-        if (rule.remote.kind === 'addressGroup' && rule.remote.addressGroupId === addressGroupId) {
-          out.push(g.meta.id);
-          break;
-        }
-    return out;
+    return this.groupsWith((r) => r.kind === 'addressGroup' && r.addressGroupId === addressGroupId);
   }
 }
 
