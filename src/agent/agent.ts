@@ -163,8 +163,9 @@ export class Agent {
 
   private async onChange(change: ChangeRecord): Promise<void> {
     const t0 = performance.now();
-    // The clearing plan is decided against the state before the change.
-    const plans = change.regionId ? this.plans(change.regionId, change.events) : [];
+    // The clearing plan is decided against the state before the change; it is worked out after
+    // the kernel write, off the path of the rules (world objects are replaced, never mutated).
+    const before = change.regionId ? this.world.regionState(change.regionId) : undefined;
     this.world.applyWrite(change.revision, change.events);
     const model = this.render();
     const script = diffScript(this.applied, model);
@@ -176,7 +177,7 @@ export class Agent {
     this.baseline = null;
     this.kernelRevision = change.revision;
     const t2 = performance.now();
-    if (change.regionId) await this.clear(change.regionId, plans);
+    if (change.regionId && before) await this.clear(change.regionId, this.plans(before, change.events));
     // Enforced: the rules are in the kernel and the connections they cut are gone.
     this.revision = change.revision;
     this.scheduleReport();
@@ -200,10 +201,7 @@ export class Agent {
   }
 
   /** What the change does to live connections, decided against the region before it. */
-  private plans(regionId: string, events: Event[]): Clearing[] {
-    const state = this.world.regionState(regionId);
-    if (!state) return [];
-    // World objects are replaced, never mutated, by later changes: the index keeps the state before.
+  private plans(state: RegionState, events: Event[]): Clearing[] {
     const before = new RegionIndex(state);
     return coreChanges(before, events).map((c) => ({
       plan: clearingPlan(state.region.profile, before, c),
