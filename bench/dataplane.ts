@@ -29,7 +29,7 @@ const PORTS_HERE = 500;
 const PORTS_ELSEWHERE = 500;
 const GROUPS = 5;
 const RULES_PER_GROUP = 100;
-const CHANGES = 40;
+const CHANGES = 100;
 
 const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];

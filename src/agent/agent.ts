@@ -49,7 +49,7 @@ export class Agent {
   private timers: NodeJS.Timeout[] = [];
   /** The table as listed after the last write (counters stripped): drift is any other listing. */
   private baseline: string | null = null;
-  /** Serializes kernel writes, drift repairs and reports. */
+  /** Serializes kernel writes and drift repairs (reports only read, beside them). */
   private queue: Promise<unknown> = Promise.resolve();
   private reportPending = false;
   /** Repairs done after drift, for tests and logs. */

@@ -28,7 +28,9 @@ export function dataplaneCommands(program: Command, io: Io, exit: (code: number)
     .requiredOption('--host <name>', 'the host name ports carry in the control plane')
     .option('--netns <name>', 'run the kernel tools in this network namespace (dev-net hosts: pal-<host>)')
     .action(async (o: { host: string; netns?: string }, cmd: Command) => {
-      const agent = new Agent(clientFor(cmd), { host: o.host, netns: o.netns });
+      const log = (msg: string, fields?: Record<string, unknown>) =>
+        io.err(JSON.stringify({ time: new Date().toISOString(), host: o.host, msg, ...fields }));
+      const agent = new Agent(clientFor(cmd), { host: o.host, netns: o.netns, log });
       await agent.start();
       io.out(`agent for host ${o.host} enforcing revision ${agent.revision}`);
       await new Promise<void>((resolve) => {
