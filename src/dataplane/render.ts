@@ -3,9 +3,9 @@
 // with rules plus ports, not their product), named sets for remote groups (member addresses)
 // and address groups (CIDRs), and verdict maps that dispatch each port's interface to its
 // policy's chains. Pure: the agent diffs two models and writes the difference.
-import type { ConntrackTimeouts, Ethertype, Port, RegionState, Rule } from '../core/model.js';
+import type { ConntrackTimeouts, Ethertype, Port, RegionState, Rule, SecurityGroup } from '../core/model.js';
 import { protocolNumber } from '../core/model.js';
-import { type Entry, evaluationOrder, policyDefault } from '../core/order.js';
+import { type Entry, evaluationOrder, policyDefault, type PortPolicy } from '../core/order.js';
 import { resolvePolicy } from '../core/policy.js';
 import { RegionIndex, privateAddresses } from '../core/region-index.js';
 
@@ -160,17 +160,9 @@ export function renderHost(host: string, regions: RegionState[]): KernelModel {
         policyChains.set(key, base);
         for (const direction of ['egress', 'ingress'] as const) {
           const name = `${base}_${direction === 'egress' ? 'out' : 'in'}`;
-          const rules: string[] = [];
-          for (const family of FAMILIES) {
-            for (const entry of evaluationOrder(resolved.policy, port, direction, family)) {
-              rules.push(statement(entry, direction, family, need, sets));
-              if (entry.kind === 'rule') {
-                const holders = model.ruleChains.get(entry.rule.id) ?? [];
-                if (!holders.includes(name)) holders.push(name);
-                model.ruleChains.set(entry.rule.id, holders);
-              }
-            }
-          }
+          const rules = groupWise(state.region.profile)
+            ? groupChains(resolved.policy.groups, port, direction, model, need, sets, resolved.policy)
+            : mergedRules(resolved.policy, port, direction, name, model, need, sets);
           rules.push(
             policyDefault(resolved.policy, direction) === 'allow'
               ? 'return'
@@ -185,6 +177,72 @@ export function renderHost(host: string, regions: RegionState[]): KernelModel {
     }
   }
   return model;
+}
+
+/**
+ * Huawei and OpenStack decide group by group (sequence, then the group's own order), so each
+ * group gets its own chain, shared by every policy that holds the group: a rule change rewrites
+ * one group's chain, not every policy's. Alibaba merges all groups' rules by priority, so its
+ * policies keep one merged chain.
+ */
+const groupWise = (profile: string) => profile === 'huawei' || profile === 'openstack';
+
+/** An allowing group marks the packet and returns; the policy chain returns on the mark. */
+const DECIDED = '0x10000000';
+const CLEAR_DECIDED = 'meta mark set meta mark & 0xefffffff';
+
+function mergedRules(
+  policy: PortPolicy,
+  port: Port,
+  direction: 'ingress' | 'egress',
+  chain: string,
+  model: KernelModel,
+  need: (name: string, set: SetModel) => void,
+  sets: SetSource,
+): string[] {
+  const rules: string[] = [];
+  for (const family of FAMILIES)
+    for (const entry of evaluationOrder(policy, port, direction, family)) {
+      rules.push(statement(entry, direction, family, need, sets));
+      if (entry.kind === 'rule') holds(model, entry.rule.id, chain);
+    }
+  return rules;
+}
+
+function groupChains(
+  groups: SecurityGroup[],
+  port: Port,
+  direction: 'ingress' | 'egress',
+  model: KernelModel,
+  need: (name: string, set: SetModel) => void,
+  sets: SetSource,
+  policy: PortPolicy,
+): string[] {
+  const rules = [CLEAR_DECIDED];
+  for (const group of groups) {
+    const name = `sg_${safe(group.id)}_${direction === 'egress' ? 'out' : 'in'}`;
+    if (!model.chains.has(name)) {
+      const body: string[] = [];
+      const single = { ...policy, groups: [group] };
+      for (const family of FAMILIES)
+        for (const entry of evaluationOrder(single, port, direction, family)) {
+          const line = statement(entry, direction, family, need, sets);
+          body.push(
+            line.replace(/ counter return /, ` counter meta mark set meta mark | ${DECIDED} return `),
+          );
+          if (entry.kind === 'rule') holds(model, entry.rule.id, name);
+        }
+      model.chains.set(name, body);
+    }
+    rules.push(`jump ${name}`, `meta mark & ${DECIDED} == ${DECIDED} ${CLEAR_DECIDED} return`);
+  }
+  return rules;
+}
+
+function holds(model: KernelModel, ruleId: string, chain: string): void {
+  const holders = model.ruleChains.get(ruleId) ?? [];
+  if (!holders.includes(chain)) holders.push(chain);
+  model.ruleChains.set(ruleId, holders);
 }
 
 function addStateless(model: KernelModel, port: Port): void {

@@ -52,7 +52,7 @@ describe('kernel model', () => {
     state.groups.find((g) => g.id === 'Sg-A')!.rules[0].ports = [{ from: 3390, to: 3390 }];
     const script = diffScript(a, renderHost('h1', [state]))!;
     const lines = script.trim().split('\n');
-    expect(lines[0]).toMatch(/^flush chain inet palisade p\d+_in$/);
+    expect(lines[0]).toMatch(/^flush chain inet palisade sg_Sg_A_in$/);
     expect(lines.slice(1).every((l) => l.startsWith('add rule inet palisade'))).toBe(true);
     expect(script).toContain('th dport 3390');
     expect(script).not.toContain('element');
