@@ -243,6 +243,11 @@ export class Service {
     return result;
   }
 
+  /** The time a write records on what it creates or changes (ISO 8601, whole seconds). */
+  timestamp(): string {
+    return new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+  }
+
   /** Admins act on any tenant's objects; a tenant only on its own (others' are "missing"). */
   visible(p: Principal, tenantId: string | null): boolean {
     return p.role === 'admin' || p.tenantId === tenantId;

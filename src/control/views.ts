@@ -17,6 +17,7 @@ export type RuleView = Omit<RuleInput, 'ports' | 'sourcePorts'> & {
   nicType: Rule['nicType'];
   position: number;
   revision: number;
+  createdAt?: string;
 };
 
 /** A rule as the API takes it: the model's remote flattened into the three remote fields. */
@@ -43,7 +44,8 @@ export function ruleInputOf(
 }
 
 export function ruleView(rule: Rule, groupId: string, position: number, revision: number): RuleView {
-  return { id: rule.id, groupId, ...ruleInputOf(rule), position, revision } as RuleView;
+  const created = rule.createdAt === undefined ? {} : { createdAt: rule.createdAt };
+  return { id: rule.id, groupId, ...ruleInputOf(rule), ...created, position, revision } as RuleView;
 }
 
 export function groupView(profile: Profile, g: GroupRecord, withRules: boolean) {

@@ -49,6 +49,8 @@ export interface Rule {
   /** Alibaba classic network only; VPC rules are always intranet. */
   nicType: NicType;
   description?: string;
+  /** When the rule was created (ISO 8601); set by the control plane. */
+  createdAt?: string;
 }
 
 export interface SecurityGroup {
@@ -63,6 +65,11 @@ export interface SecurityGroup {
   stateful: boolean;
   innerAccessPolicy: InnerAccessPolicy;
   rules: Rule[];
+  /** Key/value tags (Alibaba Tag.N, Huawei tags; an OpenStack tag is a key with an empty value). */
+  tags?: Record<string, string>;
+  /** Set by the control plane (ISO 8601). */
+  createdAt?: string;
+  updatedAt?: string;
 }
 
 /** IP address group (Huawei/OpenStack) or prefix list (Alibaba): a named set of CIDRs. */

@@ -8,6 +8,7 @@ import AjvModule from 'ajv';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { KeyService } from '../control/auth/keys.js';
 import type { Service } from '../control/service.js';
+import { mountCompatApis } from '../compat/mount.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { changeRoutes } from './routes/changes.js';
 import { groupRoutes } from './routes/groups.js';
@@ -120,5 +121,6 @@ export async function buildApp(ctx: Context, options: FastifyServerOptions = {})
   await app.register(groupRoutes(ctx));
   await app.register(instanceRoutes(ctx));
   await app.register(changeRoutes(ctx));
+  await mountCompatApis(app, ctx);
   return app;
 }

@@ -54,6 +54,10 @@ export const RuleQuery = T.Object({
   ...PageQuery,
 });
 
+const Tags = T.Record(T.String({ minLength: 1, maxLength: 128 }), T.String({ maxLength: 256 }), {
+  maxProperties: 50,
+  description: 'Key/value tags (an OpenStack tag is a key with an empty value)',
+});
 export const GroupCreate = T.Object(
   {
     regionId: Id,
@@ -70,6 +74,7 @@ export const GroupCreate = T.Object(
     ),
     rules: T.Optional(T.Array(RuleSchema, { maxItems: 1000 })),
     tenantId: TenantId,
+    tags: T.Optional(Tags),
   },
   strict,
 );
@@ -79,6 +84,7 @@ export const GroupPatch = T.Object(
     description: T.Optional(Description),
     innerAccessPolicy: T.Optional(T.Union([T.Literal('Accept'), T.Literal('Drop')])),
     stateful: T.Optional(T.Boolean()),
+    tags: T.Optional(Tags),
   },
   strict,
 );

@@ -245,6 +245,22 @@ export class KeyService {
     return { principal: principalOf(key.row), nonce: use };
   }
 
+  /**
+   * A key's principal and secret, for the compatible front ends that verify their cloud's own
+   * signature schemes (Alibaba, Huawei) against the same access keys. Undefined: no such key.
+   */
+  async resolve(keyId: string): Promise<{ principal: Principal; secret: string } | undefined> {
+    const key = await this.key(keyId);
+    if (!key) return undefined;
+    await this.sweep();
+    return { principal: principalOf(key.row), secret: key.secret };
+  }
+
+  /** A nonce that a compatible front end checks (and records now, or defers to the write). */
+  nonceUse(keyId: string, nonce: string, ttlMs = NONCE_TTL_MS): NonceUse {
+    return { keyId, nonce, expiresAt: this.svc.now() + ttlMs };
+  }
+
   /** Record a nonce now, or answer 401 for a replay. */
   async recordNonce(use: NonceUse): Promise<void> {
     if (use.recorded) return;

@@ -34,6 +34,7 @@ export interface GroupInput {
   /** Rules added in the same write, after the template's. */
   rules?: RuleInput[];
   tenantId?: string;
+  tags?: Record<string, string>;
 }
 
 export function groupOrThrow(
@@ -80,6 +81,8 @@ function newGroupPlan(
 ): Plan<unknown> {
   const p = extra;
   const traits = TRAITS[r.region.profile];
+  group.createdAt = group.updatedAt = svc.timestamp();
+  for (const rule of group.rules) rule.createdAt = group.createdAt;
   const lookup = lookupIn(w, r, [group]);
   validatePlacement(group, lookup, p, 'body');
   validateGroup(group, r.region, p, 'body');
@@ -168,6 +171,7 @@ export function createGroup(svc: Service, p: Principal, input: GroupInput, opts:
       stateful: input.stateful ?? true,
       innerAccessPolicy: input.innerAccessPolicy ?? (type === 'advanced' ? 'Drop' : 'Accept'),
       rules,
+      ...(input.tags !== undefined ? { tags: input.tags } : {}),
     };
     return newGroupPlan(svc, w, r, group, 'group.create', problems);
   });
@@ -241,6 +245,8 @@ export interface GroupPatch {
   description?: string;
   innerAccessPolicy?: InnerAccessPolicy;
   stateful?: boolean;
+  /** Replaces the group's tags. */
+  tags?: Record<string, string>;
 }
 
 export function updateGroup(
@@ -271,6 +277,8 @@ export function updateGroup(
     if (patch.description !== undefined) meta.description = patch.description;
     if (patch.innerAccessPolicy !== undefined) meta.innerAccessPolicy = patch.innerAccessPolicy;
     if (patch.stateful !== undefined) meta.stateful = patch.stateful;
+    if (patch.tags !== undefined) meta.tags = patch.tags;
+    meta.updatedAt = svc.timestamp();
     validateGroup({ ...meta, rules: [] }, r.region, problems, 'body');
     if (
       TRAITS[profile].uniqueDefaultName &&

@@ -96,7 +96,13 @@ export function createInstance(svc: Service, p: Principal, input: InstanceInput,
       if (!existing) {
         const id = newId('sg');
         const made = makeDefaultGroup(r.region.profile, r.region.id, tenantId, input.vpcId, id);
-        created = { ...made, rules: made.rules.map((rule) => ({ ...rule, id: newId('sgr') })) };
+        const createdAt = svc.timestamp();
+        created = {
+          ...made,
+          createdAt,
+          updatedAt: createdAt,
+          rules: made.rules.map((rule) => ({ ...rule, id: newId('sgr'), createdAt })),
+        };
         const tenantGroups = groups.filter((g) => g.tenantId === tenantId).length;
         checkQuota(
           r.region.quotas,

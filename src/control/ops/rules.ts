@@ -75,7 +75,7 @@ export function addRules(
     inputs.forEach((input, i) => {
       if (input.id !== undefined)
         problems.add(`${at(i)}.id`, 'READ_ONLY_FIELD', `${at(i)}.id is assigned by the server`);
-      const rule = toRule(profile, input, newId('sgr'), at(i), problems);
+      const rule = { ...toRule(profile, input, newId('sgr'), at(i), problems), createdAt: svc.timestamp() };
       validateRule(rule, { ...g.meta, rules: [] }, profile, problems, at(i));
       validateRuleReferences(rule, g.meta, lookup, problems, at(i));
       const existing = g.identities.get(ruleIdentity(rule)) ?? batch.get(ruleIdentity(rule));
@@ -183,7 +183,7 @@ export function modifyRule(
       for (const k of ['ports', 'sourcePorts', 'icmpType', 'icmpCode']) delete base[k];
     const input = { ...base, ...patch } as RuleInput;
     const problems = new Problems();
-    const rule = toRule(profile, input, ruleId, 'body', problems);
+    const rule = { ...toRule(profile, input, ruleId, 'body', problems), createdAt: stored.rule.createdAt };
     validateRule(rule, { ...g.meta, rules: [] }, profile, problems, 'body');
     validateRuleReferences(rule, g.meta, lookupIn(w, r), problems, 'body');
     const twin = g.identities.get(ruleIdentity(rule));
