@@ -1,4 +1,5 @@
 // `npm run bench`: measure everything and rewrite bench/results.json (keys stay stable).
+// `npm run bench -- --only dataplane,api` measures those suites and keeps the others' figures.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -17,29 +18,33 @@ try {
 
 // The data plane first, while this process's heap is small: later benchmarks leave gigabytes
 // behind whose collection would show up as agent latency.
-console.log('dataplane: 500 ports x 5 groups x 100 rules, remote groups of 1,000 members ...');
-const dataplane = await benchDataplane();
-console.table([dataplane]);
+const SUITES: [name: string, title: string, run: () => Promise<unknown>][] = [
+  ['dataplane', '500 ports x 5 groups x 100 rules, remote groups of 1,000 members', benchDataplane],
+  ['engine', 'W1-W3, compiled vs reference on a 1,000,000-packet trace', benchEngine],
+  ['conntrack', '1,000,000 live IPv4 connections', benchConntrack],
+  ['api', 'signed single-rule creates and 100-rule pages of a 100,000-rule group, per store', benchApi],
+];
 
-console.log('engine: W1-W3, compiled vs reference on a 1,000,000-packet trace ...');
-const engine = await benchEngine();
-console.table(engine);
-console.log('conntrack: 1,000,000 live IPv4 connections ...');
-const conntrack = await benchConntrack();
-console.table([conntrack]);
+const flag = process.argv.indexOf('--only');
+const only = flag >= 0 ? new Set((process.argv[flag + 1] ?? '').split(',')) : null;
+const unknown = [...(only ?? [])].filter((name) => !SUITES.some(([n]) => n === name));
+if (unknown.length) throw new Error(`--only: no suite named ${unknown.join(', ')}`);
 
-console.log('api: signed single-rule creates and 100-rule pages of a 100,000-rule group, per store ...');
-const api = await benchApi();
-console.table(api);
+const measured: Record<string, unknown> = {};
+for (const [name, title, run] of SUITES) {
+  if (only && !only.has(name)) continue;
+  console.log(`${name}: ${title} ...`);
+  measured[name] = await run();
+  // A table of rows (engine's workloads, api's stores) or a single row of figures.
+  const value = measured[name] as Record<string, unknown>;
+  console.table(Object.values(value).every((v) => typeof v === 'object') ? value : [value]);
+}
 
 const results = {
   ...previous,
   measuredAt: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-  engine,
-  conntrack,
-  api,
-  dataplane,
+  ...measured,
 };
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`wrote ${out}`);

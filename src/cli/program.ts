@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { addressGroupCommand } from './commands/address-group.js';
 import { adminCommands } from './commands/admin.js';
+import { openstackCommands } from './commands/openstack.js';
 import { checkCommand } from './commands/check.js';
 import { dataplaneCommands } from './commands/dataplane.js';
 import { groupCommand } from './commands/group.js';
@@ -35,6 +36,7 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
   portCommand(program, io, exit);
   addressGroupCommand(program, io, exit);
   adminCommands(program, io, exit);
+  openstackCommands(program, io, exit);
   dataplaneCommands(program, io, exit);
   return program;
 }

@@ -6,18 +6,22 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import AjvModule from 'ajv';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { IdentityService } from '../control/auth/identity.js';
 import type { KeyService } from '../control/auth/keys.js';
 import type { Service } from '../control/service.js';
 import { mountCompatApis } from '../compat/mount.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { changeRoutes } from './routes/changes.js';
 import { groupRoutes } from './routes/groups.js';
+import { identityRoutes } from './routes/identity.js';
 import { instanceRoutes } from './routes/instances.js';
 import { tenancyRoutes } from './routes/tenancy.js';
 
 export interface Context {
   svc: Service;
   keys: KeyService;
+  /** OpenStack users, application credentials and Keystone tokens. */
+  identity: IdentityService;
 }
 
 // ajv is CommonJS: under NodeNext its default export is the module object.
@@ -121,6 +125,7 @@ export async function buildApp(ctx: Context, options: FastifyServerOptions = {})
   await app.register(groupRoutes(ctx));
   await app.register(instanceRoutes(ctx));
   await app.register(changeRoutes(ctx));
+  await app.register(identityRoutes(ctx));
   await mountCompatApis(app, ctx);
   return app;
 }

@@ -6,7 +6,7 @@ import { QuotasSchema, RuleSchema, TimeoutsSchema } from '../policy/schema.js';
 const strict = { additionalProperties: false } as const;
 const Name = T.String({ minLength: 1, maxLength: 255 });
 const Description = T.String({ maxLength: 1024 });
-const Id = T.String({ minLength: 1, maxLength: 128 });
+export const Id = T.String({ minLength: 1, maxLength: 128 });
 const TenantId = T.Optional(T.String({ description: 'Admin keys only: the tenant the object belongs to' }));
 const Profile = T.Union([T.Literal('alibaba'), T.Literal('huawei'), T.Literal('openstack')]);
 const VpcRef = T.Union([Id, T.Null()], { description: 'VPC id; null for the Alibaba classic network' });
@@ -249,3 +249,21 @@ export const KeyCreate = T.Object(
   strict,
 );
 export const TokenCreate = T.Object({ accessKeyId: Id, accessKeySecret: T.String({ minLength: 1 }) }, strict);
+export const IdentityUserCreate = T.Object(
+  {
+    tenantId: T.Optional(Id),
+    name: T.String({ minLength: 1, maxLength: 255, description: 'The OpenStack user name (domain Default)' }),
+    password: T.String({ minLength: 8, maxLength: 1024 }),
+    description: T.Optional(Description),
+  },
+  strict,
+);
+export const PasswordSet = T.Object({ password: T.String({ minLength: 8, maxLength: 1024 }) }, strict);
+export const AppCredentialCreate = T.Object(
+  {
+    name: T.String({ minLength: 1, maxLength: 255 }),
+    description: T.Optional(Description),
+    expiresAt: T.Optional(T.String({ description: 'ISO 8601; absent: never expires' })),
+  },
+  strict,
+);

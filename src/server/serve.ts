@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { IdentityService } from '../control/auth/identity.js';
 import { KeyService } from '../control/auth/keys.js';
 import { MasterKey } from '../control/auth/secrets.js';
 import { Service } from '../control/service.js';
@@ -24,6 +25,7 @@ export interface RunningServer {
   app: FastifyInstance;
   service: Service;
   keys: KeyService;
+  identity: IdentityService;
   url: string;
   /** Set when this start created the operator key: shown once. */
   createdAdmin?: { id: string; secret: string };
@@ -43,6 +45,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const store = await openStore(database);
   const service = await Service.open(store);
   const keys = new KeyService(service, master);
+  const identity = new IdentityService(service);
 
   let createdAdmin: RunningServer['createdAdmin'];
   if (env.PALISADE_ADMIN_KEY_ID && env.PALISADE_ADMIN_SECRET) {
@@ -56,7 +59,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   }
 
   const app = await buildApp(
-    { svc: service, keys },
+    { svc: service, keys, identity },
     { logger: opts.logger ?? { level: env.PALISADE_LOG_LEVEL ?? 'info' } },
   );
   const host = opts.host ?? env.PALISADE_HOST ?? '127.0.0.1';
@@ -73,5 +76,5 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       await app.close();
       await store.close();
     })());
-  return { app, service, keys, url, createdAdmin, close };
+  return { app, service, keys, identity, url, createdAdmin, close };
 }

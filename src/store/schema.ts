@@ -50,6 +50,28 @@ export interface Database {
     expires_at: number;
   };
   nonces: { key_id: string; nonce: string; expires_at: number };
+  /** OpenStack users (Keystone): a tenant's user logs in with a password (scrypt hash). */
+  identity_users: {
+    id: string;
+    tenant_id: string;
+    domain_id: string;
+    name: string;
+    password_hash: string;
+    description: string | null;
+    created_at: string;
+  };
+  /** Keystone application credentials: the secret's SHA-256 only (it is random, 256 bits). */
+  app_credentials: {
+    id: string;
+    user_id: string;
+    name: string;
+    secret_hash: string;
+    description: string | null;
+    expires_at: number | null;
+    created_at: string;
+  };
+  /** Keystone tokens, by SHA-256: the token itself is never stored. */
+  identity_tokens: { hash: string; user_id: string; methods: string; issued_at: number; expires_at: number };
   host_status: { host: string; revision: number; body: string; reported_at: string };
   idempotency: {
     principal: string;

@@ -101,11 +101,51 @@ function hostStatus(dialect: Dialect): Migration {
   };
 }
 
+/** OpenStack identities: users with passwords, application credentials, Keystone tokens. */
+function identity(dialect: Dialect): Migration {
+  const bigint = dialect === 'postgres' ? 'bigint' : 'integer';
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('identity_users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('domain_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('identity_users_name', ['domain_id', 'name'])
+        .execute();
+      await db.schema
+        .createTable('app_credentials')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('secret_hash', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('expires_at', bigint)
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('app_credentials_name', ['user_id', 'name'])
+        .execute();
+      await db.schema
+        .createTable('identity_tokens')
+        .addColumn('hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('methods', 'text', (c) => c.notNull())
+        .addColumn('issued_at', bigint, (c) => c.notNull())
+        .addColumn('expires_at', bigint, (c) => c.notNull())
+        .execute();
+    },
+  };
+}
+
 export function migrations(dialect: Dialect): MigrationProvider {
   return {
     getMigrations: async () => ({
       '0001_initial': initial(dialect),
       '0002_host_status': hostStatus(dialect),
+      '0003_identity': identity(dialect),
     }),
   };
 }

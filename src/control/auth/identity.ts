@@ -1,0 +1,489 @@
+// OpenStack identities for the Keystone v3 endpoint: a tenant's users (name + password, in the
+// one domain "Default"), their application credentials, and the tokens both log in for. A
+// Keystone project is a Palisade tenant (project id = tenant id, project name = tenant name).
+// Users and credentials are written through the service layer (audited, all or nothing);
+// tokens are issued and checked here, like the native API's bearer tokens.
+import { randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import { badRequest, conflict, notFound, ServiceError } from '../errors.js';
+import type { Principal, Service, WriteOptions } from '../service.js';
+import { sha256Hex } from './signing.js';
+
+const scryptAsync = promisify(scrypt) as (
+  pw: string,
+  salt: Buffer,
+  len: number,
+  o: object,
+) => Promise<Buffer>;
+const SCRYPT = { N: 16384, r: 8, p: 1 };
+const TOKEN_TTL_MS = 8 * 3600 * 1000;
+
+export const DEFAULT_DOMAIN = { id: 'default', name: 'Default' } as const;
+
+export interface IdentityUserView {
+  id: string;
+  tenantId: string;
+  domainId: string;
+  name: string;
+  description: string | null;
+  createdAt: string;
+}
+
+export interface AppCredentialView {
+  id: string;
+  userId: string;
+  name: string;
+  description: string | null;
+  expiresAt: string | null;
+  createdAt: string;
+}
+
+/** Who a Keystone token speaks for. */
+export interface TokenInfo {
+  principal: Principal;
+  userId: string;
+  userName: string;
+  domain: typeof DEFAULT_DOMAIN;
+  project: { id: string; name: string };
+  methods: string[];
+  issuedAt: number;
+  expiresAt: number;
+  applicationCredentialId?: string;
+}
+
+/** A login that failed: Keystone answers 401 without saying which part was wrong. */
+export class IdentityError extends ServiceError {
+  constructor(message = 'The request you have made requires authentication.') {
+    super(401, 'UNAUTHORIZED', message);
+  }
+}
+
+async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scryptAsync(password, salt, 32, SCRYPT);
+  return `scrypt$${SCRYPT.N}$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+async function passwordMatches(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt') return false;
+  const expected = Buffer.from(hash, 'base64');
+  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, {
+    ...SCRYPT,
+    N: Number(n),
+  });
+  return timingSafeEqual(expected, actual);
+}
+
+const keystoneId = () => randomUUID().replaceAll('-', '');
+
+/** Checks the fields every identity write shares; Keystone-like limits. */
+function checkName(value: string, path: string): void {
+  if (!/^[^\s/][^/]{0,254}$/.test(value) || value.trim() !== value)
+    throw badRequest(
+      'INVALID_NAME',
+      path,
+      `${path} must be 1-255 characters without "/" and without leading or trailing spaces`,
+    );
+}
+
+export class IdentityService {
+  private lastSweep = 0;
+
+  constructor(private readonly svc: Service) {}
+
+  async createUser(
+    p: Principal,
+    input: { tenantId?: string; name: string; password: string; description?: string },
+    opts: WriteOptions = {},
+  ): Promise<IdentityUserView> {
+    const tenantId = this.svc.tenantFor(p, input.tenantId);
+    checkName(input.name, 'body.name');
+    if (input.password.length < 8)
+      throw badRequest('WEAK_PASSWORD', 'body.password', 'body.password must have at least 8 characters');
+    const passwordHash = await hashPassword(input.password);
+    const view: IdentityUserView = {
+      id: keystoneId(),
+      tenantId,
+      domainId: DEFAULT_DOMAIN.id,
+      name: input.name,
+      description: input.description ?? null,
+      createdAt: this.svc.timestamp(),
+    };
+    const result = await this.svc.write(p, opts, () => ({
+      action: 'identityUser.create',
+      regionId: null,
+      tenantId,
+      targetId: view.id,
+      events: [],
+      after: () => view,
+      sideEffect: async (tx) => {
+        const taken = await tx
+          .selectFrom('identity_users')
+          .select('id')
+          .where('domain_id', '=', view.domainId)
+          .where('name', '=', view.name)
+          .executeTakeFirst();
+        if (taken) throw conflict('USER_EXISTS', `a user named "${view.name}" already exists`);
+        await tx
+          .insertInto('identity_users')
+          .values({
+            id: view.id,
+            tenant_id: tenantId,
+            domain_id: view.domainId,
+            name: view.name,
+            password_hash: passwordHash,
+            description: view.description,
+            created_at: view.createdAt,
+          })
+          .execute();
+      },
+    }));
+    return result.body;
+  }
+
+  async listUsers(p: Principal, tenantId?: string): Promise<IdentityUserView[]> {
+    let q = this.svc.db.selectFrom('identity_users').selectAll();
+    if (p.role === 'tenant') q = q.where('tenant_id', '=', p.tenantId);
+    else if (tenantId !== undefined) q = q.where('tenant_id', '=', tenantId);
+    return (await q.orderBy('name').execute()).map(userView);
+  }
+
+  private async userOrThrow(p: Principal, id: string) {
+    const row = await this.svc.db
+      .selectFrom('identity_users')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row || !this.svc.visible(p, row.tenant_id)) throw notFound('OpenStack user', id);
+    return row;
+  }
+
+  async setPassword(p: Principal, id: string, password: string, opts: WriteOptions = {}): Promise<void> {
+    const row = await this.userOrThrow(p, id);
+    if (password.length < 8)
+      throw badRequest('WEAK_PASSWORD', 'body.password', 'body.password must have at least 8 characters');
+    const hash = await hashPassword(password);
+    await this.svc.write(p, opts, () => ({
+      action: 'identityUser.setPassword',
+      regionId: null,
+      tenantId: row.tenant_id,
+      targetId: id,
+      events: [],
+      after: () => null,
+      status: 204,
+      sideEffect: async (tx) => {
+        await tx.updateTable('identity_users').set({ password_hash: hash }).where('id', '=', id).execute();
+        // A new password ends the sessions the old one opened.
+        await tx.deleteFrom('identity_tokens').where('user_id', '=', id).execute();
+      },
+    }));
+  }
+
+  async deleteUser(p: Principal, id: string, opts: WriteOptions = {}): Promise<void> {
+    const row = await this.userOrThrow(p, id);
+    await this.svc.write(p, opts, () => ({
+      action: 'identityUser.delete',
+      regionId: null,
+      tenantId: row.tenant_id,
+      targetId: id,
+      events: [],
+      before: userView(row),
+      after: () => null,
+      status: 204,
+      sideEffect: async (tx) => {
+        await tx.deleteFrom('identity_tokens').where('user_id', '=', id).execute();
+        await tx.deleteFrom('app_credentials').where('user_id', '=', id).execute();
+        await tx.deleteFrom('identity_users').where('id', '=', id).execute();
+      },
+    }));
+  }
+
+  async createAppCredential(
+    p: Principal,
+    userId: string,
+    input: { name: string; description?: string; expiresAt?: string },
+    opts: WriteOptions = {},
+  ): Promise<AppCredentialView & { secret: string }> {
+    const user = await this.userOrThrow(p, userId);
+    checkName(input.name, 'body.name');
+    const expires = input.expiresAt === undefined ? null : Date.parse(input.expiresAt);
+    if (expires !== null && (!Number.isFinite(expires) || expires <= this.svc.now()))
+      throw badRequest('INVALID_EXPIRY', 'body.expiresAt', 'body.expiresAt must be a future ISO 8601 time');
+    const secret = randomBytes(32).toString('base64url');
+    const view: AppCredentialView = {
+      id: keystoneId(),
+      userId,
+      name: input.name,
+      description: input.description ?? null,
+      expiresAt: expires === null ? null : new Date(expires).toISOString(),
+      createdAt: this.svc.timestamp(),
+    };
+    await this.svc.write(p, opts, () => ({
+      action: 'appCredential.create',
+      regionId: null,
+      tenantId: user.tenant_id,
+      targetId: view.id,
+      events: [],
+      after: () => view,
+      sideEffect: async (tx) => {
+        const taken = await tx
+          .selectFrom('app_credentials')
+          .select('id')
+          .where('user_id', '=', userId)
+          .where('name', '=', view.name)
+          .executeTakeFirst();
+        if (taken)
+          throw conflict(
+            'CREDENTIAL_EXISTS',
+            `user ${userId} already has an application credential "${view.name}"`,
+          );
+        await tx
+          .insertInto('app_credentials')
+          .values({
+            id: view.id,
+            user_id: userId,
+            name: view.name,
+            secret_hash: sha256Hex(secret),
+            description: view.description,
+            expires_at: expires,
+            created_at: view.createdAt,
+          })
+          .execute();
+      },
+    }));
+    return { ...view, secret };
+  }
+
+  async listAppCredentials(p: Principal, userId: string): Promise<AppCredentialView[]> {
+    await this.userOrThrow(p, userId);
+    const rows = await this.svc.db
+      .selectFrom('app_credentials')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('name')
+      .execute();
+    return rows.map(credentialView);
+  }
+
+  async deleteAppCredential(
+    p: Principal,
+    userId: string,
+    id: string,
+    opts: WriteOptions = {},
+  ): Promise<void> {
+    const user = await this.userOrThrow(p, userId);
+    const row = await this.svc.db
+      .selectFrom('app_credentials')
+      .selectAll()
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    if (!row) throw notFound('application credential', id);
+    await this.svc.write(p, opts, () => ({
+      action: 'appCredential.delete',
+      regionId: null,
+      tenantId: user.tenant_id,
+      targetId: id,
+      events: [],
+      before: credentialView(row),
+      after: () => null,
+      status: 204,
+      sideEffect: async (tx) => {
+        await tx.deleteFrom('app_credentials').where('id', '=', id).execute();
+      },
+    }));
+  }
+
+  /**
+   * Keystone's password method. The project scope is optional: the user's own project (its
+   * tenant) is the only one it can name; an unscoped login is scoped to it as well.
+   */
+  async authenticatePassword(input: {
+    userId?: string;
+    userName?: string;
+    domainId?: string;
+    domainName?: string;
+    password: string;
+    projectId?: string;
+    projectName?: string;
+  }): Promise<TokenInfo> {
+    if (!inDefaultDomain(input.domainId, input.domainName) && input.userId === undefined)
+      throw new IdentityError();
+    let q = this.svc.db.selectFrom('identity_users').selectAll();
+    if (input.userId !== undefined) q = q.where('id', '=', input.userId);
+    else if (input.userName !== undefined)
+      q = q.where('name', '=', input.userName).where('domain_id', '=', DEFAULT_DOMAIN.id);
+    else throw new IdentityError();
+    const user = await q.executeTakeFirst();
+    if (!user || !(await passwordMatches(input.password, user.password_hash))) throw new IdentityError();
+    return this.session(user, ['password'], input);
+  }
+
+  /** Keystone's application_credential method: by id, or by name and its user. */
+  async authenticateAppCredential(input: {
+    id?: string;
+    name?: string;
+    userId?: string;
+    userName?: string;
+    domainId?: string;
+    domainName?: string;
+    secret: string;
+  }): Promise<TokenInfo> {
+    let q = this.svc.db
+      .selectFrom('app_credentials')
+      .innerJoin('identity_users', 'identity_users.id', 'app_credentials.user_id')
+      .select([
+        'app_credentials.id as credential_id',
+        'app_credentials.secret_hash',
+        'app_credentials.expires_at',
+        'identity_users.id',
+        'identity_users.tenant_id',
+        'identity_users.name',
+      ]);
+    if (input.id !== undefined) q = q.where('app_credentials.id', '=', input.id);
+    else if (input.name !== undefined && input.userId !== undefined)
+      q = q.where('app_credentials.name', '=', input.name).where('identity_users.id', '=', input.userId);
+    else if (input.name !== undefined && input.userName !== undefined)
+      q = q.where('app_credentials.name', '=', input.name).where('identity_users.name', '=', input.userName);
+    else throw new IdentityError();
+    const row = await q.executeTakeFirst();
+    if (
+      !row ||
+      !equalText(sha256Hex(input.secret), row.secret_hash) ||
+      (row.expires_at !== null && Number(row.expires_at) < this.svc.now())
+    )
+      throw new IdentityError();
+    return this.session(row, ['application_credential'], {}, row.credential_id);
+  }
+
+  private async session(
+    user: { id: string; tenant_id: string; name: string },
+    methods: string[],
+    scope: { projectId?: string; projectName?: string },
+    applicationCredentialId?: string,
+  ): Promise<TokenInfo> {
+    const tenant = this.svc.world.tenants.get(user.tenant_id)?.value;
+    if (!tenant) throw new IdentityError();
+    if (scope.projectId !== undefined && scope.projectId !== tenant.id)
+      throw new IdentityError(`User ${user.id} has no access to project ${scope.projectId}`);
+    if (
+      scope.projectName !== undefined &&
+      scope.projectName !== tenant.name &&
+      scope.projectName !== tenant.id
+    )
+      throw new IdentityError(`User ${user.id} has no access to project ${scope.projectName}`);
+    const issuedAt = this.svc.now();
+    return {
+      principal: { role: 'tenant', keyId: `openstack:${user.id}`, tenantId: tenant.id },
+      userId: user.id,
+      userName: user.name,
+      domain: DEFAULT_DOMAIN,
+      project: { id: tenant.id, name: tenant.name },
+      methods,
+      issuedAt,
+      expiresAt: issuedAt + TOKEN_TTL_MS,
+      ...(applicationCredentialId ? { applicationCredentialId } : {}),
+    };
+  }
+
+  /** Store a session's token; the token itself is returned once and never stored. */
+  async issueToken(info: TokenInfo): Promise<string> {
+    await this.sweep();
+    const token = `gAAAA${randomBytes(48).toString('base64url')}`;
+    await this.svc.db
+      .insertInto('identity_tokens')
+      .values({
+        hash: sha256Hex(token),
+        user_id: info.userId,
+        methods: JSON.stringify(info.methods),
+        issued_at: info.issuedAt,
+        expires_at: info.expiresAt,
+      })
+      .execute();
+    return token;
+  }
+
+  /** The session a token stands for, or IdentityError (unknown, expired, revoked, user gone). */
+  async validateToken(token: string): Promise<TokenInfo> {
+    const row = await this.svc.db
+      .selectFrom('identity_tokens')
+      .innerJoin('identity_users', 'identity_users.id', 'identity_tokens.user_id')
+      .select([
+        'identity_users.id',
+        'identity_users.tenant_id',
+        'identity_users.name',
+        'identity_tokens.methods',
+        'identity_tokens.issued_at',
+        'identity_tokens.expires_at',
+      ])
+      .where('identity_tokens.hash', '=', sha256Hex(token))
+      .executeTakeFirst();
+    if (!row || Number(row.expires_at) < this.svc.now())
+      throw new IdentityError('The request you have made requires authentication.');
+    const info = await this.session(row, JSON.parse(row.methods), {});
+    return { ...info, issuedAt: Number(row.issued_at), expiresAt: Number(row.expires_at) };
+  }
+
+  async revokeToken(token: string): Promise<void> {
+    await this.validateToken(token);
+    await this.svc.db.deleteFrom('identity_tokens').where('hash', '=', sha256Hex(token)).execute();
+  }
+
+  /** Drop expired tokens, at most once a minute. */
+  private async sweep(): Promise<void> {
+    if (this.svc.now() - this.lastSweep < 60_000) return;
+    this.lastSweep = this.svc.now();
+    await this.svc.db.deleteFrom('identity_tokens').where('expires_at', '<', this.svc.now()).execute();
+  }
+}
+
+function inDefaultDomain(id?: string, name?: string): boolean {
+  return (
+    (id === undefined || id === DEFAULT_DOMAIN.id) &&
+    (name === undefined || name === DEFAULT_DOMAIN.name) &&
+    (id !== undefined || name !== undefined)
+  );
+}
+
+function equalText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function userView(r: {
+  id: string;
+  tenant_id: string;
+  domain_id: string;
+  name: string;
+  description: string | null;
+  created_at: string;
+}): IdentityUserView {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    domainId: r.domain_id,
+    name: r.name,
+    description: r.description,
+    createdAt: r.created_at,
+  };
+}
+
+function credentialView(r: {
+  id: string;
+  user_id: string;
+  name: string;
+  description: string | null;
+  expires_at: number | null;
+  created_at: string;
+}): AppCredentialView {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    name: r.name,
+    description: r.description,
+    expiresAt: r.expires_at === null ? null : new Date(Number(r.expires_at)).toISOString(),
+    createdAt: r.created_at,
+  };
+}

@@ -1,0 +1,89 @@
+// OpenStack identities (the Keystone endpoint's users and application credentials), managed
+// through the native API by an operator or the tenant itself. Secrets are shown once.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type as T } from '@sinclair/typebox';
+import type { Context } from '../app.js';
+import { principal, writeOptions } from '../http.js';
+import * as S from '../schemas.js';
+
+export const identityRoutes =
+  (ctx: Context): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const { identity } = ctx;
+    const schema = { tags: ['openstack identity'] };
+    const UserParams = T.Object({ userId: S.Id });
+
+    app.post(
+      '/v1/openstack/users',
+      {
+        schema: {
+          ...schema,
+          summary: 'Create an OpenStack (Keystone) user of a tenant',
+          body: S.IdentityUserCreate,
+        },
+      },
+      async (req, reply) =>
+        reply.code(201).send(await identity.createUser(principal(req), req.body, writeOptions(req))),
+    );
+    app.get(
+      '/v1/openstack/users',
+      { schema: { ...schema, querystring: T.Object({ tenantId: T.Optional(S.Id) }) } },
+      async (req) => ({ items: await identity.listUsers(principal(req), req.query.tenantId) }),
+    );
+    app.put(
+      '/v1/openstack/users/:userId/password',
+      { schema: { ...schema, params: UserParams, body: S.PasswordSet } },
+      async (req, reply) => {
+        await identity.setPassword(principal(req), req.params.userId, req.body.password, writeOptions(req));
+        return reply.code(204).send();
+      },
+    );
+    app.delete(
+      '/v1/openstack/users/:userId',
+      { schema: { ...schema, params: UserParams } },
+      async (req, reply) => {
+        await identity.deleteUser(principal(req), req.params.userId, writeOptions(req));
+        return reply.code(204).send();
+      },
+    );
+    app.post(
+      '/v1/openstack/users/:userId/application-credentials',
+      {
+        schema: {
+          ...schema,
+          summary: 'Create an application credential; the secret is shown only in this answer',
+          params: UserParams,
+          body: S.AppCredentialCreate,
+        },
+      },
+      async (req, reply) =>
+        reply
+          .code(201)
+          .send(
+            await identity.createAppCredential(
+              principal(req),
+              req.params.userId,
+              req.body,
+              writeOptions(req),
+            ),
+          ),
+    );
+    app.get(
+      '/v1/openstack/users/:userId/application-credentials',
+      { schema: { ...schema, params: UserParams } },
+      async (req) => ({ items: await identity.listAppCredentials(principal(req), req.params.userId) }),
+    );
+    app.delete(
+      '/v1/openstack/users/:userId/application-credentials/:id',
+      { schema: { ...schema, params: T.Object({ userId: S.Id, id: S.Id }) } },
+      async (req, reply) => {
+        await identity.deleteAppCredential(
+          principal(req),
+          req.params.userId,
+          req.params.id,
+          writeOptions(req),
+        );
+        return reply.code(204).send();
+      },
+    );
+  };
