@@ -16,17 +16,26 @@ export class NftSession {
   private out = '';
   private err = '';
   private busy: Promise<unknown> = Promise.resolve();
+  /** Called on every output of the session: the running script checks whether it is done. */
+  private onOutput: (() => void) | null = null;
 
   constructor(private readonly netns?: string) {}
 
   private start(): ChildProcess {
     const [cmd, args] = this.netns ? ['ip', ['netns', 'exec', this.netns, 'nft', '-i']] : ['nft', ['-i']];
     const proc = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    proc.stdout!.on('data', (d) => (this.out += d));
-    proc.stderr!.on('data', (d) => (this.err += d));
+    proc.stdout!.on('data', (d) => {
+      this.out += d;
+      this.onOutput?.();
+    });
+    proc.stderr!.on('data', (d) => {
+      this.err += d;
+      this.onOutput?.();
+    });
     proc.stdin!.on('error', () => undefined);
     proc.on('exit', () => {
       if (this.proc === proc) this.proc = null;
+      this.onOutput?.();
     });
     this.proc = proc;
     return proc;
@@ -39,28 +48,37 @@ export class NftSession {
     return task;
   }
 
-  private async exec(script: string): Promise<void> {
+  private exec(script: string): Promise<void> {
     const line = script
       .split('\n')
       .map((l) => l.trim())
       .filter(Boolean)
       .join('; ');
-    if (!line) return;
+    if (!line) return Promise.resolve();
     const proc = this.proc ?? this.start();
     this.out = '';
     this.err = '';
-    proc.stdin!.write(`${line}\nlist set inet ${TABLE} ${SYNC_SET}\n`);
-    const started = Date.now();
-    for (;;) {
-      if (DONE.test(this.out)) break;
-      if (this.err && this.err.includes(`list set inet ${TABLE} ${SYNC_SET}`)) break;
-      if (Date.now() - started > TIMEOUT_MS || !this.proc) {
+    // Woken by the session's output (never by polling: a spinning wait would take the CPU
+    // that nft itself needs).
+    return new Promise<void>((resolve, reject) => {
+      const finish = (error?: Error) => {
+        clearTimeout(timer);
+        this.onOutput = null;
+        if (error) reject(error);
+        else resolve();
+      };
+      const timer = setTimeout(() => {
         this.close();
-        throw new Error(`nft session did not answer within ${TIMEOUT_MS} ms`);
-      }
-      await new Promise((r) => setImmediate(r));
-    }
-    if (this.err) throw new Error(`nft: ${this.err.trim()}`);
+        finish(new Error(`nft session did not answer within ${TIMEOUT_MS} ms`));
+      }, TIMEOUT_MS);
+      this.onOutput = () => {
+        const failed = this.err.includes(`list set inet ${TABLE} ${SYNC_SET}`);
+        if (DONE.test(this.out) || failed)
+          finish(this.err ? new Error(`nft: ${this.err.trim()}`) : undefined);
+        else if (!this.proc) finish(new Error(`nft session ended: ${this.err.trim() || 'no output'}`));
+      };
+      proc.stdin!.write(`${line}\nlist set inet ${TABLE} ${SYNC_SET}\n`);
+    });
   }
 
   close(): void {
