@@ -10,8 +10,8 @@ export function isValidIp(text: string): boolean {
 }
 
 export function ipFamily(text: string): Ethertype | null {
-  if (!ipaddr.isValid(text)) return null;
-  return ipaddr.parse(text).kind() === 'ipv4' ? 'IPv4' : 'IPv6';
+  const ip = parsedIp(text);
+  return ip === null ? null : ip.kind() === 'ipv4' ? 'IPv4' : 'IPv6';
 }
 
 /** A CIDR's family, or null if it is not a valid CIDR in canonical or host form. */

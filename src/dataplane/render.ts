@@ -145,17 +145,18 @@ export function renderHost(host: string, regions: RegionState[]): KernelModel {
     for (const { port } of index.ports.values()) {
       if (port.host !== host || !port.interface) continue;
       model.timeouts ??= state.region.conntrackTimeouts;
-      const resolved = resolvePolicy(index, port.id);
-      if ('failure' in resolved) {
+      // Ports with the same groups and NIC type share a policy: it is resolved once, not per port.
+      const key = `${state.region.id}|${port.nicType}|${port.groupIds.join(',')}`;
+      let base = policyChains.get(key);
+      const resolved = base ? null : resolvePolicy(index, port.id);
+      if (resolved && 'failure' in resolved) {
         // Fail closed: the port's traffic is dropped both ways, and the reason is reported.
         model.egress.set(port.interface, 'drop');
         model.ingress.set(port.interface, 'drop');
         model.closed.set(port.id, resolved.reason);
         continue;
       }
-      const key = `${state.region.id}|${port.nicType}|${port.groupIds.join(',')}`;
-      let base = policyChains.get(key);
-      if (!base) {
+      if (!base && resolved) {
         base = `p${policyChains.size}`;
         policyChains.set(key, base);
         for (const direction of ['egress', 'ingress'] as const) {
@@ -222,21 +223,77 @@ function groupChains(
   for (const group of groups) {
     const name = `sg_${safe(group.id)}_${direction === 'egress' ? 'out' : 'in'}`;
     if (!model.chains.has(name)) {
-      const body: string[] = [];
+      const entries: { id: string; rule: boolean; line: string }[] = [];
       const single = { ...policy, groups: [group] };
       for (const family of FAMILIES)
         for (const entry of evaluationOrder(single, port, direction, family)) {
           const line = statement(entry, direction, family, need, sets);
-          body.push(
-            line.replace(/ counter return /, ` counter meta mark set meta mark | ${DECIDED} return `),
-          );
-          if (entry.kind === 'rule') holds(model, entry.rule.id, name);
+          entries.push({
+            id: entry.kind === 'rule' ? entry.rule.id : `inner ${entry.group.id}`,
+            rule: entry.kind === 'rule',
+            line: line.replace(/ counter return /, ` counter meta mark set meta mark | ${DECIDED} return `),
+          });
         }
-      model.chains.set(name, body);
+      writeGroupChain(model, name, entries);
     }
     rules.push(`jump ${name}`, `meta mark & ${DECIDED} == ${DECIDED} ${CLEAR_DECIDED} return`);
   }
   return rules;
+}
+
+/** Rules per chunk chain, on average. */
+const CHUNK = 8;
+
+/**
+ * A chunk of a group's chain ends after a rule whose id hashes to 0 modulo CHUNK (FNV-1a). The
+ * boundaries follow the rules themselves, not their positions, so adding, removing or moving a
+ * rule rewrites the one or two chunks it leaves and lands in (about CHUNK rules), never the
+ * whole chain: nft's cost grows with the rules a transaction writes.
+ */
+function endsChunk(ruleId: string): boolean {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < ruleId.length; i++) h = Math.imul(h ^ ruleId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % CHUNK === 0;
+}
+
+/**
+ * A group's chain: its rules in order when they form a single chunk; otherwise a jump to each
+ * chunk's chain (named after the rule that ends it), returning as soon as a chunk allowed.
+ */
+function writeGroupChain(
+  model: KernelModel,
+  name: string,
+  entries: { id: string; rule: boolean; line: string }[],
+): void {
+  const chunks: { name: string; entries: typeof entries }[] = [];
+  let current: typeof entries = [];
+  for (const e of entries) {
+    current.push(e);
+    if (endsChunk(e.id)) {
+      chunks.push({ name: `${name}_${safe(e.id)}`, entries: current });
+      current = [];
+    }
+  }
+  if (current.length || !chunks.length) chunks.push({ name: `${name}_end`, entries: current });
+  if (chunks.length === 1) {
+    model.chains.set(
+      name,
+      entries.map((e) => e.line),
+    );
+    for (const e of entries) if (e.rule) holds(model, e.id, name);
+    return;
+  }
+  const body: string[] = [];
+  chunks.forEach((chunk, i) => {
+    model.chains.set(
+      chunk.name,
+      chunk.entries.map((e) => e.line),
+    );
+    for (const e of chunk.entries) if (e.rule) holds(model, e.id, chunk.name);
+    body.push(`jump ${chunk.name}`);
+    if (i < chunks.length - 1) body.push(`meta mark & ${DECIDED} == ${DECIDED} return`);
+  });
+  model.chains.set(name, body);
 }
 
 function holds(model: KernelModel, ruleId: string, chain: string): void {

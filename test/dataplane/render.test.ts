@@ -78,4 +78,36 @@ describe('kernel model', () => {
     expect(script).toContain('iifname vmap @egress_ports; oifname vmap @ingress_ports;');
     expect(script).toContain('ct state established,related accept');
   });
+  it('splits a large group into chunk chains: one rule added rewrites about one chunk', () => {
+    const state = huawei();
+    const group = state.groups.find((g) => g.id === 'Sg-A')!;
+    group.rules = Array.from({ length: 100 }, (_, n) => ({
+      id: `r${n}`,
+      direction: 'ingress' as const,
+      ethertype: 'IPv4' as const,
+      protocol: 'tcp' as const,
+      ports: [{ from: 1000 + n, to: 1000 + n }],
+      remote: { kind: 'cidr' as const, cidr: `10.${n}.0.0/16` },
+      action: 'allow' as const,
+      priority: n + 1,
+      nicType: 'intranet' as const,
+    }));
+    const a = renderHost('h1', [state]);
+    // Followed through its jumps, the group's chain holds the rules in evaluation order.
+    const flatten = (name: string): string[] =>
+      a.chains
+        .get(name)!
+        .flatMap((l) =>
+          l.startsWith('jump ') ? flatten(l.slice(5)) : (/comment "(r\d+)"/.exec(l)?.[1] ?? []),
+        );
+    expect(flatten('sg_Sg_A_in')).toEqual(group.rules.map((r) => r.id));
+    expect(a.chains.get('sg_Sg_A_in')!.filter((l) => l.startsWith('jump ')).length).toBeGreaterThan(3);
+
+    group.rules.push({ ...group.rules[0], id: 'added', ports: [{ from: 2000, to: 2000 }], priority: 50 });
+    const script = diffScript(a, renderHost('h1', [state]))!;
+    const added = script.split('\n').filter((l) => l.startsWith('add rule'));
+    expect(added.length).toBeLessThan(30);
+    expect(script).toContain('th dport 2000');
+    expect(script).not.toMatch(/flush chain inet palisade sg_Sg_A_in$/m);
+  });
 });
