@@ -1,7 +1,234 @@
-// Placeholder until the alibaba front end lands.
-import type { FastifyPluginAsync } from 'fastify';
+// The Alibaba Cloud ECS RPC API (version 2014-05-26) at the root path: `GET /` and `POST /`
+// with parameters in the query string and/or a form body, signed with ACS3-HMAC-SHA256 or
+// signature 1.0, answered in JSON or (Format=XML) XML. Each action translates to the service
+// layer; groups, rules and ports are the same objects the native API and the other clouds show.
+// See docs/compat/alibaba.md.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { requestHash } from '../../control/service.js';
 import type { Context } from '../../server/app.js';
+import { compatRegion } from '../regions.js';
+import { authenticate, type Caller } from './auth.js';
+import type { Call, Handler } from './call.js';
+import { formatOf, newRequestId, sendError, sendResult } from './envelope.js';
+import { AliError, type ErrorContext, missing, regionNotFound, toAliError } from './errors.js';
+import {
+  createSecurityGroup,
+  deleteSecurityGroup,
+  describeSecurityGroupAttribute,
+  describeSecurityGroupReferences,
+  describeSecurityGroups,
+  modifySecurityGroupAttribute,
+  modifySecurityGroupPolicy,
+} from './groups.js';
+import {
+  createNetworkInterface,
+  deleteNetworkInterface,
+  describeInstances,
+  describeNetworkInterfaces,
+  joinSecurityGroup,
+  leaveSecurityGroup,
+} from './interfaces.js';
+import { Params, parsePairs } from './params.js';
+import {
+  createPrefixList,
+  deletePrefixList,
+  describePrefixListAttributes,
+  describePrefixLists,
+  describeRegions,
+  modifyPrefixList,
+} from './regions.js';
+import { authorize, modify, revoke } from './rules.js';
+
+export const API_VERSION = '2014-05-26';
+
+interface ActionSpec {
+  run: Handler;
+  /** Writes record the nonce in their own transaction and honour ClientToken. */
+  write: boolean;
+  /** Every action but DescribeRegions acts in a RegionId. */
+  region?: false;
+}
+
+const read = (run: Handler): ActionSpec => ({ run, write: false });
+const write = (run: Handler): ActionSpec => ({ run, write: true });
+
+const ACTIONS: Record<string, ActionSpec> = {
+  DescribeRegions: { run: (c) => describeRegions(c.svc, c.host), write: false, region: false },
+  CreateSecurityGroup: write(createSecurityGroup),
+  DescribeSecurityGroups: read(describeSecurityGroups),
+  DescribeSecurityGroupAttribute: read(describeSecurityGroupAttribute),
+  ModifySecurityGroupAttribute: write(modifySecurityGroupAttribute),
+  ModifySecurityGroupPolicy: write(modifySecurityGroupPolicy),
+  DeleteSecurityGroup: write(deleteSecurityGroup),
+  DescribeSecurityGroupReferences: read(describeSecurityGroupReferences),
+  AuthorizeSecurityGroup: write(authorize('ingress')),
+  AuthorizeSecurityGroupEgress: write(authorize('egress')),
+  RevokeSecurityGroup: write(revoke('ingress')),
+  RevokeSecurityGroupEgress: write(revoke('egress')),
+  ModifySecurityGroupRule: write(modify('ingress')),
+  ModifySecurityGroupEgressRule: write(modify('egress')),
+  CreateNetworkInterface: write(createNetworkInterface),
+  DescribeNetworkInterfaces: read(describeNetworkInterfaces),
+  DeleteNetworkInterface: write(deleteNetworkInterface),
+  DescribeInstances: read(describeInstances),
+  JoinSecurityGroup: write(joinSecurityGroup),
+  LeaveSecurityGroup: write(leaveSecurityGroup),
+  CreatePrefixList: write(createPrefixList),
+  DescribePrefixLists: read(describePrefixLists),
+  DescribePrefixListAttributes: read(describePrefixListAttributes),
+  ModifyPrefixList: write(modifyPrefixList),
+  DeletePrefixList: write(deletePrefixList),
+};
+
+export const SUPPORTED_ACTIONS = Object.keys(ACTIONS);
+
+/** Parameters that authenticate or frame a request, not what a ClientToken's request asks. */
+const FRAMING = new Set([
+  'Action',
+  'Version',
+  'Format',
+  'AccessKeyId',
+  'Signature',
+  'SignatureMethod',
+  'SignatureVersion',
+  'SignatureNonce',
+  'Timestamp',
+  'SecurityToken',
+]);
+
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+function clientTokenOptions(action: string, params: Params) {
+  const token = params.get('ClientToken');
+  if (token === undefined) return {};
+  if (token.length > 64 || !/^[\x20-\x7e]+$/.test(token))
+    throw new AliError(400, 'InvalidClientToken.ValueNotSupported', 'The ClientToken provided is invalid.');
+  const asked = params.pairs
+    .filter(([k]) => !FRAMING.has(k))
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+  return { idempotencyKey: `ecs:${action}:${token}`, requestHash: requestHash('RPC', action, asked) };
+}
+
+function requestParams(req: FastifyRequest) {
+  const [path, search = ''] = req.url.split(/\?(.*)/s);
+  const query = parsePairs(search);
+  const form = (one(req.headers['content-type']) ?? '')
+    .toLowerCase()
+    .startsWith('application/x-www-form-urlencoded');
+  const params = new Params([...query, ...(form ? parsePairs(req.rawBody ?? '') : [])]);
+  return { path, query, params };
+}
 
 export const alibabaApi =
-  (_ctx: Context): FastifyPluginAsync =>
-  async () => {};
+  (ctx: Context): FastifyPluginAsync =>
+  async (app) => {
+    // Form bodies (pop-core POSTs every parameter in one) and, for ACS3's body hash, the raw
+    // text of anything else.
+    app.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string' },
+      (req, body, done) => {
+        req.rawBody = body as string;
+        done(null, body);
+      },
+    );
+    app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
+      req.rawBody = body as string;
+      done(null, body);
+    });
+
+    // Errors before the handler runs (a body too large, a malformed one): the ECS envelope too.
+    app.setErrorHandler((error: Error & { statusCode?: number }, req, reply) => {
+      let params: Params | undefined;
+      try {
+        params = requestParams(req).params;
+      } catch {
+        params = undefined;
+      }
+      const status =
+        error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+      if (status === 500) req.log.error({ err: error }, 'alibaba front end failed');
+      const e =
+        status === 500
+          ? new AliError(500, 'InternalError', 'The request processing has failed due to some unknown error.')
+          : new AliError(status, 'InvalidParameter', error.message);
+      return sendError(reply, formatOf(params?.get('Format')), newRequestId(), req.headers.host ?? '', e);
+    });
+
+    const handle = async (req: FastifyRequest, reply: FastifyReply) => {
+      const requestId = newRequestId();
+      const host = req.headers.host ?? '';
+      const errors: ErrorContext = { action: '' };
+      let format = formatOf(undefined);
+      let caller: Caller | undefined;
+      try {
+        const { path, query, params } = requestParams(req);
+        format = formatOf(params.get('Format'));
+        const action = one(req.headers['x-acs-action']) ?? params.get('Action');
+        if (!action) throw missing('Action');
+        errors.action = action;
+        const version = one(req.headers['x-acs-version']) ?? params.get('Version');
+        if (!version) throw missing('Version');
+        if (version !== API_VERSION)
+          throw new AliError(400, 'InvalidVersion', 'Specified parameter Version is not valid.');
+        const spec = ACTIONS[action];
+        if (!spec)
+          throw new AliError(
+            404,
+            'InvalidAction.NotFound',
+            `Specified api is not found, please check your url and method. (${action} is not served by Palisade; see docs/compat/alibaba.md)`,
+          );
+        caller = await authenticate(ctx, {
+          method: req.method,
+          path,
+          headers: req.headers,
+          query,
+          params,
+          body: req.rawBody ?? '',
+        });
+        // The server's safety net records it if nothing below does.
+        req.nonce = caller.nonce;
+        let region = undefined as unknown as Call['region'];
+        if (spec.region !== false) {
+          const regionId = params.get('RegionId');
+          if (regionId === undefined)
+            throw new AliError(400, 'MissingRegionId', 'RegionId is mandatory for this action.');
+          const found = compatRegion(ctx.svc, regionId, 'alibaba');
+          if (!found) throw regionNotFound();
+          region = found;
+        }
+        if (!spec.write) await ctx.keys.recordNonce(caller.nonce);
+        const call: Call = {
+          ctx,
+          svc: ctx.svc,
+          p: caller.principal,
+          params,
+          action,
+          region,
+          opts: spec.write ? { nonce: caller.nonce, ...clientTokenOptions(action, params) } : {},
+          host,
+          errors,
+        };
+        const body = await spec.run(call);
+        if (!caller.nonce.recorded) await ctx.keys.recordNonce(caller.nonce);
+        return sendResult(reply, format, action, requestId, body);
+      } catch (thrown) {
+        let e = toAliError(thrown, errors);
+        // A refused request still uses up its nonce; a replayed one is refused as such.
+        if (caller && !caller.nonce.recorded) {
+          try {
+            await ctx.keys.recordNonce(caller.nonce);
+          } catch (replay) {
+            e = toAliError(replay, errors);
+          }
+        }
+        if (e.status >= 500) req.log.error({ err: thrown }, 'alibaba front end failed');
+        return sendError(reply, format, requestId, host, e);
+      }
+    };
+
+    app.get('/', { schema: { hide: true } }, handle);
+    app.post('/', { schema: { hide: true } }, handle);
+  };

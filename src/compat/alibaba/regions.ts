@@ -1,0 +1,182 @@
+// DescribeRegions (the alibaba-profile regions) and prefix lists, which are Palisade address
+// groups: CreatePrefixList, DescribePrefixLists, DescribePrefixListAttributes, ModifyPrefixList,
+// DeletePrefixList.
+import { cidrFamily } from '../../core/address.js';
+import type { AddressGroup } from '../../core/model.js';
+import {
+  createAddressGroup,
+  deleteAddressGroup,
+  updateAddressGroup,
+} from '../../control/ops/address-groups.js';
+import type { Service } from '../../control/service.js';
+import { AliError, missing } from './errors.js';
+import { type Call, checkDescription, page } from './call.js';
+import type { Params } from './params.js';
+
+export function describeRegions(svc: Service, host: string) {
+  const regions = [...svc.world.regions.values()]
+    .filter((r) => r.region.profile === 'alibaba')
+    .map((r) => r.region)
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+  return {
+    Regions: {
+      Region: regions.map((r) => ({
+        RegionId: r.id,
+        LocalName: r.name ?? r.id,
+        RegionEndpoint: host,
+        Status: 'available',
+      })),
+    },
+  };
+}
+
+const prefixListNotFound = () =>
+  new AliError(404, 'InvalidPrefixListId.NotFound', 'The specified prefix list was not found.');
+
+function prefixListIn(call: Call, id: string): AddressGroup {
+  const ag = call.region.addressGroups.get(id)?.value;
+  if (!ag || !call.svc.visible(call.p, ag.tenantId)) throw prefixListNotFound();
+  return ag;
+}
+
+function family(params: Params, required: boolean): 'IPv4' | 'IPv6' | undefined {
+  const v = params.get('AddressFamily');
+  if (v === undefined) {
+    if (required) throw missing('AddressFamily');
+    return undefined;
+  }
+  if (v !== 'IPv4' && v !== 'IPv6')
+    throw new AliError(
+      400,
+      'InvalidParam.AddressFamily',
+      'The specified parameter AddressFamily is not valid.',
+    );
+  return v;
+}
+
+function entries(params: Params, name: string, fam: 'IPv4' | 'IPv6' | undefined): string[] {
+  return params.objects(name).map(({ index, fields }) => {
+    const cidr = fields.get('Cidr');
+    if (cidr === undefined) throw missing(`${name}.${index}.Cidr`);
+    const f = cidrFamily(cidr);
+    if (!f || (fam && f !== fam))
+      throw new AliError(
+        400,
+        'InvalidParam.Cidr',
+        `The specified parameter ${name}.${index}.Cidr is not valid.`,
+      );
+    return cidr;
+  });
+}
+
+function checkPrefixListName(name: string): void {
+  if (
+    name.length < 2 ||
+    name.length > 128 ||
+    !/^[A-Za-z\u4e00-\u9fa5]/.test(name) ||
+    /^(com\.|https?:\/\/)/.test(name)
+  )
+    throw new AliError(
+      400,
+      'InvalidParam.PrefixListName',
+      'The specified parameter PrefixListName is not valid.',
+    );
+}
+
+export async function createPrefixList(call: Call) {
+  const { params } = call;
+  const name = params.require('PrefixListName');
+  checkPrefixListName(name);
+  const fam = family(params, true);
+  if (!params.has('MaxEntries')) throw missing('MaxEntries');
+  params.int('MaxEntries', 1, 1, 200);
+  const description = params.get('Description');
+  if (description !== undefined) checkDescription(description, 'InvalidParam.Description');
+  const result = await createAddressGroup(
+    call.svc,
+    call.p,
+    {
+      regionId: call.region.region.id,
+      name,
+      ethertype: fam,
+      entries: entries(params, 'Entry', fam),
+      ...(description !== undefined ? { description } : {}),
+    },
+    call.opts,
+  );
+  return { PrefixListId: (result.body as AddressGroup).id };
+}
+
+export function describePrefixLists(call: Call) {
+  const { params, region: r } = call;
+  const ids = new Set(params.list('PrefixListId'));
+  const name = params.get('PrefixListName');
+  const fam = family(params, false);
+  const all = [...r.addressGroups.values()]
+    .map((a) => a.value)
+    .filter(
+      (ag) =>
+        call.svc.visible(call.p, ag.tenantId) &&
+        (!ids.size || ids.has(ag.id)) &&
+        (name === undefined || ag.name === name) &&
+        (fam === undefined || (ag.ethertype ?? 'IPv4') === fam),
+    );
+  const paged = page(params, all, { defaultSize: 10, maxSize: 100, maxResults: 100 });
+  return {
+    NextToken: paged.body.NextToken ?? '',
+    PrefixLists: {
+      PrefixList: paged.items.map((ag) => ({
+        PrefixListId: ag.id,
+        PrefixListName: ag.name,
+        AddressFamily: ag.ethertype ?? 'IPv4',
+        MaxEntries: r.region.quotas.entriesPerAddressGroup,
+        Description: ag.description ?? '',
+        AssociationCount: r.groupsReferencingAddressGroup(ag.id).length,
+        CreationTime: '',
+        ResourceGroupId: '',
+        Tags: { Tag: [] },
+      })),
+    },
+  };
+}
+
+export function describePrefixListAttributes(call: Call) {
+  const ag = prefixListIn(call, call.params.require('PrefixListId'));
+  return {
+    PrefixListId: ag.id,
+    PrefixListName: ag.name,
+    AddressFamily: ag.ethertype ?? 'IPv4',
+    MaxEntries: call.region.region.quotas.entriesPerAddressGroup,
+    Description: ag.description ?? '',
+    CreationTime: '',
+    Entries: { Entry: ag.entries.map((Cidr) => ({ Cidr, Description: '' })) },
+  };
+}
+
+export async function modifyPrefixList(call: Call) {
+  const { params } = call;
+  const ag = prefixListIn(call, params.require('PrefixListId'));
+  const name = params.get('PrefixListName');
+  if (name !== undefined) checkPrefixListName(name);
+  const description = params.get('Description');
+  if (description !== undefined) checkDescription(description, 'InvalidParam.Description');
+  await updateAddressGroup(
+    call.svc,
+    call.p,
+    ag.id,
+    {
+      ...(name !== undefined ? { name } : {}),
+      ...(description !== undefined ? { description } : {}),
+      add: entries(params, 'AddEntry', ag.ethertype),
+      remove: entries(params, 'RemoveEntry', ag.ethertype),
+    },
+    call.opts,
+  );
+  return {};
+}
+
+export async function deletePrefixList(call: Call) {
+  const ag = prefixListIn(call, call.params.require('PrefixListId'));
+  await deleteAddressGroup(call.svc, call.p, ag.id, call.opts);
+  return {};
+}
