@@ -1,0 +1,189 @@
+// Security groups: create (with the profile's four starting rules), list, show, update (name,
+// description), delete. A Huawei group is not tied to a VPC; a Palisade group is, so a group
+// made here lives in the tenant's first VPC of the region (one named "default" is made when the
+// tenant has none).
+import type { FastifyInstance } from 'fastify';
+import { createGroup, deleteGroup, updateGroup } from '../../control/ops/groups.js';
+import { createVpc } from '../../control/ops/tenancy.js';
+import type { Service } from '../../control/service.js';
+import type { RegionRecord } from '../../control/world.js';
+import { checkQuota, Problems } from '../../core/validate.js';
+import { invalid as serviceInvalid } from '../../control/errors.js';
+import type { Context } from '../../server/app.js';
+import {
+  checkDescription,
+  checkEnterpriseProject,
+  checkName,
+  isObject,
+  type Json,
+  matches,
+  optString,
+  page,
+  principalOf,
+  queryList,
+  queryOne,
+  regionOf,
+  type TenantPrincipal,
+  wrapped,
+  writeOpts,
+} from './context.js';
+import { CODES, invalid, requestIdOf } from './errors.js';
+import { groupIn } from './rules.js';
+import { groupInfoView, groupView } from './views.js';
+
+/** ResourceTag[] → the model's tags; keys 1-128 characters, values up to 255, keys unique. */
+function parseTags(v: unknown, at: string): Record<string, string> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.length > 20)
+    throw invalid(`Invalid ${at}.tags: an array of at most 20 {key, value}`);
+  const tags: Record<string, string> = {};
+  v.forEach((t, i) => {
+    if (!isObject(t) || typeof t.key !== 'string' || t.key.length < 1 || t.key.length > 128)
+      throw invalid(`Invalid ${at}.tags[${i}].key: 1 to 128 characters`);
+    const value = t.value ?? '';
+    if (typeof value !== 'string' || value.length > 255)
+      throw invalid(`Invalid ${at}.tags[${i}].value: a string of at most 255 characters`);
+    if (t.key in tags) throw invalid(`Invalid ${at}.tags: the key "${t.key}" is given twice`);
+    tags[t.key] = value;
+  });
+  return tags;
+}
+
+/** The quota check createGroup makes, before anything (a VPC) is created for the request. */
+function checkGroupQuota(r: RegionRecord, tenantId: string): void {
+  const problems = new Problems();
+  const count = [...r.groups.values()].filter((g) => g.meta.tenantId === tenantId).length + 1;
+  checkQuota(
+    r.region.quotas,
+    'groupsPerTenant',
+    count,
+    `security_group (tenant ${tenantId})`,
+    problems,
+    'body',
+  );
+  if (problems.list.length) throw serviceInvalid(problems.list);
+}
+
+function tenantVpc(r: RegionRecord, tenantId: string): string | undefined {
+  return [...r.vpcs.values()]
+    .map((v) => v.value)
+    .filter((v) => v.tenantId === tenantId)
+    .sort((a, b) => (a.id < b.id ? -1 : 1))[0]?.id;
+}
+
+function currentGroup(svc: Service, r: RegionRecord, id: string) {
+  return svc.world.regions.get(r.region.id)!.groups.get(id)!;
+}
+
+export function groupRoutes(app: FastifyInstance, { svc, keys }: Context): void {
+  app.post('/:project_id/vpc/security-groups', async (req, reply) => {
+    const { inner, dryRun } = wrapped(req.body, 'security_group');
+    const at = 'security_group';
+    const name = checkName(inner.name, at);
+    const description = checkDescription(optString(inner, 'description', at), at);
+    checkEnterpriseProject(inner, at);
+    const tags = parseTags(inner.tags, at);
+    const r = regionOf(req);
+    const p: TenantPrincipal = principalOf(req);
+    checkGroupQuota(r, p.tenantId);
+    if (dryRun) {
+      if (req.nonce) await keys.recordNonce(req.nonce);
+      return reply
+        .code(202)
+        .send({
+          request_id: requestIdOf(req),
+          error_code: CODES.dryRun,
+          error_msg: 'The DryRun request passed.',
+        });
+    }
+    let vpcId = tenantVpc(r, p.tenantId);
+    const opts = writeOpts(req);
+    if (!vpcId) {
+      // Two writes: the signature is used up first, so a replay cannot make the VPC either.
+      if (req.nonce) await keys.recordNonce(req.nonce);
+      const vpc = await createVpc(svc, p, { regionId: r.region.id, name: 'default' }, {});
+      vpcId = (vpc.body as { id: string }).id;
+      delete opts.nonce;
+    }
+    const result = await createGroup(
+      svc,
+      p,
+      {
+        regionId: r.region.id,
+        vpcId,
+        name,
+        ...(description !== undefined ? { description } : {}),
+        ...(tags !== undefined ? { tags } : {}),
+      },
+      opts,
+    );
+    const id = (result.body as { id: string }).id;
+    return reply
+      .code(201)
+      .send({
+        request_id: requestIdOf(req),
+        security_group: groupInfoView(currentGroup(svc, r, id), r.region.id),
+      });
+  });
+
+  app.get('/:project_id/vpc/security-groups', async (req) => {
+    const q = req.query as Json;
+    const r = regionOf(req);
+    const p = principalOf(req);
+    const ids = queryList(q, 'id');
+    const names = queryList(q, 'name');
+    const descriptions = queryList(q, 'description');
+    const ep = queryOne(q, 'enterprise_project_id');
+    const epMatches = ep === undefined || ep === '0' || ep === 'all_granted_eps';
+    const all = [...r.groups.values()]
+      .filter((g) => svc.visible(p, g.meta.tenantId) && epMatches)
+      .map((g) => groupView(g.meta, r.region.id))
+      .filter((v) => matches(ids, v.id) && matches(names, v.name) && matches(descriptions, v.description));
+    const { items, pageInfo } = page(all, q);
+    return { request_id: requestIdOf(req), security_groups: items, page_info: pageInfo };
+  });
+
+  app.get('/:project_id/vpc/security-groups/:id', async (req) => {
+    const { id } = req.params as { id: string };
+    const r = regionOf(req);
+    const g = groupIn(svc, r, principalOf(req), id);
+    return { request_id: requestIdOf(req), security_group: groupInfoView(g, r.region.id) };
+  });
+
+  app.put('/:project_id/vpc/security-groups/:id', async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const { inner, dryRun } = wrapped(req.body, 'security_group');
+    const at = 'security_group';
+    const patch: { name?: string; description?: string } = {};
+    if (inner.name !== undefined && inner.name !== null) patch.name = checkName(inner.name, at);
+    const description = checkDescription(optString(inner, 'description', at), at);
+    if (description !== undefined) patch.description = description;
+    const r = regionOf(req);
+    const p = principalOf(req);
+    groupIn(svc, r, p, id);
+    if (dryRun) {
+      if (req.nonce) await keys.recordNonce(req.nonce);
+      return reply
+        .code(202)
+        .send({
+          request_id: requestIdOf(req),
+          error_code: CODES.dryRun,
+          error_msg: 'The DryRun request passed.',
+        });
+    }
+    await updateGroup(svc, p, id, patch, writeOpts(req));
+    return {
+      request_id: requestIdOf(req),
+      security_group: groupInfoView(currentGroup(svc, r, id), r.region.id),
+    };
+  });
+
+  app.delete('/:project_id/vpc/security-groups/:id', async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const r = regionOf(req);
+    const p = principalOf(req);
+    groupIn(svc, r, p, id);
+    await deleteGroup(svc, p, id, writeOpts(req));
+    return reply.code(204).send();
+  });
+}
