@@ -1,10 +1,5 @@
-// Placeholder until the OpenStack front ends land.
-import type { FastifyPluginAsync } from 'fastify';
-import type { Context } from '../../server/app.js';
-
-export const keystoneApi =
-  (_ctx: Context): FastifyPluginAsync =>
-  async () => {};
-export const neutronApi =
-  (_ctx: Context): FastifyPluginAsync =>
-  async () => {};
+// The OpenStack front ends: Keystone v3 (mounted at /identity) for logging in, and Neutron v2.0
+// (mounted at /networking, one endpoint per openstack-profile region) for security groups,
+// rules and address groups. See docs/compat/openstack.md.
+export { keystoneApi } from './keystone.js';
+export { neutronApi } from './neutron.js';

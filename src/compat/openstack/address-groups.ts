@@ -1,0 +1,175 @@
+// /v2.0/address-groups with the add_addresses / remove_addresses member actions.
+import type { FastifyInstance } from 'fastify';
+import { canonicalCidr } from '../../core/address.js';
+import {
+  createAddressGroup,
+  deleteAddressGroup,
+  updateAddressGroup,
+} from '../../control/ops/address-groups.js';
+import type { AddressGroup } from '../../core/model.js';
+import type { Versioned } from '../../control/world.js';
+import type { Context } from '../../server/app.js';
+import {
+  addressGroupInUse,
+  addressGroupNotFound,
+  badRequest,
+  NeutronError,
+  preconditionFailed,
+  pyList,
+} from './errors.js';
+import { ifMatch, noContent, resourceBody, selfUrl, session, type Session } from './http.js';
+import { asInteger, asText, type CollectionSpec, listResponse, queryOf, trim } from './query.js';
+import { checkAttributes, checkString, ipNetworkText, py } from './rule-input.js';
+import { addressGroupDict } from './views.js';
+
+const AG_ATTRS: [string, boolean][] = [
+  ['id', false],
+  ['name', true],
+  ['description', true],
+  ['project_id', true],
+  ['tenant_id', true],
+  ['addresses', true],
+  ['shared', false],
+  ['revision_number', false],
+  ['created_at', false],
+  ['updated_at', false],
+];
+
+const AG_SPEC: CollectionSpec = {
+  collection: 'address_groups',
+  filters: {
+    id: asText,
+    name: asText,
+    description: asText,
+    project_id: asText,
+    tenant_id: asText,
+    revision_number: asInteger,
+  },
+  sortKeys: new Set(['id', 'name', 'description', 'project_id', 'tenant_id', 'revision_number']),
+  tags: false,
+};
+
+function agOf(s: Session, id: string): Versioned<AddressGroup> {
+  const ag = s.r.addressGroups.get(id);
+  if (!ag || ag.value.tenantId !== s.tenantId) throw addressGroupNotFound(id);
+  return ag;
+}
+
+/** type:subnet_list, then Neutron's "network/prefixlen" normal form, deduplicated. */
+function checkAddresses(v: unknown): string[] {
+  if (!Array.isArray(v)) throw badRequest(`Invalid input for addresses. Reason: '${py(v)}' is not a list.`);
+  const out: string[] = [];
+  for (const item of v) {
+    const text = typeof item === 'string' ? item : '';
+    const net = text.includes('/') && text.trim() === text ? ipNetworkText(text) : null;
+    if (net === null || (!net.includes(':') && net !== text))
+      throw badRequest(`Invalid input for addresses. Reason: '${py(item)}' is not a valid IP subnet.`);
+    const normal = canonicalCidr(net);
+    if (!out.includes(normal)) out.push(normal);
+  }
+  return out;
+}
+
+const entryKey = (e: string) => {
+  try {
+    return canonicalCidr(e);
+  } catch {
+    return e;
+  }
+};
+
+export function addressGroupRoutes(ctx: Context, app: FastifyInstance): void {
+  const { svc } = ctx;
+  const base = '/:regionId/v2.0/address-groups';
+  const view = (s: Session, id: string) => ({ address_group: addressGroupDict(agOf(s, id)) });
+
+  app.get(base, async (req) => {
+    const s = await session(ctx, req);
+    const all = [...s.r.addressGroups.values()]
+      .filter((a) => a.value.tenantId === s.tenantId)
+      .map(addressGroupDict);
+    return listResponse(AG_SPEC, all, queryOf(req.url), selfUrl(req));
+  });
+
+  app.get(`${base}/:id`, async (req) => {
+    const s = await session(ctx, req);
+    return {
+      address_group: trim(addressGroupDict(agOf(s, (req.params as { id: string }).id)), queryOf(req.url)),
+    };
+  });
+
+  app.post(base, async (req, reply) => {
+    const s = await session(ctx, req);
+    const b = resourceBody(req.body, 'address_group');
+    checkAttributes(b, AG_ATTRS, s.tenantId, true);
+    const name = b.name === undefined ? '' : checkString('name', b.name, 255);
+    const description = b.description === undefined ? '' : checkString('description', b.description, 255);
+    const entries = b.addresses === undefined || b.addresses === null ? [] : checkAddresses(b.addresses);
+    const result = await createAddressGroup(
+      svc,
+      s.p,
+      { regionId: s.r.region.id, name, description, entries },
+      {},
+    );
+    reply.code(201);
+    return view(s, (result.body as { id: string }).id);
+  });
+
+  app.put(`${base}/:id`, async (req) => {
+    const s = await session(ctx, req);
+    const id = (req.params as { id: string }).id;
+    const b = resourceBody(req.body, 'address_group');
+    checkAttributes(b, AG_ATTRS, s.tenantId, false, new Set(['name', 'description']));
+    const patch: { name?: string; description?: string } = {};
+    if (b.name !== undefined) patch.name = checkString('name', b.name, 255);
+    if (b.description !== undefined) patch.description = checkString('description', b.description, 255);
+    const expected = ifMatch(req);
+    const ag = agOf(s, id);
+    if (expected !== undefined && expected !== ag.revision) throw preconditionFailed(expected, ag.revision);
+    await updateAddressGroup(svc, s.p, id, patch, expected === undefined ? {} : { ifMatch: expected });
+    return view(s, id);
+  });
+
+  for (const action of ['add_addresses', 'remove_addresses'] as const)
+    app.put(`${base}/:id/${action}`, async (req) => {
+      const s = await session(ctx, req);
+      const id = (req.params as { id: string }).id;
+      const body = req.body as { addresses?: unknown } | undefined;
+      if (!body || typeof body !== 'object' || !('addresses' in body))
+        throw badRequest(`Invalid input for addresses. Reason: '${py(body?.addresses)}' is not a list.`);
+      const addresses = checkAddresses(body.addresses);
+      const ag = agOf(s, id);
+      const present = new Set(ag.value.entries.map(entryKey));
+      if (action === 'add_addresses') {
+        const dup = addresses.filter((a) => present.has(a));
+        if (dup.length)
+          throw new NeutronError(
+            400,
+            'AddressesAlreadyExist',
+            `Addresses ${pyList(dup)} already exist in the address group ${id}.`,
+          );
+        await updateAddressGroup(svc, s.p, id, { add: addresses }, {});
+      } else {
+        const missing = addresses.filter((a) => !present.has(a));
+        if (missing.length)
+          throw new NeutronError(
+            404,
+            'AddressesNotFound',
+            `Addresses ${pyList(missing)} not found in the address group ${id}.`,
+          );
+        await updateAddressGroup(svc, s.p, id, { remove: addresses }, {});
+      }
+      return view(s, id);
+    });
+
+  app.delete(`${base}/:id`, async (req, reply) => {
+    const s = await session(ctx, req);
+    const id = (req.params as { id: string }).id;
+    const expected = ifMatch(req);
+    const ag = agOf(s, id);
+    if (s.r.groupsReferencingAddressGroup(id).length) throw addressGroupInUse(id);
+    if (expected !== undefined && expected !== ag.revision) throw preconditionFailed(expected, ag.revision);
+    await deleteAddressGroup(svc, s.p, id, expected === undefined ? {} : { ifMatch: expected });
+    return noContent(reply);
+  });
+}

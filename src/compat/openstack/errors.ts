@@ -1,0 +1,211 @@
+// Neutron's error dialect: {"NeutronError": {"type", "message", "detail"}} with the exception
+// class name as type, and the one table that turns a service-layer error into it. Messages are
+// Neutron's own (openstack/neutron neutron/extensions/securitygroup.py, neutron-lib exceptions).
+import type { FastifyReply } from 'fastify';
+import { ServiceError } from '../../control/errors.js';
+
+export class NeutronError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly detail = '',
+  ) {
+    super(message);
+  }
+}
+
+/** keystonemiddleware's answer to a missing or bad token (not a NeutronError). */
+export class KeystoneError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const unauthenticated = () =>
+  new KeystoneError(401, 'Unauthorized', 'The request you have made requires authentication.');
+
+// ---- the exceptions the front end raises itself ----
+
+export const badRequest = (message: string) => new NeutronError(400, 'HTTPBadRequest', message);
+export const invalidInput = (message: string) =>
+  new NeutronError(400, 'InvalidInput', `Invalid input for operation: ${message}.`);
+export const resourceNotFound = () =>
+  new NeutronError(404, 'HTTPNotFound', 'The resource could not be found.');
+
+export const groupNotFound = (id: string) =>
+  new NeutronError(404, 'SecurityGroupNotFound', `Security group ${id} does not exist`);
+export const ruleNotFound = (id: string) =>
+  new NeutronError(404, 'SecurityGroupRuleNotFound', `Security group rule ${id} does not exist`);
+export const addressGroupNotFound = (id: string) =>
+  new NeutronError(404, 'AddressGroupNotFound', `Address group ${id} could not be found.`);
+export const groupInUse = (id: string, reason = 'in use') =>
+  new NeutronError(409, 'SecurityGroupInUse', `Security Group ${id} ${reason}.`);
+export const defaultExists = () =>
+  new NeutronError(409, 'SecurityGroupDefaultAlreadyExists', 'Default security group already exists.');
+export const cannotUpdateDefault = () =>
+  new NeutronError(409, 'SecurityGroupCannotUpdateDefault', 'Updating default security group not allowed.');
+export const cannotRemoveDefault = () =>
+  new NeutronError(
+    409,
+    'SecurityGroupCannotRemoveDefault',
+    'Insufficient rights for removing default security group.',
+  );
+export const ruleExists = (ruleId: string) =>
+  new NeutronError(
+    409,
+    'SecurityGroupRuleExists',
+    `Security group rule already exists. Rule id is ${ruleId}.`,
+  );
+export const duplicateInPost = () =>
+  new NeutronError(409, 'DuplicateSecurityGroupRuleInPost', 'Duplicate Security Group Rule in POST.');
+export const overQuota = (resource: string) =>
+  new NeutronError(409, 'OverQuota', `Quota exceeded for resources: ['${resource}'].`);
+export const preconditionFailed = (expected: number, current: number) =>
+  new NeutronError(
+    412,
+    'HTTPPreconditionFailed',
+    `Constrained to ${expected}, but current revision is ${current}`,
+  );
+export const addressGroupInUse = (id: string) =>
+  new NeutronError(
+    409,
+    'AddressGroupInUse',
+    `Address group ${id} is in use on one or more security group rules.`,
+  );
+
+/** Python's repr of a list of strings, as Neutron's messages print them. */
+export const pyList = (xs: string[]) => `[${xs.map((x) => `'${x}'`).join(', ')}]`;
+
+// ---- service errors → Neutron exceptions ----
+
+/** What the request was acting on, for the errors whose Neutron type depends on it. */
+export type Subject = 'security_group' | 'security_group_rule' | 'address_group';
+
+const quoted = (message: string) => /"([^"]+)"/.exec(message)?.[1] ?? '';
+
+/**
+ * One row per service error code. The front end checks Neutron's rules before it calls the
+ * service, so most of these are a safety net for races and rules only the service knows.
+ */
+const TABLE: Record<string, (e: ServiceError, subject: Subject) => NeutronError> = {
+  NOT_FOUND: (e, subject) => {
+    const id = quoted(e.message);
+    if (/^rule of/.test(e.message)) return ruleNotFound(id);
+    if (/^address group/.test(e.message)) return addressGroupNotFound(id);
+    if (/^security group/.test(e.message)) return groupNotFound(id);
+    return subject === 'address_group'
+      ? addressGroupNotFound(id)
+      : new NeutronError(404, 'NotFound', e.message);
+  },
+  UNKNOWN_GROUP: (e) => groupNotFound(quoted(e.message)),
+  UNKNOWN_ADDRESS_GROUP: (e) => addressGroupNotFound(quoted(e.message)),
+  DUPLICATE_RULE: (e) => ruleExists(/same rule as (\S+)/.exec(e.message)?.[1] ?? ''),
+  DEFAULT_GROUP_EXISTS: () => defaultExists(),
+  QUOTA_EXCEEDED: (e, subject) =>
+    overQuota(
+      /rulesPer/.test(e.message)
+        ? 'security_group_rule'
+        : /addressGroups|entriesPer/.test(e.message)
+          ? 'address_group'
+          : subject,
+    ),
+  GROUP_IN_USE: (e) => groupInUse(quoted(e.message)),
+  GROUP_REFERENCED: (e) =>
+    groupInUse(
+      quoted(e.message),
+      `is in use as the remote group of rules of ${e.message.split(' of ')[1]?.split(';')[0] ?? 'other groups'}`,
+    ),
+  ADDRESS_GROUP_IN_USE: (e) => addressGroupInUse(quoted(e.message)),
+  REVISION_MISMATCH: (e) => {
+    const m = /at revision (\d+), not (\d+)/.exec(e.message);
+    return m
+      ? preconditionFailed(Number(m[2]), Number(m[1]))
+      : new NeutronError(412, 'HTTPPreconditionFailed', e.message);
+  },
+  INVALID_CIDR: (e) =>
+    new NeutronError(400, 'InvalidCIDR', `Invalid CIDR ${quoted(e.message)} given as IP prefix.`),
+  CIDR_ETHERTYPE_MISMATCH: (e) => new NeutronError(400, 'SecurityGroupRuleParameterConflict', e.message),
+  REMOTE_CONFLICT: () =>
+    new NeutronError(
+      400,
+      'SecurityGroupMultipleRemoteEntites',
+      'Only one of remote_ip_prefix or remote_group_id or remote_address_group_id may be provided.',
+    ),
+  PORT_OUT_OF_RANGE: (e) => new NeutronError(400, 'SecurityGroupInvalidPortValue', e.message),
+  PORT_RANGE_INVERTED: () =>
+    new NeutronError(
+      400,
+      'SecurityGroupInvalidPortRange',
+      'For TCP/UDP protocols, port_range_min must be <= port_range_max',
+    ),
+  PORTS_NOT_ALLOWED: (e) => new NeutronError(400, 'SecurityGroupInvalidProtocolForPort', e.message),
+  UNKNOWN_PROTOCOL: (e) => new NeutronError(400, 'SecurityGroupRuleInvalidProtocol', e.message),
+  PROTOCOL_OUT_OF_RANGE: (e) => new NeutronError(400, 'SecurityGroupRuleInvalidProtocol', e.message),
+  PROTOCOL_ETHERTYPE_MISMATCH: (e) =>
+    new NeutronError(400, 'SecurityGroupEthertypeConflictWithProtocol', e.message),
+  ICMP_OUT_OF_RANGE: (e) => new NeutronError(400, 'SecurityGroupInvalidIcmpValue', e.message),
+  ICMP_CODE_WITHOUT_TYPE: (e) => new NeutronError(400, 'SecurityGroupMissingIcmpType', e.message),
+  UNKNOWN_ENTRY: (e) => new NeutronError(404, 'AddressesNotFound', e.message),
+  FORBIDDEN: (e) => new NeutronError(403, 'PolicyNotAuthorized', e.message),
+};
+
+const BY_STATUS: Record<number, string> = {
+  400: 'BadRequest',
+  403: 'NotAuthorized',
+  404: 'NotFound',
+  409: 'Conflict',
+  412: 'HTTPPreconditionFailed',
+};
+
+export function fromServiceError(e: ServiceError, subject: Subject): NeutronError | KeystoneError {
+  if (e.status === 401) return unauthenticated();
+  const row = TABLE[e.code];
+  if (row) return row(e, subject);
+  // Neutron answers 400 for every malformed request (422 is not in its vocabulary).
+  if (e.status === 400 || e.status === 422) return invalidInput(e.message);
+  if (e.status >= 500)
+    return new NeutronError(
+      e.status,
+      'HTTPInternalServerError',
+      'Request Failed: internal server error while processing your request.',
+    );
+  return new NeutronError(e.status, BY_STATUS[e.status] ?? 'NeutronException', e.message);
+}
+
+export function sendKeystoneError(reply: FastifyReply, e: KeystoneError, authUri?: string) {
+  if (e.status === 401 && authUri) reply.header('www-authenticate', `Keystone uri="${authUri}"`);
+  return reply
+    .code(e.status)
+    .type('application/json')
+    .send({ error: { code: e.status, title: e.title, message: e.message } });
+}
+
+export function sendNeutronError(reply: FastifyReply, e: NeutronError) {
+  return reply
+    .code(e.status)
+    .type('application/json')
+    .send({ NeutronError: { type: e.type, message: e.message, detail: e.detail } });
+}
+
+/** Anything a handler throws, in Neutron's dialect (never a 5xx for a client's mistake). */
+export function toNeutron(err: unknown, subject: Subject): NeutronError | KeystoneError {
+  if (err instanceof NeutronError || err instanceof KeystoneError) return err;
+  if (err instanceof ServiceError) return fromServiceError(err, subject);
+  const status = (err as { statusCode?: number }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (status === 415) return new NeutronError(415, 'HTTPUnsupportedMediaType', 'Unsupported Content-Type');
+    if (status === 413) return new NeutronError(413, 'HTTPRequestEntityTooLarge', 'Request entity too large');
+    if (status === 404) return resourceNotFound();
+    return badRequest('Body contains invalid data');
+  }
+  return new NeutronError(
+    500,
+    'HTTPInternalServerError',
+    'Request Failed: internal server error while processing your request.',
+  );
+}

@@ -1,0 +1,91 @@
+// What every Neutron route shares: the caller from its Keystone token (X-Auth-Token), the
+// region from the path, If-Match revision constraints, request bodies and links.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../../control/service.js';
+import type { RegionRecord } from '../../control/world.js';
+import type { Context } from '../../server/app.js';
+import { compatRegion } from '../regions.js';
+import { badRequest, NeutronError, resourceNotFound, unauthenticated } from './errors.js';
+
+export type TenantPrincipal = Principal & { role: 'tenant' };
+
+export interface Session {
+  p: TenantPrincipal;
+  tenantId: string;
+  r: RegionRecord;
+}
+
+/** The token's project (a Palisade tenant) and the region named by the path. */
+export async function session(ctx: Context, req: FastifyRequest): Promise<Session> {
+  const token = req.headers['x-auth-token'];
+  if (typeof token !== 'string' || token === '') throw unauthenticated();
+  let principal: Principal;
+  try {
+    principal = (await ctx.identity.validateToken(token)).principal;
+  } catch {
+    throw unauthenticated();
+  }
+  if (principal.role !== 'tenant') throw unauthenticated();
+  await ctx.svc.sync();
+  const regionId = (req.params as { regionId: string }).regionId;
+  const r = compatRegion(ctx.svc, regionId, 'openstack');
+  if (!r) throw resourceNotFound();
+  return { p: principal, tenantId: principal.tenantId, r };
+}
+
+/** The URL of this request without its query, as links name it. */
+export function selfUrl(req: FastifyRequest): string {
+  return `${baseUrl(req)}${req.url.split('?')[0]}`;
+}
+
+/** scheme://host[:port] the client reached us at. */
+export function baseUrl(req: FastifyRequest): string {
+  const proto =
+    (req.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0].trim() || req.protocol;
+  return `${proto}://${req.host}`;
+}
+
+/** If-Match: revision_number=N (Neutron's revision-if-match extension); other ETags are ignored. */
+export function ifMatch(req: FastifyRequest): number | undefined {
+  const header = req.headers['if-match'];
+  if (header === undefined) return undefined;
+  let revision: number | undefined;
+  for (const raw of String(header).split(',')) {
+    const e = raw
+      .trim()
+      .replace(/^W\//, '')
+      .replace(/^"(.*)"$/, '$1');
+    if (!e.startsWith('revision_number=')) continue;
+    if (revision !== undefined)
+      throw new NeutronError(
+        400,
+        'BadRequest',
+        'Bad if-match request: Multiple revision_number etags are not supported..',
+      );
+    const n = e.slice('revision_number='.length);
+    if (!/^\d+$/.test(n))
+      throw new NeutronError(
+        400,
+        'BadRequest',
+        'Bad if-match request: Revision number etag must be in the format of revision_number=<int>..',
+      );
+    revision = Number(n);
+  }
+  return revision;
+}
+
+/** The resource object of a request body: {"<resource>": {...}}. */
+export function resourceBody(body: unknown, resource: string): Record<string, unknown> {
+  if (body === undefined || body === null || (typeof body === 'object' && Object.keys(body).length === 0))
+    throw badRequest('Resource body required');
+  if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('Body contains invalid data');
+  const item = (body as Record<string, unknown>)[resource];
+  if (item === undefined || item === null) throw badRequest(`Unable to find '${resource}' in request body`);
+  if (typeof item !== 'object' || Array.isArray(item))
+    throw badRequest(`Object '${resource}' contains invalid data`);
+  return item as Record<string, unknown>;
+}
+
+export function noContent(reply: FastifyReply) {
+  return reply.code(204).send();
+}

@@ -1,0 +1,300 @@
+// The Keystone v3 HTTP layer the OpenStack clients log in through (mounted at /identity):
+// version documents, POST/GET/HEAD/DELETE /v3/auth/tokens (password, application_credential
+// and token methods, project scope), /v3/auth/catalog and /v3/auth/projects. Users,
+// application credentials and tokens live in the identity service (ctx.identity); a Keystone
+// project is a Palisade tenant. The catalog lists one network endpoint per openstack-profile
+// region: <base>/networking/<region>.
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { DEFAULT_DOMAIN, type TokenInfo } from '../../control/auth/identity.js';
+import { ServiceError } from '../../control/errors.js';
+import type { Context } from '../../server/app.js';
+import { KeystoneError, sendKeystoneError, unauthenticated } from './errors.js';
+import { baseUrl } from './http.js';
+
+const V3 = {
+  id: 'v3.14',
+  status: 'stable',
+  updated: '2020-04-07T00:00:00Z',
+  'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.identity-v3+json' }],
+};
+
+const ROLES = ['member', 'reader'].map((name) => ({ id: stableId(`role:${name}`), name }));
+
+function stableId(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+/** Keystone's time format: %Y-%m-%dT%H:%M:%S.%fZ (microseconds). */
+export function keystoneTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+const badRequest = (attribute: string, target: string) =>
+  new KeystoneError(
+    400,
+    'Bad Request',
+    `Expecting to find ${attribute} in ${target}. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.`,
+  );
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export function catalog(ctx: Context, base: string) {
+  const regions = [...ctx.svc.world.regions.values()]
+    .filter((r) => r.region.profile === 'openstack')
+    .map((r) => r.region.id)
+    .sort();
+  const endpoints = (service: string, url: (region: string | null) => string) =>
+    (regions.length ? regions : [null]).flatMap((region) =>
+      ['public', 'internal', 'admin'].map((iface) => ({
+        id: stableId(`${service}:${region}:${iface}`),
+        interface: iface,
+        region,
+        region_id: region,
+        url: url(region),
+      })),
+    );
+  return [
+    {
+      type: 'network',
+      name: 'neutron',
+      id: stableId('service:network'),
+      endpoints: regions.length ? endpoints('network', (r) => `${base}/networking/${r}`) : [],
+    },
+    {
+      type: 'identity',
+      name: 'keystone',
+      id: stableId('service:identity'),
+      endpoints: endpoints('identity', () => `${base}/identity/v3`),
+    },
+  ];
+}
+
+function tokenBody(ctx: Context, req: FastifyRequest, info: TokenInfo, withCatalog: boolean) {
+  const domain = { id: DEFAULT_DOMAIN.id, name: DEFAULT_DOMAIN.name };
+  const token: Obj = {
+    methods: info.methods,
+    user: { id: info.userId, name: info.userName, domain, password_expires_at: null },
+    audit_ids: [randomBytes(16).toString('base64url').slice(0, 22)],
+    expires_at: keystoneTime(info.expiresAt),
+    issued_at: keystoneTime(info.issuedAt),
+    project: { id: info.project.id, name: info.project.name, domain },
+    is_domain: false,
+    roles: ROLES,
+  };
+  if (info.applicationCredentialId)
+    token.application_credential = { id: info.applicationCredentialId, restricted: true };
+  if (withCatalog) token.catalog = catalog(ctx, baseUrl(req));
+  return { token };
+}
+
+/** Turn the identity service's refusals into Keystone's 401 (never saying which part failed). */
+async function identityCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (e instanceof ServiceError && e.status === 401)
+      throw new KeystoneError(401, 'Unauthorized', e.message || unauthenticated().message);
+    throw e;
+  }
+}
+
+async function authenticate(ctx: Context, auth: Obj): Promise<TokenInfo> {
+  const identity = auth.identity;
+  if (!isObj(identity)) throw badRequest('identity', 'auth');
+  const methods = identity.methods;
+  if (!Array.isArray(methods) || methods.length === 0) throw badRequest('methods', 'identity');
+  const scope = auth.scope;
+  let projectId: string | undefined;
+  let projectName: string | undefined;
+  if (scope !== undefined && scope !== 'unscoped') {
+    if (!isObj(scope) || !isObj(scope.project))
+      // Domain and system scopes: no such roles here.
+      throw unauthenticated();
+    const project = scope.project;
+    projectId = text(project.id);
+    projectName = text(project.name);
+    if (projectId === undefined) {
+      if (projectName === undefined) throw badRequest('project', 'scope');
+      const d = project.domain;
+      if (!isObj(d)) throw badRequest('domain', 'project');
+      if (
+        (d.id !== undefined && d.id !== DEFAULT_DOMAIN.id) ||
+        (d.name !== undefined && d.name !== DEFAULT_DOMAIN.name) ||
+        (d.id === undefined && d.name === undefined)
+      )
+        throw unauthenticated();
+    }
+  }
+  const method = methods[0];
+  const scoped = (info: TokenInfo) => {
+    if (projectId !== undefined && projectId !== info.project.id) throw unauthenticated();
+    if (projectName !== undefined && projectId === undefined && projectName !== info.project.name)
+      throw unauthenticated();
+    return info;
+  };
+  if (method === 'password') {
+    const pw = identity.password;
+    if (!isObj(pw) || !isObj(pw.user)) throw badRequest('user', 'password');
+    const user = pw.user;
+    const password = text(user.password);
+    if (password === undefined) throw badRequest('password', 'user');
+    const domain = isObj(user.domain) ? user.domain : undefined;
+    if (user.id === undefined && domain === undefined) throw badRequest('domain', 'user');
+    return identityCall(() =>
+      ctx.identity.authenticatePassword({
+        userId: text(user.id),
+        userName: text(user.name),
+        domainId: text(domain?.id),
+        domainName: text(domain?.name),
+        password,
+        projectId,
+        projectName,
+      }),
+    ).then(scoped);
+  }
+  if (method === 'application_credential') {
+    const ac = identity.application_credential;
+    if (!isObj(ac)) throw badRequest('application_credential', 'identity');
+    const secret = text(ac.secret);
+    if (secret === undefined) throw badRequest('secret', 'application_credential');
+    const user = isObj(ac.user) ? ac.user : undefined;
+    const domain = isObj(user?.domain) ? (user!.domain as Obj) : undefined;
+    return identityCall(() =>
+      ctx.identity.authenticateAppCredential({
+        id: text(ac.id),
+        name: text(ac.name),
+        userId: text(user?.id),
+        userName: text(user?.name),
+        domainId: text(domain?.id),
+        domainName: text(domain?.name),
+        secret,
+      }),
+    ).then(scoped);
+  }
+  if (method === 'token') {
+    const t = identity.token;
+    if (!isObj(t) || text(t.id) === undefined) throw badRequest('id', 'token');
+    const info = await identityCall(() => ctx.identity.validateToken(text(t.id)!));
+    return scoped({ ...info, methods: ['token'], issuedAt: ctx.svc.now() });
+  }
+  throw unauthenticated();
+}
+
+/** The caller's token (X-Auth-Token) and the subject token (X-Subject-Token). */
+async function subject(ctx: Context, req: FastifyRequest): Promise<{ token: string; info: TokenInfo }> {
+  const caller = req.headers['x-auth-token'];
+  if (typeof caller !== 'string' || caller === '') throw unauthenticated();
+  await identityCall(() => ctx.identity.validateToken(caller));
+  const token = req.headers['x-subject-token'];
+  if (typeof token !== 'string' || token === '') throw badRequest('X-Subject-Token', 'headers');
+  try {
+    return { token, info: await ctx.identity.validateToken(token) };
+  } catch {
+    throw new KeystoneError(404, 'Not Found', `Could not find token: ${token}.`);
+  }
+}
+
+function parseBody(
+  req: FastifyRequest,
+  body: string | Buffer,
+  done: (err: Error | null, body?: unknown) => void,
+) {
+  const t = body.toString();
+  req.rawBody = t;
+  if (t.trim() === '') return done(null, undefined);
+  try {
+    done(null, JSON.parse(t));
+  } catch {
+    done(new KeystoneError(400, 'Bad Request', 'The request body is not valid JSON.'), undefined);
+  }
+}
+
+export const keystoneApi =
+  (ctx: Context): FastifyPluginAsync =>
+  async (app: FastifyInstance) => {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'string' }, parseBody);
+    app.setErrorHandler((err, req, reply: FastifyReply) => {
+      if (err instanceof KeystoneError) return sendKeystoneError(reply, err, `${baseUrl(req)}/identity`);
+      const status = (err as { statusCode?: number }).statusCode;
+      if (typeof status === 'number' && status >= 400 && status < 500)
+        return sendKeystoneError(reply, new KeystoneError(status, 'Bad Request', (err as Error).message));
+      req.log.error({ err }, 'Keystone request failed');
+      return sendKeystoneError(
+        reply,
+        new KeystoneError(
+          500,
+          'Internal Server Error',
+          'An unexpected error prevented the server from fulfilling your request.',
+        ),
+      );
+    });
+    app.setNotFoundHandler((req, reply) =>
+      sendKeystoneError(reply, new KeystoneError(404, 'Not Found', `The resource could not be found.`)),
+    );
+
+    const v3 = (req: FastifyRequest) => ({
+      ...V3,
+      links: [{ rel: 'self', href: `${baseUrl(req)}/identity/v3/` }],
+    });
+    app.get('/', async (req, reply) => {
+      reply.code(300);
+      return { versions: { values: [v3(req)] } };
+    });
+    app.get('/v3', async (req) => ({ version: v3(req) }));
+    app.get('/v3/', async (req) => ({ version: v3(req) }));
+
+    app.post('/v3/auth/tokens', async (req, reply) => {
+      const body = req.body;
+      if (!isObj(body) || !isObj(body.auth)) throw badRequest('auth', 'request body');
+      const info = await authenticate(ctx, body.auth);
+      const token = await ctx.identity.issueToken(info);
+      reply.code(201).header('x-subject-token', token);
+      return tokenBody(ctx, req, info, !('nocatalog' in (req.query as Obj)));
+    });
+    app.get('/v3/auth/tokens', async (req, reply) => {
+      const { token, info } = await subject(ctx, req);
+      reply.header('x-subject-token', token);
+      return tokenBody(ctx, req, info, !('nocatalog' in (req.query as Obj)));
+    });
+    app.delete('/v3/auth/tokens', async (req, reply) => {
+      const { token } = await subject(ctx, req);
+      await ctx.identity.revokeToken(token);
+      return reply.code(204).send();
+    });
+
+    const caller = async (req: FastifyRequest) => {
+      const t = req.headers['x-auth-token'];
+      if (typeof t !== 'string' || t === '') throw unauthenticated();
+      return identityCall(() => ctx.identity.validateToken(t));
+    };
+    app.get('/v3/auth/catalog', async (req) => {
+      await caller(req);
+      const self = `${baseUrl(req)}/identity/v3/auth/catalog`;
+      return { catalog: catalog(ctx, baseUrl(req)), links: { self, previous: null, next: null } };
+    });
+    app.get('/v3/auth/projects', async (req) => {
+      const info = await caller(req);
+      const base = `${baseUrl(req)}/identity/v3`;
+      return {
+        projects: [
+          {
+            id: info.project.id,
+            name: info.project.name,
+            domain_id: DEFAULT_DOMAIN.id,
+            description: '',
+            enabled: true,
+            is_domain: false,
+            parent_id: DEFAULT_DOMAIN.id,
+            tags: [],
+            options: {},
+            links: { self: `${base}/projects/${info.project.id}` },
+          },
+        ],
+        links: { self: `${base}/auth/projects`, previous: null, next: null },
+      };
+    });
+  };

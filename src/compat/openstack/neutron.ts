@@ -1,0 +1,187 @@
+// The Neutron v2.0 front end, one endpoint per openstack-profile region:
+// /networking/{regionId}            versions document (what the catalog's URL answers)
+// /networking/{regionId}/v2.0/      resources document, extensions, and the resources below.
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Context } from '../../server/app.js';
+import { compatRegion } from '../regions.js';
+import { addressGroupRoutes } from './address-groups.js';
+import {
+  KeystoneError,
+  NeutronError,
+  resourceNotFound,
+  sendKeystoneError,
+  sendNeutronError,
+  type Subject,
+  toNeutron,
+} from './errors.js';
+import { groupRoutes } from './groups.js';
+import { baseUrl, session } from './http.js';
+import { ruleRoutes } from './rules.js';
+
+/** The extensions this endpoint implements, as GET /v2.0/extensions lists them. */
+export const EXTENSIONS = [
+  ['security-group', 'security-group', 'The security groups extension.', '2012-10-05T10:00:00-00:00'],
+  [
+    'stateful-security-group',
+    'Stateful security group',
+    'Indicates if the security group is stateful or not',
+    '2019-11-26T09:00:00-00:00',
+  ],
+  ['address-group', 'Address group', 'Support address group', '2020-07-15T10:00:00-00:00'],
+  [
+    'security-groups-remote-address-group',
+    'Remote address group id field for security group rules',
+    'Add new field of remote address group id in SG rules',
+    '2020-08-25T10:00:00-00:00',
+  ],
+  [
+    'security-groups-normalized-cidr',
+    'Normalized CIDR field for security group rules',
+    'Add new field with normalized remote_ip_prefix cidr in SG rule',
+    '2020-07-28T10:00:00-00:00',
+  ],
+  [
+    'standard-attr-revisions',
+    'Resource revision numbers',
+    'This extension will display the revision number of neutron resources.',
+    '2016-04-11T10:00:00-00:00',
+  ],
+  [
+    'revision-if-match',
+    'If-Match constraints based on revision_number',
+    'Extension indicating that If-Match based on revision_number is supported.',
+    '2016-12-11T00:00:00-00:00',
+  ],
+  [
+    'standard-attr-timestamp',
+    'Resource timestamps',
+    'Adds created_at and updated_at fields to all Neutron resources that have Neutron standard attributes.',
+    '2016-09-12T10:00:00-00:00',
+  ],
+  [
+    'standard-attr-tag',
+    'Tag support for resources with standard attribute: security_group',
+    'Enables to set tag on resources with standard attribute.',
+    '2017-01-01T00:00:00-00:00',
+  ],
+  [
+    'standard-attr-description',
+    'standard-attr-description',
+    'Extension to add descriptions to standard attributes',
+    '2016-02-10T10:00:00-00:00',
+  ],
+  [
+    'project-id',
+    'project_id field enabled',
+    'Extension that indicates that project_id field is enabled.',
+    '2016-09-09T09:09:09-09:09',
+  ],
+  [
+    'pagination',
+    'Pagination support',
+    'Extension that indicates that pagination is enabled.',
+    '2016-06-12T00:00:00-00:00',
+  ],
+  [
+    'sorting',
+    'Sorting support',
+    'Extension that indicates that sorting is enabled.',
+    '2016-06-12T00:00:00-00:00',
+  ],
+  [
+    'filter-validation',
+    'Filter parameters validation',
+    'Provides validation on filter parameters.',
+    '2018-07-04T10:00:00-00:00',
+  ],
+].map(([alias, name, description, updated]) => ({ alias, name, description, updated, links: [] }));
+
+const RESOURCES = [
+  ['security_group', 'security_groups', 'security-groups'],
+  ['security_group_rule', 'security_group_rules', 'security-group-rules'],
+  ['address_group', 'address_groups', 'address-groups'],
+];
+
+function subjectOf(url: string): Subject {
+  if (url.includes('/address-groups')) return 'address_group';
+  if (url.includes('/security-group-rules')) return 'security_group_rule';
+  return 'security_group';
+}
+
+/** Bodies are JSON whatever their Content-Type says (Neutron reads them so). */
+function parseBody(
+  req: FastifyRequest,
+  body: string | Buffer,
+  done: (err: Error | null, body?: unknown) => void,
+) {
+  const text = body.toString();
+  req.rawBody = text;
+  if (text.trim() === '') return done(null, undefined);
+  try {
+    done(null, JSON.parse(text));
+  } catch {
+    done(new NeutronError(400, 'HTTPBadRequest', 'Body contains invalid data'), undefined);
+  }
+}
+
+export const neutronApi =
+  (ctx: Context): FastifyPluginAsync =>
+  async (app: FastifyInstance) => {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'string' }, parseBody);
+    app.setErrorHandler((err, req, reply) => {
+      const e = toNeutron(err, subjectOf(req.url));
+      if (e instanceof KeystoneError) return sendKeystoneError(reply, e, `${baseUrl(req)}/identity`);
+      if (e.status >= 500) req.log.error({ err }, 'Neutron request failed');
+      return sendNeutronError(reply, e);
+    });
+    app.setNotFoundHandler((_req, reply) => sendNeutronError(reply, resourceNotFound()));
+
+    // Discovery: the catalog URL (no version) lists v2.0; v2.0 lists its resources.
+    const versions = async (req: FastifyRequest) => {
+      const regionId = (req.params as { regionId: string }).regionId;
+      if (!compatRegion(ctx.svc, regionId, 'openstack')) throw resourceNotFound();
+      return {
+        versions: [
+          {
+            id: 'v2.0',
+            status: 'CURRENT',
+            links: [{ rel: 'self', href: `${baseUrl(req)}/networking/${regionId}/v2.0/` }],
+          },
+        ],
+      };
+    };
+    app.get('/:regionId', versions);
+    app.get('/:regionId/', versions);
+    const resources = async (req: FastifyRequest) => {
+      const regionId = (req.params as { regionId: string }).regionId;
+      if (!compatRegion(ctx.svc, regionId, 'openstack')) throw resourceNotFound();
+      const root = `${baseUrl(req)}/networking/${regionId}/v2.0`;
+      return {
+        resources: RESOURCES.map(([name, collection, path]) => ({
+          name,
+          collection,
+          links: [{ rel: 'self', href: `${root}/${path}` }],
+        })),
+      };
+    };
+    app.get('/:regionId/v2.0', resources);
+    app.get('/:regionId/v2.0/', resources);
+
+    app.get('/:regionId/v2.0/extensions', async (req) => {
+      await session(ctx, req);
+      return { extensions: EXTENSIONS };
+    });
+    app.get('/:regionId/v2.0/extensions/:alias', async (req) => {
+      await session(ctx, req);
+      const alias = (req.params as { alias: string }).alias;
+      const extension = EXTENSIONS.find((x) => x.alias === alias);
+      if (!extension)
+        throw new NeutronError(404, 'HTTPNotFound', `Extension with alias ${alias} does not exist`);
+      return { extension };
+    });
+
+    groupRoutes(ctx, app);
+    ruleRoutes(ctx, app);
+    addressGroupRoutes(ctx, app);
+  };

@@ -1,0 +1,253 @@
+// /v2.0/security-group-rules: create one or a batch (one group, all or nothing), list with
+// filters, show, update the description, delete.
+import type { FastifyInstance } from 'fastify';
+import { addRules, deleteRules, modifyRule } from '../../control/ops/rules.js';
+import type { GroupRecord } from '../../control/world.js';
+import type { Context } from '../../server/app.js';
+import { ensureDefaultGroup } from './default-group.js';
+import {
+  addressGroupNotFound,
+  badRequest,
+  duplicateInPost,
+  groupNotFound,
+  NeutronError,
+  preconditionFailed,
+  ruleExists,
+  ruleNotFound,
+} from './errors.js';
+import { groupOf } from './groups.js';
+import { ifMatch, noContent, resourceBody, selfUrl, session, type Session } from './http.js';
+import { asBoolean, asInteger, asText, type CollectionSpec, listResponse, queryOf, trim } from './query.js';
+import { protocolNumberOf } from './protocols.js';
+import {
+  checkAttributes,
+  checkString,
+  ipNetworkText,
+  parseRule,
+  ruleKey,
+  toRuleInput,
+} from './rule-input.js';
+import { type Dict, ruleDict, tenantRules } from './views.js';
+
+function filterProtocol(v: string): string | null {
+  if (v === 'any') return null;
+  if (/^\d+$/.test(v) && Number(v) <= 255) return String(Number(v));
+  if (protocolNumberOf(v.toLowerCase()) !== undefined) return v.toLowerCase();
+  throw new NeutronError(
+    400,
+    'SecurityGroupRuleInvalidProtocol',
+    `Security group rule protocol ${v} not supported.`,
+  );
+}
+
+function filterEthertype(v: string): string {
+  if (v.toLowerCase() === 'ipv4') return 'IPv4';
+  if (v.toLowerCase() === 'ipv6') return 'IPv6';
+  throw new NeutronError(
+    400,
+    'SecurityGroupRuleInvalidEtherType',
+    `Security group rule for ethertype '${v}' not supported. Allowed values are ['IPv4', 'IPv6'].`,
+  );
+}
+
+function filterPort(v: string): number {
+  if (/^\d+$/.test(v) && Number(v) <= 65535) return Number(v);
+  throw new NeutronError(400, 'SecurityGroupInvalidPortValue', `Invalid value for port ${v}`);
+}
+
+function filterPrefix(v: string): string {
+  const out = ipNetworkText(v);
+  if (out === null) throw new NeutronError(400, 'InvalidCIDR', `Invalid CIDR ${v} given as IP prefix.`);
+  return out;
+}
+
+export const RULE_SPEC: CollectionSpec = {
+  collection: 'security_group_rules',
+  filters: {
+    id: asText,
+    security_group_id: asText,
+    remote_group_id: asText,
+    direction: asText,
+    protocol: filterProtocol,
+    port_range_min: filterPort,
+    port_range_max: filterPort,
+    ethertype: filterEthertype,
+    remote_ip_prefix: filterPrefix,
+    tenant_id: asText,
+    project_id: asText,
+    remote_address_group_id: asText,
+    normalized_cidr: asText,
+    belongs_to_default_sg: asBoolean('belongs_to_default_sg'),
+    description: asText,
+    revision_number: asInteger,
+    created_at: asText,
+    updated_at: asText,
+  },
+  sortKeys: new Set([
+    'id',
+    'security_group_id',
+    'remote_group_id',
+    'direction',
+    'protocol',
+    'port_range_min',
+    'port_range_max',
+    'ethertype',
+    'remote_ip_prefix',
+    'tenant_id',
+    'project_id',
+    'created_at',
+    'updated_at',
+    'revision_number',
+  ]),
+  tags: true,
+};
+
+/** A protocol filter matches by IP protocol number: "tcp" finds rules stored as "6" too. */
+function match(key: string, actual: unknown, wanted: unknown): boolean {
+  if (key === 'protocol') {
+    if (wanted === null) return actual === null;
+    return actual !== null && protocolNumberOf(String(actual)) === protocolNumberOf(String(wanted));
+  }
+  if (actual === null || actual === undefined) return wanted === null;
+  if (typeof actual === 'boolean' || typeof wanted === 'boolean') return actual === wanted;
+  return String(actual) === String(wanted);
+}
+
+/** A rule of the caller's project in this region, with its group. */
+function ruleOf(s: Session, id: string): { g: GroupRecord; dict: Dict } {
+  const groupId = s.r.ruleGroup.get(id);
+  const g = groupId === undefined ? undefined : s.r.groups.get(groupId);
+  const stored = g?.rules.get(id);
+  if (!g || !stored || g.meta.tenantId !== s.tenantId) throw ruleNotFound(id);
+  return { g, dict: ruleDict(g, stored) };
+}
+
+const RULE_UPDATE_ATTRS: [string, boolean][] = [
+  ['id', false],
+  ['security_group_id', true],
+  ['remote_group_id', true],
+  ['direction', true],
+  ['protocol', true],
+  ['port_range_min', true],
+  ['port_range_max', true],
+  ['ethertype', true],
+  ['remote_ip_prefix', true],
+  ['tenant_id', true],
+  ['project_id', true],
+  ['remote_address_group_id', true],
+  ['normalized_cidr', false],
+  ['belongs_to_default_sg', false],
+  ['description', true],
+  ['created_at', false],
+  ['updated_at', false],
+  ['revision_number', false],
+  ['tags', false],
+];
+
+export function ruleRoutes(ctx: Context, app: FastifyInstance): void {
+  const { svc } = ctx;
+  const base = '/:regionId/v2.0/security-group-rules';
+
+  app.get(base, async (req) => {
+    const s = await session(ctx, req);
+    const q = queryOf(req.url);
+    const project = q.get('project_id') ?? q.get('tenant_id');
+    if (!project || project === s.tenantId) await ensureDefaultGroup(svc, s.p, s.r.region.id);
+    return listResponse(RULE_SPEC, tenantRules(s.r, s.tenantId), q, selfUrl(req), match);
+  });
+
+  app.get(`${base}/:id`, async (req) => {
+    const s = await session(ctx, req);
+    return { security_group_rule: trim(ruleOf(s, (req.params as { id: string }).id).dict, queryOf(req.url)) };
+  });
+
+  app.post(base, async (req, reply) => {
+    const s = await session(ctx, req);
+    const raw = req.body;
+    const bulk = !!raw && typeof raw === 'object' && 'security_group_rules' in raw;
+    let items: unknown[];
+    if (bulk) {
+      const list = (raw as { security_group_rules: unknown }).security_group_rules;
+      if (!Array.isArray(list)) throw badRequest('Body contains invalid data');
+      if (!list.length) throw badRequest('Resources required');
+      items = list.map((item) =>
+        item && typeof item === 'object' && 'security_group_rule' in item
+          ? (item as { security_group_rule: unknown }).security_group_rule
+          : item,
+      );
+    } else items = [resourceBody(raw, 'security_group_rule')];
+
+    const rules = items.map((item) => parseRule(item, s.tenantId));
+    const groupId = rules[0].security_group_id;
+    if (rules.some((r) => r.security_group_id !== groupId))
+      throw new NeutronError(
+        400,
+        'SecurityGroupNotSingleGroupRules',
+        'Only allowed to update rules for one security profile at a time',
+      );
+    // Remote group, remote address group, then the group itself (Neutron's order).
+    for (const rule of rules) {
+      if (rule.remote_group_id) {
+        const remote = s.r.groups.get(rule.remote_group_id);
+        if (!remote || remote.meta.tenantId !== s.tenantId) throw groupNotFound(rule.remote_group_id);
+      }
+      if (rule.remote_address_group_id) {
+        const ag = s.r.addressGroups.get(rule.remote_address_group_id);
+        if (!ag || ag.value.tenantId !== s.tenantId) throw addressGroupNotFound(rule.remote_address_group_id);
+      }
+    }
+    const g = groupOf(s, groupId);
+    // Duplicates: within the request, then against the group's rules.
+    const keys = new Set<string>();
+    for (const rule of rules) {
+      const key = ruleKey(rule);
+      if (keys.has(key)) throw duplicateInPost();
+      keys.add(key);
+    }
+    for (const stored of g.rules.values()) {
+      const existing = ruleDict(g, stored);
+      if (keys.has(ruleKey(existing as Parameters<typeof ruleKey>[0]))) throw ruleExists(String(existing.id));
+    }
+    const inputs = rules.map(toRuleInput);
+    const result = await addRules(svc, s.p, groupId, inputs, { single: !bulk });
+    const ids = bulk
+      ? (result.body as { rules: { id: string }[] }).rules.map((x) => x.id)
+      : [(result.body as { id: string }).id];
+    const dicts = ids.map((id) => ruleOf(s, id).dict);
+    reply.code(201);
+    return bulk ? { security_group_rules: dicts } : { security_group_rule: dicts[0] };
+  });
+
+  app.put(`${base}/:id`, async (req) => {
+    const s = await session(ctx, req);
+    const id = (req.params as { id: string }).id;
+    const b = resourceBody(req.body, 'security_group_rule');
+    checkAttributes(b, RULE_UPDATE_ATTRS, s.tenantId, false, new Set(['description']));
+    const description = b.description === null ? '' : checkString('description', b.description ?? '', 255);
+    const expected = ifMatch(req);
+    const { g, dict } = ruleOf(s, id);
+    if (expected !== undefined && expected !== dict.revision_number)
+      throw preconditionFailed(expected, Number(dict.revision_number));
+    if ('description' in b)
+      await modifyRule(
+        svc,
+        s.p,
+        g.meta.id,
+        id,
+        { description: description },
+        expected === undefined ? {} : { ifMatch: expected },
+      );
+    return { security_group_rule: ruleOf(s, id).dict };
+  });
+
+  app.delete(`${base}/:id`, async (req, reply) => {
+    const s = await session(ctx, req);
+    const id = (req.params as { id: string }).id;
+    const expected = ifMatch(req);
+    const { g, dict } = ruleOf(s, id);
+    if (expected !== undefined && expected !== dict.revision_number)
+      throw preconditionFailed(expected, Number(dict.revision_number));
+    await deleteRules(svc, s.p, g.meta.id, [id], expected === undefined ? {} : { ifMatch: expected });
+    return noContent(reply);
+  });
+}
