@@ -145,6 +145,9 @@ describe('SDK-HMAC-SHA256 as the SDK signs it', () => {
   ])('%s: Palisade verifies the signature the SDK computes', (method, queryParams, data) => {
     const credential = new BasicCredentials().withAk('PKTEST').withSk('sk-secret').withProjectId(REGION);
     const endpoint = `http://127.0.0.1:8443/v3/${REGION}/vpc/security-groups/sg-a%20b`;
+    // As sent in the caller's order (the SDK sorts its own array in place while signing; other
+    // clients do not), so the server must sort repeated values itself.
+    const search = stringify(queryParams as Record<string, string>);
     const signed = AKSKSigner.sign(
       {
         method,
@@ -161,7 +164,7 @@ describe('SDK-HMAC-SHA256 as the SDK signs it', () => {
     const canonical = canonicalRequest({
       method,
       path: new URL(endpoint).pathname,
-      search: stringify(queryParams as Record<string, string>),
+      search,
       headers,
       signedHeaders: auth.signedHeaders,
       body: data === undefined ? '' : JSON.stringify(data),

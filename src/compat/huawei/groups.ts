@@ -88,13 +88,11 @@ export function groupRoutes(app: FastifyInstance, { svc, keys }: Context): void 
     checkGroupQuota(r, p.tenantId);
     if (dryRun) {
       if (req.nonce) await keys.recordNonce(req.nonce);
-      return reply
-        .code(202)
-        .send({
-          request_id: requestIdOf(req),
-          error_code: CODES.dryRun,
-          error_msg: 'The DryRun request passed.',
-        });
+      return reply.code(202).send({
+        request_id: requestIdOf(req),
+        error_code: CODES.dryRun,
+        error_msg: 'The DryRun request passed.',
+      });
     }
     let vpcId = tenantVpc(r, p.tenantId);
     const opts = writeOpts(req);
@@ -118,12 +116,10 @@ export function groupRoutes(app: FastifyInstance, { svc, keys }: Context): void 
       opts,
     );
     const id = (result.body as { id: string }).id;
-    return reply
-      .code(201)
-      .send({
-        request_id: requestIdOf(req),
-        security_group: groupInfoView(currentGroup(svc, r, id), r.region.id),
-      });
+    return reply.code(201).send({
+      request_id: requestIdOf(req),
+      security_group: groupInfoView(currentGroup(svc, r, id), r.region.id),
+    });
   });
 
   app.get('/:project_id/vpc/security-groups', async (req) => {
@@ -163,13 +159,11 @@ export function groupRoutes(app: FastifyInstance, { svc, keys }: Context): void 
     groupIn(svc, r, p, id);
     if (dryRun) {
       if (req.nonce) await keys.recordNonce(req.nonce);
-      return reply
-        .code(202)
-        .send({
-          request_id: requestIdOf(req),
-          error_code: CODES.dryRun,
-          error_msg: 'The DryRun request passed.',
-        });
+      return reply.code(202).send({
+        request_id: requestIdOf(req),
+        error_code: CODES.dryRun,
+        error_msg: 'The DryRun request passed.',
+      });
     }
     await updateGroup(svc, p, id, patch, writeOpts(req));
     return {
