@@ -99,6 +99,45 @@ function signedUrl(base: string, key: Key, params: Record<string, string>, at = 
   return `${base}/?${query.join('&')}`;
 }
 
+/** An ACS3-signed POST as @alicloud/openapi-core signs it (its signer is checked against ours below). */
+function acs3Request(
+  base: string,
+  key: Key,
+  action: string,
+  query: Record<string, string>,
+  o: { at?: number; nonce?: string; signed?: string[]; send?: Record<string, string> } = {},
+): [string, RequestInit] {
+  const host = new URL(base).host;
+  const headers: Record<string, string> = {
+    host,
+    'x-acs-action': action,
+    'x-acs-version': '2014-05-26',
+    'x-acs-date': isoSeconds(o.at ?? Date.now()),
+    'x-acs-signature-nonce': o.nonce ?? `${Math.random()}`,
+    'x-acs-content-sha256': 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  };
+  const signed = o.signed ?? Object.keys(headers).sort();
+  const signature = acs3Signature(
+    key.secret,
+    acs3StringToSign(acs3CanonicalRequest('POST', '/', Object.entries(query), headers, signed, '')),
+  );
+  const sent = o.send ?? query;
+  const url = `${base}/?${Object.entries(sent)
+    .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
+    .join('&')}`;
+  const { host: _host, ...rest } = headers;
+  return [
+    url,
+    {
+      method: 'POST',
+      headers: {
+        ...rest,
+        authorization: `ACS3-HMAC-SHA256 Credential=${key.id},SignedHeaders=${signed.join(';')},Signature=${signature}`,
+      },
+    },
+  ];
+}
+
 describe('Alibaba ECS API', () => {
   let db: TestDatabase;
   let t: TestServer;
@@ -1052,6 +1091,204 @@ describe('Alibaba ECS API', () => {
     );
     expect(stale.status).toBe(400);
     expect(await stale.json()).toMatchObject({ Code: 'InvalidTimeStamp.Expired' });
+  });
+
+  it('keeps enterprise-group and membership rules, pages rules, honours ClientToken on rule writes', async () => {
+    const ent = await newGroup('ent-6', { securityGroupType: 'enterprise' });
+    const normal = await newGroup('normal-6');
+    // Enterprise groups: allow rules only, no priorities, no group references either way.
+    await api.authorizeSecurityGroup(
+      req('AuthorizeSecurityGroupRequest', {
+        securityGroupId: ent,
+        ipProtocol: 'tcp',
+        portRange: '80/80',
+        sourceCidrIp: '10.0.0.0/8',
+        priority: '50',
+      }),
+    );
+    expect((await permissions(ent, 'ingress'))[0]).toMatchObject({
+      portRange: '80/80',
+      priority: '1',
+      policy: 'Accept',
+    });
+    const eni = (
+      await api.createNetworkInterface(
+        req('CreateNetworkInterfaceRequest', {
+          vSwitchId: vpc,
+          securityGroupIds: [normal],
+          primaryIpAddress: '10.0.6.6',
+        }),
+      )
+    ).body.networkInterfaceId;
+    const before = await revision();
+    const refused: [() => Promise<unknown>, number, string][] = [
+      [
+        () =>
+          api.authorizeSecurityGroup(
+            req('AuthorizeSecurityGroupRequest', {
+              securityGroupId: ent,
+              ipProtocol: 'tcp',
+              portRange: '81/81',
+              sourceCidrIp: '10.0.0.0/8',
+              policy: 'drop',
+            }),
+          ),
+        400,
+        'InvalidGroupParameter.OperationDenied',
+      ],
+      [
+        () =>
+          api.authorizeSecurityGroup(
+            req('AuthorizeSecurityGroupRequest', {
+              securityGroupId: normal,
+              ipProtocol: 'all',
+              portRange: '-1/-1',
+              sourceGroupId: ent,
+            }),
+          ),
+        400,
+        'InvalidGroupAuthParameter.OperationDenied',
+      ],
+      [
+        () =>
+          api.modifySecurityGroupPolicy(
+            req('ModifySecurityGroupPolicyRequest', { securityGroupId: ent, innerAccessPolicy: 'Accept' }),
+          ),
+        404,
+        'InvalidParameter.InnerAccessPolicy',
+      ],
+      [
+        () =>
+          api.joinSecurityGroup(
+            req('JoinSecurityGroupRequest', { securityGroupId: ent, networkInterfaceId: eni }),
+          ),
+        400,
+        'InvalidOperation.MultiGroupType',
+      ],
+      [
+        () =>
+          api.joinSecurityGroup(
+            req('JoinSecurityGroupRequest', {
+              securityGroupId: normal,
+              networkInterfaceId: eni,
+              instanceId: 'i-whatever',
+            }),
+          ),
+        403,
+        'InvalidParam.EniIdAndInstanceId.Conflict',
+      ],
+      [
+        () =>
+          api.describeSecurityGroupAttribute(
+            req('DescribeSecurityGroupAttributeRequest', { securityGroupId: normal, direction: 'sideways' }),
+          ),
+        400,
+        'InvalidDirection.Malformed',
+      ],
+    ];
+    for (const [call, status, code] of refused)
+      expect(await ecsError(call()), code).toMatchObject({ status, code });
+    expect(await revision()).toBe(before);
+
+    // Twelve rules read ten at a time.
+    const twelve = Array.from(
+      { length: 12 },
+      (_, i) =>
+        new ecs.AuthorizeSecurityGroupRequestPermissions({
+          ipProtocol: 'tcp',
+          portRange: `${1000 + i}/${1000 + i}`,
+          sourceCidrIp: '10.0.0.0/8',
+        }),
+    );
+    await api.authorizeSecurityGroup(
+      req('AuthorizeSecurityGroupRequest', {
+        securityGroupId: normal,
+        permissions: twelve,
+        clientToken: 'twelve',
+      }),
+    );
+    // The same ClientToken again replays the answer; with other rules it is refused.
+    const replayed = await revision();
+    await api.authorizeSecurityGroup(
+      req('AuthorizeSecurityGroupRequest', {
+        securityGroupId: normal,
+        permissions: twelve,
+        clientToken: 'twelve',
+      }),
+    );
+    expect(await revision()).toBe(replayed);
+    expect(
+      await ecsError(
+        api.authorizeSecurityGroup(
+          req('AuthorizeSecurityGroupRequest', {
+            securityGroupId: normal,
+            ipProtocol: 'udp',
+            portRange: '9/9',
+            sourceCidrIp: '10.0.0.0/8',
+            clientToken: 'twelve',
+          }),
+        ),
+      ),
+    ).toMatchObject({ status: 400, code: 'IdempotentParameterMismatch' });
+    const first = (
+      await api.describeSecurityGroupAttribute(
+        req('DescribeSecurityGroupAttributeRequest', { securityGroupId: normal, maxResults: 10 }),
+      )
+    ).body;
+    expect(first.permissions.permission).toHaveLength(10);
+    expect(first.nextToken).toBeTruthy();
+    const second = (
+      await api.describeSecurityGroupAttribute(
+        req('DescribeSecurityGroupAttributeRequest', {
+          securityGroupId: normal,
+          maxResults: 10,
+          nextToken: first.nextToken,
+        }),
+      )
+    ).body;
+    expect(second.permissions.permission).toHaveLength(2);
+    expect(second.nextToken).toBe('');
+    const ids = [...first.permissions.permission, ...second.permissions.permission].map(
+      (p: any) => p.securityGroupRuleId,
+    );
+    expect(new Set(ids).size).toBe(12);
+  });
+
+  it('checks ACS3 signatures: replayed nonce, tampered query, stale date, unsigned headers', async () => {
+    const query = { RegionId: REGION };
+    const [url, init] = acs3Request(t.url, key, 'DescribeSecurityGroups', query, { nonce: 'acs3-once' });
+    const ok = await fetch(url, init);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ SecurityGroups: { SecurityGroup: expect.any(Array) } });
+    const again = await fetch(url, init);
+    expect(again.status).toBe(400);
+    expect(await again.json()).toMatchObject({ Code: 'SignatureNonceUsed' });
+
+    const tampered = await fetch(
+      ...acs3Request(t.url, key, 'DescribeSecurityGroups', query, { send: { RegionId: SMALL } }),
+    );
+    expect(tampered.status).toBe(400);
+    expect(await tampered.json()).toMatchObject({ Code: 'SignatureDoesNotMatch' });
+    const stale = await fetch(
+      ...acs3Request(t.url, key, 'DescribeSecurityGroups', query, { at: Date.now() + 16 * 60 * 1000 }),
+    );
+    expect(await stale.json()).toMatchObject({ Code: 'InvalidTimeStamp.Expired' });
+    const unsigned = await fetch(
+      ...acs3Request(t.url, key, 'DescribeSecurityGroups', query, {
+        signed: ['host', 'x-acs-action', 'x-acs-date', 'x-acs-version'],
+      }),
+    );
+    expect(await unsigned.json()).toMatchObject({ Code: 'IncompleteSignature' });
+    const operator = await fetch(
+      ...acs3Request(
+        t.url,
+        { id: 'PKTESTADMIN', secret: 'test-admin-secret' },
+        'DescribeSecurityGroups',
+        query,
+      ),
+    );
+    expect(operator.status).toBe(403);
+    expect(await operator.json()).toMatchObject({ Code: 'Forbidden.AccessKey' });
   });
 
   it('answers in XML when Format=XML, success and error', async () => {
