@@ -1086,6 +1086,15 @@ describe('Alibaba ECS API', () => {
       code: 'SignatureDoesNotMatch',
       status: 400,
     });
+    // An unsigned header cannot turn a signed read into another action.
+    const victim = await newGroup('pop-victim');
+    const hijack = await fetch(
+      signedUrl(t.url, key, { Action: 'DescribeSecurityGroups', RegionId: REGION, SecurityGroupId: victim }),
+      { headers: { 'x-acs-action': 'DeleteSecurityGroup' } },
+    );
+    expect(hijack.status).toBe(400);
+    expect(await hijack.json()).toMatchObject({ Code: 'InvalidParameter' });
+    expect((await attribute(victim)).securityGroupId).toBe(victim);
     const stale = await fetch(
       signedUrl(t.url, key, { Action: 'DescribeRegions' }, Date.now() - 20 * 60 * 1000),
     );

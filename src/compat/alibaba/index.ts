@@ -111,6 +111,21 @@ function clientTokenOptions(action: string, params: Params) {
   return { idempotencyKey: `ecs:${action}:${token}`, requestHash: requestHash('RPC', action, asked) };
 }
 
+/** Action or Version: from the signed source, and the same wherever else it is given. */
+function framing(acs3: boolean, header: string | undefined, param: string | undefined, name: string): string {
+  const signed = acs3 ? header : param;
+  const other = acs3 ? param : header;
+  if (!signed) throw missing(acs3 ? `x-acs-${name.toLowerCase()}` : name);
+  // pop-core sends the header as the caller spelled the action, before upper-casing its first letter.
+  if (other !== undefined && other.toLowerCase() !== signed.toLowerCase())
+    throw new AliError(
+      400,
+      'InvalidParameter',
+      `The ${name} parameter ("${param}") and the x-acs-${name.toLowerCase()} header ("${header}") differ.`,
+    );
+  return signed;
+}
+
 function requestParams(req: FastifyRequest) {
   const [path, search = ''] = req.url.split(/\?(.*)/s);
   const query = parsePairs(search);
@@ -166,11 +181,12 @@ export const alibabaApi =
       try {
         const { path, query, params } = requestParams(req);
         format = formatOf(params.get('Format'));
-        const action = one(req.headers['x-acs-action']) ?? params.get('Action');
-        if (!action) throw missing('Action');
+        // What is signed decides: the x-acs-* headers under ACS3, the parameters under signature
+        // 1.0 (an unsigned header must not turn a signed request into another action).
+        const acs3 = (one(req.headers.authorization) ?? '').startsWith('ACS3-');
+        const action = framing(acs3, one(req.headers['x-acs-action']), params.get('Action'), 'Action');
         errors.action = action;
-        const version = one(req.headers['x-acs-version']) ?? params.get('Version');
-        if (!version) throw missing('Version');
+        const version = framing(acs3, one(req.headers['x-acs-version']), params.get('Version'), 'Version');
         if (version !== API_VERSION)
           throw new AliError(400, 'InvalidVersion', 'Specified parameter Version is not valid.');
         const spec = ACTIONS[action];
@@ -190,6 +206,8 @@ export const alibabaApi =
         });
         // The server's safety net records it if nothing below does.
         req.nonce = caller.nonce;
+        // Reads and the checks before a write see every committed change (other servers' too).
+        await ctx.svc.sync();
         let region = undefined as unknown as Call['region'];
         if (spec.region !== false) {
           const regionId = params.get('RegionId');
