@@ -436,6 +436,10 @@ describe('OpenStack Keystone and Neutron APIs', () => {
       expect(fresh.status).toBe(200);
       expect(fresh.body.security_group.stateful).toBe(false);
 
+      // An empty update writes nothing.
+      const same = await n('PUT', `/security-groups/${g.id}`, { security_group: {} });
+      expect(same.body.security_group.revision_number).toBe((await group(g.id)).revision_number);
+      expect(same.body.security_group.revision_number).toBe(fresh.body.security_group.revision_number);
       await refused(
         n('PUT', `/security-groups/${g.id}`, { security_group: { id: 'sg-other' } }),
         400,
@@ -896,6 +900,35 @@ describe('OpenStack Keystone and Neutron APIs', () => {
       expect(r.body.security_group_rules[0].revision_number).toBe(
         r.body.security_group_rules[1].revision_number,
       );
+    });
+
+    it('keeps protocols the model has no name for as their numbers, and refuses DCCP ports', async () => {
+      const h = await newGroup('numbers');
+      const esp = await newRule({ security_group_id: h.id, direction: 'ingress', protocol: 'esp' });
+      expect(esp.protocol).toBe('50');
+      await refused(
+        n('POST', '/security-group-rules', {
+          security_group_rule: { security_group_id: h.id, direction: 'ingress', protocol: '50' },
+        }),
+        409,
+        'SecurityGroupRuleExists',
+        `Security group rule already exists. Rule id is ${esp.id}.`,
+      );
+      await refused(
+        n('POST', '/security-group-rules', {
+          security_group_rule: {
+            security_group_id: h.id,
+            direction: 'ingress',
+            protocol: 'dccp',
+            port_range_min: 5,
+            port_range_max: 6,
+          },
+        }),
+        400,
+        'InvalidInput',
+        'Invalid input for operation: port ranges are supported for tcp, udp and sctp rules only, not for protocol dccp.',
+      );
+      expect((await group(h.id)).security_group_rules).toHaveLength(3);
     });
 
     it('lists rules with filters, fields, sorting and pagination links', async () => {

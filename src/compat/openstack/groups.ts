@@ -186,7 +186,9 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
       throw groupInUse(id);
     if (expected !== undefined && expected !== g.contentRevision)
       throw preconditionFailed(expected, g.contentRevision);
-    await updateGroup(svc, s.p, id, patch, expected === undefined ? {} : { ifMatch: expected });
+    // An empty update changes nothing (no new revision), as in Neutron.
+    if (Object.keys(patch).length)
+      await updateGroup(svc, s.p, id, patch, expected === undefined ? {} : { ifMatch: expected });
     return { security_group: groupDict(groupOf(s, id)) };
   });
 
