@@ -1300,6 +1300,74 @@ describe('Alibaba ECS API', () => {
     expect(await operator.json()).toMatchObject({ Code: 'Forbidden.AccessKey' });
   });
 
+  it('shows objects made through the native API: an instance, its default group and its 110 rules', async () => {
+    const inst = await native.post<any>('/v1/instances', {
+      regionId: REGION,
+      vpcId: vpc,
+      name: 'native-vm',
+      ports: [{ ipv4: ['10.0.7.7'] }, { ipv4: ['10.0.7.8'] }],
+    });
+    const defaultGroup = inst.ports[0].groupIds[0] as string;
+    const found = (
+      await api.describeInstances(req('DescribeInstancesRequest', { instanceIds: JSON.stringify([inst.id]) }))
+    ).body.instances.instance;
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({
+      instanceName: 'native-vm',
+      instanceNetworkType: 'vpc',
+      vpcAttributes: { vpcId: vpc, privateIpAddress: { ipAddress: ['10.0.7.7'] } },
+      securityGroupIds: { securityGroupId: [defaultGroup] },
+    });
+    expect(found[0].networkInterfaces.networkInterface.map((n: any) => n.type)).toEqual([
+      'Primary',
+      'Secondary',
+    ]);
+    const rules = await permissions(defaultGroup, 'ingress');
+    expect(rules.map((p: any) => [p.ipProtocol, p.portRange, p.sourceCidrIp, p.priority]).sort()).toEqual(
+      [
+        ['ICMP', '-1/-1', '0.0.0.0/0', '110'],
+        ['TCP', '22/22', '0.0.0.0/0', '110'],
+        ['TCP', '3389/3389', '0.0.0.0/0', '110'],
+      ].sort(),
+    );
+    // A default rule is revoked by matching it, at its priority 110; a port of a two-port
+    // instance is not an ENI of its own to delete.
+    await api.revokeSecurityGroup(
+      req('RevokeSecurityGroupRequest', {
+        securityGroupId: defaultGroup,
+        ipProtocol: 'tcp',
+        portRange: '3389/3389',
+        sourceCidrIp: '0.0.0.0/0',
+        priority: '110',
+      }),
+    );
+    expect((await permissions(defaultGroup, 'ingress')).map((p: any) => p.portRange).sort()).toEqual([
+      '-1/-1',
+      '22/22',
+    ]);
+    expect(
+      await ecsError(
+        api.deleteNetworkInterface(
+          req('DeleteNetworkInterfaceRequest', { networkInterfaceId: inst.ports[1].id }),
+        ),
+      ),
+    ).toMatchObject({ status: 403, code: 'InvalidOperation.InvalidEniType' });
+    // Writing priority 110 is still refused.
+    expect(
+      await ecsError(
+        api.authorizeSecurityGroup(
+          req('AuthorizeSecurityGroupRequest', {
+            securityGroupId: defaultGroup,
+            ipProtocol: 'tcp',
+            portRange: '3389/3389',
+            sourceCidrIp: '0.0.0.0/0',
+            priority: '110',
+          }),
+        ),
+      ),
+    ).toMatchObject({ status: 400, code: 'InvalidPriority.Malformed' });
+  });
+
   it('answers in XML when Format=XML, success and error', async () => {
     const parser = new XMLParser();
     const ok = await fetch(

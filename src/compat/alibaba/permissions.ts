@@ -163,8 +163,10 @@ function policyOf(value: string | undefined, at: string): 'allow' | 'deny' {
   throw new AliError(400, 'InvalidPolicy.Malformed', `The specified parameter ${at}Policy is not valid.`);
 }
 
-function priorityOf(value: string | undefined, at: string): number {
+function priorityOf(value: string | undefined, at: string, matching: boolean): number {
   if (value === undefined) return 1;
+  // Default-group rules sit at 110: a revoke may name them by that priority.
+  if (matching && value === '110') return 110;
   if (!/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > 100)
     throw new AliError(400, 'InvalidPriority.Malformed', `The parameter ${at}Priority is invalid.`);
   return Number(value);
@@ -174,6 +176,8 @@ export interface ParseOptions {
   direction: Direction;
   group: GroupRecord;
   region: RegionRecord;
+  /** Revoke by match: the permission names an existing rule, which may be a default one. */
+  matching?: boolean;
 }
 
 /** One permission → the native rule input, or the ECS error for its first bad field. */
@@ -189,7 +193,7 @@ export function permissionToRule(given: GivenPermission, o: ParseOptions): RuleI
   const action = policyOf(f('Policy'), at);
   const advanced = o.group.meta.type === 'advanced';
   // Enterprise (advanced) groups have no priorities: every rule is at 1.
-  const priority = advanced ? 1 : priorityOf(f('Priority'), at);
+  const priority = advanced ? 1 : priorityOf(f('Priority'), at, o.matching === true);
   if (f('PortRangeListId') !== undefined)
     throw new AliError(
       400,

@@ -89,7 +89,7 @@ export const revoke = (direction: Direction) => async (call: Call) => {
     );
     const profile = call.region.region.profile;
     targets = given.map((x) => {
-      const input = permissionToRule(x, { direction, group: g, region: call.region });
+      const input = permissionToRule(x, { direction, group: g, region: call.region, matching: true });
       const identity = ruleIdentity(toRule(profile, input, 'probe', 'body', new Problems()));
       const id = g.identities.get(identity);
       if (id === undefined)
