@@ -528,6 +528,32 @@ describe('Alibaba ECS API', () => {
       sourceCidrIp: '10.1.0.0/16',
       ipProtocol: 'TCP',
     });
+    // The legacy form names the rule by its fields and changes its description only.
+    await api.modifySecurityGroupRule(
+      req('ModifySecurityGroupRuleRequest', {
+        securityGroupId: g,
+        ipProtocol: 'udp',
+        portRange: '161/162',
+        sourceCidrIp: '10.3.0.0/16',
+        description: 'snmp',
+      }),
+    );
+    expect((await permissions(g, 'ingress')).find((p: any) => p.portRange === '161/162').description).toBe(
+      'snmp',
+    );
+    expect(
+      await ecsError(
+        api.modifySecurityGroupRule(
+          req('ModifySecurityGroupRuleRequest', {
+            securityGroupId: g,
+            ipProtocol: 'udp',
+            portRange: '161/163',
+            sourceCidrIp: '10.3.0.0/16',
+            description: 'x',
+          }),
+        ),
+      ),
+    ).toMatchObject({ status: 400, code: 'InvalidSecurityGroupRule.RuleNotExist' });
     const smtp = (await permissions(g, 'egress'))[0];
     await api.modifySecurityGroupEgressRule(
       req('ModifySecurityGroupEgressRuleRequest', {

@@ -106,10 +106,31 @@ export const revoke = (direction: Direction) => async (call: Call) => {
   return {};
 };
 
+/**
+ * The legacy form without SecurityGroupRuleId (what older clients such as Terraform send to change
+ * a rule's description): the fields name the rule as a revoke does, and only its description
+ * changes.
+ */
+async function modifyDescriptionByMatch(call: Call, direction: Direction) {
+  const g = groupIn(call);
+  const given = givenPermissions(call.params);
+  if (!given.length || !call.params.has('IpProtocol')) throw missing('SecurityGroupRuleId');
+  ruleParams(call, direction, ['']);
+  const input = permissionToRule(given[0], { direction, group: g, region: call.region, matching: true });
+  const profile = call.region.region.profile;
+  const id = g.identities.get(ruleIdentity(toRule(profile, input, 'probe', 'body', new Problems())));
+  if (id === undefined)
+    throw new AliError(400, 'InvalidSecurityGroupRule.RuleNotExist', 'The specified rule does not exist.');
+  const description = call.params.get('Description');
+  if (description === undefined || description === g.rules.get(id)!.rule.description) return {};
+  await modifyRule(call.svc, call.p, g.meta.id, id, { description }, call.opts);
+  return {};
+}
+
 export const modify = (direction: Direction) => async (call: Call) => {
   const g = groupIn(call);
   const id = call.params.get('SecurityGroupRuleId');
-  if (id === undefined) throw missing('SecurityGroupRuleId');
+  if (id === undefined) return modifyDescriptionByMatch(call, direction);
   const stored = g.rules.get(id);
   if (!stored || stored.rule.direction !== direction) throw ruleNotFound();
   const rule = stored.rule;
