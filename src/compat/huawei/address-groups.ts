@@ -9,7 +9,6 @@ import {
   deleteAddressGroup,
   updateAddressGroup,
 } from '../../control/ops/address-groups.js';
-import { deleteRules } from '../../control/ops/rules.js';
 import type { Principal, Service } from '../../control/service.js';
 import type { RegionRecord } from '../../control/world.js';
 import { canonicalCidr, cidrFamily } from '../../core/address.js';
@@ -219,30 +218,8 @@ export function addressGroupRoutes(app: FastifyInstance, { svc, keys }: Context)
     const r = regionOf(req);
     const p = principalOf(req);
     agIn(svc, r, p, id);
-    // The rules that use the group, per group; each must be the caller's to delete.
-    const users = r.groupsReferencingAddressGroup(id).map((groupId) => {
-      const g = r.groups.get(groupId)!;
-      if (!svc.visible(p, g.meta.tenantId))
-        throw new HuaweiError(
-          409,
-          CODES.addressGroupInUse,
-          `Address group ${id} is used by another tenant's rules`,
-        );
-      const ruleIds = g
-        .ruleList()
-        .filter((rule) => rule.remote.kind === 'addressGroup' && rule.remote.addressGroupId === id)
-        .map((rule) => rule.id);
-      return { groupId, ruleIds };
-    });
-    if (users.length === 0) {
-      await deleteAddressGroup(svc, p, id, writeOpts(req));
-      return reply.code(204).send();
-    }
-    // Several writes (one per group, then the address group): everything was checked above,
-    // and the signature is used up first so a replay cannot repeat any of them.
-    if (req.nonce) await keys.recordNonce(req.nonce);
-    for (const { groupId, ruleIds } of users) await deleteRules(svc, p, groupId, ruleIds, {});
-    await deleteAddressGroup(svc, p, id, {});
+    // The rules that use it are deleted in the same write.
+    await deleteAddressGroup(svc, p, id, { ...writeOpts(req), force: true });
     return reply.code(204).send();
   });
 }

@@ -4,7 +4,6 @@
 // tenant has none).
 import type { FastifyInstance } from 'fastify';
 import { createGroup, deleteGroup, updateGroup } from '../../control/ops/groups.js';
-import { createVpc } from '../../control/ops/tenancy.js';
 import type { Service } from '../../control/service.js';
 import type { RegionRecord } from '../../control/world.js';
 import { checkQuota, Problems } from '../../core/validate.js';
@@ -64,13 +63,6 @@ function checkGroupQuota(r: RegionRecord, tenantId: string): void {
   if (problems.list.length) throw serviceInvalid(problems.list);
 }
 
-function tenantVpc(r: RegionRecord, tenantId: string): string | undefined {
-  return [...r.vpcs.values()]
-    .map((v) => v.value)
-    .filter((v) => v.tenantId === tenantId)
-    .sort((a, b) => (a.id < b.id ? -1 : 1))[0]?.id;
-}
-
 function currentGroup(svc: Service, r: RegionRecord, id: string) {
   return svc.world.regions.get(r.region.id)!.groups.get(id)!;
 }
@@ -94,26 +86,17 @@ export function groupRoutes(app: FastifyInstance, { svc, keys }: Context): void 
         error_msg: 'The DryRun request passed.',
       });
     }
-    let vpcId = tenantVpc(r, p.tenantId);
-    const opts = writeOpts(req);
-    if (!vpcId) {
-      // Two writes: the signature is used up first, so a replay cannot make the VPC either.
-      if (req.nonce) await keys.recordNonce(req.nonce);
-      const vpc = await createVpc(svc, p, { regionId: r.region.id, name: 'default' }, {});
-      vpcId = (vpc.body as { id: string }).id;
-      delete opts.nonce;
-    }
     const result = await createGroup(
       svc,
       p,
       {
+        // No vpcId: the service picks the tenant's VPC (or makes one in the same write).
         regionId: r.region.id,
-        vpcId,
         name,
         ...(description !== undefined ? { description } : {}),
         ...(tags !== undefined ? { tags } : {}),
       },
-      opts,
+      writeOpts(req),
     );
     const id = (result.body as { id: string }).id;
     return reply.code(201).send({

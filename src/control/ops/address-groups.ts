@@ -6,6 +6,7 @@ import { checkQuota, Problems, validateAddressGroup } from '../../core/validate.
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { compareStrings, paginate } from '../paging.js';
+import type { Event } from '../events.js';
 import { deletion, type Principal, type Service, type WriteOptions } from '../service.js';
 import { versioned } from '../views.js';
 import type { RegionRecord, World } from '../world.js';
@@ -124,23 +125,40 @@ export function updateAddressGroup(
   });
 }
 
-export function deleteAddressGroup(svc: Service, p: Principal, id: string, opts: WriteOptions = {}) {
+/**
+ * Delete an address group: refused while rules name it, unless `force`, which deletes those
+ * rules in the same write (Huawei's force delete).
+ */
+export function deleteAddressGroup(
+  svc: Service,
+  p: Principal,
+  id: string,
+  opts: WriteOptions & { force?: boolean } = {},
+) {
   return svc.write(p, opts, (w) => {
     const { r, ag } = agOrThrow(svc, w, p, id);
     svc.checkRevision(opts.ifMatch, ag.revision, `address group ${id}`);
     const users = r.groupsReferencingAddressGroup(id);
-    if (users.length)
+    if (users.length && !opts.force)
       throw conflict(
         'ADDRESS_GROUP_IN_USE',
         `address group "${id}" is referenced by rules of ${users.slice(0, 5).join(', ')}; delete those rules first`,
       );
+    const ruleDeletes: Event[] = users.flatMap((groupId) =>
+      r.groups
+        .get(groupId)!
+        .ruleList()
+        .filter((rule) => rule.remote.kind === 'addressGroup' && rule.remote.addressGroupId === id)
+        .map((rule) => ({ op: 'rule.delete' as const, regionId: r.region.id, groupId, id: rule.id })),
+    );
     const scope = { regionId: r.region.id, tenantId: ag.value.tenantId };
-    return deletion(
+    const plan = deletion(
       'addressGroup.delete',
       scope,
       id,
       { op: 'addressGroup.delete', regionId: r.region.id, id },
       ag.value,
     );
+    return { ...plan, events: [...ruleDeletes, ...plan.events] };
   });
 }

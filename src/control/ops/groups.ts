@@ -1,6 +1,6 @@
 // Security groups: create (empty, with the profile's starting rules, or from a template),
 // clone, rename and describe, delete (refused while in use), list with filters and cursors.
-import type { GroupType, InnerAccessPolicy, Rule, SecurityGroup } from '../../core/model.js';
+import type { GroupType, InnerAccessPolicy, Rule, SecurityGroup, Vpc } from '../../core/model.js';
 import { materializeRules, newGroupRules, TEMPLATES, TRAITS } from '../../core/profiles.js';
 import {
   checkQuota,
@@ -23,7 +23,12 @@ import type { GroupRecord, RegionRecord, World } from '../world.js';
 
 export interface GroupInput {
   regionId: string;
-  vpcId: string | null;
+  /**
+   * null: Alibaba's classic network. Undefined (the Huawei and OpenStack APIs, whose groups
+   * belong to no VPC): the tenant's VPC named "default" in the region, else its first, else a
+   * "default" VPC created in the same write.
+   */
+  vpcId?: string | null;
   name: string;
   description?: string;
   type?: GroupType;
@@ -78,12 +83,13 @@ function newGroupPlan(
   group: SecurityGroup,
   action: string,
   extra: Problems,
+  newVpcs: Vpc[] = [],
 ): Plan<unknown> {
   const p = extra;
   const traits = TRAITS[r.region.profile];
   group.createdAt = group.updatedAt = svc.timestamp();
   for (const rule of group.rules) rule.createdAt = group.createdAt;
-  const lookup = lookupIn(w, r, [group]);
+  const lookup = lookupIn(w, r, [group], newVpcs);
   validatePlacement(group, lookup, p, 'body');
   validateGroup(group, r.region, p, 'body');
   group.rules.forEach((rule, i) => validateRuleReferences(rule, group, lookup, p, `body.rules[${i}]`));
@@ -110,6 +116,7 @@ function newGroupPlan(
   if (p.list.length) throw invalid(p.list);
   const { rules, ...meta } = group;
   const events: Event[] = [
+    ...newVpcs.map((vpc) => ({ op: 'vpc.put' as const, vpc })),
     { op: 'group.put', group: meta },
     ...rules.map((rule, seq) => ({
       op: 'rule.put' as const,
@@ -155,6 +162,7 @@ export function createGroup(svc: Service, p: Principal, input: GroupInput, opts:
         'INNER_ACCESS_NOT_SUPPORTED',
         `body.innerAccessPolicy exists on the alibaba profile only, not ${profile}`,
       );
+    const { vpcId, newVpcs } = placeGroup(r, tenantId, input.vpcId);
     const id = newId('sg');
     const rules = [
       ...templateRules(r, input, id, type),
@@ -164,7 +172,7 @@ export function createGroup(svc: Service, p: Principal, input: GroupInput, opts:
       id,
       tenantId,
       regionId: r.region.id,
-      vpcId: input.vpcId,
+      vpcId,
       name: input.name,
       ...(input.description !== undefined ? { description: input.description } : {}),
       type,
@@ -173,8 +181,22 @@ export function createGroup(svc: Service, p: Principal, input: GroupInput, opts:
       rules,
       ...(input.tags !== undefined ? { tags: input.tags } : {}),
     };
-    return newGroupPlan(svc, w, r, group, 'group.create', problems);
+    return newGroupPlan(svc, w, r, group, 'group.create', problems, newVpcs);
   });
+}
+
+/** The VPC a new group goes into; see GroupInput.vpcId. */
+function placeGroup(
+  r: RegionRecord,
+  tenantId: string,
+  requested: string | null | undefined,
+): { vpcId: string | null; newVpcs: Vpc[] } {
+  if (requested !== undefined) return { vpcId: requested, newVpcs: [] };
+  const own = [...r.vpcs.values()].map((v) => v.value).filter((v) => v.tenantId === tenantId);
+  const chosen = own.find((v) => v.name === 'default') ?? own[0];
+  if (chosen) return { vpcId: chosen.id, newVpcs: [] };
+  const vpc: Vpc = { id: newId('vpc'), tenantId, regionId: r.region.id, name: 'default' };
+  return { vpcId: vpc.id, newVpcs: [vpc] };
 }
 
 export function cloneGroup(
