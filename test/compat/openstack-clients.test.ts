@@ -239,6 +239,18 @@ describe.runIf(haveClients)('OpenStack CLI and SDK against Palisade', { timeout:
     expect(await openstackJson(env, ['security', 'group', 'rule', 'list', 'app'])).toHaveLength(7);
   });
 
+  it('issues a token and shows the catalog through the CLI', async () => {
+    const token = await openstackJson(env, ['token', 'issue']);
+    expect(token).toMatchObject({ project_id: 'acme', user_id: acme.userId });
+    expect(token.id).toMatch(/^gAAAA/);
+    const catalog = await openstackJson(env, ['catalog', 'list']);
+    const network = catalog.find((s: any) => s.Type === 'network');
+    expect(network.Name).toBe('neutron');
+    const urls = network.Endpoints.map((e: any) => e.url);
+    expect(urls).toContain(`${t.url}/networking/RegionOne`);
+    expect(urls).toContain(`${t.url}/networking/RegionTwo`);
+  });
+
   it('logs in with an application credential and sees the same project', async () => {
     const cred = await t.admin.post<any>(`/v1/openstack/users/${acme.userId}/application-credentials`, {
       name: 'cli',
