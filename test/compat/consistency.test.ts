@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PalisadeClient } from '../../src/client/client.js';
 import { freshDatabase, startTestServer, type TestDatabase, type TestServer } from '../support/servers.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const require = createRequire(import.meta.url);
 const ecs: any = require('@alicloud/ecs20140526');
 const { Config } = require('@alicloud/openapi-client');
