@@ -1394,6 +1394,143 @@ describe('Alibaba ECS API', () => {
     ).toMatchObject({ status: 400, code: 'InvalidPriority.Malformed' });
   });
 
+  it('answers malformed input with a 4xx, never a 5xx', async () => {
+    const g = await newGroup('odd-7');
+    const odd: Record<string, string>[] = [
+      { Action: 'DescribeSecurityGroups', RegionId: REGION, SecurityGroupIds: 'not json' },
+      { Action: 'DescribeSecurityGroups', RegionId: REGION, MaxResults: 'abc' },
+      { Action: 'DescribeSecurityGroups', RegionId: REGION, NextToken: '!!' },
+      { Action: 'DescribeSecurityGroups', RegionId: REGION, PageSize: '0' },
+      { Action: 'DescribeSecurityGroupAttribute', RegionId: REGION, SecurityGroupId: g, NextToken: 'abc' },
+      { Action: 'DescribeSecurityGroupAttribute', RegionId: REGION },
+      { Action: 'CreateSecurityGroup', RegionId: REGION, SecurityGroupName: 'tags', 'Tag.1.Value': 'v' },
+      {
+        Action: 'CreateSecurityGroup',
+        RegionId: REGION,
+        SecurityGroupName: 'tags',
+        SecurityGroupType: 'premium',
+      },
+      {
+        Action: 'CreateSecurityGroup',
+        RegionId: REGION,
+        SecurityGroupName: 'ent',
+        SecurityGroupType: 'enterprise',
+      },
+      { Action: 'CreateSecurityGroup', RegionId: REGION, ClientToken: 'x'.repeat(65) },
+      {
+        Action: 'AuthorizeSecurityGroup',
+        RegionId: REGION,
+        SecurityGroupId: g,
+        'Permissions.1.IpProtocol': 'tcp',
+      },
+      {
+        Action: 'AuthorizeSecurityGroup',
+        RegionId: REGION,
+        SecurityGroupId: g,
+        IpProtocol: 'tcp',
+        PortRange: '1/2',
+        SourceCidrIp: '10.0.0.0/8',
+        SourcePortRange: 'x',
+      },
+      {
+        Action: 'AuthorizeSecurityGroup',
+        RegionId: REGION,
+        SecurityGroupId: g,
+        IpProtocol: 'tcp',
+        PortRange: '1/2',
+        SourceCidrIp: '10.0.0.0/8',
+        Ipv6SourceCidrIp: '::/0',
+      },
+      {
+        Action: 'AuthorizeSecurityGroup',
+        RegionId: REGION,
+        SecurityGroupId: g,
+        IpProtocol: 'icmp',
+        Ipv6SourceCidrIp: '::/0',
+      },
+      {
+        Action: 'AuthorizeSecurityGroup',
+        RegionId: REGION,
+        SecurityGroupId: g,
+        IpProtocol: 'tcp',
+        PortRange: '1/2',
+        SourceCidrIp: '10.0.0.0/8',
+        DestCidrIp: '10.0.0.1',
+      },
+      {
+        Action: 'AuthorizeSecurityGroup',
+        RegionId: REGION,
+        SecurityGroupId: g,
+        IpProtocol: 'tcp',
+        PortRange: '1/2',
+        SourcePrefixListId: 'pl-missing',
+      },
+      {
+        Action: 'AuthorizeSecurityGroup',
+        RegionId: REGION,
+        SecurityGroupId: g,
+        IpProtocol: 'tcp',
+        PortRange: '1/2',
+        SourceCidrIp: '10.0.0.0/8',
+        NicType: 'wifi',
+      },
+      {
+        Action: 'AuthorizeSecurityGroup',
+        RegionId: REGION,
+        SecurityGroupId: g,
+        IpProtocol: 'tcp',
+        PortRange: '1/2',
+        SourceCidrIp: '10.0.0.0/8',
+        Description: 'x'.repeat(513),
+      },
+      { Action: 'RevokeSecurityGroup', RegionId: REGION, SecurityGroupId: g },
+      {
+        Action: 'RevokeSecurityGroup',
+        RegionId: REGION,
+        SecurityGroupId: g,
+        'SecurityGroupRuleId.1': 'a',
+        'SecurityGroupRuleId.2': 'a',
+      },
+      { Action: 'ModifySecurityGroupRule', RegionId: REGION, SecurityGroupId: g },
+      { Action: 'JoinSecurityGroup', RegionId: REGION, SecurityGroupId: g },
+      { Action: 'CreateNetworkInterface', RegionId: REGION, VSwitchId: 'vpc-missing', SecurityGroupId: g },
+      {
+        Action: 'CreateNetworkInterface',
+        RegionId: REGION,
+        VSwitchId: vpc,
+        SecurityGroupId: g,
+        PrimaryIpAddress: 'not-an-ip',
+      },
+      {
+        Action: 'CreatePrefixList',
+        RegionId: REGION,
+        PrefixListName: 'pl',
+        AddressFamily: 'IPv5',
+        MaxEntries: '5',
+      },
+      {
+        Action: 'CreatePrefixList',
+        RegionId: REGION,
+        PrefixListName: 'pl',
+        AddressFamily: 'IPv4',
+        MaxEntries: '5',
+        'Entry.1.Cidr': '::/0',
+      },
+      { Action: 'DescribeSecurityGroupReferences', RegionId: REGION },
+      { Action: 'DescribeSecurityGroups', RegionId: REGION, Version: '2016-01-01' },
+    ];
+    const before = await revision();
+    for (const params of odd) {
+      const res = await fetch(signedUrl(t.url, key, params));
+      const body = (await res.json()) as { Code: string; RequestId: string };
+      expect(res.status, JSON.stringify(params)).toBeGreaterThanOrEqual(400);
+      expect(res.status, JSON.stringify(params)).toBeLessThan(500);
+      expect(body.Code, JSON.stringify(params)).not.toBe('InternalError');
+      expect(body.RequestId).toBeTruthy();
+    }
+    expect(await revision()).toBe(before);
+  });
+
   it('answers in XML when Format=XML, success and error', async () => {
     const parser = new XMLParser();
     const ok = await fetch(
