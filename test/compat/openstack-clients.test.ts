@@ -251,6 +251,17 @@ describe.runIf(haveClients)('OpenStack CLI and SDK against Palisade', { timeout:
     expect(urls).toContain(`${t.url}/networking/RegionTwo`);
   });
 
+  it("takes --project for the caller's own project and refuses another", async () => {
+    const made = await openstackJson(env, ['security', 'group', 'create', '--project', 'acme', 'owned']);
+    expect(made.project_id).toBe('acme');
+    const listed = await openstackJson(env, ['security', 'group', 'list', '--project', 'acme']);
+    expect(listed.map((g: any) => g.ID)).toContain(made.id);
+    await fails(
+      ['security', 'group', 'create', '--project', 'someone-else', 'stolen'],
+      "Specifying 'project_id' other than the authenticated project in request is not allowed for the current user.",
+    );
+  });
+
   it('logs in with an application credential and sees the same project', async () => {
     const cred = await t.admin.post<any>(`/v1/openstack/users/${acme.userId}/application-credentials`, {
       name: 'cli',

@@ -191,6 +191,27 @@ describe('OpenStack Keystone and Neutron APIs', () => {
       expect(neutron.headers.get('www-authenticate')).toBe(`Keystone uri="${t.url}/identity"`);
     });
 
+    it('lets a user read its own project and itself, nothing else', async () => {
+      const own = await call(aliceToken, 'GET', '/identity/v3/projects/alice');
+      expect(own.status).toBe(200);
+      expect(own.body.project).toMatchObject({
+        id: 'alice',
+        name: 'alice',
+        domain_id: 'default',
+        enabled: true,
+      });
+      const other = await call(aliceToken, 'GET', '/identity/v3/projects/bob');
+      expect(other.status).toBe(403);
+      expect(other.body.error).toMatchObject({ code: 403, title: 'Forbidden' });
+      expect((await call(aliceToken, 'GET', '/identity/v3/projects')).status).toBe(403);
+      const me = await call(aliceToken, 'GET', `/identity/v3/users/${alice.userId}`);
+      expect(me.body.user).toMatchObject({ id: alice.userId, name: 'alice-ops', domain_id: 'default' });
+      expect((await call(aliceToken, 'GET', `/identity/v3/users/${bob.userId}`)).status).toBe(403);
+      expect((await call(null, 'GET', '/identity/v3/projects/alice')).status).toBe(401);
+      const mine = await call(aliceToken, 'GET', '/identity/v3/auth/projects');
+      expect(mine.body.projects.map((p: any) => p.id)).toEqual(['alice']);
+    });
+
     it('logs in with an application credential', async () => {
       const cred = await t.admin.post<any>(`/v1/openstack/users/${alice.userId}/application-credentials`, {
         name: 'ci',

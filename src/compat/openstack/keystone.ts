@@ -276,25 +276,56 @@ export const keystoneApi =
       const self = `${baseUrl(req)}/identity/v3/auth/catalog`;
       return { catalog: catalog(ctx, baseUrl(req)), links: { self, previous: null, next: null } };
     });
-    app.get('/v3/auth/projects', async (req) => {
-      const info = await caller(req);
+    const projectOf = (req: FastifyRequest, info: TokenInfo) => {
       const base = `${baseUrl(req)}/identity/v3`;
       return {
-        projects: [
-          {
-            id: info.project.id,
-            name: info.project.name,
-            domain_id: DEFAULT_DOMAIN.id,
-            description: '',
-            enabled: true,
-            is_domain: false,
-            parent_id: DEFAULT_DOMAIN.id,
-            tags: [],
-            options: {},
-            links: { self: `${base}/projects/${info.project.id}` },
-          },
-        ],
-        links: { self: `${base}/auth/projects`, previous: null, next: null },
+        id: info.project.id,
+        name: info.project.name,
+        domain_id: DEFAULT_DOMAIN.id,
+        description: '',
+        enabled: true,
+        is_domain: false,
+        parent_id: DEFAULT_DOMAIN.id,
+        tags: [],
+        options: {},
+        links: { self: `${base}/projects/${info.project.id}` },
+      };
+    };
+    const forbidden = (action: string) =>
+      new KeystoneError(
+        403,
+        'Forbidden',
+        `You are not authorized to perform the requested action: ${action}.`,
+      );
+    app.get('/v3/auth/projects', async (req) => {
+      const info = await caller(req);
+      const self = `${baseUrl(req)}/identity/v3/auth/projects`;
+      return { projects: [projectOf(req, info)], links: { self, previous: null, next: null } };
+    });
+    // A user may read its own project and itself (what `--project` look-ups in the CLI try
+    // first); listing projects or users is an administrator's, as in Keystone's default policy.
+    app.get('/v3/projects/:id', async (req) => {
+      const info = await caller(req);
+      if ((req.params as { id: string }).id !== info.project.id) throw forbidden('identity:get_project');
+      return { project: projectOf(req, info) };
+    });
+    app.get('/v3/projects', async (req) => {
+      await caller(req);
+      throw forbidden('identity:list_projects');
+    });
+    app.get('/v3/users/:id', async (req) => {
+      const info = await caller(req);
+      if ((req.params as { id: string }).id !== info.userId) throw forbidden('identity:get_user');
+      return {
+        user: {
+          id: info.userId,
+          name: info.userName,
+          domain_id: DEFAULT_DOMAIN.id,
+          enabled: true,
+          password_expires_at: null,
+          options: {},
+          links: { self: `${baseUrl(req)}/identity/v3/users/${info.userId}` },
+        },
       };
     });
   };
