@@ -327,6 +327,27 @@ describe('OpenStack Keystone and Neutron APIs', () => {
       expect(native.rules).toHaveLength(4);
     });
 
+    it("places a project's groups in its VPC named default (else its first, else a new one)", async () => {
+      // alice had no VPC: one named "default" was made with her default group.
+      const dflt = (await n('GET', '/security-groups?name=default')).body.security_groups[0];
+      const vpcOf = async (c: PalisadeClient, id: string) =>
+        (await c.get<any>(`/v1/security-groups/${id}`)).vpcId;
+      const aliceVpc = await vpcOf(alice.tenant, dflt.id);
+      expect((await alice.tenant.get<any>(`/v1/vpcs/${aliceVpc}`)).name).toBe('default');
+      expect(await vpcOf(alice.tenant, (await newGroup('placed')).id)).toBe(aliceVpc);
+      // carol has VPCs "aaa" and "default": both her groups go into "default".
+      const carol = await osProject(t, 'carol', 'os1');
+      await carol.tenant.post('/v1/vpcs', { regionId: 'os1', name: 'aaa' });
+      const named = await carol.tenant.post<any>('/v1/vpcs', { regionId: 'os1', name: 'default' });
+      const token = (await login(t, carol)).token;
+      const listed = await call(token, 'GET', '/networking/os1/v2.0/security-groups');
+      expect(await vpcOf(carol.tenant, listed.body.security_groups[0].id)).toBe(named.id);
+      const made = await call(token, 'POST', '/networking/os1/v2.0/security-groups', {
+        security_group: { name: 'c1' },
+      });
+      expect(await vpcOf(carol.tenant, made.body.security_group.id)).toBe(named.id);
+    });
+
     it('creates a group with two egress rules and the standard attributes', async () => {
       const g = await newGroup('web', { description: 'web tier' });
       expect(g).toMatchObject({
@@ -1284,11 +1305,6 @@ describe('OpenStack Keystone and Neutron APIs', () => {
   });
 
   describe('listing groups', () => {
-    let client: PalisadeClient;
-    beforeAll(() => {
-      client = alice.tenant;
-    });
-
     it('filters on any attribute (repeated keys OR), sorts, pages and trims to fields', async () => {
       const names = ['list-c', 'list-a', 'list-b'];
       for (const name of names) await newGroup(name, { description: 'listing' });
@@ -1323,7 +1339,7 @@ describe('OpenStack Keystone and Neutron APIs', () => {
       expect(page2.security_groups.map((x: any) => x.name)).toEqual(['list-c']);
       expect(page2.security_groups_links.map((l: any) => l.rel)).toEqual(['previous']);
       // A Neutron-made group is a native group too, listed by the native API.
-      const native = await client.get<any>('/v1/security-groups?regionId=os1&name=list-a');
+      const native = await alice.tenant.get<any>('/v1/security-groups?regionId=os1&name=list-a');
       expect(native.items.map((x: any) => x.id)).toEqual([page1.security_groups[0].id]);
     });
   });

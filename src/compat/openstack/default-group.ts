@@ -1,13 +1,12 @@
 // Neutron's per-project default group, made on the project's first look at its groups (or its
-// first group create), and the VPC a Neutron project's groups live in. Neutron groups belong to
-// a project, not a network: Palisade puts them in the project's VPC of the region (the one
-// holding its default group, else its first VPC by id, else a VPC named "default" made with
-// the default group). One write, all or nothing.
+// first group create). Neutron groups belong to a project, not a network: like every group the
+// service creates without a VPC, it goes into the project's VPC named "default" in the region,
+// else its first VPC, else a VPC named "default" made in the same write. All or nothing.
 //
 // This is the service-layer operation the front end needs and the ops do not offer yet
 // (createInstance makes the default group only as a side effect); it goes through
 // Service.write like the ops do, and belongs in src/control/ops/groups.ts (see the report).
-import { findDefaultGroup, makeDefaultGroup } from '../../core/defaults.js';
+import { makeDefaultGroup } from '../../core/defaults.js';
 import type { Vpc } from '../../core/model.js';
 import type { Event } from '../../control/events.js';
 import { newId } from '../../control/ids.js';
@@ -19,14 +18,14 @@ export function defaultGroupOf(r: RegionRecord, tenantId: string): GroupRecord |
   return undefined;
 }
 
-/** The VPC a project's Neutron groups are created in, if it has one. */
+/**
+ * The VPC a project's Neutron groups go into: the service's own choice for groups created
+ * without a VPC (createGroup's placeGroup): its VPC named "default" in the region, else its
+ * first; undefined when it has none (then one named "default" is made).
+ */
 export function projectVpc(r: RegionRecord, tenantId: string): string | undefined {
-  const dflt = defaultGroupOf(r, tenantId);
-  if (dflt?.meta.vpcId) return dflt.meta.vpcId;
-  return [...r.vpcs.values()]
-    .filter((v) => v.value.tenantId === tenantId)
-    .map((v) => v.value.id)
-    .sort()[0];
+  const own = [...r.vpcs.values()].map((v) => v.value).filter((v) => v.tenantId === tenantId);
+  return (own.find((v) => v.name === 'default') ?? own[0])?.id;
 }
 
 /**
@@ -54,17 +53,15 @@ export async function ensureDefaultGroup(
       status: 200,
     };
     if (defaultGroupOf(r, tenantId) || !w.tenants.has(tenantId)) return none;
+    const quota = r.region.quotas.groupsPerTenant;
+    const count = [...r.groups.values()].filter((g) => g.meta.tenantId === tenantId).length;
+    if (quota > 0 && count + 1 > quota) return none;
     let vpcId = projectVpc(r, tenantId);
     if (vpcId === undefined) {
       const vpc: Vpc = { id: newId('vpc'), tenantId, regionId, name: 'default' };
       events.push({ op: 'vpc.put', vpc });
       vpcId = vpc.id;
     }
-    const groups = [...r.groups.values()].map((g) => ({ ...g.meta, rules: [] }));
-    const quota = r.region.quotas.groupsPerTenant;
-    const count = groups.filter((g) => g.tenantId === tenantId).length;
-    if (findDefaultGroup(groups, tenantId, vpcId) || (quota > 0 && count + 1 > quota))
-      return { ...none, targetId: vpcId, status: events.length ? 201 : 200 };
     const id = newId('sg');
     const made = makeDefaultGroup(r.region.profile, regionId, tenantId, vpcId, id);
     const createdAt = svc.timestamp();

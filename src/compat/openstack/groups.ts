@@ -4,7 +4,7 @@ import { createGroup, deleteGroup, updateGroup } from '../../control/ops/groups.
 import { ServiceError } from '../../control/errors.js';
 import type { GroupRecord } from '../../control/world.js';
 import type { Context } from '../../server/app.js';
-import { ensureDefaultGroup, projectVpc } from './default-group.js';
+import { ensureDefaultGroup } from './default-group.js';
 import {
   badRequest,
   cannotRemoveDefault,
@@ -146,14 +146,13 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
         'Invalid input for name. Reason: Palisade needs a security group name that is not empty.',
       );
     await ensureDefaultGroup(svc, s.p, s.r.region.id);
-    const vpcId = projectVpc(s.r, s.tenantId);
-    if (vpcId === undefined) throw new ServiceError(409, 'QUOTA_EXCEEDED', 'groupsPerTenant');
+    // No vpcId: the service places it in the project's VPC (where the default group went),
+    // making one in the same write if needed.
     const result = await createGroup(
       svc,
       s.p,
       {
         regionId: s.r.region.id,
-        vpcId,
         name,
         description,
         stateful,
