@@ -282,7 +282,8 @@ describe.runIf(haveClients)('OpenStack CLI and SDK against Palisade', { timeout:
   });
 
   it('keeps regions apart: another region of the catalog has its own groups', async () => {
-    const two = { ...env, OS_REGION_NAME: 'RegionTwo' };
+    // The unversioned auth URL works too (the client discovers v3 at /identity).
+    const two = { ...env, OS_REGION_NAME: 'RegionTwo', OS_AUTH_URL: `${t.url}/identity` };
     const made = await openstackJson(two, ['security', 'group', 'create', 'east-only']);
     const inTwo = await openstackJson(two, ['security', 'group', 'list']);
     expect(inTwo.map((g: any) => g.Name).sort()).toEqual(['default', 'east-only']);
