@@ -239,6 +239,65 @@ describe.runIf(haveClients)('OpenStack CLI and SDK against Palisade', { timeout:
     expect(await openstackJson(env, ['security', 'group', 'rule', 'list', 'app'])).toHaveLength(7);
   });
 
+  it('manages address groups and rules naming them', async () => {
+    const ag = await openstackJson(env, [
+      'address',
+      'group',
+      'create',
+      'office',
+      '--address',
+      '10.0.0.1/24',
+      '--address',
+      '192.0.2.7',
+    ]);
+    expect(ag).toMatchObject({ name: 'office', project_id: 'acme' });
+    expect([...ag.addresses].sort()).toEqual(['10.0.0.0/24', '192.0.2.7/32']);
+    const set = await openstack(env, [
+      'address',
+      'group',
+      'set',
+      'office',
+      '--description',
+      'hq',
+      '--address',
+      '198.51.100.0/24',
+    ]);
+    expect(set.code, set.stderr).toBe(0);
+    const unset = await openstack(env, ['address', 'group', 'unset', 'office', '--address', '192.0.2.7']);
+    expect(unset.code, unset.stderr).toBe(0);
+    const shown = await openstackJson(env, ['address', 'group', 'show', 'office']);
+    expect(shown).toMatchObject({ id: ag.id, description: 'hq' });
+    expect([...shown.addresses].sort()).toEqual(['10.0.0.0/24', '198.51.100.0/24']);
+
+    await openstackJson(env, ['security', 'group', 'create', 'from-office']);
+    const rule = await openstackJson(env, [
+      'security',
+      'group',
+      'rule',
+      'create',
+      'from-office',
+      '--protocol',
+      'tcp',
+      '--dst-port',
+      '443',
+      '--remote-address-group',
+      'office',
+    ]);
+    expect(rule).toMatchObject({
+      remote_address_group_id: ag.id,
+      remote_ip_prefix: null,
+      port_range_min: 443,
+    });
+    await fails(
+      ['address', 'group', 'delete', 'office'],
+      `Address group ${ag.id} is in use on one or more security group rules.`,
+    );
+    expect((await openstack(env, ['security', 'group', 'rule', 'delete', rule.id])).code).toBe(0);
+    const del = await openstack(env, ['address', 'group', 'delete', 'office']);
+    expect(del.code, del.stderr).toBe(0);
+    expect(await openstackJson(env, ['address', 'group', 'list'])).toEqual([]);
+  });
+
   it('issues a token and shows the catalog through the CLI', async () => {
     const token = await openstackJson(env, ['token', 'issue']);
     expect(token).toMatchObject({ project_id: 'acme', user_id: acme.userId });
