@@ -26,7 +26,7 @@ export function makeDefaultGroup(
     regionId,
     vpcId,
     name: 'default',
-    description: 'Default security group, created on first need',
+    description: 'Default security group',
     type: 'basic',
     stateful: true,
     innerAccessPolicy: 'Accept',

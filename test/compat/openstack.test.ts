@@ -1118,14 +1118,18 @@ describe('OpenStack Keystone and Neutron APIs', () => {
       );
     });
 
-    it('refuses to delete a group other groups reference (Palisade keeps the referencing rules)', async () => {
-      await refused(
-        n('DELETE', `/security-groups/${other.id}`),
-        409,
-        'SecurityGroupInUse',
-        new RegExp(`^Security Group ${other.id} `),
-      );
-      expect((await n('GET', `/security-groups/${other.id}`)).status).toBe(200);
+    it('deletes a group other groups reference together with the rules naming it, in one write', async () => {
+      const naming = async () =>
+        (
+          await n('GET', `/security-group-rules?remote_group_id=${other.id}`)
+        ).body.security_group_rules.filter((r: any) => r.security_group_id !== other.id);
+      expect((await naming()).length).toBeGreaterThan(0);
+      const revision = async () => ((await (await fetch(`${t.url}/readyz`)).json()) as any).revision;
+      const before = await revision();
+      expect((await n('DELETE', `/security-groups/${other.id}`)).status).toBe(204);
+      expect(await revision()).toBe(before + 1);
+      expect((await n('GET', `/security-groups/${other.id}`)).status).toBe(404);
+      expect(await naming()).toEqual([]);
     });
 
     it('answers OverQuota when a group or rule quota is reached, changing nothing', async () => {

@@ -6,10 +6,7 @@
 // This is the service-layer operation the front end needs and the ops do not offer yet
 // (createInstance makes the default group only as a side effect); it goes through
 // Service.write like the ops do, and belongs in src/control/ops/groups.ts (see the report).
-import { makeDefaultGroup } from '../../core/defaults.js';
-import type { Vpc } from '../../core/model.js';
-import type { Event } from '../../control/events.js';
-import { newId } from '../../control/ids.js';
+import * as ops from '../../control/ops/groups.js';
 import type { Principal, Service } from '../../control/service.js';
 import type { GroupRecord, RegionRecord } from '../../control/world.js';
 
@@ -39,46 +36,5 @@ export async function ensureDefaultGroup(
 ): Promise<void> {
   const current = svc.world.regions.get(regionId);
   if (!current || defaultGroupOf(current, p.tenantId)) return;
-  await svc.write(p, {}, (w) => {
-    const r = w.regions.get(regionId)!;
-    const tenantId = p.tenantId;
-    const events: Event[] = [];
-    const none = {
-      action: 'group.create',
-      regionId,
-      tenantId,
-      targetId: null,
-      events,
-      after: () => null,
-      status: 200,
-    };
-    if (defaultGroupOf(r, tenantId) || !w.tenants.has(tenantId)) return none;
-    const quota = r.region.quotas.groupsPerTenant;
-    const count = [...r.groups.values()].filter((g) => g.meta.tenantId === tenantId).length;
-    if (quota > 0 && count + 1 > quota) return none;
-    let vpcId = projectVpc(r, tenantId);
-    if (vpcId === undefined) {
-      const vpc: Vpc = { id: newId('vpc'), tenantId, regionId, name: 'default' };
-      events.push({ op: 'vpc.put', vpc });
-      vpcId = vpc.id;
-    }
-    const id = newId('sg');
-    const made = makeDefaultGroup(r.region.profile, regionId, tenantId, vpcId, id);
-    const createdAt = svc.timestamp();
-    const { rules, ...meta } = made;
-    events.push({
-      op: 'group.put',
-      group: { ...meta, description: 'Default security group', createdAt, updatedAt: createdAt },
-    });
-    rules.forEach((rule, seq) =>
-      events.push({
-        op: 'rule.put',
-        regionId,
-        groupId: id,
-        seq,
-        rule: { ...rule, id: newId('sgr'), createdAt },
-      }),
-    );
-    return { ...none, targetId: id, status: 201 };
-  });
+  await ops.ensureDefaultGroup(svc, p, { regionId });
 }

@@ -200,7 +200,12 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
     if (g.meta.name === 'default') throw cannotRemoveDefault();
     if (expected !== undefined && expected !== g.contentRevision)
       throw preconditionFailed(expected, g.contentRevision);
-    await deleteGroup(svc, s.p, id, expected === undefined ? {} : { ifMatch: expected });
+    await deleteGroup(
+      svc,
+      s.p,
+      id,
+      expected === undefined ? { cascade: true } : { ifMatch: expected, cascade: true },
+    );
     return noContent(reply);
   });
 

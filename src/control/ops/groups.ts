@@ -1,5 +1,6 @@
 // Security groups: create (empty, with the profile's starting rules, or from a template),
 // clone, rename and describe, delete (refused while in use), list with filters and cursors.
+import { makeDefaultGroup } from '../../core/defaults.js';
 import type { GroupType, InnerAccessPolicy, Rule, SecurityGroup, Vpc } from '../../core/model.js';
 import { materializeRules, newGroupRules, TEMPLATES, TRAITS } from '../../core/profiles.js';
 import {
@@ -327,7 +328,16 @@ export function updateGroup(
   });
 }
 
-export function deleteGroup(svc: Service, p: Principal, id: string, opts: WriteOptions = {}) {
+/**
+ * Delete a group: refused while ports use it, and while other groups' rules name it unless
+ * `cascade` (Neutron's semantics: those rules are deleted in the same write).
+ */
+export function deleteGroup(
+  svc: Service,
+  p: Principal,
+  id: string,
+  opts: WriteOptions & { cascade?: boolean } = {},
+) {
   return svc.write(p, opts, (w) => {
     const { r, g } = groupOrThrow(svc, w, p, id);
     svc.checkRevision(opts.ifMatch, g.contentRevision, `security group ${id}`);
@@ -337,19 +347,27 @@ export function deleteGroup(svc: Service, p: Principal, id: string, opts: WriteO
         `security group "${id}" is in use by ${g.members.size} port(s) (${[...g.members].slice(0, 5).join(', ')}); remove them from the group first`,
       );
     const referencing = r.groupsReferencing(id);
-    if (referencing.length)
+    if (referencing.length && !opts.cascade)
       throw conflict(
         'GROUP_REFERENCED',
         `security group "${id}" is referenced by rules of ${referencing.slice(0, 5).join(', ')}; delete those rules first`,
       );
+    const ruleDeletes: Event[] = referencing.flatMap((groupId) =>
+      r.groups
+        .get(groupId)!
+        .ruleList()
+        .filter((rule) => rule.remote.kind === 'group' && rule.remote.groupId === id)
+        .map((rule) => ({ op: 'rule.delete' as const, regionId: r.region.id, groupId, id: rule.id })),
+    );
     const scope = { regionId: r.region.id, tenantId: g.meta.tenantId };
-    return deletion(
+    const plan = deletion(
       'group.delete',
       scope,
       id,
       { op: 'group.delete', regionId: r.region.id, id },
       g.toGroup(),
     );
+    return { ...plan, events: [...ruleDeletes, ...plan.events] };
   });
 }
 
@@ -357,4 +375,55 @@ export function deleteGroup(svc: Service, p: Principal, id: string, opts: WriteO
 export function groupReferences(svc: Service, p: Principal, id: string) {
   const { r } = groupOrThrow(svc, svc.world, p, id);
   return { groupId: id, referencedBy: r.groupsReferencing(id) };
+}
+
+/**
+ * The tenant's group named "default" in a region, made unless it exists (OpenStack: on the
+ * project's first look at its groups), with the profile's default-group rules, in the VPC
+ * createGroup would pick (placeGroup), made in the same write if needed. Over the group quota
+ * nothing is made. Answers the group's id, or null.
+ */
+export function ensureDefaultGroup(
+  svc: Service,
+  p: Principal,
+  input: { regionId: string; tenantId?: string },
+  opts: WriteOptions = {},
+) {
+  return svc.write(p, opts, (w) => {
+    const r = w.regions.get(input.regionId);
+    if (!r)
+      throw badRequest('UNKNOWN_REGION', 'body.regionId', `body.regionId "${input.regionId}" does not exist`);
+    const tenantId = svc.tenantFor(p, input.tenantId);
+    const own = [...r.groups.values()].filter((g) => g.meta.tenantId === tenantId);
+    const events: Event[] = [];
+    const plan = (targetId: string | null) => ({
+      action: 'group.ensureDefault',
+      regionId: r.region.id,
+      tenantId,
+      targetId,
+      events,
+      after: () => ({ groupId: targetId }),
+      status: events.length ? 201 : 200,
+    });
+    const existing = own.find((g) => g.meta.name === 'default');
+    if (existing) return plan(existing.meta.id);
+    const quota = r.region.quotas.groupsPerTenant;
+    if (quota > 0 && own.length + 1 > quota) return plan(null);
+    const { vpcId, newVpcs } = placeGroup(r, tenantId, undefined);
+    events.push(...newVpcs.map((vpc) => ({ op: 'vpc.put' as const, vpc })));
+    const id = newId('sg');
+    const { rules, ...meta } = makeDefaultGroup(r.region.profile, r.region.id, tenantId, vpcId, id);
+    const createdAt = svc.timestamp();
+    events.push({ op: 'group.put', group: { ...meta, createdAt, updatedAt: createdAt } });
+    rules.forEach((rule, seq) =>
+      events.push({
+        op: 'rule.put',
+        regionId: r.region.id,
+        groupId: id,
+        seq,
+        rule: { ...rule, id: newId('sgr'), createdAt },
+      }),
+    );
+    return plan(id);
+  });
 }
