@@ -61,7 +61,10 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const app = await buildApp(
     { svc: service, keys, identity },
     // maxParamLength: Neutron tags (up to 255 characters) travel in the path.
-    { logger: opts.logger ?? { level: env.PALISADE_LOG_LEVEL ?? 'info' }, maxParamLength: 300 },
+    {
+      logger: opts.logger ?? { level: env.PALISADE_LOG_LEVEL ?? 'info' },
+      routerOptions: { maxParamLength: 300 },
+    },
   );
   const host = opts.host ?? env.PALISADE_HOST ?? '127.0.0.1';
   const port = opts.port ?? Number(env.PALISADE_PORT ?? 8080);

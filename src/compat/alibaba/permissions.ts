@@ -339,21 +339,24 @@ const PROTOCOL_LABEL: Record<string, string> = {
 const rangeText = (rs: Rule['ports']) => (rs ?? []).map((r) => `${r.from}/${r.to}`).join(',');
 
 /** A native rule as an ECS Permission (unset fields are ""). */
+/** One side (source or destination) of a Permission with no peer: every field empty. */
+const noPeer = () => ({
+  CidrIp: '',
+  Ipv6CidrIp: '',
+  GroupId: '',
+  GroupName: '',
+  GroupOwnerAccount: '',
+  PrefixListId: '',
+  PrefixListName: '',
+});
+
 export function ruleToPermission(rule: Rule, region: RegionRecord): Record<string, unknown> {
   const protocol =
     typeof rule.protocol === 'number'
       ? String(rule.protocol)
       : (PROTOCOL_LABEL[rule.protocol] ?? rule.protocol.toUpperCase());
   const ported = rule.protocol === 'tcp' || rule.protocol === 'udp' || rule.protocol === 'sctp';
-  const side = {
-    CidrIp: '',
-    Ipv6CidrIp: '',
-    GroupId: '',
-    GroupName: '',
-    GroupOwnerAccount: '',
-    PrefixListId: '',
-    PrefixListName: '',
-  };
+  const side = noPeer();
   const remote = rule.remote;
   if (remote.kind === 'any') {
     if (rule.ethertype === 'IPv4') side.CidrIp = '0.0.0.0/0';
@@ -368,15 +371,7 @@ export function ruleToPermission(rule: Rule, region: RegionRecord): Record<strin
     side.PrefixListId = remote.addressGroupId;
     side.PrefixListName = region.addressGroups.get(remote.addressGroupId)?.value.name ?? '';
   }
-  const empty = {
-    CidrIp: '',
-    Ipv6CidrIp: '',
-    GroupId: '',
-    GroupName: '',
-    GroupOwnerAccount: '',
-    PrefixListId: '',
-    PrefixListName: '',
-  };
+  const empty = noPeer();
   const source = rule.direction === 'ingress' ? side : empty;
   const dest = rule.direction === 'egress' ? side : empty;
   return {

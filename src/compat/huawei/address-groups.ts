@@ -2,7 +2,7 @@
 // force delete (the rules that use it go too). Palisade's address groups hold addresses and CIDR
 // blocks; Huawei's IP ranges ("a-b") and per-entry remarks have no place in the model and are
 // refused with the cloud's invalid-ip_set error instead of being changed.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { invalid as serviceInvalid } from '../../control/errors.js';
 import {
   createAddressGroup,
@@ -32,7 +32,7 @@ import {
   wrapped,
   writeOpts,
 } from './context.js';
-import { CODES, HuaweiError, invalid, notFound, requestIdOf } from './errors.js';
+import { CODES, dryRunPassed, HuaweiError, invalid, notFound, requestIdOf } from './errors.js';
 import { addressGroupView, ipVersionOf } from './views.js';
 
 const DEFAULT_CAPACITY = 20;
@@ -107,10 +107,6 @@ function checkCapacity(count: number, capacity: number): void {
       CODES.quota,
       `Quota exceeded for resources: ['address_group_contain_ipset'] (${count} entries, max_capacity ${capacity})`,
     );
-}
-
-function dryRunPassed(req: FastifyRequest) {
-  return { request_id: requestIdOf(req), error_code: CODES.dryRun, error_msg: 'The DryRun request passed.' };
 }
 
 export function addressGroupRoutes(app: FastifyInstance, { svc, keys }: Context): void {

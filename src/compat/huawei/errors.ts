@@ -28,6 +28,11 @@ export function requestIdOf(req: FastifyRequest): string {
   return (req.huaweiRequestId ??= newRequestId());
 }
 
+/** The 202 body of a request with dry_run: everything was checked, nothing written. */
+export function dryRunPassed(req: FastifyRequest) {
+  return { request_id: requestIdOf(req), error_code: CODES.dryRun, error_msg: 'The DryRun request passed.' };
+}
+
 // Codes of the VPC v3 API reference ("Error Codes" appendix) and of the API Gateway.
 export const CODES = {
   /** 400: a malformed parameter (the reference's "Invalid ... parameter in request body"). */

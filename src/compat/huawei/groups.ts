@@ -26,7 +26,7 @@ import {
   wrapped,
   writeOpts,
 } from './context.js';
-import { CODES, invalid, requestIdOf } from './errors.js';
+import { dryRunPassed, invalid, requestIdOf } from './errors.js';
 import { groupIn } from './rules.js';
 import { groupInfoView, groupView } from './views.js';
 
@@ -80,11 +80,7 @@ export function groupRoutes(app: FastifyInstance, { svc, keys }: Context): void 
     checkGroupQuota(r, p.tenantId);
     if (dryRun) {
       if (req.nonce) await keys.recordNonce(req.nonce);
-      return reply.code(202).send({
-        request_id: requestIdOf(req),
-        error_code: CODES.dryRun,
-        error_msg: 'The DryRun request passed.',
-      });
+      return reply.code(202).send(dryRunPassed(req));
     }
     const result = await createGroup(
       svc,
@@ -142,11 +138,7 @@ export function groupRoutes(app: FastifyInstance, { svc, keys }: Context): void 
     groupIn(svc, r, p, id);
     if (dryRun) {
       if (req.nonce) await keys.recordNonce(req.nonce);
-      return reply.code(202).send({
-        request_id: requestIdOf(req),
-        error_code: CODES.dryRun,
-        error_msg: 'The DryRun request passed.',
-      });
+      return reply.code(202).send(dryRunPassed(req));
     }
     await updateGroup(svc, p, id, patch, writeOpts(req));
     return {

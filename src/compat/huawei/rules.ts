@@ -31,7 +31,7 @@ import {
   regionOf,
   writeOpts,
 } from './context.js';
-import { CODES, HuaweiError, invalid, notFound, requestIdOf } from './errors.js';
+import { CODES, dryRunPassed, HuaweiError, invalid, notFound, requestIdOf } from './errors.js';
 import { type RuleView, ruleView } from './views.js';
 
 const PROTOCOL_NAMES = new Set(['tcp', 'udp', 'icmp', 'icmpv6']);
@@ -193,10 +193,6 @@ export function checkRules(
   return kept;
 }
 
-function dryRunPassed(reqId: string) {
-  return { request_id: reqId, error_code: CODES.dryRun, error_msg: 'The DryRun request passed.' };
-}
-
 /** The rules a write just made, as the world now holds them. */
 function createdViews(svc: Service, r: RegionRecord, groupId: string, ids: string[]): RuleView[] {
   const g = svc.world.regions.get(r.region.id)?.groups.get(groupId);
@@ -224,7 +220,7 @@ export function ruleRoutes(app: FastifyInstance, { svc, keys }: Context): void {
     checkRules(svc, r, g, [input], () => 'security_group_rule');
     if (body.dry_run === true) {
       if (req.nonce) await keys.recordNonce(req.nonce);
-      return reply.code(202).send(dryRunPassed(requestIdOf(req)));
+      return reply.code(202).send(dryRunPassed(req));
     }
     const result = await addRules(svc, p, groupId, [input], { ...writeOpts(req), single: true });
     const id = (result.body as { id: string }).id;
@@ -255,7 +251,7 @@ export function ruleRoutes(app: FastifyInstance, { svc, keys }: Context): void {
     const kept = checkRules(svc, r, g, inputs, at, body.ignore_duplicate === true);
     if (body.dry_run === true) {
       if (req.nonce) await keys.recordNonce(req.nonce);
-      return reply.code(202).send(dryRunPassed(requestIdOf(req)));
+      return reply.code(202).send(dryRunPassed(req));
     }
     let ids: string[] = [];
     if (kept.length) {

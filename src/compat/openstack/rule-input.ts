@@ -29,7 +29,7 @@ export interface NeutronRule {
 }
 
 /** The rule resource's attributes in Neutron's attribute-map order; true: allowed in POST. */
-const RULE_ATTRS: [string, boolean][] = [
+export const RULE_ATTRS: [string, boolean][] = [
   ['id', false],
   ['security_group_id', true],
   ['remote_group_id', true],

@@ -24,6 +24,7 @@ import {
   checkString,
   ipNetworkText,
   parseRule,
+  RULE_ATTRS,
   ruleKey,
   toRuleInput,
 } from './rule-input.js';
@@ -122,28 +123,6 @@ function ruleOf(s: Session, id: string): { g: GroupRecord; dict: Dict } {
   return { g, dict: ruleDict(g, stored) };
 }
 
-const RULE_UPDATE_ATTRS: [string, boolean][] = [
-  ['id', false],
-  ['security_group_id', true],
-  ['remote_group_id', true],
-  ['direction', true],
-  ['protocol', true],
-  ['port_range_min', true],
-  ['port_range_max', true],
-  ['ethertype', true],
-  ['remote_ip_prefix', true],
-  ['tenant_id', true],
-  ['project_id', true],
-  ['remote_address_group_id', true],
-  ['normalized_cidr', false],
-  ['belongs_to_default_sg', false],
-  ['description', true],
-  ['created_at', false],
-  ['updated_at', false],
-  ['revision_number', false],
-  ['tags', false],
-];
-
 export function ruleRoutes(ctx: Context, app: FastifyInstance): void {
   const { svc } = ctx;
   const base = '/:regionId/v2.0/security-group-rules';
@@ -222,7 +201,7 @@ export function ruleRoutes(ctx: Context, app: FastifyInstance): void {
     const s = await session(ctx, req);
     const id = (req.params as { id: string }).id;
     const b = resourceBody(req.body, 'security_group_rule');
-    checkAttributes(b, RULE_UPDATE_ATTRS, s.tenantId, false, new Set(['description']));
+    checkAttributes(b, RULE_ATTRS, s.tenantId, false, new Set(['description']));
     const description = b.description === null ? '' : checkString('description', b.description ?? '', 255);
     const expected = ifMatch(req);
     const { g, dict } = ruleOf(s, id);

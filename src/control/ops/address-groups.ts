@@ -6,10 +6,10 @@ import { checkQuota, Problems, validateAddressGroup } from '../../core/validate.
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { compareStrings, paginate } from '../paging.js';
-import type { Event } from '../events.js';
 import { deletion, type Principal, type Service, type WriteOptions } from '../service.js';
 import { versioned } from '../views.js';
 import type { RegionRecord, World } from '../world.js';
+import { deletionsOfRulesNaming } from './groups.js';
 
 export interface AddressGroupInput {
   regionId: string;
@@ -144,12 +144,10 @@ export function deleteAddressGroup(
         'ADDRESS_GROUP_IN_USE',
         `address group "${id}" is referenced by rules of ${users.slice(0, 5).join(', ')}; delete those rules first`,
       );
-    const ruleDeletes: Event[] = users.flatMap((groupId) =>
-      r.groups
-        .get(groupId)!
-        .ruleList()
-        .filter((rule) => rule.remote.kind === 'addressGroup' && rule.remote.addressGroupId === id)
-        .map((rule) => ({ op: 'rule.delete' as const, regionId: r.region.id, groupId, id: rule.id })),
+    const ruleDeletes = deletionsOfRulesNaming(
+      r,
+      users,
+      (remote) => remote.kind === 'addressGroup' && remote.addressGroupId === id,
     );
     const scope = { regionId: r.region.id, tenantId: ag.value.tenantId };
     const plan = deletion(

@@ -332,6 +332,21 @@ export function updateGroup(
  * Delete a group: refused while ports use it, and while other groups' rules name it unless
  * `cascade` (Neutron's semantics: those rules are deleted in the same write).
  */
+/** Events deleting the rules of `groupIds` whose remote satisfies `names` (cascading deletes). */
+export function deletionsOfRulesNaming(
+  r: RegionRecord,
+  groupIds: string[],
+  names: (remote: Rule['remote']) => boolean,
+): Event[] {
+  return groupIds.flatMap((groupId) =>
+    r.groups
+      .get(groupId)!
+      .ruleList()
+      .filter((rule) => names(rule.remote))
+      .map((rule) => ({ op: 'rule.delete' as const, regionId: r.region.id, groupId, id: rule.id })),
+  );
+}
+
 export function deleteGroup(
   svc: Service,
   p: Principal,
@@ -352,12 +367,10 @@ export function deleteGroup(
         'GROUP_REFERENCED',
         `security group "${id}" is referenced by rules of ${referencing.slice(0, 5).join(', ')}; delete those rules first`,
       );
-    const ruleDeletes: Event[] = referencing.flatMap((groupId) =>
-      r.groups
-        .get(groupId)!
-        .ruleList()
-        .filter((rule) => rule.remote.kind === 'group' && rule.remote.groupId === id)
-        .map((rule) => ({ op: 'rule.delete' as const, regionId: r.region.id, groupId, id: rule.id })),
+    const ruleDeletes = deletionsOfRulesNaming(
+      r,
+      referencing,
+      (remote) => remote.kind === 'group' && remote.groupId === id,
     );
     const scope = { regionId: r.region.id, tenantId: g.meta.tenantId };
     const plan = deletion(
