@@ -44,8 +44,9 @@ export function ruleInputOf(
 }
 
 export function ruleView(rule: Rule, groupId: string, position: number, revision: number): RuleView {
-  const created = rule.createdAt === undefined ? {} : { createdAt: rule.createdAt };
-  return { id: rule.id, groupId, ...ruleInputOf(rule), ...created, position, revision } as RuleView;
+  const view = { id: rule.id, groupId, ...ruleInputOf(rule), position, revision } as RuleView;
+  if (rule.createdAt !== undefined) view.createdAt = rule.createdAt;
+  return view;
 }
 
 export function groupView(profile: Profile, g: GroupRecord, withRules: boolean) {

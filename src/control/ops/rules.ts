@@ -75,7 +75,9 @@ export function addRules(
     inputs.forEach((input, i) => {
       if (input.id !== undefined)
         problems.add(`${at(i)}.id`, 'READ_ONLY_FIELD', `${at(i)}.id is assigned by the server`);
-      const rule = { ...toRule(profile, input, newId('sgr'), at(i), problems), createdAt: svc.timestamp() };
+      // Set in place: a copy by spread made every rule object slower to use (V8 shapes).
+      const rule = toRule(profile, input, newId('sgr'), at(i), problems);
+      rule.createdAt = svc.timestamp();
       validateRule(rule, { ...g.meta, rules: [] }, profile, problems, at(i));
       validateRuleReferences(rule, g.meta, lookup, problems, at(i));
       const existing = g.identities.get(ruleIdentity(rule)) ?? batch.get(ruleIdentity(rule));
@@ -183,7 +185,8 @@ export function modifyRule(
       for (const k of ['ports', 'sourcePorts', 'icmpType', 'icmpCode']) delete base[k];
     const input = { ...base, ...patch } as RuleInput;
     const problems = new Problems();
-    const rule = { ...toRule(profile, input, ruleId, 'body', problems), createdAt: stored.rule.createdAt };
+    const rule = toRule(profile, input, ruleId, 'body', problems);
+    if (stored.rule.createdAt !== undefined) rule.createdAt = stored.rule.createdAt;
     validateRule(rule, { ...g.meta, rules: [] }, profile, problems, 'body');
     validateRuleReferences(rule, g.meta, lookupIn(w, r), problems, 'body');
     const twin = g.identities.get(ruleIdentity(rule));
