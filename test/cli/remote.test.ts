@@ -318,6 +318,71 @@ describe('palisade CLI against a server', () => {
     expect(audit.map((a: any) => a.action)).toContain('group.create');
   });
 
+  it("manages a tenant's OpenStack users and application credentials, which log in at Keystone", async () => {
+    // Logged in as the operator (first test); the tenant acme exists (second test).
+    process.env.NEW_OS_PASSWORD = 'keystone pass 1';
+    const user = await json(
+      'openstack',
+      'user',
+      'create',
+      '--tenant',
+      'acme',
+      '--name',
+      'acme-ops',
+      '--password-env',
+      'NEW_OS_PASSWORD',
+    );
+    expect(user).toMatchObject({ name: 'acme-ops', tenantId: 'acme', domainId: 'default' });
+    const noPassword = await cli('openstack', 'user', 'create', '--tenant', 'acme', '--name', 'x');
+    expect(noPassword.code).toBe(2);
+    const dup = await cli(
+      'openstack',
+      'user',
+      'create',
+      '--tenant',
+      'acme',
+      '--name',
+      'acme-ops',
+      '--password',
+      'another one',
+    );
+    expect(dup.code).toBe(1);
+    expect(dup.err).toContain('USER_EXISTS');
+    expect((await json('openstack', 'user', 'list', '--tenant', 'acme')).map((u: any) => u.name)).toEqual([
+      'acme-ops',
+    ]);
+
+    const login = (password: string) =>
+      fetch(`${t.url}/identity/v3/auth/tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          auth: {
+            identity: {
+              methods: ['password'],
+              password: { user: { name: 'acme-ops', domain: { name: 'Default' }, password } },
+            },
+            scope: { project: { name: 'Acme', domain: { name: 'Default' } } },
+          },
+        }),
+      });
+    expect((await login('keystone pass 1')).status).toBe(201);
+    expect(
+      (await cli('openstack', 'user', 'set-password', user.id, '--password', 'keystone pass 2')).code,
+    ).toBe(0);
+    expect((await login('keystone pass 1')).status).toBe(401);
+    expect((await login('keystone pass 2')).status).toBe(201);
+
+    const cred = await json('openstack', 'app-credential', 'create', user.id, '--name', 'ci');
+    expect(cred.secret).toEqual(expect.any(String));
+    expect((await json('openstack', 'app-credential', 'list', user.id)).map((c: any) => c.name)).toEqual([
+      'ci',
+    ]);
+    expect((await cli('openstack', 'app-credential', 'delete', user.id, cred.id)).code).toBe(0);
+    expect((await cli('openstack', 'user', 'delete', user.id)).code).toBe(0);
+    expect(await json('openstack', 'user', 'list', '--tenant', 'acme')).toEqual([]);
+  });
+
   it('reports an unreachable server in one line', async () => {
     const down = await cli('group', 'list', '--server', 'http://127.0.0.1:1');
     expect(down.code).toBe(1);
