@@ -10,6 +10,7 @@ import type { IdentityService } from '../control/auth/identity.js';
 import type { KeyService } from '../control/auth/keys.js';
 import type { Service } from '../control/service.js';
 import { mountCompatApis } from '../compat/mount.js';
+import { jsonBody } from './http.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { changeRoutes } from './routes/changes.js';
 import { groupRoutes } from './routes/groups.js';
@@ -55,16 +56,11 @@ export async function buildApp(ctx: Context, options: FastifyServerOptions = {})
 
   // JSON only (anything else is a 415), and keep the raw body: signatures cover its exact bytes.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    const text = body as string;
-    req.rawBody = text;
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (e) {
-      done(e as SyntaxError, undefined);
-    }
-  });
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    jsonBody((e) => e),
+  );
 
   // Reads record the nonce at once; writes record it in their own transaction (saving a
   // commit), and whatever a route did not record is recorded before the answer goes out.

@@ -68,3 +68,20 @@ export function sendWrite<R>(reply: FastifyReply, result: WriteResult<R>) {
 export function sendObject(reply: FastifyReply, body: { revision: number }) {
   return reply.header('etag', `"${body.revision}"`).send(body);
 }
+
+/**
+ * A JSON body parser that keeps the raw text (signatures cover its exact bytes); an empty body
+ * is no body; unparsable JSON becomes the error the API answers in its own dialect.
+ */
+export function jsonBody(invalid: (e: SyntaxError) => Error) {
+  return (req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+    const text = body.toString();
+    req.rawBody = text;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      done(invalid(e as SyntaxError), undefined);
+    }
+  };
+}

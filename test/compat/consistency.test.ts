@@ -7,6 +7,7 @@ import core from '@huaweicloud/huaweicloud-sdk-core';
 import vpcSdk from '@huaweicloud/huaweicloud-sdk-vpc/v3/public-api.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PalisadeClient } from '../../src/client/client.js';
+import { login } from '../support/openstack.js';
 import { freshDatabase, startTestServer, type TestDatabase, type TestServer } from '../support/servers.js';
 
 const require = createRequire(import.meta.url);
@@ -79,21 +80,7 @@ describe('the same objects through every API', () => {
     );
     const credentials = new core.BasicCredentials().withAk(key.id).withSk(key.secret).withProjectId(HW);
     huawei = hw.VpcClient.newBuilder().withCredential(credentials).withEndpoint(t.url).build();
-    const login = await fetch(`${t.url}/identity/v3/auth/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        auth: {
-          identity: {
-            methods: ['password'],
-            password: { user: { name: 'acme-ops', domain: { name: 'Default' }, password: 'secret pass' } },
-          },
-          scope: { project: { name: 'acme', domain: { name: 'Default' } } },
-        },
-      }),
-    });
-    expect(login.status).toBe(201);
-    token = login.headers.get('x-subject-token')!;
+    token = (await login(t, { userName: 'acme-ops', password: 'secret pass', tenantId: 'acme' })).token;
   });
   afterAll(async () => {
     await t?.close();

@@ -37,7 +37,10 @@ export async function osProject(t: TestServer, tenantId: string, region: string)
 }
 
 /** POST /identity/v3/auth/tokens with the password method, project-scoped. */
-export async function login(t: TestServer, o: OsProject): Promise<{ token: string; body: any }> {
+export async function login(
+  t: TestServer,
+  o: Pick<OsProject, 'userName' | 'password' | 'tenantId'>,
+): Promise<{ token: string; body: any }> {
   const res = await fetch(`${t.url}/identity/v3/auth/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

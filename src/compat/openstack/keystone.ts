@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import { DEFAULT_DOMAIN, type TokenInfo } from '../../control/auth/identity.js';
 import { ServiceError } from '../../control/errors.js';
 import type { Context } from '../../server/app.js';
+import { jsonBody } from '../../server/http.js';
 import { KeystoneError, sendKeystoneError, unauthenticated } from './errors.js';
 import { baseUrl } from './http.js';
 
@@ -197,26 +198,16 @@ async function subject(ctx: Context, req: FastifyRequest): Promise<{ token: stri
   }
 }
 
-function parseBody(
-  req: FastifyRequest,
-  body: string | Buffer,
-  done: (err: Error | null, body?: unknown) => void,
-) {
-  const t = body.toString();
-  req.rawBody = t;
-  if (t.trim() === '') return done(null, undefined);
-  try {
-    done(null, JSON.parse(t));
-  } catch {
-    done(new KeystoneError(400, 'Bad Request', 'The request body is not valid JSON.'), undefined);
-  }
-}
-
 export const keystoneApi =
   (ctx: Context): FastifyPluginAsync =>
   async (app: FastifyInstance) => {
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'string' }, parseBody);
+    // Bodies are JSON whatever their Content-Type says (the clients send them so).
+    app.addContentTypeParser(
+      '*',
+      { parseAs: 'string' },
+      jsonBody(() => new KeystoneError(400, 'Bad Request', 'The request body is not valid JSON.')),
+    );
     app.setErrorHandler((err, req, reply: FastifyReply) => {
       if (err instanceof KeystoneError) return sendKeystoneError(reply, err, `${baseUrl(req)}/identity`);
       const status = (err as { statusCode?: number }).statusCode;

@@ -3,6 +3,7 @@
 // /networking/{regionId}/v2.0/      resources document, extensions, and the resources below.
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Context } from '../../server/app.js';
+import { jsonBody } from '../../server/http.js';
 import { compatRegion } from '../regions.js';
 import { addressGroupRoutes } from './address-groups.js';
 import {
@@ -108,27 +109,16 @@ function subjectOf(url: string): Subject {
   return 'security_group';
 }
 
-/** Bodies are JSON whatever their Content-Type says (Neutron reads them so). */
-function parseBody(
-  req: FastifyRequest,
-  body: string | Buffer,
-  done: (err: Error | null, body?: unknown) => void,
-) {
-  const text = body.toString();
-  req.rawBody = text;
-  if (text.trim() === '') return done(null, undefined);
-  try {
-    done(null, JSON.parse(text));
-  } catch {
-    done(new NeutronError(400, 'HTTPBadRequest', 'Body contains invalid data'), undefined);
-  }
-}
-
 export const neutronApi =
   (ctx: Context): FastifyPluginAsync =>
   async (app: FastifyInstance) => {
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'string' }, parseBody);
+    // Bodies are JSON whatever their Content-Type says (the clients send them so).
+    app.addContentTypeParser(
+      '*',
+      { parseAs: 'string' },
+      jsonBody(() => new NeutronError(400, 'HTTPBadRequest', 'Body contains invalid data')),
+    );
     app.setErrorHandler((err, req, reply) => {
       const e = toNeutron(err, subjectOf(req.url));
       if (e instanceof KeystoneError) return sendKeystoneError(reply, e, `${baseUrl(req)}/identity`);
