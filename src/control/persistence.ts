@@ -1,5 +1,5 @@
-// Events to rows and rows back to a world. Writes upsert whole documents, so applying an
-// event twice leaves the same rows; loading replays one put per stored object.
+// Events to rows and rows back to a world. Writes upsert whole documents by kind and id, so
+// applying an event twice leaves the same rows; loading replays one put per stored object.
 import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../store/migrations/index.js';
 import type { Database, ObjectKind } from '../store/schema.js';
@@ -74,9 +74,33 @@ export async function persistEvents(
       await tx.executeQuery(statement(dialect, 'upsertObject', values));
       continue;
     }
-    if (!('id' in e)) continue;
-    if (e.op === 'group.delete') await tx.deleteFrom('objects').where('parent_id', '=', e.id).execute();
-    await tx.deleteFrom('objects').where('id', '=', e.id).execute();
+    const kind = deletedKind(e);
+    if (kind === null || !('id' in e)) continue;
+    if (kind === 'group')
+      await tx.deleteFrom('objects').where('kind', '=', 'rule').where('parent_id', '=', e.id).execute();
+    await tx.deleteFrom('objects').where('kind', '=', kind).where('id', '=', e.id).execute();
+  }
+}
+
+/** The kind of object a delete event removes (objects are identified by kind and id). */
+function deletedKind(e: Event): ObjectKind | null {
+  switch (e.op) {
+    case 'tenant.delete':
+      return 'tenant';
+    case 'region.delete':
+      return 'region';
+    case 'vpc.delete':
+      return 'vpc';
+    case 'group.delete':
+      return 'group';
+    case 'rule.delete':
+      return 'rule';
+    case 'addressGroup.delete':
+      return 'addressGroup';
+    case 'instance.delete':
+      return 'instance';
+    default:
+      return null;
   }
 }
 

@@ -10,6 +10,9 @@ import { Service } from '../control/service.js';
 import { DEFAULT_SQLITE_PATH, openStore } from '../store/open.js';
 import { buildApp } from './app.js';
 
+/** A server that cannot start as configured (wrong master key, database in use): the message says why. */
+export class StartupError extends Error {}
+
 export interface ServeOptions {
   host?: string;
   port?: number;
@@ -42,10 +45,19 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       ? './data/master.key'
       : join(dirname(database === ':memory:' ? DEFAULT_SQLITE_PATH : database), 'master.key'));
   const master = MasterKey.load(env.PALISADE_MASTER_KEY, keyFile);
-  const store = await openStore(database);
+  const store = await openStore(database).catch((e: Error) => {
+    throw new StartupError(e.message);
+  });
   const service = await Service.open(store);
   const keys = new KeyService(service, master);
   const identity = new IdentityService(service);
+  try {
+    await keys.verifyMasterKey();
+  } catch (e) {
+    await service.close();
+    await store.close();
+    throw new StartupError((e as Error).message);
+  }
 
   let createdAdmin: RunningServer['createdAdmin'];
   if (env.PALISADE_ADMIN_KEY_ID && env.PALISADE_ADMIN_SECRET) {

@@ -1,6 +1,6 @@
 // The database schema as Kysely types: one schema for SQLite and PostgreSQL.
-// Domain objects are JSON documents keyed by id, with the columns the queries filter and order
-// on; the change log is the change stream and the audit log at once (one row per write).
+// Domain objects are JSON documents keyed by kind and id (ids are unique per kind), with the
+// columns the queries filter and order on; the change log is the change stream and the audit log at once (one row per write).
 export type ObjectKind = 'tenant' | 'region' | 'vpc' | 'instance' | 'group' | 'rule' | 'addressGroup';
 
 export interface Database {
@@ -71,7 +71,17 @@ export interface Database {
     created_at: string;
   };
   /** Keystone tokens, by SHA-256: the token itself is never stored. */
-  identity_tokens: { hash: string; user_id: string; methods: string; issued_at: number; expires_at: number };
+  identity_tokens: {
+    hash: string;
+    user_id: string;
+    methods: string;
+    issued_at: number;
+    expires_at: number;
+    /** The application credential the token was issued from (deleting it ends the token). */
+    app_credential_id: string | null;
+  };
+  /** Server-wide settings, such as the master-key check. */
+  settings: { name: string; value: string };
   host_status: { host: string; revision: number; body: string; reported_at: string };
   idempotency: {
     principal: string;

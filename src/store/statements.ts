@@ -30,7 +30,7 @@ function statements(dialect: Dialect) {
       dialect,
       'objects',
       OBJECT_COLUMNS,
-      ' on conflict ("id") do update set "body" = excluded."body", "revision" = excluded."revision", "seq" = excluded."seq", "parent_id" = excluded."parent_id"',
+      ' on conflict ("kind", "id") do update set "body" = excluded."body", "revision" = excluded."revision", "seq" = excluded."seq", "parent_id" = excluded."parent_id"',
     ),
     insertChange: insert(dialect, 'change_log', CHANGE_COLUMNS),
     insertNonce: insert(

@@ -1,6 +1,6 @@
 // palisade serve: the server, until SIGINT or SIGTERM.
 import type { Command } from 'commander';
-import { startServer } from '../../server/serve.js';
+import { StartupError, startServer } from '../../server/serve.js';
 import type { Io } from '../io.js';
 import { UsageError } from '../io.js';
 
@@ -18,7 +18,9 @@ export function serveCommand(program: Command, io: Io): void {
       const port = o.port === undefined ? undefined : Number(o.port);
       if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536))
         throw new UsageError(`--port ${o.port} is not a port number`);
-      const server = await startServer({ host: o.host, port, database: o.database });
+      const server = await startServer({ host: o.host, port, database: o.database }).catch((e: Error) => {
+        throw e instanceof StartupError ? new UsageError(`cannot start: ${e.message}`) : e;
+      });
       // One write, so whoever reads the output sees the whole greeting at once.
       const lines = [
         `Palisade listening on ${server.url}`,

@@ -37,6 +37,15 @@ export class MasterKey {
     ].join(':');
   }
 
+  /** The plain text, or undefined when this key did not seal it (or the text is damaged). */
+  tryDecrypt(sealed: string): string | undefined {
+    try {
+      return this.decrypt(sealed);
+    } catch {
+      return undefined;
+    }
+  }
+
   decrypt(sealed: string): string {
     const [version, iv, tag, data] = sealed.split(':');
     if (version !== 'v1') throw new Error('unknown secret format');

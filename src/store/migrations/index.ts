@@ -1,6 +1,6 @@
 // Versioned migrations, the same for both databases (only the integer columns' type differs).
 // Add a migration for every schema change; never edit one that has shipped.
-import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -140,12 +140,69 @@ function identity(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Objects are identified by kind and id: an operator-chosen tenant id may equal a region id
+ * (ids are unique per kind), and a write of one never replaces the other. Existing rows are
+ * carried over as they are (a database written before this could not hold two objects of one
+ * id). The same statements on both stores: make the new table, copy, swap.
+ */
+function objectIdentity(dialect: Dialect): Migration {
+  const bigint = dialect === 'postgres' ? 'bigint' : 'integer';
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('objects_by_kind')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('region_id', 'text')
+        .addColumn('tenant_id', 'text')
+        .addColumn('parent_id', 'text')
+        .addColumn('seq', bigint, (c) => c.notNull())
+        .addColumn('revision', bigint, (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('objects_kind_id', ['kind', 'id'])
+        .execute();
+      await sql`insert into objects_by_kind (kind, id, region_id, tenant_id, parent_id, seq, revision, body)
+        select kind, id, region_id, tenant_id, parent_id, seq, revision, body from objects`.execute(db);
+      await db.schema.dropTable('objects').execute();
+      await db.schema.alterTable('objects_by_kind').renameTo('objects').execute();
+      await db.schema.createIndex('objects_region').on('objects').columns(['region_id', 'kind']).execute();
+      await db.schema.createIndex('objects_parent').on('objects').columns(['parent_id', 'seq']).execute();
+    },
+  };
+}
+
+/**
+ * Server-wide settings (the master-key check: a value only the right key decrypts), and the
+ * application credential a Keystone token was issued from, so that deleting the credential
+ * ends its tokens.
+ */
+function settingsAndTokenOrigin(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('settings')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.alterTable('identity_tokens').addColumn('app_credential_id', 'text').execute();
+      await db.schema
+        .createIndex('identity_tokens_credential')
+        .on('identity_tokens')
+        .column('app_credential_id')
+        .execute();
+    },
+  };
+}
+
 export function migrations(dialect: Dialect): MigrationProvider {
   return {
     getMigrations: async () => ({
       '0001_initial': initial(dialect),
       '0002_host_status': hostStatus(dialect),
       '0003_identity': identity(dialect),
+      '0004_object_identity': objectIdentity(dialect),
+      '0005_settings_token_origin': settingsAndTokenOrigin(),
     }),
   };
 }
