@@ -184,18 +184,32 @@ async function authenticate(ctx: Context, auth: Obj): Promise<TokenInfo> {
   throw unauthenticated();
 }
 
-/** The caller's token (X-Auth-Token) and the subject token (X-Subject-Token). */
-async function subject(ctx: Context, req: FastifyRequest): Promise<{ token: string; info: TokenInfo }> {
-  const caller = req.headers['x-auth-token'];
-  if (typeof caller !== 'string' || caller === '') throw unauthenticated();
-  await identityCall(() => ctx.identity.validateToken(caller));
+const forbidden = (action: string) =>
+  new KeystoneError(403, 'Forbidden', `You are not authorized to perform the requested action: ${action}.`);
+
+/**
+ * The subject token (X-Subject-Token) that the caller (X-Auth-Token) may act on: Keystone's
+ * policy lets a user validate, check or revoke only its own tokens (Palisade's Keystone has
+ * no admin or service role), so another user's token answers 403 and says nothing about it.
+ */
+async function subject(
+  ctx: Context,
+  req: FastifyRequest,
+  action: string,
+): Promise<{ token: string; info: TokenInfo }> {
+  const callerToken = req.headers['x-auth-token'];
+  if (typeof callerToken !== 'string' || callerToken === '') throw unauthenticated();
+  const caller = await identityCall(() => ctx.identity.validateToken(callerToken));
   const token = req.headers['x-subject-token'];
   if (typeof token !== 'string' || token === '') throw badRequest('X-Subject-Token', 'headers');
+  let info: TokenInfo;
   try {
-    return { token, info: await ctx.identity.validateToken(token) };
+    info = await ctx.identity.validateToken(token);
   } catch {
     throw new KeystoneError(404, 'Not Found', `Could not find token: ${token}.`);
   }
+  if (info.userId !== caller.userId) throw forbidden(action);
+  return { token, info };
 }
 
 export const keystoneApi =
@@ -247,12 +261,13 @@ export const keystoneApi =
       return tokenBody(ctx, req, info, !('nocatalog' in (req.query as Obj)));
     });
     app.get('/v3/auth/tokens', async (req, reply) => {
-      const { token, info } = await subject(ctx, req);
+      const action = req.method === 'HEAD' ? 'identity:check_token' : 'identity:validate_token';
+      const { token, info } = await subject(ctx, req, action);
       reply.header('x-subject-token', token);
       return tokenBody(ctx, req, info, !('nocatalog' in (req.query as Obj)));
     });
     app.delete('/v3/auth/tokens', async (req, reply) => {
-      const { token } = await subject(ctx, req);
+      const { token } = await subject(ctx, req, 'identity:revoke_token');
       await ctx.identity.revokeToken(token);
       return reply.code(204).send();
     });
@@ -282,12 +297,6 @@ export const keystoneApi =
         links: { self: `${base}/projects/${info.project.id}` },
       };
     };
-    const forbidden = (action: string) =>
-      new KeystoneError(
-        403,
-        'Forbidden',
-        `You are not authorized to perform the requested action: ${action}.`,
-      );
     app.get('/v3/auth/projects', async (req) => {
       const info = await caller(req);
       const self = `${baseUrl(req)}/identity/v3/auth/projects`;

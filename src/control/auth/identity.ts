@@ -290,6 +290,8 @@ export class IdentityService {
       after: () => null,
       status: 204,
       sideEffect: async (tx) => {
+        // Its tokens stop working at once, as in Keystone (validateToken checks it too).
+        await tx.deleteFrom('identity_tokens').where('app_credential_id', '=', id).execute();
         await tx.deleteFrom('app_credentials').where('id', '=', id).execute();
       },
     }));
@@ -354,7 +356,10 @@ export class IdentityService {
       (row.expires_at !== null && Number(row.expires_at) < this.svc.now())
     )
       throw new IdentityError();
-    return this.session(row, ['application_credential'], {}, row.credential_id);
+    const info = await this.session(row, ['application_credential'], {}, row.credential_id);
+    // A token does not outlive the credential it was issued from.
+    if (row.expires_at !== null) info.expiresAt = Math.min(info.expiresAt, Number(row.expires_at));
+    return info;
   }
 
   private async session(
@@ -363,6 +368,8 @@ export class IdentityService {
     scope: { projectId?: string; projectName?: string },
     applicationCredentialId?: string,
   ): Promise<TokenInfo> {
+    // A project this server has not seen yet may be another server's fresh write.
+    if (!this.svc.world.tenants.has(user.tenant_id)) await this.svc.sync();
     const tenant = this.svc.world.tenants.get(user.tenant_id)?.value;
     if (!tenant) throw new IdentityError();
     if (scope.projectId !== undefined && scope.projectId !== tenant.id)
@@ -399,16 +406,21 @@ export class IdentityService {
         methods: JSON.stringify(info.methods),
         issued_at: info.issuedAt,
         expires_at: info.expiresAt,
+        app_credential_id: info.applicationCredentialId ?? null,
       })
       .execute();
     return token;
   }
 
-  /** The session a token stands for, or IdentityError (unknown, expired, revoked, user gone). */
+  /**
+   * The session a token stands for, or IdentityError: unknown, expired, revoked, its user gone,
+   * or the application credential it was issued from deleted.
+   */
   async validateToken(token: string): Promise<TokenInfo> {
     const row = await this.svc.db
       .selectFrom('identity_tokens')
       .innerJoin('identity_users', 'identity_users.id', 'identity_tokens.user_id')
+      .leftJoin('app_credentials', 'app_credentials.id', 'identity_tokens.app_credential_id')
       .select([
         'identity_users.id',
         'identity_users.tenant_id',
@@ -416,12 +428,18 @@ export class IdentityService {
         'identity_tokens.methods',
         'identity_tokens.issued_at',
         'identity_tokens.expires_at',
+        'identity_tokens.app_credential_id',
+        'app_credentials.id as live_credential',
       ])
       .where('identity_tokens.hash', '=', sha256Hex(token))
       .executeTakeFirst();
-    if (!row || Number(row.expires_at) < this.svc.now())
+    if (
+      !row ||
+      Number(row.expires_at) < this.svc.now() ||
+      (row.app_credential_id !== null && row.live_credential === null)
+    )
       throw new IdentityError('The request you have made requires authentication.');
-    const info = await this.session(row, JSON.parse(row.methods), {});
+    const info = await this.session(row, JSON.parse(row.methods), {}, row.app_credential_id ?? undefined);
     return { ...info, issuedAt: Number(row.issued_at), expiresAt: Number(row.expires_at) };
   }
 

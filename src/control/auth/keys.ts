@@ -17,6 +17,7 @@ const TOKEN_TTL_MS = 12 * 3600 * 1000;
 /** How long a server trusts its copy of a key; a key deleted through another server stops working after this. */
 const KEY_CACHE_MS = 5000;
 const NONCE_TTL_MS = 2 * MAX_SKEW_MS;
+const MASTER_KEY_CHECK = 'master-key-check';
 
 export interface KeyView {
   id: string;
@@ -36,6 +37,8 @@ interface CachedKey {
   row: { id: string; tenant_id: string | null; role: string };
   secret: string;
   at: number;
+  /** The revision of the key's tenant when cached: a tenant deleted (and made again) since voids it. */
+  tenantRevision: number | undefined;
 }
 
 export class KeyService {
@@ -88,6 +91,38 @@ export class KeyService {
       },
     }));
     return { ...view, secret };
+  }
+
+  /**
+   * Refuse to serve with a master key that is not the one the store's secrets were sealed
+   * with: every signature check would fail later. The store keeps a value sealed by the first
+   * server's key; a store from before that check is judged by one of its access keys.
+   */
+  async verifyMasterKey(): Promise<void> {
+    const wrongKey = () =>
+      new Error(
+        'the master key (PALISADE_MASTER_KEY or master.key) is not the key this database was written with: ' +
+          "its access-key secrets cannot be decrypted; start with the database's master key",
+      );
+    const check = () =>
+      this.svc.db
+        .selectFrom('settings')
+        .select('value')
+        .where('name', '=', MASTER_KEY_CHECK)
+        .executeTakeFirst();
+    let row = await check();
+    if (!row) {
+      const key = await this.svc.db.selectFrom('access_keys').select('secret_enc').executeTakeFirst();
+      if (key && this.master.tryDecrypt(key.secret_enc) === undefined) throw wrongKey();
+      await this.svc.db
+        .insertInto('settings')
+        .values({ name: MASTER_KEY_CHECK, value: this.master.encrypt(MASTER_KEY_CHECK) })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
+      // Another server may have sealed it first, with its key.
+      row = await check();
+    }
+    if (this.master.tryDecrypt(row!.value) !== MASTER_KEY_CHECK) throw wrongKey();
   }
 
   /** Store a known key (operator bootstrap from the environment); no-op when it exists. */
@@ -173,8 +208,8 @@ export class KeyService {
       .selectAll()
       .where('id', '=', keyId)
       .executeTakeFirst();
-    const stored = row ? this.master.decrypt(row.secret_enc) : '';
-    if (!row || !equal(stored, secret))
+    const stored = row ? this.master.tryDecrypt(row.secret_enc) : undefined;
+    if (!row || stored === undefined || (await tenantGone(this.svc, row)) || !equal(stored, secret))
       throw unauthorized('INVALID_CREDENTIALS', 'the access key id or secret is wrong');
     const token = randomBytes(32).toString('base64url');
     const expires = this.svc.now() + TOKEN_TTL_MS;
@@ -272,20 +307,27 @@ export class KeyService {
   private async key(keyId: string): Promise<CachedKey | undefined> {
     const now = this.svc.now();
     const cached = this.cache.get(keyId);
-    if (cached && now - cached.at < KEY_CACHE_MS) return cached;
+    if (cached && now - cached.at < KEY_CACHE_MS && cached.tenantRevision === this.tenantRevision(cached.row))
+      return cached;
     const row = await this.svc.db
       .selectFrom('access_keys')
       .selectAll()
       .where('id', '=', keyId)
       .executeTakeFirst();
-    if (!row) {
+    // The start-up check makes an undecryptable secret a damaged row: the key is unusable.
+    const secret = row ? this.master.tryDecrypt(row.secret_enc) : undefined;
+    if (!row || secret === undefined || (await tenantGone(this.svc, row))) {
       this.cache.delete(keyId);
       return undefined;
     }
-    const fresh = { row, secret: this.master.decrypt(row.secret_enc), at: now };
+    const fresh = { row, secret, at: now, tenantRevision: this.tenantRevision(row) };
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(keyId, fresh);
     return fresh;
+  }
+
+  private tenantRevision(row: { tenant_id: string | null }): number | undefined {
+    return row.tenant_id === null ? undefined : this.svc.world.tenants.get(row.tenant_id)?.revision;
   }
 
   /** Drop expired nonces and tokens, at most once a minute. */
@@ -304,10 +346,23 @@ export class KeyService {
       .select(['access_keys.id', 'access_keys.tenant_id', 'access_keys.role', 'tokens.expires_at'])
       .where('tokens.hash', '=', sha256Hex(token))
       .executeTakeFirst();
-    if (!row || Number(row.expires_at) < this.svc.now())
+    if (!row || Number(row.expires_at) < this.svc.now() || (await tenantGone(this.svc, row)))
       throw unauthorized('INVALID_TOKEN', 'the bearer token is unknown or expired');
     return principalOf(row);
   }
+}
+
+/**
+ * A tenant key whose tenant is gone is no key: deleting a tenant deletes its keys, but a cached
+ * key may outlive that. A tenant this server has not seen yet may be another server's fresh
+ * write: catch up before judging.
+ */
+async function tenantGone(svc: Service, row: { tenant_id: string | null; role: string }): Promise<boolean> {
+  if (row.role === 'admin') return false;
+  const tenantId = row.tenant_id ?? '';
+  if (svc.world.tenants.has(tenantId)) return false;
+  await svc.sync();
+  return !svc.world.tenants.has(tenantId);
 }
 
 function principalOf(row: { id: string; tenant_id: string | null; role: string }): Principal {

@@ -95,13 +95,26 @@ export function deleteTenant(svc: Service, p: Principal, id: string, opts: Write
           `tenant "${id}" still owns objects in region ${r.region.id}; delete them first`,
         );
     }
-    return deletion(
-      'tenant.delete',
-      { regionId: null, tenantId: id },
-      id,
-      { op: 'tenant.delete', id },
-      t.value,
-    );
+    return {
+      ...deletion(
+        'tenant.delete',
+        { regionId: null, tenantId: id },
+        id,
+        { op: 'tenant.delete', id },
+        t.value,
+      ),
+      // Its credentials go with it, in the same write: a tenant created later with the same
+      // id must not inherit the old one's keys, users or tokens.
+      sideEffect: async (tx) => {
+        const keys = tx.selectFrom('access_keys').select('id').where('tenant_id', '=', id);
+        await tx.deleteFrom('tokens').where('key_id', 'in', keys).execute();
+        await tx.deleteFrom('access_keys').where('tenant_id', '=', id).execute();
+        const users = tx.selectFrom('identity_users').select('id').where('tenant_id', '=', id);
+        await tx.deleteFrom('identity_tokens').where('user_id', 'in', users).execute();
+        await tx.deleteFrom('app_credentials').where('user_id', 'in', users).execute();
+        await tx.deleteFrom('identity_users').where('tenant_id', '=', id).execute();
+      },
+    };
   });
 }
 
