@@ -1,0 +1,19 @@
+// Own-property lookups in plain objects: the one sanctioned way to read a table by a
+// key that came from outside (a request, a file, a command line). A plain object
+// inherits Object.prototype, so `table[key]` with key "constructor", "toString" or
+// "__proto__" finds something the table never held; these helpers only see the
+// table's own properties. Tables indexed by request data on a hot path are better
+// as a Map; these are for occasional lookups (eslint-rules/no-dynamic-key.js).
+
+/** True when `key` is one of the table's own properties (never an inherited name such as "constructor"). */
+export function hasOwnKey<T extends object>(table: T, key: PropertyKey): key is keyof T {
+  return Object.hasOwn(table, key);
+}
+
+/** The table's own value for `key`, or undefined when the table has no own property of that name. */
+export function own<T extends object>(table: T, key: PropertyKey): T[keyof T] | undefined {
+  // Safe: the key was just checked to be one of the table's own properties, so no
+  // inherited member of Object.prototype can be returned.
+  // eslint-disable-next-line palisade/no-dynamic-key
+  return Object.hasOwn(table, key) ? table[key as keyof T] : undefined;
+}
