@@ -8,10 +8,16 @@ export class ServiceError extends Error {
     readonly code: string,
     message: string,
     readonly errors: ValidationError[] = [],
+    /** For 429 and 503: seconds until a retry may succeed (every dialect sends it as Retry-After). */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
 }
+
+/** Too many requests, or too many failed authentications: 429 with the wait in seconds. */
+export const throttled = (code: 'RATE_LIMITED' | 'TOO_MANY_FAILURES', message: string, retryAfter: number) =>
+  new ServiceError(429, code, message, [], Math.max(1, Math.ceil(retryAfter)));
 
 /** Codes that describe a conflict with the current state rather than a malformed request. */
 const CONFLICTS = new Set(['QUOTA_EXCEEDED', 'DUPLICATE_RULE', 'DEFAULT_GROUP_EXISTS', 'ADDRESS_IN_USE']);

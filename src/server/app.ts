@@ -69,7 +69,7 @@ export async function buildApp(ctx: Context, options: FastifyServerOptions = {})
     const [path, search = ''] = req.url.split(/\?(.*)/s);
     const deferNonce = req.method !== 'GET' && req.method !== 'HEAD';
     const auth = await ctx.keys.authenticate(
-      { method: req.method, path, search, headers: req.headers, body: req.rawBody ?? '' },
+      { source: req.ip, method: req.method, path, search, headers: req.headers, body: req.rawBody ?? '' },
       deferNonce,
     );
     req.principal = auth.principal;

@@ -78,7 +78,7 @@ describe('OpenStack identities', () => {
   it('logs in with a password or an application credential, scoped to the tenant as project', async () => {
     const { identity } = t.server;
     const user = await alice.post<any>('/v1/openstack/users', { name: 'alice-dev', password: 'pass word 1' });
-    const session = await identity.authenticatePassword({
+    const session = await identity.authenticatePassword('127.0.0.1', {
       userName: 'alice-dev',
       domainName: 'Default',
       password: 'pass word 1',
@@ -95,17 +95,20 @@ describe('OpenStack identities', () => {
       { userName: 'alice-dev', domainName: 'Other', password: 'pass word 1' },
       { userName: 'alice-dev', domainName: 'Default', password: 'pass word 1', projectName: 'bob' },
     ])
-      await expect(identity.authenticatePassword(wrong)).rejects.toBeInstanceOf(IdentityError);
+      await expect(identity.authenticatePassword('127.0.0.1', wrong)).rejects.toBeInstanceOf(IdentityError);
 
     const cred = await alice.post<any>(`/v1/openstack/users/${user.id}/application-credentials`, {
       name: 'ci',
     });
     expect(cred.secret).toEqual(expect.any(String));
-    const viaCred = await identity.authenticateAppCredential({ id: cred.id, secret: cred.secret });
+    const viaCred = await identity.authenticateAppCredential('127.0.0.1', {
+      id: cred.id,
+      secret: cred.secret,
+    });
     expect(viaCred.methods).toEqual(['application_credential']);
-    await expect(identity.authenticateAppCredential({ id: cred.id, secret: 'nope' })).rejects.toBeInstanceOf(
-      IdentityError,
-    );
+    await expect(
+      identity.authenticateAppCredential('127.0.0.1', { id: cred.id, secret: 'nope' }),
+    ).rejects.toBeInstanceOf(IdentityError);
     const creds = await alice.get<{ items: any[] }>(`/v1/openstack/users/${user.id}/application-credentials`);
     expect(creds.items).toHaveLength(1);
     expect(JSON.stringify(creds)).not.toContain(cred.secret);
@@ -115,11 +118,11 @@ describe('OpenStack identities', () => {
     await expect(identity.validateToken(token)).rejects.toBeInstanceOf(IdentityError);
     await alice.delete(`/v1/openstack/users/${user.id}/application-credentials/${cred.id}`);
     await expect(
-      identity.authenticateAppCredential({ id: cred.id, secret: cred.secret }),
+      identity.authenticateAppCredential('127.0.0.1', { id: cred.id, secret: cred.secret }),
     ).rejects.toBeInstanceOf(IdentityError);
     // Deleting the user ends everything it had.
     const fresh = await identity.issueToken(
-      await identity.authenticatePassword({ userId: user.id, password: 'pass word 2' }),
+      await identity.authenticatePassword('127.0.0.1', { userId: user.id, password: 'pass word 2' }),
     );
     await alice.delete(`/v1/openstack/users/${user.id}`);
     await expect(identity.validateToken(fresh)).rejects.toBeInstanceOf(IdentityError);

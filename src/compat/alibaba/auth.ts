@@ -2,6 +2,7 @@
 // the ecs20140526 SDK) or a signature 1.0 in the parameters (@alicloud/pop-core), both checked
 // against the tenant's access keys, with the timestamp within 15 minutes and a nonce that is
 // never accepted twice (recorded by the caller: in the write's transaction, or at once).
+import { ServiceError } from '../../control/errors.js';
 import type { NonceUse, Principal } from '../../control/service.js';
 import type { Context } from '../../server/app.js';
 import { AliError, missing } from './errors.js';
@@ -11,7 +12,6 @@ import {
   acs3Signature,
   acs3StringToSign,
   parseAcs3,
-  sameText,
   v1Signature,
   v1StringToSign,
 } from './signing.js';
@@ -20,6 +20,8 @@ export const MAX_SKEW_MS = 15 * 60 * 1000;
 export const NONCE_TTL_MS = 30 * 60 * 1000;
 
 export interface SignedRequest {
+  /** The caller's address (failed attempts are counted per address). */
+  source: string;
   method: string;
   path: string;
   headers: Record<string, string | string[] | undefined>;
@@ -56,24 +58,37 @@ function checkTime(value: string, now: number): void {
     throw new AliError(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
 }
 
-async function keyOf(ctx: Context, keyId: string) {
-  const key = await ctx.keys.resolve(keyId);
-  if (!key) throw new AliError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
-  if (key.principal.role !== 'tenant')
+/** The tenant whose key signed `toSign` as `given` (the abuse limits apply: see KeyService). */
+async function signer(
+  ctx: Context,
+  source: string,
+  keyId: string,
+  sign: (secret: string) => string,
+  given: string,
+  toSign: string,
+): Promise<Principal> {
+  let principal: Principal;
+  try {
+    principal = await ctx.keys.verifySignature(source, keyId, sign, given);
+  } catch (e) {
+    if (e instanceof ServiceError && e.code === 'INVALID_CREDENTIALS')
+      throw new AliError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+    if (e instanceof ServiceError && e.code === 'SIGNATURE_MISMATCH')
+      throw new AliError(
+        400,
+        'SignatureDoesNotMatch',
+        `Specified signature is not matched with our calculation. server string to sign is:${toSign}`,
+      );
+    throw e;
+  }
+  if (principal.role !== 'tenant')
     throw new AliError(
       403,
       'Forbidden.AccessKey',
       'An operator (admin) key cannot call the ECS API: sign with a tenant access key.',
     );
-  return key;
+  return principal;
 }
-
-const mismatch = (stringToSign: string) =>
-  new AliError(
-    400,
-    'SignatureDoesNotMatch',
-    `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`,
-  );
 
 export async function authenticate(ctx: Context, req: SignedRequest): Promise<Caller> {
   const now = ctx.svc.now();
@@ -91,7 +106,6 @@ export async function authenticate(ctx: Context, req: SignedRequest): Promise<Ca
     if (!date) throw missing('x-acs-date');
     if (!nonce) throw missing('x-acs-signature-nonce');
     checkTime(date, now);
-    const key = await keyOf(ctx, auth.keyId);
     const canonical = acs3CanonicalRequest(
       req.method,
       req.path,
@@ -101,8 +115,15 @@ export async function authenticate(ctx: Context, req: SignedRequest): Promise<Ca
       req.body,
     );
     const toSign = acs3StringToSign(canonical);
-    if (!sameText(acs3Signature(key.secret, toSign), auth.signature)) throw mismatch(toSign);
-    return { principal: key.principal, nonce: ctx.keys.nonceUse(auth.keyId, nonce, NONCE_TTL_MS) };
+    const principal = await signer(
+      ctx,
+      req.source,
+      auth.keyId,
+      (secret) => acs3Signature(secret, toSign),
+      auth.signature,
+      toSign,
+    );
+    return { principal, nonce: ctx.keys.nonceUse(auth.keyId, nonce, NONCE_TTL_MS) };
   }
   const { params } = req;
   const signature = params.get('Signature');
@@ -119,8 +140,14 @@ export async function authenticate(ctx: Context, req: SignedRequest): Promise<Ca
     throw new AliError(400, 'InvalidSignatureVersion', 'Specified signature version is not supported.');
   const nonce = params.require('SignatureNonce');
   checkTime(params.require('Timestamp'), now);
-  const key = await keyOf(ctx, keyId);
   const toSign = v1StringToSign(req.method, params.pairs);
-  if (!sameText(v1Signature(key.secret, toSign), signature)) throw mismatch(toSign);
-  return { principal: key.principal, nonce: ctx.keys.nonceUse(keyId, nonce, NONCE_TTL_MS) };
+  const principal = await signer(
+    ctx,
+    req.source,
+    keyId,
+    (secret) => v1Signature(secret, toSign),
+    signature,
+    toSign,
+  );
+  return { principal, nonce: ctx.keys.nonceUse(keyId, nonce, NONCE_TTL_MS) };
 }

@@ -197,6 +197,7 @@ export const alibabaApi =
             `Specified api is not found, please check your url and method. (${action} is not served by Palisade; see docs/compat/alibaba.md)`,
           );
         caller = await authenticate(ctx, {
+          source: req.ip,
           method: req.method,
           path,
           headers: req.headers,

@@ -3,8 +3,9 @@
 // id). Requests are signed with SDK-HMAC-SHA256 by the tenant's access key; a write's signature
 // is good once (it is recorded as the request's nonce). Answers and errors are Huawei's own
 // ({request_id, error_code, error_msg} with X-Request-Id). See docs/compat/huawei.md.
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { ServiceError } from '../../control/errors.js';
+import type { Principal } from '../../control/service.js';
 import { compatRegion } from '../regions.js';
 import type { Context } from '../../server/app.js';
 import { addressGroupRoutes } from './address-groups.js';
@@ -17,12 +18,6 @@ const authError = (detail: string) =>
   new HuaweiError(401, CODES.auth, `Incorrect IAM authentication information: ${detail}`);
 
 const headerText = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(',') : (v ?? ''));
-
-function equal(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /** Verify the AK/SK signature, the clock, the replay, the project; set the principal and region. */
 async function authenticate(ctx: Context, req: FastifyRequest): Promise<void> {
@@ -39,8 +34,6 @@ async function authenticate(ctx: Context, req: FastifyRequest): Promise<void> {
     throw authError(`x-sdk-date "${dateText}" is not a time such as 20261129T080000Z`);
   if (Math.abs(ctx.svc.now() - at) > MAX_SKEW_MS)
     throw authError(`x-sdk-date ${dateText} is more than 15 minutes from the server's clock`);
-  const key = await ctx.keys.resolve(auth.access);
-  if (!key) throw authError(`Get secretKey failed,ak:${auth.access},err:ak not exist`);
   const [path, search = ''] = req.url.split(/\?(.*)/s);
   const headers: Record<string, string> = {};
   for (const name of auth.signedHeaders) headers[name] = headerText(req.headers[name]);
@@ -52,15 +45,28 @@ async function authenticate(ctx: Context, req: FastifyRequest): Promise<void> {
     signedHeaders: auth.signedHeaders,
     body: req.rawBody ?? '',
   });
-  if (!equal(signatureOf(key.secret, dateText, canonical), auth.signature))
-    throw authError('verify aksk signature fail');
-  if (key.principal.role !== 'tenant')
+  let principal: Principal;
+  try {
+    principal = await ctx.keys.verifySignature(
+      req.ip,
+      auth.access,
+      (secret) => signatureOf(secret, dateText, canonical),
+      auth.signature,
+    );
+  } catch (e) {
+    if (e instanceof ServiceError && e.code === 'INVALID_CREDENTIALS')
+      throw authError(`Get secretKey failed,ak:${auth.access},err:ak not exist`);
+    if (e instanceof ServiceError && e.code === 'SIGNATURE_MISMATCH')
+      throw authError('verify aksk signature fail');
+    throw e;
+  }
+  if (principal.role !== 'tenant')
     throw new HuaweiError(
       403,
       CODES.forbidden,
       "Sign Huawei API requests with a tenant access key: the project is a tenant's view of a region",
     );
-  req.principal = key.principal;
+  req.principal = principal;
 
   // The scheme has no nonce: a write's signature is its nonce, good for the clock window both
   // ways, recorded by the write itself. Reads are not checked: the SDK signs with one-second

@@ -21,7 +21,7 @@ export async function session(ctx: Context, req: FastifyRequest): Promise<Sessio
   if (typeof token !== 'string' || token === '') throw unauthenticated();
   let principal: Principal;
   try {
-    principal = (await ctx.identity.validateToken(token)).principal;
+    principal = (await ctx.identity.validateToken(token, req.ip)).principal;
   } catch {
     throw unauthenticated();
   }

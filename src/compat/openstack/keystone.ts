@@ -102,7 +102,7 @@ async function identityCall<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-async function authenticate(ctx: Context, auth: Obj): Promise<TokenInfo> {
+async function authenticate(ctx: Context, auth: Obj, source: string): Promise<TokenInfo> {
   const identity = auth.identity;
   if (!isObj(identity)) throw badRequest('identity', 'auth');
   const methods = identity.methods;
@@ -145,7 +145,7 @@ async function authenticate(ctx: Context, auth: Obj): Promise<TokenInfo> {
     const domain = isObj(user.domain) ? user.domain : undefined;
     if (user.id === undefined && domain === undefined) throw badRequest('domain', 'user');
     return identityCall(() =>
-      ctx.identity.authenticatePassword({
+      ctx.identity.authenticatePassword(source, {
         userId: text(user.id),
         userName: text(user.name),
         domainId: text(domain?.id),
@@ -164,7 +164,7 @@ async function authenticate(ctx: Context, auth: Obj): Promise<TokenInfo> {
     const user = isObj(ac.user) ? ac.user : undefined;
     const domain = isObj(user?.domain) ? (user!.domain as Obj) : undefined;
     return identityCall(() =>
-      ctx.identity.authenticateAppCredential({
+      ctx.identity.authenticateAppCredential(source, {
         id: text(ac.id),
         name: text(ac.name),
         userId: text(user?.id),
@@ -178,7 +178,7 @@ async function authenticate(ctx: Context, auth: Obj): Promise<TokenInfo> {
   if (method === 'token') {
     const t = identity.token;
     if (!isObj(t) || text(t.id) === undefined) throw badRequest('id', 'token');
-    const info = await identityCall(() => ctx.identity.validateToken(text(t.id)!));
+    const info = await identityCall(() => ctx.identity.validateToken(text(t.id)!, source));
     return scoped({ ...info, methods: ['token'], issuedAt: ctx.svc.now() });
   }
   throw unauthenticated();
@@ -199,7 +199,7 @@ async function subject(
 ): Promise<{ token: string; info: TokenInfo }> {
   const callerToken = req.headers['x-auth-token'];
   if (typeof callerToken !== 'string' || callerToken === '') throw unauthenticated();
-  const caller = await identityCall(() => ctx.identity.validateToken(callerToken));
+  const caller = await identityCall(() => ctx.identity.validateToken(callerToken, req.ip));
   const token = req.headers['x-subject-token'];
   if (typeof token !== 'string' || token === '') throw badRequest('X-Subject-Token', 'headers');
   let info: TokenInfo;
@@ -255,7 +255,7 @@ export const keystoneApi =
     app.post('/v3/auth/tokens', async (req, reply) => {
       const body = req.body;
       if (!isObj(body) || !isObj(body.auth)) throw badRequest('auth', 'request body');
-      const info = await authenticate(ctx, body.auth);
+      const info = await authenticate(ctx, body.auth, req.ip);
       const token = await ctx.identity.issueToken(info);
       reply.code(201).header('x-subject-token', token);
       return tokenBody(ctx, req, info, !('nocatalog' in (req.query as Obj)));
@@ -275,7 +275,7 @@ export const keystoneApi =
     const caller = async (req: FastifyRequest) => {
       const t = req.headers['x-auth-token'];
       if (typeof t !== 'string' || t === '') throw unauthenticated();
-      return identityCall(() => ctx.identity.validateToken(t));
+      return identityCall(() => ctx.identity.validateToken(t, req.ip));
     };
     app.get('/v3/auth/catalog', async (req) => {
       await caller(req);

@@ -7,6 +7,8 @@ import { randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { badRequest, conflict, notFound, ServiceError } from '../errors.js';
 import type { Principal, Service, WriteOptions } from '../service.js';
+import { FairQueue } from './fair-queue.js';
+import { AuthGuard } from './guard.js';
 import { sha256Hex } from './signing.js';
 
 const scryptAsync = promisify(scrypt) as (
@@ -90,7 +92,29 @@ function checkName(value: string, path: string): void {
 export class IdentityService {
   private lastSweep = 0;
 
-  constructor(private readonly svc: Service) {}
+  /** scrypt jobs: two at a time (the machine's thread pool stays free), taking turns per user. */
+  private readonly hashing = new FairQueue(2);
+
+  constructor(
+    private readonly svc: Service,
+    private readonly guard: AuthGuard = new AuthGuard(),
+  ) {}
+
+  /**
+   * A login against a stored secret, under the abuse limits: refused while the address or the
+   * user is locked out (before any hashing), a wrong secret counted, a right one admitted.
+   */
+  private async login<T>(source: string, userId: string | undefined, check: () => Promise<T | undefined>) {
+    const credential = userId === undefined ? undefined : `user:${userId}`;
+    this.guard.refuseIfLocked(source, credential);
+    const result = await check();
+    if (result === undefined) {
+      this.guard.failed(source, credential);
+      throw new IdentityError();
+    }
+    if (credential !== undefined) this.guard.admitted(credential);
+    return result;
+  }
 
   async createUser(
     p: Principal,
@@ -101,7 +125,7 @@ export class IdentityService {
     checkName(input.name, 'body.name');
     if (input.password.length < 8)
       throw badRequest('WEAK_PASSWORD', 'body.password', 'body.password must have at least 8 characters');
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await this.hashing.run(`tenant:${tenantId}`, () => hashPassword(input.password));
     const view: IdentityUserView = {
       id: keystoneId(),
       tenantId,
@@ -163,7 +187,7 @@ export class IdentityService {
     const row = await this.userOrThrow(p, id);
     if (password.length < 8)
       throw badRequest('WEAK_PASSWORD', 'body.password', 'body.password must have at least 8 characters');
-    const hash = await hashPassword(password);
+    const hash = await this.hashing.run(`user:${id}`, () => hashPassword(password));
     await this.svc.write(p, opts, () => ({
       action: 'identityUser.setPassword',
       regionId: null,
@@ -301,15 +325,18 @@ export class IdentityService {
    * Keystone's password method. The project scope is optional: the user's own project (its
    * tenant) is the only one it can name; an unscoped login is scoped to it as well.
    */
-  async authenticatePassword(input: {
-    userId?: string;
-    userName?: string;
-    domainId?: string;
-    domainName?: string;
-    password: string;
-    projectId?: string;
-    projectName?: string;
-  }): Promise<TokenInfo> {
+  async authenticatePassword(
+    source: string,
+    input: {
+      userId?: string;
+      userName?: string;
+      domainId?: string;
+      domainName?: string;
+      password: string;
+      projectId?: string;
+      projectName?: string;
+    },
+  ): Promise<TokenInfo> {
     if (!inDefaultDomain(input.domainId, input.domainName) && input.userId === undefined)
       throw new IdentityError();
     let q = this.svc.db.selectFrom('identity_users').selectAll();
@@ -317,21 +344,28 @@ export class IdentityService {
     else if (input.userName !== undefined)
       q = q.where('name', '=', input.userName).where('domain_id', '=', DEFAULT_DOMAIN.id);
     else throw new IdentityError();
-    const user = await q.executeTakeFirst();
-    if (!user || !(await passwordMatches(input.password, user.password_hash))) throw new IdentityError();
+    const found = await q.executeTakeFirst();
+    const user = await this.login(source, found?.id, async () =>
+      found && (await this.hashing.run(found.id, () => passwordMatches(input.password, found.password_hash)))
+        ? found
+        : undefined,
+    );
     return this.session(user, ['password'], input);
   }
 
   /** Keystone's application_credential method: by id, or by name and its user. */
-  async authenticateAppCredential(input: {
-    id?: string;
-    name?: string;
-    userId?: string;
-    userName?: string;
-    domainId?: string;
-    domainName?: string;
-    secret: string;
-  }): Promise<TokenInfo> {
+  async authenticateAppCredential(
+    source: string,
+    input: {
+      id?: string;
+      name?: string;
+      userId?: string;
+      userName?: string;
+      domainId?: string;
+      domainName?: string;
+      secret: string;
+    },
+  ): Promise<TokenInfo> {
     let q = this.svc.db
       .selectFrom('app_credentials')
       .innerJoin('identity_users', 'identity_users.id', 'app_credentials.user_id')
@@ -349,13 +383,14 @@ export class IdentityService {
     else if (input.name !== undefined && input.userName !== undefined)
       q = q.where('app_credentials.name', '=', input.name).where('identity_users.name', '=', input.userName);
     else throw new IdentityError();
-    const row = await q.executeTakeFirst();
-    if (
-      !row ||
-      !equalText(sha256Hex(input.secret), row.secret_hash) ||
-      (row.expires_at !== null && Number(row.expires_at) < this.svc.now())
-    )
-      throw new IdentityError();
+    const found = await q.executeTakeFirst();
+    const row = await this.login(source, found?.id, async () =>
+      found &&
+      equalText(sha256Hex(input.secret), found.secret_hash) &&
+      (found.expires_at === null || Number(found.expires_at) >= this.svc.now())
+        ? found
+        : undefined,
+    );
     const info = await this.session(row, ['application_credential'], {}, row.credential_id);
     // A token does not outlive the credential it was issued from.
     if (row.expires_at !== null) info.expiresAt = Math.min(info.expiresAt, Number(row.expires_at));
@@ -416,7 +451,22 @@ export class IdentityService {
    * The session a token stands for, or IdentityError: unknown, expired, revoked, its user gone,
    * or the application credential it was issued from deleted.
    */
-  async validateToken(token: string): Promise<TokenInfo> {
+  async validateToken(token: string, source?: string): Promise<TokenInfo> {
+    // A caller's own token (source given) is a login: a guessed one counts against its address.
+    if (source === undefined) return this.tokenInfo(token);
+    this.guard.refuseIfLocked(source, undefined);
+    let info: TokenInfo;
+    try {
+      info = await this.tokenInfo(token);
+    } catch (e) {
+      this.guard.failed(source, undefined);
+      throw e;
+    }
+    this.guard.admitted(`user:${info.userId}`);
+    return info;
+  }
+
+  private async tokenInfo(token: string): Promise<TokenInfo> {
     const row = await this.svc.db
       .selectFrom('identity_tokens')
       .innerJoin('identity_users', 'identity_users.id', 'identity_tokens.user_id')

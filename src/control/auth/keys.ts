@@ -10,6 +10,7 @@ import {
   type Service,
   type WriteOptions,
 } from '../service.js';
+import { AuthGuard } from './guard.js';
 import type { MasterKey } from './secrets.js';
 import { ALGORITHM, MAX_SKEW_MS, sha256Hex, signature, stringToSign } from './signing.js';
 
@@ -48,6 +49,7 @@ export class KeyService {
   constructor(
     private readonly svc: Service,
     private readonly master: MasterKey,
+    private readonly guard: AuthGuard = new AuthGuard(),
   ) {}
 
   /** An access key for a tenant (the tenant itself or an admin asks) or an operator key (admins). */
@@ -200,17 +202,22 @@ export class KeyService {
 
   /** A bearer token for the console, in exchange for an access key id and secret. */
   async issueToken(
+    source: string,
     keyId: string,
     secret: string,
   ): Promise<{ token: string; expiresAt: string; principal: Principal }> {
-    const row = await this.svc.db
-      .selectFrom('access_keys')
-      .selectAll()
-      .where('id', '=', keyId)
-      .executeTakeFirst();
-    const stored = row ? this.master.tryDecrypt(row.secret_enc) : undefined;
-    if (!row || stored === undefined || (await tenantGone(this.svc, row)) || !equal(stored, secret))
-      throw unauthorized('INVALID_CREDENTIALS', 'the access key id or secret is wrong');
+    const key = await this.guard.attempt(
+      source,
+      keyCredential(keyId),
+      async () => {
+        const found = await this.key(keyId);
+        if (!found || !equal(found.secret, secret))
+          throw unauthorized('INVALID_CREDENTIALS', 'the access key id or secret is wrong');
+        return found;
+      },
+      isAuthFailure,
+    );
+    const row = key.row;
     const token = randomBytes(32).toString('base64url');
     const expires = this.svc.now() + TOKEN_TTL_MS;
     await this.svc.db
@@ -227,6 +234,8 @@ export class KeyService {
    */
   async authenticate(
     req: {
+      /** The caller's address: failed attempts are counted per address too. */
+      source: string;
       method: string;
       path: string;
       search: string;
@@ -239,7 +248,7 @@ export class KeyService {
     if (!header)
       throw unauthorized('MISSING_CREDENTIALS', `sign the request (${ALGORITHM}) or send a bearer token`);
     if (header.startsWith('Bearer '))
-      return { principal: await this.fromToken(header.slice(7).trim()), nonce: null };
+      return { principal: await this.fromToken(req.source, header.slice(7).trim()), nonce: null };
     if (!header.startsWith(`${ALGORITHM} `))
       throw unauthorized(
         'UNSUPPORTED_AUTHORIZATION',
@@ -266,29 +275,44 @@ export class KeyService {
         'SIGNATURE_EXPIRED',
         `x-palisade-date ${date} is more than ${MAX_SKEW_MS / 60000} minutes from the server's clock`,
       );
-    const key = await this.key(keyId);
-    if (!key) throw unauthorized('INVALID_CREDENTIALS', `access key ${keyId} does not exist`);
-    const expected = signature(
-      key.secret,
-      stringToSign(req.method, req.path, req.search, date, nonce, req.body),
+    const principal = await this.verifySignature(
+      req.source,
+      keyId,
+      (secret) => signature(secret, stringToSign(req.method, req.path, req.search, date, nonce, req.body)),
+      sig,
     );
-    if (!equal(expected, sig))
-      throw unauthorized('SIGNATURE_MISMATCH', 'the signature does not match the request');
     const use: NonceUse = { keyId, nonce, expiresAt: this.svc.now() + NONCE_TTL_MS };
-    await this.sweep();
     if (!deferNonce) await this.recordNonce(use);
-    return { principal: principalOf(key.row), nonce: use };
+    return { principal, nonce: use };
   }
 
   /**
-   * A key's principal and secret, for the compatible front ends that verify their cloud's own
-   * signature schemes (Alibaba, Huawei) against the same access keys. Undefined: no such key.
+   * Check a request signature made with one of the access keys, in any scheme (this API's,
+   * Alibaba's, Huawei's: `sign` computes the scheme's signature from the secret). The one place
+   * where signed requests meet the abuse limits: refused while the address or the key is locked
+   * out, a wrong key or signature counted, a right one counted against the key's request rate.
+   * Throws 401 INVALID_CREDENTIALS (no such key) or SIGNATURE_MISMATCH, or 429.
    */
-  async resolve(keyId: string): Promise<{ principal: Principal; secret: string } | undefined> {
-    const key = await this.key(keyId);
-    if (!key) return undefined;
+  async verifySignature(
+    source: string,
+    keyId: string,
+    sign: (secret: string) => string,
+    given: string,
+  ): Promise<Principal> {
+    const key = await this.guard.attempt(
+      source,
+      keyCredential(keyId),
+      async () => {
+        const found = await this.key(keyId);
+        if (!found) throw unauthorized('INVALID_CREDENTIALS', `access key ${keyId} does not exist`);
+        if (!equal(sign(found.secret), given))
+          throw unauthorized('SIGNATURE_MISMATCH', 'the signature does not match the request');
+        return found;
+      },
+      isAuthFailure,
+    );
     await this.sweep();
-    return { principal: principalOf(key.row), secret: key.secret };
+    return principalOf(key.row);
   }
 
   /** A nonce that a compatible front end checks (and records now, or defers to the write). */
@@ -339,15 +363,25 @@ export class KeyService {
     await this.svc.db.deleteFrom('tokens').where('expires_at', '<', now).execute();
   }
 
-  private async fromToken(token: string): Promise<Principal> {
-    const row = await this.svc.db
-      .selectFrom('tokens')
-      .innerJoin('access_keys', 'access_keys.id', 'tokens.key_id')
-      .select(['access_keys.id', 'access_keys.tenant_id', 'access_keys.role', 'tokens.expires_at'])
-      .where('tokens.hash', '=', sha256Hex(token))
-      .executeTakeFirst();
-    if (!row || Number(row.expires_at) < this.svc.now() || (await tenantGone(this.svc, row)))
-      throw unauthorized('INVALID_TOKEN', 'the bearer token is unknown or expired');
+  private async fromToken(source: string, token: string): Promise<Principal> {
+    // A guessed token names no credential: only its address is counted.
+    const row = await this.guard.attempt(
+      source,
+      undefined,
+      async () => {
+        const found = await this.svc.db
+          .selectFrom('tokens')
+          .innerJoin('access_keys', 'access_keys.id', 'tokens.key_id')
+          .select(['access_keys.id', 'access_keys.tenant_id', 'access_keys.role', 'tokens.expires_at'])
+          .where('tokens.hash', '=', sha256Hex(token))
+          .executeTakeFirst();
+        if (!found || Number(found.expires_at) < this.svc.now() || (await tenantGone(this.svc, found)))
+          throw unauthorized('INVALID_TOKEN', 'the bearer token is unknown or expired');
+        return found;
+      },
+      isAuthFailure,
+    );
+    this.guard.admitted(keyCredential(row.id));
     return principalOf(row);
   }
 }
@@ -364,6 +398,12 @@ async function tenantGone(svc: Service, row: { tenant_id: string | null; role: s
   await svc.sync();
   return !svc.world.tenants.has(tenantId);
 }
+
+const keyCredential = (keyId: string) => `key:${keyId}`;
+
+/** The refusals that count as a failed authentication (a guess), not a malformed request. */
+const GUESSES = new Set(['INVALID_CREDENTIALS', 'SIGNATURE_MISMATCH', 'INVALID_TOKEN']);
+export const isAuthFailure = (e: unknown) => e instanceof ServiceError && GUESSES.has(e.code);
 
 function principalOf(row: { id: string; tenant_id: string | null; role: string }): Principal {
   return row.role === 'admin'

@@ -85,7 +85,7 @@ export const tenancyRoutes =
           token,
           expiresAt,
           principal: who,
-        } = await keys.issueToken(req.body.accessKeyId, req.body.accessKeySecret);
+        } = await keys.issueToken(req.ip, req.body.accessKeyId, req.body.accessKeySecret);
         return reply
           .code(201)
           .send({ token, expiresAt, role: who.role, tenantId: who.role === 'tenant' ? who.tenantId : null });
