@@ -6,24 +6,31 @@
 // through casts that make literal types lie at run time (`rule.protocol` is typed
 // 'tcp' | 'udp' | ..., but a client can send "constructor"), so the rule does not
 // trust the key's static type unless it is a number or a symbol, which can never name
-// an Object.prototype property.
+// an Object.prototype property. A string key is trusted only when the code itself shows
+// where it comes from: a literal, or a `const` bound by iterating an array of literals
+// written in place (`for (const end of ['from', 'to'] as const)`,
+// `(['a', 'b'] as const).filter((k) => ...)`, or a `const NAMES = [...] as const` so
+// iterated).
 //
 // Flagged:
 //   - `obj[key]` / `obj?.[key]` (read, write, delete), key not a literal and not
-//     number-, bigint- or symbol-typed, obj not an array, tuple, typed array, string,
-//     Map/Set/WeakMap/WeakSet or `arguments`;
+//     number-, bigint- or symbol-typed nor bound to a literal as above, obj not an array,
+//     tuple, typed array, string, Map/Set/WeakMap/WeakSet, `arguments`, or a
+//     null-prototype table made by table() in src/core/own.ts (its type carries the
+//     `nullPrototype` brand);
 //   - `const { [key]: v } = obj` (a destructuring read by a computed key), same key test;
-//   - `key in obj`, key not a literal and not number- or symbol-typed;
+//   - `key in obj`, key not a literal (nor bound to one) and not number- or symbol-typed;
 //   - `obj.hasOwnProperty(key)` (obj may have its own "hasOwnProperty"; use Object.hasOwn).
 //     `Object.prototype.hasOwnProperty.call(obj, key)` is fine.
 //
 // The fixes: a Map (tables indexed by request data), `own(table, key)` from
 // src/core/own.ts (an Object.hasOwn-guarded read), `Object.hasOwn` instead of `in`, a
-// switch, or a null-prototype table reached through own().
+// switch, or a fixed table built with table() from src/core/own.ts (no prototype, so an
+// unknown key, "constructor" included, reads undefined).
 //
 // Needs type information (parserOptions.projectService or project).
 
-import { ESLintUtils } from '@typescript-eslint/utils';
+import { ASTUtils, ESLintUtils } from '@typescript-eslint/utils';
 import ts from 'typescript';
 
 /** Names of object types that are indexed by number, or that are read with .get()/.has(). */
@@ -92,6 +99,7 @@ function isExemptObjectType(checker, type, seen = new Set()) {
   if (type.isIntersection()) return type.types.some((t) => isExemptObjectType(checker, t, seen));
   if (type.flags & ts.TypeFlags.StringLike) return true;
   if (checker.isArrayType(type) || checker.isTupleType(type)) return true;
+  if (isNullPrototypeTable(checker, type)) return true;
   const symbol = type.getSymbol() ?? type.aliasSymbol;
   if (symbol && EXEMPT_OBJECT_TYPES.has(symbol.getName())) return true;
   // Classes and interfaces that extend one of the above (Buffer extends Uint8Array, ...).
@@ -102,6 +110,140 @@ function isExemptObjectType(checker, type, seen = new Set()) {
   ) {
     const bases = checker.getBaseTypes(/** @type {ts.InterfaceType} */ (target));
     if (bases.some((base) => isExemptObjectType(checker, base, seen))) return true;
+  }
+  return false;
+}
+
+/** The brand of src/core/own.ts's Table type: a property keyed by its `nullPrototype` unique symbol. */
+const NULL_PROTOTYPE_BRAND = /^__@nullPrototype@\d+$/;
+
+/**
+ * @param {ts.TypeChecker} checker
+ * @param {ts.Type} type
+ */
+function isNullPrototypeTable(checker, type) {
+  if (!(type.flags & ts.TypeFlags.Object) && !type.isIntersection()) return false;
+  return checker.getPropertiesOfType(type).some((p) => NULL_PROTOTYPE_BRAND.test(String(p.escapedName)));
+}
+
+/**
+ * @typedef {import('@typescript-eslint/utils').TSESTree.Node} Node
+ */
+
+/** @param {Node} node  the node without `as const`, `satisfies`, `<T>` or `!` around it */
+function unwrap(node) {
+  while (
+    node.type === 'TSAsExpression' ||
+    node.type === 'TSSatisfiesExpression' ||
+    node.type === 'TSTypeAssertion' ||
+    node.type === 'TSNonNullExpression'
+  )
+    node = node.expression;
+  return node;
+}
+
+/** @param {Node} node */
+function isAsConst(node) {
+  return (
+    node.type === 'TSAsExpression' &&
+    node.typeAnnotation.type === 'TSTypeReference' &&
+    node.typeAnnotation.typeName.type === 'Identifier' &&
+    node.typeAnnotation.typeName.name === 'const'
+  );
+}
+
+/** @param {Node} node  an array whose leaves are all string or number literals (nested arrays allowed) */
+function isLiteralArray(node) {
+  return (
+    node.type === 'ArrayExpression' &&
+    node.elements.length > 0 &&
+    node.elements.every((e) => e !== null && (isLiteralKey(e) || isLiteralArray(unwrap(e))))
+  );
+}
+
+/**
+ * An array of literals written in place, or a `const` initialised with one `as const`
+ * (readonly, so nothing can push a request's string onto it).
+ * @param {Node} node
+ * @param {import('@typescript-eslint/utils').TSESLint.SourceCode} sourceCode
+ */
+function isFixedLiteralList(node, sourceCode) {
+  const bare = unwrap(node);
+  if (isLiteralArray(bare)) return true;
+  if (bare.type !== 'Identifier') return false;
+  const variable = ASTUtils.findVariable(sourceCode.getScope(bare), bare);
+  const def = variable?.defs.length === 1 ? variable.defs[0] : undefined;
+  if (!def || def.type !== 'Variable' || def.parent.kind !== 'const') return false;
+  const init = def.node.init;
+  return (
+    init !== null && def.node.id.type === 'Identifier' && isAsConst(init) && isLiteralArray(unwrap(init))
+  );
+}
+
+/**
+ * True when `id` is bound directly (or through array destructuring, no defaults or rests)
+ * in `pattern`.
+ * @param {Node} pattern
+ * @param {Node} id
+ */
+function bindsDirectly(pattern, id) {
+  if (pattern === id) return true;
+  if (pattern.type !== 'ArrayPattern') return false;
+  return pattern.elements.some((e) => e !== null && bindsDirectly(e, id));
+}
+
+const ITERATING_METHODS = new Set([
+  'every',
+  'some',
+  'filter',
+  'map',
+  'flatMap',
+  'forEach',
+  'find',
+  'findIndex',
+  'findLast',
+  'findLastIndex',
+]);
+
+/**
+ * True when the identifier can only hold one of the literals of a fixed list: it is a
+ * `const` of a for-of over such a list, or the (never reassigned) first parameter of a
+ * callback iterating one.
+ * @param {Node} node
+ * @param {import('@typescript-eslint/utils').TSESLint.SourceCode} sourceCode
+ */
+function isBoundToLiteral(node, sourceCode) {
+  if (node.type !== 'Identifier') return false;
+  const variable = ASTUtils.findVariable(sourceCode.getScope(node), node);
+  if (!variable || variable.defs.length !== 1) return false;
+  const def = variable.defs[0];
+  const declared = def.name;
+  if (def.type === 'Variable') {
+    const declaration = def.parent;
+    const loop = declaration.parent;
+    return (
+      declaration.kind === 'const' &&
+      loop?.type === 'ForOfStatement' &&
+      loop.left === declaration &&
+      bindsDirectly(def.node.id, declared) &&
+      isFixedLiteralList(loop.right, sourceCode)
+    );
+  }
+  if (def.type === 'Parameter') {
+    const fn = def.node;
+    const call = fn.parent;
+    if (fn.type !== 'ArrowFunctionExpression' && fn.type !== 'FunctionExpression') return false;
+    if (!fn.params[0] || !bindsDirectly(fn.params[0], declared)) return false;
+    if (variable.references.some((ref) => ref.isWrite())) return false;
+    return (
+      call?.type === 'CallExpression' &&
+      call.arguments[0] === fn &&
+      call.callee.type === 'MemberExpression' &&
+      !call.callee.computed &&
+      call.callee.property.type === 'Identifier' &&
+      ITERATING_METHODS.has(call.callee.property.name) &&
+      isFixedLiteralList(call.callee.object, sourceCode)
+    );
   }
   return false;
 }
@@ -139,7 +281,9 @@ export default ESLintUtils.RuleCreator.withoutDocs({
 
     /** @param {import('@typescript-eslint/utils').TSESTree.Node} node */
     const keyIsSafe = (node) =>
-      isLiteralKey(node) || isSafeKeyType(checker, services.getTypeAtLocation(node));
+      isLiteralKey(node) ||
+      isBoundToLiteral(node, sourceCode) ||
+      isSafeKeyType(checker, services.getTypeAtLocation(node));
 
     return {
       MemberExpression(node) {

@@ -25,6 +25,9 @@ const tester = new RuleTester({
 const TABLE = 'const T: Record<string, number> = { a: 1 };';
 const PROTOCOLS = "const P: Record<'tcp' | 'udp', number> = { tcp: 6, udp: 17 };";
 
+const TABLE_TYPE =
+  'declare const nullPrototype: unique symbol; type Table<T> = T & { readonly [nullPrototype]: true };';
+
 const valid = [
   // Literal keys are visible in review.
   `${TABLE} export const a = T['a'] + T[\`a\`];`,
@@ -57,6 +60,14 @@ const valid = [
   'export function f(o: object, n: number) { return n in o; }',
   'export class C { #x = 1; static has(o: object) { return #x in o; } }',
   'const m = new Map([["a", 1]]); export function f(k: string) { return m.get(k); }',
+  // A key that can only be one of the literals written in place.
+  "export function f(r: { from: number; to: number }) { for (const end of ['from', 'to'] as const) r[end] = 1; }",
+  "export function f(o: Record<string, string>) { for (const k of ['a', 'b']) if (k in o) return o[k]; }",
+  "export function f(o: Record<string, string>) { for (const [a, b] of [['x', 'y'], ['z', 'w']] as const) o[a] = o[b]; }",
+  "export function f(o: Record<string, string>) { return (['a', 'b'] as const).filter((k) => o[k] !== undefined); }",
+  "const KEYS = ['a', 'b'] as const; export function f(o: Record<string, string>) { for (const k of KEYS) o[k] = ''; return KEYS.some((k) => o[k]); }",
+  // A null-prototype table (src/core/own.ts table()): no inherited names to find.
+  `${TABLE_TYPE} declare const N: Table<Record<string, number>>; export function f(k: string) { return N[k]; }`,
   // Dotted access and object literals with computed keys are not lookups.
   `${TABLE} export const a = T.a;`,
   'export function f(k: string) { return { [k]: 1 }; }',
@@ -89,6 +100,23 @@ const invalid = [
   key('export function f(o: string[] | Record<string, string>, k: string) { return o[k]; }'),
   key('export function f(k: string) { return process.env[k]; }'),
   key('export function f(o: Record<string, string>, k: string) { const { [k]: v } = o; return v; }'),
+  // Not provably one of the literals: a mutable list, a let, a reassigned parameter, a
+  // list with a computed element, a default, or a method whose first parameter is not an element.
+  key(
+    "const KEYS = ['a']; export function f(o: Record<string, string>) { for (const k of KEYS) o[k] = ''; }",
+  ),
+  key(
+    "export function f(o: Record<string, string>, s: 'a') { for (let k of ['a'] as const) { k = s; o[k] = ''; } }",
+  ),
+  key(
+    "export function f(o: Record<string, string>, s: 'a') { (['a'] as const).forEach((k) => { k = s; o[k] = ''; }); }",
+  ),
+  key("export function f(o: Record<string, string>, s: string) { for (const k of ['a', s]) o[k] = ''; }"),
+  key(
+    "export function f(o: Record<string, string>, s: string) { for (const [k = s] of [['a']]) o[k] = ''; }",
+  ),
+  key("export function f(o: Record<string, string>) { return ['a'].reduce((k) => o[k], ''); }"),
+  key(`${TABLE_TYPE} declare const N: Record<string, number>; export function f(k: string) { return N[k]; }`),
   inOp('export function f(o: object, k: string) { return k in o; }'),
   inOp(`${PROTOCOLS} export function f(p: 'tcp') { return p in P; }`),
   {
