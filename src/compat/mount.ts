@@ -3,9 +3,15 @@
 // service layer as the native API. See docs/compat/.
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../server/app.js';
-import { alibabaApi } from './alibaba/index.js';
+import type { Dialect } from '../server/dialects.js';
+import { alibabaApi, alibabaDialect } from './alibaba/index.js';
+import { huaweiDialect } from './huawei/errors.js';
 import { huaweiApi } from './huawei/index.js';
+import { keystoneDialect, neutronDialect } from './openstack/errors.js';
 import { keystoneApi, neutronApi } from './openstack/index.js';
+
+/** The clouds' dialects, by the URL space each serves (the native API takes the rest). */
+export const COMPAT_DIALECTS: Dialect[] = [keystoneDialect, neutronDialect, huaweiDialect, alibabaDialect];
 
 export async function mountCompatApis(app: FastifyInstance, ctx: Context): Promise<void> {
   await app.register(alibabaApi(ctx));

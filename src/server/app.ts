@@ -5,13 +5,19 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import AjvModule from 'ajv';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { IdentityService } from '../control/auth/identity.js';
 import type { KeyService } from '../control/auth/keys.js';
 import type { Service } from '../control/service.js';
-import { mountCompatApis } from '../compat/mount.js';
+import { throttled } from '../control/errors.js';
+import { COMPAT_DIALECTS, mountCompatApis } from '../compat/mount.js';
+import { dialectFor, requestLineOf, sendAnswer, writeAnswer } from './dialects.js';
+import type { ServerLimits } from './limits.js';
 import { jsonBody } from './http.js';
-import { errorHandler, sendProblem } from './problem.js';
+import { errorHandler, nativeDialect, sendProblem } from './problem.js';
 import { changeRoutes } from './routes/changes.js';
 import { groupRoutes } from './routes/groups.js';
 import { identityRoutes } from './routes/identity.js';
@@ -23,12 +29,14 @@ export interface Context {
   keys: KeyService;
   /** OpenStack users, application credentials and Keystone tokens. */
   identity: IdentityService;
+  limits: ServerLimits;
 }
+
+/** Every API's dialect, by URL space; the native API answers for the rest. */
+const DIALECTS = [...COMPAT_DIALECTS, nativeDialect];
 
 // ajv is CommonJS: under NodeNext its default export is the module object.
 const Ajv = AjvModule.default;
-
-const BODY_LIMIT = 8 * 1024 * 1024;
 
 /** Bodies are checked as sent (no coercion: "22" is not 22); query strings and params are text, so they are coerced. */
 function validators() {
@@ -41,8 +49,37 @@ function validators() {
 }
 
 export async function buildApp(ctx: Context, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ bodyLimit: BODY_LIMIT, ...options }).withTypeProvider<TypeBoxTypeProvider>();
+  const { limits } = ctx;
+  const app = Fastify({
+    bodyLimit: limits.bodyLimitBytes,
+    http: { maxHeaderSize: limits.maxHeaderBytes },
+    // What the router refuses before any API's context (a bad or overlong path), and what
+    // Node's parser refuses before Fastify (headers too large, malformed HTTP): in the dialect
+    // of the API the path belongs to.
+    frameworkErrors: (err, req, reply) => sendAnswer(reply, dialectFor(DIALECTS, req.url).answer(err, req)),
+    clientErrorHandler: (err, socket: Socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const raw: unknown = (err as { rawPacket?: unknown }).rawPacket;
+      const req = requestLineOf(Buffer.isBuffer(raw) ? raw : undefined);
+      writeAnswer(socket, dialectFor(DIALECTS, req.url).answer(err, req));
+    },
+    ...options,
+  } as FastifyHttpOptions<Server>).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validators());
+  if (limits.requestsPerSourcePerSecond > 0)
+    await app.register(rateLimit, {
+      max: limits.requestsPerSourcePerSecond,
+      timeWindow: 1000,
+      keyGenerator: (req) => req.ip,
+      // Headers on the refusal only (Retry-After and the limit), not on every answer.
+      addHeadersOnExceeding: {
+        'x-ratelimit-limit': false,
+        'x-ratelimit-remaining': false,
+        'x-ratelimit-reset': false,
+      },
+      errorResponseBuilder: (_req, c) =>
+        throttled('RATE_LIMITED', `more than ${c.max} requests per second from this address`, c.ttl / 1000),
+    });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) =>
     sendProblem(

@@ -1,24 +1,61 @@
 // Errors as RFC 9457 problem details: a stable code, the HTTP status, a message naming the
 // field and, for validation, every problem with its path. Nothing a client sends yields a 5xx.
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError } from '../control/errors.js';
 import type { ValidationError } from '../core/validate.js';
+import {
+  type Dialect,
+  type ErrorAnswer,
+  frameworkFault,
+  type RequestInfo,
+  retryAfterHeaders,
+  sendAnswer,
+} from './dialects.js';
 
 export const PROBLEM_TYPE = 'application/problem+json';
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  412: 'Precondition Failed',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  500: 'Internal Server Error',
-};
+const TITLES = new Map([
+  [400, 'Bad Request'],
+  [401, 'Unauthorized'],
+  [403, 'Forbidden'],
+  [404, 'Not Found'],
+  [405, 'Method Not Allowed'],
+  [408, 'Request Timeout'],
+  [409, 'Conflict'],
+  [412, 'Precondition Failed'],
+  [413, 'Content Too Large'],
+  [414, 'URI Too Long'],
+  [415, 'Unsupported Media Type'],
+  [422, 'Unprocessable Content'],
+  [429, 'Too Many Requests'],
+  [431, 'Request Header Fields Too Large'],
+  [500, 'Internal Server Error'],
+  [503, 'Service Unavailable'],
+]);
+
+/** A problem+json answer for the request at `url`. */
+export function problemAnswer(
+  url: string,
+  status: number,
+  code: string,
+  detail: string,
+  errors: ValidationError[] = [],
+  headers: Record<string, string> = {},
+): ErrorAnswer {
+  return {
+    status,
+    headers: { 'content-type': PROBLEM_TYPE, ...headers },
+    body: JSON.stringify({
+      type: `https://palisade.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+      title: TITLES.get(status) ?? 'Error',
+      status,
+      code,
+      detail,
+      instance: url,
+      ...(errors.length ? { errors } : {}),
+    }),
+  };
+}
 
 export function sendProblem(
   reply: FastifyReply,
@@ -28,18 +65,7 @@ export function sendProblem(
   detail: string,
   errors: ValidationError[] = [],
 ) {
-  return reply
-    .code(status)
-    .type(PROBLEM_TYPE)
-    .send({
-      type: `https://palisade.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
-      title: TITLES[status] ?? 'Error',
-      status,
-      code,
-      detail,
-      instance: req.url,
-      ...(errors.length ? { errors } : {}),
-    });
+  return sendAnswer(reply, problemAnswer(req.url, status, code, detail, errors));
 }
 
 interface AjvError {
@@ -83,35 +109,29 @@ export function validationProblems(context: string, errors: AjvError[]): Validat
   return out;
 }
 
-export function errorHandler(
-  error: FastifyError | ServiceError | Error,
-  req: FastifyRequest,
-  reply: FastifyReply,
-) {
-  if (error instanceof ServiceError)
-    return sendProblem(reply, req, error.status, error.code, error.message, error.errors);
+/** Any error as the native API answers it (never a 5xx for a client's mistake). */
+export function nativeAnswer(error: unknown, req: RequestInfo & { log?: FastifyBaseLogger }): ErrorAnswer {
   const fe = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
-  if (fe.validation) {
+  if (fe?.validation) {
     const errors = validationProblems(fe.validationContext ?? 'body', fe.validation);
-    return sendProblem(
-      reply,
-      req,
+    return problemAnswer(
+      req.url,
       400,
       errors[0]?.code ?? 'INVALID_REQUEST',
       errors.map((e) => e.message).join('; '),
       errors,
     );
   }
-  if (error instanceof SyntaxError || fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
-    return sendProblem(
-      reply,
-      req,
-      400,
-      'INVALID_JSON',
-      `the request body is not valid JSON: ${error.message}`,
-    );
-  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500)
-    return sendProblem(reply, req, fe.statusCode, fe.code ?? 'BAD_REQUEST', fe.message);
-  req.log.error({ err: error }, 'request failed');
-  return sendProblem(reply, req, 500, 'INTERNAL', 'the server failed to answer; the error is in its log');
+  const e = frameworkFault(error);
+  if (e instanceof ServiceError)
+    return problemAnswer(req.url, e.status, e.code, e.message, e.errors, retryAfterHeaders(e));
+  req.log?.error({ err: error }, 'request failed');
+  return problemAnswer(req.url, 500, 'INTERNAL', 'the server failed to answer; the error is in its log');
 }
+
+export function errorHandler(error: unknown, req: FastifyRequest, reply: FastifyReply) {
+  return sendAnswer(reply, nativeAnswer(error, req));
+}
+
+/** The native API: /v1, its documents and health, and any path no other API serves. */
+export const nativeDialect: Dialect = { name: 'native', serves: () => true, answer: nativeAnswer };

@@ -8,7 +8,10 @@ import { KeyService } from '../control/auth/keys.js';
 import { MasterKey } from '../control/auth/secrets.js';
 import { Service } from '../control/service.js';
 import { DEFAULT_SQLITE_PATH, openStore } from '../store/open.js';
+import { AuthGuard } from '../control/auth/guard.js';
 import { buildApp } from './app.js';
+import { type ConnectionStats, limitConnections } from './connections.js';
+import { limitsFromEnv, type ServerLimits } from './limits.js';
 
 /** A server that cannot start as configured (wrong master key, database in use): the message says why. */
 export class StartupError extends Error {}
@@ -22,6 +25,8 @@ export interface ServeOptions {
   /** pino options, or false for silence (tests). */
   logger?: boolean | object;
   env?: NodeJS.ProcessEnv;
+  /** Abuse limits; default: from the environment (PALISADE_*), else the defaults of limits.ts. */
+  limits?: ServerLimits;
 }
 
 export interface RunningServer {
@@ -30,6 +35,8 @@ export interface RunningServer {
   keys: KeyService;
   identity: IdentityService;
   url: string;
+  /** Open, idle, shed and refused connections so far. */
+  connections: () => ConnectionStats;
   /** Set when this start created the operator key: shown once. */
   createdAdmin?: { id: string; secret: string };
   close(): Promise<void>;
@@ -49,8 +56,11 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     throw new StartupError(e.message);
   });
   const service = await Service.open(store);
-  const keys = new KeyService(service, master);
-  const identity = new IdentityService(service);
+  const limits = opts.limits ?? limitsFromEnv(env);
+  // One guard for every API: a source's failures count wherever it fails.
+  const guard = new AuthGuard(limits.auth);
+  const keys = new KeyService(service, master, guard);
+  const identity = new IdentityService(service, guard);
   try {
     await keys.verifyMasterKey();
   } catch (e) {
@@ -71,7 +81,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   }
 
   const app = await buildApp(
-    { svc: service, keys, identity },
+    { svc: service, keys, identity, limits },
     // maxParamLength: Neutron tags (up to 255 characters) travel in the path.
     {
       logger: opts.logger ?? { level: env.PALISADE_LOG_LEVEL ?? 'info' },
@@ -80,6 +90,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   );
   const host = opts.host ?? env.PALISADE_HOST ?? '127.0.0.1';
   const port = opts.port ?? Number(env.PALISADE_PORT ?? 8080);
+  const connections = limitConnections(app.server, limits.connections);
   await app.listen({ host, port });
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
@@ -92,5 +103,5 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       await app.close();
       await store.close();
     })());
-  return { app, service, keys, identity, url, createdAdmin, close };
+  return { app, service, keys, identity, url, connections, createdAdmin, close };
 }

@@ -2,6 +2,7 @@
 // every answer; errors as `{RequestId, HostId, Code, Message, Recommend}` or `<Error>`.
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import type { ErrorAnswer } from '../../server/dialects.js';
 import type { AliError } from './errors.js';
 
 export type Format = 'JSON' | 'XML';
@@ -37,12 +38,11 @@ function render(format: Format, root: string, body: Record<string, unknown>): st
   return `<?xml version="1.0" encoding="UTF-8"?>${toXml(root, body)}`;
 }
 
+const contentType = (format: Format) =>
+  format === 'XML' ? 'text/xml;charset=utf-8' : 'application/json;charset=utf-8';
+
 function send(reply: FastifyReply, format: Format, status: number, payload: string, requestId: string) {
-  return reply
-    .code(status)
-    .header('x-acs-request-id', requestId)
-    .type(format === 'XML' ? 'text/xml;charset=utf-8' : 'application/json;charset=utf-8')
-    .send(payload);
+  return reply.code(status).header('x-acs-request-id', requestId).type(contentType(format)).send(payload);
 }
 
 export function sendResult(
@@ -61,7 +61,14 @@ export function sendResult(
   );
 }
 
-export function sendError(reply: FastifyReply, format: Format, requestId: string, host: string, e: AliError) {
+/** An ECS error answer: `{RequestId, HostId, Code, Message, Recommend}` (or `<Error>`). */
+export function errorAnswer(
+  format: Format,
+  requestId: string,
+  host: string,
+  e: AliError,
+  headers: Record<string, string> = {},
+): ErrorAnswer {
   const body = {
     RequestId: requestId,
     HostId: host,
@@ -69,5 +76,9 @@ export function sendError(reply: FastifyReply, format: Format, requestId: string
     Message: e.message,
     Recommend: `See docs/compat/alibaba.md of Palisade for the supported actions and parameters (error ${e.code}).`,
   };
-  return send(reply, format, e.status, render(format, 'Error', body), requestId);
+  return {
+    status: e.status,
+    headers: { 'content-type': contentType(format), 'x-acs-request-id': requestId, ...headers },
+    body: render(format, 'Error', body),
+  };
 }

@@ -284,8 +284,16 @@ export function fromServiceError(e: ServiceError, ctx: ErrorContext): AliError {
       return new AliError(400, 'InvalidParam.Entry', text);
     case 'REMOTE_CONFLICT':
       return new AliError(400, 'InvalidParameter.Conflict', text);
+    case 'RATE_LIMITED':
+    case 'TOO_MANY_FAILURES':
+      return new AliError(429, 'Throttling.User', `Request was denied due to user flow control: ${text}`);
     default:
-      return new AliError(e.status >= 500 ? 500 : e.status === 409 ? 403 : 400, 'InvalidParameter', text);
+      // Conflicts are ECS's 403s; the transport's refusals (413, 414, 415, 431) keep their status.
+      return new AliError(
+        e.status >= 500 ? 500 : e.status === 409 ? 403 : e.status >= 413 ? e.status : 400,
+        'InvalidParameter',
+        text,
+      );
   }
 }
 

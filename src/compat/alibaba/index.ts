@@ -3,13 +3,20 @@
 // signature 1.0, answered in JSON or (Format=XML) XML. Each action translates to the service
 // layer; groups, rules and ports are the same objects the native API and the other clouds show.
 // See docs/compat/alibaba.md.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { requestHash } from '../../control/service.js';
 import type { Context } from '../../server/app.js';
+import {
+  type Dialect,
+  frameworkFault,
+  type RequestInfo,
+  retryAfterHeaders,
+  sendAnswer,
+} from '../../server/dialects.js';
 import { compatRegion } from '../regions.js';
 import { authenticate, type Caller } from './auth.js';
 import type { Call, Handler } from './call.js';
-import { formatOf, newRequestId, sendError, sendResult } from './envelope.js';
+import { errorAnswer, formatOf, newRequestId, sendResult } from './envelope.js';
 import { AliError, type ErrorContext, missing, regionNotFound, toAliError } from './errors.js';
 import {
   createSecurityGroup,
@@ -126,7 +133,7 @@ function framing(acs3: boolean, header: string | undefined, param: string | unde
   return signed;
 }
 
-function requestParams(req: FastifyRequest) {
+function requestParams(req: RequestInfo & { rawBody?: string }) {
   const [path, search = ''] = req.url.split(/\?(.*)/s);
   const query = parsePairs(search);
   const form = (one(req.headers['content-type']) ?? '')
@@ -136,11 +143,31 @@ function requestParams(req: FastifyRequest) {
   return { path, query, params };
 }
 
+/** The ECS API at `/`: errors outside an action (framework, limits) in its envelope too. */
+export const alibabaDialect: Dialect = {
+  name: 'alibaba',
+  serves: (path) => path === '/',
+  answer(err: unknown, req: RequestInfo & { rawBody?: string; log?: FastifyBaseLogger }) {
+    let format = formatOf(undefined);
+    try {
+      format = formatOf(requestParams(req).params.get('Format'));
+    } catch {
+      // Unreadable parameters: JSON, as by default.
+    }
+    const fault = frameworkFault(err);
+    const e = toAliError(fault, { action: '' });
+    if (e.status >= 500) req.log?.error({ err }, 'alibaba front end failed');
+    return errorAnswer(format, newRequestId(), req.headers.host ?? '', e, retryAfterHeaders(fault));
+  },
+};
+
 export const alibabaApi =
   (ctx: Context): FastifyPluginAsync =>
   async (app) => {
     // Form bodies (pop-core POSTs every parameter in one) and, for ACS3's body hash, the raw
     // text of anything else.
+    // Its own parsers only: a JSON body is not parameters (ACS3 hashes it as it is).
+    app.removeAllContentTypeParsers();
     app.addContentTypeParser(
       'application/x-www-form-urlencoded',
       { parseAs: 'string' },
@@ -154,23 +181,8 @@ export const alibabaApi =
       done(null, body);
     });
 
-    // Errors before the handler runs (a body too large, a malformed one): the ECS envelope too.
-    app.setErrorHandler((error: Error & { statusCode?: number }, req, reply) => {
-      let params: Params | undefined;
-      try {
-        params = requestParams(req).params;
-      } catch {
-        params = undefined;
-      }
-      const status =
-        error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-      if (status === 500) req.log.error({ err: error }, 'alibaba front end failed');
-      const e =
-        status === 500
-          ? new AliError(500, 'InternalError', 'The request processing has failed due to some unknown error.')
-          : new AliError(status, 'InvalidParameter', error.message);
-      return sendError(reply, formatOf(params?.get('Format')), newRequestId(), req.headers.host ?? '', e);
-    });
+    // Errors before the handler runs (a body too large, a flood): the ECS envelope too.
+    app.setErrorHandler((error, req, reply) => sendAnswer(reply, alibabaDialect.answer(error, req)));
 
     const handle = async (req: FastifyRequest, reply: FastifyReply) => {
       const requestId = newRequestId();
@@ -244,7 +256,7 @@ export const alibabaApi =
           }
         }
         if (e.status >= 500) req.log.error({ err: thrown }, 'alibaba front end failed');
-        return sendError(reply, format, requestId, host, e);
+        return sendAnswer(reply, errorAnswer(format, requestId, host, e, retryAfterHeaders(thrown)));
       }
     };
 

@@ -3,6 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError } from '../../control/errors.js';
+import {
+  type Dialect,
+  type ErrorAnswer,
+  frameworkFault,
+  type RequestInfo,
+  retryAfterHeaders,
+  sendAnswer,
+} from '../../server/dialects.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -55,6 +63,8 @@ export const CODES = {
   noApi: 'APIGW.0101',
   /** 202: a dry run that passed. */
   dryRun: 'SYS.0202',
+  /** 429: the API Gateway's throttling (too many requests, or too many failed logins). */
+  throttled: 'APIG.0308',
   /** 500: a fault of the server (never for bad input). */
   internal: 'VPC.9999',
 } as const;
@@ -96,6 +106,17 @@ export function fromServiceError(e: ServiceError): HuaweiError {
       );
     case 'FORBIDDEN':
       return new HuaweiError(403, CODES.forbidden, text);
+    case 'RATE_LIMITED':
+    case 'TOO_MANY_FAILURES':
+      return new HuaweiError(429, CODES.throttled, `The throttling threshold has been reached: ${text}`);
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return new HuaweiError(
+        400,
+        CODES.invalid,
+        'The request body must be JSON (Content-Type: application/json)',
+      );
+    case 'INVALID_JSON':
+      return new HuaweiError(400, CODES.invalid, `Invalid JSON body: ${text}`);
   }
   if (ETHERTYPE_CODES.has(first)) return new HuaweiError(400, CODES.conflict, text);
   if (e.status === 401)
@@ -103,37 +124,43 @@ export function fromServiceError(e: ServiceError): HuaweiError {
   if (e.status === 404) return new HuaweiError(404, CODES.notFound, text);
   if (e.status === 409) return new HuaweiError(409, CODES.conflict, text);
   if (e.status >= 500) return new HuaweiError(500, CODES.internal, text);
-  return new HuaweiError(400, CODES.invalid, text);
+  // The transport's refusals (413 body, 414 path, 431 headers, 408) keep their status.
+  return new HuaweiError(e.status >= 408 && e.status !== 409 ? e.status : 400, CODES.invalid, text);
 }
 
 /** Any thrown thing → the Huawei envelope. Bad input is always 4xx. */
 export function toHuaweiError(err: unknown): HuaweiError {
   if (err instanceof HuaweiError) return err;
-  if (err instanceof ServiceError) return fromServiceError(err);
-  const fe = err as { statusCode?: number; code?: string; message?: string };
-  if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    if (fe.statusCode === 415)
-      return new HuaweiError(
-        400,
-        CODES.invalid,
-        'The request body must be JSON (Content-Type: application/json)',
-      );
-    if (fe.statusCode === 413) return new HuaweiError(413, CODES.invalid, 'The request body is too large');
-    return new HuaweiError(400, CODES.invalid, `Invalid request: ${fe.message ?? 'malformed'}`);
-  }
-  if (err instanceof SyntaxError)
-    return new HuaweiError(400, CODES.invalid, `Invalid JSON body: ${err.message}`);
+  const fault = frameworkFault(err);
+  if (fault instanceof ServiceError) return fromServiceError(fault);
   return new HuaweiError(500, CODES.internal, 'Internal server error');
 }
 
-export function sendHuaweiError(reply: FastifyReply, req: FastifyRequest, e: HuaweiError) {
-  const requestId = requestIdOf(req);
-  return reply
-    .code(e.status)
-    .header('x-request-id', requestId)
-    .type('application/json')
-    .send({ request_id: requestId, error_code: e.code, error_msg: e.message });
+/** The Huawei envelope, with the request id (also in X-Request-Id) of the request if it has one. */
+export function huaweiAnswer(err: unknown, req: RequestInfo & { huaweiRequestId?: string }): ErrorAnswer {
+  const e = toHuaweiError(err);
+  const requestId = (req.huaweiRequestId ??= newRequestId());
+  return {
+    status: e.status,
+    headers: {
+      'content-type': 'application/json',
+      'x-request-id': requestId,
+      ...retryAfterHeaders(frameworkFault(err)),
+    },
+    body: JSON.stringify({ request_id: requestId, error_code: e.code, error_msg: e.message }),
+  };
 }
+
+export function sendHuaweiError(reply: FastifyReply, req: FastifyRequest, e: unknown) {
+  return sendAnswer(reply, huaweiAnswer(e, req));
+}
+
+/** The VPC v3 API under /v3. */
+export const huaweiDialect: Dialect = {
+  name: 'huawei',
+  serves: (path) => path.startsWith('/v3/'),
+  answer: huaweiAnswer,
+};
 
 export const invalid = (message: string) => new HuaweiError(400, CODES.invalid, message);
 export const notFound = (message: string) => new HuaweiError(404, CODES.notFound, message);

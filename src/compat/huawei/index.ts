@@ -92,15 +92,15 @@ export const huaweiApi =
     await app.register(
       async (v3: FastifyInstance) => {
         v3.setErrorHandler(async (err, req, reply) => {
-          let e = toHuaweiError(err);
+          let e: unknown = err;
           // A refused write uses up its signature too: a replay of it is a replay, whatever
           // else is wrong with it.
-          if (req.nonce && !req.nonce.recorded && e.status !== 401)
+          if (req.nonce && !req.nonce.recorded && toHuaweiError(err).status !== 401)
             e = await ctx.keys.recordNonce(req.nonce).then(
-              () => e,
-              (replay: unknown) => toHuaweiError(replay),
+              () => err,
+              (replay: unknown) => replay,
             );
-          if (e.status >= 500) req.log.error({ err }, 'huawei front end fault');
+          if (toHuaweiError(e).status >= 500) req.log.error({ err }, 'huawei front end fault');
           return sendHuaweiError(reply, req, e);
         });
         v3.setNotFoundHandler((req, reply) =>

@@ -1,8 +1,16 @@
 // Neutron's error dialect: {"NeutronError": {"type", "message", "detail"}} with the exception
 // class name as type, and the one table that turns a service-layer error into it. Messages are
 // Neutron's own (openstack/neutron neutron/extensions/securitygroup.py, neutron-lib exceptions).
-import type { FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { ServiceError } from '../../control/errors.js';
+import {
+  type Dialect,
+  type ErrorAnswer,
+  frameworkFault,
+  type RequestInfo,
+  retryAfterHeaders,
+  sendAnswer,
+} from '../../server/dialects.js';
 
 export class NeutronError extends Error {
   constructor(
@@ -92,120 +100,218 @@ const quoted = (message: string) => /"([^"]+)"/.exec(message)?.[1] ?? '';
  * One row per service error code. The front end checks Neutron's rules before it calls the
  * service, so most of these are a safety net for races and rules only the service knows.
  */
-const TABLE: Record<string, (e: ServiceError, subject: Subject) => NeutronError> = {
-  NOT_FOUND: (e, subject) => {
-    const id = quoted(e.message);
-    if (/^rule of/.test(e.message)) return ruleNotFound(id);
-    if (/^address group/.test(e.message)) return addressGroupNotFound(id);
-    if (/^security group/.test(e.message)) return groupNotFound(id);
-    return subject === 'address_group'
-      ? addressGroupNotFound(id)
-      : new NeutronError(404, 'NotFound', e.message);
-  },
-  UNKNOWN_GROUP: (e) => groupNotFound(quoted(e.message)),
-  UNKNOWN_ADDRESS_GROUP: (e) => addressGroupNotFound(quoted(e.message)),
-  DUPLICATE_RULE: (e) => ruleExists(/same rule as (\S+)/.exec(e.message)?.[1] ?? ''),
-  DEFAULT_GROUP_EXISTS: () => defaultExists(),
-  QUOTA_EXCEEDED: (e, subject) =>
-    overQuota(
-      /rulesPer/.test(e.message)
-        ? 'security_group_rule'
-        : /addressGroups|entriesPer/.test(e.message)
-          ? 'address_group'
-          : subject,
-    ),
-  GROUP_IN_USE: (e) => groupInUse(quoted(e.message)),
-  GROUP_REFERENCED: (e) =>
-    groupInUse(
-      quoted(e.message),
-      `is in use as the remote group of rules of ${e.message.split(' of ')[1]?.split(';')[0] ?? 'other groups'}`,
-    ),
-  ADDRESS_GROUP_IN_USE: (e) => addressGroupInUse(quoted(e.message)),
-  REVISION_MISMATCH: (e) => {
-    const m = /at revision (\d+), not (\d+)/.exec(e.message);
-    return m
-      ? preconditionFailed(Number(m[2]), Number(m[1]))
-      : new NeutronError(412, 'HTTPPreconditionFailed', e.message);
-  },
-  INVALID_CIDR: (e) =>
-    new NeutronError(400, 'InvalidCIDR', `Invalid CIDR ${quoted(e.message)} given as IP prefix.`),
-  CIDR_ETHERTYPE_MISMATCH: (e) => new NeutronError(400, 'SecurityGroupRuleParameterConflict', e.message),
-  REMOTE_CONFLICT: () =>
-    new NeutronError(
-      400,
-      'SecurityGroupMultipleRemoteEntites',
-      'Only one of remote_ip_prefix or remote_group_id or remote_address_group_id may be provided.',
-    ),
-  PORT_OUT_OF_RANGE: (e) => new NeutronError(400, 'SecurityGroupInvalidPortValue', e.message),
-  PORT_RANGE_INVERTED: () =>
-    new NeutronError(
-      400,
-      'SecurityGroupInvalidPortRange',
-      'For TCP/UDP protocols, port_range_min must be <= port_range_max',
-    ),
-  PORTS_NOT_ALLOWED: (e) => new NeutronError(400, 'SecurityGroupInvalidProtocolForPort', e.message),
-  UNKNOWN_PROTOCOL: (e) => new NeutronError(400, 'SecurityGroupRuleInvalidProtocol', e.message),
-  PROTOCOL_OUT_OF_RANGE: (e) => new NeutronError(400, 'SecurityGroupRuleInvalidProtocol', e.message),
-  PROTOCOL_ETHERTYPE_MISMATCH: (e) =>
-    new NeutronError(400, 'SecurityGroupEthertypeConflictWithProtocol', e.message),
-  ICMP_OUT_OF_RANGE: (e) => new NeutronError(400, 'SecurityGroupInvalidIcmpValue', e.message),
-  ICMP_CODE_WITHOUT_TYPE: (e) => new NeutronError(400, 'SecurityGroupMissingIcmpType', e.message),
-  UNKNOWN_ENTRY: (e) => new NeutronError(404, 'AddressesNotFound', e.message),
-  FORBIDDEN: (e) => new NeutronError(403, 'PolicyNotAuthorized', e.message),
-};
+const TABLE = new Map<string, (e: ServiceError, subject: Subject) => NeutronError>(
+  Object.entries({
+    NOT_FOUND: (e, subject) => {
+      const id = quoted(e.message);
+      if (/^rule of/.test(e.message)) return ruleNotFound(id);
+      if (/^address group/.test(e.message)) return addressGroupNotFound(id);
+      if (/^security group/.test(e.message)) return groupNotFound(id);
+      return subject === 'address_group'
+        ? addressGroupNotFound(id)
+        : new NeutronError(404, 'NotFound', e.message);
+    },
+    UNKNOWN_GROUP: (e) => groupNotFound(quoted(e.message)),
+    UNKNOWN_ADDRESS_GROUP: (e) => addressGroupNotFound(quoted(e.message)),
+    DUPLICATE_RULE: (e) => ruleExists(/same rule as (\S+)/.exec(e.message)?.[1] ?? ''),
+    DEFAULT_GROUP_EXISTS: () => defaultExists(),
+    QUOTA_EXCEEDED: (e, subject) =>
+      overQuota(
+        /rulesPer/.test(e.message)
+          ? 'security_group_rule'
+          : /addressGroups|entriesPer/.test(e.message)
+            ? 'address_group'
+            : subject,
+      ),
+    GROUP_IN_USE: (e) => groupInUse(quoted(e.message)),
+    GROUP_REFERENCED: (e) =>
+      groupInUse(
+        quoted(e.message),
+        `is in use as the remote group of rules of ${e.message.split(' of ')[1]?.split(';')[0] ?? 'other groups'}`,
+      ),
+    ADDRESS_GROUP_IN_USE: (e) => addressGroupInUse(quoted(e.message)),
+    REVISION_MISMATCH: (e) => {
+      const m = /at revision (\d+), not (\d+)/.exec(e.message);
+      return m
+        ? preconditionFailed(Number(m[2]), Number(m[1]))
+        : new NeutronError(412, 'HTTPPreconditionFailed', e.message);
+    },
+    INVALID_CIDR: (e) =>
+      new NeutronError(400, 'InvalidCIDR', `Invalid CIDR ${quoted(e.message)} given as IP prefix.`),
+    CIDR_ETHERTYPE_MISMATCH: (e) => new NeutronError(400, 'SecurityGroupRuleParameterConflict', e.message),
+    REMOTE_CONFLICT: () =>
+      new NeutronError(
+        400,
+        'SecurityGroupMultipleRemoteEntites',
+        'Only one of remote_ip_prefix or remote_group_id or remote_address_group_id may be provided.',
+      ),
+    PORT_OUT_OF_RANGE: (e) => new NeutronError(400, 'SecurityGroupInvalidPortValue', e.message),
+    PORT_RANGE_INVERTED: () =>
+      new NeutronError(
+        400,
+        'SecurityGroupInvalidPortRange',
+        'For TCP/UDP protocols, port_range_min must be <= port_range_max',
+      ),
+    PORTS_NOT_ALLOWED: (e) => new NeutronError(400, 'SecurityGroupInvalidProtocolForPort', e.message),
+    UNKNOWN_PROTOCOL: (e) => new NeutronError(400, 'SecurityGroupRuleInvalidProtocol', e.message),
+    PROTOCOL_OUT_OF_RANGE: (e) => new NeutronError(400, 'SecurityGroupRuleInvalidProtocol', e.message),
+    PROTOCOL_ETHERTYPE_MISMATCH: (e) =>
+      new NeutronError(400, 'SecurityGroupEthertypeConflictWithProtocol', e.message),
+    ICMP_OUT_OF_RANGE: (e) => new NeutronError(400, 'SecurityGroupInvalidIcmpValue', e.message),
+    ICMP_CODE_WITHOUT_TYPE: (e) => new NeutronError(400, 'SecurityGroupMissingIcmpType', e.message),
+    UNKNOWN_ENTRY: (e) => new NeutronError(404, 'AddressesNotFound', e.message),
+    FORBIDDEN: (e) => new NeutronError(403, 'PolicyNotAuthorized', e.message),
+    // The transport's refusals, as webob names them.
+    BODY_TOO_LARGE: () => new NeutronError(413, 'HTTPRequestEntityTooLarge', 'Request entity too large'),
+    UNSUPPORTED_MEDIA_TYPE: () =>
+      new NeutronError(415, 'HTTPUnsupportedMediaType', 'Unsupported Content-Type'),
+    URI_TOO_LONG: () => new NeutronError(414, 'HTTPRequestURITooLong', 'Request-URI too long'),
+    HEADERS_TOO_LARGE: () =>
+      new NeutronError(431, 'HTTPRequestHeaderFieldsTooLarge', 'Request header fields too large'),
+    REQUEST_TIMEOUT: () =>
+      new NeutronError(408, 'HTTPRequestTimeout', 'The request was not received in time'),
+    RATE_LIMITED: (e) => new NeutronError(429, 'HTTPTooManyRequests', e.message),
+    TOO_MANY_FAILURES: (e) => new NeutronError(429, 'HTTPTooManyRequests', e.message),
+    INVALID_JSON: () => badRequest('Body contains invalid data'),
+  }),
+);
 
-const BY_STATUS: Record<number, string> = {
-  400: 'BadRequest',
-  403: 'NotAuthorized',
-  404: 'NotFound',
-  409: 'Conflict',
-  412: 'HTTPPreconditionFailed',
-};
+const BY_STATUS = new Map([
+  [400, 'BadRequest'],
+  [403, 'NotAuthorized'],
+  [404, 'NotFound'],
+  [409, 'Conflict'],
+  [412, 'HTTPPreconditionFailed'],
+]);
 
 export function fromServiceError(e: ServiceError, subject: Subject): NeutronError | KeystoneError {
   if (e.status === 401) return unauthenticated();
-  const row = TABLE[e.code];
+  const row = TABLE.get(e.code);
   if (row) return row(e, subject);
   // Neutron answers 400 for every malformed request (422 is not in its vocabulary).
   if (e.status === 400 || e.status === 422) return invalidInput(e.message);
+  if (e.status === 404) return resourceNotFound();
   if (e.status >= 500)
     return new NeutronError(
       e.status,
       'HTTPInternalServerError',
       'Request Failed: internal server error while processing your request.',
     );
-  return new NeutronError(e.status, BY_STATUS[e.status] ?? 'NeutronException', e.message);
+  return new NeutronError(e.status, BY_STATUS.get(e.status) ?? 'NeutronException', e.message);
+}
+
+/** keystonemiddleware's and Keystone's envelope; a 401 names where to log in. */
+export function keystoneAnswer(
+  e: KeystoneError,
+  authUri: string | undefined,
+  extra: Record<string, string> = {},
+): ErrorAnswer {
+  return {
+    status: e.status,
+    headers: {
+      'content-type': 'application/json',
+      ...(e.status === 401 && authUri ? { 'www-authenticate': `Keystone uri="${authUri}"` } : {}),
+      ...extra,
+    },
+    body: JSON.stringify({ error: { code: e.status, title: e.title, message: e.message } }),
+  };
+}
+
+export function neutronAnswer(e: NeutronError, extra: Record<string, string> = {}): ErrorAnswer {
+  return {
+    status: e.status,
+    headers: { 'content-type': 'application/json', ...extra },
+    body: JSON.stringify({ NeutronError: { type: e.type, message: e.message, detail: e.detail } }),
+  };
 }
 
 export function sendKeystoneError(reply: FastifyReply, e: KeystoneError, authUri?: string) {
-  if (e.status === 401 && authUri) reply.header('www-authenticate', `Keystone uri="${authUri}"`);
-  return reply
-    .code(e.status)
-    .type('application/json')
-    .send({ error: { code: e.status, title: e.title, message: e.message } });
+  return sendAnswer(reply, keystoneAnswer(e, authUri));
 }
 
 export function sendNeutronError(reply: FastifyReply, e: NeutronError) {
-  return reply
-    .code(e.status)
-    .type('application/json')
-    .send({ NeutronError: { type: e.type, message: e.message, detail: e.detail } });
+  return sendAnswer(reply, neutronAnswer(e));
 }
 
-/** Anything a handler throws, in Neutron's dialect (never a 5xx for a client's mistake). */
-export function toNeutron(err: unknown, subject: Subject): NeutronError | KeystoneError {
-  if (err instanceof NeutronError || err instanceof KeystoneError) return err;
-  if (err instanceof ServiceError) return fromServiceError(err, subject);
-  const status = (err as { statusCode?: number }).statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    if (status === 415) return new NeutronError(415, 'HTTPUnsupportedMediaType', 'Unsupported Content-Type');
-    if (status === 413) return new NeutronError(413, 'HTTPRequestEntityTooLarge', 'Request entity too large');
-    if (status === 404) return resourceNotFound();
-    return badRequest('Body contains invalid data');
-  }
-  return new NeutronError(
+const INTERNAL = () =>
+  new NeutronError(
     500,
     'HTTPInternalServerError',
     'Request Failed: internal server error while processing your request.',
   );
+
+/** Anything a handler throws, in Neutron's dialect (never a 5xx for a client's mistake). */
+export function toNeutron(err: unknown, subject: Subject): NeutronError | KeystoneError {
+  if (err instanceof NeutronError || err instanceof KeystoneError) return err;
+  const fault = frameworkFault(err);
+  if (fault instanceof ServiceError) return fromServiceError(fault, subject);
+  return INTERNAL();
 }
+
+/** Python's names of the statuses Keystone answers with (its errors' titles). */
+const KEYSTONE_TITLES = new Map([
+  [400, 'Bad Request'],
+  [401, 'Unauthorized'],
+  [403, 'Forbidden'],
+  [404, 'Not Found'],
+  [408, 'Request Timeout'],
+  [409, 'Conflict'],
+  [413, 'Request Entity Too Large'],
+  [414, 'Request-URI Too Long'],
+  [415, 'Unsupported Media Type'],
+  [429, 'Too Many Requests'],
+  [431, 'Request Header Fields Too Large'],
+]);
+
+/** Anything a Keystone handler throws, in Keystone's envelope. */
+export function toKeystone(err: unknown): KeystoneError {
+  if (err instanceof KeystoneError) return err;
+  const fault = frameworkFault(err);
+  if (fault instanceof ServiceError && fault.status < 500) {
+    if (fault.status === 401)
+      return new KeystoneError(401, 'Unauthorized', fault.message || unauthenticated().message);
+    return new KeystoneError(fault.status, KEYSTONE_TITLES.get(fault.status) ?? 'Bad Request', fault.message);
+  }
+  return new KeystoneError(
+    500,
+    'Internal Server Error',
+    'An unexpected error prevented the server from fulfilling your request.',
+  );
+}
+
+/** The base URL the client reached (for Keystone's www-authenticate and links). */
+export function baseUrlOf(req: RequestInfo): string {
+  const forwarded = req.headers['x-forwarded-proto'];
+  const proto = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0].trim() || 'http';
+  return `${proto}://${req.headers.host ?? 'localhost'}`;
+}
+
+/** Keystone v3 under /identity. */
+export const keystoneDialect: Dialect = {
+  name: 'keystone',
+  serves: (path) => path === '/identity' || path.startsWith('/identity/'),
+  answer: (err, req) => {
+    const e = toKeystone(err);
+    if (e.status >= 500) (req as { log?: FastifyBaseLogger }).log?.error({ err }, 'Keystone request failed');
+    return keystoneAnswer(e, `${baseUrlOf(req)}/identity`, retryAfterHeaders(frameworkFault(err)));
+  },
+};
+
+function subjectOf(url: string): Subject {
+  if (url.includes('/address-groups')) return 'address_group';
+  if (url.includes('/security-group-rules')) return 'security_group_rule';
+  return 'security_group';
+}
+
+/** Neutron v2.0 under /networking (a missing or bad token: keystonemiddleware's 401). */
+export const neutronDialect: Dialect = {
+  name: 'neutron',
+  serves: (path) => path === '/networking' || path.startsWith('/networking/'),
+  answer: (err, req) => {
+    const e = toNeutron(err, subjectOf(req.url));
+    const extra = retryAfterHeaders(frameworkFault(err));
+    if (e instanceof KeystoneError) return keystoneAnswer(e, `${baseUrlOf(req)}/identity`, extra);
+    if (e.status >= 500) (req as { log?: FastifyBaseLogger }).log?.error({ err }, 'Neutron request failed');
+    return neutronAnswer(e, extra);
+  },
+};

@@ -1,11 +1,12 @@
 // What every Neutron route shares: the caller from its Keystone token (X-Auth-Token), the
 // region from the path, If-Match revision constraints, request bodies and links.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ServiceError } from '../../control/errors.js';
 import type { Principal } from '../../control/service.js';
 import type { RegionRecord } from '../../control/world.js';
 import type { Context } from '../../server/app.js';
 import { compatRegion } from '../regions.js';
-import { badRequest, NeutronError, resourceNotFound, unauthenticated } from './errors.js';
+import { badRequest, baseUrlOf, NeutronError, resourceNotFound, unauthenticated } from './errors.js';
 
 export type TenantPrincipal = Principal & { role: 'tenant' };
 
@@ -22,7 +23,9 @@ export async function session(ctx: Context, req: FastifyRequest): Promise<Sessio
   let principal: Principal;
   try {
     principal = (await ctx.identity.validateToken(token, req.ip)).principal;
-  } catch {
+  } catch (e) {
+    // A locked-out address is told so (429); any other refusal is keystonemiddleware's 401.
+    if (e instanceof ServiceError && e.status === 429) throw e;
     throw unauthenticated();
   }
   if (principal.role !== 'tenant') throw unauthenticated();
@@ -39,11 +42,7 @@ export function selfUrl(req: FastifyRequest): string {
 }
 
 /** scheme://host[:port] the client reached us at. */
-export function baseUrl(req: FastifyRequest): string {
-  const proto =
-    (req.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0].trim() || req.protocol;
-  return `${proto}://${req.host}`;
-}
+export const baseUrl = (req: FastifyRequest) => baseUrlOf(req);
 
 /** If-Match: revision_number=N (Neutron's revision-if-match extension); other ETags are ignored. */
 export function ifMatch(req: FastifyRequest): number | undefined {

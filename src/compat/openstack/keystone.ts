@@ -5,12 +5,13 @@
 // project is a Palisade tenant. The catalog lists one network endpoint per openstack-profile
 // region: <base>/networking/<region>.
 import { createHash, randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { DEFAULT_DOMAIN, type TokenInfo } from '../../control/auth/identity.js';
 import { ServiceError } from '../../control/errors.js';
 import type { Context } from '../../server/app.js';
+import { sendAnswer } from '../../server/dialects.js';
 import { jsonBody } from '../../server/http.js';
-import { KeystoneError, sendKeystoneError, unauthenticated } from './errors.js';
+import { KeystoneError, keystoneDialect, sendKeystoneError, unauthenticated } from './errors.js';
 import { baseUrl } from './http.js';
 
 const V3 = {
@@ -222,21 +223,7 @@ export const keystoneApi =
       { parseAs: 'string' },
       jsonBody(() => new KeystoneError(400, 'Bad Request', 'The request body is not valid JSON.')),
     );
-    app.setErrorHandler((err, req, reply: FastifyReply) => {
-      if (err instanceof KeystoneError) return sendKeystoneError(reply, err, `${baseUrl(req)}/identity`);
-      const status = (err as { statusCode?: number }).statusCode;
-      if (typeof status === 'number' && status >= 400 && status < 500)
-        return sendKeystoneError(reply, new KeystoneError(status, 'Bad Request', (err as Error).message));
-      req.log.error({ err }, 'Keystone request failed');
-      return sendKeystoneError(
-        reply,
-        new KeystoneError(
-          500,
-          'Internal Server Error',
-          'An unexpected error prevented the server from fulfilling your request.',
-        ),
-      );
-    });
+    app.setErrorHandler((err, req, reply) => sendAnswer(reply, keystoneDialect.answer(err, req)));
     app.setNotFoundHandler((req, reply) =>
       sendKeystoneError(reply, new KeystoneError(404, 'Not Found', `The resource could not be found.`)),
     );

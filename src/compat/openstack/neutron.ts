@@ -3,18 +3,11 @@
 // /networking/{regionId}/v2.0/      resources document, extensions, and the resources below.
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Context } from '../../server/app.js';
+import { sendAnswer } from '../../server/dialects.js';
 import { jsonBody } from '../../server/http.js';
 import { compatRegion } from '../regions.js';
 import { addressGroupRoutes } from './address-groups.js';
-import {
-  KeystoneError,
-  NeutronError,
-  resourceNotFound,
-  sendKeystoneError,
-  sendNeutronError,
-  type Subject,
-  toNeutron,
-} from './errors.js';
+import { NeutronError, neutronDialect, resourceNotFound, sendNeutronError } from './errors.js';
 import { groupRoutes } from './groups.js';
 import { baseUrl, session } from './http.js';
 import { ruleRoutes } from './rules.js';
@@ -103,12 +96,6 @@ const RESOURCES = [
   ['address_group', 'address_groups', 'address-groups'],
 ];
 
-function subjectOf(url: string): Subject {
-  if (url.includes('/address-groups')) return 'address_group';
-  if (url.includes('/security-group-rules')) return 'security_group_rule';
-  return 'security_group';
-}
-
 export const neutronApi =
   (ctx: Context): FastifyPluginAsync =>
   async (app: FastifyInstance) => {
@@ -119,12 +106,7 @@ export const neutronApi =
       { parseAs: 'string' },
       jsonBody(() => new NeutronError(400, 'HTTPBadRequest', 'Body contains invalid data')),
     );
-    app.setErrorHandler((err, req, reply) => {
-      const e = toNeutron(err, subjectOf(req.url));
-      if (e instanceof KeystoneError) return sendKeystoneError(reply, e, `${baseUrl(req)}/identity`);
-      if (e.status >= 500) req.log.error({ err }, 'Neutron request failed');
-      return sendNeutronError(reply, e);
-    });
+    app.setErrorHandler((err, req, reply) => sendAnswer(reply, neutronDialect.answer(err, req)));
     app.setNotFoundHandler((_req, reply) => sendNeutronError(reply, resourceNotFound()));
 
     // Discovery: the catalog URL (no version) lists v2.0; v2.0 lists its resources.
