@@ -2,6 +2,8 @@
 // (../shared/SEMANTICS.md, "Domain model"). Plain data, no behaviour: the compiler,
 // the validator, the store and every API front end share these shapes.
 
+import { own } from './own.js';
+
 export type Profile = 'alibaba' | 'huawei' | 'openstack';
 export const PROFILES: readonly Profile[] = ['alibaba', 'huawei', 'openstack'];
 
@@ -200,8 +202,11 @@ export const PORTED_PROTOCOLS = new Set<number>([6, 17, 132]);
 /** Protocols whose rules carry ICMP type/code. */
 export const ICMP_PROTOCOLS = new Set<number>([1, 58]);
 
-/** The IP protocol number of a rule's protocol, or null for 'all'. */
+/**
+ * The IP protocol number of a rule's protocol, or null for 'all'. A name that is not a
+ * protocol (even "constructor") gives undefined, which validateRule reports.
+ */
 export function protocolNumber(protocol: Protocol): number | null {
   if (protocol === 'all') return null;
-  return typeof protocol === 'number' ? protocol : PROTOCOL_NUMBERS[protocol];
+  return typeof protocol === 'number' ? protocol : (own(PROTOCOL_NUMBERS, protocol) as number);
 }

@@ -1,6 +1,7 @@
 // What differs between the three clouds, in one place: capabilities, default verdicts,
 // quotas, timeouts, default-group rules and templates (SEMANTICS.md).
 import type { ConntrackTimeouts, Direction, GroupType, Profile, Quotas, Rule } from './model.js';
+import { type Table, table } from './own.js';
 
 export interface ProfileTraits {
   /** Rules may carry action deny. */
@@ -27,7 +28,7 @@ export interface ProfileTraits {
   defaultPriority: number;
 }
 
-export const TRAITS: Record<Profile, ProfileTraits> = {
+export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
   alibaba: {
     denyRules: true,
     priorities: true,
@@ -67,7 +68,7 @@ export const TRAITS: Record<Profile, ProfileTraits> = {
     maxSessionTimeout: Infinity,
     defaultPriority: 1,
   },
-};
+});
 
 /** The verdict when no rule of a port's groups matches (SEMANTICS.md evaluation table). */
 export function defaultVerdict(
@@ -86,7 +87,7 @@ export function evaluationStyle(profile: Profile, groupType: GroupType): 'firstM
   return 'firstMatch';
 }
 
-export const DEFAULT_QUOTAS: Record<Profile, Quotas> = {
+export const DEFAULT_QUOTAS: Table<Record<Profile, Quotas>> = table({
   alibaba: {
     groupsPerTenant: 100,
     rulesPerGroup: 100,
@@ -117,7 +118,7 @@ export const DEFAULT_QUOTAS: Record<Profile, Quotas> = {
     addressGroupsPerTenant: 50,
     entriesPerAddressGroup: 20000,
   },
-};
+});
 
 /** 003's timeouts; TCP handshake/teardown states use Linux defaults (SEMANTICS.md decision). */
 export const DEFAULT_TIMEOUTS: ConntrackTimeouts = {

@@ -16,6 +16,7 @@ import type {
 } from './model.js';
 import { ICMP_PROTOCOLS, PORTED_PROTOCOLS, PROFILES, protocolNumber } from './model.js';
 import { TRAITS } from './profiles.js';
+import { own } from './own.js';
 
 export interface ValidationError {
   path: string;
@@ -385,8 +386,9 @@ export function checkQuota(
   p: Problems,
   path: string,
 ): void {
-  if (quotas[quota] > 0 && count > quotas[quota])
-    p.add(path, 'QUOTA_EXCEEDED', `${what}: ${count} exceeds the ${quota} quota of ${quotas[quota]}`);
+  const limit = own(quotas, quota) ?? 0;
+  if (limit > 0 && count > limit)
+    p.add(path, 'QUOTA_EXCEEDED', `${what}: ${count} exceeds the ${quota} quota of ${limit}`);
 }
 
 /** Everything in one region, including references, memberships and quotas. */

@@ -96,6 +96,13 @@ const rows: Row[] = [
     'groups[0].rules[0].protocol',
     'UNKNOWN_PROTOCOL',
   ],
+  ...['constructor', 'toString', '__proto__'].map((name): Row => [
+    `protocol named like an Object.prototype member (${name})`,
+    'huawei',
+    (s) => Object.assign(rule0(s), { protocol: name }),
+    'groups[0].rules[0].protocol',
+    'UNKNOWN_PROTOCOL',
+  ]),
   [
     'invalid CIDR',
     'huawei',
