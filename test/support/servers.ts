@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { PalisadeClient } from '../../src/client/client.js';
-import { type RunningServer, startServer } from '../../src/server/serve.js';
+import { type RunningServer, type ServeOptions, startServer } from '../../src/server/serve.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 export const STORES: StoreKind[] = ['sqlite', 'postgres'];
@@ -66,8 +66,15 @@ export interface TestServer {
 export async function startTestServer(
   database: TestDatabase,
   logger: boolean | object = false,
+  extra: Partial<ServeOptions> = {},
 ): Promise<TestServer> {
-  const server = await startServer({ port: 0, database: database.location, logger, env: { ...TEST_ENV } });
+  const server = await startServer({
+    port: 0,
+    database: database.location,
+    logger,
+    env: { ...TEST_ENV },
+    ...extra,
+  });
   return {
     server,
     url: server.url,
