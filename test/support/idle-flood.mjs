@@ -1,3 +1,4 @@
+/* global URL, setInterval */
 // Idle clients for the connection-limit test: `node idle-flood.mjs <url> <n>` opens n TCP
 // connections that never send anything, prints {"opened": n} once all have connected (or
 // been refused), and holds them until killed.
