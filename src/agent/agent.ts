@@ -139,7 +139,7 @@ export class Agent {
   }
 
   private async report(): Promise<void> {
-    const ruleHits: Record<string, number> = {};
+    const ruleHits = new Map<string, number>();
     const listing = await this.nft(['-j', '-t', 'list', 'table', 'inet', TABLE]).catch(
       () => '{"nftables":[]}',
     );
@@ -147,14 +147,14 @@ export class Agent {
       const rule = item.rule;
       const counter = rule?.expr?.find((e) => e.counter)?.counter;
       if (!rule?.comment || !counter || !this.applied.ruleChains.has(rule.comment)) continue;
-      ruleHits[rule.comment] = (ruleHits[rule.comment] ?? 0) + counter.packets;
+      ruleHits.set(rule.comment, (ruleHits.get(rule.comment) ?? 0) + counter.packets);
     }
     const closed = [...this.applied.closed].map(([portId, reason]) => ({ portId, reason }));
     await this.client
       .post(`/v1/hosts/${encodeURIComponent(this.opts.host)}/status`, {
         revision: this.revision,
         closed,
-        ruleHits,
+        ruleHits: Object.fromEntries(ruleHits),
       })
       .catch((e) => this.opts.log?.('status report failed', { error: String(e) }));
   }

@@ -10,11 +10,20 @@ export const RST = 0x04;
 export const ACK = 0x10;
 export type TcpFlags = number;
 
+const FLAG_BITS = new Map([
+  ['F', FIN],
+  ['S', SYN],
+  ['R', RST],
+  ['A', ACK],
+  ['P', 0x08],
+  ['U', 0x20],
+]);
+
 /** "S", "SA", "A", "F", "FA", "R", "RA" (any order, case-insensitive) → flag bits. */
 export function parseTcpFlags(text: string): TcpFlags {
   let flags = 0;
   for (const ch of text.toUpperCase()) {
-    const bit = { F: FIN, S: SYN, R: RST, A: ACK, P: 0x08, U: 0x20 }[ch];
+    const bit = FLAG_BITS.get(ch);
     if (bit === undefined) throw new Error(`unknown TCP flag "${ch}" in "${text}" (use S, A, F, R, P, U)`);
     flags |= bit;
   }

@@ -8,6 +8,7 @@ import { Engine } from '../core/engine.js';
 import type { RegionIndex } from '../core/region-index.js';
 import type { Direction, Ethertype, Packet, RegionState } from '../core/model.js';
 import { PROTOCOL_NUMBERS, type ProtocolName } from '../core/model.js';
+import { own } from '../core/own.js';
 import { TRAITS } from '../core/profiles.js';
 import type { Explanation } from '../core/verdict.js';
 import { ConnectionTracker } from '../conntrack/tracker.js';
@@ -198,7 +199,9 @@ export function packetBetween(index: RegionIndex, from: string, to: string, spec
   const dst = addressOf(index, to, hinted);
   const ethertype = ipFamily(src)!;
   if (ipFamily(dst) !== ethertype) throw new Error(`${src} and ${dst} are of different address families`);
-  const protocol = typeof spec.protocol === 'number' ? spec.protocol : PROTOCOL_NUMBERS[spec.protocol];
+  // An unknown name ("constructor" too) leaves the packet without a protocol, as before.
+  const protocol =
+    typeof spec.protocol === 'number' ? spec.protocol : (own(PROTOCOL_NUMBERS, spec.protocol) as number);
   const packet: Packet = { ethertype, protocol, src, dst };
   if (protocol === 6 || protocol === 17 || protocol === 132) {
     packet.srcPort = spec.srcPort ?? 40000;
