@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ApiError, PalisadeClient } from '../client/client.js';
+import { own } from '../core/own.js';
 import { EXIT, type Io, UsageError } from './io.js';
 
 export interface Config {
@@ -64,8 +65,8 @@ function text(v: unknown): string {
 /** `key: value` lines for one object's scalar fields. */
 export function fields(obj: Record<string, unknown>, keys: string[]): string {
   return keys
-    .filter((k) => obj[k] !== undefined)
-    .map((k) => `${k}: ${text(obj[k])}`)
+    .filter((k) => own(obj, k) !== undefined)
+    .map((k) => `${k}: ${text(own(obj, k))}`)
     .join('\n');
 }
 

@@ -8,19 +8,20 @@ const PORT_KEYS = new Set(['ipv4', 'ipv6', 'public', 'vip', 'group', 'host', 'in
 
 /** "ipv4=10.0.0.5,group=sg-1,group=sg-2,host=h1" → a port of POST /v1/instances. */
 export function parsePort(text: string): Json {
-  const port: Json = {};
-  const push = (key: string, value: string) => (port[key] = [...(port[key] ?? []), value]);
+  const port = new Map<string, unknown>();
+  const push = (key: string, value: string) =>
+    port.set(key, [...((port.get(key) as string[] | undefined) ?? []), value]);
   for (const [k, v] of keyValues(text, '--port')) {
     if (!PORT_KEYS.has(k))
       throw new UsageError(`--port "${text}": ${k} is not one of ${[...PORT_KEYS].join(', ')}`);
     if (k === 'ipv4' || k === 'ipv6') push(k, v);
     else if (k === 'vip') push('virtualIps', v);
     else if (k === 'group') push('groupIds', v);
-    else if (k === 'public') port.publicIpv4 = v;
-    else if (k === 'nic') port.nicType = v;
-    else port[k] = v;
+    else if (k === 'public') port.set('publicIpv4', v);
+    else if (k === 'nic') port.set('nicType', v);
+    else port.set(k, v);
   }
-  return port;
+  return Object.fromEntries(port);
 }
 
 export function adminCommands(program: Command, io: Io, exit: (code: number) => void): void {

@@ -6,6 +6,7 @@ import { ipFamily } from '../../core/address.js';
 import { Engine } from '../../core/engine.js';
 import type { Packet, RegionState } from '../../core/model.js';
 import { PROTOCOL_NUMBERS } from '../../core/model.js';
+import { own } from '../../core/own.js';
 import type { Explanation, FlowCheck, FlowSide } from '../../core/verdict.js';
 import { EXIT, type Io, UsageError } from '../io.js';
 import { formatErrors, readPolicy } from '../policy-file.js';
@@ -51,7 +52,7 @@ function portNumber(text: string, flag: string): number {
 }
 
 function parseProtocol(text: string): number {
-  const named = PROTOCOL_NUMBERS[text.toLowerCase() as keyof typeof PROTOCOL_NUMBERS];
+  const named = own(PROTOCOL_NUMBERS, text.toLowerCase());
   if (named !== undefined) return named;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0 || n > 255)

@@ -1,6 +1,7 @@
 // OpenStack identities: the users and application credentials that log in at Palisade's
 // Keystone endpoint (the Alibaba and Huawei front ends use ordinary access keys).
 import type { Command } from 'commander';
+import { own } from '../../core/own.js';
 import type { Io } from '../io.js';
 import { UsageError } from '../io.js';
 import { apiAction, fields, type Json, table } from '../remote.js';
@@ -9,7 +10,7 @@ import { apiAction, fields, type Json, table } from '../remote.js';
 function passwordFrom(o: Json): string {
   if (o.password) return o.password;
   if (o.passwordEnv) {
-    const value = process.env[o.passwordEnv];
+    const value = own(process.env, o.passwordEnv);
     if (!value) throw new UsageError(`--password-env: ${o.passwordEnv} is not set`);
     return value;
   }

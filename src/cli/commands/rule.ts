@@ -34,8 +34,11 @@ export function ruleCommand(program: Command, io: Io, exit: (code: number) => vo
     .action(
       apiAction(io, exit, async (client, group: string, o: Json) => {
         const protocol = /^\d+$/.test(o.protocol) ? Number(o.protocol) : o.protocol;
-        const body: Json = { direction: o.direction, protocol };
-        const set = (key: string, value: unknown) => value !== undefined && (body[key] = value);
+        const body = new Map<string, unknown>([
+          ['direction', o.direction],
+          ['protocol', protocol],
+        ]);
+        const set = (key: string, value: unknown) => value !== undefined && body.set(key, value);
         set('ports', o.ports);
         set('sourcePorts', o.sourcePorts);
         set('remoteIpPrefix', o.remoteIp);
@@ -47,7 +50,7 @@ export function ruleCommand(program: Command, io: Io, exit: (code: number) => vo
         set('icmpType', integer(o.icmpType, '--icmp-type'));
         set('icmpCode', integer(o.icmpCode, '--icmp-code'));
         set('description', o.description);
-        const r = await client.post<Json>(`/v1/security-groups/${group}/rules`, body);
+        const r = await client.post<Json>(`/v1/security-groups/${group}/rules`, Object.fromEntries(body));
         return { value: r, text: () => table([r], RULE_COLUMNS) };
       }),
     );
