@@ -1531,6 +1531,63 @@ describe('Alibaba ECS API', () => {
     expect(await revision()).toBe(before);
   });
 
+  it('treats the names of Object.prototype members as unknown names', async () => {
+    const call = async (params: Record<string, string>) => {
+      const res = await fetch(signedUrl(t.url, key, params));
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    for (const action of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const { status, body } = await call({ Action: action, RegionId: REGION });
+      expect([status, body.Code], action).toEqual([404, 'InvalidAction.NotFound']);
+    }
+    const g = await newGroup('proto-names');
+    for (const [protocol, code] of [
+      ['constructor', 'InvalidIpProtocol.ValueNotSupported'],
+      ['__proto__', 'InvalidIpProtocol.Malformed'],
+    ]) {
+      const { status, body } = await call({
+        Action: 'AuthorizeSecurityGroup',
+        RegionId: REGION,
+        SecurityGroupId: g,
+        IpProtocol: protocol,
+        PortRange: '22/22',
+        SourceCidrIp: '10.0.0.0/8',
+      });
+      expect([status, body.Code], protocol).toEqual([400, code]);
+    }
+    // Tag keys are any keys: "constructor" is no duplicate of an inherited name, and a
+    // filter on a tag that no group has finds no group.
+    const created = await call({
+      Action: 'CreateSecurityGroup',
+      RegionId: REGION,
+      VpcId: vpc,
+      SecurityGroupName: 'proto-tags',
+      'Tag.1.Key': 'constructor',
+      'Tag.1.Value': 'x',
+      'Tag.2.Key': '__proto__',
+      'Tag.2.Value': 'y',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const byTag = async (tag: Record<string, string>) =>
+      (
+        await call({ Action: 'DescribeSecurityGroups', RegionId: REGION, ...tag })
+      ).body.SecurityGroups.SecurityGroup.map((x: any) => x.SecurityGroupId);
+    const id = created.body.SecurityGroupId;
+    expect(await byTag({ 'Tag.1.Key': 'constructor', 'Tag.1.Value': 'x' })).toEqual([id]);
+    expect(await byTag({ 'Tag.1.Key': '__proto__', 'Tag.1.Value': 'y' })).toEqual([id]);
+    expect(await byTag({ 'Tag.1.Key': 'toString' })).toEqual([]);
+    // A signed header named like a prototype member is an absent header, signed as empty.
+    const signed = ['host', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date', 'x-acs-signature-nonce'];
+    const [url, init] = acs3Request(
+      t.url,
+      key,
+      'DescribeSecurityGroups',
+      { RegionId: REGION },
+      { signed: [...signed, 'x-acs-version', 'constructor'] },
+    );
+    expect((await fetch(url, init)).status).toBe(200);
+  });
+
   it('answers in XML when Format=XML, success and error', async () => {
     const parser = new XMLParser();
     const ok = await fetch(

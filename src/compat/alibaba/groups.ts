@@ -4,6 +4,7 @@
 import { createGroup, deleteGroup, groupReferences, updateGroup } from '../../control/ops/groups.js';
 import { orderedRules } from '../../control/rule-order.js';
 import type { GroupRecord, RegionRecord } from '../../control/world.js';
+import { own } from '../../core/own.js';
 import { AliError, missing } from './errors.js';
 import { type Call, checkDescription, checkName, groupIn, page } from './call.js';
 import { ruleToPermission } from './permissions.js';
@@ -101,7 +102,10 @@ export function describeSecurityGroups(call: Call) {
     if (vpcId !== undefined && m.vpcId !== vpcId) return false;
     if (network === 'vpc' && m.vpcId === null) return false;
     if (network === 'classic' && m.vpcId !== null) return false;
-    return tagFilter.every(([k, v]) => m.tags?.[k] !== undefined && (v === undefined || m.tags[k] === v));
+    return tagFilter.every(([k, v]) => {
+      const tag = m.tags && own(m.tags, k);
+      return tag !== undefined && (v === undefined || tag === v);
+    });
   });
   const paged = page(
     params,

@@ -59,35 +59,38 @@ interface ActionSpec {
 const read = (run: Handler): ActionSpec => ({ run, write: false });
 const write = (run: Handler): ActionSpec => ({ run, write: true });
 
-const ACTIONS: Record<string, ActionSpec> = {
-  DescribeRegions: { run: (c) => describeRegions(c.svc, c.host), write: false, region: false },
-  CreateSecurityGroup: write(createSecurityGroup),
-  DescribeSecurityGroups: read(describeSecurityGroups),
-  DescribeSecurityGroupAttribute: read(describeSecurityGroupAttribute),
-  ModifySecurityGroupAttribute: write(modifySecurityGroupAttribute),
-  ModifySecurityGroupPolicy: write(modifySecurityGroupPolicy),
-  DeleteSecurityGroup: write(deleteSecurityGroup),
-  DescribeSecurityGroupReferences: read(describeSecurityGroupReferences),
-  AuthorizeSecurityGroup: write(authorize('ingress')),
-  AuthorizeSecurityGroupEgress: write(authorize('egress')),
-  RevokeSecurityGroup: write(revoke('ingress')),
-  RevokeSecurityGroupEgress: write(revoke('egress')),
-  ModifySecurityGroupRule: write(modify('ingress')),
-  ModifySecurityGroupEgressRule: write(modify('egress')),
-  CreateNetworkInterface: write(createNetworkInterface),
-  DescribeNetworkInterfaces: read(describeNetworkInterfaces),
-  DeleteNetworkInterface: write(deleteNetworkInterface),
-  DescribeInstances: read(describeInstances),
-  JoinSecurityGroup: write(joinSecurityGroup),
-  LeaveSecurityGroup: write(leaveSecurityGroup),
-  CreatePrefixList: write(createPrefixList),
-  DescribePrefixLists: read(describePrefixLists),
-  DescribePrefixListAttributes: read(describePrefixListAttributes),
-  ModifyPrefixList: write(modifyPrefixList),
-  DeletePrefixList: write(deletePrefixList),
-};
+// A Map: Action is the client's string, and "constructor" or "__proto__" must be unknown actions.
+const ACTIONS = new Map<string, ActionSpec>(
+  Object.entries({
+    DescribeRegions: { run: (c) => describeRegions(c.svc, c.host), write: false, region: false },
+    CreateSecurityGroup: write(createSecurityGroup),
+    DescribeSecurityGroups: read(describeSecurityGroups),
+    DescribeSecurityGroupAttribute: read(describeSecurityGroupAttribute),
+    ModifySecurityGroupAttribute: write(modifySecurityGroupAttribute),
+    ModifySecurityGroupPolicy: write(modifySecurityGroupPolicy),
+    DeleteSecurityGroup: write(deleteSecurityGroup),
+    DescribeSecurityGroupReferences: read(describeSecurityGroupReferences),
+    AuthorizeSecurityGroup: write(authorize('ingress')),
+    AuthorizeSecurityGroupEgress: write(authorize('egress')),
+    RevokeSecurityGroup: write(revoke('ingress')),
+    RevokeSecurityGroupEgress: write(revoke('egress')),
+    ModifySecurityGroupRule: write(modify('ingress')),
+    ModifySecurityGroupEgressRule: write(modify('egress')),
+    CreateNetworkInterface: write(createNetworkInterface),
+    DescribeNetworkInterfaces: read(describeNetworkInterfaces),
+    DeleteNetworkInterface: write(deleteNetworkInterface),
+    DescribeInstances: read(describeInstances),
+    JoinSecurityGroup: write(joinSecurityGroup),
+    LeaveSecurityGroup: write(leaveSecurityGroup),
+    CreatePrefixList: write(createPrefixList),
+    DescribePrefixLists: read(describePrefixLists),
+    DescribePrefixListAttributes: read(describePrefixListAttributes),
+    ModifyPrefixList: write(modifyPrefixList),
+    DeletePrefixList: write(deletePrefixList),
+  }),
+);
 
-export const SUPPORTED_ACTIONS = Object.keys(ACTIONS);
+export const SUPPORTED_ACTIONS = [...ACTIONS.keys()];
 
 /** Parameters that authenticate or frame a request, not what a ClientToken's request asks. */
 const FRAMING = new Set([
@@ -201,7 +204,7 @@ export const alibabaApi =
         const version = framing(acs3, one(req.headers['x-acs-version']), params.get('Version'), 'Version');
         if (version !== API_VERSION)
           throw new AliError(400, 'InvalidVersion', 'Specified parameter Version is not valid.');
-        const spec = ACTIONS[action];
+        const spec = ACTIONS.get(action);
         if (!spec)
           throw new AliError(
             404,

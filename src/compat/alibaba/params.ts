@@ -94,7 +94,7 @@ export class Params {
     if (!items.length) return undefined;
     if (items.length > 20)
       throw new AliError(403, 'QuotaExceed.Tags', `At most 20 tags can be set; ${items.length} were given.`);
-    const out: Record<string, string> = {};
+    const out = new Map<string, string>();
     for (const { index, fields } of items) {
       const key = fields.get('Key');
       if (key === undefined)
@@ -108,10 +108,11 @@ export class Params {
       const value = fields.get('Value') ?? '';
       if (value.length > 128 || /https?:\/\//.test(value))
         throw new AliError(400, 'InvalidTagValue.Malformed', 'Specified tag value is not valid.');
-      if (key in out) throw new AliError(400, 'Duplicate.TagKey', `The ${name}.N.Key contain duplicate key.`);
-      out[key] = value;
+      if (out.has(key))
+        throw new AliError(400, 'Duplicate.TagKey', `The ${name}.N.Key contain duplicate key.`);
+      out.set(key, value);
     }
-    return out;
+    return Object.fromEntries(out);
   }
 
   /** A JSON array of strings in one parameter (SecurityGroupIds, InstanceIds). */

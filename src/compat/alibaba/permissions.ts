@@ -2,6 +2,7 @@
 // parsing one from the legacy top-level fields or a Permissions.N record, with the ECS errors
 // for each bad field, and rendering a native rule back as a Permission.
 import { cidrFamily } from '../../core/address.js';
+import { own } from '../../core/own.js';
 import type { Direction, Ethertype, Rule } from '../../core/model.js';
 import type { RuleInput } from '../../policy/schema.js';
 import type { GroupRecord, RegionRecord } from '../../control/world.js';
@@ -65,14 +66,14 @@ export function givenPermissions(params: Params): GivenPermission[] {
   return legacy.size ? [{ fields: legacy, at: '' }] : [];
 }
 
-const PROTOCOL_NAMES: Record<string, RuleInput['protocol']> = {
-  tcp: 'tcp',
-  udp: 'udp',
-  icmp: 'icmp',
-  icmpv6: 'icmpv6',
-  gre: 'gre',
-  all: 'all',
-};
+const PROTOCOL_NAMES = new Map<string, RuleInput['protocol']>([
+  ['tcp', 'tcp'],
+  ['udp', 'udp'],
+  ['icmp', 'icmp'],
+  ['icmpv6', 'icmpv6'],
+  ['gre', 'gre'],
+  ['all', 'all'],
+]);
 const PROTOCOL_BY_NUMBER: Record<number, string> = {
   6: 'tcp',
   17: 'udp',
@@ -84,7 +85,8 @@ const PROTOCOL_BY_NUMBER: Record<number, string> = {
 function protocolOf(value: string | undefined, at: string): RuleInput['protocol'] {
   if (value === undefined) throw missing(`${at}IpProtocol`);
   const lower = value.toLowerCase();
-  if (lower in PROTOCOL_NAMES) return PROTOCOL_NAMES[lower];
+  const named = PROTOCOL_NAMES.get(lower);
+  if (named !== undefined) return named;
   if (/^\d{1,3}$/.test(lower) && Number(lower) <= 255) {
     const n = Number(lower);
     return PROTOCOL_BY_NUMBER[n] ?? n;
@@ -354,7 +356,7 @@ export function ruleToPermission(rule: Rule, region: RegionRecord): Record<strin
   const protocol =
     typeof rule.protocol === 'number'
       ? String(rule.protocol)
-      : (PROTOCOL_LABEL[rule.protocol] ?? rule.protocol.toUpperCase());
+      : (own(PROTOCOL_LABEL, rule.protocol) ?? rule.protocol.toUpperCase());
   const ported = rule.protocol === 'tcp' || rule.protocol === 'udp' || rule.protocol === 'sctp';
   const side = noPeer();
   const remote = rule.remote;

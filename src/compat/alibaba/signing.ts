@@ -3,6 +3,7 @@
 // ACS3-HMAC-SHA256 (a canonical request in the Authorization header, @alicloud/openapi-core).
 // Pure functions; the plugin compares their result with what the request carries.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { own } from '../../core/own.js';
 
 /** RFC 3986 percent-encoding as both clients do it: encodeURIComponent plus ! ' ( ) *. */
 export function percentEncode(text: string): string {
@@ -75,7 +76,7 @@ export function acs3CanonicalRequest(
   const names = [...signedHeaders].sort();
   const lines = names
     .map((name) => {
-      const raw = headers[name];
+      const raw = own(headers, name);
       const values = (Array.isArray(raw) ? raw : [raw ?? '']).map((v) => v.trim()).sort();
       return `${name}:${values.join(',')}\n`;
     })
