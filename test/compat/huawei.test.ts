@@ -821,4 +821,35 @@ describe('Huawei VPC v3 API through the official SDK', () => {
     const admin = client(t.url, TEST_ENV.PALISADE_ADMIN_KEY_ID, TEST_ENV.PALISADE_ADMIN_SECRET);
     expect(await hwError(showGroup(admin, web))).toMatchObject({ status: 403, code: 'VPC.2201' });
   });
+
+  it('takes tag keys named like Object.prototype members as ordinary keys', async () => {
+    await t.admin.post('/v1/tenants', { id: 'carol', name: 'carol' });
+    const carol = await t.admin.post<any>('/v1/access-keys', { tenantId: 'carol' });
+    const url = `${t.url}/v3/${REGION}/vpc/security-groups`;
+    const post = (tags: unknown[]) => {
+      const body = JSON.stringify({ security_group: { name: 'proto-tags', tags } });
+      const headers = signRequest({ ak: carol.id, sk: carol.secret }, 'POST', url, body);
+      return fetch(url, { method: 'POST', headers, body });
+    };
+    const created = await post([
+      { key: 'constructor', value: 'x' },
+      { key: '__proto__', value: 'y' },
+      { key: 'toString', value: 'z' },
+    ]);
+    expect(created.status).toBe(201);
+    const id = (await created.json()).security_group.id;
+    const carolNative = new PalisadeClient(t.url, { keyId: carol.id, secret: carol.secret });
+    const tags = (await carolNative.get<any>(`/v1/security-groups/${id}`)).tags;
+    expect(Object.entries(tags)).toEqual([
+      ['constructor', 'x'],
+      ['__proto__', 'y'],
+      ['toString', 'z'],
+    ]);
+    // A key given twice is still refused.
+    const twice = await post([
+      { key: 'constructor', value: 'x' },
+      { key: 'constructor', value: 'y' },
+    ]);
+    expect(twice.status).toBe(400);
+  });
 });

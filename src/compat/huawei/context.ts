@@ -4,6 +4,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Principal, WriteOptions } from '../../control/service.js';
 import type { RegionRecord } from '../../control/world.js';
+import { own } from '../../core/own.js';
 import { invalid } from './errors.js';
 
 declare module 'fastify' {
@@ -35,7 +36,7 @@ export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !=
 /** The body's wrapper object (`security_group`, `address_group`, ...), required. */
 export function wrapped(body: unknown, key: string): { inner: Json; dryRun: boolean } {
   if (!isObject(body)) throw invalid(`The request body must be a JSON object with "${key}"`);
-  const inner = body[key];
+  const inner = own(body, key);
   if (!isObject(inner)) throw invalid(`Invalid request body: "${key}" is required and must be an object`);
   const dryRun = body.dry_run;
   if (dryRun !== undefined && typeof dryRun !== 'boolean')
@@ -45,7 +46,7 @@ export function wrapped(body: unknown, key: string): { inner: Json; dryRun: bool
 
 /** An optional string field; null counts as absent. */
 export function optString(o: Json, key: string, at: string): string | undefined {
-  const v = o[key];
+  const v = own(o, key);
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw invalid(`Invalid ${at}.${key}: it must be a string`);
   return v;
@@ -79,7 +80,7 @@ export function checkEnterpriseProject(o: Json, at: string): void {
 
 /** A query parameter given once or repeated: always a list. */
 export function queryList(q: Json, key: string): string[] | undefined {
-  const v = q[key];
+  const v = own(q, key);
   if (v === undefined) return undefined;
   return (Array.isArray(v) ? v : [v]).map(String);
 }

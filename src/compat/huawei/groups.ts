@@ -35,17 +35,17 @@ function parseTags(v: unknown, at: string): Record<string, string> | undefined {
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v) || v.length > 20)
     throw invalid(`Invalid ${at}.tags: an array of at most 20 {key, value}`);
-  const tags: Record<string, string> = {};
+  const tags = new Map<string, string>();
   v.forEach((t, i) => {
     if (!isObject(t) || typeof t.key !== 'string' || t.key.length < 1 || t.key.length > 128)
       throw invalid(`Invalid ${at}.tags[${i}].key: 1 to 128 characters`);
     const value = t.value ?? '';
     if (typeof value !== 'string' || value.length > 255)
       throw invalid(`Invalid ${at}.tags[${i}].value: a string of at most 255 characters`);
-    if (t.key in tags) throw invalid(`Invalid ${at}.tags: the key "${t.key}" is given twice`);
-    tags[t.key] = value;
+    if (tags.has(t.key)) throw invalid(`Invalid ${at}.tags: the key "${t.key}" is given twice`);
+    tags.set(t.key, value);
   });
-  return tags;
+  return Object.fromEntries(tags);
 }
 
 /** The quota check createGroup makes, before anything (a VPC) is created for the request. */

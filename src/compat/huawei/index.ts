@@ -5,6 +5,7 @@
 // ({request_id, error_code, error_msg} with X-Request-Id). See docs/compat/huawei.md.
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ServiceError } from '../../control/errors.js';
+import { own } from '../../core/own.js';
 import type { Principal } from '../../control/service.js';
 import { compatRegion } from '../regions.js';
 import type { Context } from '../../server/app.js';
@@ -35,8 +36,10 @@ async function authenticate(ctx: Context, req: FastifyRequest): Promise<void> {
   if (Math.abs(ctx.svc.now() - at) > MAX_SKEW_MS)
     throw authError(`x-sdk-date ${dateText} is more than 15 minutes from the server's clock`);
   const [path, search = ''] = req.url.split(/\?(.*)/s);
-  const headers: Record<string, string> = {};
-  for (const name of auth.signedHeaders) headers[name] = headerText(req.headers[name]);
+  // SignedHeaders is the client's list: a name such as "constructor" is a header it did not send.
+  const headers = Object.fromEntries(
+    auth.signedHeaders.map((name) => [name, headerText(own(req.headers, name))]),
+  );
   const canonical = canonicalRequest({
     method: req.method,
     path,

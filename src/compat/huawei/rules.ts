@@ -8,6 +8,7 @@ import { addRules, deleteRules } from '../../control/ops/rules.js';
 import type { Principal, Service } from '../../control/service.js';
 import type { GroupRecord, RegionRecord } from '../../control/world.js';
 import type { Rule } from '../../core/model.js';
+import { own } from '../../core/own.js';
 import {
   checkQuota,
   Problems,
@@ -287,8 +288,8 @@ export function ruleRoutes(app: FastifyInstance, { svc, keys }: Context): void {
       if (!matches(filters.security_group_id, g.meta.id)) continue;
       for (const rule of g.ruleList()) {
         const v = ruleView(rule, g.meta.id, r.region.id);
-        const ok = (Object.keys(filters) as (keyof typeof filters)[]).every((k) =>
-          matches(filters[k], v[k] as string | number | null),
+        const ok = Object.entries(filters).every(([k, wanted]) =>
+          matches(wanted, own(v, k) as string | number | null),
         );
         if (ok && (enabled === undefined || enabled === 'true')) all.push(v);
       }

@@ -3,6 +3,7 @@
 // METHOD\nURI/\nQUERY\nHEADERS\nSIGNED\nsha256hex(body), string to sign
 // SDK-HMAC-SHA256\n<X-Sdk-Date>\nsha256hex(canonical), signature hex HMAC-SHA256(SK, ...).
 import { createHash, createHmac } from 'node:crypto';
+import { own } from '../../core/own.js';
 
 export const ALGORITHM = 'SDK-HMAC-SHA256';
 /** How far X-Sdk-Date may be from the server's clock (the API Gateway's 15 minutes). */
@@ -48,7 +49,7 @@ export function canonicalRequest(req: {
   signedHeaders: string[];
   body: string;
 }): string {
-  const headers = req.signedHeaders.map((name) => `${name}:${req.headers[name] ?? ''}\n`).join('');
+  const headers = req.signedHeaders.map((name) => `${name}:${own(req.headers, name) ?? ''}\n`).join('');
   return [
     req.method.toUpperCase(),
     canonicalUri(req.path),
@@ -69,16 +70,21 @@ export function parseAuthorization(
   header: string | undefined,
 ): { access: string; signedHeaders: string[]; signature: string } | null {
   if (!header?.startsWith(`${ALGORITHM} `)) return null;
-  const fields: Record<string, string> = {};
+  const fields = new Map<string, string>();
   for (const part of header.slice(ALGORITHM.length + 1).split(',')) {
     const at = part.indexOf('=');
-    if (at > 0) fields[part.slice(0, at).trim()] = part.slice(at + 1).trim();
+    if (at > 0) fields.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
   }
-  if (!fields.Access || !fields.SignedHeaders || !fields.Signature) return null;
+  const [access, signedHeaders, signature] = [
+    fields.get('Access'),
+    fields.get('SignedHeaders'),
+    fields.get('Signature'),
+  ];
+  if (!access || !signedHeaders || !signature) return null;
   return {
-    access: fields.Access,
-    signedHeaders: fields.SignedHeaders.split(';').map((h) => h.trim().toLowerCase()),
-    signature: fields.Signature,
+    access,
+    signedHeaders: signedHeaders.split(';').map((h) => h.trim().toLowerCase()),
+    signature,
   };
 }
 
@@ -109,8 +115,11 @@ export function signRequest(
   now = Date.now(),
 ): Record<string, string> {
   const u = new URL(url);
-  const headers: Record<string, string> = { host: u.host, 'x-sdk-date': formatSdkDate(now) };
-  for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = v;
+  const headers: Record<string, string> = Object.fromEntries([
+    ['host', u.host],
+    ['x-sdk-date', formatSdkDate(now)],
+    ...Object.entries(extra).map(([k, v]) => [k.toLowerCase(), v]),
+  ]);
   if (body && !headers['content-type']) headers['content-type'] = 'application/json';
   const signedHeaders = Object.keys(headers).sort();
   const canonical = canonicalRequest({
