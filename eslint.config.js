@@ -25,18 +25,11 @@ export default tseslint.config(
     rules: { 'palisade/no-dynamic-key': 'error' },
   },
   {
-    // TEMPORARY allow-list: files that still index plain objects by computed keys. Each
-    // comes off this list as it is fixed; do not add to it (fix the lookup instead).
-    files: [
-      'src/compat/openstack/errors.ts',
-      'src/compat/openstack/http.ts',
-      'src/compat/openstack/protocols.ts',
-      'src/compat/openstack/query.ts',
-      'src/compat/openstack/rule-input.ts',
-      'src/compat/openstack/views.ts',
-      'src/control/ops/status.ts',
-      'src/store/statements.ts',
-    ],
+    // TEMPORARY allow-list while src/control and src/store are being edited elsewhere:
+    // status.ts (ruleHits[rule], rule ids from a host agent's report) and statements.ts
+    // (BY_DIALECT[dialect][name]) still index plain objects by computed keys. Take each file
+    // off when it is fixed; do not add to this list (fix the lookup instead).
+    files: ['src/control/ops/status.ts', 'src/store/statements.ts'],
     rules: { 'palisade/no-dynamic-key': 'off' },
   },
   {

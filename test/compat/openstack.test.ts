@@ -1347,4 +1347,34 @@ describe('OpenStack Keystone and Neutron APIs', () => {
       expect(native.items.map((x: any) => x.id)).toEqual([page1.security_groups[0].id]);
     });
   });
+
+  describe('names of Object.prototype members', () => {
+    it('are unknown protocols, unknown filters and ordinary tags and fields', async () => {
+      const g = await newGroup('proto-names');
+      for (const protocol of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+        await refused(
+          n('POST', '/security-group-rules', {
+            security_group_rule: { security_group_id: g.id, direction: 'ingress', protocol },
+          }),
+          400,
+          'SecurityGroupRuleInvalidProtocol',
+          new RegExp(`^Security group rule protocol ${protocol} not supported`),
+        );
+      for (const name of ['constructor', '__proto__', 'toString'])
+        await refused(
+          n('GET', `/security-groups?${name}=x`),
+          400,
+          'HTTPBadRequest',
+          `['${name}'] is invalid attribute for filtering`,
+        );
+      const put = await n('PUT', `/security-groups/${g.id}/tags`, { tags: ['__proto__', 'constructor'] });
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+      expect((await group(g.id)).tags).toEqual(['__proto__', 'constructor']);
+      const listed = (
+        await n('GET', `/security-groups?id=${g.id}&fields=id&fields=__proto__&fields=toString`)
+      ).body.security_groups;
+      expect(listed).toEqual([{ id: g.id }]);
+      expect(Object.keys(listed[0])).toEqual(['id']);
+    });
+  });
 });

@@ -2,6 +2,7 @@
 // region from the path, If-Match revision constraints, request bodies and links.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError } from '../../control/errors.js';
+import { own } from '../../core/own.js';
 import type { Principal } from '../../control/service.js';
 import type { RegionRecord } from '../../control/world.js';
 import type { Context } from '../../server/app.js';
@@ -78,7 +79,7 @@ export function resourceBody(body: unknown, resource: string): Record<string, un
   if (body === undefined || body === null || (typeof body === 'object' && Object.keys(body).length === 0))
     throw badRequest('Resource body required');
   if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('Body contains invalid data');
-  const item = (body as Record<string, unknown>)[resource];
+  const item = own(body, resource) as unknown;
   if (item === undefined || item === null) throw badRequest(`Unable to find '${resource}' in request body`);
   if (typeof item !== 'object' || Array.isArray(item))
     throw badRequest(`Object '${resource}' contains invalid data`);

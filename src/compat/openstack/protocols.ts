@@ -2,37 +2,42 @@
 // native model: the names the model has stay names, every other protocol becomes its number.
 import type { Protocol } from '../../core/model.js';
 
-/** Insertion order is neutron-lib's, which its error message prints. */
-export const IP_PROTOCOL_MAP: Record<string, number> = {
-  ah: 51,
-  dccp: 33,
-  egp: 8,
-  esp: 50,
-  gre: 47,
-  hopopt: 0,
-  icmp: 1,
-  igmp: 2,
-  ip: 0,
-  ipip: 4,
-  'ipv6-encap': 41,
-  'ipv6-frag': 44,
-  'ipv6-icmp': 58,
-  icmpv6: 58,
-  'ipv6-nonxt': 59,
-  'ipv6-opts': 60,
-  'ipv6-route': 43,
-  ospf: 89,
-  pgm: 113,
-  rsvp: 46,
-  sctp: 132,
-  tcp: 6,
-  udp: 17,
-  udplite: 136,
-  vrrp: 112,
-};
+/**
+ * Insertion order is neutron-lib's, which its error message prints. A Map: the names come
+ * from requests, and "constructor" or "__proto__" must not be protocols.
+ */
+export const IP_PROTOCOL_MAP = new Map<string, number>(
+  Object.entries({
+    ah: 51,
+    dccp: 33,
+    egp: 8,
+    esp: 50,
+    gre: 47,
+    hopopt: 0,
+    icmp: 1,
+    igmp: 2,
+    ip: 0,
+    ipip: 4,
+    'ipv6-encap': 41,
+    'ipv6-frag': 44,
+    'ipv6-icmp': 58,
+    icmpv6: 58,
+    'ipv6-nonxt': 59,
+    'ipv6-opts': 60,
+    'ipv6-route': 43,
+    ospf: 89,
+    pgm: 113,
+    rsvp: 46,
+    sctp: 132,
+    tcp: 6,
+    udp: 17,
+    udplite: 136,
+    vrrp: 112,
+  }),
+);
 
 /** Python's repr of neutron's sg_supported_protocols tuple. */
-export const SUPPORTED_PROTOCOLS_TEXT = `(None, 'any', ${Object.keys(IP_PROTOCOL_MAP)
+export const SUPPORTED_PROTOCOLS_TEXT = `(None, 'any', ${[...IP_PROTOCOL_MAP.keys()]
   .map((k) => `'${k}'`)
   .join(', ')})`;
 
@@ -61,7 +66,7 @@ export const IPV6_ONLY = new Set([
 /** The IP protocol number of a converted Neutron protocol (a name or "0".."255"), null for any. */
 export function protocolNumberOf(protocol: string | null): number | null {
   if (protocol === null) return null;
-  return /^\d+$/.test(protocol) ? Number(protocol) : IP_PROTOCOL_MAP[protocol];
+  return /^\d+$/.test(protocol) ? Number(protocol) : (IP_PROTOCOL_MAP.get(protocol) as number);
 }
 
 /** A converted Neutron protocol as the model stores it. */
@@ -79,7 +84,7 @@ export function toModelProtocol(protocol: string | null): Protocol {
     case 'icmpv6':
       return 'icmpv6';
     default:
-      return IP_PROTOCOL_MAP[protocol];
+      return IP_PROTOCOL_MAP.get(protocol) as number;
   }
 }
 

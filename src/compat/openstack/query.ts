@@ -1,6 +1,7 @@
 // Neutron's list semantics over rendered objects: any attribute is a filter (a repeated key is
 // an OR), tag filters, sort_key/sort_dir (id breaks ties), limit/marker/page_reverse with
 // <collection>_links, and fields= to trim each object. neutron/api/api_common.py is the model.
+import { own } from '../../core/own.js';
 import { badRequest, NeutronError } from './errors.js';
 import type { Dict } from './views.js';
 
@@ -68,15 +69,15 @@ export function listResponse(
   // Filters.
   const invalid: string[] = [];
   const filters: [string, unknown[]][] = [];
-  const tagFilters: Record<string, string[]> = {};
+  const tagFilters = new Map<string, string[]>();
   for (const key of new Set(q.keys())) {
     if (RESERVED.has(key)) continue;
     const values = q.getAll(key).filter((v) => v !== '');
     if (TAG_FILTERS.includes(key) && spec.tags) {
-      tagFilters[key] = tagSet(values);
+      tagFilters.set(key, tagSet(values));
       continue;
     }
-    const convert = spec.filters[key];
+    const convert = own(spec.filters, key);
     if (!convert) {
       invalid.push(key);
       continue;
@@ -86,10 +87,10 @@ export function listResponse(
   if (invalid.length)
     throw badRequest(`[${invalid.map((k) => `'${k}'`).join(', ')}] is invalid attribute for filtering`);
   const eq = match ?? ((_k: string, a: unknown, w: unknown) => equal(a, w));
-  let items = all.filter((o) => filters.every(([k, wanted]) => wanted.some((w) => eq(k, o[k], w))));
+  let items = all.filter((o) => filters.every(([k, wanted]) => wanted.some((w) => eq(k, own(o, k), w))));
   if (spec.tags) {
     const has = (o: Dict) => new Set(o.tags as string[]);
-    const { tags, 'tags-any': any, 'not-tags': not, 'not-tags-any': notAny } = tagFilters;
+    const [tags, any, not, notAny] = TAG_FILTERS.map((f) => tagFilters.get(f));
     if (tags?.length) items = items.filter((o) => tags.every((t) => has(o).has(t)));
     if (any?.length) items = items.filter((o) => any.some((t) => has(o).has(t)));
     if (not?.length) items = items.filter((o) => !not.every((t) => has(o).has(t)));
@@ -112,7 +113,7 @@ export function listResponse(
   if (!keys.includes('id')) order.push(['id', 1]);
   items.sort((a, b) => {
     for (const [k, dir] of order) {
-      const c = compare(a[k], b[k]);
+      const c = compare(own(a, k), own(b, k));
       if (c) return c * dir;
     }
     return 0;
@@ -127,7 +128,7 @@ export function listResponse(
       'BadRequest',
       `Bad limit request: Limit must be an integer 0 or greater and not '${limitText}'.`,
     );
-  const body: Dict = {};
+  const body = new Map<string, unknown>();
   if (limit > 0) {
     const marker = q.get('marker');
     const reverse = (q.get('page_reverse') ?? 'False').toLowerCase() === 'true';
@@ -154,16 +155,19 @@ export function listResponse(
       links.push({ rel: 'previous', href: link(p) });
     }
     items = page;
-    body[`${spec.collection}_links`] = links;
+    body.set(`${spec.collection}_links`, links);
   }
-  body[spec.collection] = items.map((o) => trim(o, q));
+  body.set(
+    spec.collection,
+    items.map((o) => trim(o, q)),
+  );
   // The collection first, as Neutron writes it.
-  return Object.fromEntries(Object.entries(body).reverse());
+  return Object.fromEntries([...body].reverse());
 }
 
 /** fields=a&fields=b: only those attributes (unknown names are ignored, as Neutron does). */
 export function trim(o: Dict, q: URLSearchParams): Dict {
   const fields = q.getAll('fields').filter((f) => f !== '');
   if (!fields.length) return o;
-  return Object.fromEntries(fields.filter((f) => f in o).map((f) => [f, o[f]]));
+  return Object.fromEntries(fields.filter((f) => Object.hasOwn(o, f)).map((f) => [f, own(o, f)]));
 }

@@ -75,7 +75,8 @@ export function checkAttributes(
   if (extra.length) throw badRequest(`Unrecognized attribute(s) '${extra.join(', ')}'`);
   if (!create) {
     for (const [attr] of attrs)
-      if (attr in body && !updatable.has(attr)) throw badRequest(`Cannot update read-only attribute ${attr}`);
+      if (Object.hasOwn(body, attr) && !updatable.has(attr))
+        throw badRequest(`Cannot update read-only attribute ${attr}`);
     return;
   }
   const tenant = body.tenant_id;
@@ -88,8 +89,8 @@ export function checkAttributes(
       "Specifying 'project_id' other than the authenticated project in request is not allowed for the current user.",
     );
   for (const [attr, postable] of attrs) {
-    if (!postable && attr in body) throw badRequest(`Attribute '${attr}' not allowed in POST`);
-    if (postable && REQUIRED.has(attr) && !(attr in body))
+    if (!postable && Object.hasOwn(body, attr)) throw badRequest(`Attribute '${attr}' not allowed in POST`);
+    if (postable && REQUIRED.has(attr) && !Object.hasOwn(body, attr))
       throw badRequest(`Failed to parse request. Required attribute '${attr}' not specified`);
   }
 }
@@ -116,7 +117,7 @@ function convertProtocol(v: unknown): string | null {
     if (n >= 0 && n <= 255) return String(n);
     throw invalid();
   }
-  if (typeof v === 'string' && v.toLowerCase() in IP_PROTOCOL_MAP) return v.toLowerCase();
+  if (typeof v === 'string' && IP_PROTOCOL_MAP.has(v.toLowerCase())) return v.toLowerCase();
   throw invalid();
 }
 

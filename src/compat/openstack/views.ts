@@ -19,18 +19,14 @@ export function tagRecord(
   list: string[],
   existing: Record<string, string> | undefined,
 ): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = new Map<string, string>();
   const native = new Map(
     Object.entries(existing ?? {})
       .filter(([, v]) => v !== '')
-      .map(([k, v]) => [`${k}=${v}`, k]),
+      .map(([k, v]) => [`${k}=${v}`, [k, v] as const]),
   );
-  for (const t of list) {
-    const key = native.get(t);
-    if (key !== undefined) out[key] = existing![key];
-    else out[t] = '';
-  }
-  return out;
+  for (const t of list) out.set(...(native.get(t) ?? [t, '']));
+  return Object.fromEntries(out);
 }
 
 export function ruleDict(g: GroupRecord, stored: StoredRule): Dict {
