@@ -5,6 +5,7 @@
 // transaction, and only then becomes visible in memory.
 import { createHash } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Profile } from '../core/model.js';
 import type { Store } from '../store/open.js';
 import { statement } from '../store/statements.js';
 import type { Database } from '../store/schema.js';
@@ -12,6 +13,7 @@ import { conflict, forbidden, ServiceError } from './errors.js';
 import type { Event } from './events.js';
 import { CHANNEL, ChangeFeed } from './feed.js';
 import { loadWorld, persistEvents } from './persistence.js';
+import { Scope } from './scope.js';
 import type { World } from './world.js';
 
 export type Principal =
@@ -131,7 +133,26 @@ export class Service {
     }
   }
 
-  async write<R>(p: Principal, opts: WriteOptions, plan: (world: World) => Plan<R>): Promise<WriteResult<R>> {
+  /**
+   * What `p` may see, caught up with every committed write (other servers' too): every read of
+   * every API starts here, so no read misses a write that was acknowledged before it.
+   */
+  async read(p: Principal): Promise<Scope> {
+    await this.sync();
+    return new Scope(this.world, p);
+  }
+
+  /** Whether a region of this profile exists (regions are public: discovery documents ask). */
+  async hasRegion(id: string, profile: Profile): Promise<boolean> {
+    await this.sync();
+    return this.world.regions.get(id)?.region.profile === profile;
+  }
+
+  async write<R>(
+    p: Principal,
+    opts: WriteOptions,
+    plan: (world: World, scope: Scope) => Plan<R>,
+  ): Promise<WriteResult<R>> {
     try {
       return await this.transact(p, opts, plan);
     } catch (e) {
@@ -148,7 +169,7 @@ export class Service {
   private async transact<R>(
     p: Principal,
     opts: WriteOptions,
-    plan: (world: World) => Plan<R>,
+    plan: (world: World, scope: Scope) => Plan<R>,
   ): Promise<WriteResult<R>> {
     let committed: { revision: number; events: Event[] } | null = null;
     const result = await this.store.db.transaction().execute(async (tx) => {
@@ -180,7 +201,7 @@ export class Service {
           return { status: prior.status, body: JSON.parse(prior.response) as R, revision: 0, replayed: true };
         }
       }
-      const decided = plan(this.world);
+      const decided = plan(this.world, new Scope(this.world, p));
       if (decided.events.length === 0 && !decided.sideEffect)
         return {
           status: decided.status ?? 200,
@@ -246,11 +267,6 @@ export class Service {
   /** The time a write records on what it creates or changes (ISO 8601, whole seconds). */
   timestamp(): string {
     return new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z');
-  }
-
-  /** Admins act on any tenant's objects; a tenant only on its own (others' are "missing"). */
-  visible(p: Principal, tenantId: string | null): boolean {
-    return p.role === 'admin' || p.tenantId === tenantId;
   }
 
   requireAdmin(p: Principal): void {

@@ -3,6 +3,7 @@
 // benchmark's 32 connections at full speed) does; each can be set from the environment.
 import { readFileSync } from 'node:fs';
 import { type AuthLimits, DEFAULT_AUTH_LIMITS } from '../control/auth/guard.js';
+import { own } from '../core/own.js';
 
 export interface ConnectionLimits {
   /** Open connections at most; beyond it the oldest idle connection is closed to make room. */
@@ -71,7 +72,7 @@ export function defaultLimits(): ServerLimits {
 /** PALISADE_* environment variables over the defaults (integers; an unparsable one is an error). */
 export function limitsFromEnv(env: NodeJS.ProcessEnv, base: ServerLimits = defaultLimits()): ServerLimits {
   const int = (name: string, fallback: number): number => {
-    const text = env[name];
+    const text = own(env, name);
     if (text === undefined || text === '') return fallback;
     const n = Number(text);
     if (!Number.isInteger(n) || n < 0) throw new Error(`${name}=${text}: expected a whole number 0 or above`);

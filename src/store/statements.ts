@@ -42,10 +42,15 @@ function statements(dialect: Dialect) {
   };
 }
 
-const BY_DIALECT = { sqlite: statements('sqlite'), postgres: statements('postgres') };
-
 export type StatementName = keyof ReturnType<typeof statements>;
 
+const BY_DIALECT = new Map<Dialect, Map<StatementName, string>>(
+  (['sqlite', 'postgres'] as const).map((d) => [
+    d,
+    new Map(Object.entries(statements(d)) as [StatementName, string][]),
+  ]),
+);
+
 export function statement(dialect: Dialect, name: StatementName, parameters: unknown[]): CompiledQuery {
-  return CompiledQuery.raw(BY_DIALECT[dialect][name], parameters);
+  return CompiledQuery.raw(BY_DIALECT.get(dialect)!.get(name)!, parameters);
 }

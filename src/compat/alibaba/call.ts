@@ -1,7 +1,8 @@
 // What every action handler gets: the caller, its parameters, its region, the write options
 // (nonce and ClientToken) and a place to say what an error would be about.
 import type { Principal, Service, WriteOptions } from '../../control/service.js';
-import type { GroupRecord, RegionRecord } from '../../control/world.js';
+import type { Scope, ScopedRegion } from '../../control/scope.js';
+import type { GroupRecord } from '../../control/world.js';
 import type { Context } from '../../server/app.js';
 import { AliError, type ErrorContext, groupNotFound, missing } from './errors.js';
 import type { Params } from './params.js';
@@ -13,7 +14,9 @@ export interface Call {
   params: Params;
   action: string;
   /** The request's region (every action but DescribeRegions names one). */
-  region: RegionRecord;
+  region: ScopedRegion;
+  /** What the caller may see (current: caught up before the action). */
+  scope: Scope;
   /** For writes: the nonce to record in the write's transaction and the ClientToken. */
   opts: WriteOptions;
   /** The host the client called (DescribeRegions' endpoints, error HostId). */
@@ -29,8 +32,8 @@ export function groupIn(
   id: string | undefined = call.params.get('SecurityGroupId'),
 ): GroupRecord {
   if (id === undefined) throw missing('SecurityGroupId');
-  const g = call.region.groups.get(id);
-  if (!g || !call.svc.visible(call.p, g.meta.tenantId)) throw groupNotFound();
+  const g = call.region.group(id);
+  if (!g) throw groupNotFound();
   return g;
 }
 

@@ -1,9 +1,10 @@
 // Security group actions: CreateSecurityGroup, DescribeSecurityGroups,
 // DescribeSecurityGroupAttribute, ModifySecurityGroupAttribute, ModifySecurityGroupPolicy,
 // DeleteSecurityGroup, DescribeSecurityGroupReferences.
-import { createGroup, deleteGroup, groupReferences, updateGroup } from '../../control/ops/groups.js';
+import { createGroup, deleteGroup, updateGroup } from '../../control/ops/groups.js';
 import { orderedRules } from '../../control/rule-order.js';
-import type { GroupRecord, RegionRecord } from '../../control/world.js';
+import type { ScopedRegion } from '../../control/scope.js';
+import type { GroupRecord } from '../../control/world.js';
 import { own } from '../../core/own.js';
 import { AliError, missing } from './errors.js';
 import { type Call, checkDescription, checkName, groupIn, page } from './call.js';
@@ -47,11 +48,11 @@ export async function createSecurityGroup(call: Call) {
   return { SecurityGroupId: (result.body as { id: string }).id };
 }
 
-function groupSummary(r: RegionRecord, g: GroupRecord) {
+function groupSummary(r: ScopedRegion, g: GroupRecord) {
   const instances = new Set<string>();
   for (const portId of g.members) {
-    const at = r.ports.get(portId);
-    if (at) instances.add(at.instanceId);
+    const at = r.port(portId);
+    if (at) instances.add(at.instance.value.id);
   }
   const limit = g.meta.type === 'advanced' ? 65536 : r.region.quotas.portsPerGroup || 65536;
   return {
@@ -93,9 +94,8 @@ export function describeSecurityGroups(call: Call) {
   const tagFilter = params
     .objects('Tag')
     .map(({ fields }) => [fields.get('Key') ?? '', fields.get('Value')] as const);
-  const all = [...r.groups.values()].filter((g) => {
+  const all = r.groups().filter((g) => {
     const m = g.meta;
-    if (!call.svc.visible(call.p, m.tenantId)) return false;
     if (ids.size && !ids.has(m.id)) return false;
     if (name !== undefined && (fuzzy ? !m.name.includes(name) : m.name !== name)) return false;
     if (type !== undefined && typeName(g) !== type) return false;
@@ -230,13 +230,13 @@ export function describeSecurityGroupReferences(call: Call) {
     );
   const refs = ids.map((id) => {
     const g = groupIn(call, id);
-    const { referencedBy } = groupReferences(call.svc, call.p, g.meta.id);
+    const referencedBy = call.region.groupsReferencing(g.meta.id);
     return {
       SecurityGroupId: id,
       ReferencingSecurityGroups: {
         ReferencingSecurityGroup: referencedBy.map((other) => ({
           SecurityGroupId: other,
-          AliUid: call.region.groups.get(other)?.meta.tenantId ?? '',
+          AliUid: call.region.group(other)?.meta.tenantId ?? '',
         })),
       },
     };

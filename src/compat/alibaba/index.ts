@@ -13,7 +13,6 @@ import {
   retryAfterHeaders,
   sendAnswer,
 } from '../../server/dialects.js';
-import { compatRegion } from '../regions.js';
 import { authenticate, type Caller } from './auth.js';
 import type { Call, Handler } from './call.js';
 import { errorAnswer, formatOf, newRequestId, sendResult } from './envelope.js';
@@ -62,7 +61,7 @@ const write = (run: Handler): ActionSpec => ({ run, write: true });
 // A Map: Action is the client's string, and "constructor" or "__proto__" must be unknown actions.
 const ACTIONS = new Map<string, ActionSpec>(
   Object.entries({
-    DescribeRegions: { run: (c) => describeRegions(c.svc, c.host), write: false, region: false },
+    DescribeRegions: { run: describeRegions, write: false, region: false },
     CreateSecurityGroup: write(createSecurityGroup),
     DescribeSecurityGroups: read(describeSecurityGroups),
     DescribeSecurityGroupAttribute: read(describeSecurityGroupAttribute),
@@ -223,13 +222,13 @@ export const alibabaApi =
         // The server's safety net records it if nothing below does.
         req.nonce = caller.nonce;
         // Reads and the checks before a write see every committed change (other servers' too).
-        await ctx.svc.sync();
+        const scope = await ctx.svc.read(caller.principal);
         let region = undefined as unknown as Call['region'];
         if (spec.region !== false) {
           const regionId = params.get('RegionId');
           if (regionId === undefined)
             throw new AliError(400, 'MissingRegionId', 'RegionId is mandatory for this action.');
-          const found = compatRegion(ctx.svc, regionId, 'alibaba');
+          const found = scope.region(regionId, 'alibaba');
           if (!found) throw regionNotFound();
           region = found;
         }
@@ -241,6 +240,7 @@ export const alibabaApi =
           params,
           action,
           region,
+          scope,
           opts: spec.write ? { nonce: caller.nonce, ...clientTokenOptions(action, params) } : {},
           host,
           errors,

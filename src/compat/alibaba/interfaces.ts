@@ -4,7 +4,7 @@
 // JoinSecurityGroup / LeaveSecurityGroup act on an ENI, or on an instance's primary (first) port.
 import type { Instance, Port } from '../../core/model.js';
 import { createInstance, deleteInstance, joinGroup, leaveGroup } from '../../control/ops/instances.js';
-import type { RegionRecord } from '../../control/world.js';
+import type { ScopedRegion } from '../../control/scope.js';
 import { AliError, missing } from './errors.js';
 import { type Call, groupIn, page } from './call.js';
 
@@ -14,19 +14,18 @@ const instanceNotFound = () =>
   new AliError(404, 'InvalidInstanceId.NotFound', 'The specified InstanceId does not exist.');
 
 function instanceIn(call: Call, id: string): Instance {
-  const inst = call.region.instances.get(id)?.value;
-  if (!inst || !call.svc.visible(call.p, inst.tenantId)) throw instanceNotFound();
+  const inst = call.region.instance(id)?.value;
+  if (!inst) throw instanceNotFound();
   return inst;
 }
 
 function portIn(call: Call, id: string): { inst: Instance; port: Port } {
-  const at = call.region.ports.get(id);
-  const inst = at && call.region.instances.get(at.instanceId)?.value;
-  if (!at || !inst || !call.svc.visible(call.p, inst.tenantId)) throw eniNotFound();
-  return { inst, port: at.port };
+  const at = call.region.port(id);
+  if (!at) throw eniNotFound();
+  return { inst: at.instance.value, port: at.port };
 }
 
-function eniView(r: RegionRecord, inst: Instance, port: Port, index: number) {
+function eniView(r: ScopedRegion, inst: Instance, port: Port, index: number) {
   return {
     NetworkInterfaceId: port.id,
     NetworkInterfaceName: inst.ports.length === 1 ? inst.name : `${inst.name}/${index}`,
@@ -64,7 +63,7 @@ export async function createNetworkInterface(call: Call) {
     );
   if (single !== undefined) groupIds.push(single);
   if (!groupIds.length) throw missing('SecurityGroupId');
-  if (!call.region.vpcs.has(vpcId) || !call.svc.visible(call.p, call.region.vpcs.get(vpcId)!.value.tenantId))
+  if (!call.region.vpc(vpcId))
     throw new AliError(404, 'InvalidVSwitchId.NotFound', 'The specified VSwitchId does not exist.');
   for (const id of groupIds) groupIn(call, id);
   const primary = params.get('PrimaryIpAddress');
@@ -107,9 +106,9 @@ export function describeNetworkInterfaces(call: Call) {
   const vpcId = params.get('VpcId') ?? params.get('VSwitchId');
   const ips = new Set(params.list('PrivateIpAddress'));
   const type = params.get('Type');
-  const all = [...r.instances.values()]
+  const all = r
+    .instances()
     .map((i) => i.value)
-    .filter((inst) => call.svc.visible(call.p, inst.tenantId))
     .flatMap((inst) => inst.ports.map((port, index) => ({ id: port.id, inst, port, index })))
     .filter(
       ({ inst, port, index }) =>
@@ -148,11 +147,11 @@ export function describeInstances(call: Call) {
   const vpcId = params.get('VpcId') ?? params.get('VSwitchId');
   const groupId = params.get('SecurityGroupId');
   const name = params.get('InstanceName');
-  const all = [...r.instances.values()]
+  const all = r
+    .instances()
     .map((i) => i.value)
     .filter(
       (inst) =>
-        call.svc.visible(call.p, inst.tenantId) &&
         (!ids || ids.includes(inst.id)) &&
         (vpcId === undefined || inst.vpcId === vpcId) &&
         (groupId === undefined || inst.ports.some((pt) => pt.groupIds.includes(groupId))) &&

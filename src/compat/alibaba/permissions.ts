@@ -5,7 +5,8 @@ import { cidrFamily } from '../../core/address.js';
 import { own } from '../../core/own.js';
 import type { Direction, Ethertype, Rule } from '../../core/model.js';
 import type { RuleInput } from '../../policy/schema.js';
-import type { GroupRecord, RegionRecord } from '../../control/world.js';
+import type { ScopedRegion } from '../../control/scope.js';
+import type { GroupRecord } from '../../control/world.js';
 import { AliError, missing } from './errors.js';
 import type { Params } from './params.js';
 
@@ -177,7 +178,7 @@ function priorityOf(value: string | undefined, at: string, matching: boolean): n
 export interface ParseOptions {
   direction: Direction;
   group: GroupRecord;
-  region: RegionRecord;
+  region: ScopedRegion;
   /** Revoke by match: the permission names an existing rule, which may be a default one. */
   matching?: boolean;
 }
@@ -254,7 +255,7 @@ export function permissionToRule(given: GivenPermission, o: ParseOptions): RuleI
     remote = { remoteGroup: groupId };
   } else if (prefixList !== undefined) {
     remote = { remoteAddressGroup: prefixList };
-    ethertype = o.region.addressGroups.get(prefixList)?.value.ethertype ?? 'IPv4';
+    ethertype = o.region.addressGroup(prefixList)?.value.ethertype ?? 'IPv4';
   } else {
     throw new AliError(
       400,
@@ -352,7 +353,8 @@ const noPeer = () => ({
   PrefixListName: '',
 });
 
-export function ruleToPermission(rule: Rule, region: RegionRecord): Record<string, unknown> {
+/** `region` names the rule's remote group or prefix list (absent: names are left empty). */
+export function ruleToPermission(rule: Rule, region?: ScopedRegion): Record<string, unknown> {
   const protocol =
     typeof rule.protocol === 'number'
       ? String(rule.protocol)
@@ -368,10 +370,10 @@ export function ruleToPermission(rule: Rule, region: RegionRecord): Record<strin
     else side.CidrIp = remote.cidr;
   } else if (remote.kind === 'group') {
     side.GroupId = remote.groupId;
-    side.GroupName = region.groups.get(remote.groupId)?.meta.name ?? '';
+    side.GroupName = region?.group(remote.groupId)?.meta.name ?? '';
   } else {
     side.PrefixListId = remote.addressGroupId;
-    side.PrefixListName = region.addressGroups.get(remote.addressGroupId)?.value.name ?? '';
+    side.PrefixListName = region?.addressGroup(remote.addressGroupId)?.value.name ?? '';
   }
   const empty = noPeer();
   const source = rule.direction === 'ingress' ? side : empty;
@@ -408,10 +410,7 @@ export function ruleToPermission(rule: Rule, region: RegionRecord): Record<strin
 
 /** A stored rule as the request fields that would recreate it (for ModifySecurityGroupRule). */
 export function ruleToFields(rule: Rule): Fields {
-  const p = ruleToPermission(rule, {
-    groups: new Map(),
-    addressGroups: new Map(),
-  } as unknown as RegionRecord);
+  const p = ruleToPermission(rule);
   const out: Fields = new Map();
   for (const name of RULE_FIELDS) {
     const v = p[name];

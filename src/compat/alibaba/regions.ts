@@ -8,14 +8,13 @@ import {
   deleteAddressGroup,
   updateAddressGroup,
 } from '../../control/ops/address-groups.js';
-import type { Service } from '../../control/service.js';
 import { AliError, missing } from './errors.js';
 import { type Call, checkDescription, page } from './call.js';
 import type { Params } from './params.js';
 
-export function describeRegions(svc: Service, host: string) {
-  const regions = [...svc.world.regions.values()]
-    .filter((r) => r.region.profile === 'alibaba')
+export function describeRegions(call: Call) {
+  const regions = call.scope
+    .regions('alibaba')
     .map((r) => r.region)
     .sort((a, b) => (a.id < b.id ? -1 : 1));
   return {
@@ -23,7 +22,7 @@ export function describeRegions(svc: Service, host: string) {
       Region: regions.map((r) => ({
         RegionId: r.id,
         LocalName: r.name ?? r.id,
-        RegionEndpoint: host,
+        RegionEndpoint: call.host,
         Status: 'available',
       })),
     },
@@ -34,8 +33,8 @@ const prefixListNotFound = () =>
   new AliError(404, 'InvalidPrefixListId.NotFound', 'The specified prefix list was not found.');
 
 function prefixListIn(call: Call, id: string): AddressGroup {
-  const ag = call.region.addressGroups.get(id)?.value;
-  if (!ag || !call.svc.visible(call.p, ag.tenantId)) throw prefixListNotFound();
+  const ag = call.region.addressGroup(id)?.value;
+  if (!ag) throw prefixListNotFound();
   return ag;
 }
 
@@ -112,11 +111,11 @@ export function describePrefixLists(call: Call) {
   const ids = new Set(params.list('PrefixListId'));
   const name = params.get('PrefixListName');
   const fam = family(params, false);
-  const all = [...r.addressGroups.values()]
+  const all = r
+    .addressGroups()
     .map((a) => a.value)
     .filter(
       (ag) =>
-        call.svc.visible(call.p, ag.tenantId) &&
         (!ids.size || ids.has(ag.id)) &&
         (name === undefined || ag.name === name) &&
         (fam === undefined || (ag.ethertype ?? 'IPv4') === fam),

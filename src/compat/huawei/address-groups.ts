@@ -9,8 +9,7 @@ import {
   deleteAddressGroup,
   updateAddressGroup,
 } from '../../control/ops/address-groups.js';
-import type { Principal, Service } from '../../control/service.js';
-import type { RegionRecord } from '../../control/world.js';
+import type { ScopedRegion } from '../../control/scope.js';
 import { canonicalCidr, cidrFamily } from '../../core/address.js';
 import type { AddressGroup } from '../../core/model.js';
 import { checkQuota, Problems } from '../../core/validate.js';
@@ -37,9 +36,9 @@ import { addressGroupView, ipVersionOf } from './views.js';
 
 const DEFAULT_CAPACITY = 20;
 
-function agIn(svc: Service, r: RegionRecord, p: Principal, id: string): AddressGroup {
-  const ag = r.addressGroups.get(id)?.value;
-  if (!ag || !svc.visible(p, ag.tenantId)) throw notFound(`Address_group ${id} could not be found.`);
+function agIn(r: ScopedRegion, id: string): AddressGroup {
+  const ag = r.addressGroup(id)?.value;
+  if (!ag) throw notFound(`Address_group ${id} could not be found.`);
   return ag;
 }
 
@@ -91,7 +90,7 @@ function parseEntries(o: Json, at: string, version: 4 | 6): string[] | undefined
   return entries;
 }
 
-function parseCapacity(o: Json, at: string, r: RegionRecord): number | undefined {
+function parseCapacity(o: Json, at: string, r: ScopedRegion): number | undefined {
   const v = o.max_capacity;
   if (v === undefined || v === null) return undefined;
   const max = r.region.quotas.entriesPerAddressGroup || 20000;
@@ -123,7 +122,7 @@ export function addressGroupRoutes(app: FastifyInstance, { svc, keys }: Context)
     const entries = parseEntries(inner, at, version) ?? [];
     checkCapacity(entries.length, parseCapacity(inner, at, r) ?? DEFAULT_CAPACITY);
     const problems = new Problems();
-    const count = [...r.addressGroups.values()].filter((a) => a.value.tenantId === p.tenantId).length + 1;
+    const count = r.addressGroups().filter((a) => a.value.tenantId === p.tenantId).length + 1;
     checkQuota(r.region.quotas, 'addressGroupsPerTenant', count, "'address_group'", problems, 'body');
     if (problems.list.length) throw serviceInvalid(problems.list);
     if (dryRun) {
@@ -149,7 +148,6 @@ export function addressGroupRoutes(app: FastifyInstance, { svc, keys }: Context)
   app.get('/:project_id/vpc/address-groups', async (req) => {
     const q = req.query as Json;
     const r = regionOf(req);
-    const p = principalOf(req);
     const ids = queryList(q, 'id');
     const names = queryList(q, 'name');
     const descriptions = queryList(q, 'description');
@@ -157,11 +155,11 @@ export function addressGroupRoutes(app: FastifyInstance, { svc, keys }: Context)
     const ep = queryOne(q, 'enterprise_project_id');
     if (version !== undefined && version !== '4' && version !== '6')
       throw invalid(`Invalid ip_version "${version}": 4 or 6`);
-    const all = [...r.addressGroups.values()]
+    const all = r
+      .addressGroups()
       .map((a) => a.value)
       .filter(
         (ag) =>
-          svc.visible(p, ag.tenantId) &&
           (ep === undefined || ep === '0' || ep === 'all_granted_eps') &&
           (version === undefined || String(ipVersionOf(ag)) === version),
       )
@@ -174,7 +172,7 @@ export function addressGroupRoutes(app: FastifyInstance, { svc, keys }: Context)
   app.get('/:project_id/vpc/address-groups/:id', async (req) => {
     const { id } = req.params as { id: string };
     const r = regionOf(req);
-    const ag = agIn(svc, r, principalOf(req), id);
+    const ag = agIn(r, id);
     return { request_id: requestIdOf(req), address_group: addressGroupView(ag, r) };
   });
 
@@ -184,7 +182,7 @@ export function addressGroupRoutes(app: FastifyInstance, { svc, keys }: Context)
     const at = 'address_group';
     const r = regionOf(req);
     const p = principalOf(req);
-    const current = agIn(svc, r, p, id);
+    const current = agIn(r, id);
     const patch: { name?: string; description?: string; entries?: string[] } = {};
     if (inner.name !== undefined && inner.name !== null) patch.name = checkName(inner.name, at);
     const description = checkDescription(optString(inner, 'description', at), at);
@@ -204,7 +202,7 @@ export function addressGroupRoutes(app: FastifyInstance, { svc, keys }: Context)
     const { id } = req.params as { id: string };
     const r = regionOf(req);
     const p = principalOf(req);
-    agIn(svc, r, p, id);
+    agIn(r, id);
     await deleteAddressGroup(svc, p, id, writeOpts(req));
     return reply.code(204).send();
   });
@@ -213,7 +211,7 @@ export function addressGroupRoutes(app: FastifyInstance, { svc, keys }: Context)
     const { id } = req.params as { id: string };
     const r = regionOf(req);
     const p = principalOf(req);
-    agIn(svc, r, p, id);
+    agIn(r, id);
     // The rules that use it are deleted in the same write.
     await deleteAddressGroup(svc, p, id, { ...writeOpts(req), force: true });
     return reply.code(204).send();

@@ -3,14 +3,14 @@
 // helpers for parsing bodies and queries the way the VPC v3 API states its constraints.
 import type { FastifyRequest } from 'fastify';
 import type { Principal, WriteOptions } from '../../control/service.js';
-import type { RegionRecord } from '../../control/world.js';
+import type { ScopedRegion } from '../../control/scope.js';
 import { own } from '../../core/own.js';
 import { invalid } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The region named by the URL's project id (huawei profile). */
-    huaweiRegion?: RegionRecord;
+    huaweiRegion?: ScopedRegion;
   }
 }
 
@@ -20,7 +20,7 @@ export function principalOf(req: FastifyRequest): TenantPrincipal {
   return req.principal as TenantPrincipal;
 }
 
-export function regionOf(req: FastifyRequest): RegionRecord {
+export function regionOf(req: FastifyRequest): ScopedRegion {
   return req.huaweiRegion!;
 }
 

@@ -4,8 +4,7 @@
 // tenant has none).
 import type { FastifyInstance } from 'fastify';
 import { createGroup, deleteGroup, updateGroup } from '../../control/ops/groups.js';
-import type { Service } from '../../control/service.js';
-import type { RegionRecord } from '../../control/world.js';
+import type { ScopedRegion } from '../../control/scope.js';
 import { checkQuota, Problems } from '../../core/validate.js';
 import { invalid as serviceInvalid } from '../../control/errors.js';
 import type { Context } from '../../server/app.js';
@@ -49,9 +48,9 @@ function parseTags(v: unknown, at: string): Record<string, string> | undefined {
 }
 
 /** The quota check createGroup makes, before anything (a VPC) is created for the request. */
-function checkGroupQuota(r: RegionRecord, tenantId: string): void {
+function checkGroupQuota(r: ScopedRegion, tenantId: string): void {
   const problems = new Problems();
-  const count = [...r.groups.values()].filter((g) => g.meta.tenantId === tenantId).length + 1;
+  const count = r.groups().filter((g) => g.meta.tenantId === tenantId).length + 1;
   checkQuota(
     r.region.quotas,
     'groupsPerTenant',
@@ -63,8 +62,9 @@ function checkGroupQuota(r: RegionRecord, tenantId: string): void {
   if (problems.list.length) throw serviceInvalid(problems.list);
 }
 
-function currentGroup(svc: Service, r: RegionRecord, id: string) {
-  return svc.world.regions.get(r.region.id)!.groups.get(id)!;
+/** The group as the write just left it. */
+function currentGroup(r: ScopedRegion, id: string) {
+  return r.group(id)!;
 }
 
 export function groupRoutes(app: FastifyInstance, { svc, keys }: Context): void {
@@ -97,21 +97,21 @@ export function groupRoutes(app: FastifyInstance, { svc, keys }: Context): void 
     const id = (result.body as { id: string }).id;
     return reply.code(201).send({
       request_id: requestIdOf(req),
-      security_group: groupInfoView(currentGroup(svc, r, id), r.region.id),
+      security_group: groupInfoView(currentGroup(r, id), r.region.id),
     });
   });
 
   app.get('/:project_id/vpc/security-groups', async (req) => {
     const q = req.query as Json;
     const r = regionOf(req);
-    const p = principalOf(req);
     const ids = queryList(q, 'id');
     const names = queryList(q, 'name');
     const descriptions = queryList(q, 'description');
     const ep = queryOne(q, 'enterprise_project_id');
     const epMatches = ep === undefined || ep === '0' || ep === 'all_granted_eps';
-    const all = [...r.groups.values()]
-      .filter((g) => svc.visible(p, g.meta.tenantId) && epMatches)
+    const all = r
+      .groups()
+      .filter(() => epMatches)
       .map((g) => groupView(g.meta, r.region.id))
       .filter((v) => matches(ids, v.id) && matches(names, v.name) && matches(descriptions, v.description));
     const { items, pageInfo } = page(all, q);
@@ -121,7 +121,7 @@ export function groupRoutes(app: FastifyInstance, { svc, keys }: Context): void 
   app.get('/:project_id/vpc/security-groups/:id', async (req) => {
     const { id } = req.params as { id: string };
     const r = regionOf(req);
-    const g = groupIn(svc, r, principalOf(req), id);
+    const g = groupIn(r, id);
     return { request_id: requestIdOf(req), security_group: groupInfoView(g, r.region.id) };
   });
 
@@ -135,7 +135,7 @@ export function groupRoutes(app: FastifyInstance, { svc, keys }: Context): void 
     if (description !== undefined) patch.description = description;
     const r = regionOf(req);
     const p = principalOf(req);
-    groupIn(svc, r, p, id);
+    groupIn(r, id);
     if (dryRun) {
       if (req.nonce) await keys.recordNonce(req.nonce);
       return reply.code(202).send(dryRunPassed(req));
@@ -143,7 +143,7 @@ export function groupRoutes(app: FastifyInstance, { svc, keys }: Context): void 
     await updateGroup(svc, p, id, patch, writeOpts(req));
     return {
       request_id: requestIdOf(req),
-      security_group: groupInfoView(currentGroup(svc, r, id), r.region.id),
+      security_group: groupInfoView(currentGroup(r, id), r.region.id),
     };
   });
 
@@ -151,7 +151,7 @@ export function groupRoutes(app: FastifyInstance, { svc, keys }: Context): void 
     const { id } = req.params as { id: string };
     const r = regionOf(req);
     const p = principalOf(req);
-    groupIn(svc, r, p, id);
+    groupIn(r, id);
     await deleteGroup(svc, p, id, writeOpts(req));
     return reply.code(204).send();
   });

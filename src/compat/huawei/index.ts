@@ -7,7 +7,6 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { ServiceError } from '../../control/errors.js';
 import { own } from '../../core/own.js';
 import type { Principal } from '../../control/service.js';
-import { compatRegion } from '../regions.js';
 import type { Context } from '../../server/app.js';
 import { addressGroupRoutes } from './address-groups.js';
 import { CODES, HuaweiError, requestIdOf, sendHuaweiError, toHuaweiError } from './errors.js';
@@ -81,7 +80,8 @@ async function authenticate(ctx: Context, req: FastifyRequest): Promise<void> {
   const headerProject = headerText(req.headers['x-project-id']);
   if (headerProject && headerProject !== projectId)
     throw new HuaweiError(400, CODES.projectMismatch, 'urlTenantId is not equal tokenTenantId');
-  const region = compatRegion(ctx.svc, projectId, 'huawei');
+  // The caller's view, caught up with every committed write (reads and a write's own checks).
+  const region = (await ctx.svc.read(principal)).region(projectId, 'huawei');
   if (!region)
     throw authError(
       `project ${projectId} does not exist (a project id is a Palisade region of the huawei profile)`,
@@ -123,7 +123,6 @@ export const huaweiApi =
         v3.addHook('preValidation', async (req) => {
           if (!req.routeOptions.url) return; // no such API: the not-found answer needs no signature
           await authenticate(ctx, req);
-          if (req.method === 'GET') await ctx.svc.sync();
         });
         groupRoutes(v3, ctx);
         ruleRoutes(v3, ctx);

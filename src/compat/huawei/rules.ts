@@ -3,10 +3,9 @@
 // delete. There is no update in the VPC v3 API. Each create is one addRules call (atomic).
 import type { FastifyInstance } from 'fastify';
 import { invalid as serviceInvalid } from '../../control/errors.js';
-import { lookupIn } from '../../control/lookup.js';
 import { addRules, deleteRules } from '../../control/ops/rules.js';
-import type { Principal, Service } from '../../control/service.js';
-import type { GroupRecord, RegionRecord } from '../../control/world.js';
+import type { ScopedRegion } from '../../control/scope.js';
+import type { GroupRecord } from '../../control/world.js';
 import type { Rule } from '../../core/model.js';
 import { own } from '../../core/own.js';
 import {
@@ -39,15 +38,9 @@ const PROTOCOL_NAMES = new Set(['tcp', 'udp', 'icmp', 'icmpv6']);
 const MULTIPORT = /^\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*$/;
 
 /** A security group the caller owns in this project, or Huawei's 404. */
-export function groupIn(
-  svc: Service,
-  r: RegionRecord,
-  p: Principal,
-  id: string,
-  what = 'Security group',
-): GroupRecord {
-  const g = r.groups.get(id);
-  if (!g || !svc.visible(p, g.meta.tenantId)) throw notFound(`${what} ${id} could not be found.`);
+export function groupIn(r: ScopedRegion, id: string, what = 'Security group'): GroupRecord {
+  const g = r.group(id);
+  if (!g) throw notFound(`${what} ${id} could not be found.`);
   return g;
 }
 
@@ -153,15 +146,14 @@ function sameRuleKey(rule: Rule): string {
  * `ignoreDuplicate`, inputs that repeat an existing rule are dropped instead.
  */
 export function checkRules(
-  svc: Service,
-  r: RegionRecord,
+  r: ScopedRegion,
   g: GroupRecord,
   inputs: RuleInput[],
   at: (i: number) => string,
   ignoreDuplicate = false,
 ): RuleInput[] {
   const profile = r.region.profile;
-  const lookup = lookupIn(svc.world, r);
+  const lookup = r.lookup();
   const problems = new Problems();
   const existing = new Map(g.ruleList().map((rule) => [sameRuleKey(rule), rule.id]));
   const kept: RuleInput[] = [];
@@ -195,8 +187,8 @@ export function checkRules(
 }
 
 /** The rules a write just made, as the world now holds them. */
-function createdViews(svc: Service, r: RegionRecord, groupId: string, ids: string[]): RuleView[] {
-  const g = svc.world.regions.get(r.region.id)?.groups.get(groupId);
+function createdViews(r: ScopedRegion, groupId: string, ids: string[]): RuleView[] {
+  const g = r.group(groupId);
   return ids.flatMap((id) => {
     const stored = g?.rules.get(id);
     return stored ? [ruleView(stored.rule, groupId, r.region.id)] : [];
@@ -217,15 +209,15 @@ export function ruleRoutes(app: FastifyInstance, { svc, keys }: Context): void {
     const input = parseRule(o, 'security_group_rule');
     const r = regionOf(req);
     const p = principalOf(req);
-    const g = groupIn(svc, r, p, groupId, 'security_group_id');
-    checkRules(svc, r, g, [input], () => 'security_group_rule');
+    const g = groupIn(r, groupId, 'security_group_id');
+    checkRules(r, g, [input], () => 'security_group_rule');
     if (body.dry_run === true) {
       if (req.nonce) await keys.recordNonce(req.nonce);
       return reply.code(202).send(dryRunPassed(req));
     }
     const result = await addRules(svc, p, groupId, [input], { ...writeOpts(req), single: true });
     const id = (result.body as { id: string }).id;
-    const [rule] = createdViews(svc, r, groupId, [id]);
+    const [rule] = createdViews(r, groupId, [id]);
     return reply.code(201).send({ request_id: requestIdOf(req), security_group_rule: rule });
   });
 
@@ -248,8 +240,8 @@ export function ruleRoutes(app: FastifyInstance, { svc, keys }: Context): void {
     });
     const r = regionOf(req);
     const p = principalOf(req);
-    const g = groupIn(svc, r, p, groupId);
-    const kept = checkRules(svc, r, g, inputs, at, body.ignore_duplicate === true);
+    const g = groupIn(r, groupId);
+    const kept = checkRules(r, g, inputs, at, body.ignore_duplicate === true);
     if (body.dry_run === true) {
       if (req.nonce) await keys.recordNonce(req.nonce);
       return reply.code(202).send(dryRunPassed(req));
@@ -261,13 +253,12 @@ export function ruleRoutes(app: FastifyInstance, { svc, keys }: Context): void {
     } else if (req.nonce) await keys.recordNonce(req.nonce);
     return reply
       .code(201)
-      .send({ request_id: requestIdOf(req), security_group_rules: createdViews(svc, r, groupId, ids) });
+      .send({ request_id: requestIdOf(req), security_group_rules: createdViews(r, groupId, ids) });
   });
 
   app.get('/:project_id/vpc/security-group-rules', async (req) => {
     const q = req.query as Json;
     const r = regionOf(req);
-    const p = principalOf(req);
     const filters = {
       id: queryList(q, 'id'),
       security_group_id: queryList(q, 'security_group_id'),
@@ -283,8 +274,7 @@ export function ruleRoutes(app: FastifyInstance, { svc, keys }: Context): void {
     };
     const enabled = queryOne(q, 'enabled');
     const all: RuleView[] = [];
-    for (const g of r.groups.values()) {
-      if (!svc.visible(p, g.meta.tenantId)) continue;
+    for (const g of r.groups()) {
       if (!matches(filters.security_group_id, g.meta.id)) continue;
       for (const rule of g.ruleList()) {
         const v = ruleView(rule, g.meta.id, r.region.id);
@@ -301,7 +291,7 @@ export function ruleRoutes(app: FastifyInstance, { svc, keys }: Context): void {
   app.get('/:project_id/vpc/security-group-rules/:id', async (req) => {
     const { id } = req.params as { id: string };
     const r = regionOf(req);
-    const { g, rule } = ruleIn(svc, r, principalOf(req), id);
+    const { g, rule } = ruleIn(r, id);
     return { request_id: requestIdOf(req), security_group_rule: ruleView(rule, g.meta.id, r.region.id) };
   });
 
@@ -309,17 +299,15 @@ export function ruleRoutes(app: FastifyInstance, { svc, keys }: Context): void {
     const { id } = req.params as { id: string };
     const r = regionOf(req);
     const p = principalOf(req);
-    const { g } = ruleIn(svc, r, p, id);
+    const { g } = ruleIn(r, id);
     await deleteRules(svc, p, g.meta.id, [id], writeOpts(req));
     return reply.code(204).send();
   });
 }
 
-function ruleIn(svc: Service, r: RegionRecord, p: Principal, id: string) {
-  const groupId = r.ruleGroup.get(id);
-  const g = groupId === undefined ? undefined : r.groups.get(groupId);
+function ruleIn(r: ScopedRegion, id: string) {
+  const g = r.groupOfRule(id);
   const stored = g?.rules.get(id);
-  if (!g || !stored || !svc.visible(p, g.meta.tenantId))
-    throw notFound(`Security_group_rule ${id} could not be found.`);
+  if (!g || !stored) throw notFound(`Security_group_rule ${id} could not be found.`);
   return { g, rule: stored.rule };
 }

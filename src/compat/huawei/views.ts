@@ -2,7 +2,8 @@
 // AddressGroup, with the project id (= the Palisade region id) and snake_case fields.
 import type { AddressGroup, Rule } from '../../core/model.js';
 import type { GroupMeta } from '../../control/events.js';
-import type { GroupRecord, RegionRecord } from '../../control/world.js';
+import type { ScopedRegion } from '../../control/scope.js';
+import type { GroupRecord } from '../../control/world.js';
 
 /** Ports as Huawei's multiport: "22", "1-30", "22,3389,80", "80,500,600-800". */
 export function multiportOf(rule: Rule): string | null {
@@ -70,7 +71,7 @@ export function ipVersionOf(ag: AddressGroup): 4 | 6 {
  * An IP address group. Palisade keeps no per-group capacity, remarks or timestamps for address
  * groups: max_capacity shows the region's entries-per-group quota, remarks and times are null.
  */
-export function addressGroupView(ag: AddressGroup, r: RegionRecord) {
+export function addressGroupView(ag: AddressGroup, r: ScopedRegion) {
   return {
     id: ag.id,
     name: ag.name,

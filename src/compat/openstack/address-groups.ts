@@ -50,8 +50,8 @@ const AG_SPEC: CollectionSpec = {
 };
 
 function agOf(s: Session, id: string): Versioned<AddressGroup> {
-  const ag = s.r.addressGroups.get(id);
-  if (!ag || ag.value.tenantId !== s.tenantId) throw addressGroupNotFound(id);
+  const ag = s.r.addressGroup(id);
+  if (!ag) throw addressGroupNotFound(id);
   return ag;
 }
 
@@ -85,9 +85,7 @@ export function addressGroupRoutes(ctx: Context, app: FastifyInstance): void {
 
   app.get(base, async (req) => {
     const s = await session(ctx, req);
-    const all = [...s.r.addressGroups.values()]
-      .filter((a) => a.value.tenantId === s.tenantId)
-      .map(addressGroupDict);
+    const all = s.r.addressGroups().map(addressGroupDict);
     return listResponse(AG_SPEC, all, queryOf(req.url), selfUrl(req));
   });
 

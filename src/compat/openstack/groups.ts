@@ -67,8 +67,8 @@ export const GROUP_SPEC: CollectionSpec = {
 
 /** A group of the caller's project in this region, or Neutron's 404. */
 export function groupOf(s: Session, id: string): GroupRecord {
-  const g = s.r.groups.get(id);
-  if (!g || g.meta.tenantId !== s.tenantId) throw groupNotFound(id);
+  const g = s.r.group(id);
+  if (!g) throw groupNotFound(id);
   return g;
 }
 
@@ -119,8 +119,8 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
     const s = await session(ctx, req);
     const q = queryOf(req.url);
     const project = q.get('project_id') ?? q.get('tenant_id');
-    if (!project || project === s.tenantId) await ensureDefaultGroup(svc, s.p, s.r.region.id);
-    const all = [...s.r.groups.values()].filter((g) => g.meta.tenantId === s.tenantId).map(groupDict);
+    if (!project || project === s.tenantId) await ensureDefaultGroup(svc, s);
+    const all = s.r.groups().map(groupDict);
     return listResponse(GROUP_SPEC, all, q, selfUrl(req));
   });
 
@@ -145,7 +145,7 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
       throw badRequest(
         'Invalid input for name. Reason: Palisade needs a security group name that is not empty.',
       );
-    await ensureDefaultGroup(svc, s.p, s.r.region.id);
+    await ensureDefaultGroup(svc, s);
     // No vpcId: the service places it in the project's VPC (where the default group went),
     // making one in the same write if needed.
     const result = await createGroup(

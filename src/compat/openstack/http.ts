@@ -4,9 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError } from '../../control/errors.js';
 import { own } from '../../core/own.js';
 import type { Principal } from '../../control/service.js';
-import type { RegionRecord } from '../../control/world.js';
+import type { ScopedRegion } from '../../control/scope.js';
 import type { Context } from '../../server/app.js';
-import { compatRegion } from '../regions.js';
 import { badRequest, baseUrlOf, NeutronError, resourceNotFound, unauthenticated } from './errors.js';
 
 export type TenantPrincipal = Principal & { role: 'tenant' };
@@ -14,7 +13,8 @@ export type TenantPrincipal = Principal & { role: 'tenant' };
 export interface Session {
   p: TenantPrincipal;
   tenantId: string;
-  r: RegionRecord;
+  /** The region of the path, as the project sees it (its own objects only). */
+  r: ScopedRegion;
 }
 
 /** The token's project (a Palisade tenant) and the region named by the path. */
@@ -30,9 +30,8 @@ export async function session(ctx: Context, req: FastifyRequest): Promise<Sessio
     throw unauthenticated();
   }
   if (principal.role !== 'tenant') throw unauthenticated();
-  await ctx.svc.sync();
   const regionId = (req.params as { regionId: string }).regionId;
-  const r = compatRegion(ctx.svc, regionId, 'openstack');
+  const r = (await ctx.svc.read(principal)).region(regionId, 'openstack');
   if (!r) throw resourceNotFound();
   return { p: principal, tenantId: principal.tenantId, r };
 }

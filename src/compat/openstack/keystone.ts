@@ -43,10 +43,11 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-export function catalog(ctx: Context, base: string) {
-  const regions = [...ctx.svc.world.regions.values()]
-    .filter((r) => r.region.profile === 'openstack')
-    .map((r) => r.region.id)
+/** The endpoints a token's user reaches: one network endpoint per openstack-profile region. */
+export async function catalog(ctx: Context, info: TokenInfo, base: string) {
+  const regions = (await ctx.svc.read(info.principal))
+    .regions('openstack')
+    .map((r) => r.id)
     .sort();
   const endpoints = (service: string, url: (region: string | null) => string) =>
     (regions.length ? regions : [null]).flatMap((region) =>
@@ -74,7 +75,7 @@ export function catalog(ctx: Context, base: string) {
   ];
 }
 
-function tokenBody(ctx: Context, req: FastifyRequest, info: TokenInfo, withCatalog: boolean) {
+async function tokenBody(ctx: Context, req: FastifyRequest, info: TokenInfo, withCatalog: boolean) {
   const domain = { id: DEFAULT_DOMAIN.id, name: DEFAULT_DOMAIN.name };
   const token: Obj = {
     methods: info.methods,
@@ -88,7 +89,7 @@ function tokenBody(ctx: Context, req: FastifyRequest, info: TokenInfo, withCatal
   };
   if (info.applicationCredentialId)
     token.application_credential = { id: info.applicationCredentialId, restricted: true };
-  if (withCatalog) token.catalog = catalog(ctx, baseUrl(req));
+  if (withCatalog) token.catalog = await catalog(ctx, info, baseUrl(req));
   return { token };
 }
 
@@ -265,9 +266,9 @@ export const keystoneApi =
       return identityCall(() => ctx.identity.validateToken(t, req.ip));
     };
     app.get('/v3/auth/catalog', async (req) => {
-      await caller(req);
+      const info = await caller(req);
       const self = `${baseUrl(req)}/identity/v3/auth/catalog`;
-      return { catalog: catalog(ctx, baseUrl(req)), links: { self, previous: null, next: null } };
+      return { catalog: await catalog(ctx, info, baseUrl(req)), links: { self, previous: null, next: null } };
     });
     const projectOf = (req: FastifyRequest, info: TokenInfo) => {
       const base = `${baseUrl(req)}/identity/v3`;

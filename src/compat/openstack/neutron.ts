@@ -5,7 +5,6 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import type { Context } from '../../server/app.js';
 import { sendAnswer } from '../../server/dialects.js';
 import { jsonBody } from '../../server/http.js';
-import { compatRegion } from '../regions.js';
 import { addressGroupRoutes } from './address-groups.js';
 import { NeutronError, neutronDialect, resourceNotFound, sendNeutronError } from './errors.js';
 import { groupRoutes } from './groups.js';
@@ -112,7 +111,7 @@ export const neutronApi =
     // Discovery: the catalog URL (no version) lists v2.0; v2.0 lists its resources.
     const versions = async (req: FastifyRequest) => {
       const regionId = (req.params as { regionId: string }).regionId;
-      if (!compatRegion(ctx.svc, regionId, 'openstack')) throw resourceNotFound();
+      if (!(await ctx.svc.hasRegion(regionId, 'openstack'))) throw resourceNotFound();
       return {
         versions: [
           {
@@ -127,7 +126,7 @@ export const neutronApi =
     app.get('/:regionId/', versions);
     const resources = async (req: FastifyRequest) => {
       const regionId = (req.params as { regionId: string }).regionId;
-      if (!compatRegion(ctx.svc, regionId, 'openstack')) throw resourceNotFound();
+      if (!(await ctx.svc.hasRegion(regionId, 'openstack'))) throw resourceNotFound();
       const root = `${baseUrl(req)}/networking/${regionId}/v2.0`;
       return {
         resources: RESOURCES.map(([name, collection, path]) => ({

@@ -116,10 +116,9 @@ function match(key: string, actual: unknown, wanted: unknown): boolean {
 
 /** A rule of the caller's project in this region, with its group. */
 function ruleOf(s: Session, id: string): { g: GroupRecord; dict: Dict } {
-  const groupId = s.r.ruleGroup.get(id);
-  const g = groupId === undefined ? undefined : s.r.groups.get(groupId);
+  const g = s.r.groupOfRule(id);
   const stored = g?.rules.get(id);
-  if (!g || !stored || g.meta.tenantId !== s.tenantId) throw ruleNotFound(id);
+  if (!g || !stored) throw ruleNotFound(id);
   return { g, dict: ruleDict(g, stored) };
 }
 
@@ -131,8 +130,8 @@ export function ruleRoutes(ctx: Context, app: FastifyInstance): void {
     const s = await session(ctx, req);
     const q = queryOf(req.url);
     const project = q.get('project_id') ?? q.get('tenant_id');
-    if (!project || project === s.tenantId) await ensureDefaultGroup(svc, s.p, s.r.region.id);
-    return listResponse(RULE_SPEC, tenantRules(s.r, s.tenantId), q, selfUrl(req), match);
+    if (!project || project === s.tenantId) await ensureDefaultGroup(svc, s);
+    return listResponse(RULE_SPEC, tenantRules(s.r), q, selfUrl(req), match);
   });
 
   app.get(`${base}/:id`, async (req) => {
@@ -167,12 +166,11 @@ export function ruleRoutes(ctx: Context, app: FastifyInstance): void {
     // Remote group, remote address group, then the group itself (Neutron's order).
     for (const rule of rules) {
       if (rule.remote_group_id) {
-        const remote = s.r.groups.get(rule.remote_group_id);
-        if (!remote || remote.meta.tenantId !== s.tenantId) throw groupNotFound(rule.remote_group_id);
+        if (!s.r.group(rule.remote_group_id)) throw groupNotFound(rule.remote_group_id);
       }
       if (rule.remote_address_group_id) {
-        const ag = s.r.addressGroups.get(rule.remote_address_group_id);
-        if (!ag || ag.value.tenantId !== s.tenantId) throw addressGroupNotFound(rule.remote_address_group_id);
+        if (!s.r.addressGroup(rule.remote_address_group_id))
+          throw addressGroupNotFound(rule.remote_address_group_id);
       }
     }
     const g = groupOf(s, groupId);

@@ -2,7 +2,8 @@
 // standard attributes (created_at, updated_at, revision_number, tags, description).
 import { canonicalCidr } from '../../core/address.js';
 import type { AddressGroup, Rule } from '../../core/model.js';
-import type { GroupRecord, RegionRecord, StoredRule, Versioned } from '../../control/world.js';
+import type { ScopedRegion } from '../../control/scope.js';
+import type { GroupRecord, StoredRule, Versioned } from '../../control/world.js';
 import { fromModelProtocol } from './protocols.js';
 
 export type Dict = Record<string, unknown>;
@@ -106,10 +107,9 @@ export function addressGroupDict(ag: Versioned<AddressGroup>): Dict {
   };
 }
 
-/** Every rule of a tenant's groups in a region, in group then creation order. */
-export function tenantRules(r: RegionRecord, tenantId: string): Dict[] {
+/** Every rule of the groups a project sees in a region, in group then creation order. */
+export function tenantRules(r: ScopedRegion): Dict[] {
   const out: Dict[] = [];
-  for (const g of r.groups.values())
-    if (g.meta.tenantId === tenantId) for (const s of g.rules.values()) out.push(ruleDict(g, s));
+  for (const g of r.groups()) for (const s of g.rules.values()) out.push(ruleDict(g, s));
   return out;
 }

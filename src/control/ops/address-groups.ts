@@ -6,6 +6,7 @@ import { checkQuota, Problems, validateAddressGroup } from '../../core/validate.
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { compareStrings, paginate } from '../paging.js';
+import type { Scope } from '../scope.js';
 import { deletion, type Principal, type Service, type WriteOptions } from '../service.js';
 import { versioned } from '../views.js';
 import type { RegionRecord, World } from '../world.js';
@@ -58,27 +59,27 @@ export function createAddressGroup(svc: Service, p: Principal, input: AddressGro
   });
 }
 
-function agOrThrow(svc: Service, w: World, p: Principal, id: string) {
-  const r = w.locate('addressGroup', id);
-  const ag = r?.addressGroups.get(id);
-  if (!r || !ag || !svc.visible(p, ag.value.tenantId)) throw notFound('address group', id);
-  return { r, ag };
+function agOrThrow(scope: Scope, id: string) {
+  const found = scope.addressGroup(id);
+  if (!found) throw notFound('address group', id);
+  return { r: found.r.record, ag: found.ag };
 }
 
-export function getAddressGroup(svc: Service, p: Principal, id: string) {
-  const { ag } = agOrThrow(svc, svc.world, p, id);
+export async function getAddressGroup(svc: Service, p: Principal, id: string) {
+  const { ag } = agOrThrow(await svc.read(p), id);
   return versioned(ag.value, ag.revision);
 }
 
-export function listAddressGroups(
+export async function listAddressGroups(
   svc: Service,
   p: Principal,
   q: { regionId?: string; name?: string; cursor?: string; limit?: number },
 ) {
-  const all = [...svc.world.regions.values()]
-    .filter((r) => q.regionId === undefined || r.region.id === q.regionId)
-    .flatMap((r) => [...r.addressGroups.values()])
-    .filter((a) => svc.visible(p, a.value.tenantId) && (q.name === undefined || a.value.name === q.name))
+  const all = (await svc.read(p))
+    .regions()
+    .filter((r) => q.regionId === undefined || r.id === q.regionId)
+    .flatMap((r) => r.addressGroups())
+    .filter((a) => q.name === undefined || a.value.name === q.name)
     .map((a) => versioned(a.value, a.revision))
     .sort((a, b) => compareStrings(a.id, b.id));
   return paginate(all, (a) => a.id, compareStrings, q.cursor, q.limit);
@@ -92,8 +93,8 @@ export function updateAddressGroup(
   input: { name?: string; description?: string; add?: string[]; remove?: string[]; entries?: string[] },
   opts: WriteOptions = {},
 ) {
-  return svc.write(p, opts, (w) => {
-    const { r, ag } = agOrThrow(svc, w, p, id);
+  return svc.write(p, opts, (w, scope) => {
+    const { r, ag } = agOrThrow(scope, id);
     svc.checkRevision(opts.ifMatch, ag.revision, `address group ${id}`);
     const problems = new Problems();
     const key = (e: string) => (cidrFamily(e) ? canonicalCidr(e) : e);
@@ -135,8 +136,8 @@ export function deleteAddressGroup(
   id: string,
   opts: WriteOptions & { force?: boolean } = {},
 ) {
-  return svc.write(p, opts, (w) => {
-    const { r, ag } = agOrThrow(svc, w, p, id);
+  return svc.write(p, opts, (w, scope) => {
+    const { r, ag } = agOrThrow(scope, id);
     svc.checkRevision(opts.ifMatch, ag.revision, `address group ${id}`);
     const users = r.groupsReferencingAddressGroup(id);
     if (users.length && !opts.force)
@@ -149,10 +150,10 @@ export function deleteAddressGroup(
       users,
       (remote) => remote.kind === 'addressGroup' && remote.addressGroupId === id,
     );
-    const scope = { regionId: r.region.id, tenantId: ag.value.tenantId };
+    const owner = { regionId: r.region.id, tenantId: ag.value.tenantId };
     const plan = deletion(
       'addressGroup.delete',
-      scope,
+      owner,
       id,
       { op: 'addressGroup.delete', regionId: r.region.id, id },
       ag.value,

@@ -6,6 +6,7 @@ import type { Database } from '../../store/schema.js';
 import { ServiceError } from '../errors.js';
 import type { ChangeRecord } from '../events.js';
 import { decodeCursor, encodeCursor, MAX_LIMIT } from '../paging.js';
+import { sees } from '../scope.js';
 import type { Principal, Service } from '../service.js';
 import { World } from '../world.js';
 
@@ -61,12 +62,6 @@ export async function readChanges(
   }));
 }
 
-/** The latest revision visible through this filter (so a quiet watcher still advances). */
-export async function headRevision(svc: Service): Promise<number> {
-  await svc.sync();
-  return svc.world.revision;
-}
-
 /** The desired state at a revision (default: the latest), as a follower starts from it. */
 export async function snapshot(svc: Service, p: Principal, q: { regionId?: string; revision?: number }) {
   await svc.sync();
@@ -87,7 +82,7 @@ export async function snapshot(svc: Service, p: Principal, q: { regionId?: strin
       );
     world = await replay(svc, q.revision);
   }
-  const visible = <T extends { tenantId: string }>(xs: T[]) => xs.filter((x) => svc.visible(p, x.tenantId));
+  const visible = <T extends { tenantId: string }>(xs: T[]) => xs.filter((x) => sees(p, x.tenantId));
   const regions = [...world.regions.values()]
     .filter((r) => q.regionId === undefined || r.region.id === q.regionId)
     .map((r) => {
@@ -100,7 +95,7 @@ export async function snapshot(svc: Service, p: Principal, q: { regionId?: strin
         instances: visible(state.instances),
       };
     });
-  const tenants = [...world.tenants.values()].map((t) => t.value).filter((t) => svc.visible(p, t.id));
+  const tenants = [...world.tenants.values()].map((t) => t.value).filter((t) => sees(p, t.id));
   return { revision: world.revision, tenants, regions };
 }
 

@@ -13,7 +13,7 @@ import { badRequest, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Principal, Service } from '../service.js';
 import type { RegionRecord } from '../world.js';
-import { regionOrThrow } from './tenancy.js';
+import { sees, type Scope } from '../scope.js';
 
 export interface PacketInput {
   /** A port id or an IP address. */
@@ -27,6 +27,13 @@ export interface PacketInput {
   ethertype?: Ethertype;
   /** TCP flags for simulations, such as "S", "SA", "A", "FA", "R". */
   flags?: string;
+}
+
+/** The whole region (a flow's verdict depends on every side's rules; explanations are redacted). */
+function regionRecordOrThrow(scope: Scope, id: string): RegionRecord {
+  const r = scope.region(id);
+  if (!r) throw notFound('region', id);
+  return r.record;
 }
 
 const engines = new WeakMap<RegionRecord, { revision: number; engine: Engine }>();
@@ -54,7 +61,7 @@ function redact(
   if (side.portId === null) return side;
   const instanceId = r.ports.get(side.portId)?.instanceId;
   const owner = instanceId ? r.instances.get(instanceId)?.value.tenantId : undefined;
-  if (owner !== undefined && svc.visible(p, owner)) return side;
+  if (owner !== undefined && sees(p, owner)) return side;
   return { portId: null, explanation: null, verdict: side.explanation?.verdict };
 }
 
@@ -69,7 +76,7 @@ function endpointsVisible(
     const at2 = r.ports.get(input[end]);
     if (!at2) continue;
     const owner = r.instances.get(at2.instanceId)?.value.tenantId;
-    if (owner === undefined || !svc.visible(p, owner)) throw notFound(`${at}.${end} port`, input[end]);
+    if (owner === undefined || !sees(p, owner)) throw notFound(`${at}.${end} port`, input[end]);
   }
 }
 
@@ -87,8 +94,7 @@ export async function checkFlow(
   regionId: string,
   input: PacketInput,
 ): Promise<FlowCheck & { packet: Packet }> {
-  await svc.sync();
-  const r = regionOrThrow(svc.world, regionId);
+  const r = regionRecordOrThrow(await svc.read(p), regionId);
   endpointsVisible(svc, p, r, input, 'body');
   const engine = engineFor(svc, r);
   const packet = packetOrThrow(engine, input, 'body');
@@ -167,8 +173,7 @@ function changeOf(sim: Simulator, r: RegionRecord, step: SimulationStep, at: str
 }
 
 export async function simulate(svc: Service, p: Principal, regionId: string, steps: SimulationStep[]) {
-  await svc.sync();
-  const r = regionOrThrow(svc.world, regionId);
+  const r = regionRecordOrThrow(await svc.read(p), regionId);
   const sim = new Simulator(svc.world.regionState(regionId)!);
   const results: unknown[] = [];
   steps.forEach((step, i) => {
@@ -210,14 +215,14 @@ export async function simulate(svc: Service, p: Principal, regionId: string, ste
 function visibleConnections(svc: Service, p: Principal, r: RegionRecord, sim: Simulator) {
   return sim.connections().filter((c) => {
     const inst = r.instances.get(r.ports.get(c.portId)?.instanceId ?? '');
-    return inst !== undefined && svc.visible(p, inst.value.tenantId);
+    return inst !== undefined && sees(p, inst.value.tenantId);
   });
 }
 
 function endpointsVisibleId(svc: Service, p: Principal, r: RegionRecord, id: string, at: string): void {
   const group = r.groups.get(id);
-  if (group && !svc.visible(p, group.meta.tenantId)) throw notFound(at, id);
+  if (group && !sees(p, group.meta.tenantId)) throw notFound(at, id);
   const port = r.ports.get(id);
   const owner = port && r.instances.get(port.instanceId)?.value.tenantId;
-  if (owner !== undefined && !svc.visible(p, owner)) throw notFound(at, id);
+  if (owner !== undefined && !sees(p, owner)) throw notFound(at, id);
 }

@@ -18,6 +18,7 @@ import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
 import { compareStrings, paginate } from '../paging.js';
 import { positionsOf } from '../rule-order.js';
+import type { Scope } from '../scope.js';
 import { deletion, type Plan, type Principal, type Service, type WriteOptions } from '../service.js';
 import { groupView, ruleView } from '../views.js';
 import type { GroupRecord, RegionRecord, World } from '../world.js';
@@ -43,16 +44,11 @@ export interface GroupInput {
   tags?: Record<string, string>;
 }
 
-export function groupOrThrow(
-  svc: Service,
-  w: World,
-  p: Principal,
-  id: string,
-): { r: RegionRecord; g: GroupRecord } {
-  const r = w.locate('group', id);
-  const g = r?.groups.get(id);
-  if (!r || !g || !svc.visible(p, g.meta.tenantId)) throw notFound('security group', id);
-  return { r, g };
+/** A group the scope's principal sees, and its whole region (for the write's own checks). */
+export function groupOrThrow(scope: Scope, id: string): { r: RegionRecord; g: GroupRecord } {
+  const found = scope.group(id);
+  if (!found) throw notFound('security group', id);
+  return { r: found.r.record, g: found.g };
 }
 
 function templateRules(r: RegionRecord, input: GroupInput, groupId: string, type: GroupType): Rule[] {
@@ -207,8 +203,8 @@ export function cloneGroup(
   input: { name: string; vpcId?: string | null; description?: string },
   opts: WriteOptions,
 ) {
-  return svc.write(p, opts, (w) => {
-    const { r, g } = groupOrThrow(svc, w, p, sourceId);
+  return svc.write(p, opts, (w, scope) => {
+    const { r, g } = groupOrThrow(scope, sourceId);
     const id = newId('sg');
     const rules = g.ruleList().map((rule) => ({
       ...rule,
@@ -231,8 +227,8 @@ export function cloneGroup(
   });
 }
 
-export function getGroup(svc: Service, p: Principal, id: string) {
-  const { r, g } = groupOrThrow(svc, svc.world, p, id);
+export async function getGroup(svc: Service, p: Principal, id: string) {
+  const { r, g } = groupOrThrow(await svc.read(p), id);
   return groupView(r.region.profile, g, true);
 }
 
@@ -245,14 +241,15 @@ export interface GroupFilter {
   limit?: number;
 }
 
-export function listGroups(svc: Service, p: Principal, q: GroupFilter) {
-  const all = [...svc.world.regions.values()]
-    .filter((r) => q.regionId === undefined || r.region.id === q.regionId)
+export async function listGroups(svc: Service, p: Principal, q: GroupFilter) {
+  const all = (await svc.read(p))
+    .regions()
+    .filter((r) => q.regionId === undefined || r.id === q.regionId)
     .flatMap((r) =>
-      [...r.groups.values()]
+      r
+        .groups()
         .filter(
           (g) =>
-            svc.visible(p, g.meta.tenantId) &&
             (q.vpcId === undefined || g.meta.vpcId === q.vpcId) &&
             (q.name === undefined || g.meta.name === q.name) &&
             (q.tenantId === undefined || g.meta.tenantId === q.tenantId),
@@ -279,8 +276,8 @@ export function updateGroup(
   patch: GroupPatch,
   opts: WriteOptions = {},
 ) {
-  return svc.write(p, opts, (w) => {
-    const { r, g } = groupOrThrow(svc, w, p, id);
+  return svc.write(p, opts, (w, scope) => {
+    const { r, g } = groupOrThrow(scope, id);
     svc.checkRevision(opts.ifMatch, g.contentRevision, `security group ${id}`);
     const profile = r.region.profile;
     const problems = new Problems();
@@ -353,8 +350,8 @@ export function deleteGroup(
   id: string,
   opts: WriteOptions & { cascade?: boolean } = {},
 ) {
-  return svc.write(p, opts, (w) => {
-    const { r, g } = groupOrThrow(svc, w, p, id);
+  return svc.write(p, opts, (w, scope) => {
+    const { r, g } = groupOrThrow(scope, id);
     svc.checkRevision(opts.ifMatch, g.contentRevision, `security group ${id}`);
     if (g.members.size > 0)
       throw conflict(
@@ -372,10 +369,10 @@ export function deleteGroup(
       referencing,
       (remote) => remote.kind === 'group' && remote.groupId === id,
     );
-    const scope = { regionId: r.region.id, tenantId: g.meta.tenantId };
+    const owner = { regionId: r.region.id, tenantId: g.meta.tenantId };
     const plan = deletion(
       'group.delete',
-      scope,
+      owner,
       id,
       { op: 'group.delete', regionId: r.region.id, id },
       g.toGroup(),
@@ -385,9 +382,12 @@ export function deleteGroup(
 }
 
 /** Groups whose rules reference this group (Alibaba's DescribeSecurityGroupReferences). */
-export function groupReferences(svc: Service, p: Principal, id: string) {
-  const { r } = groupOrThrow(svc, svc.world, p, id);
-  return { groupId: id, referencedBy: r.groupsReferencing(id) };
+export async function groupReferences(svc: Service, p: Principal, id: string) {
+  const scope = await svc.read(p);
+  const found = scope.group(id);
+  if (!found) throw notFound('security group', id);
+  // Another tenant's referencing group stays unseen (it cannot exist today: rules name own groups).
+  return { groupId: id, referencedBy: found.r.groupsReferencing(id) };
 }
 
 /**

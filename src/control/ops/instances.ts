@@ -9,6 +9,7 @@ import type { Event } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
 import { compareStrings, paginate } from '../paging.js';
+import type { Scope } from '../scope.js';
 import { deletion, type Plan, type Principal, type Service, type WriteOptions } from '../service.js';
 import { versioned } from '../views.js';
 import { ownedAddresses, type RegionRecord, type World } from '../world.js';
@@ -167,29 +168,28 @@ function portOf(id: string, instanceId: string, pt: PortInput, groupIds: string[
   return port;
 }
 
-function instanceOrThrow(svc: Service, w: World, p: Principal, id: string) {
-  const r = w.locate('instance', id);
-  const inst = r?.instances.get(id);
-  if (!r || !inst || !svc.visible(p, inst.value.tenantId)) throw notFound('instance', id);
-  return { r, inst };
+function instanceOrThrow(scope: Scope, id: string) {
+  const found = scope.instance(id);
+  if (!found) throw notFound('instance', id);
+  return { r: found.r.record, inst: found.instance };
 }
 
-export function getInstance(svc: Service, p: Principal, id: string) {
-  const { inst } = instanceOrThrow(svc, svc.world, p, id);
+export async function getInstance(svc: Service, p: Principal, id: string) {
+  const { inst } = instanceOrThrow(await svc.read(p), id);
   return versioned(inst.value, inst.revision);
 }
 
-export function listInstances(
+export async function listInstances(
   svc: Service,
   p: Principal,
   q: { regionId?: string; vpcId?: string; host?: string; cursor?: string; limit?: number },
 ) {
-  const all = [...svc.world.regions.values()]
-    .filter((r) => q.regionId === undefined || r.region.id === q.regionId)
-    .flatMap((r) => [...r.instances.values()])
+  const all = (await svc.read(p))
+    .regions()
+    .filter((r) => q.regionId === undefined || r.id === q.regionId)
+    .flatMap((r) => r.instances())
     .filter(
       (i) =>
-        svc.visible(p, i.value.tenantId) &&
         (q.vpcId === undefined || i.value.vpcId === q.vpcId) &&
         (q.host === undefined || i.value.ports.some((pt) => pt.host === q.host)),
     )
@@ -205,8 +205,8 @@ export function updateInstance(
   input: { name?: string },
   opts: WriteOptions = {},
 ) {
-  return svc.write(p, opts, (w) => {
-    const { r, inst } = instanceOrThrow(svc, w, p, id);
+  return svc.write(p, opts, (w, scope) => {
+    const { r, inst } = instanceOrThrow(scope, id);
     svc.checkRevision(opts.ifMatch, inst.revision, `instance ${id}`);
     const instance = { ...inst.value, ...(input.name !== undefined ? { name: input.name } : {}) };
     return instancePlan(r, 'instance.update', instance, inst.value);
@@ -214,13 +214,13 @@ export function updateInstance(
 }
 
 export function deleteInstance(svc: Service, p: Principal, id: string, opts: WriteOptions = {}) {
-  return svc.write(p, opts, (w) => {
-    const { r, inst } = instanceOrThrow(svc, w, p, id);
+  return svc.write(p, opts, (w, scope) => {
+    const { r, inst } = instanceOrThrow(scope, id);
     svc.checkRevision(opts.ifMatch, inst.revision, `instance ${id}`);
-    const scope = { regionId: r.region.id, tenantId: inst.value.tenantId };
+    const owner = { regionId: r.region.id, tenantId: inst.value.tenantId };
     return deletion(
       'instance.delete',
-      scope,
+      owner,
       id,
       { op: 'instance.delete', regionId: r.region.id, id },
       inst.value,
@@ -249,12 +249,10 @@ function instancePlan(
 
 // ---- ports and memberships ----
 
-function portOrThrow(svc: Service, w: World, p: Principal, portId: string) {
-  const r = w.locate('port', portId);
-  const at = r?.ports.get(portId);
-  const inst = at && r?.instances.get(at.instanceId);
-  if (!r || !at || !inst || !svc.visible(p, inst.value.tenantId)) throw notFound('port', portId);
-  return { r, inst, port: at.port };
+function portOrThrow(scope: Scope, portId: string) {
+  const found = scope.port(portId);
+  if (!found) throw notFound('port', portId);
+  return { r: found.r.record, inst: found.port.instance, port: found.port.port };
 }
 
 const portView = (inst: Instance, port: Port, revision: number) => ({
@@ -263,8 +261,8 @@ const portView = (inst: Instance, port: Port, revision: number) => ({
   revision,
 });
 
-export function getPort(svc: Service, p: Principal, portId: string) {
-  const { inst, port } = portOrThrow(svc, svc.world, p, portId);
+export async function getPort(svc: Service, p: Principal, portId: string) {
+  const { inst, port } = portOrThrow(await svc.read(p), portId);
   return portView(inst.value, port, inst.revision);
 }
 
@@ -277,8 +275,8 @@ function changePort(
   edit: (port: Port, r: RegionRecord) => Port,
   opts: WriteOptions = {},
 ) {
-  return svc.write(p, opts, (w) => {
-    const { r, inst, port } = portOrThrow(svc, w, p, portId);
+  return svc.write(p, opts, (w, scope) => {
+    const { r, inst, port } = portOrThrow(scope, portId);
     svc.checkRevision(opts.ifMatch, inst.revision, `port ${portId}`);
     const next = edit(port, r);
     const instance = { ...inst.value, ports: inst.value.ports.map((x) => (x.id === portId ? next : x)) };

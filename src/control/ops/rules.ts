@@ -16,9 +16,10 @@ import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
 import { compareTuples, paginate } from '../paging.js';
 import { orderedRules, positionAmong, positionsOf } from '../rule-order.js';
+import type { Scope } from '../scope.js';
 import type { Principal, Service, WriteOptions } from '../service.js';
 import { ruleInputOf, ruleView } from '../views.js';
-import type { GroupRecord, RegionRecord, World } from '../world.js';
+import type { GroupRecord, RegionRecord } from '../world.js';
 import { groupOrThrow } from './groups.js';
 
 /** Quotas a group's rule count touches: per group, group references (Alibaba), per port. */
@@ -60,8 +61,8 @@ export function addRules(
   inputs: RuleInput[],
   opts: WriteOptions & { single?: boolean },
 ) {
-  return svc.write(p, opts, (w) => {
-    const { r, g } = groupOrThrow(svc, w, p, groupId);
+  return svc.write(p, opts, (w, scope) => {
+    const { r, g } = groupOrThrow(scope, groupId);
     svc.checkRevision(opts.ifMatch, g.contentRevision, `security group ${groupId}`);
     const profile = r.region.profile;
     const traits = TRAITS[profile];
@@ -132,15 +133,15 @@ export function addRules(
   });
 }
 
-function ruleOrThrow(svc: Service, w: World, p: Principal, groupId: string, ruleId: string) {
-  const { r, g } = groupOrThrow(svc, w, p, groupId);
+function ruleOrThrow(scope: Scope, groupId: string, ruleId: string) {
+  const { r, g } = groupOrThrow(scope, groupId);
   const stored = g.rules.get(ruleId);
   if (!stored) throw notFound(`rule of security group ${groupId}`, ruleId);
   return { r, g, stored };
 }
 
-export function getRule(svc: Service, p: Principal, groupId: string, ruleId: string) {
-  const { r, g, stored } = ruleOrThrow(svc, svc.world, p, groupId, ruleId);
+export async function getRule(svc: Service, p: Principal, groupId: string, ruleId: string) {
+  const { r, g, stored } = ruleOrThrow(await svc.read(p), groupId, ruleId);
   const position = positionAmong(r.region.profile, g.meta.type, g.rules.values(), stored);
   return ruleView(stored.rule, groupId, position, stored.revision);
 }
@@ -151,8 +152,8 @@ export interface RuleListQuery {
   limit?: number;
 }
 
-export function listRules(svc: Service, p: Principal, groupId: string, q: RuleListQuery) {
-  const { r, g } = groupOrThrow(svc, svc.world, p, groupId);
+export async function listRules(svc: Service, p: Principal, groupId: string, q: RuleListQuery) {
+  const { r, g } = groupOrThrow(await svc.read(p), groupId);
   let ordered = orderedRules(r.region.profile, g);
   if (q.direction) ordered = ordered.filter((o) => o.stored.rule.direction === q.direction);
   const page = paginate(ordered, (o) => o.key, compareTuples, q.cursor, q.limit);
@@ -171,8 +172,8 @@ export function modifyRule(
   patch: Partial<RuleInput>,
   opts: WriteOptions = {},
 ) {
-  return svc.write(p, opts, (w) => {
-    const { r, g, stored } = ruleOrThrow(svc, w, p, groupId, ruleId);
+  return svc.write(p, opts, (w, scope) => {
+    const { r, g, stored } = ruleOrThrow(scope, groupId, ruleId);
     svc.checkRevision(opts.ifMatch, stored.revision, `rule ${ruleId}`);
     if (patch.id !== undefined && patch.id !== ruleId)
       throw badRequest('READ_ONLY_FIELD', 'body.id', 'body.id is assigned by the server and cannot change');
@@ -224,8 +225,8 @@ export function deleteRules(
   ruleIds: string[],
   opts: WriteOptions = {},
 ) {
-  return svc.write(p, opts, (w) => {
-    const { r, g } = groupOrThrow(svc, w, p, groupId);
+  return svc.write(p, opts, (w, scope) => {
+    const { r, g } = groupOrThrow(scope, groupId);
     for (const id of ruleIds) if (!g.rules.has(id)) throw notFound(`rule of security group ${groupId}`, id);
     const single = ruleIds.length === 1;
     svc.checkRevision(

@@ -2,6 +2,7 @@
 // had to close and its rules' hit counts; the API answers whether a region's latest change is
 // enforced on every host that carries its ports.
 import { badRequest } from '../errors.js';
+import { sees } from '../scope.js';
 import type { Principal, Service } from '../service.js';
 
 export interface HostReport {
@@ -36,19 +37,21 @@ export async function reportHost(
 }
 
 export async function enforcementStatus(svc: Service, p: Principal, regionId?: string) {
-  await svc.sync();
+  const scope = await svc.read(p);
   const rows = await svc.db.selectFrom('host_status').selectAll().execute();
   const reports = new Map(
     rows.map((r) => [r.host, { ...(JSON.parse(r.body) as HostReport), reportedAt: r.reported_at }]),
   );
-  const regions = [...svc.world.regions.values()].filter(
-    (r) => regionId === undefined || r.region.id === regionId,
-  );
+  // Whole regions: a host carries ports of every tenant; only visible ports are reported below.
+  const regions = scope
+    .regions()
+    .filter((r) => regionId === undefined || r.id === regionId)
+    .map((r) => r.record);
   const out = regions.map((r) => {
     const hosts = new Map<string, string[]>();
     for (const { port, instanceId } of r.ports.values()) {
       const owner = r.instances.get(instanceId)?.value.tenantId;
-      if (!port.host || owner === undefined || !svc.visible(p, owner)) continue;
+      if (!port.host || owner === undefined || !sees(p, owner)) continue;
       hosts.set(port.host, [...(hosts.get(port.host) ?? []), port.id]);
     }
     const hostStatus = [...hosts].map(([host, ports]) => {
@@ -62,20 +65,20 @@ export async function enforcementStatus(svc: Service, p: Principal, regionId?: s
         closed: (report?.closed ?? []).filter((c) => ports.includes(c.portId)),
       };
     });
-    const ruleHits: Record<string, number> = {};
+    const ruleHits = new Map<string, number>();
     const visibleRules = new Set<string>();
     for (const g of r.groups.values())
-      if (svc.visible(p, g.meta.tenantId)) for (const id of g.rules.keys()) visibleRules.add(id);
+      if (sees(p, g.meta.tenantId)) for (const id of g.rules.keys()) visibleRules.add(id);
     for (const [host] of hosts)
       for (const [rule, n] of Object.entries(reports.get(host)?.ruleHits ?? {}))
-        if (visibleRules.has(rule)) ruleHits[rule] = (ruleHits[rule] ?? 0) + n;
+        if (visibleRules.has(rule)) ruleHits.set(rule, (ruleHits.get(rule) ?? 0) + n);
     return {
       regionId: r.region.id,
       revision: r.lastRevision,
       enforcedEverywhere: hostStatus.every((h) => h.upToDate),
       hosts: hostStatus,
-      ruleHits,
+      ruleHits: Object.fromEntries(ruleHits),
     };
   });
-  return { revision: svc.world.revision, regions: out };
+  return { revision: scope.revision, regions: out };
 }

@@ -6,6 +6,7 @@ import { Problems, validateRegion } from '../../core/validate.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { compareStrings, type Page, paginate } from '../paging.js';
+import type { Scope } from '../scope.js';
 import { deletion, type Principal, type Service, type WriteOptions } from '../service.js';
 import { versioned } from '../views.js';
 import type { RegionRecord, World } from '../world.js';
@@ -36,18 +37,17 @@ export function createTenant(
   });
 }
 
-export function listTenants(svc: Service, p: Principal, cursor?: string, limit?: number) {
-  const all = byId(
-    [...svc.world.tenants.values()]
-      .filter((t) => svc.visible(p, t.value.id))
-      .map((t) => versioned(t.value, t.revision)),
-  );
+/** Tenants are the operator's, as documented: a tenant key reading them is refused (403). */
+export async function listTenants(svc: Service, p: Principal, cursor?: string, limit?: number) {
+  svc.requireAdmin(p);
+  const all = byId((await svc.read(p)).tenants().map((t) => versioned(t.value, t.revision)));
   return paginate(all, (t) => t.id, compareStrings, cursor, limit);
 }
 
-export function getTenant(svc: Service, p: Principal, id: string) {
-  const t = svc.world.tenants.get(id);
-  if (!t || !svc.visible(p, id)) throw notFound('tenant', id);
+export async function getTenant(svc: Service, p: Principal, id: string) {
+  svc.requireAdmin(p);
+  const t = (await svc.read(p)).tenant(id);
+  if (!t) throw notFound('tenant', id);
   return versioned(t.value, t.revision);
 }
 
@@ -157,8 +157,9 @@ export function createRegion(svc: Service, p: Principal, input: RegionInput, opt
   });
 }
 
-export function listRegions(svc: Service): Page<Region & { revision: number }> {
-  return { items: byId([...svc.world.regions.values()].map((r) => versioned(r.region, r.revision))) };
+export async function listRegions(svc: Service, p: Principal): Promise<Page<Region & { revision: number }>> {
+  const regions = (await svc.read(p)).regions();
+  return { items: byId(regions.map((r) => versioned(r.region, r.record.revision))) };
 }
 
 export function regionOrThrow(world: World, id: string): RegionRecord {
@@ -167,9 +168,10 @@ export function regionOrThrow(world: World, id: string): RegionRecord {
   return r;
 }
 
-export function getRegion(svc: Service, id: string) {
-  const r = regionOrThrow(svc.world, id);
-  return versioned(r.region, r.revision);
+export async function getRegion(svc: Service, p: Principal, id: string) {
+  const r = (await svc.read(p)).region(id);
+  if (!r) throw notFound('region', id);
+  return versioned(r.region, r.record.revision);
 }
 
 export function updateRegion(
@@ -255,28 +257,27 @@ export function createVpc(svc: Service, p: Principal, input: VpcInput, opts: Wri
   });
 }
 
-function vpcOrThrow(svc: Service, w: World, p: Principal, id: string) {
-  const r = w.locate('vpc', id);
-  const v = r?.vpcs.get(id);
-  if (!r || !v || !svc.visible(p, v.value.tenantId)) throw notFound('VPC', id);
-  return { r, v };
+function vpcOrThrow(scope: Scope, id: string) {
+  const found = scope.vpc(id);
+  if (!found) throw notFound('VPC', id);
+  return { r: found.r.record, v: found.vpc };
 }
 
-export function listVpcs(
+export async function listVpcs(
   svc: Service,
   p: Principal,
   q: { regionId?: string; cursor?: string; limit?: number },
 ) {
-  const all = [...svc.world.regions.values()]
-    .filter((r) => q.regionId === undefined || r.region.id === q.regionId)
-    .flatMap((r) => [...r.vpcs.values()])
-    .filter((v) => svc.visible(p, v.value.tenantId))
+  const all = (await svc.read(p))
+    .regions()
+    .filter((r) => q.regionId === undefined || r.id === q.regionId)
+    .flatMap((r) => r.vpcs())
     .map((v) => versioned(v.value, v.revision));
   return paginate(byId(all), (v) => v.id, compareStrings, q.cursor, q.limit);
 }
 
-export function getVpc(svc: Service, p: Principal, id: string) {
-  const { v } = vpcOrThrow(svc, svc.world, p, id);
+export async function getVpc(svc: Service, p: Principal, id: string) {
+  const { v } = vpcOrThrow(await svc.read(p), id);
   return versioned(v.value, v.revision);
 }
 
@@ -287,8 +288,8 @@ export function updateVpc(
   input: { name?: string },
   opts: WriteOptions = {},
 ) {
-  return svc.write(p, opts, (w) => {
-    const { v } = vpcOrThrow(svc, w, p, id);
+  return svc.write(p, opts, (_w, scope) => {
+    const { v } = vpcOrThrow(scope, id);
     svc.checkRevision(opts.ifMatch, v.revision, `VPC ${id}`);
     const vpc = { ...v.value, ...(input.name !== undefined ? { name: input.name } : {}) };
     return {
@@ -305,8 +306,8 @@ export function updateVpc(
 }
 
 export function deleteVpc(svc: Service, p: Principal, id: string, opts: WriteOptions = {}) {
-  return svc.write(p, opts, (w) => {
-    const { r, v } = vpcOrThrow(svc, w, p, id);
+  return svc.write(p, opts, (_w, scope) => {
+    const { r, v } = vpcOrThrow(scope, id);
     svc.checkRevision(opts.ifMatch, v.revision, `VPC ${id}`);
     const users = [
       ...[...r.groups.values()].filter((g) => g.meta.vpcId === id).map((g) => g.meta.id),
@@ -317,7 +318,7 @@ export function deleteVpc(svc: Service, p: Principal, id: string, opts: WriteOpt
         'VPC_IN_USE',
         `VPC "${id}" is used by ${users.slice(0, 5).join(', ')}${users.length > 5 ? ', ...' : ''}`,
       );
-    const scope = { regionId: r.region.id, tenantId: v.value.tenantId };
-    return deletion('vpc.delete', scope, id, { op: 'vpc.delete', regionId: r.region.id, id }, v.value);
+    const owner = { regionId: r.region.id, tenantId: v.value.tenantId };
+    return deletion('vpc.delete', owner, id, { op: 'vpc.delete', regionId: r.region.id, id }, v.value);
   });
 }
