@@ -279,6 +279,17 @@ describe.each(STORES)('bad input on %s', (kind) => {
         'body',
       ],
       [
+        'flow check of an unknown protocol (a prototype name too)',
+        () => [
+          'POST',
+          '/v1/regions/hw/flows:check',
+          { from: '10.0.0.1', to: '10.0.0.2', protocol: 'constructor' },
+        ],
+        400,
+        'UNKNOWN_PROTOCOL',
+        'body.protocol',
+      ],
+      [
         'bad cursor',
         () => ['GET', '/v1/security-groups?cursor=!!', undefined],
         400,

@@ -3,7 +3,8 @@
 // shared engine on the region as stored; a simulation never changes the store.
 import type { Change } from '../../core/changes.js';
 import { Engine } from '../../core/engine.js';
-import type { Ethertype, Packet, ProtocolName } from '../../core/model.js';
+import { type Ethertype, type Packet, PROTOCOL_NUMBERS, type ProtocolName } from '../../core/model.js';
+import { own } from '../../core/own.js';
 import { Problems, validateRule } from '../../core/validate.js';
 import type { FlowCheck, FlowSide } from '../../core/verdict.js';
 import { toRule } from '../../policy/load.js';
@@ -81,6 +82,13 @@ function endpointsVisible(
 }
 
 function packetOrThrow(engine: Engine, input: PacketInput, at: string) {
+  // A packet carries a real protocol: a name the model knows (own names only), or a number.
+  if (typeof input.protocol === 'string' && own(PROTOCOL_NUMBERS, input.protocol.toLowerCase()) === undefined)
+    throw badRequest(
+      'UNKNOWN_PROTOCOL',
+      `${at}.protocol`,
+      `${at}.protocol "${input.protocol}" is not tcp, udp, icmp, icmpv6, gre, sctp or a number`,
+    );
   try {
     return packetBetween(engine.index, input.from, input.to, specOf(input));
   } catch (e) {
