@@ -1,6 +1,7 @@
 // API throughput over loopback with signed requests, for each store: single-rule creates per
-// second from 32 concurrent connections (an undici pool), and the latency of listing a page of
-// 100 rules out of a group of 100,000.
+// second from 32 concurrent connections (an undici pool), with the abuse limits on and, in the
+// same run, off (what the limits cost); the latency of listing a page of 100 rules out of a
+// group of 100,000; and an honest Keystone login's latency alone and under a password flood.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,20 +14,48 @@ import { PalisadeClient } from '../src/client/client.js';
 import { signRequest } from '../src/control/auth/signing.js';
 
 export interface ApiFigures {
+  /** With the default limits on (per-address rate limit, per-credential rate, lockouts). */
   ruleCreatesPerSec: number;
   listRules100kMs: number;
   listRules100kP99Ms: number;
   creates: number;
   concurrency: number;
+  /** The same creates in the same run against a server with its request-rate limits off. */
+  ruleCreatesPerSecWithoutLimits: number;
+  /** What the limits cost: 1 - with/without, in percent (negative: within noise). */
+  limitsCostPercent: number;
+  /** An honest Keystone password login, alone (p50). */
+  keystoneLoginMs: number;
+  /** The same while 16 connections send wrong passwords for another user without pause (p50). */
+  keystoneLoginUnderAttackMs: number;
 }
 
 const CONCURRENCY = 32;
 const CREATES = 10_000;
+const ROUNDS = 4;
 const BIG_GROUP = 100_000;
+const LOGINS = 30;
+const ATTACKERS = 16;
 
-async function startChild(database: string): Promise<{ child: ChildProcess; url: string }> {
+/** Request-rate limits off (the failure lockouts stay: they cost nothing to an honest client). */
+const WITHOUT_LIMITS = { PALISADE_RATE_PER_SOURCE: '0', PALISADE_RATE_PER_CREDENTIAL: '0' };
+/** For the login figures: lockouts out of the way, so that the attack is all password hashing. */
+const NO_LOCKOUT = {
+  PALISADE_AUTH_FAILURES_PER_CREDENTIAL: '100000000',
+  PALISADE_AUTH_FAILURES_PER_SOURCE: '100000000',
+};
+
+interface Child {
+  child: ChildProcess;
+  url: string;
+}
+
+async function startChild(database: string, env: Record<string, string> = {}): Promise<Child> {
   const script = fileURLToPath(new URL('./api-server.js', import.meta.url));
-  const child = spawn(process.execPath, [script, database], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, database], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
@@ -34,107 +63,193 @@ async function startChild(database: string): Promise<{ child: ChildProcess; url:
   return { child, url: JSON.parse(line).url };
 }
 
+async function stopChild({ child }: Child): Promise<void> {
+  child.stdin!.end();
+  await new Promise((r) => child.once('exit', r));
+}
+
 const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 
-async function measure(database: string): Promise<ApiFigures> {
-  const { child, url } = await startChild(database);
-  try {
-    const admin = new PalisadeClient(url, { keyId: 'PKBENCH', secret: 'bench-secret' });
-    await admin.post('/v1/regions', {
-      id: 'bench',
-      profile: 'huawei',
-      quotas: { rulesPerGroup: 0, groupsPerTenant: 0 },
-    });
-    await admin.post('/v1/tenants', { id: 'bench', name: 'bench' });
-    const key = await admin.post<{ id: string; secret: string }>('/v1/access-keys', { tenantId: 'bench' });
-    const client = new PalisadeClient(url, { keyId: key.id, secret: key.secret });
-    const vpc = (await client.post<{ id: string }>('/v1/vpcs', { regionId: 'bench', name: 'v' })).id;
-    const groups: string[] = [];
-    for (let i = 0; i < CONCURRENCY; i++)
-      groups.push(
-        (
-          await client.post<{ id: string }>('/v1/security-groups', {
-            regionId: 'bench',
-            vpcId: vpc,
-            name: `g${i}`,
-            template: 'empty',
-          })
-        ).id,
-      );
-
-    // Single-rule creates over 32 keep-alive connections (undici), each signed with its own
-    // nonce; each connection adds distinct rules to its own group.
-    const pool = new Pool(url, { connections: CONCURRENCY });
-    const signer = { id: key.id, secret: key.secret };
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(
-      groups.map(async (g) => {
-        const path = `/v1/security-groups/${g}/rules`;
-        for (let n = next++; n < CREATES; n = next++) {
-          const rule = {
-            direction: n % 2 ? 'egress' : 'ingress',
-            protocol: n % 3 ? 'tcp' : 'udp',
-            ports: String(1 + (n % 65535)),
-            priority: 1 + (n % 100),
-          };
-          const body = JSON.stringify(rule);
-          const headers = { ...signRequest(signer, 'POST', path, body), 'content-type': 'application/json' };
-          const res = await pool.request({ method: 'POST', path, body, headers });
-          const text = await res.body.text();
-          if (res.statusCode !== 201) throw new Error(`rule create answered ${res.statusCode}: ${text}`);
-        }
-      }),
+/** A region, a tenant with a key, a VPC and 32 empty groups: what the creates write into. */
+async function setUp(url: string) {
+  const admin = new PalisadeClient(url, { keyId: 'PKBENCH', secret: 'bench-secret' });
+  await admin.post('/v1/regions', {
+    id: 'bench',
+    profile: 'huawei',
+    quotas: { rulesPerGroup: 0, groupsPerTenant: 0 },
+  });
+  await admin.post('/v1/tenants', { id: 'bench', name: 'bench' });
+  const key = await admin.post<{ id: string; secret: string }>('/v1/access-keys', { tenantId: 'bench' });
+  const client = new PalisadeClient(url, { keyId: key.id, secret: key.secret });
+  const vpc = (await client.post<{ id: string }>('/v1/vpcs', { regionId: 'bench', name: 'v' })).id;
+  const groups: string[] = [];
+  for (let i = 0; i < CONCURRENCY; i++)
+    groups.push(
+      (
+        await client.post<{ id: string }>('/v1/security-groups', {
+          regionId: 'bench',
+          vpcId: vpc,
+          name: `g${i}`,
+          template: 'empty',
+        })
+      ).id,
     );
-    const ruleCreatesPerSec = CREATES / ((performance.now() - started) / 1000);
-    await pool.close();
+  return { url, key, client, vpc, groups, next: 0 };
+}
+type Target = Awaited<ReturnType<typeof setUp>>;
 
-    // A group of 100,000 rules, created in batches of 1,000.
-    const big = (
-      await client.post<{ id: string }>('/v1/security-groups', {
-        regionId: 'bench',
-        vpcId: vpc,
-        name: 'big',
-        template: 'empty',
-      })
-    ).id;
-    for (let b = 0; b < BIG_GROUP / 1000; b++) {
-      const rules = Array.from({ length: 1000 }, (_, i) => {
-        const n = b * 1000 + i;
-        return {
-          direction: 'ingress',
-          protocol: 'tcp',
+/**
+ * `count` single-rule creates over 32 keep-alive connections (undici), each signed with its
+ * own nonce; each connection adds distinct rules to its own group. Answers the seconds taken.
+ */
+async function creates(t: Target, count: number): Promise<number> {
+  const pool = new Pool(t.url, { connections: CONCURRENCY });
+  const signer = { id: t.key.id, secret: t.key.secret };
+  const end = t.next + count;
+  const started = performance.now();
+  await Promise.all(
+    t.groups.map(async (g) => {
+      const path = `/v1/security-groups/${g}/rules`;
+      for (let n = t.next++; n < end; n = t.next++) {
+        const rule = {
+          direction: n % 2 ? 'egress' : 'ingress',
+          protocol: n % 3 ? 'tcp' : 'udp',
           ports: String(1 + (n % 65535)),
-          remoteIpPrefix: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}/32`,
           priority: 1 + (n % 100),
         };
-      });
-      await client.post(`/v1/security-groups/${big}/rules/batch`, { rules });
-    }
-    // Pages of 100 across the whole group (following cursors), timed one by one.
+        const body = JSON.stringify(rule);
+        const headers = { ...signRequest(signer, 'POST', path, body), 'content-type': 'application/json' };
+        const res = await pool.request({ method: 'POST', path, body, headers });
+        const text = await res.body.text();
+        if (res.statusCode !== 201) throw new Error(`rule create answered ${res.statusCode}: ${text}`);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  t.next = end;
+  await pool.close();
+  return seconds;
+}
+
+/** p50 and p99 of pages of 100 across a group of 100,000 rules (made in batches of 1,000). */
+async function pages(t: Target): Promise<{ p50: number; p99: number }> {
+  const big = (
+    await t.client.post<{ id: string }>('/v1/security-groups', {
+      regionId: 'bench',
+      vpcId: t.vpc,
+      name: 'big',
+      template: 'empty',
+    })
+  ).id;
+  for (let b = 0; b < BIG_GROUP / 1000; b++) {
+    const rules = Array.from({ length: 1000 }, (_, i) => {
+      const n = b * 1000 + i;
+      return {
+        direction: 'ingress',
+        protocol: 'tcp',
+        ports: String(1 + (n % 65535)),
+        remoteIpPrefix: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}/32`,
+        priority: 1 + (n % 100),
+      };
+    });
+    await t.client.post(`/v1/security-groups/${big}/rules/batch`, { rules });
+  }
+  const times: number[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < 300; i++) {
+    const t0 = performance.now();
+    const page = await t.client.get<{ items: unknown[]; nextCursor?: string }>(
+      `/v1/security-groups/${big}/rules?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+    );
+    times.push(performance.now() - t0);
+    if (page.items.length !== 100) throw new Error(`page ${i} held ${page.items.length} rules`);
+    cursor = i % 50 === 49 ? undefined : page.nextCursor;
+  }
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+/** Keystone password logins of an honest user, alone and while others guess another's password. */
+async function logins(url: string): Promise<{ alone: number; underAttack: number }> {
+  const admin = new PalisadeClient(url, { keyId: 'PKBENCH', secret: 'bench-secret' });
+  await admin.post('/v1/tenants', { id: 'login', name: 'login' });
+  for (const name of ['honest', 'victim'])
+    await admin.post('/v1/openstack/users', { tenantId: 'login', name, password: `${name}-password` });
+  const login = async (name: string, password: string) => {
+    const res = await fetch(`${url}/identity/v3/auth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        auth: {
+          identity: {
+            methods: ['password'],
+            password: { user: { name, domain: { name: 'Default' }, password } },
+          },
+        },
+      }),
+    });
+    await res.text();
+    return res.status;
+  };
+  const honest = async () => {
     const times: number[] = [];
-    let cursor: string | undefined;
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < LOGINS; i++) {
       const t0 = performance.now();
-      const page = await client.get<{ items: unknown[]; nextCursor?: string }>(
-        `/v1/security-groups/${big}/rules?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
-      );
+      if ((await login('honest', 'honest-password')) !== 201) throw new Error('the honest login failed');
       times.push(performance.now() - t0);
-      if (page.items.length !== 100) throw new Error(`page ${i} held ${page.items.length} rules`);
-      cursor = i % 50 === 49 ? undefined : page.nextCursor;
+    }
+    return percentile(times, 50);
+  };
+  const alone = await honest();
+  let attacking = true;
+  const attackers = Array.from({ length: ATTACKERS }, async () => {
+    while (attacking) await login('victim', 'a wrong guess');
+  });
+  const underAttack = await honest();
+  attacking = false;
+  await Promise.all(attackers);
+  return { alone, underAttack };
+}
+
+/** Everything on one store: `databases` gives three fresh ones (limits on, limits off, logins). */
+async function measure(databases: [string, string, string]): Promise<ApiFigures> {
+  const withLimits = await startChild(databases[0]);
+  const withoutLimits = await startChild(databases[1], WITHOUT_LIMITS);
+  try {
+    const on = await setUp(withLimits.url);
+    const off = await setUp(withoutLimits.url);
+    // Alternating rounds, so that both servers meet the same machine (noise, disk, cache).
+    let secondsOn = 0;
+    let secondsOff = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      secondsOn += await creates(on, CREATES / ROUNDS);
+      secondsOff += await creates(off, CREATES / ROUNDS);
+    }
+    const page = await pages(on);
+    const withRate = CREATES / secondsOn;
+    const withoutRate = CREATES / secondsOff;
+    const auth = await startChild(databases[2], NO_LOCKOUT);
+    let login: { alone: number; underAttack: number };
+    try {
+      login = await logins(auth.url);
+    } finally {
+      await stopChild(auth);
     }
     return {
-      ruleCreatesPerSec: Math.round(ruleCreatesPerSec),
-      listRules100kMs: round(percentile(times, 50)),
-      listRules100kP99Ms: round(percentile(times, 99)),
+      ruleCreatesPerSec: Math.round(withRate),
+      listRules100kMs: round(page.p50),
+      listRules100kP99Ms: round(page.p99),
       creates: CREATES,
       concurrency: CONCURRENCY,
+      ruleCreatesPerSecWithoutLimits: Math.round(withoutRate),
+      limitsCostPercent: round((1 - withRate / withoutRate) * 100, 1),
+      keystoneLoginMs: round(login.alone),
+      keystoneLoginUnderAttackMs: round(login.underAttack),
     };
   } finally {
-    child.stdin!.end();
-    await new Promise((r) => child.once('exit', r));
+    await stopChild(withLimits);
+    await stopChild(withoutLimits);
   }
 }
 
@@ -142,7 +257,7 @@ export async function benchApi(): Promise<Record<string, ApiFigures>> {
   const out: Record<string, ApiFigures> = {};
   const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-'));
   try {
-    out.sqlite = await measure(join(dir, 'bench.db'));
+    out.sqlite = await measure([join(dir, 'on.db'), join(dir, 'off.db'), join(dir, 'login.db')]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -150,14 +265,20 @@ export async function benchApi(): Promise<Record<string, ApiFigures>> {
   if (pgUrl) {
     const admin = new pg.Client({ connectionString: pgUrl });
     await admin.connect();
-    await admin.query('DROP DATABASE IF EXISTS palisade_bench WITH (FORCE)');
-    await admin.query('CREATE DATABASE palisade_bench');
-    const url = new URL(pgUrl);
-    url.pathname = '/palisade_bench';
+    const names = ['palisade_bench_on', 'palisade_bench_off', 'palisade_bench_login'];
+    const urls = names.map((name) => {
+      const url = new URL(pgUrl);
+      url.pathname = `/${name}`;
+      return url.toString();
+    }) as [string, string, string];
     try {
-      out.postgres = await measure(url.toString());
+      for (const name of names) {
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await admin.query(`CREATE DATABASE ${name}`);
+      }
+      out.postgres = await measure(urls);
     } finally {
-      await admin.query('DROP DATABASE IF EXISTS palisade_bench WITH (FORCE)');
+      for (const name of names) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     }
   }
