@@ -65,7 +65,12 @@ export function sendWrite<R>(reply: FastifyReply, result: WriteResult<R>) {
   return reply.code(result.status).send(result.body);
 }
 
-export function sendObject(reply: FastifyReply, body: { revision: number }) {
+/** One object, with its revision as ETag (reads are asynchronous: they catch up first). */
+export async function sendObject(
+  reply: FastifyReply,
+  read: { revision: number } | Promise<{ revision: number }>,
+) {
+  const body = await read;
   return reply.header('etag', `"${body.revision}"`).send(body);
 }
 

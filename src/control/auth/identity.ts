@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { badRequest, conflict, notFound, ServiceError } from '../errors.js';
 import type { Principal, Service, WriteOptions } from '../service.js';
 import { FairQueue } from './fair-queue.js';
+import { sees } from '../scope.js';
 import { AuthGuard } from './guard.js';
 import { sha256Hex } from './signing.js';
 
@@ -179,7 +180,7 @@ export class IdentityService {
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirst();
-    if (!row || !this.svc.visible(p, row.tenant_id)) throw notFound('OpenStack user', id);
+    if (!row || !sees(p, row.tenant_id)) throw notFound('OpenStack user', id);
     return row;
   }
 

@@ -10,6 +10,7 @@ import {
   type Service,
   type WriteOptions,
 } from '../service.js';
+import { sees } from '../scope.js';
 import { AuthGuard } from './guard.js';
 import type { MasterKey } from './secrets.js';
 import { ALGORITHM, MAX_SKEW_MS, sha256Hex, signature, stringToSign } from './signing.js';
@@ -180,7 +181,7 @@ export class KeyService {
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirst();
-    if (!row || !this.svc.visible(p, row.tenant_id)) throw notFound('access key', id);
+    if (!row || !sees(p, row.tenant_id)) throw notFound('access key', id);
     if (row.role === 'admin' && p.role !== 'admin')
       throw forbidden('only an operator can delete an operator key');
     await this.svc.write(p, opts, () => ({

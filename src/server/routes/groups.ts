@@ -26,7 +26,6 @@ export const groupRoutes =
       '/v1/security-groups',
       { schema: { tags, summary: 'List groups (filters, cursor pagination)', querystring: S.GroupQuery } },
       async (req) => {
-        await svc.sync();
         return groups.listGroups(svc, principal(req), req.query);
       },
     );
@@ -36,7 +35,6 @@ export const groupRoutes =
         schema: { tags, summary: 'Describe a group with its rules in evaluation order', params: S.IdParams },
       },
       async (req, reply) => {
-        await svc.sync();
         return sendObject(reply, groups.getGroup(svc, principal(req), req.params.id));
       },
     );
@@ -68,7 +66,6 @@ export const groupRoutes =
       '/v1/security-groups/:id/references',
       { schema: { tags, summary: 'Groups whose rules reference this group', params: S.IdParams } },
       async (req) => {
-        await svc.sync();
         return groups.groupReferences(svc, principal(req), req.params.id);
       },
     );
@@ -85,7 +82,6 @@ export const groupRoutes =
         },
       },
       async (req) => {
-        await svc.sync();
         return rules.listRules(svc, principal(req), req.params.id, req.query);
       },
     );
@@ -137,7 +133,6 @@ export const groupRoutes =
       '/v1/security-groups/:id/rules/:ruleId',
       { schema: { tags: rtags, params: S.RuleParams } },
       async (req, reply) => {
-        await svc.sync();
         return sendObject(reply, rules.getRule(svc, principal(req), req.params.id, req.params.ruleId));
       },
     );

@@ -23,11 +23,9 @@ export const instanceRoutes =
         sendWrite(reply, await inst.createInstance(svc, principal(req), req.body, writeOptions(req))),
     );
     app.get('/v1/instances', { schema: { tags, querystring: S.InstanceQuery } }, async (req) => {
-      await svc.sync();
       return inst.listInstances(svc, principal(req), req.query);
     });
     app.get('/v1/instances/:id', { schema: { tags, params: S.IdParams } }, async (req, reply) => {
-      await svc.sync();
       return sendObject(reply, inst.getInstance(svc, principal(req), req.params.id));
     });
     app.patch(
@@ -43,7 +41,6 @@ export const instanceRoutes =
       sendWrite(reply, await inst.deleteInstance(svc, principal(req), req.params.id, writeOptions(req))),
     );
     app.get('/v1/ports/:id', { schema: { tags, params: S.IdParams } }, async (req, reply) => {
-      await svc.sync();
       return sendObject(reply, inst.getPort(svc, principal(req), req.params.id));
     });
     app.patch(
@@ -101,12 +98,10 @@ export const instanceRoutes =
       '/v1/address-groups',
       { schema: { tags: atags, querystring: S.AddressGroupQuery } },
       async (req) => {
-        await svc.sync();
         return ags.listAddressGroups(svc, principal(req), req.query);
       },
     );
     app.get('/v1/address-groups/:id', { schema: { tags: atags, params: S.IdParams } }, async (req, reply) => {
-      await svc.sync();
       return sendObject(reply, ags.getAddressGroup(svc, principal(req), req.params.id));
     });
     app.patch(

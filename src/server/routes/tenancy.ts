@@ -99,9 +99,9 @@ export const tenancyRoutes =
       async (req, reply) =>
         sendWrite(reply, await ops.createRegion(svc, principal(req), req.body, writeOptions(req))),
     );
-    app.get('/v1/regions', { schema: tags('regions') }, async () => ops.listRegions(svc));
+    app.get('/v1/regions', { schema: tags('regions') }, async (req) => ops.listRegions(svc, principal(req)));
     app.get('/v1/regions/:id', { schema: { ...tags('regions'), params: S.IdParams } }, async (req, reply) =>
-      sendObject(reply, ops.getRegion(svc, req.params.id)),
+      sendObject(reply, ops.getRegion(svc, principal(req), req.params.id)),
     );
     app.patch(
       '/v1/regions/:id',
