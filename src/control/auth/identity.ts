@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { badRequest, conflict, notFound, ServiceError } from '../errors.js';
-import type { Principal, Service, WriteOptions } from '../service.js';
+import type { Principal, Service, WriteOptions, WriteResult } from '../service.js';
 import { FairQueue } from './fair-queue.js';
 import { sees } from '../scope.js';
 import { AuthGuard } from './guard.js';
@@ -121,7 +121,7 @@ export class IdentityService {
     p: Principal,
     input: { tenantId?: string; name: string; password: string; description?: string },
     opts: WriteOptions = {},
-  ): Promise<IdentityUserView> {
+  ): Promise<WriteResult<IdentityUserView>> {
     const tenantId = this.svc.tenantFor(p, input.tenantId);
     checkName(input.name, 'body.name');
     if (input.password.length < 8)
@@ -135,7 +135,7 @@ export class IdentityService {
       description: input.description ?? null,
       createdAt: this.svc.timestamp(),
     };
-    const result = await this.svc.write(p, opts, () => ({
+    return this.svc.write(p, opts, () => ({
       action: 'identityUser.create',
       regionId: null,
       tenantId,
@@ -164,7 +164,6 @@ export class IdentityService {
           .execute();
       },
     }));
-    return result.body;
   }
 
   async listUsers(p: Principal, tenantId?: string): Promise<IdentityUserView[]> {
@@ -184,12 +183,17 @@ export class IdentityService {
     return row;
   }
 
-  async setPassword(p: Principal, id: string, password: string, opts: WriteOptions = {}): Promise<void> {
+  async setPassword(
+    p: Principal,
+    id: string,
+    password: string,
+    opts: WriteOptions = {},
+  ): Promise<WriteResult<null>> {
     const row = await this.userOrThrow(p, id);
     if (password.length < 8)
       throw badRequest('WEAK_PASSWORD', 'body.password', 'body.password must have at least 8 characters');
     const hash = await this.hashing.run(`user:${id}`, () => hashPassword(password));
-    await this.svc.write(p, opts, () => ({
+    return this.svc.write(p, opts, () => ({
       action: 'identityUser.setPassword',
       regionId: null,
       tenantId: row.tenant_id,
@@ -205,9 +209,9 @@ export class IdentityService {
     }));
   }
 
-  async deleteUser(p: Principal, id: string, opts: WriteOptions = {}): Promise<void> {
+  async deleteUser(p: Principal, id: string, opts: WriteOptions = {}): Promise<WriteResult<null>> {
     const row = await this.userOrThrow(p, id);
-    await this.svc.write(p, opts, () => ({
+    return this.svc.write(p, opts, () => ({
       action: 'identityUser.delete',
       regionId: null,
       tenantId: row.tenant_id,
@@ -229,7 +233,7 @@ export class IdentityService {
     userId: string,
     input: { name: string; description?: string; expiresAt?: string },
     opts: WriteOptions = {},
-  ): Promise<AppCredentialView & { secret: string }> {
+  ): Promise<WriteResult<AppCredentialView & { secret?: string }>> {
     const user = await this.userOrThrow(p, userId);
     checkName(input.name, 'body.name');
     const expires = input.expiresAt === undefined ? null : Date.parse(input.expiresAt);
@@ -244,7 +248,7 @@ export class IdentityService {
       expiresAt: expires === null ? null : new Date(expires).toISOString(),
       createdAt: this.svc.timestamp(),
     };
-    await this.svc.write(p, opts, () => ({
+    const result = await this.svc.write(p, opts, () => ({
       action: 'appCredential.create',
       regionId: null,
       tenantId: user.tenant_id,
@@ -277,7 +281,9 @@ export class IdentityService {
           .execute();
       },
     }));
-    return { ...view, secret };
+    // A replayed Idempotency-Key answers the credential as first created, without the secret
+    // (only its hash is stored).
+    return result.replayed ? result : { ...result, body: { ...view, secret } };
   }
 
   async listAppCredentials(p: Principal, userId: string): Promise<AppCredentialView[]> {
@@ -296,7 +302,7 @@ export class IdentityService {
     userId: string,
     id: string,
     opts: WriteOptions = {},
-  ): Promise<void> {
+  ): Promise<WriteResult<null>> {
     const user = await this.userOrThrow(p, userId);
     const row = await this.svc.db
       .selectFrom('app_credentials')
@@ -305,7 +311,7 @@ export class IdentityService {
       .where('user_id', '=', userId)
       .executeTakeFirst();
     if (!row) throw notFound('application credential', id);
-    await this.svc.write(p, opts, () => ({
+    return this.svc.write(p, opts, () => ({
       action: 'appCredential.delete',
       regionId: null,
       tenantId: user.tenant_id,

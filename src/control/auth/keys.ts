@@ -9,6 +9,7 @@ import {
   replayed,
   type Service,
   type WriteOptions,
+  type WriteResult,
 } from '../service.js';
 import { sees } from '../scope.js';
 import { AuthGuard } from './guard.js';
@@ -53,12 +54,16 @@ export class KeyService {
     private readonly guard: AuthGuard = new AuthGuard(),
   ) {}
 
-  /** An access key for a tenant (the tenant itself or an admin asks) or an operator key (admins). */
+  /**
+   * An access key for a tenant (the tenant itself or an admin asks) or an operator key (admins),
+   * with its secret. A replayed Idempotency-Key answers the key as first created, without the
+   * secret: it is shown once, and never stored in the clear.
+   */
   async create(
     p: Principal,
     input: { tenantId?: string; role?: 'admin' | 'tenant'; description?: string },
     opts: WriteOptions = {},
-  ) {
+  ): Promise<WriteResult<KeyView & { secret?: string }>> {
     const role = input.role ?? (input.tenantId === undefined && p.role === 'admin' ? 'admin' : 'tenant');
     if (role === 'admin') this.svc.requireAdmin(p);
     const tenantId = role === 'admin' ? null : this.svc.tenantFor(p, input.tenantId);
@@ -72,7 +77,7 @@ export class KeyService {
       description: input.description ?? null,
       createdAt: new Date(this.svc.now()).toISOString(),
     };
-    await this.svc.write(p, opts, () => ({
+    const result = await this.svc.write(p, opts, () => ({
       action: 'accessKey.create',
       regionId: null,
       tenantId,
@@ -93,7 +98,7 @@ export class KeyService {
           .execute();
       },
     }));
-    return { ...view, secret };
+    return result.replayed ? result : { ...result, body: { ...view, secret } };
   }
 
   /**
@@ -175,7 +180,7 @@ export class KeyService {
     }));
   }
 
-  async delete(p: Principal, id: string, opts: WriteOptions = {}): Promise<void> {
+  async delete(p: Principal, id: string, opts: WriteOptions = {}): Promise<WriteResult<null>> {
     const row = await this.svc.db
       .selectFrom('access_keys')
       .selectAll()
@@ -184,7 +189,7 @@ export class KeyService {
     if (!row || !sees(p, row.tenant_id)) throw notFound('access key', id);
     if (row.role === 'admin' && p.role !== 'admin')
       throw forbidden('only an operator can delete an operator key');
-    await this.svc.write(p, opts, () => ({
+    return this.svc.write(p, opts, () => ({
       action: 'accessKey.delete',
       regionId: null,
       tenantId: row.tenant_id,

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { Context } from '../app.js';
-import { principal, writeOptions } from '../http.js';
+import { principal, sendWrite, writeOptions } from '../http.js';
 import * as S from '../schemas.js';
 
 export const identityRoutes =
@@ -23,7 +23,7 @@ export const identityRoutes =
         },
       },
       async (req, reply) =>
-        reply.code(201).send(await identity.createUser(principal(req), req.body, writeOptions(req))),
+        sendWrite(reply, await identity.createUser(principal(req), req.body, writeOptions(req))),
     );
     app.get(
       '/v1/openstack/users',
@@ -33,18 +33,17 @@ export const identityRoutes =
     app.put(
       '/v1/openstack/users/:userId/password',
       { schema: { ...schema, params: UserParams, body: S.PasswordSet } },
-      async (req, reply) => {
-        await identity.setPassword(principal(req), req.params.userId, req.body.password, writeOptions(req));
-        return reply.code(204).send();
-      },
+      async (req, reply) =>
+        sendWrite(
+          reply,
+          await identity.setPassword(principal(req), req.params.userId, req.body.password, writeOptions(req)),
+        ),
     );
     app.delete(
       '/v1/openstack/users/:userId',
       { schema: { ...schema, params: UserParams } },
-      async (req, reply) => {
-        await identity.deleteUser(principal(req), req.params.userId, writeOptions(req));
-        return reply.code(204).send();
-      },
+      async (req, reply) =>
+        sendWrite(reply, await identity.deleteUser(principal(req), req.params.userId, writeOptions(req))),
     );
     app.post(
       '/v1/openstack/users/:userId/application-credentials',
@@ -57,16 +56,10 @@ export const identityRoutes =
         },
       },
       async (req, reply) =>
-        reply
-          .code(201)
-          .send(
-            await identity.createAppCredential(
-              principal(req),
-              req.params.userId,
-              req.body,
-              writeOptions(req),
-            ),
-          ),
+        sendWrite(
+          reply,
+          await identity.createAppCredential(principal(req), req.params.userId, req.body, writeOptions(req)),
+        ),
     );
     app.get(
       '/v1/openstack/users/:userId/application-credentials',
@@ -76,14 +69,15 @@ export const identityRoutes =
     app.delete(
       '/v1/openstack/users/:userId/application-credentials/:id',
       { schema: { ...schema, params: T.Object({ userId: S.Id, id: S.Id }) } },
-      async (req, reply) => {
-        await identity.deleteAppCredential(
-          principal(req),
-          req.params.userId,
-          req.params.id,
-          writeOptions(req),
-        );
-        return reply.code(204).send();
-      },
+      async (req, reply) =>
+        sendWrite(
+          reply,
+          await identity.deleteAppCredential(
+            principal(req),
+            req.params.userId,
+            req.params.id,
+            writeOptions(req),
+          ),
+        ),
     );
   };

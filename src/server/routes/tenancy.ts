@@ -52,8 +52,7 @@ export const tenancyRoutes =
           body: S.KeyCreate,
         },
       },
-      async (req, reply) =>
-        reply.code(201).send(await keys.create(principal(req), req.body, writeOptions(req))),
+      async (req, reply) => sendWrite(reply, await keys.create(principal(req), req.body, writeOptions(req))),
     );
     app.get(
       '/v1/access-keys',
@@ -65,10 +64,8 @@ export const tenancyRoutes =
     app.delete(
       '/v1/access-keys/:id',
       { schema: { ...tags('auth'), params: S.IdParams } },
-      async (req, reply) => {
-        await keys.delete(principal(req), req.params.id, writeOptions(req));
-        return reply.code(204).send();
-      },
+      async (req, reply) =>
+        sendWrite(reply, await keys.delete(principal(req), req.params.id, writeOptions(req))),
     );
     app.post(
       '/v1/tokens',
