@@ -2,7 +2,7 @@
 // the event loop, but a burst of wrong-password logins would still fill the pool and make an
 // honest login wait behind all of them. This queue runs at most `concurrency` jobs at once and
 // takes turns between keys (one key per user), so a flood against one user delays another
-// user's login by about one job, not by the whole flood.
+// user's login by the jobs running and one turn of each key ahead of it, not by the whole flood.
 export class FairQueue {
   private running = 0;
   /** Waiting jobs per key; Map order is the order of turns (a served key goes to the back). */
