@@ -18,6 +18,7 @@ import { dialectFor, requestLineOf, sendAnswer, writeAnswer } from './dialects.j
 import type { ServerLimits } from './limits.js';
 import { jsonBody } from './http.js';
 import { errorHandler, nativeDialect, sendProblem } from './problem.js';
+import * as R from './responses.js';
 import { changeRoutes } from './routes/changes.js';
 import { groupRoutes } from './routes/groups.js';
 import { identityRoutes } from './routes/identity.js';
@@ -37,6 +38,9 @@ const DIALECTS = [...COMPAT_DIALECTS, nativeDialect];
 
 // ajv is CommonJS: under NodeNext its default export is the module object.
 const Ajv = AjvModule.default;
+
+/** The paths of the native API's document: /v1 and the health checks. */
+const NATIVE_PATHS = /^\/(v1\/|healthz$|readyz$)/;
 
 /** Bodies are checked as sent (no coercion: "22" is not 22); query strings and params are text, so they are coerced. */
 function validators() {
@@ -66,6 +70,10 @@ export async function buildApp(ctx: Context, options: FastifyServerOptions = {})
     ...options,
   } as FastifyHttpOptions<Server>).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validators());
+  // Response schemas document the answers; they never shape them: Fastify's default would
+  // compile them into fast-json-stringify serializers, which drop unlisted fields and coerce.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  for (const schema of R.SHARED_SCHEMAS) app.addSchema(schema);
   if (limits.requestsPerSourcePerSecond > 0)
     await app.register(rateLimit, {
       max: limits.requestsPerSourcePerSecond,
@@ -118,6 +126,13 @@ export async function buildApp(ctx: Context, options: FastifyServerOptions = {})
   });
 
   await app.register(swagger, {
+    // Shared schemas are components named by their $id.
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    // The clouds' APIs have their own documents (docs/compat): this one is the native API's.
+    transform: ({ schema, url }) => ({
+      schema: NATIVE_PATHS.test(url) ? schema : { ...schema, hide: true },
+      url,
+    }),
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -143,8 +158,20 @@ export async function buildApp(ctx: Context, options: FastifyServerOptions = {})
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
+  const healthz = {
+    ...R.HEALTH,
+    summary: 'The process runs',
+    response: R.answers(R.PUBLIC, { 200: R.Health }),
+  };
+  const readyz = {
+    ...R.HEALTH,
+    summary: 'The store is reachable (503 when it is not)',
+    response: R.answers(R.PUBLIC, { 200: R.Ready }, [
+      [503, 'STORE_UNAVAILABLE: the database cannot be reached'],
+    ]),
+  };
+  app.get('/healthz', { config: { public: true }, schema: healthz }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true }, schema: readyz }, async (req, reply) => {
     try {
       await ctx.svc.sync();
       return { status: 'ready', revision: ctx.svc.world.revision };

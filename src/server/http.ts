@@ -20,6 +20,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** No credentials needed (health, docs, token issue). */
     public?: boolean;
+    /** A POST that writes nothing (flow checks, simulations, tokens, host reports): no revision. */
+    read?: boolean;
   }
 }
 

@@ -4,6 +4,7 @@ import * as changes from '../../control/ops/changes.js';
 import * as flows from '../../control/ops/flows.js';
 import * as status from '../../control/ops/status.js';
 import { principal } from '../http.js';
+import * as R from '../responses.js';
 import * as S from '../schemas.js';
 import type { Context } from '../app.js';
 
@@ -20,6 +21,7 @@ export const changeRoutes =
           summary:
             'Server-Sent Events: every change after fromRevision (or Last-Event-ID), then live; resumable',
           querystring: S.WatchQuery,
+          response: { ...R.answers(R.READ, {}, [400]), 200: R.EVENT_STREAM },
         },
       },
       async (req, reply) => {
@@ -68,6 +70,7 @@ export const changeRoutes =
           tags: ['changes'],
           summary: 'The whole desired state at a revision (default: latest)',
           querystring: S.SnapshotQuery,
+          response: R.answers(R.READ, { 200: R.Snapshot }, [[400, 'INVALID_REVISION']]),
         },
       },
       async (req) => changes.snapshot(svc, principal(req), req.query),
@@ -79,6 +82,7 @@ export const changeRoutes =
           tags: ['changes'],
           summary: 'Who changed what, before and after; newest first',
           querystring: S.AuditQuery,
+          response: R.answers(R.READ, { 200: R.Page(R.AuditEntry) }, [[400, 'INVALID_CURSOR']]),
         },
       },
       async (req) => changes.listAudit(svc, principal(req), req.query),
@@ -86,11 +90,17 @@ export const changeRoutes =
     app.post(
       '/v1/regions/:id/flows::check',
       {
+        config: { read: true },
         schema: {
           tags: ['flows'],
           summary: 'Would this packet pass? Verdict and the deciding rule of each side',
           params: S.IdParams,
           body: S.FlowCheck,
+          response: R.answers(R.QUERY, { 200: R.FlowCheckResult }, [
+            [400, 'INVALID_ENDPOINT'],
+            [404, "NOT_FOUND: no such region, or an endpoint is another tenant's port"],
+            414,
+          ]),
         },
       },
       async (req) => flows.checkFlow(svc, principal(req), req.params.id, req.body as flows.PacketInput),
@@ -98,12 +108,14 @@ export const changeRoutes =
     app.post(
       '/v1/hosts/:host/status',
       {
+        config: { read: true },
         schema: {
           tags: ['status'],
           summary:
             "A host agent's report: the revision it enforces, closed ports, rule hit counts (operator keys)",
           params: S.HostParams,
           body: S.HostReport,
+          response: R.answers(R.QUERY, { 204: null }, [[403, 'an operator key reports'], 414]),
         },
       },
       async (req, reply) => {
@@ -119,6 +131,7 @@ export const changeRoutes =
           summary:
             'Per region: whether its latest change is enforced on every host with its ports; rule hits',
           querystring: S.StatusQuery,
+          response: R.answers(R.READ, { 200: R.EnforcementStatus }, [400]),
         },
       },
       async (req) => status.enforcementStatus(svc, principal(req), req.query.regionId),
@@ -126,12 +139,21 @@ export const changeRoutes =
     app.post(
       '/v1/regions/:id/simulations',
       {
+        config: { read: true },
         schema: {
           tags: ['flows'],
           summary:
             'Run packets, clock steps and hypothetical changes on the stored policy; nothing is stored',
           params: S.IdParams,
           body: S.Simulation,
+          response: R.answers(R.QUERY, { 200: R.SimulationResult }, [
+            [
+              400,
+              'UNKNOWN_GROUP, UNKNOWN_PORT, UNKNOWN_RULE, UNKNOWN_ADDRESS_GROUP, INVALID_ENDPOINT, rule problems',
+            ],
+            [404, "NOT_FOUND: no such region, or a step names another tenant's port or group"],
+            414,
+          ]),
         },
       },
       async (req) =>

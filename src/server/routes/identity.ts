@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { Context } from '../app.js';
 import { principal, sendWrite, writeOptions } from '../http.js';
+import * as R from '../responses.js';
 import * as S from '../schemas.js';
 
 export const identityRoutes =
@@ -20,6 +21,10 @@ export const identityRoutes =
           ...schema,
           summary: 'Create an OpenStack (Keystone) user of a tenant',
           body: S.IdentityUserCreate,
+          response: R.answers(R.WRITE, { 201: R.One(R.OpenStackUser) }, [
+            403,
+            [409, 'USER_EXISTS: a user has this name'],
+          ]),
         },
       },
       async (req, reply) =>
@@ -27,12 +32,26 @@ export const identityRoutes =
     );
     app.get(
       '/v1/openstack/users',
-      { schema: { ...schema, querystring: T.Object({ tenantId: T.Optional(S.Id) }) } },
+      {
+        schema: {
+          ...schema,
+          querystring: T.Object({ tenantId: T.Optional(S.Id) }),
+          response: R.answers(R.READ, { 200: R.List(R.OpenStackUser) }, [400]),
+        },
+      },
       async (req) => ({ items: await identity.listUsers(principal(req), req.query.tenantId) }),
     );
     app.put(
       '/v1/openstack/users/:userId/password',
-      { schema: { ...schema, params: UserParams, body: S.PasswordSet } },
+      {
+        schema: {
+          ...schema,
+          summary: "Set a user's password; its tokens end",
+          params: UserParams,
+          body: S.PasswordSet,
+          response: R.answers(R.WRITE, { 204: null }, [404, 414]),
+        },
+      },
       async (req, reply) =>
         sendWrite(
           reply,
@@ -41,7 +60,13 @@ export const identityRoutes =
     );
     app.delete(
       '/v1/openstack/users/:userId',
-      { schema: { ...schema, params: UserParams } },
+      {
+        schema: {
+          ...schema,
+          params: UserParams,
+          response: R.answers(R.WRITE, { 204: null }, [404, 414]),
+        },
+      },
       async (req, reply) =>
         sendWrite(reply, await identity.deleteUser(principal(req), req.params.userId, writeOptions(req))),
     );
@@ -53,6 +78,11 @@ export const identityRoutes =
           summary: 'Create an application credential; the secret is shown only in this answer',
           params: UserParams,
           body: S.AppCredentialCreate,
+          response: R.answers(R.WRITE, { 201: R.One(R.AppCredentialCreated) }, [
+            404,
+            [409, 'CREDENTIAL_EXISTS: the user has a credential of this name'],
+            414,
+          ]),
         },
       },
       async (req, reply) =>
@@ -63,12 +93,24 @@ export const identityRoutes =
     );
     app.get(
       '/v1/openstack/users/:userId/application-credentials',
-      { schema: { ...schema, params: UserParams } },
+      {
+        schema: {
+          ...schema,
+          params: UserParams,
+          response: R.answers(R.READ, { 200: R.List(R.AppCredential) }, [400, 404, 414]),
+        },
+      },
       async (req) => ({ items: await identity.listAppCredentials(principal(req), req.params.userId) }),
     );
     app.delete(
       '/v1/openstack/users/:userId/application-credentials/:id',
-      { schema: { ...schema, params: T.Object({ userId: S.Id, id: S.Id }) } },
+      {
+        schema: {
+          ...schema,
+          params: T.Object({ userId: S.Id, id: S.Id }),
+          response: R.answers(R.WRITE, { 204: null }, [404, 414]),
+        },
+      },
       async (req, reply) =>
         sendWrite(
           reply,

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as ags from '../../control/ops/address-groups.js';
 import * as inst from '../../control/ops/instances.js';
 import { principal, sendObject, sendWrite, writeOptions } from '../http.js';
+import * as R from '../responses.js';
 import * as S from '../schemas.js';
 import type { Context } from '../app.js';
 
@@ -17,35 +18,74 @@ export const instanceRoutes =
           tags,
           summary: 'Create an instance; ports without groups join the default group',
           body: S.InstanceCreate,
+          response: R.answers(R.WRITE, { 201: R.One(R.Instance) }, [
+            403,
+            [409, 'ADDRESS_IN_USE, QUOTA_EXCEEDED (also of the default group made now)'],
+          ]),
         },
       },
       async (req, reply) =>
         sendWrite(reply, await inst.createInstance(svc, principal(req), req.body, writeOptions(req))),
     );
-    app.get('/v1/instances', { schema: { tags, querystring: S.InstanceQuery } }, async (req) => {
+    const listInstances = {
+      tags,
+      querystring: S.InstanceQuery,
+      response: R.answers(R.READ, { 200: R.Page(R.Instance) }, [400]),
+    };
+    app.get('/v1/instances', { schema: listInstances }, async (req) => {
       return inst.listInstances(svc, principal(req), req.query);
     });
-    app.get('/v1/instances/:id', { schema: { tags, params: S.IdParams } }, async (req, reply) => {
+    const getInstance = {
+      tags,
+      params: S.IdParams,
+      response: R.answers(R.READ_ONE, { 200: R.One(R.Instance) }, [400, 404, 414]),
+    };
+    app.get('/v1/instances/:id', { schema: getInstance }, async (req, reply) => {
       return sendObject(reply, inst.getInstance(svc, principal(req), req.params.id));
     });
     app.patch(
       '/v1/instances/:id',
-      { schema: { tags, params: S.IdParams, body: S.InstancePatch } },
+      {
+        schema: {
+          tags,
+          params: S.IdParams,
+          body: S.InstancePatch,
+          response: R.answers(R.WRITE, { 200: R.One(R.Instance) }, [404, 412, 414]),
+        },
+      },
       async (req, reply) =>
         sendWrite(
           reply,
           await inst.updateInstance(svc, principal(req), req.params.id, req.body, writeOptions(req)),
         ),
     );
-    app.delete('/v1/instances/:id', { schema: { tags, params: S.IdParams } }, async (req, reply) =>
+    const deleteInstance = {
+      tags,
+      params: S.IdParams,
+      response: R.answers(R.WRITE, { 204: null }, [404, 412, 414]),
+    };
+    app.delete('/v1/instances/:id', { schema: deleteInstance }, async (req, reply) =>
       sendWrite(reply, await inst.deleteInstance(svc, principal(req), req.params.id, writeOptions(req))),
     );
-    app.get('/v1/ports/:id', { schema: { tags, params: S.IdParams } }, async (req, reply) => {
+    const getPort = {
+      tags,
+      params: S.IdParams,
+      response: R.answers(R.READ_ONE, { 200: R.One(R.Port) }, [400, 404, 414]),
+    };
+    app.get('/v1/ports/:id', { schema: getPort }, async (req, reply) => {
       return sendObject(reply, inst.getPort(svc, principal(req), req.params.id));
     });
     app.patch(
       '/v1/ports/:id',
-      { schema: { tags, summary: 'Addresses, host and interface', params: S.IdParams, body: S.PortPatch } },
+      {
+        schema: {
+          tags,
+          summary: 'Addresses, host and interface',
+          params: S.IdParams,
+          body: S.PortPatch,
+          response: R.answers(R.WRITE, { 200: R.One(R.Port) }, [404, [409, 'ADDRESS_IN_USE'], 412, 414]),
+        },
+      },
       async (req, reply) =>
         sendWrite(
           reply,
@@ -54,7 +94,20 @@ export const instanceRoutes =
     );
     app.post(
       '/v1/ports/:id/groups',
-      { schema: { tags, summary: 'Join a group at a sequence (0 first)', params: S.IdParams, body: S.Join } },
+      {
+        schema: {
+          tags,
+          summary: 'Join a group at a sequence (0 first); answers the port',
+          params: S.IdParams,
+          body: S.Join,
+          response: R.answers(R.WRITE, { 200: R.One(R.Port) }, [
+            404,
+            [409, 'ALREADY_MEMBER, QUOTA_EXCEEDED'],
+            412,
+            414,
+          ]),
+        },
+      },
       async (req, reply) =>
         sendWrite(
           reply,
@@ -70,7 +123,15 @@ export const instanceRoutes =
     );
     app.put(
       '/v1/ports/:id/groups',
-      { schema: { tags, summary: 'Replace the ordered memberships', params: S.IdParams, body: S.SetGroups } },
+      {
+        schema: {
+          tags,
+          summary: 'Replace the ordered memberships; answers the port',
+          params: S.IdParams,
+          body: S.SetGroups,
+          response: R.answers(R.WRITE, { 200: R.One(R.Port) }, [404, [409, 'QUOTA_EXCEEDED'], 412, 414]),
+        },
+      },
       async (req, reply) =>
         sendWrite(
           reply,
@@ -79,7 +140,19 @@ export const instanceRoutes =
     );
     app.delete(
       '/v1/ports/:id/groups/:groupId',
-      { schema: { tags, summary: 'Leave a group (409 if it is the last one)', params: S.MemberParams } },
+      {
+        schema: {
+          tags,
+          summary: 'Leave a group (409 if it is the last one); answers the port',
+          params: S.MemberParams,
+          response: R.answers(R.WRITE, { 200: R.One(R.Port) }, [
+            [404, 'NOT_FOUND: no such port, or the port is not in the group'],
+            [409, 'LAST_GROUP: a port never has no group'],
+            412,
+            414,
+          ]),
+        },
+      },
       async (req, reply) =>
         sendWrite(
           reply,
@@ -90,18 +163,35 @@ export const instanceRoutes =
     const atags = ['address groups'];
     app.post(
       '/v1/address-groups',
-      { schema: { tags: atags, body: S.AddressGroupCreate } },
+      {
+        schema: {
+          tags: atags,
+          body: S.AddressGroupCreate,
+          response: R.answers(R.WRITE, { 201: R.One(R.AddressGroup) }, [403, [409, 'QUOTA_EXCEEDED']]),
+        },
+      },
       async (req, reply) =>
         sendWrite(reply, await ags.createAddressGroup(svc, principal(req), req.body, writeOptions(req))),
     );
     app.get(
       '/v1/address-groups',
-      { schema: { tags: atags, querystring: S.AddressGroupQuery } },
+      {
+        schema: {
+          tags: atags,
+          querystring: S.AddressGroupQuery,
+          response: R.answers(R.READ, { 200: R.Page(R.AddressGroup) }, [400]),
+        },
+      },
       async (req) => {
         return ags.listAddressGroups(svc, principal(req), req.query);
       },
     );
-    app.get('/v1/address-groups/:id', { schema: { tags: atags, params: S.IdParams } }, async (req, reply) => {
+    const getAddressGroup = {
+      tags: atags,
+      params: S.IdParams,
+      response: R.answers(R.READ_ONE, { 200: R.One(R.AddressGroup) }, [400, 404, 414]),
+    };
+    app.get('/v1/address-groups/:id', { schema: getAddressGroup }, async (req, reply) => {
       return sendObject(reply, ags.getAddressGroup(svc, principal(req), req.params.id));
     });
     app.patch(
@@ -112,6 +202,12 @@ export const instanceRoutes =
           summary: 'Rename, describe, replace entries or add/remove some, in one write',
           params: S.IdParams,
           body: S.AddressGroupPatch,
+          response: R.answers(R.WRITE, { 200: R.One(R.AddressGroup) }, [
+            404,
+            [409, 'QUOTA_EXCEEDED'],
+            412,
+            414,
+          ]),
         },
       },
       async (req, reply) =>
@@ -122,7 +218,18 @@ export const instanceRoutes =
     );
     app.delete(
       '/v1/address-groups/:id',
-      { schema: { tags: atags, params: S.IdParams } },
+      {
+        schema: {
+          tags: atags,
+          params: S.IdParams,
+          response: R.answers(R.WRITE, { 204: null }, [
+            404,
+            [409, 'ADDRESS_GROUP_IN_USE: rules name it'],
+            412,
+            414,
+          ]),
+        },
+      },
       async (req, reply) =>
         sendWrite(reply, await ags.deleteAddressGroup(svc, principal(req), req.params.id, writeOptions(req))),
     );

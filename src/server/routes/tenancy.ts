@@ -4,6 +4,7 @@ import { Type as T } from '@sinclair/typebox';
 import * as ops from '../../control/ops/tenancy.js';
 import { TEMPLATES } from '../../core/profiles.js';
 import { principal, sendObject, sendWrite, writeOptions } from '../http.js';
+import * as R from '../responses.js';
 import * as S from '../schemas.js';
 import type { Context } from '../app.js';
 
@@ -15,21 +16,49 @@ export const tenancyRoutes =
 
     app.post(
       '/v1/tenants',
-      { schema: { ...tags('tenants'), summary: 'Create a tenant (operator)', body: S.TenantCreate } },
+      {
+        schema: {
+          ...tags('tenants'),
+          summary: 'Create a tenant (operator)',
+          body: S.TenantCreate,
+          response: R.answers(R.WRITE, { 201: R.One(R.Tenant) }, [
+            403,
+            [409, 'ALREADY_EXISTS: a tenant has this id'],
+          ]),
+        },
+      },
       async (req, reply) =>
         sendWrite(reply, await ops.createTenant(svc, principal(req), req.body, writeOptions(req))),
     );
     app.get(
       '/v1/tenants',
-      { schema: { ...tags('tenants'), querystring: T.Object(S.PageQuery) } },
+      {
+        schema: {
+          ...tags('tenants'),
+          querystring: T.Object(S.PageQuery),
+          response: R.answers(R.READ, { 200: R.Page(R.Tenant) }, [400, 403]),
+        },
+      },
       async (req) => ops.listTenants(svc, principal(req), req.query.cursor, req.query.limit),
     );
-    app.get('/v1/tenants/:id', { schema: { ...tags('tenants'), params: S.IdParams } }, async (req, reply) =>
+    const getTenant = {
+      ...tags('tenants'),
+      params: S.IdParams,
+      response: R.answers(R.READ_ONE, { 200: R.One(R.Tenant) }, [400, 403, 404, 414]),
+    };
+    app.get('/v1/tenants/:id', { schema: getTenant }, async (req, reply) =>
       sendObject(reply, ops.getTenant(svc, principal(req), req.params.id)),
     );
     app.patch(
       '/v1/tenants/:id',
-      { schema: { ...tags('tenants'), params: S.IdParams, body: S.TenantPatch } },
+      {
+        schema: {
+          ...tags('tenants'),
+          params: S.IdParams,
+          body: S.TenantPatch,
+          response: R.answers(R.WRITE, { 200: R.One(R.Tenant) }, [403, 404, 412, 414]),
+        },
+      },
       async (req, reply) =>
         sendWrite(
           reply,
@@ -38,7 +67,18 @@ export const tenancyRoutes =
     );
     app.delete(
       '/v1/tenants/:id',
-      { schema: { ...tags('tenants'), params: S.IdParams } },
+      {
+        schema: {
+          ...tags('tenants'),
+          params: S.IdParams,
+          response: R.answers(R.WRITE, { 204: null }, [
+            403,
+            404,
+            [409, 'TENANT_IN_USE: the tenant still owns objects'],
+            414,
+          ]),
+        },
+      },
       async (req, reply) =>
         sendWrite(reply, await ops.deleteTenant(svc, principal(req), req.params.id, writeOptions(req))),
     );
@@ -50,31 +90,55 @@ export const tenancyRoutes =
           ...tags('auth'),
           summary: 'Create an access key; the secret is shown only in this answer',
           body: S.KeyCreate,
+          response: R.answers(R.WRITE, { 201: R.One(R.AccessKeyCreated) }, [
+            [403, 'an operator key needs an operator; a tenant key creates keys for its own tenant'],
+            404,
+          ]),
         },
       },
       async (req, reply) => sendWrite(reply, await keys.create(principal(req), req.body, writeOptions(req))),
     );
     app.get(
       '/v1/access-keys',
-      { schema: { ...tags('auth'), querystring: T.Object({ tenantId: T.Optional(T.String()) }) } },
+      {
+        schema: {
+          ...tags('auth'),
+          querystring: T.Object({ tenantId: T.Optional(T.String()) }),
+          response: R.answers(R.READ, { 200: R.List(R.AccessKey) }, [400]),
+        },
+      },
       async (req) => ({
         items: await keys.list(principal(req), req.query.tenantId),
       }),
     );
     app.delete(
       '/v1/access-keys/:id',
-      { schema: { ...tags('auth'), params: S.IdParams } },
+      {
+        schema: {
+          ...tags('auth'),
+          params: S.IdParams,
+          response: R.answers(R.WRITE, { 204: null }, [
+            [403, 'only an operator deletes an operator key'],
+            404,
+            414,
+          ]),
+        },
+      },
       async (req, reply) =>
         sendWrite(reply, await keys.delete(principal(req), req.params.id, writeOptions(req))),
     );
     app.post(
       '/v1/tokens',
       {
-        config: { public: true },
+        config: { public: true, read: true },
         schema: {
           ...tags('auth'),
           summary: 'Exchange an access key for a bearer token (console login)',
           body: S.TokenCreate,
+          security: [],
+          response: R.answers(R.LOGIN, { 201: R.TokenIssued }, [
+            [401, 'INVALID_CREDENTIALS: the access key id or secret is wrong'],
+          ]),
         },
       },
       async (req, reply) => {
@@ -88,16 +152,33 @@ export const tenancyRoutes =
           .send({ token, expiresAt, role: who.role, tenantId: who.role === 'tenant' ? who.tenantId : null });
       },
     );
-    app.get('/v1/whoami', { schema: tags('auth') }, async (req) => principal(req));
+    const whoami = { ...tags('auth'), response: R.answers(R.READ, { 200: R.One(R.Principal) }) };
+    app.get('/v1/whoami', { schema: whoami }, async (req) => principal(req));
 
     app.post(
       '/v1/regions',
-      { schema: { ...tags('regions'), summary: 'Create a region (operator)', body: S.RegionCreate } },
+      {
+        schema: {
+          ...tags('regions'),
+          summary: 'Create a region (operator)',
+          body: S.RegionCreate,
+          response: R.answers(R.WRITE, { 201: R.One(R.Region) }, [
+            403,
+            [409, 'ALREADY_EXISTS: a region has this id'],
+          ]),
+        },
+      },
       async (req, reply) =>
         sendWrite(reply, await ops.createRegion(svc, principal(req), req.body, writeOptions(req))),
     );
-    app.get('/v1/regions', { schema: tags('regions') }, async (req) => ops.listRegions(svc, principal(req)));
-    app.get('/v1/regions/:id', { schema: { ...tags('regions'), params: S.IdParams } }, async (req, reply) =>
+    const listRegions = { ...tags('regions'), response: R.answers(R.READ, { 200: R.List(R.Region) }) };
+    app.get('/v1/regions', { schema: listRegions }, async (req) => ops.listRegions(svc, principal(req)));
+    const getRegion = {
+      ...tags('regions'),
+      params: S.IdParams,
+      response: R.answers(R.READ_ONE, { 200: R.One(R.Region) }, [400, 404, 414]),
+    };
+    app.get('/v1/regions/:id', { schema: getRegion }, async (req, reply) =>
       sendObject(reply, ops.getRegion(svc, principal(req), req.params.id)),
     );
     app.patch(
@@ -108,6 +189,7 @@ export const tenancyRoutes =
           summary: 'Change quotas or conntrack timeouts (operator)',
           params: S.IdParams,
           body: S.RegionPatch,
+          response: R.answers(R.WRITE, { 200: R.One(R.Region) }, [403, 404, 412, 414]),
         },
       },
       async (req, reply) =>
@@ -118,36 +200,83 @@ export const tenancyRoutes =
     );
     app.delete(
       '/v1/regions/:id',
-      { schema: { ...tags('regions'), params: S.IdParams } },
+      {
+        schema: {
+          ...tags('regions'),
+          params: S.IdParams,
+          response: R.answers(R.WRITE, { 204: null }, [
+            403,
+            404,
+            [409, 'REGION_IN_USE: the region still holds objects'],
+            414,
+          ]),
+        },
+      },
       async (req, reply) =>
         sendWrite(reply, await ops.deleteRegion(svc, principal(req), req.params.id, writeOptions(req))),
     );
 
-    app.post('/v1/vpcs', { schema: { ...tags('vpcs'), body: S.VpcCreate } }, async (req, reply) =>
+    const createVpc = {
+      ...tags('vpcs'),
+      body: S.VpcCreate,
+      response: R.answers(R.WRITE, { 201: R.One(R.Vpc) }, [403]),
+    };
+    app.post('/v1/vpcs', { schema: createVpc }, async (req, reply) =>
       sendWrite(reply, await ops.createVpc(svc, principal(req), req.body, writeOptions(req))),
     );
-    app.get('/v1/vpcs', { schema: { ...tags('vpcs'), querystring: S.RegionQuery } }, async (req) =>
-      ops.listVpcs(svc, principal(req), req.query),
-    );
-    app.get('/v1/vpcs/:id', { schema: { ...tags('vpcs'), params: S.IdParams } }, async (req, reply) =>
+    const listVpcs = {
+      ...tags('vpcs'),
+      querystring: S.RegionQuery,
+      response: R.answers(R.READ, { 200: R.Page(R.Vpc) }, [400]),
+    };
+    app.get('/v1/vpcs', { schema: listVpcs }, async (req) => ops.listVpcs(svc, principal(req), req.query));
+    const getVpc = {
+      ...tags('vpcs'),
+      params: S.IdParams,
+      response: R.answers(R.READ_ONE, { 200: R.One(R.Vpc) }, [400, 404, 414]),
+    };
+    app.get('/v1/vpcs/:id', { schema: getVpc }, async (req, reply) =>
       sendObject(reply, ops.getVpc(svc, principal(req), req.params.id)),
     );
     app.patch(
       '/v1/vpcs/:id',
-      { schema: { ...tags('vpcs'), params: S.IdParams, body: S.VpcPatch } },
+      {
+        schema: {
+          ...tags('vpcs'),
+          params: S.IdParams,
+          body: S.VpcPatch,
+          response: R.answers(R.WRITE, { 200: R.One(R.Vpc) }, [404, 412, 414]),
+        },
+      },
       async (req, reply) =>
         sendWrite(
           reply,
           await ops.updateVpc(svc, principal(req), req.params.id, req.body, writeOptions(req)),
         ),
     );
-    app.delete('/v1/vpcs/:id', { schema: { ...tags('vpcs'), params: S.IdParams } }, async (req, reply) =>
+    const deleteVpc = {
+      ...tags('vpcs'),
+      params: S.IdParams,
+      response: R.answers(R.WRITE, { 204: null }, [
+        404,
+        [409, 'VPC_IN_USE: groups or instances are in the VPC'],
+        412,
+        414,
+      ]),
+    };
+    app.delete('/v1/vpcs/:id', { schema: deleteVpc }, async (req, reply) =>
       sendWrite(reply, await ops.deleteVpc(svc, principal(req), req.params.id, writeOptions(req))),
     );
 
     app.get(
       '/v1/templates',
-      { schema: { ...tags('security groups'), summary: 'Rule templates per profile' } },
+      {
+        schema: {
+          ...tags('security groups'),
+          summary: 'Rule templates per profile',
+          response: R.answers(R.READ, { 200: R.List(R.Template) }),
+        },
+      },
       async () => ({ items: TEMPLATES }),
     );
   };

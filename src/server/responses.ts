@@ -1,0 +1,771 @@
+// Response schemas of the native API (TypeBox): what every operation answers, per status, in
+// the OpenAPI document (@fastify/swagger) and in the test servers' response check
+// (response-check.ts). Request schemas live in schemas.ts; the pieces both sides share (a
+// rule's fields, quotas, timeouts) come from the same TypeBox schemas. Objects are left open
+// (no additionalProperties: false) because they grow; every field the server sends is listed.
+//
+// Fastify does not serialize with these schemas: app.ts compiles every response schema to
+// JSON.stringify, so an answer is byte for byte what the route produced.
+import { type Static, type TSchema, Type as T } from '@sinclair/typebox';
+import { QuotasSchema, RuleSchema, TimeoutsSchema } from '../policy/schema.js';
+
+/** A reference to a shared schema (a component of the document), typed as the schema. */
+const ref = <S extends TSchema>(schema: S) => T.Unsafe<Static<S>>(T.Ref(schema.$id!));
+/** A field of a request schema, required in answers (optionally with an answer's description). */
+const required = <S extends TSchema>(schema: S, description?: string) => {
+  const out = T.Optional(schema, false);
+  return (description === undefined ? out : { ...out, description }) as S;
+};
+const nullable = <S extends TSchema>(schema: S, description?: string) =>
+  T.Union([schema, T.Null()], description === undefined ? {} : { description });
+
+const Id = T.String({ minLength: 1 });
+const Revision = T.Integer({
+  minimum: 0,
+  description: 'The revision of the write that last changed it (its ETag)',
+});
+const Timestamp = T.String({ format: 'date-time', description: 'ISO 8601' });
+/** A string from a fixed list, as one enum (clients generate one type of it). */
+const Enum = <V extends string>(values: readonly V[], options: object = {}) =>
+  T.Unsafe<V>({ type: 'string', enum: [...values], ...options });
+const Profile = Enum(['alibaba', 'huawei', 'openstack']);
+const Ethertype = Enum(['IPv4', 'IPv6']);
+const Action = Enum(['allow', 'deny']);
+const Direction = Enum(['ingress', 'egress']);
+const NicType = Enum(['intranet', 'internet']);
+const Count = T.Integer({ minimum: 0 });
+const PortNumber = T.Integer({ minimum: 1, maximum: 65535 });
+const VpcId = nullable(Id, 'VPC id; null for the Alibaba classic network');
+const Tags = T.Record(T.String(), T.String(), {
+  description: 'Key/value tags (an OpenStack tag is a key with an empty value)',
+});
+const Any = (description: string) => T.Unknown({ description });
+
+// ---- errors ----
+
+export const ProblemSchema = T.Object(
+  {
+    type: T.String({ format: 'uri', description: 'https://palisade.dev/problems/<code in kebab case>' }),
+    title: T.String({ description: 'The status text, such as "Bad Request"' }),
+    status: T.Integer({ minimum: 400, maximum: 599 }),
+    code: T.String({ description: 'A stable code, such as PORT_OUT_OF_RANGE or NOT_FOUND' }),
+    detail: T.String({ description: 'What is wrong, naming the field' }),
+    instance: T.String({ description: 'The request path (and query)' }),
+    errors: T.Optional(
+      T.Array(
+        T.Object({
+          path: T.String({
+            description: 'The field as the request spelled it: body.rules[1].ports, query.cursor',
+          }),
+          code: T.String(),
+          message: T.String(),
+        }),
+        { description: 'Every problem found, for validation errors' },
+      ),
+    ),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' },
+);
+
+// ---- tenancy ----
+
+const tenantFields = { id: Id, name: T.String() };
+export const TenantModel = T.Object(tenantFields, { $id: 'TenantModel', description: 'A tenant as stored' });
+export const Tenant = T.Object({ ...tenantFields, revision: Revision }, { $id: 'Tenant' });
+
+// The request schemas' fields. Each is optional in answers too: a region holds what was stored
+// (every field, for a region created through this API, which fills in the profile's defaults;
+// a region stored by an older version keeps what it had).
+const numbers = (schema: typeof QuotasSchema | typeof TimeoutsSchema, $id: string, description: string) =>
+  T.Object(
+    Object.fromEntries(Object.keys(schema.properties).map((k) => [k, T.Optional(T.Integer({ minimum: 0 }))])),
+    { $id, description },
+  );
+export const Quotas = numbers(
+  QuotasSchema,
+  'Quotas',
+  'Quotas of a region; 0: no limit where a quota allows it',
+);
+export const ConntrackTimeouts = numbers(TimeoutsSchema, 'ConntrackTimeouts', 'Idle timeouts in seconds');
+
+const regionFields = {
+  id: Id,
+  name: T.Optional(T.String()),
+  profile: Profile,
+  quotas: ref(Quotas),
+  conntrackTimeouts: ref(ConntrackTimeouts),
+};
+export const RegionModel = T.Object(regionFields, { $id: 'RegionModel', description: 'A region as stored' });
+export const Region = T.Object({ ...regionFields, revision: Revision }, { $id: 'Region' });
+
+const vpcFields = { id: Id, tenantId: Id, regionId: Id, name: T.String(), cidr: T.Optional(T.String()) };
+export const VpcModel = T.Object(vpcFields, { $id: 'VpcModel', description: 'A VPC as stored' });
+export const Vpc = T.Object({ ...vpcFields, revision: Revision }, { $id: 'Vpc' });
+
+// ---- rules and groups ----
+
+const R = RuleSchema.properties;
+const PortRange = T.Object(
+  { from: PortNumber, to: PortNumber },
+  { description: 'An inclusive range; one port has from = to' },
+);
+const PortRanges = (description: string) => T.Array(PortRange, { description });
+const ruleCommon = {
+  direction: required(R.direction),
+  ethertype: required(R.ethertype, 'IPv4 or IPv6'),
+  protocol: required(R.protocol),
+  ports: T.Optional(PortRanges('Destination ports (tcp, udp, sctp); absent: all ports')),
+  sourcePorts: T.Optional(PortRanges('Alibaba only: source ports; absent: all')),
+  icmpType: R.icmpType,
+  icmpCode: R.icmpCode,
+  action: required(R.action, 'allow or deny'),
+  priority: required(R.priority),
+  nicType: required(R.nicType, 'intranet, except internet rules of the Alibaba classic network'),
+  description: R.description,
+  createdAt: T.Optional(Timestamp),
+};
+
+export const Rule = T.Object(
+  {
+    id: Id,
+    groupId: Id,
+    ...ruleCommon,
+    remoteIpPrefix: R.remoteIpPrefix,
+    remoteGroup: R.remoteGroup,
+    remoteAddressGroup: R.remoteAddressGroup,
+    position: T.Integer({
+      minimum: 1,
+      description: "1-based place among the group's rules of its direction in the profile's evaluation order",
+    }),
+    revision: Revision,
+  },
+  {
+    $id: 'Rule',
+    description:
+      'A rule as the API answers it: the request fields (at most one of remoteIpPrefix, remoteGroup, remoteAddressGroup; none: any address) with ports as ranges',
+  },
+);
+
+const Remote = T.Union(
+  [
+    T.Object({ kind: T.Literal('any') }),
+    T.Object({ kind: T.Literal('cidr'), cidr: T.String() }),
+    T.Object({ kind: T.Literal('group'), groupId: Id }),
+    T.Object({ kind: T.Literal('addressGroup'), addressGroupId: Id }),
+  ],
+  { description: "The rule's far side" },
+);
+export const RuleModel = T.Object(
+  { id: Id, ...ruleCommon, remote: Remote },
+  { $id: 'RuleModel', description: 'A rule as stored (snapshot, change events): the remote is an object' },
+);
+
+const groupFields = {
+  id: Id,
+  tenantId: Id,
+  regionId: Id,
+  vpcId: VpcId,
+  name: T.String(),
+  description: T.Optional(T.String()),
+  type: Enum(['basic', 'advanced']),
+  stateful: T.Boolean(),
+  innerAccessPolicy: Enum(['Accept', 'Drop']),
+  tags: T.Optional(Tags),
+  createdAt: T.Optional(Timestamp),
+  updatedAt: T.Optional(Timestamp),
+};
+export const GroupMeta = T.Object(groupFields, {
+  $id: 'GroupMeta',
+  description: 'A group without its rules, as stored (change events)',
+});
+export const GroupModel = T.Object(
+  { ...groupFields, rules: T.Array(ref(RuleModel)) },
+  { $id: 'GroupModel', description: 'A group with its rules, as stored (snapshot)' },
+);
+const groupView = {
+  ...groupFields,
+  revision: T.Integer({ minimum: 0, description: 'The latest revision of the group or any of its rules' }),
+  ruleCount: Count,
+  memberCount: T.Integer({ minimum: 0, description: 'Ports in the group' }),
+};
+export const SecurityGroup = T.Object(groupView, { $id: 'SecurityGroup' });
+export const SecurityGroupWithRules = T.Object(
+  {
+    ...groupView,
+    rules: T.Array(ref(Rule), { description: 'In evaluation order, both directions' }),
+  },
+  { $id: 'SecurityGroupWithRules' },
+);
+export const GroupReferences = T.Object({
+  groupId: Id,
+  referencedBy: T.Array(Id, { description: 'Groups with rules naming this group' }),
+});
+
+const TemplateRule = T.Object({
+  direction: required(R.direction),
+  ethertype: required(R.ethertype, 'IPv4 or IPv6'),
+  protocol: required(R.protocol),
+  ports: T.Optional(PortRanges('Destination ports')),
+  remote: Remote,
+  action: Action,
+  priority: T.Optional(T.Integer()),
+});
+export const Template = T.Object(
+  {
+    id: Id,
+    name: T.String(),
+    profiles: T.Array(Profile),
+    rules: T.Array(TemplateRule),
+  },
+  { $id: 'Template' },
+);
+
+// ---- instances, ports, address groups ----
+
+const portFields = {
+  id: Id,
+  instanceId: Id,
+  ipv4: T.Array(T.String(), { description: 'Private addresses' }),
+  ipv6: T.Array(T.String()),
+  publicIpv4: T.Optional(T.String()),
+  virtualIps: T.Array(T.String()),
+  nicType: NicType,
+  groupIds: T.Array(Id, { description: 'Ordered memberships: the index is the Huawei group sequence' }),
+  host: T.Optional(T.String({ description: 'Hypervisor host that carries the port' })),
+  interface: T.Optional(T.String({ description: "The port's interface on its host" })),
+};
+export const PortModel = T.Object(portFields, {
+  $id: 'PortModel',
+  description: 'A port as its instance holds it',
+});
+export const Port = T.Object(
+  {
+    ...portFields,
+    regionId: Id,
+    revision: T.Integer({ minimum: 0, description: "Its instance's revision" }),
+  },
+  { $id: 'Port' },
+);
+const instanceFields = {
+  id: Id,
+  tenantId: Id,
+  regionId: Id,
+  vpcId: VpcId,
+  name: T.String(),
+  ports: T.Array(ref(PortModel)),
+};
+export const InstanceModel = T.Object(instanceFields, {
+  $id: 'InstanceModel',
+  description: 'An instance as stored',
+});
+export const Instance = T.Object({ ...instanceFields, revision: Revision }, { $id: 'Instance' });
+
+const addressGroupFields = {
+  id: Id,
+  tenantId: Id,
+  regionId: Id,
+  name: T.String(),
+  ethertype: T.Optional(Ethertype),
+  entries: T.Array(T.String({ description: 'An address or CIDR' })),
+  description: T.Optional(T.String()),
+};
+export const AddressGroupModel = T.Object(addressGroupFields, {
+  $id: 'AddressGroupModel',
+  description: 'An address group as stored',
+});
+export const AddressGroup = T.Object({ ...addressGroupFields, revision: Revision }, { $id: 'AddressGroup' });
+
+// ---- access keys, tokens, OpenStack identities ----
+
+const Role = Enum(['admin', 'tenant']);
+const keyFields = {
+  id: Id,
+  tenantId: nullable(Id, 'null for operator keys'),
+  role: Role,
+  description: nullable(T.String()),
+  createdAt: Timestamp,
+};
+export const AccessKey = T.Object(keyFields, { $id: 'AccessKey' });
+export const AccessKeyCreated = T.Object(
+  {
+    ...keyFields,
+    secret: T.Optional(
+      T.String({
+        description:
+          'The secret, shown only in this answer (absent when the answer replays an Idempotency-Key: it is never stored in the clear)',
+      }),
+    ),
+  },
+  { $id: 'AccessKeyCreated' },
+);
+export const TokenIssued = T.Object({
+  token: T.String({ description: 'Send as Authorization: Bearer <token>' }),
+  expiresAt: Timestamp,
+  role: Role,
+  tenantId: nullable(Id, 'null for operator keys'),
+});
+export const Principal = T.Object(
+  { role: Role, keyId: Id, tenantId: T.Optional(Id) },
+  { $id: 'Principal', description: 'Who the credentials speak for; tenantId for tenant keys' },
+);
+
+const userFields = {
+  id: Id,
+  tenantId: Id,
+  domainId: T.String({ description: 'Always "default"' }),
+  name: T.String(),
+  description: nullable(T.String()),
+  createdAt: Timestamp,
+};
+export const OpenStackUser = T.Object(userFields, { $id: 'OpenStackUser' });
+const credentialFields = {
+  id: Id,
+  userId: Id,
+  name: T.String(),
+  description: nullable(T.String()),
+  expiresAt: nullable(Timestamp, 'null: never expires'),
+  createdAt: Timestamp,
+};
+export const AppCredential = T.Object(credentialFields, { $id: 'AppCredential' });
+export const AppCredentialCreated = T.Object(
+  {
+    ...credentialFields,
+    secret: T.Optional(
+      T.String({
+        description:
+          'The secret, shown only in this answer (absent when the answer replays an Idempotency-Key: only its hash is stored)',
+      }),
+    ),
+  },
+  { $id: 'AppCredentialCreated' },
+);
+
+// ---- changes: watch events, snapshot, audit ----
+
+const put = <K extends string>(op: string, key: K, value: TSchema) =>
+  T.Object({ op: T.Literal(op), [key]: value } as Record<'op' | K, TSchema>);
+const del = (op: string, inRegion: boolean) =>
+  T.Object(inRegion ? { op: T.Literal(op), regionId: Id, id: Id } : { op: T.Literal(op), id: Id });
+export const ChangeEvent = T.Union(
+  [
+    put('tenant.put', 'tenant', ref(TenantModel)),
+    del('tenant.delete', false),
+    put('region.put', 'region', ref(RegionModel)),
+    del('region.delete', false),
+    put('vpc.put', 'vpc', ref(VpcModel)),
+    del('vpc.delete', true),
+    put('group.put', 'group', ref(GroupMeta)),
+    del('group.delete', true),
+    T.Object({
+      op: T.Literal('rule.put'),
+      regionId: Id,
+      groupId: Id,
+      seq: T.Integer({ minimum: 0, description: "Orders a group's rules by creation" }),
+      rule: ref(RuleModel),
+    }),
+    T.Object({ op: T.Literal('rule.delete'), regionId: Id, groupId: Id, id: Id }),
+    put('addressGroup.put', 'addressGroup', ref(AddressGroupModel)),
+    del('addressGroup.delete', true),
+    put('instance.put', 'instance', ref(InstanceModel)),
+    del('instance.delete', true),
+  ],
+  { $id: 'ChangeEvent', description: 'A whole-object put or a delete' },
+);
+export const Change = T.Object(
+  {
+    revision: T.Integer({ minimum: 1 }),
+    regionId: nullable(Id),
+    tenantId: nullable(Id),
+    action: T.String({ description: 'Such as rule.create, group.delete, accessKey.create' }),
+    events: T.Array(ref(ChangeEvent)),
+    at: Timestamp,
+  },
+  {
+    $id: 'Change',
+    description:
+      'One committed write: the data of an "event: change" of GET /v1/watch (its id is the revision)',
+  },
+);
+export const Snapshot = T.Object({
+  revision: T.Integer({ minimum: 0 }),
+  tenants: T.Array(ref(TenantModel)),
+  regions: T.Array(
+    T.Object({
+      region: ref(RegionModel),
+      vpcs: T.Array(ref(VpcModel)),
+      groups: T.Array(ref(GroupModel)),
+      addressGroups: T.Array(ref(AddressGroupModel)),
+      instances: T.Array(ref(InstanceModel)),
+    }),
+  ),
+});
+export const AuditEntry = T.Object(
+  {
+    revision: T.Integer({ minimum: 1 }),
+    at: Timestamp,
+    actor: T.String({ description: 'The access key id (openstack:<user id> for Keystone users)' }),
+    action: T.String(),
+    regionId: nullable(Id),
+    tenantId: nullable(Id),
+    targetId: nullable(Id),
+    before: Any('The target before the write (null for creates)'),
+    after: Any("The write's answer (null for deletes)"),
+  },
+  { $id: 'AuditEntry' },
+);
+
+// ---- flows, simulations, enforcement status ----
+
+const Packet = T.Object(
+  {
+    ethertype: Ethertype,
+    protocol: T.Integer({ minimum: 0, maximum: 255, description: 'IP protocol number' }),
+    src: T.String(),
+    dst: T.String(),
+    srcPort: T.Optional(T.Integer()),
+    dstPort: T.Optional(T.Integer()),
+    icmpType: T.Optional(T.Integer()),
+    icmpCode: T.Optional(T.Integer()),
+  },
+  { $id: 'Packet', description: 'The packet as evaluated' },
+);
+const ruleRefFields = {
+  groupId: Id,
+  groupName: T.String(),
+  groupSequence: T.Integer({ minimum: 0, description: "The group's place in the port's memberships" }),
+  ruleId: Id,
+  priority: T.Integer(),
+  action: Action,
+  position: T.Integer({
+    minimum: 0,
+    description: "The rule's place in the port's evaluation order (0 first)",
+  }),
+};
+const RuleRef = T.Object(ruleRefFields);
+export const Explanation = T.Object(
+  {
+    portId: Id,
+    direction: Direction,
+    verdict: Action,
+    decidedBy: T.Union([
+      T.Object({ kind: T.Literal('rule'), ...ruleRefFields }),
+      T.Object({
+        kind: T.Literal('innerAccess'),
+        groupId: Id,
+        groupName: T.String(),
+        policy: Enum(['Accept', 'Drop']),
+      }),
+      T.Object({ kind: T.Literal('default'), reason: T.String() }),
+    ]),
+    matched: T.Array(RuleRef, {
+      description: 'Every rule that matched, in evaluation order (the decider first)',
+    }),
+  },
+  { $id: 'Explanation', description: "One port's verdict and why" },
+);
+const FlowSide = T.Object({
+  portId: nullable(Id, "null: the address is no Palisade port's, or the port is another tenant's"),
+  explanation: nullable(ref(Explanation)),
+  verdict: T.Optional(
+    Enum(['allow', 'deny'], { description: "Another tenant's side: its verdict without its rules" }),
+  ),
+});
+export const FlowCheckResult = T.Object({
+  packet: ref(Packet),
+  verdict: Action,
+  egress: FlowSide,
+  ingress: FlowSide,
+});
+
+const Hop = T.Union(
+  [
+    T.Object({ portId: T.Null(), verdict: T.Literal('allow'), via: T.Literal('outside') }),
+    T.Object({
+      portId: Id,
+      verdict: Action,
+      via: T.Literal('conntrack'),
+      direction: Enum(['original', 'reply']),
+    }),
+    T.Object({ portId: Id, verdict: T.Literal('deny'), via: T.Literal('cleared') }),
+    T.Object({
+      portId: Id,
+      verdict: Action,
+      via: Enum(['rules', 'stateless']),
+      explanation: ref(Explanation),
+    }),
+  ],
+  {
+    description:
+      'One side of a delivery: outside Palisade, a tracked connection, a cleared one, or the rules',
+  },
+);
+const Connection = T.Object({
+  portId: Id,
+  origin: Enum(['inbound', 'outbound']),
+  protocol: T.Integer(),
+  src: T.String(),
+  dst: T.String(),
+  srcPort: T.Integer(),
+  dstPort: T.Integer(),
+  state: T.String(),
+  expiresIn: T.Number({ description: 'Seconds' }),
+});
+const Connections = T.Array(Connection, { description: "Live tracked connections of the caller's ports" });
+const changeOps = ['addRule', 'removeRule', 'join', 'leave', 'changeAddressGroup'] as const;
+export const SimulationResult = T.Object({
+  regionId: Id,
+  revision: T.Integer({ minimum: 0, description: 'The stored revision simulated on' }),
+  results: T.Array(
+    T.Union([
+      T.Object({
+        op: T.Literal('send'),
+        delivered: T.Boolean(),
+        packet: ref(Packet),
+        egress: Hop,
+        ingress: Hop,
+      }),
+      T.Object({ op: T.Literal('advance'), now: T.Number({ description: 'Virtual seconds' }) }),
+      T.Object({ op: T.Literal('connections'), now: T.Number(), connections: Connections }),
+      T.Object({
+        op: Enum(changeOps),
+        cleared: T.Integer({ minimum: 0, description: 'Tracked entries turned into cleared markers' }),
+        dropped: T.Integer({ minimum: 0, description: 'Tracked entries dropped' }),
+        connections: Connections,
+      }),
+    ]),
+    { description: 'One result per step, in order' },
+  ),
+});
+
+export const EnforcementStatus = T.Object({
+  revision: T.Integer({ minimum: 0 }),
+  regions: T.Array(
+    T.Object({
+      regionId: Id,
+      revision: T.Integer({ minimum: 0, description: 'The last revision that changed the region' }),
+      enforcedEverywhere: T.Boolean(),
+      hosts: T.Array(
+        T.Object({
+          host: T.String(),
+          ports: T.Integer({ minimum: 0, description: "The caller's ports on the host" }),
+          enforcedRevision: nullable(T.Integer({ minimum: 0 }), 'null: the host never reported'),
+          upToDate: T.Boolean(),
+          reportedAt: nullable(Timestamp),
+          closed: T.Array(T.Object({ portId: Id, reason: T.String() })),
+        }),
+      ),
+      ruleHits: T.Record(T.String(), T.Integer({ minimum: 0 }), { description: 'Rule id → packets matched' }),
+    }),
+  ),
+});
+
+/** The health checks' tags; no credentials. */
+export const HEALTH = { tags: ['health'], security: [] };
+export const Health = T.Object({ status: T.Literal('ok') });
+export const Ready = T.Object({ status: T.Literal('ready'), revision: T.Integer({ minimum: 0 }) });
+
+/** Every schema with an $id: added to the app (components of the document) and to the response check. */
+export const SHARED_SCHEMAS: TSchema[] = [
+  ProblemSchema,
+  TenantModel,
+  Tenant,
+  Quotas,
+  ConntrackTimeouts,
+  RegionModel,
+  Region,
+  VpcModel,
+  Vpc,
+  Rule,
+  RuleModel,
+  GroupMeta,
+  GroupModel,
+  SecurityGroup,
+  SecurityGroupWithRules,
+  Template,
+  PortModel,
+  Port,
+  InstanceModel,
+  Instance,
+  AddressGroupModel,
+  AddressGroup,
+  AccessKey,
+  AccessKeyCreated,
+  Principal,
+  OpenStackUser,
+  AppCredential,
+  AppCredentialCreated,
+  ChangeEvent,
+  Change,
+  AuditEntry,
+  Packet,
+  Explanation,
+];
+
+// ---- answers per operation ----
+
+/** A page of a list: `cursor=<nextCursor>` for the next one. */
+export const Page = (item: TSchema) =>
+  T.Object({
+    items: T.Array(ref(item)),
+    nextCursor: T.Optional(T.String({ description: 'Pass as cursor for the next page; absent on the last' })),
+  });
+/** A whole list in one answer (no paging). */
+export const List = (item: TSchema) => T.Object({ items: T.Array(ref(item)) });
+export const One = ref;
+/** POST .../rules/batch: the rules in the order of the request (existing ones for Alibaba no-ops). */
+export const RuleBatchCreated = T.Object({ rules: T.Array(ref(Rule)) });
+
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
+
+const ERRORS = new Map<number, string>([
+  [
+    400,
+    'Malformed or invalid request: schema (MISSING_FIELD, UNKNOWN_FIELD, INVALID_FIELD, INVALID_JSON) or semantics (the codes of the policy format), each problem in errors[]',
+  ],
+  [
+    401,
+    'No valid credentials: MISSING_CREDENTIALS, UNSUPPORTED_AUTHORIZATION, MALFORMED_SIGNATURE, SIGNATURE_EXPIRED, INVALID_CREDENTIALS, SIGNATURE_MISMATCH, REPLAYED_REQUEST, INVALID_TOKEN',
+  ],
+  [403, 'FORBIDDEN: the operation needs an operator key, or names another tenant'],
+  [404, "NOT_FOUND: the object does not exist (or is another tenant's)"],
+  [408, 'REQUEST_TIMEOUT: the request was not received in time'],
+  [409, 'Conflict with the current state'],
+  [412, 'REVISION_MISMATCH: the object changed since the If-Match revision'],
+  [413, 'BODY_TOO_LARGE: the request body is larger than the server accepts'],
+  [414, 'URI_TOO_LONG: a part of the path is longer than the server accepts'],
+  [415, 'UNSUPPORTED_MEDIA_TYPE: the request body must be JSON'],
+  [422, 'IDEMPOTENCY_KEY_REUSED: the Idempotency-Key was used for a different request'],
+  [
+    429,
+    'RATE_LIMITED (too many requests from the address) or TOO_MANY_FAILURES (authentication locked out for a while); Retry-After says when to retry',
+  ],
+  [431, 'HEADERS_TOO_LARGE: the request headers are larger than the server accepts'],
+  [500, 'INTERNAL: a server fault (never a client mistake); the error is in the server log'],
+  [503, 'Service unavailable'],
+]);
+
+const REVISION_HEADER = {
+  'x-palisade-revision': T.String({
+    pattern: '^[0-9]+$',
+    description: 'The revision the write committed as (always sent on a write)',
+  }),
+};
+const ETAG_HEADER = {
+  etag: T.String({ description: 'The answered object\'s revision, quoted ("12"): send it back as If-Match' }),
+};
+const REPLAY_HEADER = {
+  'idempotent-replayed': T.Literal('true', {
+    description: "Sent when the answer replays an Idempotency-Key's first answer",
+  }),
+};
+const RETRY_HEADER = {
+  'retry-after': T.String({ pattern: '^[0-9]+$', description: 'Seconds until a retry may succeed' }),
+};
+
+/** What a route is, for the statuses every such route can answer besides its own. */
+export interface RouteKind {
+  /** Needs credentials (401, and 429 for lockouts). Default true. */
+  auth?: boolean;
+  /** Takes a JSON body (400 for bad JSON, 413, 415). */
+  body?: boolean;
+  /** A write through the service layer: x-palisade-revision, If-Match and Idempotency-Key (400, 422). */
+  write?: boolean;
+  /** A GET of one object: its revision as ETag. */
+  etag?: boolean;
+}
+export const READ: RouteKind = {};
+export const READ_ONE: RouteKind = { etag: true };
+/** A POST that reads (flow checks, simulations): a body, no revision. */
+export const QUERY: RouteKind = { body: true };
+export const WRITE: RouteKind = { body: true, write: true };
+export const PUBLIC: RouteKind = { auth: false };
+/** POST /v1/tokens: a body, no credentials (401 is its own: wrong key or secret). */
+export const LOGIN: RouteKind = { auth: false, body: true };
+
+/** Statuses any request may meet before its route's code runs: timeouts, rate limits, oversized headers, faults. */
+const EVERY_ROUTE = [408, 429, 431, 500];
+
+/** A success with its own description (what a 200 means next to a 201, say). */
+export class Described {
+  constructor(
+    readonly schema: TSchema | null,
+    readonly description: string,
+  ) {}
+}
+export const described = (schema: TSchema | null, description: string) => new Described(schema, description);
+
+type Success = TSchema | null | Described;
+type ErrorSpec = number | [number, string];
+
+const SUCCESS_TEXT = new Map([
+  [200, 'OK'],
+  [201, 'Created'],
+  [204, 'No content'],
+]);
+
+/**
+ * The responses of an operation: its successes (a schema, or null for no content), the error
+ * statuses its own code answers (optionally with what they mean there), and the statuses every
+ * route of its kind answers. Errors are problem+json; 429 carries Retry-After.
+ */
+export function answers(
+  kind: RouteKind,
+  ok: Partial<Record<200 | 201 | 204, Success>>,
+  errors: ErrorSpec[] = [],
+): Record<string, object> {
+  const out: [string, object][] = [];
+  for (const [code, success] of Object.entries(ok) as [string, Success][]) {
+    const { schema, description } =
+      success instanceof Described
+        ? success
+        : { schema: success, description: SUCCESS_TEXT.get(Number(code))! };
+    const headers = {
+      ...(kind.write ? { ...REVISION_HEADER, ...REPLAY_HEADER } : {}),
+      ...(kind.write || kind.etag ? ETAG_HEADER : {}),
+    };
+    out.push([
+      code,
+      {
+        description,
+        ...(Object.keys(headers).length ? { headers } : {}),
+        // type null: @fastify/swagger documents no content.
+        ...(schema === null ? { type: 'null' } : { content: { 'application/json': { schema } } }),
+      },
+    ]);
+  }
+  const statuses = new Map<number, string[]>();
+  const add = (status: number, what?: string) => {
+    const list = statuses.get(status) ?? [];
+    if (what !== undefined) list.push(what);
+    statuses.set(status, list);
+  };
+  for (const status of EVERY_ROUTE) add(status);
+  if (kind.auth !== false) add(401);
+  if (kind.body) for (const status of [400, 413, 415]) add(status);
+  if (kind.write) for (const status of [400, 422]) add(status);
+  for (const e of errors) {
+    if (typeof e === 'number') add(e);
+    else add(e[0], e[1]);
+  }
+  for (const [status, specific] of [...statuses].sort(([a], [b]) => a - b))
+    out.push([
+      String(status),
+      {
+        description: [ERRORS.get(status) ?? 'Error', ...specific].join('. '),
+        ...(status === 429 ? { headers: RETRY_HEADER } : {}),
+        content: { [PROBLEM_MEDIA_TYPE]: { schema: ref(ProblemSchema) } },
+      },
+    ]);
+  return Object.fromEntries(out);
+}
+
+/** GET /v1/watch: a Server-Sent Events stream, not JSON. */
+export const EVENT_STREAM = {
+  description:
+    'text/event-stream: a comment line, then one event per committed write (id: <revision>, event: change, data: a Change as JSON, see components.schemas.Change), then live; ": keepalive" comments every 15 seconds',
+  content: {
+    'text/event-stream': {
+      schema: T.String({ description: 'Server-Sent Events; each data line is a Change' }),
+    },
+  },
+};
