@@ -18,6 +18,7 @@ import { dialectFor, requestLineOf, sendAnswer, writeAnswer } from './dialects.j
 import type { ServerLimits } from './limits.js';
 import { jsonBody } from './http.js';
 import { errorHandler, nativeDialect, sendProblem } from './problem.js';
+import { responseChecker } from './response-check.js';
 import * as R from './responses.js';
 import { changeRoutes } from './routes/changes.js';
 import { groupRoutes } from './routes/groups.js';
@@ -52,7 +53,16 @@ function validators() {
     (httpPart === 'body' ? body : text).compile(schema);
 }
 
-export async function buildApp(ctx: Context, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
+export interface AppChecks {
+  /** Tests: validate every documented answer against the OpenAPI document (response-check.ts). */
+  checkResponses?: boolean;
+}
+
+export async function buildApp(
+  ctx: Context,
+  options: FastifyServerOptions = {},
+  checks: AppChecks = {},
+): Promise<FastifyInstance> {
   const { limits } = ctx;
   const app = Fastify({
     bodyLimit: limits.bodyLimitBytes,
@@ -124,6 +134,7 @@ export async function buildApp(ctx: Context, options: FastifyServerOptions = {})
     if (req.nonce && !req.nonce.recorded) await ctx.keys.recordNonce(req.nonce).catch(() => undefined);
     return payload;
   });
+  if (checks.checkResponses) app.addHook('onSend', responseChecker(R.SHARED_SCHEMAS));
 
   await app.register(swagger, {
     // Shared schemas are components named by their $id.

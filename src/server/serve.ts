@@ -27,6 +27,8 @@ export interface ServeOptions {
   env?: NodeJS.ProcessEnv;
   /** Abuse limits; default: from the environment (PALISADE_*), else the defaults of limits.ts. */
   limits?: ServerLimits;
+  /** Tests: answer 500 RESPONSE_NOT_DOCUMENTED for any answer the OpenAPI document does not describe. */
+  checkResponses?: boolean;
 }
 
 export interface RunningServer {
@@ -87,6 +89,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       logger: opts.logger ?? { level: env.PALISADE_LOG_LEVEL ?? 'info' },
       routerOptions: { maxParamLength: 300 },
     },
+    { checkResponses: opts.checkResponses },
   );
   const host = opts.host ?? env.PALISADE_HOST ?? '127.0.0.1';
   const port = opts.port ?? Number(env.PALISADE_PORT ?? 8080);

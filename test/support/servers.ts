@@ -73,6 +73,8 @@ export async function startTestServer(
     database: database.location,
     logger,
     env: { ...TEST_ENV },
+    // Every answer is checked against the OpenAPI document (src/server/response-check.ts).
+    checkResponses: true,
     ...extra,
   });
   return {
