@@ -15,16 +15,32 @@ export function encodeCursor(key: unknown): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor<K>(cursor: string | undefined): K | undefined {
+/**
+ * The key a cursor holds, if it is one this API could have returned: any other text, or JSON of
+ * another shape (a client can make both), is 400 INVALID_CURSOR, never a key the query trips on.
+ */
+export function decodeCursor<K>(cursor: string | undefined, isKey: (v: unknown) => v is K): K | undefined {
   if (cursor === undefined) return undefined;
+  let key: unknown;
   try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as K;
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw new ServiceError(400, 'INVALID_CURSOR', `cursor "${cursor}" is not a cursor this API returned`, [
-      { path: 'query.cursor', code: 'INVALID_CURSOR', message: 'not a cursor this API returned' },
-    ]);
+    key = undefined;
   }
+  if (isKey(key)) return key;
+  throw new ServiceError(400, 'INVALID_CURSOR', `cursor "${cursor}" is not a cursor this API returned`, [
+    { path: 'query.cursor', code: 'INVALID_CURSOR', message: 'not a cursor this API returned' },
+  ]);
 }
+
+const isScalarKey = (v: unknown): v is string | number =>
+  typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+
+/** A key of paginate: a string or number, or a tuple of them. */
+export const isSortKey = (v: unknown): v is string | number | (string | number)[] =>
+  isScalarKey(v) || (Array.isArray(v) && v.every(isScalarKey));
+
+export const isRevision = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
 /** One page of `sorted` (ascending by `key`) after the cursor's key. */
 export function paginate<T, K extends string | number | (string | number)[]>(
@@ -34,7 +50,7 @@ export function paginate<T, K extends string | number | (string | number)[]>(
   cursor: string | undefined,
   limit = DEFAULT_LIMIT,
 ): Page<T> {
-  const after = decodeCursor<K>(cursor);
+  const after = decodeCursor(cursor, isSortKey) as K | undefined;
   let start = 0;
   if (after !== undefined) {
     // Binary search for the first item whose key is greater than the cursor.

@@ -85,10 +85,26 @@ export function jsonBody(invalid: (e: SyntaxError) => Error) {
     const text = body.toString();
     req.rawBody = text;
     if (text.trim() === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
+      // JSON.parse reads 1e400 as Infinity, which a schema's "integer" lets through: a number
+      // too large for a double is malformed input. (Only texts with such a literal are walked.)
+      if (OVERFLOW_HINT.test(text) && hasNonFinite(parsed))
+        throw new SyntaxError('a number in the body is too large to be represented');
     } catch (e) {
-      done(invalid(e as SyntaxError), undefined);
+      return done(invalid(e as SyntaxError), undefined);
     }
+    done(null, parsed);
   };
+}
+
+/** A literal that may overflow a double: an exponent of three digits, or 309 digits in a row. */
+const OVERFLOW_HINT = /[eE][+]?\d{3}|\d{309}/;
+
+function hasNonFinite(v: unknown): boolean {
+  if (typeof v === 'number') return !Number.isFinite(v);
+  if (Array.isArray(v)) return v.some(hasNonFinite);
+  if (v !== null && typeof v === 'object') return Object.values(v).some(hasNonFinite);
+  return false;
 }

@@ -363,6 +363,34 @@ describe.each(STORES)('bad input on %s', (kind) => {
     expect((await res.json()).code).toBe('INVALID_JSON');
   });
 
+  it('rejects a number too large for a double (1e400 is not an integer), on every route', async () => {
+    const before = (await c.get<any>('/v1/snapshot')).revision;
+    for (const [path, text, client] of [
+      [`/v1/security-groups/${group}/rules`, '{"direction":"ingress","protocol":"tcp","priority":1e400}', c],
+      ['/v1/hosts/host-1/status', '{"revision":1e400,"closed":[],"ruleHits":{}}', t.admin],
+    ] as const) {
+      const res = await fetch(t.url + path, {
+        method: 'POST',
+        headers: { ...client.auth('POST', path, text), 'content-type': 'application/json' },
+        body: text,
+      });
+      expect([path, res.status, (await res.json()).code]).toEqual([path, 400, 'INVALID_JSON']);
+    }
+    expect((await c.get<any>('/v1/snapshot')).revision).toBe(before);
+  });
+
+  it('refuses a cursor of the right encoding but the wrong shape', async () => {
+    // base64url of {"x":1} and of {}: JSON, but no key this API returns.
+    for (const path of [
+      '/v1/audit?cursor=eyJ4IjoxfQ',
+      '/v1/audit?cursor=e30',
+      '/v1/security-groups?cursor=e30',
+    ]) {
+      const res = await c.request<any>('GET', path, undefined, { raw: true });
+      expect([path, res.status, res.body.code]).toEqual([path, 400, 'INVALID_CURSOR']);
+    }
+  });
+
   it('rejects a body of another media type', async () => {
     const path = `/v1/security-groups/${group}/rules`;
     const res = await fetch(t.url + path, {

@@ -119,6 +119,8 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
     const s = await session(ctx, req);
     const q = queryOf(req.url);
     const project = q.get('project_id') ?? q.get('tenant_id');
+    // A list Neutron refuses (a bad filter, sort or limit) makes no default group: check first.
+    listResponse(GROUP_SPEC, [], q, selfUrl(req));
     if (!project || project === s.tenantId) await ensureDefaultGroup(svc, s);
     const all = s.r.groups().map(groupDict);
     return listResponse(GROUP_SPEC, all, q, selfUrl(req));

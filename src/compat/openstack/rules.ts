@@ -130,6 +130,8 @@ export function ruleRoutes(ctx: Context, app: FastifyInstance): void {
     const s = await session(ctx, req);
     const q = queryOf(req.url);
     const project = q.get('project_id') ?? q.get('tenant_id');
+    // A list Neutron refuses makes no default group: check the query first.
+    listResponse(RULE_SPEC, [], q, selfUrl(req), match);
     if (!project || project === s.tenantId) await ensureDefaultGroup(svc, s);
     return listResponse(RULE_SPEC, tenantRules(s.r), q, selfUrl(req), match);
   });

@@ -5,7 +5,7 @@ import type { SelectQueryBuilder } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { ServiceError } from '../errors.js';
 import type { ChangeRecord } from '../events.js';
-import { decodeCursor, encodeCursor, MAX_LIMIT } from '../paging.js';
+import { decodeCursor, encodeCursor, isRevision, MAX_LIMIT } from '../paging.js';
 import { sees } from '../scope.js';
 import type { Principal, Service } from '../service.js';
 import { World } from '../world.js';
@@ -136,7 +136,7 @@ export async function listAudit(svc: Service, p: Principal, a: AuditQuery) {
   if (a.targetId !== undefined) q = q.where('target_id', '=', a.targetId);
   if (a.action !== undefined) q = q.where('action', '=', a.action);
   if (a.actor !== undefined) q = q.where('actor', '=', a.actor);
-  const before = decodeCursor<number>(a.cursor);
+  const before = decodeCursor(a.cursor, isRevision);
   if (before !== undefined) q = q.where('revision', '<', before);
   const rows = await q
     .orderBy('revision', 'desc')
