@@ -117,12 +117,13 @@ export async function buildApp(
     jsonBody((e) => e),
   );
 
-  // Reads record the nonce at once; writes record it in their own transaction (saving a
-  // commit), and whatever a route did not record is recorded before the answer goes out.
+  // Reads (POSTs that write nothing included) record the nonce at once, so a replay is refused
+  // before it runs; writes record it in their own transaction (saving a commit), and whatever a
+  // route did not record is recorded before the answer goes out.
   app.addHook('preValidation', async (req) => {
     if (req.routeOptions.config?.public || !req.url.startsWith('/v1/')) return;
     const [path, search = ''] = req.url.split(/\?(.*)/s);
-    const deferNonce = req.method !== 'GET' && req.method !== 'HEAD';
+    const deferNonce = req.method !== 'GET' && req.method !== 'HEAD' && !req.routeOptions.config?.read;
     const auth = await ctx.keys.authenticate(
       { source: req.ip, method: req.method, path, search, headers: req.headers, body: req.rawBody ?? '' },
       deferNonce,

@@ -102,6 +102,19 @@ describe.each(STORES)('auth on %s', (kind) => {
     const once = signRequest(aKey, 'GET', path);
     expect((await send(path, once)).status).toBe(200);
     expect(await send(path, once)).toMatchObject({ status: 401, body: { code: 'REPLAYED_REQUEST' } });
+    // A POST that writes nothing (a flow check, a simulation) is refused as a replay too.
+    for (const [post, postBody] of [
+      ['/v1/regions/hw/flows:check', { from: '192.0.2.1', to: '192.0.2.2', protocol: 'tcp', dstPort: 22 }],
+      ['/v1/regions/hw/simulations', { steps: [{ op: 'advance', seconds: 1 }] }],
+    ] as const) {
+      const text = JSON.stringify(postBody);
+      const signedPost = signRequest(aKey, 'POST', post, text);
+      expect((await send(post, signedPost, 'POST', text)).status).toBe(200);
+      expect(await send(post, signedPost, 'POST', text)).toMatchObject({
+        status: 401,
+        body: { code: 'REPLAYED_REQUEST' },
+      });
+    }
     const ghost = signRequest({ id: 'PKNOPE', secret: 'x' }, 'GET', path);
     expect(await send(path, ghost)).toMatchObject({ status: 401, body: { code: 'INVALID_CREDENTIALS' } });
   });

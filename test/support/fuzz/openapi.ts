@@ -8,6 +8,13 @@ import type { Schema } from './schema.js';
 
 const Ajv = AjvModule.default;
 
+const responseAjv = new Ajv({ strict: false, allErrors: true });
+const DOCUMENT = 'openapi.json';
+
+/** A schema taken out of the document, its local references pointed back into the document. */
+const withinDocument = (schema: Schema): Schema =>
+  JSON.parse(JSON.stringify(schema).replaceAll('"$ref":"#/', `"$ref":"${DOCUMENT}#/`));
+
 export interface Param {
   name: string;
   in: 'path' | 'query' | 'header';
@@ -29,6 +36,8 @@ export interface Operation {
 }
 
 export function operationsOf(doc: any): Operation[] {
+  // Response schemas refer to the document's components: validate them within the document.
+  if (!responseAjv.getSchema(DOCUMENT)) responseAjv.addSchema(doc, DOCUMENT);
   const out: Operation[] = [];
   for (const [path, item] of Object.entries<any>(doc.paths ?? {}))
     for (const [method, op] of Object.entries<any>(item)) {
@@ -117,7 +126,6 @@ export function paramsAllowed(
   return validator(textAjv, s.query)(copy(query)) && validator(textAjv, s.path)(copy(path));
 }
 
-const responseAjv = new Ajv({ strict: false, allErrors: true });
 const responseValidators = new WeakMap<object, ReturnType<InstanceType<typeof Ajv>['compile']>>();
 
 /** fastify-swagger's placeholder when a route declares no responses: documents nothing. */
@@ -153,13 +161,14 @@ export function documentedResponse(op: Operation): Check {
       .split(';')[0]
       .trim();
     const media = content[type] ?? content['application/json'] ?? Object.values(content)[0];
-    if (!media?.schema) return [];
+    // A stream (text/event-stream) has no JSON body to check: its schema describes its events.
+    if (!media?.schema || type === 'text/event-stream') return [];
     let ok: boolean;
     let errors = '';
     try {
       let compiled = responseValidators.get(media.schema);
       if (!compiled) {
-        compiled = responseAjv.compile(media.schema);
+        compiled = responseAjv.compile(withinDocument(media.schema));
         responseValidators.set(media.schema, compiled);
       }
       ok = compiled(res.json) as boolean;
