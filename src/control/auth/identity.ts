@@ -4,6 +4,7 @@
 // Users and credentials are written through the service layer (audited, all or nothing);
 // tokens are issued and checked here, like the native API's bearer tokens.
 import { randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { badRequest, conflict, notFound, ServiceError } from '../errors.js';
 import type { Principal, Service, WriteOptions, WriteResult } from '../service.js';
@@ -93,8 +94,11 @@ function checkName(value: string, path: string): void {
 export class IdentityService {
   private lastSweep = 0;
 
-  /** scrypt jobs: two at a time (the machine's thread pool stays free), taking turns per user. */
-  private readonly hashing = new FairQueue(2);
+  /**
+   * scrypt jobs one core short of the machine (one is left for the event loop and the rest of
+   * the server), taking turns per user.
+   */
+  private readonly hashing = new FairQueue(Math.max(1, availableParallelism() - 1));
 
   constructor(
     private readonly svc: Service,
