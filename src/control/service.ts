@@ -198,7 +198,12 @@ export class Service {
               'IDEMPOTENCY_KEY_REUSED',
               `Idempotency-Key "${opts.idempotencyKey}" was used for a different request`,
             );
-          return { status: prior.status, body: JSON.parse(prior.response) as R, revision: 0, replayed: true };
+          return {
+            status: prior.status,
+            body: JSON.parse(prior.response) as R,
+            revision: Number(prior.revision ?? 0),
+            replayed: true,
+          };
         }
       }
       const decided = plan(this.world, new Scope(this.world, p));
@@ -239,6 +244,7 @@ export class Service {
             status,
             response: JSON.stringify(body),
             created_at: this.now(),
+            revision,
           })
           .onConflict((oc) =>
             oc.columns(['principal', 'key']).doUpdateSet({
@@ -246,6 +252,7 @@ export class Service {
               status,
               response: JSON.stringify(body),
               created_at: this.now(),
+              revision,
             }),
           )
           .execute();

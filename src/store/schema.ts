@@ -90,5 +90,7 @@ export interface Database {
     status: number;
     response: string;
     created_at: number;
+    /** The revision the write committed as (null: a record from before it was kept). */
+    revision: number | null;
   };
 }

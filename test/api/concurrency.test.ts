@@ -88,6 +88,9 @@ describe.each(STORES)('concurrent writes on %s', (kind) => {
     expect(ids.size).toBe(1);
     expect(tries.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(4);
     expect(tries.every((r) => r.status === 201)).toBe(true);
+    // Every answer names the revision the one write committed as (a replay's too, not 0).
+    const revisions = new Set(tries.map((r) => r.headers.get('x-palisade-revision')));
+    expect([...revisions]).toEqual([String(tries[0].body.revision)]);
     expect((await c.get<any>('/v1/security-groups?name=once')).items).toHaveLength(1);
     const reused = await c.request<any>(
       'POST',

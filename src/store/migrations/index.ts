@@ -173,11 +173,12 @@ function objectIdentity(dialect: Dialect): Migration {
 }
 
 /**
- * Server-wide settings (the master-key check: a value only the right key decrypts), and the
- * application credential a Keystone token was issued from, so that deleting the credential
- * ends its tokens.
+ * Server-wide settings (the master-key check: a value only the right key decrypts), the
+ * application credential a Keystone token was issued from (deleting the credential ends its
+ * tokens), and the revision of an idempotent write (its replay answers it again).
  */
-function settingsAndTokenOrigin(): Migration {
+function settingsAndTokenOrigin(dialect: Dialect): Migration {
+  const bigint = dialect === 'postgres' ? 'bigint' : 'integer';
   return {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -186,6 +187,8 @@ function settingsAndTokenOrigin(): Migration {
         .addColumn('value', 'text', (c) => c.notNull())
         .execute();
       await db.schema.alterTable('identity_tokens').addColumn('app_credential_id', 'text').execute();
+      // The revision an idempotent write committed as, answered again with its replay.
+      await db.schema.alterTable('idempotency').addColumn('revision', bigint).execute();
       await db.schema
         .createIndex('identity_tokens_credential')
         .on('identity_tokens')
@@ -202,7 +205,7 @@ export function migrations(dialect: Dialect): MigrationProvider {
       '0002_host_status': hostStatus(dialect),
       '0003_identity': identity(dialect),
       '0004_object_identity': objectIdentity(dialect),
-      '0005_settings_token_origin': settingsAndTokenOrigin(),
+      '0005_settings_token_origin': settingsAndTokenOrigin(dialect),
     }),
   };
 }
