@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import noDynamicKey from './eslint-rules/no-dynamic-key.js';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'web/dist/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'web/dist/', 'scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
