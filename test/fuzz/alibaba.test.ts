@@ -21,7 +21,7 @@ import {
   v1StringToSign,
 } from '../../src/compat/alibaba/signing.js';
 import { alibabaError } from '../support/fuzz/envelopes.js';
-import { Fixtures } from '../support/fuzz/fixtures.js';
+import { Fixtures, nativeMakers } from '../support/fuzz/fixtures.js';
 import { type FuzzServer, startFuzzServer } from '../support/fuzz/server.js';
 import { type RawRequest, send } from '../support/fuzz/http.js';
 import { type FuzzCase, FuzzRun, seedOf } from '../support/fuzz/runner.js';
@@ -883,40 +883,18 @@ describe('Alibaba ECS RPC fuzz', () => {
       name: 'i1',
       ports: [{ ipv4: ['10.3.0.5'], groupIds: [group, group2] }],
     });
-    let n = 0;
+    const native = nativeMakers(tenant, REGION, vpc, group);
+    let renewals = 0;
     fx = new Fixtures({
-      group: async () =>
-        (
-          await tenant.post<any>('/v1/security-groups', {
-            regionId: REGION,
-            vpcId: vpc,
-            name: `v${++n}`,
-            template: 'empty',
-          })
-        ).id,
-      rule: async () =>
-        (
-          await tenant.post<any>(`/v1/security-groups/${group}/rules`, {
-            direction: 'ingress',
-            protocol: 'tcp',
-            ports: String(1000 + ++n),
-            remoteIpPrefix: '10.0.0.0/8',
-          })
-        ).id,
-      prefixList: async () =>
-        (
-          await tenant.post<any>('/v1/address-groups', {
-            regionId: REGION,
-            name: `vpl${++n}`,
-            entries: ['192.0.2.0/24'],
-          })
-        ).id,
-      eni: async () =>
+      group: native.group,
+      rule: native.rule,
+      prefixList: native.addressGroup,
+      eni: async (n) =>
         (
           await tenant.post<any>('/v1/instances', {
             regionId: REGION,
             vpcId: vpc,
-            name: `veni${++n}`,
+            name: `veni${n}`,
             ports: [{ ipv4: [`10.3.200.${n % 250}`], groupIds: [group] }],
           })
         ).ports[0].id,
@@ -936,7 +914,7 @@ describe('Alibaba ECS RPC fuzz', () => {
         await tenant.post<any>('/v1/security-groups', {
           regionId: REGION,
           vpcId: vpc,
-          name: `g${++n}`,
+          name: `g${++renewals}`,
           template: 'empty',
         })
       ).id;

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PalisadeClient } from '../../src/client/client.js';
 import { huaweiError } from '../support/fuzz/envelopes.js';
-import { Fixtures } from '../support/fuzz/fixtures.js';
+import { Fixtures, nativeMakers } from '../support/fuzz/fixtures.js';
 import { type FuzzServer, startFuzzServer } from '../support/fuzz/server.js';
 import { type RawRequest, send } from '../support/fuzz/http.js';
 import {
@@ -329,35 +329,7 @@ describe('Huawei VPC v3 fuzz', () => {
         entries: ['198.51.100.0/24'],
       })
     ).id;
-    let n = 0;
-    fx = new Fixtures({
-      group: async () =>
-        (
-          await tenant.post<any>('/v1/security-groups', {
-            regionId: PROJECT,
-            vpcId: vpc,
-            name: `v${++n}`,
-            template: 'empty',
-          })
-        ).id,
-      rule: async () =>
-        (
-          await tenant.post<any>(`/v1/security-groups/${group}/rules`, {
-            direction: 'ingress',
-            protocol: 'tcp',
-            ports: String(1000 + ++n),
-            remoteIpPrefix: '10.0.0.0/8',
-          })
-        ).id,
-      addressGroup: async () =>
-        (
-          await tenant.post<any>('/v1/address-groups', {
-            regionId: PROJECT,
-            name: `vag${++n}`,
-            entries: ['192.0.2.0/24'],
-          })
-        ).id,
-    });
+    fx = new Fixtures(nativeMakers(tenant, PROJECT, vpc, group));
     Object.assign(fx.ids, { group, group2, rule, addressGroup });
   });
   afterAll(async () => {

@@ -68,3 +68,43 @@ export class Fixtures {
     for (const name of used) this.victims.delete(name);
   }
 }
+
+/** A client of the native API the makers below write through. */
+interface Poster {
+  post<T = unknown>(path: string, body?: unknown): Promise<T>;
+}
+
+/**
+ * Victim makers through the native API, for a front end's cases: a fresh empty group, a rule
+ * of `group`, an address group (an Alibaba prefix list).
+ */
+export function nativeMakers(tenant: Poster, regionId: string, vpcId: string, group: string) {
+  return {
+    group: async (n: number) =>
+      (
+        await tenant.post<{ id: string }>('/v1/security-groups', {
+          regionId,
+          vpcId,
+          name: `v${n}`,
+          template: 'empty',
+        })
+      ).id,
+    rule: async (n: number) =>
+      (
+        await tenant.post<{ id: string }>(`/v1/security-groups/${group}/rules`, {
+          direction: 'ingress',
+          protocol: 'tcp',
+          ports: String(1000 + n),
+          remoteIpPrefix: '10.0.0.0/8',
+        })
+      ).id,
+    addressGroup: async (n: number) =>
+      (
+        await tenant.post<{ id: string }>('/v1/address-groups', {
+          regionId,
+          name: `vag${n}`,
+          entries: ['192.0.2.0/24'],
+        })
+      ).id,
+  };
+}
