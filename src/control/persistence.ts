@@ -1,6 +1,6 @@
 // Events to rows and rows back to a world. Writes upsert whole documents by kind and id, so
 // applying an event twice leaves the same rows; loading replays one put per stored object.
-import type { Kysely, Transaction } from 'kysely';
+import type { CompiledQuery, Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../store/migrations/index.js';
 import type { Database, ObjectKind } from '../store/schema.js';
 import { statement } from '../store/statements.js';
@@ -52,12 +52,9 @@ function rowOf(e: Event, revision: number): Row | null {
   }
 }
 
-export async function persistEvents(
-  tx: Transaction<Database>,
-  dialect: Dialect,
-  revision: number,
-  events: Event[],
-): Promise<void> {
+/** The statements that store a write's events (in order), at the write's revision. */
+export function persistStatements(dialect: Dialect, revision: number, events: Event[]): CompiledQuery[] {
+  const out: CompiledQuery[] = [];
   for (const e of events) {
     const row = rowOf(e, revision);
     if (row) {
@@ -71,15 +68,15 @@ export async function persistEvents(
         row.revision,
         row.body,
       ];
-      await tx.executeQuery(statement(dialect, 'upsertObject', values));
+      out.push(statement(dialect, 'upsertObject', values));
       continue;
     }
     const kind = deletedKind(e);
     if (kind === null || !('id' in e)) continue;
-    if (kind === 'group')
-      await tx.deleteFrom('objects').where('kind', '=', 'rule').where('parent_id', '=', e.id).execute();
-    await tx.deleteFrom('objects').where('kind', '=', kind).where('id', '=', e.id).execute();
+    if (kind === 'group') out.push(statement(dialect, 'deleteRules', [e.id]));
+    out.push(statement(dialect, 'deleteObject', [kind, e.id]));
   }
+  return out;
 }
 
 /** The kind of object a delete event removes (objects are identified by kind and id). */

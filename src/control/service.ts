@@ -4,7 +4,7 @@
 // change-log entry (the change stream and the audit log) and its idempotency record in one
 // transaction, and only then becomes visible in memory.
 import { createHash } from 'node:crypto';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type QueryResult, sql, type Transaction } from 'kysely';
 import type { Profile } from '../core/model.js';
 import type { Store } from '../store/open.js';
 import { statement } from '../store/statements.js';
@@ -12,7 +12,7 @@ import type { Database } from '../store/schema.js';
 import { conflict, forbidden, ServiceError } from './errors.js';
 import type { Event } from './events.js';
 import { CHANNEL, ChangeFeed } from './feed.js';
-import { loadWorld, persistEvents } from './persistence.js';
+import { loadWorld, persistStatements } from './persistence.js';
 import { Scope } from './scope.js';
 import type { World } from './world.js';
 
@@ -78,6 +78,19 @@ export interface WriteResult<R> {
   revision: number;
   replayed: boolean;
 }
+
+/** A step of a write: a statement to run, or the plan's sideEffect to run in the transaction. */
+type Step = CompiledQuery | ((tx: Transaction<Database>) => Promise<void>);
+
+interface Outcome<R> {
+  result: WriteResult<R>;
+  /** What the write changed, for the world once stored (absent: nothing changed). */
+  committed?: { revision: number; events: Event[] };
+}
+
+type Steps<R> = Generator<Step, Outcome<R>, QueryResult<unknown>>;
+
+const NO_ROWS: QueryResult<unknown> = { rows: [] };
 
 /** Any number: the advisory lock every writer on a PostgreSQL store takes. */
 const WRITE_LOCK = 0x70616c69;
@@ -166,109 +179,118 @@ export class Service {
     }
   }
 
+  /**
+   * One write's work in order: every statement it runs is yielded to the caller, which runs it
+   * in the transaction it holds and resumes the steps with the result.
+   */
+  private *steps<R>(
+    p: Principal,
+    opts: WriteOptions,
+    plan: (world: World, scope: Scope) => Plan<R>,
+  ): Steps<R> {
+    const dialect = this.store.dialect;
+    const n = opts.nonce;
+    if (n && !n.recorded) {
+      const inserted = yield statement(dialect, 'insertNonce', [n.keyId, n.nonce, n.expiresAt]);
+      if (!Number(inserted.numAffectedRows ?? 0)) {
+        n.recorded = true;
+        throw replayed(n);
+      }
+    }
+    const principal = principalId(p);
+    if (opts.idempotencyKey) {
+      const found = yield statement(dialect, 'selectIdempotency', [principal, opts.idempotencyKey]);
+      const prior = found.rows[0] as Database['idempotency'] | undefined;
+      if (prior && Number(prior.created_at) > this.now() - IDEMPOTENCY_TTL_MS) {
+        if (prior.request_hash !== opts.requestHash)
+          throw new ServiceError(
+            422,
+            'IDEMPOTENCY_KEY_REUSED',
+            `Idempotency-Key "${opts.idempotencyKey}" was used for a different request`,
+          );
+        return {
+          result: {
+            status: prior.status,
+            body: JSON.parse(prior.response) as R,
+            revision: Number(prior.revision ?? 0),
+            replayed: true,
+          },
+        };
+      }
+    }
+    const decided = plan(this.world, new Scope(this.world, p));
+    if (decided.events.length === 0 && !decided.sideEffect)
+      return {
+        result: {
+          status: decided.status ?? 200,
+          body: decided.after(this.world.revision),
+          revision: this.world.revision,
+          replayed: false,
+        },
+      };
+    // Revisions are allocated under the write lock: gap-free and in commit order.
+    const revision = this.world.revision + 1;
+    const body = decided.after(revision);
+    yield* persistStatements(dialect, revision, decided.events);
+    if (decided.sideEffect) yield decided.sideEffect;
+    const response = JSON.stringify(body);
+    yield statement(dialect, 'insertChange', [
+      revision,
+      decided.regionId,
+      decided.tenantId,
+      p.keyId,
+      decided.action,
+      decided.targetId,
+      JSON.stringify(decided.events),
+      decided.before === undefined ? null : JSON.stringify(decided.before),
+      response,
+      new Date(this.now()).toISOString(),
+    ]);
+    const status = decided.status ?? 201;
+    if (opts.idempotencyKey)
+      yield statement(dialect, 'upsertIdempotency', [
+        principal,
+        opts.idempotencyKey,
+        opts.requestHash ?? '',
+        status,
+        response,
+        this.now(),
+        revision,
+      ]);
+    if (dialect === 'postgres')
+      yield CompiledQuery.raw('select pg_notify($1, $2)', [CHANNEL, String(revision)]);
+    return {
+      result: { status, body, revision, replayed: false },
+      committed: { revision, events: decided.events },
+    };
+  }
+
   private async transact<R>(
     p: Principal,
     opts: WriteOptions,
     plan: (world: World, scope: Scope) => Plan<R>,
   ): Promise<WriteResult<R>> {
-    let committed: { revision: number; events: Event[] } | null = null;
-    const result = await this.store.db.transaction().execute(async (tx) => {
+    const outcome = await this.store.db.transaction().execute(async (tx) => {
       if (this.store.dialect === 'postgres') {
         await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(tx);
         await this.catchUp(tx);
       }
-      if (opts.nonce && !opts.nonce.recorded) {
-        if (!(await recordNonce(this.store, tx, opts.nonce))) {
-          opts.nonce.recorded = true;
-          throw replayed(opts.nonce);
-        }
+      const steps = this.steps(p, opts, plan);
+      for (let next = steps.next(); ;) {
+        if (next.done) return next.value;
+        const step = next.value;
+        next = steps.next(
+          typeof step === 'function' ? (await step(tx), NO_ROWS) : await tx.executeQuery(step),
+        );
       }
-      const principal = principalId(p);
-      if (opts.idempotencyKey) {
-        const prior = await tx
-          .selectFrom('idempotency')
-          .selectAll()
-          .where('principal', '=', principal)
-          .where('key', '=', opts.idempotencyKey)
-          .executeTakeFirst();
-        if (prior && Number(prior.created_at) > this.now() - IDEMPOTENCY_TTL_MS) {
-          if (prior.request_hash !== opts.requestHash)
-            throw new ServiceError(
-              422,
-              'IDEMPOTENCY_KEY_REUSED',
-              `Idempotency-Key "${opts.idempotencyKey}" was used for a different request`,
-            );
-          return {
-            status: prior.status,
-            body: JSON.parse(prior.response) as R,
-            revision: Number(prior.revision ?? 0),
-            replayed: true,
-          };
-        }
-      }
-      const decided = plan(this.world, new Scope(this.world, p));
-      if (decided.events.length === 0 && !decided.sideEffect)
-        return {
-          status: decided.status ?? 200,
-          body: decided.after(this.world.revision),
-          revision: this.world.revision,
-          replayed: false,
-        };
-      // Revisions are allocated under the write lock: gap-free and in commit order.
-      const revision = this.world.revision + 1;
-      const body = decided.after(revision);
-      await persistEvents(tx, this.store.dialect, revision, decided.events);
-      await decided.sideEffect?.(tx);
-      await tx.executeQuery(
-        statement(this.store.dialect, 'insertChange', [
-          revision,
-          decided.regionId,
-          decided.tenantId,
-          p.keyId,
-          decided.action,
-          decided.targetId,
-          JSON.stringify(decided.events),
-          decided.before === undefined ? null : JSON.stringify(decided.before),
-          JSON.stringify(body),
-          new Date(this.now()).toISOString(),
-        ]),
-      );
-      const status = decided.status ?? 201;
-      if (opts.idempotencyKey) {
-        await tx
-          .insertInto('idempotency')
-          .values({
-            principal,
-            key: opts.idempotencyKey,
-            request_hash: opts.requestHash ?? '',
-            status,
-            response: JSON.stringify(body),
-            created_at: this.now(),
-            revision,
-          })
-          .onConflict((oc) =>
-            oc.columns(['principal', 'key']).doUpdateSet({
-              request_hash: opts.requestHash ?? '',
-              status,
-              response: JSON.stringify(body),
-              created_at: this.now(),
-              revision,
-            }),
-          )
-          .execute();
-      }
-      if (this.store.dialect === 'postgres')
-        await sql`select pg_notify(${CHANNEL}, ${String(revision)})`.execute(tx);
-      committed = { revision, events: decided.events };
-      return { status, body, revision, replayed: false };
     });
     if (opts.nonce) opts.nonce.recorded = true;
-    if (committed) {
-      const { revision, events } = committed;
+    if (outcome.committed) {
+      const { revision, events } = outcome.committed;
       this.world.applyWrite(revision, events);
       this.feed.notify(revision);
     }
-    return result;
+    return outcome.result;
   }
 
   /** The time a write records on what it creates or changes (ISO 8601, whole seconds). */
