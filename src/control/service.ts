@@ -2,7 +2,8 @@
 // through. A write runs under the store's write lock, on a world brought up to the latest
 // revision, so validation and quotas see every committed change; it commits its rows, its
 // change-log entry (the change stream and the audit log) and its idempotency record in one
-// transaction, and only then becomes visible in memory.
+// transaction, and only then becomes visible to requests. On SQLite the writes that arrive
+// together share that transaction, each in a savepoint of its own (see enqueue).
 import { createHash } from 'node:crypto';
 import { CompiledQuery, type Kysely, type QueryResult, sql, type Transaction } from 'kysely';
 import type { Profile } from '../core/model.js';
@@ -12,7 +13,7 @@ import type { Database } from '../store/schema.js';
 import { conflict, forbidden, ServiceError } from './errors.js';
 import type { Event } from './events.js';
 import { CHANNEL, ChangeFeed } from './feed.js';
-import { loadWorld, persistStatements } from './persistence.js';
+import { loadWorld, loadWorldNow, persistStatements } from './persistence.js';
 import { Scope } from './scope.js';
 import type { World } from './world.js';
 
@@ -90,7 +91,19 @@ interface Outcome<R> {
 
 type Steps<R> = Generator<Step, Outcome<R>, QueryResult<unknown>>;
 
+interface Queued {
+  p: Principal;
+  opts: WriteOptions;
+  plan: (world: World, scope: Scope) => Plan<unknown>;
+  resolve(result: WriteResult<unknown>): void;
+  reject(error: unknown): void;
+}
+
 const NO_ROWS: QueryResult<unknown> = { rows: [] };
+/** SQLite: the most writes one batch commits (a batch holds the event loop while it runs). */
+const MAX_BATCH = 100;
+/** Thrown by a batched write whose plan has a sideEffect: it runs in a transaction of its own. */
+const NEEDS_TRANSACTION = Symbol('needs a transaction of its own');
 
 /** Any number: the advisory lock every writer on a PostgreSQL store takes. */
 const WRITE_LOCK = 0x70616c69;
@@ -99,6 +112,9 @@ const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 export class Service {
   readonly feed: ChangeFeed;
   private syncing: Promise<void> | null = null;
+  /** SQLite: writes waiting for the next batch, in arrival order. */
+  private queue: Queued[] = [];
+  private draining = false;
 
   private constructor(
     readonly store: Store,
@@ -167,7 +183,7 @@ export class Service {
     plan: (world: World, scope: Scope) => Plan<R>,
   ): Promise<WriteResult<R>> {
     try {
-      return await this.transact(p, opts, plan);
+      return await (this.store.connection ? this.enqueue(p, opts, plan) : this.transact(p, opts, plan));
     } catch (e) {
       // A refused write still uses up its nonce: replaying it later must not succeed.
       const n = opts.nonce;
@@ -181,7 +197,8 @@ export class Service {
 
   /**
    * One write's work in order: every statement it runs is yielded to the caller, which runs it
-   * in the transaction it holds and resumes the steps with the result.
+   * (in a transaction it holds) and resumes the steps with the result. The same steps thus run
+   * awaited, statement by statement (PostgreSQL), or synchronously in a batch (SQLite).
    */
   private *steps<R>(
     p: Principal,
@@ -265,6 +282,7 @@ export class Service {
     };
   }
 
+  /** A write in a transaction of its own (PostgreSQL; on SQLite, a write with a sideEffect). */
   private async transact<R>(
     p: Principal,
     opts: WriteOptions,
@@ -291,6 +309,105 @@ export class Service {
       this.feed.notify(revision);
     }
     return outcome.result;
+  }
+
+  /**
+   * SQLite: queue the write for the next batch. The writes that arrive together (within one
+   * turn of the event loop) commit together: one transaction, each write in a savepoint of its
+   * own, so one write's failure undoes that write only. The batch runs synchronously, so no
+   * request sees the world between a write and the commit that makes it durable; every write
+   * is answered only after that commit.
+   */
+  private enqueue<R>(p: Principal, opts: WriteOptions, plan: (world: World, scope: Scope) => Plan<R>) {
+    return new Promise<WriteResult<R>>((resolve, reject) => {
+      this.queue.push({ p, opts, plan, resolve, reject } as Queued);
+      if (!this.draining) {
+        this.draining = true;
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    const [alone, ...after] = this.commitBatch(this.queue.splice(0, MAX_BATCH));
+    if (alone) {
+      // A write with a sideEffect runs in a Kysely transaction of its own; the writes behind it wait.
+      this.queue.unshift(...after);
+      await this.transact(alone.p, alone.opts, alone.plan).then(alone.resolve, alone.reject);
+    }
+    // The next batch after a turn of the event loop: answers go out, requests come in.
+    if (this.queue.length) setImmediate(() => void this.drain());
+    else this.draining = false;
+  }
+
+  /**
+   * Run the writes in one transaction and commit it; answer each. Answers the writes from the
+   * first one that needs a transaction of its own (a sideEffect), not run.
+   */
+  private commitBatch(batch: Queued[]): Queued[] {
+    const connection = this.store.connection!;
+    const run = (text: string) => connection.execute(CompiledQuery.raw(text));
+    const done: { write: Queued; outcome?: Outcome<unknown>; error?: unknown }[] = [];
+    let rest: Queued[] = [];
+    let applied = false;
+    try {
+      run('begin');
+      for (let i = 0; i < batch.length; i++) {
+        const write = batch[i];
+        let outcome: Outcome<unknown>;
+        run('savepoint write');
+        try {
+          outcome = this.runNow(this.steps(write.p, write.opts, write.plan));
+          run('release write');
+        } catch (e) {
+          // A statement that ended the transaction (I/O error, disk full) takes the batch with it.
+          if (!connection.inTransaction) throw e;
+          run('rollback to write');
+          run('release write');
+          if (e === NEEDS_TRANSACTION) {
+            rest = batch.slice(i);
+            break;
+          }
+          done.push({ write, error: e });
+          continue;
+        }
+        // The next write of the batch is planned on a world that holds this one.
+        if (outcome.committed) {
+          applied = true;
+          this.world.applyWrite(outcome.committed.revision, outcome.committed.events);
+        }
+        done.push({ write, outcome });
+      }
+      run('commit');
+    } catch (e) {
+      // Nothing of the batch is stored: answer every write with the error, and forget the batch
+      // in memory too, before any request can read the world (should the store not even read
+      // back, the error ends the process: its world is no longer the store's).
+      for (const write of batch) write.reject(e);
+      if (connection.inTransaction) run('rollback');
+      if (applied) this.world = loadWorldNow(this.store.db, connection);
+      return [];
+    }
+    for (const { write, outcome, error } of done) {
+      if (!outcome) {
+        write.reject(error);
+        continue;
+      }
+      if (write.opts.nonce) write.opts.nonce.recorded = true;
+      write.resolve(outcome.result);
+    }
+    if (applied) this.feed.notify(this.world.revision);
+    return rest;
+  }
+
+  /** Run a write's steps synchronously; a sideEffect (Kysely, async) needs a transaction of its own. */
+  private runNow<R>(steps: Steps<R>): Outcome<R> {
+    const connection = this.store.connection!;
+    for (let next = steps.next(); ;) {
+      if (next.done) return next.value;
+      if (typeof next.value === 'function') throw NEEDS_TRANSACTION;
+      next = steps.next(connection.execute(next.value));
+    }
   }
 
   /** The time a write records on what it creates or changes (ISO 8601, whole seconds). */
