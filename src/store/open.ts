@@ -60,6 +60,9 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise
     sqlite.pragma('synchronous = NORMAL');
     // Checkpoint every ~40 MB of WAL rather than 4 MB: fewer checkpoint syncs under small writes.
     sqlite.pragma('wal_autocheckpoint = 10000');
+    // Temporary files in memory: above all the statement journal of the savepoint each batched
+    // write runs in, which past 64 KiB in a transaction would go to a file, a write call per page.
+    sqlite.pragma('temp_store = MEMORY');
     const cached = withStatementCache(sqlite);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
     connection = syncConnection(cached);
