@@ -15,7 +15,7 @@ import type { Event } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
 import { compareTuples, paginate } from '../paging.js';
-import { orderedRules, positionAmong, positionsOf } from '../rule-order.js';
+import { orderedRules, positionAmong, positionOfNew, positionsOf } from '../rule-order.js';
 import type { Scope } from '../scope.js';
 import type { Principal, Service, WriteOptions } from '../service.js';
 import { ruleInputOf, ruleView } from '../views.js';
@@ -112,14 +112,9 @@ export function addRules(
       targetId: opts.single ? (answers[0] ?? groupId) : groupId,
       events,
       after: (revision) => {
-        // One new rule: count its place, no sort (single creates stay O(rules) without copies).
+        // One new rule: its place from the group's counts per rank, no sort and no scan.
         if (opts.single && fresh.length === 1)
-          return ruleView(
-            fresh[0].rule,
-            groupId,
-            positionAmong(profile, g.meta.type, g.rules.values(), fresh[0]),
-            revision,
-          );
+          return ruleView(fresh[0].rule, groupId, positionOfNew(profile, g, fresh[0].rule), revision);
         const all = [...g.rules.values(), ...fresh];
         const byId = new Map(all.map((x) => [x.rule.id, x]));
         const positions = positionsOf(profile, g.meta.type, all);
