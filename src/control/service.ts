@@ -80,8 +80,11 @@ export interface WriteResult<R> {
   replayed: boolean;
 }
 
-/** A step of a write: a statement to run, or the plan's sideEffect to run in the transaction. */
-type Step = CompiledQuery | ((tx: Transaction<Database>) => Promise<void>);
+/** A step of a write: a statement to run, taking the write lock, or the plan's sideEffect. */
+type Step = CompiledQuery | typeof LOCK | ((tx: Transaction<Database>) => Promise<void>);
+
+/** The step from which a write holds the write lock, on a world brought up to the latest revision. */
+const LOCK = Symbol('write lock');
 
 interface Outcome<R> {
   result: WriteResult<R>;
@@ -126,7 +129,10 @@ export class Service {
 
   static async open(store: Store, now: () => number = Date.now): Promise<Service> {
     const service = new Service(store, await loadWorld(store.db), now);
-    await service.feed.start(() => service.sync());
+    // A notification of a revision this server has (its own write, mostly) needs no catch-up.
+    await service.feed.start((revision) =>
+      revision !== undefined && revision <= service.world.revision ? Promise.resolve() : service.sync(),
+    );
     return service;
   }
 
@@ -214,6 +220,8 @@ export class Service {
         throw replayed(n);
       }
     }
+    // The nonce needs neither the lock nor the latest world: the lock is held that much shorter.
+    yield LOCK;
     const principal = principalId(p);
     if (opts.idempotencyKey) {
       const found = yield statement(dialect, 'selectIdempotency', [principal, opts.idempotencyKey]);
@@ -251,7 +259,7 @@ export class Service {
     yield* persistStatements(dialect, revision, decided.events);
     if (decided.sideEffect) yield decided.sideEffect;
     const response = JSON.stringify(body);
-    yield statement(dialect, 'insertChange', [
+    const change = [
       revision,
       decided.regionId,
       decided.tenantId,
@@ -262,7 +270,11 @@ export class Service {
       decided.before === undefined ? null : JSON.stringify(decided.before),
       response,
       new Date(this.now()).toISOString(),
-    ]);
+    ];
+    // PostgreSQL: other servers hear of the revision (at commit) from the same statement.
+    yield dialect === 'postgres'
+      ? statement(dialect, 'insertChangeAndNotify', [...change, CHANNEL, String(revision)])
+      : statement(dialect, 'insertChange', change);
     const status = decided.status ?? 201;
     if (opts.idempotencyKey)
       yield statement(dialect, 'upsertIdempotency', [
@@ -274,8 +286,6 @@ export class Service {
         this.now(),
         revision,
       ]);
-    if (dialect === 'postgres')
-      yield CompiledQuery.raw('select pg_notify($1, $2)', [CHANNEL, String(revision)]);
     return {
       result: { status, body, revision, replayed: false },
       committed: { revision, events: decided.events },
@@ -289,17 +299,10 @@ export class Service {
     plan: (world: World, scope: Scope) => Plan<R>,
   ): Promise<WriteResult<R>> {
     const outcome = await this.store.db.transaction().execute(async (tx) => {
-      if (this.store.dialect === 'postgres') {
-        await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(tx);
-        await this.catchUp(tx);
-      }
       const steps = this.steps(p, opts, plan);
       for (let next = steps.next(); ;) {
         if (next.done) return next.value;
-        const step = next.value;
-        next = steps.next(
-          typeof step === 'function' ? (await step(tx), NO_ROWS) : await tx.executeQuery(step),
-        );
+        next = steps.next(await this.run(tx, next.value));
       }
     });
     if (opts.nonce) opts.nonce.recorded = true;
@@ -309,6 +312,22 @@ export class Service {
       this.feed.notify(revision);
     }
     return outcome.result;
+  }
+
+  private async run(tx: Transaction<Database>, step: Step): Promise<QueryResult<unknown>> {
+    if (step === LOCK) {
+      // PostgreSQL: the advisory lock every writer takes, then the other servers' writes.
+      if (this.store.dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(tx);
+        await this.catchUp(tx);
+      }
+      return NO_ROWS;
+    }
+    if (typeof step === 'function') {
+      await step(tx);
+      return NO_ROWS;
+    }
+    return tx.executeQuery(step);
   }
 
   /**
@@ -405,8 +424,11 @@ export class Service {
     const connection = this.store.connection!;
     for (let next = steps.next(); ;) {
       if (next.done) return next.value;
-      if (typeof next.value === 'function') throw NEEDS_TRANSACTION;
-      next = steps.next(connection.execute(next.value));
+      const step = next.value;
+      // The batch runs alone on the connection: it holds the lock, on the latest world.
+      if (step === LOCK) next = steps.next(NO_ROWS);
+      else if (typeof step === 'function') throw NEEDS_TRANSACTION;
+      else next = steps.next(connection.execute(step));
     }
   }
 

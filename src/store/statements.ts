@@ -38,6 +38,8 @@ function statements(dialect: Dialect) {
     /** A group's rules. */
     deleteRules: `delete from "objects" where "kind" = 'rule' and "parent_id" = ${mark(dialect, 1)}`,
     insertChange: insert(dialect, 'change_log', CHANGE_COLUMNS),
+    /** PostgreSQL only: the change-log entry and a notification of it (sent at commit), in one round trip. */
+    insertChangeAndNotify: `with entry as (${insert(dialect, 'change_log', CHANGE_COLUMNS)}) select pg_notify(${mark(dialect, CHANGE_COLUMNS.length + 1)}, ${mark(dialect, CHANGE_COLUMNS.length + 2)})`,
     insertNonce: insert(
       dialect,
       'nonces',
