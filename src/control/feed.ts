@@ -16,20 +16,21 @@ export class ChangeFeed {
 
   constructor(private readonly store: Store) {}
 
-  async start(onRemoteChange: () => Promise<void>): Promise<void> {
-    const remote = () => {
-      onRemoteChange()
+  /** `onRemoteChange` gets the revision a notification names, or undefined (the safety poll). */
+  async start(onRemoteChange: (revision?: number) => Promise<void>): Promise<void> {
+    const remote = (revision?: number) => {
+      onRemoteChange(revision)
         .then(() => this.wake())
         .catch(() => this.wake());
     };
     if (this.store.dialect === 'postgres') {
       this.listener = new pg.Client({ connectionString: this.store.location });
-      this.listener.on('notification', remote);
+      this.listener.on('notification', (message) => remote(Number(message.payload)));
       // A lost listener connection is recovered by the safety poll; the error must not crash the server.
       this.listener.on('error', () => undefined);
       await this.listener.connect();
       await this.listener.query(`LISTEN ${CHANNEL}`);
-      this.timer = setInterval(remote, SAFETY_POLL_MS);
+      this.timer = setInterval(() => remote(), SAFETY_POLL_MS);
       this.timer.unref();
     }
   }

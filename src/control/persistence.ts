@@ -1,7 +1,8 @@
 // Events to rows and rows back to a world. Writes upsert whole documents by kind and id, so
 // applying an event twice leaves the same rows; loading replays one put per stored object.
-import type { Kysely, Transaction } from 'kysely';
+import type { CompiledQuery, Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../store/migrations/index.js';
+import type { SyncConnection } from '../store/open.js';
 import type { Database, ObjectKind } from '../store/schema.js';
 import { statement } from '../store/statements.js';
 import type { Event } from './events.js';
@@ -52,12 +53,9 @@ function rowOf(e: Event, revision: number): Row | null {
   }
 }
 
-export async function persistEvents(
-  tx: Transaction<Database>,
-  dialect: Dialect,
-  revision: number,
-  events: Event[],
-): Promise<void> {
+/** The statements that store a write's events (in order), at the write's revision. */
+export function persistStatements(dialect: Dialect, revision: number, events: Event[]): CompiledQuery[] {
+  const out: CompiledQuery[] = [];
   for (const e of events) {
     const row = rowOf(e, revision);
     if (row) {
@@ -71,15 +69,15 @@ export async function persistEvents(
         row.revision,
         row.body,
       ];
-      await tx.executeQuery(statement(dialect, 'upsertObject', values));
+      out.push(statement(dialect, 'upsertObject', values));
       continue;
     }
     const kind = deletedKind(e);
     if (kind === null || !('id' in e)) continue;
-    if (kind === 'group')
-      await tx.deleteFrom('objects').where('kind', '=', 'rule').where('parent_id', '=', e.id).execute();
-    await tx.deleteFrom('objects').where('kind', '=', kind).where('id', '=', e.id).execute();
+    if (kind === 'group') out.push(statement(dialect, 'deleteRules', [e.id]));
+    out.push(statement(dialect, 'deleteObject', [kind, e.id]));
   }
+  return out;
 }
 
 /** The kind of object a delete event removes (objects are identified by kind and id). */
@@ -107,24 +105,36 @@ function deletedKind(e: Event): ObjectKind | null {
 /** Parents before children, so that each put finds what it belongs to. */
 const LOAD_ORDER: ObjectKind[] = ['tenant', 'region', 'vpc', 'group', 'addressGroup', 'rule', 'instance'];
 
-export async function loadWorld(db: Kysely<Database> | Transaction<Database>): Promise<World> {
+/** The queries that read the world back: the head revision, then each kind of object in load order. */
+function worldQueries(db: Kysely<Database> | Transaction<Database>): CompiledQuery[] {
+  return [
+    db
+      .selectFrom('change_log')
+      .select((eb) => eb.fn.max('revision').as('max'))
+      .compile(),
+    ...LOAD_ORDER.map((kind) =>
+      db.selectFrom('objects').selectAll().where('kind', '=', kind).orderBy('seq').orderBy('id').compile(),
+    ),
+  ];
+}
+
+function worldOf([head, ...kinds]: unknown[][]): World {
   const world = new World();
-  const head = await db
-    .selectFrom('change_log')
-    .select((eb) => eb.fn.max('revision').as('max'))
-    .executeTakeFirst();
-  for (const kind of LOAD_ORDER) {
-    const rows = await db
-      .selectFrom('objects')
-      .selectAll()
-      .where('kind', '=', kind)
-      .orderBy('seq')
-      .orderBy('id')
-      .execute();
-    for (const row of rows) world.applyEvent(eventOf(row), Number(row.revision));
-  }
-  world.revision = Number(head?.max ?? 0);
+  for (const rows of kinds)
+    for (const row of rows as Row[]) world.applyEvent(eventOf(row), Number(row.revision));
+  world.revision = Number((head[0] as { max: number | null } | undefined)?.max ?? 0);
   return world;
+}
+
+export async function loadWorld(db: Kysely<Database> | Transaction<Database>): Promise<World> {
+  const results: unknown[][] = [];
+  for (const query of worldQueries(db)) results.push((await db.executeQuery(query)).rows);
+  return worldOf(results);
+}
+
+/** The same, at once, on a SQLite store (a batch of writes that failed to commit is undone in memory). */
+export function loadWorldNow(db: Kysely<Database>, connection: SyncConnection): World {
+  return worldOf(worldQueries(db).map((query) => connection.execute(query).rows));
 }
 
 function eventOf(row: Row): Event {

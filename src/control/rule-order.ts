@@ -8,11 +8,17 @@ export interface Sortable {
   seq: number;
 }
 
+/** Where the profile orders rules: by priority, deny first at equal priority, then by creation. */
+const ordersRules = (profile: Profile, type: GroupType) =>
+  profile === 'huawei' || (profile === 'alibaba' && type === 'basic');
+
+/** A rule's rank within its direction where the profile orders rules: priority, then deny first. */
+export const rankOf = (rule: Rule) => rule.priority * 2 + (rule.action === 'deny' ? 0 : 1);
+
 /** The sort key: direction, then (where the profile orders rules) priority and deny-first, then creation. */
 export function orderKey(profile: Profile, type: GroupType, r: Sortable): number[] {
   const direction = r.rule.direction === 'ingress' ? 0 : 1;
-  const ordered = profile === 'huawei' || (profile === 'alibaba' && type === 'basic');
-  return ordered
+  return ordersRules(profile, type)
     ? [direction, r.rule.priority, r.rule.action === 'deny' ? 0 : 1, r.seq]
     : [direction, 0, 0, r.seq];
 }
@@ -64,7 +70,7 @@ export function positionAmong(
   all: Iterable<Sortable>,
   target: Sortable,
 ): number {
-  const ordered = profile === 'huawei' || (profile === 'alibaba' && type === 'basic');
+  const ordered = ordersRules(profile, type);
   const t = target.rule;
   const tAction = t.action === 'deny' ? 0 : 1;
   let before = 0;
@@ -88,3 +94,15 @@ export function positionAmong(
 }
 
 export { compareKeys };
+
+/**
+ * Position of a rule about to be added to the group, after all of its rules (the greatest seq):
+ * every rule of its direction at a lower or equal rank comes before it. Counts per rank, no scan.
+ */
+export function positionOfNew(profile: Profile, group: GroupRecord, rule: Rule): number {
+  const ordered = ordersRules(profile, group.meta.type);
+  const rank = rankOf(rule);
+  let before = 0;
+  for (const [r, n] of group.ranks(rule.direction)) if (!ordered || r <= rank) before += n;
+  return before + 1;
+}

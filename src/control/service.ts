@@ -2,9 +2,10 @@
 // through. A write runs under the store's write lock, on a world brought up to the latest
 // revision, so validation and quotas see every committed change; it commits its rows, its
 // change-log entry (the change stream and the audit log) and its idempotency record in one
-// transaction, and only then becomes visible in memory.
+// transaction, and only then becomes visible to requests. On SQLite the writes that arrive
+// together share that transaction, each in a savepoint of its own (see enqueue).
 import { createHash } from 'node:crypto';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type QueryResult, sql, type Transaction } from 'kysely';
 import type { Profile } from '../core/model.js';
 import type { Store } from '../store/open.js';
 import { statement } from '../store/statements.js';
@@ -12,7 +13,7 @@ import type { Database } from '../store/schema.js';
 import { conflict, forbidden, ServiceError } from './errors.js';
 import type { Event } from './events.js';
 import { CHANNEL, ChangeFeed } from './feed.js';
-import { loadWorld, persistEvents } from './persistence.js';
+import { loadWorld, loadWorldNow, persistStatements } from './persistence.js';
 import { Scope } from './scope.js';
 import type { World } from './world.js';
 
@@ -79,6 +80,34 @@ export interface WriteResult<R> {
   replayed: boolean;
 }
 
+/** A step of a write: a statement to run, taking the write lock, or the plan's sideEffect. */
+type Step = CompiledQuery | typeof LOCK | ((tx: Transaction<Database>) => Promise<void>);
+
+/** The step from which a write holds the write lock, on a world brought up to the latest revision. */
+const LOCK = Symbol('write lock');
+
+interface Outcome<R> {
+  result: WriteResult<R>;
+  /** What the write changed, for the world once stored (absent: nothing changed). */
+  committed?: { revision: number; events: Event[] };
+}
+
+type Steps<R> = Generator<Step, Outcome<R>, QueryResult<unknown>>;
+
+interface Queued {
+  p: Principal;
+  opts: WriteOptions;
+  plan: (world: World, scope: Scope) => Plan<unknown>;
+  resolve(result: WriteResult<unknown>): void;
+  reject(error: unknown): void;
+}
+
+const NO_ROWS: QueryResult<unknown> = { rows: [] };
+/** SQLite: the most writes one batch commits (a batch holds the event loop while it runs). */
+const MAX_BATCH = 100;
+/** Thrown by a batched write whose plan has a sideEffect: it runs in a transaction of its own. */
+const NEEDS_TRANSACTION = Symbol('needs a transaction of its own');
+
 /** Any number: the advisory lock every writer on a PostgreSQL store takes. */
 const WRITE_LOCK = 0x70616c69;
 const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
@@ -86,6 +115,9 @@ const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 export class Service {
   readonly feed: ChangeFeed;
   private syncing: Promise<void> | null = null;
+  /** SQLite: writes waiting for the next batch, in arrival order. */
+  private queue: Queued[] = [];
+  private draining = false;
 
   private constructor(
     readonly store: Store,
@@ -97,7 +129,10 @@ export class Service {
 
   static async open(store: Store, now: () => number = Date.now): Promise<Service> {
     const service = new Service(store, await loadWorld(store.db), now);
-    await service.feed.start(() => service.sync());
+    // A notification of a revision this server has (its own write, mostly) needs no catch-up.
+    await service.feed.start((revision) =>
+      revision !== undefined && revision <= service.world.revision ? Promise.resolve() : service.sync(),
+    );
     return service;
   }
 
@@ -154,7 +189,7 @@ export class Service {
     plan: (world: World, scope: Scope) => Plan<R>,
   ): Promise<WriteResult<R>> {
     try {
-      return await this.transact(p, opts, plan);
+      return await (this.store.connection ? this.enqueue(p, opts, plan) : this.transact(p, opts, plan));
     } catch (e) {
       // A refused write still uses up its nonce: replaying it later must not succeed.
       const n = opts.nonce;
@@ -166,109 +201,235 @@ export class Service {
     }
   }
 
+  /**
+   * One write's work in order: every statement it runs is yielded to the caller, which runs it
+   * (in a transaction it holds) and resumes the steps with the result. The same steps thus run
+   * awaited, statement by statement (PostgreSQL), or synchronously in a batch (SQLite).
+   */
+  private *steps<R>(
+    p: Principal,
+    opts: WriteOptions,
+    plan: (world: World, scope: Scope) => Plan<R>,
+  ): Steps<R> {
+    const dialect = this.store.dialect;
+    const n = opts.nonce;
+    if (n && !n.recorded) {
+      const inserted = yield statement(dialect, 'insertNonce', [n.keyId, n.nonce, n.expiresAt]);
+      if (!Number(inserted.numAffectedRows ?? 0)) {
+        n.recorded = true;
+        throw replayed(n);
+      }
+    }
+    // The nonce needs neither the lock nor the latest world: the lock is held that much shorter.
+    yield LOCK;
+    const principal = principalId(p);
+    if (opts.idempotencyKey) {
+      const found = yield statement(dialect, 'selectIdempotency', [principal, opts.idempotencyKey]);
+      const prior = found.rows[0] as Database['idempotency'] | undefined;
+      if (prior && Number(prior.created_at) > this.now() - IDEMPOTENCY_TTL_MS) {
+        if (prior.request_hash !== opts.requestHash)
+          throw new ServiceError(
+            422,
+            'IDEMPOTENCY_KEY_REUSED',
+            `Idempotency-Key "${opts.idempotencyKey}" was used for a different request`,
+          );
+        return {
+          result: {
+            status: prior.status,
+            body: JSON.parse(prior.response) as R,
+            revision: Number(prior.revision ?? 0),
+            replayed: true,
+          },
+        };
+      }
+    }
+    const decided = plan(this.world, new Scope(this.world, p));
+    if (decided.events.length === 0 && !decided.sideEffect)
+      return {
+        result: {
+          status: decided.status ?? 200,
+          body: decided.after(this.world.revision),
+          revision: this.world.revision,
+          replayed: false,
+        },
+      };
+    // Revisions are allocated under the write lock: gap-free and in commit order.
+    const revision = this.world.revision + 1;
+    const body = decided.after(revision);
+    yield* persistStatements(dialect, revision, decided.events);
+    if (decided.sideEffect) yield decided.sideEffect;
+    const response = JSON.stringify(body);
+    const change = [
+      revision,
+      decided.regionId,
+      decided.tenantId,
+      p.keyId,
+      decided.action,
+      decided.targetId,
+      JSON.stringify(decided.events),
+      decided.before === undefined ? null : JSON.stringify(decided.before),
+      response,
+      new Date(this.now()).toISOString(),
+    ];
+    // PostgreSQL: other servers hear of the revision (at commit) from the same statement.
+    yield dialect === 'postgres'
+      ? statement(dialect, 'insertChangeAndNotify', [...change, CHANNEL, String(revision)])
+      : statement(dialect, 'insertChange', change);
+    const status = decided.status ?? 201;
+    if (opts.idempotencyKey)
+      yield statement(dialect, 'upsertIdempotency', [
+        principal,
+        opts.idempotencyKey,
+        opts.requestHash ?? '',
+        status,
+        response,
+        this.now(),
+        revision,
+      ]);
+    return {
+      result: { status, body, revision, replayed: false },
+      committed: { revision, events: decided.events },
+    };
+  }
+
+  /** A write in a transaction of its own (PostgreSQL; on SQLite, a write with a sideEffect). */
   private async transact<R>(
     p: Principal,
     opts: WriteOptions,
     plan: (world: World, scope: Scope) => Plan<R>,
   ): Promise<WriteResult<R>> {
-    let committed: { revision: number; events: Event[] } | null = null;
-    const result = await this.store.db.transaction().execute(async (tx) => {
+    const outcome = await this.store.db.transaction().execute(async (tx) => {
+      const steps = this.steps(p, opts, plan);
+      for (let next = steps.next(); ;) {
+        if (next.done) return next.value;
+        next = steps.next(await this.run(tx, next.value));
+      }
+    });
+    if (opts.nonce) opts.nonce.recorded = true;
+    if (outcome.committed) {
+      const { revision, events } = outcome.committed;
+      this.world.applyWrite(revision, events);
+      this.feed.notify(revision);
+    }
+    return outcome.result;
+  }
+
+  private async run(tx: Transaction<Database>, step: Step): Promise<QueryResult<unknown>> {
+    if (step === LOCK) {
+      // PostgreSQL: the advisory lock every writer takes, then the other servers' writes.
       if (this.store.dialect === 'postgres') {
         await sql`select pg_advisory_xact_lock(${WRITE_LOCK})`.execute(tx);
         await this.catchUp(tx);
       }
-      if (opts.nonce && !opts.nonce.recorded) {
-        if (!(await recordNonce(this.store, tx, opts.nonce))) {
-          opts.nonce.recorded = true;
-          throw replayed(opts.nonce);
-        }
-      }
-      const principal = principalId(p);
-      if (opts.idempotencyKey) {
-        const prior = await tx
-          .selectFrom('idempotency')
-          .selectAll()
-          .where('principal', '=', principal)
-          .where('key', '=', opts.idempotencyKey)
-          .executeTakeFirst();
-        if (prior && Number(prior.created_at) > this.now() - IDEMPOTENCY_TTL_MS) {
-          if (prior.request_hash !== opts.requestHash)
-            throw new ServiceError(
-              422,
-              'IDEMPOTENCY_KEY_REUSED',
-              `Idempotency-Key "${opts.idempotencyKey}" was used for a different request`,
-            );
-          return {
-            status: prior.status,
-            body: JSON.parse(prior.response) as R,
-            revision: Number(prior.revision ?? 0),
-            replayed: true,
-          };
-        }
-      }
-      const decided = plan(this.world, new Scope(this.world, p));
-      if (decided.events.length === 0 && !decided.sideEffect)
-        return {
-          status: decided.status ?? 200,
-          body: decided.after(this.world.revision),
-          revision: this.world.revision,
-          replayed: false,
-        };
-      // Revisions are allocated under the write lock: gap-free and in commit order.
-      const revision = this.world.revision + 1;
-      const body = decided.after(revision);
-      await persistEvents(tx, this.store.dialect, revision, decided.events);
-      await decided.sideEffect?.(tx);
-      await tx.executeQuery(
-        statement(this.store.dialect, 'insertChange', [
-          revision,
-          decided.regionId,
-          decided.tenantId,
-          p.keyId,
-          decided.action,
-          decided.targetId,
-          JSON.stringify(decided.events),
-          decided.before === undefined ? null : JSON.stringify(decided.before),
-          JSON.stringify(body),
-          new Date(this.now()).toISOString(),
-        ]),
-      );
-      const status = decided.status ?? 201;
-      if (opts.idempotencyKey) {
-        await tx
-          .insertInto('idempotency')
-          .values({
-            principal,
-            key: opts.idempotencyKey,
-            request_hash: opts.requestHash ?? '',
-            status,
-            response: JSON.stringify(body),
-            created_at: this.now(),
-            revision,
-          })
-          .onConflict((oc) =>
-            oc.columns(['principal', 'key']).doUpdateSet({
-              request_hash: opts.requestHash ?? '',
-              status,
-              response: JSON.stringify(body),
-              created_at: this.now(),
-              revision,
-            }),
-          )
-          .execute();
-      }
-      if (this.store.dialect === 'postgres')
-        await sql`select pg_notify(${CHANNEL}, ${String(revision)})`.execute(tx);
-      committed = { revision, events: decided.events };
-      return { status, body, revision, replayed: false };
-    });
-    if (opts.nonce) opts.nonce.recorded = true;
-    if (committed) {
-      const { revision, events } = committed;
-      this.world.applyWrite(revision, events);
-      this.feed.notify(revision);
+      return NO_ROWS;
     }
-    return result;
+    if (typeof step === 'function') {
+      await step(tx);
+      return NO_ROWS;
+    }
+    return tx.executeQuery(step);
+  }
+
+  /**
+   * SQLite: queue the write for the next batch. The writes that arrive together (within one
+   * turn of the event loop) commit together: one transaction, each write in a savepoint of its
+   * own, so one write's failure undoes that write only. The batch runs synchronously, so no
+   * request sees the world between a write and the commit that makes it durable; every write
+   * is answered only after that commit.
+   */
+  private enqueue<R>(p: Principal, opts: WriteOptions, plan: (world: World, scope: Scope) => Plan<R>) {
+    return new Promise<WriteResult<R>>((resolve, reject) => {
+      this.queue.push({ p, opts, plan, resolve, reject } as Queued);
+      if (!this.draining) {
+        this.draining = true;
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    const [alone, ...after] = this.commitBatch(this.queue.splice(0, MAX_BATCH));
+    if (alone) {
+      // A write with a sideEffect runs in a Kysely transaction of its own; the writes behind it wait.
+      this.queue.unshift(...after);
+      await this.transact(alone.p, alone.opts, alone.plan).then(alone.resolve, alone.reject);
+    }
+    // The next batch after a turn of the event loop: answers go out, requests come in.
+    if (this.queue.length) setImmediate(() => void this.drain());
+    else this.draining = false;
+  }
+
+  /**
+   * Run the writes in one transaction and commit it; answer each. Answers the writes from the
+   * first one that needs a transaction of its own (a sideEffect), not run.
+   */
+  private commitBatch(batch: Queued[]): Queued[] {
+    const connection = this.store.connection!;
+    const run = (text: string) => connection.execute(CompiledQuery.raw(text));
+    const done: { write: Queued; outcome?: Outcome<unknown>; error?: unknown }[] = [];
+    let rest: Queued[] = [];
+    let applied = false;
+    try {
+      run('begin');
+      for (let i = 0; i < batch.length; i++) {
+        const write = batch[i];
+        let outcome: Outcome<unknown>;
+        run('savepoint write');
+        try {
+          outcome = this.runNow(this.steps(write.p, write.opts, write.plan));
+          run('release write');
+        } catch (e) {
+          // A statement that ended the transaction (I/O error, disk full) takes the batch with it.
+          if (!connection.inTransaction) throw e;
+          run('rollback to write');
+          run('release write');
+          if (e === NEEDS_TRANSACTION) {
+            rest = batch.slice(i);
+            break;
+          }
+          done.push({ write, error: e });
+          continue;
+        }
+        // The next write of the batch is planned on a world that holds this one.
+        if (outcome.committed) {
+          applied = true;
+          this.world.applyWrite(outcome.committed.revision, outcome.committed.events);
+        }
+        done.push({ write, outcome });
+      }
+      run('commit');
+    } catch (e) {
+      // Nothing of the batch is stored: answer every write with the error, and forget the batch
+      // in memory too, before any request can read the world (should the store not even read
+      // back, the error ends the process: its world is no longer the store's).
+      for (const write of batch) write.reject(e);
+      if (connection.inTransaction) run('rollback');
+      if (applied) this.world = loadWorldNow(this.store.db, connection);
+      return [];
+    }
+    for (const { write, outcome, error } of done) {
+      if (!outcome) {
+        write.reject(error);
+        continue;
+      }
+      if (write.opts.nonce) write.opts.nonce.recorded = true;
+      write.resolve(outcome.result);
+    }
+    if (applied) this.feed.notify(this.world.revision);
+    return rest;
+  }
+
+  /** Run a write's steps synchronously; a sideEffect (Kysely, async) needs a transaction of its own. */
+  private runNow<R>(steps: Steps<R>): Outcome<R> {
+    const connection = this.store.connection!;
+    for (let next = steps.next(); ;) {
+      if (next.done) return next.value;
+      const step = next.value;
+      // The batch runs alone on the connection: it holds the lock, on the latest world.
+      if (step === LOCK) next = steps.next(NO_ROWS);
+      else if (typeof step === 'function') throw NEEDS_TRANSACTION;
+      else next = steps.next(connection.execute(step));
+    }
   }
 
   /** The time a write records on what it creates or changes (ISO 8601, whole seconds). */

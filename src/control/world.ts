@@ -16,6 +16,7 @@ import type {
 import { canonicalIp, isValidIp } from '../core/address.js';
 import { ruleIdentity } from '../core/validate.js';
 import type { Event, GroupMeta } from './events.js';
+import { rankOf } from './rule-order.js';
 
 export interface Versioned<T> {
   value: T;
@@ -35,6 +36,9 @@ export class GroupRecord {
   /** ruleIdentity → rule id: duplicate detection without a scan. */
   readonly identities = new Map<string, string>();
   readonly members = new Set<string>();
+  /** Per direction, how many rules have each evaluation rank (rankOf): where a new rule goes, without a scan. */
+  private readonly ingressRanks = new Map<number, number>();
+  private readonly egressRanks = new Map<number, number>();
   nextSeq = 0;
   /** The latest revision of the group or any of its rules: the group's ETag. */
   contentRevision: number;
@@ -53,9 +57,13 @@ export class GroupRecord {
 
   putRule(stored: StoredRule): void {
     const old = this.rules.get(stored.rule.id);
-    if (old) this.identities.delete(ruleIdentity(old.rule));
+    if (old) {
+      this.identities.delete(ruleIdentity(old.rule));
+      this.count(old.rule, -1);
+    }
     this.rules.set(stored.rule.id, stored);
     this.identities.set(ruleIdentity(stored.rule), stored.rule.id);
+    this.count(stored.rule, 1);
     this.nextSeq = Math.max(this.nextSeq, stored.seq + 1);
     this.touch(stored.revision);
   }
@@ -65,11 +73,24 @@ export class GroupRecord {
     if (!old) return;
     this.rules.delete(id);
     if (this.identities.get(ruleIdentity(old.rule)) === id) this.identities.delete(ruleIdentity(old.rule));
+    this.count(old.rule, -1);
     this.touch(revision);
   }
 
   toGroup(): SecurityGroup {
     return { ...this.meta, rules: this.ruleList() };
+  }
+
+  ranks(direction: Rule['direction']): ReadonlyMap<number, number> {
+    return direction === 'ingress' ? this.ingressRanks : this.egressRanks;
+  }
+
+  private count(rule: Rule, delta: number): void {
+    const ranks = rule.direction === 'ingress' ? this.ingressRanks : this.egressRanks;
+    const rank = rankOf(rule);
+    const n = (ranks.get(rank) ?? 0) + delta;
+    if (n) ranks.set(rank, n);
+    else ranks.delete(rank);
   }
 
   private touch(revision: number): void {

@@ -3,7 +3,14 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  type CompiledQuery,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  type QueryResult,
+  SqliteDialect,
+} from 'kysely';
 import pg from 'pg';
 import { type Dialect, migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -13,7 +20,15 @@ export interface Store {
   dialect: Dialect;
   /** The URL or file path it was opened with. */
   location: string;
+  /** SQLite only: the same connection, run synchronously (see Service's batched writes). */
+  connection?: SyncConnection;
   close(): Promise<void>;
+}
+
+/** A SQLite connection that runs a statement at once and answers as Kysely's driver does. */
+export interface SyncConnection {
+  execute(query: CompiledQuery): QueryResult<unknown>;
+  readonly inTransaction: boolean;
 }
 
 export const DEFAULT_SQLITE_PATH = './data/palisade.db';
@@ -23,6 +38,7 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise
   const postgres = /^postgres(ql)?:\/\//.test(location);
   let db: Kysely<Database>;
   let releaseLock = () => {};
+  let connection: SyncConnection | undefined;
   if (postgres) {
     // Revisions are bigint columns; they stay far below 2^53, so read them as numbers.
     pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -44,7 +60,12 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise
     sqlite.pragma('synchronous = NORMAL');
     // Checkpoint every ~40 MB of WAL rather than 4 MB: fewer checkpoint syncs under small writes.
     sqlite.pragma('wal_autocheckpoint = 10000');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    // Temporary files in memory: above all the statement journal of the savepoint each batched
+    // write runs in, which past 64 KiB in a transaction would go to a file, a write call per page.
+    sqlite.pragma('temp_store = MEMORY');
+    const cached = withStatementCache(sqlite);
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
+    connection = syncConnection(cached);
   }
   const dialect: Dialect = postgres ? 'postgres' : 'sqlite';
   const { error, results } = await new Migrator({ db, provider: migrations(dialect) }).migrateToLatest();
@@ -60,6 +81,7 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise
     db,
     dialect,
     location,
+    ...(connection ? { connection } : {}),
     close: async () => {
       await db.destroy();
       releaseLock();
@@ -114,4 +136,19 @@ function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
       };
     },
   });
+}
+
+/** What Kysely's SQLite driver does for one query, without the promise. */
+function syncConnection(sqlite: SQLite.Database): SyncConnection {
+  return {
+    execute({ sql, parameters }) {
+      const stmt = sqlite.prepare(sql);
+      if (stmt.reader) return { rows: stmt.all(parameters) };
+      const { changes, lastInsertRowid } = stmt.run(parameters);
+      return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+    },
+    get inTransaction() {
+      return sqlite.inTransaction;
+    },
+  };
 }

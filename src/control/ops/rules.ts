@@ -15,7 +15,7 @@ import type { Event } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
 import { compareTuples, paginate } from '../paging.js';
-import { orderedRules, positionAmong, positionsOf } from '../rule-order.js';
+import { orderedRules, positionAmong, positionOfNew, positionsOf } from '../rule-order.js';
 import type { Scope } from '../scope.js';
 import type { Principal, Service, WriteOptions } from '../service.js';
 import { ruleInputOf, ruleView } from '../views.js';
@@ -73,22 +73,25 @@ export function addRules(
     const added: Rule[] = [];
     /** Alibaba accepts an identical rule as a no-op: the existing rule answers for it. */
     const answers: string[] = [];
+    const createdAt = svc.timestamp();
+    const group = { ...g.meta, rules: [] };
     inputs.forEach((input, i) => {
       if (input.id !== undefined)
         problems.add(`${at(i)}.id`, 'READ_ONLY_FIELD', `${at(i)}.id is assigned by the server`);
       // Set in place: a copy by spread made every rule object slower to use (V8 shapes).
       const rule = toRule(profile, input, newId('sgr'), at(i), problems);
-      rule.createdAt = svc.timestamp();
-      validateRule(rule, { ...g.meta, rules: [] }, profile, problems, at(i));
+      rule.createdAt = createdAt;
+      validateRule(rule, group, profile, problems, at(i));
       validateRuleReferences(rule, g.meta, lookup, problems, at(i));
-      const existing = g.identities.get(ruleIdentity(rule)) ?? batch.get(ruleIdentity(rule));
+      const identity = ruleIdentity(rule);
+      const existing = g.identities.get(identity) ?? batch.get(identity);
       if (existing !== undefined) {
         if (traits.duplicateRuleIsConflict)
           problems.add(at(i), 'DUPLICATE_RULE', `${at(i)} is the same rule as ${existing} of ${groupId}`);
         answers.push(existing);
         return;
       }
-      batch.set(ruleIdentity(rule), rule.id);
+      batch.set(identity, rule.id);
       added.push(rule);
       answers.push(rule.id);
     });
@@ -112,14 +115,9 @@ export function addRules(
       targetId: opts.single ? (answers[0] ?? groupId) : groupId,
       events,
       after: (revision) => {
-        // One new rule: count its place, no sort (single creates stay O(rules) without copies).
+        // One new rule: its place from the group's counts per rank, no sort and no scan.
         if (opts.single && fresh.length === 1)
-          return ruleView(
-            fresh[0].rule,
-            groupId,
-            positionAmong(profile, g.meta.type, g.rules.values(), fresh[0]),
-            revision,
-          );
+          return ruleView(fresh[0].rule, groupId, positionOfNew(profile, g, fresh[0].rule), revision);
         const all = [...g.rules.values(), ...fresh];
         const byId = new Map(all.map((x) => [x.rule.id, x]));
         const positions = positionsOf(profile, g.meta.type, all);
