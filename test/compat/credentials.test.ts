@@ -32,6 +32,21 @@ describe('credential lifetimes and the Keystone token policy', () => {
       headers: { 'x-auth-token': caller, 'x-subject-token': subject },
     });
 
+  /** Keystone's application_credential login. */
+  const credentialLogin = (cred: { id: string; secret: string }) =>
+    fetch(`${t.url}/identity/v3/auth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        auth: {
+          identity: {
+            methods: ['application_credential'],
+            application_credential: { id: cred.id, secret: cred.secret },
+          },
+        },
+      }),
+    });
+
   const neutron = (token: string) =>
     fetch(`${t.url}/networking/os/v2.0/security-groups`, { headers: { 'x-auth-token': token } });
 
@@ -69,18 +84,7 @@ describe('credential lifetimes and the Keystone token policy', () => {
   it('ends the tokens of a deleted application credential at once, derived tokens included', async () => {
     const path = `/v1/openstack/users/${alice.userId}/application-credentials`;
     const cred = await alice.tenant.post<any>(path, { name: 'ci' });
-    const issued = await fetch(`${t.url}/identity/v3/auth/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        auth: {
-          identity: {
-            methods: ['application_credential'],
-            application_credential: { id: cred.id, secret: cred.secret },
-          },
-        },
-      }),
-    });
+    const issued = await credentialLogin(cred);
     expect(issued.status).toBe(201);
     const token = issued.headers.get('x-subject-token')!;
     // A token made from that token (the token method) carries the credential along.
@@ -108,19 +112,7 @@ describe('credential lifetimes and the Keystone token policy', () => {
       name: 'short-lived',
       expiresAt,
     });
-    const res = await fetch(`${t.url}/identity/v3/auth/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        auth: {
-          identity: {
-            methods: ['application_credential'],
-            application_credential: { id: cred.id, secret: cred.secret },
-          },
-        },
-      }),
-    });
-    const body = await res.json();
+    const body = await (await credentialLogin(cred)).json();
     expect(Date.parse(body.token.expires_at)).toBeLessThanOrEqual(Date.parse(expiresAt));
   });
 
