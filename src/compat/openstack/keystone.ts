@@ -7,7 +7,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { DEFAULT_DOMAIN, type TokenInfo } from '../../control/auth/identity.js';
-import { ServiceError } from '../../control/errors.js';
 import type { Context } from '../../server/app.js';
 import { sendAnswer } from '../../server/dialects.js';
 import { jsonBody } from '../../server/http.js';
@@ -93,17 +92,6 @@ async function tokenBody(ctx: Context, req: FastifyRequest, info: TokenInfo, wit
   return { token };
 }
 
-/** Turn the identity service's refusals into Keystone's 401 (never saying which part failed). */
-async function identityCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (e) {
-    if (e instanceof ServiceError && e.status === 401)
-      throw new KeystoneError(401, 'Unauthorized', e.message || unauthenticated().message);
-    throw e;
-  }
-}
-
 async function authenticate(ctx: Context, auth: Obj, source: string): Promise<TokenInfo> {
   const identity = auth.identity;
   if (!isObj(identity)) throw badRequest('identity', 'auth');
@@ -146,8 +134,9 @@ async function authenticate(ctx: Context, auth: Obj, source: string): Promise<To
     if (password === undefined) throw badRequest('password', 'user');
     const domain = isObj(user.domain) ? user.domain : undefined;
     if (user.id === undefined && domain === undefined) throw badRequest('domain', 'user');
-    return identityCall(() =>
-      ctx.identity.authenticatePassword(source, {
+    // The identity service's refusals are Keystone's 401 (keystoneDialect), never saying which part failed.
+    return ctx.identity
+      .authenticatePassword(source, {
         userId: text(user.id),
         userName: text(user.name),
         domainId: text(domain?.id),
@@ -155,8 +144,8 @@ async function authenticate(ctx: Context, auth: Obj, source: string): Promise<To
         password,
         projectId,
         projectName,
-      }),
-    ).then(scoped);
+      })
+      .then(scoped);
   }
   if (method === 'application_credential') {
     const ac = identity.application_credential;
@@ -165,8 +154,8 @@ async function authenticate(ctx: Context, auth: Obj, source: string): Promise<To
     if (secret === undefined) throw badRequest('secret', 'application_credential');
     const user = isObj(ac.user) ? ac.user : undefined;
     const domain = isObj(user?.domain) ? (user!.domain as Obj) : undefined;
-    return identityCall(() =>
-      ctx.identity.authenticateAppCredential(source, {
+    return ctx.identity
+      .authenticateAppCredential(source, {
         id: text(ac.id),
         name: text(ac.name),
         userId: text(user?.id),
@@ -174,13 +163,13 @@ async function authenticate(ctx: Context, auth: Obj, source: string): Promise<To
         domainId: text(domain?.id),
         domainName: text(domain?.name),
         secret,
-      }),
-    ).then(scoped);
+      })
+      .then(scoped);
   }
   if (method === 'token') {
     const t = identity.token;
     if (!isObj(t) || text(t.id) === undefined) throw badRequest('id', 'token');
-    const info = await identityCall(() => ctx.identity.validateToken(text(t.id)!, source));
+    const info = await ctx.identity.validateToken(text(t.id)!, source);
     return scoped({ ...info, methods: ['token'], issuedAt: ctx.svc.now() });
   }
   throw unauthenticated();
@@ -201,7 +190,7 @@ async function subject(
 ): Promise<{ token: string; info: TokenInfo }> {
   const callerToken = req.headers['x-auth-token'];
   if (typeof callerToken !== 'string' || callerToken === '') throw unauthenticated();
-  const caller = await identityCall(() => ctx.identity.validateToken(callerToken, req.ip));
+  const caller = await ctx.identity.validateToken(callerToken, req.ip);
   const token = req.headers['x-subject-token'];
   if (typeof token !== 'string' || token === '') throw badRequest('X-Subject-Token', 'headers');
   let info: TokenInfo;
@@ -263,7 +252,7 @@ export const keystoneApi =
     const caller = async (req: FastifyRequest) => {
       const t = req.headers['x-auth-token'];
       if (typeof t !== 'string' || t === '') throw unauthenticated();
-      return identityCall(() => ctx.identity.validateToken(t, req.ip));
+      return ctx.identity.validateToken(t, req.ip);
     };
     app.get('/v3/auth/catalog', async (req) => {
       const info = await caller(req);
