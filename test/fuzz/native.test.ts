@@ -30,6 +30,7 @@ import {
   Ref,
 } from '../support/fuzz/schema.js';
 import { Fixtures } from '../support/fuzz/fixtures.js';
+import { WHOLE_ATTACKS } from '../support/fuzz/json-api.js';
 import { type FuzzServer, startFuzzServer } from '../support/fuzz/server.js';
 import { type Key, nativeHeaders, nonce } from '../support/fuzz/signing.js';
 import {
@@ -364,18 +365,8 @@ function operatorOnly(op: Operation): boolean {
   );
 }
 
-const WHOLE = [
-  'deepArray',
-  'deepObject',
-  'notJson',
-  'otherType',
-  'empty',
-  'noType',
-  'array',
-  'primitive',
-  'dupKeys',
-  'huge',
-] as const;
+/** The whole-body attacks the cloud APIs' JSON generator knows too. */
+const WHOLE = WHOLE_ATTACKS;
 const PATH_MUTATIONS = [
   'proto',
   'long301',
