@@ -11,7 +11,7 @@ import { signRequest as huaweiSign } from '../../src/compat/huawei/signing.js';
 import { percentEncode, v1Signature, v1StringToSign } from '../../src/compat/alibaba/signing.js';
 import { signRequest } from '../../src/control/auth/signing.js';
 import { defaultLimits, type ServerLimits } from '../../src/server/limits.js';
-import { login, osProject, type OsProject } from '../support/openstack.js';
+import { login, osProject, type OsProject, passwordLogin } from '../support/openstack.js';
 import {
   freshDatabase,
   newTenant,
@@ -185,19 +185,7 @@ describe('failed authentications: lockout with backoff, in each dialect', () => 
   });
 
   it('keystone: wrong passwords lock the user (the right password too); another user logs in meanwhile', async () => {
-    const attempt = (password: string, user = alice) =>
-      fetch(`${t.url}/identity/v3/auth/tokens`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          auth: {
-            identity: {
-              methods: ['password'],
-              password: { user: { name: user.userName, domain: { name: 'Default' }, password } },
-            },
-          },
-        }),
-      });
+    const attempt = (password: string, user = alice) => passwordLogin(t.url, user.userName, password);
     for (let i = 0; i < 3; i++) expect((await attempt('wrong password')).status).toBe(401);
     const locked = await attempt(alice.password);
     expect(locked.status).toBe(429);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/program.js';
+import { passwordLogin } from '../support/openstack.js';
 import {
   freshDatabase,
   startTestServer,
@@ -352,20 +353,7 @@ describe('palisade CLI against a server', () => {
       'acme-ops',
     ]);
 
-    const login = (password: string) =>
-      fetch(`${t.url}/identity/v3/auth/tokens`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          auth: {
-            identity: {
-              methods: ['password'],
-              password: { user: { name: 'acme-ops', domain: { name: 'Default' }, password } },
-            },
-            scope: { project: { name: 'Acme', domain: { name: 'Default' } } },
-          },
-        }),
-      });
+    const login = (password: string) => passwordLogin(t.url, 'acme-ops', password, 'Acme');
     expect((await login('keystone pass 1')).status).toBe(201);
     expect(
       (await cli('openstack', 'user', 'set-password', user.id, '--password', 'keystone pass 2')).code,

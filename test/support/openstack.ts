@@ -36,24 +36,36 @@ export async function osProject(t: TestServer, tenantId: string, region: string)
   return { tenant, tenantId, userId: user.id, userName, password, region };
 }
 
-/** POST /identity/v3/auth/tokens with the password method, project-scoped. */
-export async function login(
-  t: TestServer,
-  o: Pick<OsProject, 'userName' | 'password' | 'tenantId'>,
-): Promise<{ token: string; body: any }> {
-  const res = await fetch(`${t.url}/identity/v3/auth/tokens`, {
+/** POST /identity/v3/auth/tokens with the password method (project-scoped if a project is named): the answer, whatever it is. */
+export function passwordLogin(
+  baseUrl: string,
+  userName: string,
+  password: string,
+  projectName?: string,
+): Promise<Response> {
+  return fetch(`${baseUrl}/identity/v3/auth/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       auth: {
         identity: {
           methods: ['password'],
-          password: { user: { name: o.userName, domain: { name: 'Default' }, password: o.password } },
+          password: { user: { name: userName, domain: { name: 'Default' }, password } },
         },
-        scope: { project: { name: o.tenantId, domain: { name: 'Default' } } },
+        ...(projectName === undefined
+          ? {}
+          : { scope: { project: { name: projectName, domain: { name: 'Default' } } } }),
       },
     }),
   });
+}
+
+/** A project-scoped password login that must succeed: its token and body. */
+export async function login(
+  t: TestServer,
+  o: Pick<OsProject, 'userName' | 'password' | 'tenantId'>,
+): Promise<{ token: string; body: any }> {
+  const res = await passwordLogin(t.url, o.userName, o.password, o.tenantId);
   if (res.status !== 201) throw new Error(`login failed: ${res.status} ${await res.text()}`);
   return { token: res.headers.get('x-subject-token')!, body: await res.json() };
 }
