@@ -1,7 +1,16 @@
 // palisade agent (the host agent) and palisade dev-net up|down (the namespace topology).
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { Agent } from '../../agent/agent.js';
-import { type DevTopology, devNetDown, devNetUp, hostNs } from '../../dataplane/devnet.js';
+import {
+  checkPrefix,
+  DevNetError,
+  type DevTopology,
+  devNetDown,
+  devNetUp,
+  hostNs,
+  instanceNs,
+  PREFIX,
+} from '../../dataplane/devnet.js';
 import { EXIT, type Io, UsageError } from '../io.js';
 import { apiAction, clientFor, type Json, listAll, table } from '../remote.js';
 
@@ -74,33 +83,57 @@ export function dataplaneCommands(program: Command, io: Io, exit: (code: number)
   const devnet = program
     .command('dev-net')
     .description('network namespaces that play hosts and instances (development, tests)');
+  const prefixHelp =
+    'namespace name prefix (letters, digits, - and _, at most 32): topologies with different prefixes coexist';
+  // dev-net's refusal (a namespace in the way) is a usage error, not a crash.
+  const usage = (e: unknown): never => {
+    throw e instanceof DevNetError ? new UsageError(e.message) : e;
+  };
   devnet
     .command('up')
-    .description('create namespaces for every port the server knows with a host and an interface')
-    .action(async (_o: unknown, cmd: Command) => {
+    .description(
+      'create namespaces for every port the server knows with a host and an interface, replacing the ones dev-net made with this prefix',
+    )
+    .option('--prefix <prefix>', prefixHelp, parsePrefix, PREFIX)
+    .action(async (o: { prefix: string }, cmd: Command) => {
       const instances = await listAll<Json>(clientFor(cmd), '/v1/instances', true);
-      const topo = topologyOf(instances);
+      const topo = { ...topologyOf(instances), prefix: o.prefix };
       if (!topo.ports.length)
         throw new UsageError(
           'no port has a host and an interface: set them with `palisade instance create --port ...,host=H,interface=I`',
         );
-      await devNetUp(topo);
-      for (const host of topo.hosts)
-        io.out(
-          `host ${host}: namespace ${hostNs(host)} (palisade agent --host ${host} --netns ${hostNs(host)})`,
-        );
+      await devNetUp(topo).catch(usage);
+      for (const host of topo.hosts) {
+        const ns = hostNs(host, o.prefix);
+        io.out(`host ${host}: namespace ${ns} (palisade agent --host ${host} --netns ${ns})`);
+      }
       for (const p of topo.ports)
         io.out(
-          `  port ${p.instance} on ${p.host}/${p.interface}: ${[...p.ipv4, ...p.ipv6].join(' ')} (namespace pal-${p.instance})`,
+          `  port ${p.instance} on ${p.host}/${p.interface}: ${[...p.ipv4, ...p.ipv6].join(' ')} (namespace ${instanceNs(p.instance, o.prefix)})`,
         );
       exit(EXIT.ok);
     });
   devnet
     .command('down')
-    .description('remove every namespace dev-net made')
-    .action(async () => {
-      await devNetDown();
-      io.out('removed the dev-net namespaces');
+    .description('remove the namespaces dev-net made with this prefix (no others, even with the same prefix)')
+    .option('--prefix <prefix>', prefixHelp, parsePrefix, PREFIX)
+    .action(async (o: { prefix: string }) => {
+      const removed = await devNetDown(o.prefix);
+      io.out(
+        removed.length
+          ? `removed the dev-net namespaces of prefix ${o.prefix}: ${removed.join(' ')}`
+          : `no dev-net namespaces of prefix ${o.prefix} to remove`,
+      );
       exit(EXIT.ok);
     });
+}
+
+/** --prefix, checked as the command line is parsed (before the server is asked anything). */
+function parsePrefix(prefix: string): string {
+  try {
+    checkPrefix(prefix);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return prefix;
 }
