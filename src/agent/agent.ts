@@ -1,8 +1,10 @@
-// The host agent: takes a snapshot, follows the change stream from its revision, and keeps
-// this host's kernel enforcing the ports on it. Each change becomes one nft transaction holding
-// only the difference (set elements for memberships and address groups, whole chains for rule
-// changes); then the profile's clearing policy deletes exactly the conntrack entries it names.
-// The kernel keeps the last policy whenever the agent or the server is away.
+// The host agent: follows the change stream and keeps this host's kernel enforcing the ports on
+// it. Changes that arrive together are applied together: one nft transaction holding only the
+// difference (set elements for memberships and address groups, whole chains for rule changes)
+// and the revision it renders; then the profile's clearing policy cuts exactly the connections
+// it names, in one more transaction. The kernel keeps the last policy whenever the agent or the
+// server is away, and a restarted agent picks up from the revision the table records: the
+// changes it missed clear what they would have cleared, before it reports them enforced.
 import type { PalisadeClient } from '../client/client.js';
 import { watchChanges } from '../client/watch.js';
 import { clearingPlan } from '../core/clearing.js';
@@ -11,11 +13,13 @@ import type { Port, RegionState } from '../core/model.js';
 import { RegionIndex } from '../core/region-index.js';
 import type { ChangeRecord, Event } from '../control/events.js';
 import { World } from '../control/world.js';
-import { Conntrack } from '../dataplane/conntrack.js';
+import { Conntrack, flowsToCut } from '../dataplane/conntrack.js';
 import { inNetns, run } from '../dataplane/exec.js';
-import { diffScript, fullScript } from '../dataplane/nft.js';
+import { driftFrom, type KernelTable, parseTable } from '../dataplane/kernel-state.js';
+import { type BlockedFlow, blockScript, diffScript, fullScript } from '../dataplane/nft.js';
 import { NftSession } from '../dataplane/nft-session.js';
 import { emptyModel, type KernelModel, renderHost, TABLE } from '../dataplane/render.js';
+import { UdpStreams } from '../dataplane/udp-streams.js';
 import { coreChanges } from './core-changes.js';
 
 export interface AgentOptions {
@@ -41,6 +45,7 @@ export class Agent {
   private readonly abort = new AbortController();
   private readonly conntrack: Conntrack;
   private readonly session: NftSession;
+  private readonly udp: UdpStreams;
   /** The revision whose rules and sets are in the kernel (its connections may still be clearing). */
   kernelRevision = 0;
   /** The revision the kernel enforces. */
@@ -48,12 +53,16 @@ export class Agent {
   /** When (performance.now()) each of the two last moved: what a benchmark times a change by. */
   kernelAt = 0;
   enforcedAt = 0;
+  /** How the last start went: the table adopted at its revision, or written anew (and why). */
+  startedBy: { adopted: true; revision: number } | { adopted: false; reason: string } | null = null;
   private following: Promise<unknown> | null = null;
   private timers: NodeJS.Timeout[] = [];
-  /** The table as listed after the last write (counters stripped): drift is any other listing. */
-  private baseline: string | null = null;
   /** Serializes kernel writes and drift repairs (reports only read, beside them). */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Changes received and not yet applied: applied together by the next drain. */
+  private pending: ChangeRecord[] = [];
+  /** While catching up after a start: the changes up to this revision are applied as one. */
+  private catchUpTo = 0;
   private reportPending = false;
   /** Repairs done after drift, for tests and logs. */
   driftRepairs = 0;
@@ -64,23 +73,63 @@ export class Agent {
   ) {
     this.conntrack = new Conntrack(opts.netns);
     this.session = new NftSession(opts.netns);
+    this.udp = new UdpStreams(opts.netns, () => this.applied.timeouts, opts.log);
+  }
+
+  /** The host whose ports this agent enforces. */
+  get host(): string {
+    return this.opts.host;
   }
 
   private nft(args: string[], input?: string): Promise<string> {
     return this.opts.netns ? inNetns(this.opts.netns, 'nft', args, input) : run('nft', args, input);
   }
 
-  /** Snapshot, write the whole table (adopting or repairing what is there), then follow. */
+  /** The table as the kernel holds it; null when there is none. */
+  private async kernelTable(): Promise<KernelTable | null> {
+    const listing = await this.nft(['-j', '-p', 'list', 'table', 'inet', TABLE]).catch(() => null);
+    return listing === null ? null : parseTable(listing);
+  }
+
+  /**
+   * Adopt the table if it renders the revision it records, and catch up from there (the missed
+   * changes clear what they would have cleared); otherwise write the latest policy and cut the
+   * live connections it denies. Resolves once the kernel enforces the latest revision.
+   */
   async start(): Promise<void> {
-    const snap = await this.client.get<Snapshot>('/v1/snapshot');
-    this.world = worldOf(snap);
-    this.revision = snap.revision;
-    this.kernelRevision = snap.revision;
-    const model = this.render();
-    await this.writeTable(model);
-    await this.conntrack.setTimeouts(model.timeouts);
-    this.applied = model;
-    this.baseline = null;
+    this.startedBy = null;
+    const latest = await this.client.get<Snapshot>('/v1/snapshot');
+    const kernel = await this.kernelTable();
+    const recorded = kernel?.revision ?? null;
+    let reason = kernel ? 'the table records no revision' : 'no table';
+    if (kernel && recorded !== null && recorded <= latest.revision) {
+      const then =
+        recorded === latest.revision
+          ? latest
+          : await this.client.get<Snapshot>(`/v1/snapshot?revision=${recorded}`);
+      const world = worldOf(then);
+      const model = renderWorld(this.opts.host, world);
+      const drift = driftFrom(model, kernel);
+      if (drift === null) {
+        this.world = world;
+        this.applied = model;
+        this.revision = this.kernelRevision = recorded;
+        this.startedBy = { adopted: true, revision: recorded };
+      } else reason = `the table does not render revision ${recorded}: ${drift}`;
+    } else if (recorded !== null) reason = `the table records revision ${recorded}, after the latest`;
+    if (!this.startedBy?.adopted) {
+      this.opts.log?.('writing the whole table', { host: this.opts.host, reason });
+      this.world = worldOf(latest);
+      const model = this.render();
+      await this.writeTable(model, latest.revision, kernel?.blocked ?? []);
+      await this.conntrack.setTimeouts(model.timeouts);
+      this.applied = model;
+      this.revision = this.kernelRevision = latest.revision;
+      this.startedBy = { adopted: false, reason };
+      await this.cutUnadmitted();
+    }
+    await this.udp.start();
+    this.catchUpTo = latest.revision;
     this.following = watchChanges(
       this.client,
       {
@@ -89,8 +138,10 @@ export class Agent {
         retryMs: 500,
         onError: (e) => this.opts.log?.('change stream interrupted; resuming', { error: String(e) }),
       },
-      (change) => this.serial(() => this.onChange(change)),
+      (change) => this.receive(change),
     );
+    while (this.revision < latest.revision && !this.abort.signal.aborted)
+      await new Promise((r) => setTimeout(r, 5));
     this.timers.push(
       setInterval(() => void this.serial(() => this.checkDrift()), this.opts.driftCheckMs ?? 2000),
     );
@@ -101,6 +152,7 @@ export class Agent {
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.abort.abort();
+    this.udp.stop();
     await this.following?.catch(() => undefined);
     await this.queue.catch(() => undefined);
     this.session.close();
@@ -112,17 +164,25 @@ export class Agent {
     return next;
   }
 
+  /** A change from the stream: queued, and applied with whatever else has arrived by then. */
+  private receive(change: ChangeRecord): void {
+    this.pending.push(change);
+    // Catching up, the missed changes are applied as one (one table write, one clearing).
+    if (change.revision < this.catchUpTo) return;
+    void this.serial(() => this.drain());
+  }
+
   /** Compare the kernel with what was written; rewrite the whole table if someone changed it. */
   async checkDrift(): Promise<boolean> {
-    const listing = await this.nft(['-t', 'list', 'table', 'inet', TABLE]).then(stripCounters, () => null);
-    if (listing !== null && this.baseline === null) {
-      this.baseline = listing;
-      return false;
-    }
-    if (listing !== null && listing === this.baseline) return false;
-    this.opts.log?.('kernel drifted from the policy; rewriting the table', { host: this.opts.host });
-    await this.writeTable(this.applied);
-    this.baseline = null;
+    const kernel = await this.kernelTable();
+    const drift = kernel
+      ? kernel.revision !== this.kernelRevision
+        ? `the table records revision ${kernel.revision}, not ${this.kernelRevision}`
+        : driftFrom(this.applied, kernel)
+      : 'the table is gone';
+    if (drift === null) return false;
+    this.opts.log?.('kernel drifted from the policy; rewriting the table', { host: this.opts.host, drift });
+    await this.writeTable(this.applied, this.kernelRevision, kernel?.blocked ?? []);
     this.driftRepairs++;
     return true;
   }
@@ -160,54 +220,66 @@ export class Agent {
   }
 
   private render(): KernelModel {
-    const regions = [...this.world.regions.keys()].map((id) => this.world.regionState(id)!);
-    return renderHost(this.opts.host, regions);
+    return renderWorld(this.opts.host, this.world);
   }
 
-  private async onChange(change: ChangeRecord): Promise<void> {
+  /** Apply every queued change: one kernel write, then the clearing they call for. */
+  private async drain(): Promise<void> {
+    const batch = this.pending;
+    if (!batch.length) return;
+    const last = batch[batch.length - 1].revision;
+    if (last < this.catchUpTo) return;
+    this.pending = [];
     const t0 = performance.now();
-    // The clearing plan is decided against the state before the change; it is worked out after
-    // the kernel write, off the path of the rules (world objects are replaced, never mutated).
-    const before = change.regionId ? this.world.regionState(change.regionId) : undefined;
-    this.world.applyWrite(change.revision, change.events);
+    // Each change's clearing is decided against the state just before it (world objects are
+    // replaced, never mutated, so the states can be kept); it is worked out after the kernel
+    // write, off the path of the rules.
+    const befores: { state: RegionState; events: Event[] }[] = [];
+    for (const change of batch) {
+      const before = change.regionId ? this.world.regionState(change.regionId) : undefined;
+      this.world.applyWrite(change.revision, change.events);
+      if (before) befores.push({ state: before, events: change.events });
+    }
     const model = this.render();
-    const script = diffScript(this.applied, model);
+    const script = diffScript(this.applied, model, last);
     const t1 = performance.now();
-    if (script === null) await this.writeTable(model);
-    else if (script) await this.incremental(script, model);
-    if (script === null) await this.conntrack.setTimeouts(model.timeouts);
+    if (script === null) {
+      await this.writeTable(model, last, (await this.kernelTable())?.blocked ?? []);
+      await this.conntrack.setTimeouts(model.timeouts);
+    } else await this.incremental(script, model, last);
     this.applied = model;
-    this.baseline = null;
-    this.kernelRevision = change.revision;
+    this.kernelRevision = last;
     const t2 = performance.now();
     this.kernelAt = t2;
-    if (change.regionId && before) await this.clear(change.regionId, this.plans(before, change.events));
-    // Enforced: the rules are in the kernel and the connections they cut are gone.
-    this.revision = change.revision;
+    const cut = await this.clear(befores.flatMap(({ state, events }) => this.plans(state, events)));
+    // Enforced: the rules are in the kernel and the connections they cut are blocked.
+    this.revision = last;
     this.enforcedAt = performance.now();
     this.scheduleReport();
     this.opts.log?.('enforced', {
-      revision: change.revision,
+      revision: last,
+      changes: batch.length,
       computeMs: Math.round(t1 - t0),
       kernelMs: Math.round(t2 - t1),
-      conntrackMs: Math.round(performance.now() - t2),
+      conntrackMs: Math.round(this.enforcedAt - t2),
+      cut,
       statements: script === null ? 'whole table' : script.split('\n').length - 1,
     });
   }
 
   /** A difference through the live nft session; if the session fails, the whole table through nft -f. */
-  private async incremental(script: string, model: KernelModel): Promise<void> {
+  private async incremental(script: string, model: KernelModel, revision: number): Promise<void> {
     try {
       await this.session.run(script);
     } catch (e) {
       this.opts.log?.('incremental nft write failed; writing the whole table', { error: String(e) });
-      await this.writeTable(model);
+      await this.writeTable(model, revision, (await this.kernelTable())?.blocked ?? []);
     }
   }
 
-  /** Replace the whole table (one transaction). */
-  private async writeTable(model: KernelModel): Promise<void> {
-    await this.nft(['-f', '-'], fullScript(model));
+  /** Replace the whole table (one transaction), keeping the connections it had blocked blocked. */
+  private async writeTable(model: KernelModel, revision: number, blocked: BlockedFlow[]): Promise<void> {
+    await this.nft(['-f', '-'], fullScript(model, revision, blocked));
   }
 
   /** What the change does to live connections, decided against the region before it. */
@@ -219,24 +291,79 @@ export class Agent {
     }));
   }
 
-  /** Delete the entries the plans name, for ports on this host. */
-  private async clear(regionId: string, clearings: Clearing[]): Promise<void> {
-    const inbound = new Map<string, Port>();
-    const reevaluate = new Map<string, Port>();
+  /** Block the connections the plans cut on this host, in one transaction; returns how many. */
+  private async clear(clearings: Clearing[]): Promise<number> {
+    const byRegion = new Map<
+      string,
+      { inbound: Map<string, Port>; forget: Map<string, Port>; reevaluate: Map<string, Port> }
+    >();
     for (const { plan, before } of clearings) {
+      const regionId = before.state.region.id;
+      const cut = byRegion.get(regionId) ?? { inbound: new Map(), forget: new Map(), reevaluate: new Map() };
+      byRegion.set(regionId, cut);
       const local = (ids: Iterable<string>, into: Map<string, Port>) => {
         for (const id of ids) {
           const port = before.ports.get(id)?.port;
           if (port?.host === this.opts.host) into.set(id, port);
         }
       };
-      local([...plan.clearInbound, ...plan.forget], inbound);
-      local(plan.reevaluate, reevaluate);
+      local(plan.clearInbound, cut.inbound);
+      local(plan.forget, cut.forget);
+      local(plan.reevaluate, cut.reevaluate);
     }
-    await this.conntrack.deleteInbound([...inbound.values()]);
-    const state = this.world.regionState(regionId);
-    if (reevaluate.size && state)
-      await this.conntrack.reevaluate([...reevaluate.values()], new Engine(state));
+    const wanted = [...byRegion.values()].some((c) => c.inbound.size + c.forget.size + c.reevaluate.size > 0);
+    if (!wanted) return 0;
+    const flows = await this.conntrack.list();
+    const blocked: BlockedFlow[] = [];
+    for (const [regionId, cut] of byRegion) {
+      const state = this.world.regionState(regionId);
+      if (!state) continue;
+      blocked.push(
+        ...flowsToCut(
+          flows,
+          {
+            inbound: [...cut.inbound.values()],
+            forget: [...cut.forget.values()],
+            reevaluate: [...cut.reevaluate.values()],
+          },
+          state.region.conntrackTimeouts,
+          cut.reevaluate.size ? new Engine(state) : null,
+        ),
+      );
+    }
+    await this.block(blocked);
+    return blocked.length;
+  }
+
+  /**
+   * After writing a table it could not adopt: the live connections were admitted by no policy
+   * this agent can vouch for, so each is checked against the policy and the denied ones are cut.
+   */
+  private async cutUnadmitted(): Promise<void> {
+    const flows = await this.conntrack.list();
+    if (!flows.length) return;
+    const blocked: BlockedFlow[] = [];
+    for (const regionId of this.world.regions.keys()) {
+      const state = this.world.regionState(regionId)!;
+      const ports = state.instances.flatMap((i) => i.ports).filter((p) => p.host === this.opts.host);
+      if (ports.length)
+        blocked.push(
+          ...flowsToCut(
+            flows,
+            { inbound: [], forget: [], reevaluate: ports },
+            state.region.conntrackTimeouts,
+            new Engine(state),
+          ),
+        );
+    }
+    await this.block(blocked);
+    if (blocked.length) this.opts.log?.('cut connections the policy denies', { count: blocked.length });
+  }
+
+  private async block(flows: BlockedFlow[]): Promise<void> {
+    if (!flows.length) return;
+    const script = blockScript(flows);
+    await this.session.run(script).catch(() => this.nft(['-f', '-'], script));
   }
 }
 
@@ -244,11 +371,15 @@ interface NftItem {
   rule?: { comment?: string; expr?: { counter?: { packets: number; bytes: number } }[] };
 }
 
-const stripCounters = (listing: string) => listing.replace(/counter packets \d+ bytes \d+/g, 'counter');
-
 interface Clearing {
   plan: ReturnType<typeof clearingPlan>;
   before: RegionIndex;
+}
+
+/** The kernel model of one host's ports across the world's regions. */
+function renderWorld(host: string, world: World): KernelModel {
+  const regions = [...world.regions.keys()].map((id) => world.regionState(id)!);
+  return renderHost(host, regions);
 }
 
 /** A world holding a snapshot, at the snapshot's revision. */

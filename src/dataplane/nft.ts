@@ -1,23 +1,91 @@
 // Kernel models as nft scripts: a whole table (first start, repair) or the difference between
 // two models (every change after), each one `nft -f` transaction, so the kernel moves from one
-// complete policy to the next with nothing in between.
+// complete policy to the next with nothing in between. This is the one place that prints nft
+// syntax: the model is compared and diffed as structure, and printed here last.
 import type { ConntrackTimeouts } from '../core/model.js';
 import { SYNC_SET } from './nft-session.js';
-import { type KernelModel, type SetModel, TABLE } from './render.js';
+import type { KernelModel, Match, NftRule, SetModel, Verdict } from './render.js';
+import { TABLE } from './render.js';
 
 const T = `inet ${TABLE}`;
 const list = (xs: Iterable<string>) => [...xs].join(', ');
-const quoted = (xs: Iterable<string>) => [...xs].map((x) => `"${x}"`);
+
+/** The packet-mark bit a group chain sets when it allowed the packet. */
+const DECIDED = '0x10000000';
+const UNDECIDED_MASK = '0xefffffff';
+
+/** The revision whose policy the table renders: one element, written in every transaction. */
+export const REVISION_SET = 'revision';
+
+/**
+ * Connections a change cleared, blocked before conntrack sees their packets (priority raw), so
+ * their entries are not refreshed and expire, and loose TCP pickup cannot re-create them: each
+ * element lives for the timeout of the state its connection was in (SEMANTICS.md, 003). Keyed by
+ * the original tuple and looked up both ways; protocols without ports by address pair.
+ */
+export const CLEARED_SETS = {
+  v4ports: 'cleared_4p',
+  v4: 'cleared_4',
+  v6ports: 'cleared_6p',
+  v6: 'cleared_6',
+} as const;
+const CLEARED_NAMES: ReadonlySet<string> = new Set(Object.values(CLEARED_SETS));
+export const isClearedSet = (name: string) => CLEARED_NAMES.has(name);
+
+function ranges(rs: { from: number; to: number }[]): string {
+  const parts = rs.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`));
+  return parts.length === 1 ? parts[0] : `{ ${parts.join(', ')} }`;
+}
+
+function matchText(m: Match): string {
+  switch (m.kind) {
+    case 'family':
+      return `meta nfproto ${m.family === 'ip' ? 'ipv4' : 'ipv6'}`;
+    case 'protocol':
+      return `meta l4proto ${m.protocol}`;
+    case 'ports':
+      return `th ${m.field} ${ranges(m.ranges)}`;
+    case 'icmp': {
+      const icmp = m.family === 'ip' ? 'icmp' : 'icmpv6';
+      return `${icmp} type ${m.type}${m.code !== undefined ? ` ${icmp} code ${m.code}` : ''}`;
+    }
+    case 'address':
+      return `${m.family} ${m.field} ${m.cidr}`;
+    case 'addressSet':
+      return `${m.family} ${m.field} @${m.set}`;
+    case 'decided':
+      return `meta mark & ${DECIDED} == ${DECIDED}`;
+  }
+}
+
+export function verdictText(v: Verdict): string {
+  return v.kind === 'jump' ? `jump ${v.chain}` : v.kind;
+}
+
+/** One rule as nft prints it: matches, counter, mark, verdict, comment. */
+export function ruleText(rule: NftRule): string {
+  const parts = rule.match.map(matchText);
+  if (rule.counter) parts.push('counter');
+  if (rule.mark === 'decide') parts.push(`meta mark set meta mark | ${DECIDED}`);
+  if (rule.mark === 'undecide') parts.push(`meta mark set meta mark & ${UNDECIDED_MASK}`);
+  if (rule.verdict) parts.push(verdictText(rule.verdict));
+  if (rule.comment) parts.push(`comment "${rule.comment}"`);
+  return parts.join(' ');
+}
+
+const element = (set: SetModel, e: string) => (set.type === 'ifname' ? `"${e}"` : e);
 
 function setDecl(name: string, set: SetModel): string {
   const flags = set.interval ? ' flags interval; auto-merge;' : '';
-  const elements = set.elements.size ? ` elements = { ${list(set.elements)} };` : '';
+  const elements = set.elements.size
+    ? ` elements = { ${list([...set.elements].map((e) => element(set, e)))} };`
+    : '';
   return `set ${name} { type ${set.type};${flags}${elements} }`;
 }
 
-function mapDecl(name: string, entries: Map<string, string>): string {
+function mapDecl(name: string, entries: Map<string, Verdict>): string {
   const elements = entries.size
-    ? ` elements = { ${[...entries].map(([k, v]) => `"${k}" : ${v}`).join(', ')} };`
+    ? ` elements = { ${[...entries].map(([k, v]) => `"${k}" : ${verdictText(v)}`).join(', ')} };`
     : '';
   return `map ${name} { type ifname : verdict;${elements} }`;
 }
@@ -30,105 +98,197 @@ function timeoutDecls(t: ConntrackTimeouts | null): string[] {
   ];
 }
 
-const BASE_CHAINS = (timeouts: boolean) => [
-  // Stateless groups: their ports' traffic is never tracked, so every packet meets the rules.
-  `chain raw { type filter hook prerouting priority raw; policy accept; iifname @stateless_if notrack; ip daddr @stateless_4 notrack; ip6 daddr @stateless_6 notrack; }`,
-  `chain forward { type filter hook forward priority filter; policy accept; ct state established,related accept; ct state invalid drop; ${
-    timeouts
-      ? 'ct state new meta l4proto tcp ct timeout set "tcp_timeouts"; ct state new meta l4proto udp ct timeout set "udp_timeouts"; '
-      : ''
-  }iifname vmap @egress_ports; oifname vmap @ingress_ports; }`,
+const CLEARED_DECLS = [
+  `set ${CLEARED_SETS.v4ports} { type ipv4_addr . ipv4_addr . inet_proto . inet_service . inet_service; flags timeout; }`,
+  `set ${CLEARED_SETS.v4} { type ipv4_addr . ipv4_addr . inet_proto; flags timeout; }`,
+  `set ${CLEARED_SETS.v6ports} { type ipv6_addr . ipv6_addr . inet_proto . inet_service . inet_service; flags timeout; }`,
+  `set ${CLEARED_SETS.v6} { type ipv6_addr . ipv6_addr . inet_proto; flags timeout; }`,
 ];
 
-/** The whole table, replacing whatever is there (one transaction). */
-export function fullScript(m: KernelModel): string {
+/** The base chains' statements (fixed: they dispatch to the policy, they hold none of it). */
+export function baseChains(timeouts: boolean): Map<string, string[]> {
+  const blocked = (ip: 'ip' | 'ip6', ports: string, pairs: string) => [
+    `meta l4proto { tcp, udp } ${ip} saddr . ${ip} daddr . meta l4proto . th sport . th dport @${ports} drop`,
+    `meta l4proto { tcp, udp } ${ip} daddr . ${ip} saddr . meta l4proto . th dport . th sport @${ports} drop`,
+    `${ip} saddr . ${ip} daddr . meta l4proto @${pairs} drop`,
+    `${ip} daddr . ${ip} saddr . meta l4proto @${pairs} drop`,
+  ];
+  return new Map([
+    [
+      'raw',
+      [
+        'type filter hook prerouting priority raw; policy accept',
+        ...blocked('ip', CLEARED_SETS.v4ports, CLEARED_SETS.v4),
+        ...blocked('ip6', CLEARED_SETS.v6ports, CLEARED_SETS.v6),
+        // Stateless groups: their ports' traffic is never tracked, so every packet meets the rules.
+        'iifname @stateless_if notrack',
+        'ip daddr @stateless_4 notrack',
+        'ip6 daddr @stateless_6 notrack',
+      ],
+    ],
+    [
+      'forward',
+      [
+        'type filter hook forward priority filter; policy accept',
+        'ct state established,related accept',
+        'ct state invalid drop',
+        ...(timeouts
+          ? [
+              'ct state new meta l4proto tcp ct timeout set "tcp_timeouts"',
+              'ct state new meta l4proto udp ct timeout set "udp_timeouts"',
+            ]
+          : []),
+        'iifname vmap @egress_ports',
+        'oifname vmap @ingress_ports',
+      ],
+    ],
+  ]);
+}
+
+/** The stateless-port sets, as set models. */
+export function statelessSets(m: KernelModel): Map<string, SetModel> {
+  return new Map<string, SetModel>([
+    ['stateless_if', { type: 'ifname', interval: false, elements: m.stateless.ifnames }],
+    ['stateless_4', { type: 'ipv4_addr', interval: false, elements: m.stateless.v4 }],
+    ['stateless_6', { type: 'ipv6_addr', interval: false, elements: m.stateless.v6 }],
+  ]);
+}
+
+const revisionCommands = (revision: number) => [
+  `flush set ${T} ${REVISION_SET}`,
+  `add element ${T} ${REVISION_SET} { ${revision} }`,
+];
+
+/** A cleared connection: its original tuple, and how long its packets stay blocked. */
+export interface BlockedFlow {
+  protocol: number;
+  src: string;
+  dst: string;
+  sport?: number;
+  dport?: number;
+  timeoutS: number;
+}
+
+function blockedElement(f: BlockedFlow): [set: string, element: string] {
+  const v6 = f.src.includes(':');
+  const ports = f.sport !== undefined && (f.protocol === 6 || f.protocol === 17);
+  const set = v6
+    ? ports
+      ? CLEARED_SETS.v6ports
+      : CLEARED_SETS.v6
+    : ports
+      ? CLEARED_SETS.v4ports
+      : CLEARED_SETS.v4;
+  const key = ports
+    ? `${f.src} . ${f.dst} . ${f.protocol} . ${f.sport} . ${f.dport}`
+    : `${f.src} . ${f.dst} . ${f.protocol}`;
+  // nft's timeouts are whole milliseconds; a zero timeout would mean "the set's default" (none).
+  return [set, `${key} timeout ${Math.max(1, Math.round(f.timeoutS * 1000))}ms`];
+}
+
+/** One transaction blocking these flows (an element already there keeps its expiry). */
+export function blockScript(flows: BlockedFlow[]): string {
+  const bySet = new Map<string, string[]>();
+  for (const f of flows) {
+    const [set, el] = blockedElement(f);
+    bySet.set(set, [...(bySet.get(set) ?? []), el]);
+  }
+  return [...bySet].map(([set, els]) => `add element ${T} ${set} { ${els.join(', ')} }\n`).join('');
+}
+
+/**
+ * The whole table, replacing whatever is there (one transaction), at `revision`. `blocked`
+ * carries the cleared connections of the table it replaces, with what is left of their time.
+ */
+export function fullScript(m: KernelModel, revision = 0, blocked: BlockedFlow[] = []): string {
   const body = [
     ...timeoutDecls(m.timeouts),
-    setDecl('stateless_if', {
-      type: 'ifname' as SetModel['type'],
-      interval: false,
-      elements: new Set(quoted(m.stateless.ifnames)),
-    }),
-    setDecl('stateless_4', { type: 'ipv4_addr', interval: false, elements: m.stateless.v4 }),
-    setDecl('stateless_6', { type: 'ipv6_addr', interval: false, elements: m.stateless.v6 }),
+    `set ${REVISION_SET} { type mark; elements = { ${revision} }; }`,
+    ...CLEARED_DECLS,
+    ...[...statelessSets(m)].map(([name, set]) => setDecl(name, set)),
     // Listed after each transaction of the agent's nft session to tell that it is done.
     setDecl(SYNC_SET, { type: 'ipv4_addr', interval: false, elements: new Set() }),
     ...[...m.sets].map(([name, set]) => setDecl(name, set)),
     ...[...m.chains].map(
-      ([name, rules]) => `chain ${name} {\n${rules.map((r) => `    ${r}`).join('\n')}\n  }`,
+      ([name, rules]) => `chain ${name} {\n${rules.map((r) => `    ${ruleText(r)}`).join('\n')}\n  }`,
     ),
     mapDecl('egress_ports', m.egress),
     mapDecl('ingress_ports', m.ingress),
-    ...BASE_CHAINS(m.timeouts !== null),
+    ...[...baseChains(m.timeouts !== null)].map(([name, lines]) => `chain ${name} { ${lines.join('; ')}; }`),
   ];
-  return [`add table ${T}`, `delete table ${T}`, `table ${T} {`, ...body.map((l) => `  ${l}`), '}', ''].join(
-    '\n',
-  );
+  return [
+    `add table ${T}`,
+    `delete table ${T}`,
+    `table ${T} {`,
+    ...body.map((l) => `  ${l}`),
+    '}',
+    blockScript(blocked),
+  ].join('\n');
 }
 
 const sameTimeouts = (a: ConntrackTimeouts | null, b: ConntrackTimeouts | null) =>
   JSON.stringify(a) === JSON.stringify(b);
 
+/** Structural equality of two chains' rules (models are plain data). */
+const sameRules = (a: NftRule[], b: NftRule[]) => JSON.stringify(a) === JSON.stringify(b);
+const sameVerdict = (a: Verdict | undefined, b: Verdict | undefined) =>
+  JSON.stringify(a) === JSON.stringify(b);
+
 /**
- * The commands that turn `from` into `to`, or null when only a whole-table write can (the
- * timeouts changed). An empty script means the kernel already holds `to`.
+ * The commands that turn `from` into `to` and record `revision`, or null when only a
+ * whole-table write can (the timeouts changed). Without a revision, an empty script means the
+ * kernel already holds `to`.
  */
-export function diffScript(from: KernelModel, to: KernelModel): string | null {
+export function diffScript(from: KernelModel, to: KernelModel, revision?: number): string | null {
   if (!sameTimeouts(from.timeouts, to.timeouts)) return null;
   const out: string[] = [];
-  const elements = (verb: 'add' | 'delete', set: string, items: string[]) => {
-    if (items.length) out.push(`${verb} element ${T} ${set} { ${items.join(', ')} }`);
+  const elements = (verb: 'add' | 'delete', name: string, set: SetModel, items: string[]) => {
+    if (items.length) out.push(`${verb} element ${T} ${name} { ${list(items.map((e) => element(set, e)))} }`);
   };
-  // Sets first: new ones, then element changes (member and address changes end here: no rule is touched).
-  for (const [name, set] of to.sets) {
-    const old = from.sets.get(name);
+  const setChanges = (name: string, old: SetModel | undefined, set: SetModel) => {
     if (!old || old.interval !== set.interval || old.type !== set.type) {
       if (old) out.push(`flush set ${T} ${name}`);
       else out.push(`add ${setDecl(name, { ...set, elements: new Set() }).replace(/^set /, `set ${T} `)}`);
-      elements('add', name, [...set.elements]);
-      continue;
+      elements('add', name, set, [...set.elements]);
+      return;
     }
     const removed = [...old.elements].filter((e) => !set.elements.has(e));
     const added = [...set.elements].filter((e) => !old.elements.has(e));
     if (set.interval && removed.length) {
       // Interval sets merge adjacent ranges, so deleting one entry is unreliable: rewrite the set.
       out.push(`flush set ${T} ${name}`);
-      elements('add', name, [...set.elements]);
+      elements('add', name, set, [...set.elements]);
     } else {
-      elements('delete', name, removed);
-      elements('add', name, added);
+      elements('delete', name, set, removed);
+      elements('add', name, set, added);
     }
-  }
-  for (const [key, field, set] of [
-    ['stateless_if', 'ifnames', 'stateless_if'],
-    ['stateless_4', 'v4', 'stateless_4'],
-    ['stateless_6', 'v6', 'stateless_6'],
-  ] as const) {
-    const a = from.stateless[field];
-    const b = to.stateless[field];
-    const fmt = (x: string) => (key === 'stateless_if' ? `"${x}"` : x);
-    elements('delete', set, [...a].filter((x) => !b.has(x)).map(fmt));
-    elements('add', set, [...b].filter((x) => !a.has(x)).map(fmt));
-  }
+  };
+  // Sets first: new ones, then element changes (member and address changes end here: no rule is touched).
+  for (const [name, set] of to.sets) setChanges(name, from.sets.get(name), set);
+  const statelessFrom = statelessSets(from);
+  for (const [name, set] of statelessSets(to)) setChanges(name, statelessFrom.get(name), set);
   // Chains: new ones created, changed ones rewritten whole.
   for (const [name, rules] of to.chains) {
     const old = from.chains.get(name);
-    if (old && old.join('\n') === rules.join('\n')) continue;
+    if (old && sameRules(old, rules)) continue;
     out.push(old ? `flush chain ${T} ${name}` : `add chain ${T} ${name}`);
-    for (const r of rules) out.push(`add rule ${T} ${name} ${r}`);
+    for (const r of rules) out.push(`add rule ${T} ${name} ${ruleText(r)}`);
   }
   // Dispatch: each port's interface to its policy's chains.
   for (const [map, a, b] of [
     ['egress_ports', from.egress, to.egress],
     ['ingress_ports', from.ingress, to.ingress],
   ] as const) {
-    const stale = [...a].filter(([k, v]) => b.get(k) !== v).map(([k]) => `"${k}"`);
+    const stale = [...a].filter(([k, v]) => !sameVerdict(b.get(k), v)).map(([k]) => `"${k}"`);
     if (stale.length) out.push(`delete element ${T} ${map} { ${stale.join(', ')} }`);
-    const fresh = [...b].filter(([k, v]) => a.get(k) !== v).map(([k, v]) => `"${k}" : ${v}`);
+    const fresh = [...b]
+      .filter(([k, v]) => !sameVerdict(a.get(k), v))
+      .map(([k, v]) => `"${k}" : ${verdictText(v)}`);
     if (fresh.length) out.push(`add element ${T} ${map} { ${fresh.join(', ')} }`);
   }
   // Whatever nothing refers to any more goes last.
   for (const name of from.chains.keys()) if (!to.chains.has(name)) out.push(`delete chain ${T} ${name}`);
   for (const name of from.sets.keys()) if (!to.sets.has(name)) out.push(`delete set ${T} ${name}`);
+  if (revision !== undefined) out.push(...revisionCommands(revision));
   return out.length ? `${out.join('\n')}\n` : '';
 }

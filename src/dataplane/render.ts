@@ -2,7 +2,9 @@
 // with a chain per distinct port policy (ports with the same groups share it, so rules grow
 // with rules plus ports, not their product), named sets for remote groups (member addresses)
 // and address groups (CIDRs), and verdict maps that dispatch each port's interface to its
-// policy's chains. Pure: the agent diffs two models and writes the difference.
+// policy's chains. Pure: the agent diffs two models and writes the difference. Rules are
+// structures (matches, mark, verdict, comment); nft.ts prints them in one last step, so the
+// diff, the drift check and the tests work on structure, never on edited text.
 import type { ConntrackTimeouts, Ethertype, Port, RegionState, Rule, SecurityGroup } from '../core/model.js';
 import { protocolNumber } from '../core/model.js';
 import { type Entry, evaluationOrder, policyDefault, type PortPolicy } from '../core/order.js';
@@ -12,19 +14,44 @@ import { RegionIndex, privateAddresses } from '../core/region-index.js';
 export const TABLE = 'palisade';
 
 export interface SetModel {
-  type: 'ipv4_addr' | 'ipv6_addr';
+  type: 'ipv4_addr' | 'ipv6_addr' | 'ifname';
   /** CIDR sets (address groups) are interval sets; member-address sets are plain hash sets. */
   interval: boolean;
   elements: Set<string>;
 }
 
+/** The address family of a match: nft's `ip` or `ip6` payload. */
+export type AddressFamily = 'ip' | 'ip6';
+
+export type Match =
+  | { kind: 'family'; family: AddressFamily }
+  | { kind: 'protocol'; protocol: number }
+  | { kind: 'ports'; field: 'dport' | 'sport'; ranges: { from: number; to: number }[] }
+  | { kind: 'icmp'; family: AddressFamily; type: number; code?: number }
+  | { kind: 'address'; family: AddressFamily; field: 'saddr' | 'daddr'; cidr: string }
+  | { kind: 'addressSet'; family: AddressFamily; field: 'saddr' | 'daddr'; set: string }
+  /** An earlier group chain allowed the packet (the DECIDED packet-mark bit is set). */
+  | { kind: 'decided' };
+
+export type Verdict = { kind: 'return' } | { kind: 'drop' } | { kind: 'jump'; chain: string };
+
+export interface NftRule {
+  match: Match[];
+  counter?: boolean;
+  /** Set (a group allowed) or clear the DECIDED packet-mark bit before the verdict. */
+  mark?: 'decide' | 'undecide';
+  verdict?: Verdict;
+  /** The rule id (hit counts are read by it), "inner <group>", or "default". */
+  comment?: string;
+}
+
 export interface KernelModel {
   sets: Map<string, SetModel>;
-  /** Policy chains: name → rule statements, in evaluation order. */
-  chains: Map<string, string[]>;
-  /** Interface → verdict ("jump chain" or "drop") for traffic leaving (egress) and entering (ingress) a port. */
-  egress: Map<string, string>;
-  ingress: Map<string, string>;
+  /** Policy chains: name → rules, in evaluation order. */
+  chains: Map<string, NftRule[]>;
+  /** Interface → verdict (a jump to the policy's chain, or drop) for traffic leaving (egress) and entering (ingress) a port. */
+  egress: Map<string, Verdict>;
+  ingress: Map<string, Verdict>;
   /** Interfaces and addresses of stateless ports (not tracked). */
   stateless: { ifnames: Set<string>; v4: Set<string>; v6: Set<string> };
   timeouts: ConntrackTimeouts | null;
@@ -40,53 +67,68 @@ export const groupSetName = (groupId: string, family: Ethertype) =>
 export const addressSetName = (id: string, family: Ethertype) => `a_${safe(id)}_${family === 'IPv4' ? 4 : 6}`;
 
 const FAMILIES: Ethertype[] = ['IPv4', 'IPv6'];
-const nfproto = (f: Ethertype) => (f === 'IPv4' ? 'meta nfproto ipv4' : 'meta nfproto ipv6');
-const addrKey = (f: Ethertype) => (f === 'IPv4' ? 'ip' : 'ip6');
+const familyOf = (f: Ethertype): AddressFamily => (f === 'IPv4' ? 'ip' : 'ip6');
+const RETURN: Verdict = { kind: 'return' };
+const DROP: Verdict = { kind: 'drop' };
+const jump = (chain: string): Verdict => ({ kind: 'jump', chain });
 
-function ranges(rs: { from: number; to: number }[]): string {
-  const parts = rs.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`));
-  return parts.length === 1 ? parts[0] : `{ ${parts.join(', ')} }`;
-}
-
-/** The nft statement of one evaluation-order entry (allow: return to the base chain; deny: drop). */
+/**
+ * The rule of one evaluation-order entry: an allow returns to the calling chain (marking the
+ * packet decided when it sits in a group chain, `decides`), a deny drops.
+ */
 function statement(
   entry: Entry,
   direction: 'ingress' | 'egress',
-  family: Ethertype,
+  ethertype: Ethertype,
   need: (name: string, set: SetModel) => void,
   sets: SetSource,
-): string {
-  const far = direction === 'ingress' ? 'saddr' : 'daddr';
-  const fam = nfproto(family);
+  decides: boolean,
+): NftRule {
+  const field = direction === 'ingress' ? 'saddr' : 'daddr';
+  const family = familyOf(ethertype);
+  const allow = (match: Match[], comment: string): NftRule => ({
+    match,
+    counter: true,
+    ...(decides ? { mark: 'decide' as const } : {}),
+    verdict: RETURN,
+    comment,
+  });
   if (entry.kind === 'innerAccess') {
-    const name = groupSetName(entry.group.id, family);
-    need(name, sets.group(entry.group.id, family));
-    return `${fam} ${addrKey(family)} ${far} @${name} counter return comment "inner ${entry.group.id}"`;
+    const set = groupSetName(entry.group.id, ethertype);
+    need(set, sets.group(entry.group.id, ethertype));
+    return allow(
+      [
+        { kind: 'family', family },
+        { kind: 'addressSet', family, field, set },
+      ],
+      `inner ${entry.group.id}`,
+    );
   }
   const r: Rule = entry.rule;
-  const parts = [fam];
+  const match: Match[] = [{ kind: 'family', family }];
   const proto = protocolNumber(r.protocol);
-  if (proto !== null) parts.push(`meta l4proto ${proto}`);
-  if (r.ports?.length) parts.push(`th dport ${ranges(r.ports)}`);
-  if (r.sourcePorts?.length) parts.push(`th sport ${ranges(r.sourcePorts)}`);
-  if (r.icmpType !== undefined) {
-    const icmp = family === 'IPv4' ? 'icmp' : 'icmpv6';
-    parts.push(`${icmp} type ${r.icmpType}`);
-    if (r.icmpCode !== undefined) parts.push(`${icmp} code ${r.icmpCode}`);
-  }
-  if (r.remote.kind === 'cidr') parts.push(`${addrKey(family)} ${far} ${r.remote.cidr}`);
+  if (proto !== null) match.push({ kind: 'protocol', protocol: proto });
+  if (r.ports?.length) match.push({ kind: 'ports', field: 'dport', ranges: r.ports });
+  if (r.sourcePorts?.length) match.push({ kind: 'ports', field: 'sport', ranges: r.sourcePorts });
+  if (r.icmpType !== undefined)
+    match.push({
+      kind: 'icmp',
+      family,
+      type: r.icmpType,
+      ...(r.icmpCode !== undefined ? { code: r.icmpCode } : {}),
+    });
+  if (r.remote.kind === 'cidr') match.push({ kind: 'address', family, field, cidr: r.remote.cidr });
   if (r.remote.kind === 'group') {
-    const name = groupSetName(r.remote.groupId, family);
-    need(name, sets.group(r.remote.groupId, family));
-    parts.push(`${addrKey(family)} ${far} @${name}`);
+    const set = groupSetName(r.remote.groupId, ethertype);
+    need(set, sets.group(r.remote.groupId, ethertype));
+    match.push({ kind: 'addressSet', family, field, set });
   }
   if (r.remote.kind === 'addressGroup') {
-    const name = addressSetName(r.remote.addressGroupId, family);
-    need(name, sets.addressGroup(r.remote.addressGroupId, family));
-    parts.push(`${addrKey(family)} ${far} @${name}`);
+    const set = addressSetName(r.remote.addressGroupId, ethertype);
+    need(set, sets.addressGroup(r.remote.addressGroupId, ethertype));
+    match.push({ kind: 'addressSet', family, field, set });
   }
-  parts.push('counter', r.action === 'allow' ? 'return' : 'drop', `comment "${r.id}"`);
-  return parts.join(' ');
+  return r.action === 'allow' ? allow(match, r.id) : { match, counter: true, verdict: DROP, comment: r.id };
 }
 
 interface SetSource {
@@ -151,8 +193,8 @@ export function renderHost(host: string, regions: RegionState[]): KernelModel {
       const resolved = base ? null : resolvePolicy(index, port.id);
       if (resolved && 'failure' in resolved) {
         // Fail closed: the port's traffic is dropped both ways, and the reason is reported.
-        model.egress.set(port.interface, 'drop');
-        model.ingress.set(port.interface, 'drop');
+        model.egress.set(port.interface, DROP);
+        model.ingress.set(port.interface, DROP);
         model.closed.set(port.id, resolved.reason);
         continue;
       }
@@ -166,14 +208,14 @@ export function renderHost(host: string, regions: RegionState[]): KernelModel {
             : mergedRules(resolved.policy, port, direction, name, model, need, sets);
           rules.push(
             policyDefault(resolved.policy, direction) === 'allow'
-              ? 'return'
-              : 'counter drop comment "default"',
+              ? { match: [], verdict: RETURN }
+              : { match: [], counter: true, verdict: DROP, comment: 'default' },
           );
           model.chains.set(name, rules);
         }
       }
-      model.egress.set(port.interface, `jump ${base}_out`);
-      model.ingress.set(port.interface, `jump ${base}_in`);
+      model.egress.set(port.interface, jump(`${base}_out`));
+      model.ingress.set(port.interface, jump(`${base}_in`));
       if (port.groupIds.every((g) => index.groups.get(g)?.stateful === false)) addStateless(model, port);
     }
   }
@@ -188,9 +230,9 @@ export function renderHost(host: string, regions: RegionState[]): KernelModel {
  */
 const groupWise = (profile: string) => profile === 'huawei' || profile === 'openstack';
 
-/** An allowing group marks the packet and returns; the policy chain returns on the mark. */
-const DECIDED = '0x10000000';
-const CLEAR_DECIDED = 'meta mark set meta mark & 0xefffffff';
+/** An allowing group marks the packet decided and returns; the policy chain returns on the mark. */
+const UNDECIDE: NftRule = { match: [], mark: 'undecide' };
+const RETURN_IF_DECIDED: NftRule = { match: [{ kind: 'decided' }], mark: 'undecide', verdict: RETURN };
 
 function mergedRules(
   policy: PortPolicy,
@@ -200,11 +242,11 @@ function mergedRules(
   model: KernelModel,
   need: (name: string, set: SetModel) => void,
   sets: SetSource,
-): string[] {
-  const rules: string[] = [];
+): NftRule[] {
+  const rules: NftRule[] = [];
   for (const family of FAMILIES)
     for (const entry of evaluationOrder(policy, port, direction, family)) {
-      rules.push(statement(entry, direction, family, need, sets));
+      rules.push(statement(entry, direction, family, need, sets, false));
       if (entry.kind === 'rule') holds(model, entry.rule.id, chain);
     }
   return rules;
@@ -218,27 +260,32 @@ function groupChains(
   need: (name: string, set: SetModel) => void,
   sets: SetSource,
   policy: PortPolicy,
-): string[] {
-  const rules = [CLEAR_DECIDED];
+): NftRule[] {
+  const rules = [UNDECIDE];
   for (const group of groups) {
     const name = `sg_${safe(group.id)}_${direction === 'egress' ? 'out' : 'in'}`;
     if (!model.chains.has(name)) {
-      const entries: { id: string; rule: boolean; line: string }[] = [];
+      const entries: ChainEntry[] = [];
       const single = { ...policy, groups: [group] };
       for (const family of FAMILIES)
-        for (const entry of evaluationOrder(single, port, direction, family)) {
-          const line = statement(entry, direction, family, need, sets);
+        for (const entry of evaluationOrder(single, port, direction, family))
           entries.push({
             id: entry.kind === 'rule' ? entry.rule.id : `inner ${entry.group.id}`,
-            rule: entry.kind === 'rule',
-            line: line.replace(/ counter return /, ` counter meta mark set meta mark | ${DECIDED} return `),
+            isRule: entry.kind === 'rule',
+            rule: statement(entry, direction, family, need, sets, true),
           });
-        }
       writeGroupChain(model, name, entries);
     }
-    rules.push(`jump ${name}`, `meta mark & ${DECIDED} == ${DECIDED} ${CLEAR_DECIDED} return`);
+    rules.push({ match: [], verdict: jump(name) }, RETURN_IF_DECIDED);
   }
   return rules;
+}
+
+interface ChainEntry {
+  id: string;
+  /** A rule of the group (counted for hits), not its inner-access entry. */
+  isRule: boolean;
+  rule: NftRule;
 }
 
 /** Rules per chunk chain, on average. */
@@ -260,11 +307,7 @@ function endsChunk(ruleId: string): boolean {
  * A group's chain: its rules in order when they form a single chunk; otherwise a jump to each
  * chunk's chain (named after the rule that ends it), returning as soon as a chunk allowed.
  */
-function writeGroupChain(
-  model: KernelModel,
-  name: string,
-  entries: { id: string; rule: boolean; line: string }[],
-): void {
+function writeGroupChain(model: KernelModel, name: string, entries: ChainEntry[]): void {
   const chunks: { name: string; entries: typeof entries }[] = [];
   let current: typeof entries = [];
   for (const e of entries) {
@@ -275,23 +318,19 @@ function writeGroupChain(
     }
   }
   if (current.length || !chunks.length) chunks.push({ name: `${name}_end`, entries: current });
-  if (chunks.length === 1) {
+  const place = (chain: string, part: ChainEntry[]) => {
     model.chains.set(
-      name,
-      entries.map((e) => e.line),
+      chain,
+      part.map((e) => e.rule),
     );
-    for (const e of entries) if (e.rule) holds(model, e.id, name);
-    return;
-  }
-  const body: string[] = [];
+    for (const e of part) if (e.isRule) holds(model, e.id, chain);
+  };
+  if (chunks.length === 1) return place(name, entries);
+  const body: NftRule[] = [];
   chunks.forEach((chunk, i) => {
-    model.chains.set(
-      chunk.name,
-      chunk.entries.map((e) => e.line),
-    );
-    for (const e of chunk.entries) if (e.rule) holds(model, e.id, chunk.name);
-    body.push(`jump ${chunk.name}`);
-    if (i < chunks.length - 1) body.push(`meta mark & ${DECIDED} == ${DECIDED} return`);
+    place(chunk.name, chunk.entries);
+    body.push({ match: [], verdict: jump(chunk.name) });
+    if (i < chunks.length - 1) body.push({ match: [{ kind: 'decided' }], verdict: RETURN });
   });
   model.chains.set(name, body);
 }

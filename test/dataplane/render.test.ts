@@ -31,7 +31,7 @@ describe('kernel model', () => {
     const after = renderHost('h1', [state]);
     expect(after.chains.size).toBe(before.chains.size);
     expect(after.egress.size).toBe(before.egress.size + 10);
-    expect(after.egress.get('tx3')).toBe(after.egress.get(first.ports[0].interface!));
+    expect(after.egress.get('tx3')).toEqual(after.egress.get(first.ports[0].interface!));
   });
 
   it('turns a membership change into set-element updates only', () => {
@@ -63,8 +63,8 @@ describe('kernel model', () => {
     state.instances[0].ports[0].groupIds = ['no-such-group'];
     const m = renderHost('h1', [state]);
     const iface = state.instances[0].ports[0].interface!;
-    expect(m.egress.get(iface)).toBe('drop');
-    expect(m.ingress.get(iface)).toBe('drop');
+    expect(m.egress.get(iface)).toEqual({ kind: 'drop' });
+    expect(m.ingress.get(iface)).toEqual({ kind: 'drop' });
     expect([...m.closed.values()][0]).toContain('no-such-group');
   });
 
@@ -97,11 +97,9 @@ describe('kernel model', () => {
     const flatten = (name: string): string[] =>
       a.chains
         .get(name)!
-        .flatMap((l) =>
-          l.startsWith('jump ') ? flatten(l.slice(5)) : (/comment "(r\d+)"/.exec(l)?.[1] ?? []),
-        );
+        .flatMap((r) => (r.verdict?.kind === 'jump' ? flatten(r.verdict.chain) : (r.comment ?? [])));
     expect(flatten('sg_Sg_A_in')).toEqual(group.rules.map((r) => r.id));
-    expect(a.chains.get('sg_Sg_A_in')!.filter((l) => l.startsWith('jump ')).length).toBeGreaterThan(3);
+    expect(a.chains.get('sg_Sg_A_in')!.filter((r) => r.verdict?.kind === 'jump').length).toBeGreaterThan(3);
 
     group.rules.push({ ...group.rules[0], id: 'added', ports: [{ from: 2000, to: 2000 }], priority: 50 });
     const script = diffScript(a, renderHost('h1', [state]))!;

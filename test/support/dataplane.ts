@@ -78,7 +78,7 @@ function background(instance: string, args: string[], prefix?: string): Backgrou
 
 export async function echoServer(
   instance: string,
-  proto: 'tcp' | 'udp',
+  proto: Listen[0],
   port: number,
   delayMs = 0,
   prefix?: string,
@@ -102,6 +102,35 @@ export async function connection(instance: string, host: string, port: number, p
     },
     stop: client.stop,
   };
+}
+
+/** One UDP datagram; whether `n` answers came back within `ms`. */
+export function replies(from: string, host: string, port: number, n: number, ms: number, prefix?: string) {
+  return new Promise<boolean>((done) => {
+    const args = [process.execPath, PROBE, 'replies', 'udp', host, String(port), String(n), String(ms)];
+    spawn('ip', netnsArgs(from, args, prefix), { stdio: 'ignore' }).on('exit', (code) => done(code === 0));
+  });
+}
+
+/** `n` long-lived TCP connections; probe() answers how many of them echoed within a second. */
+export async function connections(instance: string, host: string, port: number, n: number, prefix?: string) {
+  const client = background(instance, ['many', 'tcp', host, String(port), String(n)], prefix);
+  const first = await client.lines.next();
+  if (first.value !== `connected ${n}`) throw new Error(`${n} connections from ${instance}: ${first.value}`);
+  return {
+    async probe(): Promise<number> {
+      client.child.stdin!.write('probe\n');
+      return Number((await client.lines.next()).value);
+    },
+    stop: client.stop,
+  };
+}
+
+/** Poll until `check` answers true (then true), or false after `ms`. */
+export async function eventually(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) if (await check()) return true;
+  return false;
 }
 
 /** Wait until every agent enforces at least `revision`. */
@@ -134,9 +163,14 @@ export interface Fixture {
   /** The connection-tracking table of a host, as conntrack -L prints it. */
   conntrack(host: string): Promise<string>;
   connection(from: string, host: string, port: number): ReturnType<typeof connection>;
+  connections(from: string, host: string, port: number, n: number): ReturnType<typeof connections>;
+  replies(from: string, host: string, port: number, n: number, ms: number): Promise<boolean>;
+  /** An agent for a host of this fixture (started by the caller). */
+  agent(host: string): Agent;
 }
 
-export type Listen = readonly ['tcp' | 'udp', number, number?];
+/** A listener: tcp or udp echo (udp answering after the delay), or udp2 (at once and again after it). */
+export type Listen = readonly ['tcp' | 'udp' | 'udp2', number, number?];
 
 export interface DevInstance {
   name: string;
@@ -163,6 +197,19 @@ export async function dataplaneFixture(region: Record<string, unknown>): Promise
     conntrack: (host) =>
       run('ip', ['netns', 'exec', hostNs(host, prefix), 'conntrack', '-L']).catch(() => ''),
     connection: (from, host, port) => connection(from, host, port, prefix),
+    connections: (from, host, port, n) => connections(from, host, port, n, prefix),
+    replies: (from, host, port, n, ms) => replies(from, host, port, n, ms, prefix),
+    agent: (host) =>
+      new Agent(t.admin, {
+        host,
+        netns: hostNs(host, prefix),
+        driftCheckMs: 300,
+        reportMs: 300,
+        // PALISADE_TEST_AGENT_LOG=1 prints what each agent does.
+        ...(process.env.PALISADE_TEST_AGENT_LOG
+          ? { log: (m, x) => console.log(host, m, JSON.stringify(x)) }
+          : {}),
+      }),
     t,
     c,
     vpc,
@@ -213,12 +260,7 @@ export async function dataplaneFixture(region: Record<string, unknown>): Promise
         })),
       });
       for (const host of hosts) {
-        const agent = new Agent(t.admin, {
-          host,
-          netns: hostNs(host, prefix),
-          driftCheckMs: 300,
-          reportMs: 300,
-        });
+        const agent = fixture.agent(host);
         await agent.start();
         agents.push(agent);
       }
