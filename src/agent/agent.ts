@@ -220,8 +220,16 @@ export class Agent {
   }
 
   private render(): KernelModel {
-    return renderWorld(this.opts.host, this.world);
+    return renderWorld(this.opts.host, this.world, this.indexOf);
   }
+
+  /** Region indexes by state (a state is a value): the one a change renders is the next one's "before". */
+  private readonly indexes = new WeakMap<RegionState, RegionIndex>();
+  private readonly indexOf = (state: RegionState): RegionIndex => {
+    let index = this.indexes.get(state);
+    if (!index) this.indexes.set(state, (index = new RegionIndex(state)));
+    return index;
+  };
 
   /** Apply every queued change: one kernel write, then the clearing they call for. */
   private async drain(): Promise<void> {
@@ -284,7 +292,7 @@ export class Agent {
 
   /** What the change does to live connections, decided against the region before it. */
   private plans(state: RegionState, events: Event[]): Clearing[] {
-    const before = new RegionIndex(state);
+    const before = this.indexOf(state);
     return coreChanges(before, events).map((c) => ({
       plan: clearingPlan(state.region.profile, before, c),
       before,
@@ -377,9 +385,9 @@ interface Clearing {
 }
 
 /** The kernel model of one host's ports across the world's regions. */
-function renderWorld(host: string, world: World): KernelModel {
+function renderWorld(host: string, world: World, indexOf?: (state: RegionState) => RegionIndex): KernelModel {
   const regions = [...world.regions.keys()].map((id) => world.regionState(id)!);
-  return renderHost(host, regions);
+  return renderHost(host, regions, indexOf);
 }
 
 /** A world holding a snapshot, at the snapshot's revision. */

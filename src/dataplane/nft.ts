@@ -3,6 +3,7 @@
 // complete policy to the next with nothing in between. This is the one place that prints nft
 // syntax: the model is compared and diffed as structure, and printed here last.
 import type { ConntrackTimeouts } from '../core/model.js';
+import { own } from '../core/own.js';
 import { SYNC_SET } from './nft-session.js';
 import type { KernelModel, Match, NftRule, SetModel, Verdict } from './render.js';
 import { TABLE } from './render.js';
@@ -169,6 +170,18 @@ export interface BlockedFlow {
   timeoutS: number;
 }
 
+/**
+ * A timeout as nft reads it: seconds and milliseconds ("432000s", "2s500ms"). nft 1.0.6 answers
+ * "value too large" to a millisecond count such as "432000000ms" (five days, TCP's established
+ * default), though it takes the same time in seconds. Never zero: that means the set's default.
+ */
+export function duration(seconds: number): string {
+  const ms = Math.max(1, Math.round(seconds * 1000));
+  const whole = Math.floor(ms / 1000);
+  const rest = ms % 1000;
+  return `${whole ? `${whole}s` : ''}${rest ? `${rest}ms` : ''}`;
+}
+
 function blockedElement(f: BlockedFlow): [set: string, element: string] {
   const v6 = f.src.includes(':');
   const ports = f.sport !== undefined && (f.protocol === 6 || f.protocol === 17);
@@ -182,8 +195,7 @@ function blockedElement(f: BlockedFlow): [set: string, element: string] {
   const key = ports
     ? `${f.src} . ${f.dst} . ${f.protocol} . ${f.sport} . ${f.dport}`
     : `${f.src} . ${f.dst} . ${f.protocol}`;
-  // nft's timeouts are whole milliseconds; a zero timeout would mean "the set's default" (none).
-  return [set, `${key} timeout ${Math.max(1, Math.round(f.timeoutS * 1000))}ms`];
+  return [set, `${key} timeout ${duration(f.timeoutS)}`];
 }
 
 /** One transaction blocking these flows (an element already there keeps its expiry). */
@@ -229,10 +241,20 @@ export function fullScript(m: KernelModel, revision = 0, blocked: BlockedFlow[] 
 const sameTimeouts = (a: ConntrackTimeouts | null, b: ConntrackTimeouts | null) =>
   JSON.stringify(a) === JSON.stringify(b);
 
-/** Structural equality of two chains' rules (models are plain data). */
-const sameRules = (a: NftRule[], b: NftRule[]) => JSON.stringify(a) === JSON.stringify(b);
-const sameVerdict = (a: Verdict | undefined, b: Verdict | undefined) =>
-  JSON.stringify(a) === JSON.stringify(b);
+/**
+ * Structural equality of plain model data (rules, matches, verdicts), without printing either
+ * side: unchanged chains are usually the very same objects (render.ts keeps them per rule list).
+ */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => same(x, b[i]));
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => same(own(a, k), own(b, k)));
+}
+const sameRules = (a: NftRule[], b: NftRule[]) => same(a, b);
+const sameVerdict = (a: Verdict | undefined, b: Verdict | undefined) => same(a, b);
 
 /**
  * The commands that turn `from` into `to` and record `revision`, or null when only a

@@ -176,12 +176,20 @@ export function emptyModel(): KernelModel {
   };
 }
 
-/** The kernel model for the ports of `host` across the given regions. */
-export function renderHost(host: string, regions: RegionState[]): KernelModel {
+/**
+ * The kernel model for the ports of `host` across the given regions. States are values: a
+ * group's rule list is replaced when a rule changes, never edited in place (group chains are
+ * kept per rule list).
+ */
+export function renderHost(
+  host: string,
+  regions: RegionState[],
+  indexOf: (state: RegionState) => RegionIndex = (state) => new RegionIndex(state),
+): KernelModel {
   const model = emptyModel();
   const policyChains = new Map<string, string>();
   for (const state of regions) {
-    const index = new RegionIndex(state);
+    const index = indexOf(state);
     const sets = setSource(index);
     const need = (name: string, set: SetModel) => model.sets.set(name, set);
     for (const { port } of index.ports.values()) {
@@ -265,21 +273,68 @@ function groupChains(
   for (const group of groups) {
     const name = `sg_${safe(group.id)}_${direction === 'egress' ? 'out' : 'in'}`;
     if (!model.chains.has(name)) {
-      const entries: ChainEntry[] = [];
-      const single = { ...policy, groups: [group] };
-      for (const family of FAMILIES)
-        for (const entry of evaluationOrder(single, port, direction, family))
-          entries.push({
-            id: entry.kind === 'rule' ? entry.rule.id : `inner ${entry.group.id}`,
-            isRule: entry.kind === 'rule',
-            rule: statement(entry, direction, family, need, sets, true),
-          });
-      writeGroupChain(model, name, entries);
+      const chain = groupChain(group, port, direction, policy);
+      for (const ref of chain.sets)
+        need(
+          ref.name,
+          ref.kind === 'group' ? sets.group(ref.id, ref.family) : sets.addressGroup(ref.id, ref.family),
+        );
+      writeGroupChain(model, name, chain.entries);
     }
     rules.push({ match: [], verdict: jump(name) }, RETURN_IF_DECIDED);
   }
   return rules;
 }
+
+interface GroupChain {
+  entries: ChainEntry[];
+  /** The sets its rules look up (their elements are filled per render: members change alone). */
+  sets: { name: string; kind: 'group' | 'addressGroup'; id: string; family: Ethertype }[];
+}
+
+/**
+ * A group's chain depends only on its rules (a list kept, unchanged, until one of them changes),
+ * its inner-access policy and the port's NIC type: it is built once per rule list, so a
+ * membership or address change renders no rule again, and the diff finds the same objects.
+ */
+const groupChainCache = new WeakMap<readonly Rule[], Map<string, GroupChain>>();
+
+function groupChain(
+  group: SecurityGroup,
+  port: Port,
+  direction: 'ingress' | 'egress',
+  policy: PortPolicy,
+): GroupChain {
+  const key = `${group.id}|${direction}|${port.nicType}|${policy.profile}|${policy.style}|${group.innerAccessPolicy}`;
+  let byKey = groupChainCache.get(group.rules);
+  if (!byKey) groupChainCache.set(group.rules, (byKey = new Map()));
+  const cached = byKey.get(key);
+  if (cached) return cached;
+  const chain: GroupChain = { entries: [], sets: [] };
+  const sets: SetSource = {
+    group: (id, family) => (
+      chain.sets.push({ name: groupSetName(id, family), kind: 'group', id, family }),
+      NO_SET
+    ),
+    addressGroup: (id, family) => (
+      chain.sets.push({ name: addressSetName(id, family), kind: 'addressGroup', id, family }),
+      NO_SET
+    ),
+  };
+  const single = { ...policy, groups: [group] };
+  for (const family of FAMILIES)
+    for (const entry of evaluationOrder(single, port, direction, family))
+      chain.entries.push({
+        id: entry.kind === 'rule' ? entry.rule.id : `inner ${entry.group.id}`,
+        isRule: entry.kind === 'rule',
+        rule: statement(entry, direction, family, () => undefined, sets, true),
+      });
+  byKey.set(key, chain);
+  return chain;
+}
+
+/** A placeholder: a cached chain records which sets it needs, the render fills them. */
+const NO_SET: SetModel = { type: 'ipv4_addr', interval: false, elements: new Set() };
 
 interface ChainEntry {
   id: string;

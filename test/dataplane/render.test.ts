@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RegionState } from '../../src/core/model.js';
-import { diffScript, fullScript } from '../../src/dataplane/nft.js';
+import { diffScript, duration, fullScript } from '../../src/dataplane/nft.js';
 import { groupSetName, renderHost } from '../../src/dataplane/render.js';
 import { loadPolicy } from '../../src/policy/load.js';
 
@@ -49,7 +49,9 @@ describe('kernel model', () => {
     const state = huawei();
     const a = renderHost('h1', [state]);
     expect(diffScript(a, renderHost('h1', [state]))).toBe('');
-    state.groups.find((g) => g.id === 'Sg-A')!.rules[0].ports = [{ from: 3390, to: 3390 }];
+    // States are values (the agent's world replaces, never mutates): a new rule list.
+    const group = state.groups.find((g) => g.id === 'Sg-A')!;
+    group.rules = [{ ...group.rules[0], ports: [{ from: 3390, to: 3390 }] }, ...group.rules.slice(1)];
     const script = diffScript(a, renderHost('h1', [state]))!;
     const lines = script.trim().split('\n');
     expect(lines[0]).toMatch(/^flush chain inet palisade sg_Sg_A_in$/);
@@ -101,11 +103,23 @@ describe('kernel model', () => {
     expect(flatten('sg_Sg_A_in')).toEqual(group.rules.map((r) => r.id));
     expect(a.chains.get('sg_Sg_A_in')!.filter((r) => r.verdict?.kind === 'jump').length).toBeGreaterThan(3);
 
-    group.rules.push({ ...group.rules[0], id: 'added', ports: [{ from: 2000, to: 2000 }], priority: 50 });
+    group.rules = [
+      ...group.rules,
+      { ...group.rules[0], id: 'added', ports: [{ from: 2000, to: 2000 }], priority: 50 },
+    ];
     const script = diffScript(a, renderHost('h1', [state]))!;
     const added = script.split('\n').filter((l) => l.startsWith('add rule'));
     expect(added.length).toBeLessThan(30);
     expect(script).toContain('th dport 2000');
     expect(script).not.toMatch(/flush chain inet palisade sg_Sg_A_in$/m);
+  });
+});
+
+describe('nft durations', () => {
+  it('writes timeouts nft 1.0.6 reads: seconds and milliseconds, never a bare large millisecond count', () => {
+    expect(duration(432000)).toBe('432000s');
+    expect(duration(2.5)).toBe('2s500ms');
+    expect(duration(0.2)).toBe('200ms');
+    expect(duration(0)).toBe('1ms');
   });
 });
