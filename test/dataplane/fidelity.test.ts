@@ -5,8 +5,11 @@
 // down clear their connections when it comes back; connections that predate the table are held
 // to the policy; and one change cuts 1,000 connections at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { run } from '../../src/dataplane/exec.js';
 import { canRunDataplane, dataplaneFixture, eventually, type Fixture } from '../support/dataplane.js';
+import { TEST_ENV } from '../support/servers.js';
 
 const ok = await canRunDataplane();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -118,13 +121,30 @@ describe.skipIf(!ok)('kernel fidelity: connection state as the documents say', (
     expect(sim[6].delivered).toBe(true);
   });
 
-  it('cuts a live connection on restart for a deny added while the agent was down', async () => {
+  it('cuts a live connection on restart for a deny added while the agent was down (kill -9)', async () => {
     const live = await f.connection('x', '10.5.0.2', 22);
     expect(await live.send()).toBe('ok');
-    // The agent of P's host goes away (the kernel keeps its table) ...
+    // P's host runs its agent as a process (`palisade agent`), which is killed with SIGKILL ...
     const index = f.agents.findIndex((a) => a.host === 'h2');
-    const [old] = f.agents.splice(index, 1);
-    await old.stop();
+    const [inProcess] = f.agents.splice(index, 1);
+    await inProcess.stop();
+    const proc = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'agent', '--host', 'h2', '--netns', f.hostNs('h2')],
+      {
+        env: {
+          ...process.env,
+          PALISADE_SERVER: f.t.url,
+          PALISADE_ACCESS_KEY_ID: TEST_ENV.PALISADE_ADMIN_KEY_ID,
+          PALISADE_ACCESS_KEY_SECRET: TEST_ENV.PALISADE_ADMIN_SECRET,
+        },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    const started = await createInterface({ input: proc.stdout! })[Symbol.asyncIterator]().next();
+    expect(started.value).toMatch(/^agent for host h2 enforcing revision \d+$/);
+    proc.kill('SIGKILL');
+    await new Promise((r) => proc.once('exit', r));
     const rule = await f.c.post<any>(`/v1/security-groups/${g.server.id}/rules`, {
       direction: 'ingress',
       protocol: 'tcp',
