@@ -63,6 +63,8 @@ export class Agent {
   private pending: ChangeRecord[] = [];
   /** While catching up after a start: the changes up to this revision are applied as one. */
   private catchUpTo = 0;
+  /** Applies what has arrived if the stream goes quiet before reaching catchUpTo. */
+  private catchUpTimer: NodeJS.Timeout | null = null;
   private reportPending = false;
   /** Repairs done after drift, for tests and logs. */
   driftRepairs = 0;
@@ -140,7 +142,7 @@ export class Agent {
       },
       (change) => this.receive(change),
     );
-    while (this.revision < latest.revision && !this.abort.signal.aborted)
+    while (this.revision < latest.revision && this.catchUpTo && !this.abort.signal.aborted)
       await new Promise((r) => setTimeout(r, 5));
     this.timers.push(
       setInterval(() => void this.serial(() => this.checkDrift()), this.opts.driftCheckMs ?? 2000),
@@ -151,6 +153,7 @@ export class Agent {
 
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
     this.abort.abort();
     this.udp.stop();
     await this.following?.catch(() => undefined);
@@ -167,8 +170,16 @@ export class Agent {
   /** A change from the stream: queued, and applied with whatever else has arrived by then. */
   private receive(change: ChangeRecord): void {
     this.pending.push(change);
-    // Catching up, the missed changes are applied as one (one table write, one clearing).
-    if (change.revision < this.catchUpTo) return;
+    if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
+    // Catching up, the missed changes are applied as one (one table write, one clearing); should
+    // the stream stop short of the revision the start aimed for, what came is applied anyway.
+    if (change.revision < this.catchUpTo) {
+      this.catchUpTimer = setTimeout(() => {
+        this.catchUpTo = 0;
+        void this.serial(() => this.drain());
+      }, 250);
+      return;
+    }
     void this.serial(() => this.drain());
   }
 
