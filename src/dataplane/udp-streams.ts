@@ -34,6 +34,7 @@ export class UdpStreams {
   private readonly waiting = new Map<string, Waiting>();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private failures = 0;
   private readonly conntrack: Conntrack;
   /** Entries given the both-ways timeout (for tests and logs). */
   extended = 0;
@@ -72,12 +73,17 @@ export class UdpStreams {
       : ['conntrack', args];
     const proc = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'ignore'] });
     this.events = proc;
-    createInterface({ input: proc.stdout! }).on('line', (line) => this.onEvent(line));
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      this.failures = 0;
+      this.onEvent(line);
+    });
     proc.on('error', (e) => this.log?.('conntrack events unavailable', { error: String(e) }));
     proc.on('exit', () => {
       if (this.stopped || this.events !== proc) return;
-      this.log?.('conntrack event stream ended; following again');
-      setTimeout(() => !this.stopped && this.follow(), 500).unref();
+      // Backing off, so that a host without conntrack events is not a busy loop.
+      const delay = Math.min(30_000, 500 * 2 ** this.failures++);
+      this.log?.('conntrack event stream ended; following again', { inMs: delay });
+      setTimeout(() => !this.stopped && this.follow(), delay).unref();
     });
   }
 
