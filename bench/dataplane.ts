@@ -12,6 +12,7 @@ import { Agent } from '../src/agent/agent.js';
 import { PalisadeClient } from '../src/client/client.js';
 import { available, run } from '../src/dataplane/exec.js';
 import { TABLE } from '../src/dataplane/render.js';
+import { benchPacketPath, type PacketPathFigures } from './packet-path.js';
 
 export interface DataplaneFigures {
   ports: number;
@@ -44,7 +45,15 @@ async function startServer(database: string): Promise<{ child: ChildProcess; url
   return { child, url: JSON.parse(line).url };
 }
 
-export async function benchDataplane(): Promise<DataplaneFigures | { skipped: string }> {
+/** The propagation figures, and beside them the packet path's (bench/packet-path.ts). */
+export async function benchDataplane(): Promise<
+  (DataplaneFigures & PacketPathFigures) | { skipped: string }
+> {
+  const figures = await propagation();
+  return 'skipped' in figures ? figures : { ...figures, ...(await benchPacketPath()) };
+}
+
+async function propagation(): Promise<DataplaneFigures | { skipped: string }> {
   if (process.getuid?.() !== 0 || !(await available('nft')) || !(await available('conntrack')))
     return { skipped: 'needs root with nft and conntrack' };
   const dir = mkdtempSync(join(tmpdir(), 'palisade-dp-bench-'));
