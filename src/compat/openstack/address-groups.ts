@@ -1,6 +1,5 @@
 // /v2.0/address-groups with the add_addresses / remove_addresses member actions.
 import type { FastifyInstance } from 'fastify';
-import { canonicalCidr } from '../../core/address.js';
 import {
   createAddressGroup,
   deleteAddressGroup,
@@ -19,7 +18,8 @@ import {
 } from './errors.js';
 import { ifMatch, noContent, resourceBody, selfUrl, session, type Session } from './http.js';
 import { asInteger, asText, type CollectionSpec, listResponse, queryOf, trim } from './query.js';
-import { checkAttributes, checkString, ipNetworkText, py } from './rule-input.js';
+import { isValidSubnet, normalizedCidr } from './cidr.js';
+import { checkAttributes, checkString, py } from './rule-input.js';
 import { addressGroupDict } from './views.js';
 
 const AG_ATTRS: [string, boolean][] = [
@@ -55,28 +55,41 @@ function agOf(s: Session, id: string): Versioned<AddressGroup> {
   return ag;
 }
 
-/** type:subnet_list, then Neutron's "network/prefixlen" normal form, deduplicated. */
+const notAList = (v: unknown) => badRequest(`Invalid input for addresses. Reason: '${py(v)}' is not a list.`);
+const notASubnet = (item: unknown) =>
+  badRequest(`Invalid input for addresses. Reason: '${py(item)}' is not a valid IP subnet.`);
+
+/** POST's type:subnet_list (neutron-lib validate_subnet), then the "network/prefixlen" form, deduplicated. */
 function checkAddresses(v: unknown): string[] {
-  if (!Array.isArray(v)) throw badRequest(`Invalid input for addresses. Reason: '${py(v)}' is not a list.`);
+  if (!Array.isArray(v)) throw notAList(v);
   const out: string[] = [];
   for (const item of v) {
-    const text = typeof item === 'string' ? item : '';
-    const net = text.includes('/') && text.trim() === text ? ipNetworkText(text) : null;
-    if (net === null || (!net.includes(':') && net !== text))
-      throw badRequest(`Invalid input for addresses. Reason: '${py(item)}' is not a valid IP subnet.`);
-    const normal = canonicalCidr(net);
+    if (!isValidSubnet(item)) throw notASubnet(item);
+    const normal = normalizedCidr(item as string)!;
     if (!out.includes(normal)) out.push(normal);
   }
   return out;
 }
 
-const entryKey = (e: string) => {
-  try {
-    return canonicalCidr(e);
-  } catch {
-    return e;
+/**
+ * The add_addresses / remove_addresses body, which Neutron does not validate: the plugin's
+ * _process_requested_addresses reads each item with netaddr.IPNetwork, so a bare address is
+ * its /32 or /128 and host bits are dropped ("network/prefixlen"), duplicates merged. Where
+ * netaddr refuses an item Neutron answers 500; this answers 400 as for a create.
+ */
+function requestedAddresses(v: unknown): string[] {
+  if (!Array.isArray(v)) throw notAList(v);
+  const out: string[] = [];
+  for (const item of v) {
+    const normal = typeof item === 'string' ? normalizedCidr(item) : null;
+    if (normal === null) throw notASubnet(item);
+    if (!out.includes(normal)) out.push(normal);
   }
-};
+  return out;
+}
+
+/** An address group's entry as Neutron shows it (and compares it). */
+const entryKey = (e: string) => normalizedCidr(e) ?? e;
 
 export function addressGroupRoutes(ctx: Context, app: FastifyInstance): void {
   const { svc } = ctx;
@@ -133,9 +146,8 @@ export function addressGroupRoutes(ctx: Context, app: FastifyInstance): void {
       const s = await session(ctx, req);
       const id = (req.params as { id: string }).id;
       const body = req.body as { addresses?: unknown } | undefined;
-      if (!body || typeof body !== 'object' || !('addresses' in body))
-        throw badRequest(`Invalid input for addresses. Reason: '${py(body?.addresses)}' is not a list.`);
-      const addresses = checkAddresses(body.addresses);
+      if (!body || typeof body !== 'object' || !('addresses' in body)) throw notAList(body?.addresses);
+      const addresses = requestedAddresses(body.addresses);
       const ag = agOf(s, id);
       const present = new Set(ag.value.entries.map(entryKey));
       if (action === 'add_addresses') {

@@ -1,8 +1,8 @@
 // A Neutron security_group_rule body, checked the way Neutron checks it (attribute map first,
 // then securitygroups_db's validation, in that order and with its messages), and turned into
 // the service layer's RuleInput.
-import ipaddr from 'ipaddr.js';
 import type { RuleInput } from '../../policy/schema.js';
+import { ipNetworkText } from './cidr.js';
 import { badRequest, invalidInput, NeutronError } from './errors.js';
 import {
   ICMP_NUMBERS,
@@ -146,24 +146,26 @@ function convertEthertype(v: unknown): 'IPv4' | 'IPv6' {
   );
 }
 
-/** str(netaddr.IPNetwork(x)): host bits kept, a bare address gets /32 or /128. */
-export function ipNetworkText(text: string): string | null {
-  try {
-    if (text.includes('/')) {
-      const [ip, bits] = ipaddr.parseCIDR(text);
-      return `${ip.toString()}/${bits}`;
-    }
-    const ip = ipaddr.parse(text);
-    return `${ip.toString()}/${ip.kind() === 'ipv4' ? 32 : 128}`;
-  } catch {
-    return null;
-  }
-}
-
+/** str() of a network as cidr.ts writes it: IPv6 always has a ':', IPv4 never. */
 export const familyOf = (cidr: string): 'IPv4' | 'IPv6' => (cidr.includes(':') ? 'IPv6' : 'IPv4');
 
-function convertPrefix(v: unknown): string | null {
-  if (v === null || v === undefined || v === '') return null;
+/** Python's truth value of a JSON value. */
+const pyFalsy = (v: unknown) =>
+  v === null ||
+  v === undefined ||
+  v === false ||
+  v === 0 ||
+  v === '' ||
+  (Array.isArray(v) && v.length === 0) ||
+  (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+
+/**
+ * neutron.extensions.securitygroup.convert_ip_prefix_to_cidr: a false value (None, '', 0,
+ * false, [], {}) is no prefix; a string is str(netaddr.IPNetwork(x)) (cidr.ts); anything else,
+ * or a string netaddr refuses, is InvalidCIDR.
+ */
+export function convertPrefix(v: unknown): string | null {
+  if (pyFalsy(v)) return null;
   const out = typeof v === 'string' ? ipNetworkText(v) : null;
   if (out === null) throw new NeutronError(400, 'InvalidCIDR', `Invalid CIDR ${py(v)} given as IP prefix.`);
   return out;

@@ -22,7 +22,7 @@ import { protocolNumberOf } from './protocols.js';
 import {
   checkAttributes,
   checkString,
-  ipNetworkText,
+  convertPrefix,
   parseRule,
   RULE_ATTRS,
   ruleKey,
@@ -56,12 +56,6 @@ function filterPort(v: string): number {
   throw new NeutronError(400, 'SecurityGroupInvalidPortValue', `Invalid value for port ${v}`);
 }
 
-function filterPrefix(v: string): string {
-  const out = ipNetworkText(v);
-  if (out === null) throw new NeutronError(400, 'InvalidCIDR', `Invalid CIDR ${v} given as IP prefix.`);
-  return out;
-}
-
 export const RULE_SPEC: CollectionSpec = {
   collection: 'security_group_rules',
   filters: {
@@ -73,7 +67,8 @@ export const RULE_SPEC: CollectionSpec = {
     port_range_min: filterPort,
     port_range_max: filterPort,
     ethertype: filterEthertype,
-    remote_ip_prefix: filterPrefix,
+    // The attribute's convert_to, as Neutron's get_filters applies it: str(IPNetwork(v)).
+    remote_ip_prefix: convertPrefix,
     tenant_id: asText,
     project_id: asText,
     remote_address_group_id: asText,

@@ -1,9 +1,9 @@
 // Palisade objects as Neutron shows them: security groups, rules and address groups with the
 // standard attributes (created_at, updated_at, revision_number, tags, description).
-import { canonicalCidr } from '../../core/address.js';
 import type { AddressGroup, Rule } from '../../core/model.js';
 import type { ScopedRegion } from '../../control/scope.js';
 import type { GroupRecord, StoredRule, Versioned } from '../../control/world.js';
+import { normalizedCidr } from './cidr.js';
 import { fromModelProtocol } from './protocols.js';
 
 export type Dict = Record<string, unknown>;
@@ -59,7 +59,8 @@ export function ruleDict(g: GroupRecord, stored: StoredRule): Dict {
     remote_ip_prefix: cidr,
     remote_group_id: rule.remote.kind === 'group' ? rule.remote.groupId : null,
     remote_address_group_id: rule.remote.kind === 'addressGroup' ? rule.remote.addressGroupId : null,
-    normalized_cidr: cidr === null ? null : safeCanonical(cidr),
+    // str(netaddr.IPNetwork(remote_ip_prefix).cidr), as Neutron writes it.
+    normalized_cidr: cidr === null ? null : normalizedCidr(cidr),
     belongs_to_default_sg: g.meta.name === 'default',
     description: rule.description ?? '',
     tags: [],
@@ -67,14 +68,6 @@ export function ruleDict(g: GroupRecord, stored: StoredRule): Dict {
     updated_at: rule.createdAt ?? null,
     revision_number: stored.revision,
   };
-}
-
-function safeCanonical(cidr: string): string | null {
-  try {
-    return canonicalCidr(cidr);
-  } catch {
-    return null;
-  }
 }
 
 export function groupDict(g: GroupRecord): Dict {
@@ -102,7 +95,8 @@ export function addressGroupDict(ag: Versioned<AddressGroup>): Dict {
     description: ag.value.description ?? '',
     project_id: ag.value.tenantId,
     tenant_id: ag.value.tenantId,
-    addresses: ag.value.entries.map((e) => safeCanonical(e) ?? e),
+    // Neutron keeps each address as f"{net.network}/{net.prefixlen}".
+    addresses: ag.value.entries.map((e) => normalizedCidr(e) ?? e),
     revision_number: ag.revision,
   };
 }
