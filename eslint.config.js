@@ -2,6 +2,30 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import noDynamicKey from './eslint-rules/no-dynamic-key.js';
 
+// Front ends decide on a ServiceError's code and typed fields (resource, id, quota, revisions,
+// existingRuleId, ...), never on its prose: a message is passed on, not searched, matched,
+// compared or put aside to be parsed later (test/control/errors.test.ts checks the behaviour).
+const NO_MESSAGE_PARSING = [
+  {
+    selector: "CallExpression > MemberExpression.callee > MemberExpression.object[property.name='message']",
+    message: 'Do not parse an error message: decide on its code and typed fields (ServiceError).',
+  },
+  {
+    selector:
+      "CallExpression[callee.property.name=/^(test|exec|match|matchAll|search|replace|replaceAll)$/] > MemberExpression.arguments[property.name='message']",
+    message: 'Do not match an error message: decide on its code and typed fields (ServiceError).',
+  },
+  {
+    selector: "BinaryExpression[operator=/^[!=]==?$/] > MemberExpression[property.name='message']",
+    message: 'Do not compare an error message: decide on its code and typed fields (ServiceError).',
+  },
+  {
+    selector:
+      "VariableDeclarator > MemberExpression.init[property.name='message'], VariableDeclarator > ObjectPattern.id > Property[key.name='message']",
+    message: 'Pass an error message on where it is used; a copy of it invites parsing.',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'web/dist/', 'scratch/'] },
   js.configs.recommended,
@@ -25,6 +49,12 @@ export default tseslint.config(
     rules: { 'palisade/no-dynamic-key': 'error' },
   },
   {
+    // The native API's error translation (and the rest of the server) read no messages either;
+    // src/server/routes/ gets the rule with the front ends' below.
+    files: ['src/server/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...NO_MESSAGE_PARSING] },
+  },
+  {
     // Tenant isolation is structural: the front ends read through a Scope (Service.read), which
     // hands out only what the caller may see and is caught up with the change log. They never
     // touch the world, a region's full record, or the catch-up themselves.
@@ -44,6 +74,7 @@ export default tseslint.config(
           selector: "CallExpression[callee.property.name='sync']",
           message: 'svc.read(principal) catches up; a front end does not.',
         },
+        ...NO_MESSAGE_PARSING,
       ],
     },
   },

@@ -10,7 +10,7 @@ import type { Profile } from '../core/model.js';
 import type { Store } from '../store/open.js';
 import { statement } from '../store/statements.js';
 import type { Database } from '../store/schema.js';
-import { conflict, forbidden, ServiceError } from './errors.js';
+import { conflict, type ErrorCode, forbidden, ServiceError } from './errors.js';
 import type { Event } from './events.js';
 import { CHANNEL, ChangeFeed } from './feed.js';
 import { loadWorld, loadWorldNow, persistStatements } from './persistence.js';
@@ -469,10 +469,12 @@ export class Service {
         412,
         'REVISION_MISMATCH',
         `${what} is at revision ${actual}, not ${expected} as If-Match expects: it changed since you read it`,
+        [],
+        { expected, actual },
       );
   }
 
-  inUse(code: string, message: string): ServiceError {
+  inUse(code: ErrorCode, message: string): ServiceError {
     return conflict(code, message);
   }
 }

@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyReply } from 'fastify';
-import { ServiceError } from '../control/errors.js';
+import { type ErrorCode, ServiceError } from '../control/errors.js';
 
 /** An error as one API answers it. */
 export interface ErrorAnswer {
@@ -91,7 +91,7 @@ export function frameworkFault(err: unknown): unknown {
   return err;
 }
 
-const FAULTS = new Map<string, [number, string, string]>([
+const FAULTS = new Map<string, [number, ErrorCode, string]>([
   [
     'FST_ERR_CTP_BODY_TOO_LARGE',
     [413, 'BODY_TOO_LARGE', 'the request body is larger than this server accepts'],

@@ -41,84 +41,103 @@ const ruleIndex = (path: string): number | undefined => {
   return m ? Number(m[1]) : undefined;
 };
 
-/** The service layer's ServiceError codes → ECS error codes, statuses and messages. */
+/**
+ * The service layer's ServiceError codes → ECS error codes, statuses and messages: decided on the
+ * code, the first problem's path and the typed fields; the message is only passed on.
+ */
 export function fromServiceError(e: ServiceError, ctx: ErrorContext): AliError {
   const first = e.errors[0];
   const path = first?.path ?? '';
   const at = ctx.ruleParam ? ctx.ruleParam(ruleIndex(path)) : '';
   const named = (field: string) => (at ? `${at}.${field}` : field);
   const peer = ctx.direction === 'egress' ? 'Dest' : 'Source';
-  const text = e.message;
   switch (e.code) {
     case 'REPLAYED_REQUEST':
       return new AliError(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
     case 'NOT_FOUND':
-      if (text.startsWith('security group')) return groupNotFound();
-      if (text.startsWith('rule of'))
-        return new AliError(
-          404,
-          'InvalidSecurityGroupRuleId.NotFound',
-          'The specified SecurityGroupRuleId is not exists.',
-        );
-      if (text.startsWith('membership'))
-        return new AliError(
-          400,
-          'InvalidSecurityGroupAssociation.NotFound',
-          'The specified instance or network interface is not in the specified security group.',
-        );
-      if (text.startsWith('port'))
-        return new AliError(404, 'InvalidEniId.NotFound', 'The specified NetworkInterfaceId does not exist.');
-      if (text.startsWith('instance'))
-        return new AliError(404, 'InvalidInstanceId.NotFound', 'The specified InstanceId does not exist.');
-      if (text.startsWith('address group'))
-        return new AliError(404, 'InvalidPrefixListId.NotFound', 'The specified prefix list was not found.');
-      return new AliError(404, 'InvalidParameter.NotFound', text);
+      switch (e.resource) {
+        case 'group':
+          return groupNotFound();
+        case 'rule':
+          return new AliError(
+            404,
+            'InvalidSecurityGroupRuleId.NotFound',
+            'The specified SecurityGroupRuleId is not exists.',
+          );
+        case 'membership':
+          return new AliError(
+            400,
+            'InvalidSecurityGroupAssociation.NotFound',
+            'The specified instance or network interface is not in the specified security group.',
+          );
+        case 'port':
+          return new AliError(
+            404,
+            'InvalidEniId.NotFound',
+            'The specified NetworkInterfaceId does not exist.',
+          );
+        case 'instance':
+          return new AliError(404, 'InvalidInstanceId.NotFound', 'The specified InstanceId does not exist.');
+        case 'addressGroup':
+          return new AliError(
+            404,
+            'InvalidPrefixListId.NotFound',
+            'The specified prefix list was not found.',
+          );
+      }
+      return new AliError(404, 'InvalidParameter.NotFound', e.message);
     case 'QUOTA_EXCEEDED':
-      if (text.includes('groupsPerTenant'))
-        return new AliError(
-          403,
-          'QuotaExceed.SecurityGroup',
-          'The maximum number of security groups is reached.',
-        );
-      if (text.includes('groupReferenceRulesPerGroup'))
-        return new AliError(
-          400,
-          'AuthorizedGroupRule.LimitExceed',
-          'You have reached the limit on the number of group authorization rules that you can add to a security group.',
-        );
-      if (text.includes('rulesPerGroup'))
-        return new AliError(
-          403,
-          'AuthorizationLimitExceed',
-          'The limit of authorization records in the security group reaches.',
-        );
-      if (text.includes('rulesPerPort'))
-        return new AliError(
-          403,
-          'AclLimitExceed',
-          `The number of rules over the security groups of the port exceeds the limit: ${text}`,
-        );
-      if (text.includes('groupsPerPort'))
-        return new AliError(
-          403,
-          'InstanceSecurityGroupLimitExceeded',
-          'The maximum number of security groups for the instance or network interface is exceeded.',
-        );
-      if (text.includes('portsPerGroup'))
-        return new AliError(
-          403,
-          'SecurityGroupInstanceLimitExceeded',
-          'The maximum number of instances in a security group is exceeded.',
-        );
-      if (text.includes('addressGroupsPerTenant'))
-        return new AliError(403, 'QuotaExceed.PrefixList', 'The maximum number of prefix lists is reached.');
-      if (text.includes('entriesPerAddressGroup'))
-        return new AliError(
-          403,
-          'QuotaExceed.PrefixListEntries',
-          'The number of prefix list entries exceeds MaxEntries.',
-        );
-      return new AliError(403, 'QuotaExceed', text);
+      switch (e.quota) {
+        case 'groupsPerTenant':
+          return new AliError(
+            403,
+            'QuotaExceed.SecurityGroup',
+            'The maximum number of security groups is reached.',
+          );
+        case 'groupReferenceRulesPerGroup':
+          return new AliError(
+            400,
+            'AuthorizedGroupRule.LimitExceed',
+            'You have reached the limit on the number of group authorization rules that you can add to a security group.',
+          );
+        case 'rulesPerGroup':
+          return new AliError(
+            403,
+            'AuthorizationLimitExceed',
+            'The limit of authorization records in the security group reaches.',
+          );
+        case 'rulesPerPort':
+          return new AliError(
+            403,
+            'AclLimitExceed',
+            `The number of rules over the security groups of the port exceeds the limit: ${e.message}`,
+          );
+        case 'groupsPerPort':
+          return new AliError(
+            403,
+            'InstanceSecurityGroupLimitExceeded',
+            'The maximum number of security groups for the instance or network interface is exceeded.',
+          );
+        case 'portsPerGroup':
+          return new AliError(
+            403,
+            'SecurityGroupInstanceLimitExceeded',
+            'The maximum number of instances in a security group is exceeded.',
+          );
+        case 'addressGroupsPerTenant':
+          return new AliError(
+            403,
+            'QuotaExceed.PrefixList',
+            'The maximum number of prefix lists is reached.',
+          );
+        case 'entriesPerAddressGroup':
+          return new AliError(
+            403,
+            'QuotaExceed.PrefixListEntries',
+            'The number of prefix list entries exceeds MaxEntries.',
+          );
+      }
+      return new AliError(403, 'QuotaExceed', e.message);
     case 'GROUP_IN_USE':
       return new AliError(
         403,
@@ -258,13 +277,13 @@ export function fromServiceError(e: ServiceError, ctx: ErrorContext): AliError {
       return new AliError(
         400,
         'InvalidPrivateIpAddress.Duplicated',
-        `The specified private IP address is in use: ${text}`,
+        `The specified private IP address is in use: ${e.message}`,
       );
     case 'INVALID_ADDRESS':
       return new AliError(
         400,
         'InvalidPrivateIpAddress.Malformed',
-        `The specified private IP address is not valid: ${text}`,
+        `The specified private IP address is not valid: ${e.message}`,
       );
     case 'IDEMPOTENCY_KEY_REUSED':
       return new AliError(
@@ -273,7 +292,7 @@ export function fromServiceError(e: ServiceError, ctx: ErrorContext): AliError {
         'Request uses a client token in a previous request but is not identical to that request.',
       );
     case 'FORBIDDEN':
-      return new AliError(403, 'Forbidden', text);
+      return new AliError(403, 'Forbidden', e.message);
     case 'INVALID_CURSOR':
       return new AliError(
         400,
@@ -281,18 +300,22 @@ export function fromServiceError(e: ServiceError, ctx: ErrorContext): AliError {
         'The specified parameter NextToken is not valid.',
       );
     case 'UNKNOWN_ENTRY':
-      return new AliError(400, 'InvalidParam.Entry', text);
+      return new AliError(400, 'InvalidParam.Entry', e.message);
     case 'REMOTE_CONFLICT':
-      return new AliError(400, 'InvalidParameter.Conflict', text);
+      return new AliError(400, 'InvalidParameter.Conflict', e.message);
     case 'RATE_LIMITED':
     case 'TOO_MANY_FAILURES':
-      return new AliError(429, 'Throttling.User', `Request was denied due to user flow control: ${text}`);
+      return new AliError(
+        429,
+        'Throttling.User',
+        `Request was denied due to user flow control: ${e.message}`,
+      );
     default:
       // Conflicts are ECS's 403s; the transport's refusals (413, 414, 415, 431) keep their status.
       return new AliError(
         e.status >= 500 ? 500 : e.status === 409 ? 403 : e.status >= 413 ? e.status : 400,
         'InvalidParameter',
-        text,
+        e.message,
       );
   }
 }

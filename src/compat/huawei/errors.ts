@@ -82,22 +82,21 @@ const ETHERTYPE_CODES = new Set([
  */
 export function fromServiceError(e: ServiceError): HuaweiError {
   const first = e.errors[0]?.code ?? e.code;
-  const text = e.message;
   switch (first) {
     case 'NOT_FOUND':
-      return new HuaweiError(404, CODES.notFound, text);
+      return new HuaweiError(404, CODES.notFound, e.message);
     case 'UNKNOWN_GROUP':
-      return new HuaweiError(404, CODES.notFound, `remote security group could not be found: ${text}`);
+      return new HuaweiError(404, CODES.notFound, `remote security group could not be found: ${e.message}`);
     case 'UNKNOWN_ADDRESS_GROUP':
-      return new HuaweiError(404, CODES.notFound, `Address group does not exist: ${text}`);
+      return new HuaweiError(404, CODES.notFound, `Address group does not exist: ${e.message}`);
     case 'QUOTA_EXCEEDED':
-      return new HuaweiError(409, CODES.quota, `Quota exceeded for resources: ${text}`);
+      return new HuaweiError(409, CODES.quota, `Quota exceeded for resources: ${e.message}`);
     case 'DUPLICATE_RULE':
     case 'GROUP_IN_USE':
     case 'GROUP_REFERENCED':
-      return new HuaweiError(409, CODES.conflict, text);
+      return new HuaweiError(409, CODES.conflict, e.message);
     case 'ADDRESS_GROUP_IN_USE':
-      return new HuaweiError(409, CODES.addressGroupInUse, text);
+      return new HuaweiError(409, CODES.addressGroupInUse, e.message);
     case 'REPLAYED_REQUEST':
       return new HuaweiError(
         401,
@@ -105,10 +104,10 @@ export function fromServiceError(e: ServiceError): HuaweiError {
         'Incorrect IAM authentication information: this signed request was already used (a replay)',
       );
     case 'FORBIDDEN':
-      return new HuaweiError(403, CODES.forbidden, text);
+      return new HuaweiError(403, CODES.forbidden, e.message);
     case 'RATE_LIMITED':
     case 'TOO_MANY_FAILURES':
-      return new HuaweiError(429, CODES.throttled, `The throttling threshold has been reached: ${text}`);
+      return new HuaweiError(429, CODES.throttled, `The throttling threshold has been reached: ${e.message}`);
     case 'UNSUPPORTED_MEDIA_TYPE':
       return new HuaweiError(
         400,
@@ -116,16 +115,16 @@ export function fromServiceError(e: ServiceError): HuaweiError {
         'The request body must be JSON (Content-Type: application/json)',
       );
     case 'INVALID_JSON':
-      return new HuaweiError(400, CODES.invalid, `Invalid JSON body: ${text}`);
+      return new HuaweiError(400, CODES.invalid, `Invalid JSON body: ${e.message}`);
   }
-  if (ETHERTYPE_CODES.has(first)) return new HuaweiError(400, CODES.conflict, text);
+  if (ETHERTYPE_CODES.has(first)) return new HuaweiError(400, CODES.conflict, e.message);
   if (e.status === 401)
-    return new HuaweiError(401, CODES.auth, `Incorrect IAM authentication information: ${text}`);
-  if (e.status === 404) return new HuaweiError(404, CODES.notFound, text);
-  if (e.status === 409) return new HuaweiError(409, CODES.conflict, text);
-  if (e.status >= 500) return new HuaweiError(500, CODES.internal, text);
+    return new HuaweiError(401, CODES.auth, `Incorrect IAM authentication information: ${e.message}`);
+  if (e.status === 404) return new HuaweiError(404, CODES.notFound, e.message);
+  if (e.status === 409) return new HuaweiError(409, CODES.conflict, e.message);
+  if (e.status >= 500) return new HuaweiError(500, CODES.internal, e.message);
   // The transport's refusals (413 body, 414 path, 431 headers, 408) keep their status.
-  return new HuaweiError(e.status >= 408 && e.status !== 409 ? e.status : 400, CODES.invalid, text);
+  return new HuaweiError(e.status >= 408 && e.status !== 409 ? e.status : 400, CODES.invalid, e.message);
 }
 
 /** Any thrown thing → the Huawei envelope. Bad input is always 4xx. */

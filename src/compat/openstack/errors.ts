@@ -94,50 +94,49 @@ export const pyList = (xs: string[]) => `[${xs.map((x) => `'${x}'`).join(', ')}]
 /** What the request was acting on, for the errors whose Neutron type depends on it. */
 export type Subject = 'security_group' | 'security_group_rule' | 'address_group';
 
-const quoted = (message: string) => /"([^"]+)"/.exec(message)?.[1] ?? '';
+/** The Neutron resource a quota limits, where it is not the request's subject. */
+const QUOTA_RESOURCES = new Map<NonNullable<ServiceError['quota']>, Subject>([
+  ['rulesPerGroup', 'security_group_rule'],
+  ['rulesPerPort', 'security_group_rule'],
+  ['addressGroupsPerTenant', 'address_group'],
+  ['entriesPerAddressGroup', 'address_group'],
+]);
 
 /**
  * One row per service error code. The front end checks Neutron's rules before it calls the
- * service, so most of these are a safety net for races and rules only the service knows.
+ * service, so most of these are a safety net for races and rules only the service knows. Rows
+ * decide on the error's code and typed fields; its message is only ever passed on.
  */
 const TABLE = new Map<string, (e: ServiceError, subject: Subject) => NeutronError>(
   Object.entries({
     NOT_FOUND: (e, subject) => {
-      const id = quoted(e.message);
-      if (/^rule of/.test(e.message)) return ruleNotFound(id);
-      if (/^address group/.test(e.message)) return addressGroupNotFound(id);
-      if (/^security group/.test(e.message)) return groupNotFound(id);
+      const id = e.id ?? '';
+      if (e.resource === 'rule') return ruleNotFound(id);
+      if (e.resource === 'addressGroup') return addressGroupNotFound(id);
+      if (e.resource === 'group') return groupNotFound(id);
       return subject === 'address_group'
         ? addressGroupNotFound(id)
         : new NeutronError(404, 'NotFound', e.message);
     },
-    UNKNOWN_GROUP: (e) => groupNotFound(quoted(e.message)),
-    UNKNOWN_ADDRESS_GROUP: (e) => addressGroupNotFound(quoted(e.message)),
-    DUPLICATE_RULE: (e) => ruleExists(/same rule as (\S+)/.exec(e.message)?.[1] ?? ''),
+    UNKNOWN_GROUP: (e) => groupNotFound(e.id ?? ''),
+    UNKNOWN_ADDRESS_GROUP: (e) => addressGroupNotFound(e.id ?? ''),
+    DUPLICATE_RULE: (e) => ruleExists(e.existingRuleId ?? ''),
     DEFAULT_GROUP_EXISTS: () => defaultExists(),
-    QUOTA_EXCEEDED: (e, subject) =>
-      overQuota(
-        /rulesPer/.test(e.message)
-          ? 'security_group_rule'
-          : /addressGroups|entriesPer/.test(e.message)
-            ? 'address_group'
-            : subject,
-      ),
-    GROUP_IN_USE: (e) => groupInUse(quoted(e.message)),
+    QUOTA_EXCEEDED: (e, subject) => overQuota((e.quota && QUOTA_RESOURCES.get(e.quota)) ?? subject),
+    GROUP_IN_USE: (e) => groupInUse(e.id ?? ''),
     GROUP_REFERENCED: (e) =>
       groupInUse(
-        quoted(e.message),
-        `is in use as the remote group of rules of ${e.message.split(' of ')[1]?.split(';')[0] ?? 'other groups'}`,
+        e.id ?? '',
+        // The first five, as the service's own message names them.
+        `is in use as the remote group of rules of ${e.referencedBy?.slice(0, 5).join(', ') ?? 'other groups'}`,
       ),
-    ADDRESS_GROUP_IN_USE: (e) => addressGroupInUse(quoted(e.message)),
-    REVISION_MISMATCH: (e) => {
-      const m = /at revision (\d+), not (\d+)/.exec(e.message);
-      return m
-        ? preconditionFailed(Number(m[2]), Number(m[1]))
-        : new NeutronError(412, 'HTTPPreconditionFailed', e.message);
-    },
+    ADDRESS_GROUP_IN_USE: (e) => addressGroupInUse(e.id ?? ''),
+    REVISION_MISMATCH: (e) =>
+      e.expected !== undefined && e.actual !== undefined
+        ? preconditionFailed(e.expected, e.actual)
+        : new NeutronError(412, 'HTTPPreconditionFailed', e.message),
     INVALID_CIDR: (e) =>
-      new NeutronError(400, 'InvalidCIDR', `Invalid CIDR ${quoted(e.message)} given as IP prefix.`),
+      new NeutronError(400, 'InvalidCIDR', `Invalid CIDR ${e.value ?? ''} given as IP prefix.`),
     CIDR_ETHERTYPE_MISMATCH: (e) => new NeutronError(400, 'SecurityGroupRuleParameterConflict', e.message),
     REMOTE_CONFLICT: () =>
       new NeutronError(

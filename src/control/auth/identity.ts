@@ -183,7 +183,7 @@ export class IdentityService {
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirst();
-    if (!row || !sees(p, row.tenant_id)) throw notFound('OpenStack user', id);
+    if (!row || !sees(p, row.tenant_id)) throw notFound('user', id);
     return row;
   }
 
@@ -314,7 +314,7 @@ export class IdentityService {
       .where('id', '=', id)
       .where('user_id', '=', userId)
       .executeTakeFirst();
-    if (!row) throw notFound('application credential', id);
+    if (!row) throw notFound('applicationCredential', id);
     return this.svc.write(p, opts, () => ({
       action: 'appCredential.delete',
       regionId: null,

@@ -1,7 +1,7 @@
 // Access keys (id + secret) for tenants and operators, bearer tokens for the console, and the
 // check every request passes: a valid signature (fresh, never replayed) or a live token.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { forbidden, notFound, ServiceError } from '../errors.js';
+import { type ErrorCode, forbidden, notFound, ServiceError } from '../errors.js';
 import {
   type NonceUse,
   type Principal,
@@ -30,7 +30,7 @@ export interface KeyView {
   createdAt: string;
 }
 
-const unauthorized = (code: string, message: string) => new ServiceError(401, code, message);
+const unauthorized = (code: ErrorCode, message: string) => new ServiceError(401, code, message);
 
 function newKeyId(): string {
   return `PK${randomBytes(10).toString('hex').toUpperCase()}`;
@@ -186,7 +186,7 @@ export class KeyService {
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirst();
-    if (!row || !sees(p, row.tenant_id)) throw notFound('access key', id);
+    if (!row || !sees(p, row.tenant_id)) throw notFound('accessKey', id);
     if (row.role === 'admin' && p.role !== 'admin')
       throw forbidden('only an operator can delete an operator key');
     return this.svc.write(p, opts, () => ({

@@ -2,8 +2,8 @@
 // reference; changing the entries changes what every referencing rule matches.
 import { canonicalCidr, cidrFamily } from '../../core/address.js';
 import type { AddressGroup, Ethertype } from '../../core/model.js';
-import { checkQuota, Problems, validateAddressGroup } from '../../core/validate.js';
-import { badRequest, conflict, invalid, notFound } from '../errors.js';
+import { Problems } from '../../core/validate.js';
+import { badRequest, checkQuota, conflict, invalid, notFound, validateAddressGroup } from '../errors.js';
 import { newId } from '../ids.js';
 import { compareStrings, paginate } from '../paging.js';
 import type { Scope } from '../scope.js';
@@ -61,7 +61,7 @@ export function createAddressGroup(svc: Service, p: Principal, input: AddressGro
 
 function agOrThrow(scope: Scope, id: string) {
   const found = scope.addressGroup(id);
-  if (!found) throw notFound('address group', id);
+  if (!found) throw notFound('addressGroup', id);
   return { r: found.r.record, ag: found.ag };
 }
 
@@ -144,6 +144,7 @@ export function deleteAddressGroup(
       throw conflict(
         'ADDRESS_GROUP_IN_USE',
         `address group "${id}" is referenced by rules of ${users.slice(0, 5).join(', ')}; delete those rules first`,
+        { resource: 'addressGroup', id, referencedBy: users },
       );
     const ruleDeletes = deletionsOfRulesNaming(
       r,

@@ -5,12 +5,12 @@ import type { Change } from '../../core/changes.js';
 import { Engine } from '../../core/engine.js';
 import { type Ethertype, type Packet, PROTOCOL_NUMBERS, type ProtocolName } from '../../core/model.js';
 import { own } from '../../core/own.js';
-import { Problems, validateRule } from '../../core/validate.js';
+import { Problems } from '../../core/validate.js';
 import type { FlowCheck, FlowSide } from '../../core/verdict.js';
 import { toRule } from '../../policy/load.js';
 import type { RuleInput } from '../../policy/schema.js';
 import { packetBetween, type SendSpec, Simulator } from '../../sim/simulator.js';
-import { badRequest, invalid, notFound } from '../errors.js';
+import { badRequest, invalid, notFound, validateRule } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Principal, Service } from '../service.js';
 import type { RegionRecord } from '../world.js';
@@ -77,7 +77,7 @@ function endpointsVisible(
     const at2 = r.ports.get(input[end]);
     if (!at2) continue;
     const owner = r.instances.get(at2.instanceId)?.value.tenantId;
-    if (owner === undefined || !sees(p, owner)) throw notFound(`${at}.${end} port`, input[end]);
+    if (owner === undefined || !sees(p, owner)) throw notFound('port', input[end], `${at}.${end} port`);
   }
 }
 
@@ -130,12 +130,18 @@ function changeOf(sim: Simulator, r: RegionRecord, step: SimulationStep, at: str
   const index = sim.engine.index;
   const needGroup = (id: string) => {
     if (!index.groups.has(id))
-      throw badRequest('UNKNOWN_GROUP', `${at}.groupId`, `${at}.groupId "${id}" does not exist`);
+      throw badRequest('UNKNOWN_GROUP', `${at}.groupId`, `${at}.groupId "${id}" does not exist`, {
+        resource: 'group',
+        id,
+      });
     return index.groups.get(id)!;
   };
   const needPort = (id: string) => {
     if (!index.ports.has(id))
-      throw badRequest('UNKNOWN_PORT', `${at}.portId`, `${at}.portId "${id}" does not exist`);
+      throw badRequest('UNKNOWN_PORT', `${at}.portId`, `${at}.portId "${id}" does not exist`, {
+        resource: 'port',
+        id,
+      });
   };
   switch (step.op) {
     case 'addRule': {
@@ -168,6 +174,7 @@ function changeOf(sim: Simulator, r: RegionRecord, step: SimulationStep, at: str
           'UNKNOWN_ADDRESS_GROUP',
           `${at}.addressGroupId`,
           `${at}.addressGroupId "${step.addressGroupId}" does not exist`,
+          { resource: 'addressGroup', id: step.addressGroupId },
         );
       return {
         kind: 'addressGroupEntriesChanged',
@@ -229,8 +236,8 @@ function visibleConnections(svc: Service, p: Principal, r: RegionRecord, sim: Si
 
 function endpointsVisibleId(svc: Service, p: Principal, r: RegionRecord, id: string, at: string): void {
   const group = r.groups.get(id);
-  if (group && !sees(p, group.meta.tenantId)) throw notFound(at, id);
+  if (group && !sees(p, group.meta.tenantId)) throw notFound('group', id, at);
   const port = r.ports.get(id);
   const owner = port && r.instances.get(port.instanceId)?.value.tenantId;
-  if (owner !== undefined && !sees(p, owner)) throw notFound(at, id);
+  if (owner !== undefined && !sees(p, owner)) throw notFound('port', id, at);
 }

@@ -3,16 +3,18 @@
 import { makeDefaultGroup } from '../../core/defaults.js';
 import type { GroupType, InnerAccessPolicy, Rule, SecurityGroup, Vpc } from '../../core/model.js';
 import { materializeRules, newGroupRules, TEMPLATES, TRAITS } from '../../core/profiles.js';
-import {
-  checkQuota,
-  Problems,
-  validateGroup,
-  validatePlacement,
-  validateRuleReferences,
-} from '../../core/validate.js';
+import { Problems, validatePlacement } from '../../core/validate.js';
 import { toRule } from '../../policy/load.js';
 import type { RuleInput } from '../../policy/schema.js';
-import { badRequest, conflict, invalid, notFound } from '../errors.js';
+import {
+  badRequest,
+  checkQuota,
+  conflict,
+  invalid,
+  notFound,
+  validateGroup,
+  validateRuleReferences,
+} from '../errors.js';
 import type { Event, GroupMeta } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
@@ -47,7 +49,7 @@ export interface GroupInput {
 /** A group the scope's principal sees, and its whole region (for the write's own checks). */
 export function groupOrThrow(scope: Scope, id: string): { r: RegionRecord; g: GroupRecord } {
   const found = scope.group(id);
-  if (!found) throw notFound('security group', id);
+  if (!found) throw notFound('group', id);
   return { r: found.r.record, g: found.g };
 }
 
@@ -291,6 +293,7 @@ export function updateGroup(
       throw conflict(
         'GROUP_IN_USE',
         `security group "${id}" has ${g.members.size} member ports: stateful can change only while it has none`,
+        { resource: 'group', id },
       );
     const meta: GroupMeta = { ...g.meta };
     if (patch.name !== undefined) meta.name = patch.name;
@@ -357,12 +360,14 @@ export function deleteGroup(
       throw conflict(
         'GROUP_IN_USE',
         `security group "${id}" is in use by ${g.members.size} port(s) (${[...g.members].slice(0, 5).join(', ')}); remove them from the group first`,
+        { resource: 'group', id },
       );
     const referencing = r.groupsReferencing(id);
     if (referencing.length && !opts.cascade)
       throw conflict(
         'GROUP_REFERENCED',
         `security group "${id}" is referenced by rules of ${referencing.slice(0, 5).join(', ')}; delete those rules first`,
+        { resource: 'group', id, referencedBy: referencing },
       );
     const ruleDeletes = deletionsOfRulesNaming(
       r,
@@ -385,7 +390,7 @@ export function deleteGroup(
 export async function groupReferences(svc: Service, p: Principal, id: string) {
   const scope = await svc.read(p);
   const found = scope.group(id);
-  if (!found) throw notFound('security group', id);
+  if (!found) throw notFound('group', id);
   // Another tenant's referencing group stays unseen (it cannot exist today: rules name own groups).
   return { groupId: id, referencedBy: found.r.groupsReferencing(id) };
 }

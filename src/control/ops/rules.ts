@@ -1,16 +1,18 @@
 // Rules: add one or a batch (all or nothing), modify, delete, list in evaluation order.
 import type { Rule } from '../../core/model.js';
 import { TRAITS } from '../../core/profiles.js';
-import {
-  checkQuota,
-  Problems,
-  ruleIdentity,
-  validateRule,
-  validateRuleReferences,
-} from '../../core/validate.js';
+import { Problems, ruleIdentity } from '../../core/validate.js';
 import { toRule } from '../../policy/load.js';
 import type { RuleInput } from '../../policy/schema.js';
-import { badRequest, invalid, notFound } from '../errors.js';
+import {
+  addProblem,
+  badRequest,
+  checkQuota,
+  invalid,
+  notFound,
+  validateRule,
+  validateRuleReferences,
+} from '../errors.js';
 import type { Event } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
@@ -87,7 +89,13 @@ export function addRules(
       const existing = g.identities.get(identity) ?? batch.get(identity);
       if (existing !== undefined) {
         if (traits.duplicateRuleIsConflict)
-          problems.add(at(i), 'DUPLICATE_RULE', `${at(i)} is the same rule as ${existing} of ${groupId}`);
+          addProblem(
+            problems,
+            at(i),
+            'DUPLICATE_RULE',
+            `${at(i)} is the same rule as ${existing} of ${groupId}`,
+            { existingRuleId: existing },
+          );
         answers.push(existing);
         return;
       }
@@ -134,7 +142,7 @@ export function addRules(
 function ruleOrThrow(scope: Scope, groupId: string, ruleId: string) {
   const { r, g } = groupOrThrow(scope, groupId);
   const stored = g.rules.get(ruleId);
-  if (!stored) throw notFound(`rule of security group ${groupId}`, ruleId);
+  if (!stored) throw notFound('rule', ruleId, `rule of security group ${groupId}`);
   return { r, g, stored };
 }
 
@@ -190,7 +198,13 @@ export function modifyRule(
     validateRuleReferences(rule, g.meta, lookupIn(w, r), problems, 'body');
     const twin = g.identities.get(ruleIdentity(rule));
     if (twin !== undefined && twin !== ruleId && TRAITS[profile].duplicateRuleIsConflict)
-      problems.add('body', 'DUPLICATE_RULE', `body: the modified rule would be the same rule as ${twin}`);
+      addProblem(
+        problems,
+        'body',
+        'DUPLICATE_RULE',
+        `body: the modified rule would be the same rule as ${twin}`,
+        { existingRuleId: twin },
+      );
     if (!problems.list.length)
       checkRuleQuotas(
         r,
@@ -225,7 +239,8 @@ export function deleteRules(
 ) {
   return svc.write(p, opts, (w, scope) => {
     const { r, g } = groupOrThrow(scope, groupId);
-    for (const id of ruleIds) if (!g.rules.has(id)) throw notFound(`rule of security group ${groupId}`, id);
+    for (const id of ruleIds)
+      if (!g.rules.has(id)) throw notFound('rule', id, `rule of security group ${groupId}`);
     const single = ruleIds.length === 1;
     svc.checkRevision(
       opts.ifMatch,

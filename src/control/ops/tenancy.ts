@@ -238,7 +238,9 @@ export function createVpc(svc: Service, p: Principal, input: VpcInput, opts: Wri
       throw badRequest('UNKNOWN_REGION', 'body.regionId', `body.regionId "${input.regionId}" does not exist`);
     const tenantId = svc.tenantFor(p, input.tenantId);
     if (input.cidr !== undefined && !cidrFamily(input.cidr))
-      throw badRequest('INVALID_CIDR', 'body.cidr', `body.cidr "${input.cidr}" is not a valid CIDR`);
+      throw badRequest('INVALID_CIDR', 'body.cidr', `body.cidr "${input.cidr}" is not a valid CIDR`, {
+        value: input.cidr,
+      });
     const vpc: Vpc = {
       id: newId('vpc'),
       tenantId,
@@ -259,7 +261,7 @@ export function createVpc(svc: Service, p: Principal, input: VpcInput, opts: Wri
 
 function vpcOrThrow(scope: Scope, id: string) {
   const found = scope.vpc(id);
-  if (!found) throw notFound('VPC', id);
+  if (!found) throw notFound('vpc', id);
   return { r: found.r.record, v: found.vpc };
 }
 
