@@ -2,16 +2,14 @@
 // second from 32 concurrent connections (an undici pool), with the abuse limits on and, in the
 // same run, off (what the limits cost); the latency of listing a page of 100 rules out of a
 // group of 100,000; and an honest Keystone login's latency alone and under a password flood.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { PalisadeClient } from '../src/client/client.js';
 import { signRequest } from '../src/control/auth/signing.js';
+import { benchAdmin, percentile, startBenchServer, stopBenchServer } from './support.js';
 
 export interface ApiFigures {
   /** With the default limits on (per-address rate limit, per-credential rate, lockouts). */
@@ -45,36 +43,14 @@ const NO_LOCKOUT = {
   PALISADE_AUTH_FAILURES_PER_SOURCE: '100000000',
 };
 
-interface Child {
-  child: ChildProcess;
-  url: string;
-}
-
-async function startChild(database: string, env: Record<string, string> = {}): Promise<Child> {
-  const script = fileURLToPath(new URL('./api-server.js', import.meta.url));
-  const child = spawn(process.execPath, [script, database], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, ...env },
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-  });
-  return { child, url: JSON.parse(line).url };
-}
-
-async function stopChild({ child }: Child): Promise<void> {
-  child.stdin!.end();
-  await new Promise((r) => child.once('exit', r));
-}
-
-const percentile = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const startChild = (database: string, env: Record<string, string> = {}) =>
+  startBenchServer(database, { ...process.env, ...env });
+const stopChild = stopBenchServer;
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 
 /** A region, a tenant with a key, a VPC and 32 empty groups: what the creates write into. */
 async function setUp(url: string) {
-  const admin = new PalisadeClient(url, { keyId: 'PKBENCH', secret: 'bench-secret' });
+  const admin = benchAdmin(url);
   await admin.post('/v1/regions', {
     id: 'bench',
     profile: 'huawei',
@@ -172,7 +148,7 @@ async function pages(t: Target): Promise<{ p50: number; p99: number }> {
 
 /** Keystone password logins of an honest user, alone and while others guess another's password. */
 async function logins(url: string): Promise<{ alone: number; underAttack: number }> {
-  const admin = new PalisadeClient(url, { keyId: 'PKBENCH', secret: 'bench-secret' });
+  const admin = benchAdmin(url);
   await admin.post('/v1/tenants', { id: 'login', name: 'login' });
   for (const name of ['honest', 'victim'])
     await admin.post('/v1/openstack/users', { tenantId: 'login', name, password: `${name}-password` });

@@ -5,18 +5,15 @@
 // the agent enforcing the change, which it does only once all 1,000 are blocked in the kernel;
 // each round then checks that the kernel's cleared sets hold every one of them. Ten changes.
 // Needs root, nft and conntrack; the server runs in its own process, the agent in this one.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Agent } from '../src/agent/agent.js';
-import { PalisadeClient } from '../src/client/client.js';
 import { available, run } from '../src/dataplane/exec.js';
 import { parseTable } from '../src/dataplane/kernel-state.js';
 import { CLEARED_SETS } from '../src/dataplane/nft.js';
 import { TABLE } from '../src/dataplane/render.js';
+import { benchAdmin, benchRegion, percentile, round, startBenchServer, stopBenchServer } from './support.js';
 
 export interface ClearingFigures {
   /** p99 over the changes, ms from the API's answer to all 1,000 connections blocked. */
@@ -30,19 +27,6 @@ const MEMBERS = 100;
 const PER_PORT = 10;
 const CHANGES = 10;
 
-const percentile = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-const round = (x: number) => Number(x.toFixed(1));
-
-async function startServer(database: string): Promise<{ child: ChildProcess; url: string }> {
-  const script = fileURLToPath(new URL('./api-server.js', import.meta.url));
-  const child = spawn(process.execPath, [script, database], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve) =>
-    createInterface({ input: child.stdout! }).once('line', resolve),
-  );
-  return { child, url: JSON.parse(line).url };
-}
-
 const member = (n: number) => `172.20.${n >> 8}.${n & 255}`;
 const remote = (n: number) => `10.77.${n >> 8}.${n & 255}`;
 
@@ -52,22 +36,19 @@ export async function benchClearing(): Promise<ClearingFigures | { skipped: stri
   const dir = mkdtempSync(join(tmpdir(), 'palisade-clear-bench-'));
   await run('ip', ['netns', 'delete', NS]).catch(() => undefined);
   await run('ip', ['netns', 'add', NS]);
-  const { child, url } = await startServer(join(dir, 'bench.db'));
+  const server = await startBenchServer(join(dir, 'bench.db'));
   let agent: Agent | null = null;
   const inNs = (program: string, args: string[]) => run('ip', ['netns', 'exec', NS, program, ...args]);
   try {
-    const admin = new PalisadeClient(url, { keyId: 'PKBENCH', secret: 'bench-secret' });
-    await admin.post('/v1/regions', { id: 'clr', profile: 'huawei', quotas: { rulesPerGroup: 0 } });
-    await admin.post('/v1/tenants', { id: 'bench', name: 'bench' });
-    const key = await admin.post<{ id: string; secret: string }>('/v1/access-keys', { tenantId: 'bench' });
-    const c = new PalisadeClient(url, { keyId: key.id, secret: key.secret });
-    const vpc = (await c.post<{ id: string }>('/v1/vpcs', { regionId: 'clr', name: 'v' })).id;
-    const group = await c.post<{ id: string }>('/v1/security-groups', {
-      regionId: 'clr',
-      vpcId: vpc,
-      name: 'members',
-      template: 'empty',
-      rules: [{ direction: 'ingress', protocol: 'tcp', ports: '22', remoteIpPrefix: '10.77.0.0/16' }],
+    const admin = benchAdmin(server.url);
+    const region = { id: 'clr', profile: 'huawei', quotas: { rulesPerGroup: 0 } };
+    const { client: c, vpc, groups } = await benchRegion(admin, region, 1);
+    const group = { id: groups[0] };
+    await c.post(`/v1/security-groups/${group.id}/rules`, {
+      direction: 'ingress',
+      protocol: 'tcp',
+      ports: '22',
+      remoteIpPrefix: '10.77.0.0/16',
     });
     for (let n = 0; n < MEMBERS; n++)
       await c.post('/v1/instances', {
@@ -121,8 +102,7 @@ export async function benchClearing(): Promise<ClearingFigures | { skipped: stri
     };
   } finally {
     await agent?.stop();
-    child.stdin!.end();
-    await new Promise((r) => child.once('exit', r));
+    await stopBenchServer(server);
     await run('ip', ['netns', 'delete', NS]).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }

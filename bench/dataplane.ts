@@ -2,17 +2,15 @@
 // groups have 1,000 members (500 ports here, 500 on another host): time from the API's answer
 // to the kernel enforcing a rule change, and a membership change; the size of the kernel state.
 // Needs root, nft and conntrack; the server runs in its own process, the agent in this one.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Agent } from '../src/agent/agent.js';
-import { PalisadeClient } from '../src/client/client.js';
 import { available, run } from '../src/dataplane/exec.js';
 import { TABLE } from '../src/dataplane/render.js';
+import { benchClearing, type ClearingFigures } from './clearing.js';
 import { benchPacketPath, type PacketPathFigures } from './packet-path.js';
+import { benchAdmin, benchRegion, percentile, round, startBenchServer, stopBenchServer } from './support.js';
 
 export interface DataplaneFigures {
   ports: number;
@@ -32,25 +30,15 @@ const GROUPS = 5;
 const RULES_PER_GROUP = 100;
 const CHANGES = 100;
 
-const percentile = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-const round = (x: number) => Number(x.toFixed(1));
-
-async function startServer(database: string): Promise<{ child: ChildProcess; url: string }> {
-  const script = fileURLToPath(new URL('./api-server.js', import.meta.url));
-  const child = spawn(process.execPath, [script, database], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve) =>
-    createInterface({ input: child.stdout! }).once('line', resolve),
-  );
-  return { child, url: JSON.parse(line).url };
-}
-
-/** The propagation figures, and beside them the packet path's (bench/packet-path.ts). */
+/** The propagation figures, and beside them clearing's and the packet path's (bench/clearing.ts, bench/packet-path.ts). */
 export async function benchDataplane(): Promise<
-  (DataplaneFigures & PacketPathFigures) | { skipped: string }
+  (DataplaneFigures & ClearingFigures & PacketPathFigures) | { skipped: string }
 > {
   const figures = await propagation();
-  return 'skipped' in figures ? figures : { ...figures, ...(await benchPacketPath()) };
+  if ('skipped' in figures) return figures;
+  const clearing = await benchClearing();
+  if ('skipped' in clearing) return clearing;
+  return { ...figures, ...clearing, ...(await benchPacketPath()) };
 }
 
 async function propagation(): Promise<DataplaneFigures | { skipped: string }> {
@@ -59,31 +47,12 @@ async function propagation(): Promise<DataplaneFigures | { skipped: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'palisade-dp-bench-'));
   await run('ip', ['netns', 'delete', NS]).catch(() => undefined);
   await run('ip', ['netns', 'add', NS]);
-  const { child, url } = await startServer(join(dir, 'bench.db'));
+  const server = await startBenchServer(join(dir, 'bench.db'));
   let agent: Agent | null = null;
   try {
-    const admin = new PalisadeClient(url, { keyId: 'PKBENCH', secret: 'bench-secret' });
-    await admin.post('/v1/regions', {
-      id: 'dp',
-      profile: 'huawei',
-      quotas: { rulesPerGroup: 0, groupsPerPort: 10 },
-    });
-    await admin.post('/v1/tenants', { id: 'bench', name: 'bench' });
-    const key = await admin.post<{ id: string; secret: string }>('/v1/access-keys', { tenantId: 'bench' });
-    const c = new PalisadeClient(url, { keyId: key.id, secret: key.secret });
-    const vpc = (await c.post<{ id: string }>('/v1/vpcs', { regionId: 'dp', name: 'v' })).id;
-    const groups: string[] = [];
-    for (let i = 0; i < GROUPS; i++)
-      groups.push(
-        (
-          await c.post<{ id: string }>('/v1/security-groups', {
-            regionId: 'dp',
-            vpcId: vpc,
-            name: `g${i}`,
-            template: 'empty',
-          })
-        ).id,
-      );
+    const admin = benchAdmin(server.url);
+    const region = { id: 'dp', profile: 'huawei', quotas: { rulesPerGroup: 0, groupsPerPort: 10 } };
+    const { client: c, vpc, groups } = await benchRegion(admin, region, GROUPS);
     // 100 rules per group: ports, CIDRs, and references to the other groups (sets of 1,000 members).
     for (const [i, g] of groups.entries()) {
       const rules = Array.from({ length: RULES_PER_GROUP }, (_, n) => ({
@@ -179,8 +148,7 @@ async function propagation(): Promise<DataplaneFigures | { skipped: string }> {
     };
   } finally {
     await agent?.stop();
-    child.stdin!.end();
-    await new Promise((r) => child.once('exit', r));
+    await stopBenchServer(server);
     await run('ip', ['netns', 'delete', NS]).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }

@@ -25,6 +25,7 @@ import { available, inNetns, run } from '../src/dataplane/exec.js';
 import { fullScript } from '../src/dataplane/nft.js';
 import { type KernelModel, renderHost, TABLE } from '../src/dataplane/render.js';
 import { startServer } from '../src/server/serve.js';
+import { BENCH_ENV, benchAdmin, benchRegion, median, round } from './support.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const log = process.env.PALISADE_BENCH_LOG
@@ -52,8 +53,6 @@ const IPERF_SECONDS = 3;
 const MEMORY_LOADS = 5;
 const MEMORY_COPIES = 4;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Skipped = { skipped: string };
@@ -76,27 +75,8 @@ interface Measured {
 
 /** The 500-port region, built through the API; returns the ids of the rules that allow the benchmark. */
 async function buildRegion(admin: PalisadeClient): Promise<{ allowIds: string[] }> {
-  await admin.post('/v1/regions', {
-    id: 'pp',
-    profile: 'huawei',
-    quotas: { rulesPerGroup: 0, groupsPerPort: 10 },
-  });
-  await admin.post('/v1/tenants', { id: 'bench', name: 'bench' });
-  const key = await admin.post<{ id: string; secret: string }>('/v1/access-keys', { tenantId: 'bench' });
-  const c = new PalisadeClient(admin.baseUrl, { keyId: key.id, secret: key.secret });
-  const vpc = (await c.post<{ id: string }>('/v1/vpcs', { regionId: 'pp', name: 'v' })).id;
-  const groups: string[] = [];
-  for (let i = 0; i < GROUPS; i++)
-    groups.push(
-      (
-        await c.post<{ id: string }>('/v1/security-groups', {
-          regionId: 'pp',
-          vpcId: vpc,
-          name: `g${i}`,
-          template: 'empty',
-        })
-      ).id,
-    );
+  const region = { id: 'pp', profile: 'huawei', quotas: { rulesPerGroup: 0, groupsPerPort: 10 } };
+  const { client: c, vpc, groups } = await benchRegion(admin, region, GROUPS);
   // The rules of bench/dataplane.ts: ports, CIDRs and references to the other groups.
   let allowIds: string[] = [];
   for (const [i, g] of groups.entries()) {
@@ -322,14 +302,9 @@ export async function benchPacketPath(): Promise<PacketPathFigures> {
       port: 0,
       database: join(dir, 'bench.db'),
       logger: false,
-      env: {
-        ...process.env,
-        PALISADE_MASTER_KEY: Buffer.alloc(32, 1).toString('base64'),
-        PALISADE_ADMIN_KEY_ID: 'PKBENCH',
-        PALISADE_ADMIN_SECRET: 'bench-secret',
-      },
+      env: { ...process.env, ...BENCH_ENV },
     });
-    const admin = new PalisadeClient(server.url, { keyId: 'PKBENCH', secret: 'bench-secret' });
+    const admin = benchAdmin(server.url);
     const { allowIds } = await buildRegion(admin);
     // No drift checks: the bare measurements delete the table, and the agent must not put it back.
     agent = new Agent(admin, { host: HOST, netns: HOST_NS, driftCheckMs: 3_600_000, reportMs: 3_600_000 });

@@ -139,6 +139,10 @@ export function baseChains(timeouts: boolean): Map<string, string[]> {
               'ct state new meta l4proto udp ct timeout set "udp_timeouts"',
             ]
           : []),
+        // Events: the agent listens to UDP entries' first reply and assurance (udp-streams.ts);
+        // other state changes (TCP's, above all) would cost a netlink message each for nothing.
+        'ct state new meta l4proto udp ct event set new,destroy,reply,assured',
+        'ct state new meta l4proto != udp ct event set new,destroy',
         'iifname vmap @egress_ports',
         'oifname vmap @ingress_ports',
       ],

@@ -3,21 +3,10 @@
 // shorter than that window), and what it writes.
 import { describe, expect, it } from 'vitest';
 import type { ConntrackTimeouts } from '../../src/core/model.js';
+import { DEFAULT_TIMEOUTS } from '../../src/core/profiles.js';
 import { UdpStreams } from '../../src/dataplane/udp-streams.js';
 
-const BASE: ConntrackTimeouts = {
-  tcpSynSent: 120,
-  tcpSynRecv: 60,
-  tcpEstablished: 600,
-  tcpFinWait: 30,
-  tcpCloseWait: 60,
-  tcpLastAck: 30,
-  tcpTimeWait: 120,
-  tcpClose: 10,
-  icmp: 30,
-  otherOneWay: 30,
-  otherBothWays: 180,
-};
+const BASE = DEFAULT_TIMEOUTS;
 const REPLIED =
   ' [UPDATE] udp      17 30 src=10.0.0.1 dst=10.0.0.2 sport=40000 dport=53 src=10.0.0.2 dst=10.0.0.1 sport=53 dport=40000';
 
