@@ -175,7 +175,19 @@ async function addPort(port: DevPort, prefix: string, add: (ns: string) => Promi
 export async function devNetDown(prefix = PREFIX): Promise<string[]> {
   const existing = await existingNamespaces();
   const removed = (await createdNamespaces(prefix)).filter((ns) => existing.has(ns));
-  for (const ns of removed) await run('ip', ['netns', 'delete', ns]);
+  for (const ns of removed) {
+    // What still runs in it (an agent's conntrack event listener left by a killed agent) would
+    // outlive the namespace's name, idle and unreachable.
+    const pids = (await run('ip', ['netns', 'pids', ns]).catch(() => '')).split(/\s+/).filter(Boolean);
+    for (const pid of pids) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    await run('ip', ['netns', 'delete', ns]);
+  }
   // Kept until every delete succeeded, so a failed `down` can be run again.
   await rm(recordPath(prefix), { force: true });
   return removed;
