@@ -16,7 +16,14 @@ import { World } from '../control/world.js';
 import { Conntrack, flowsToCut } from '../dataplane/conntrack.js';
 import { inNetns, run } from '../dataplane/exec.js';
 import { driftFrom, type KernelTable, parseTable } from '../dataplane/kernel-state.js';
-import { type BlockedFlow, blockScript, diffScript, fullScript } from '../dataplane/nft.js';
+import {
+  type BlockedFlow,
+  blockScript,
+  diffScript,
+  familyOf,
+  fullScript,
+  ungateScript,
+} from '../dataplane/nft.js';
 import { NftSession } from '../dataplane/nft-session.js';
 import { emptyModel, type KernelModel, renderHost, TABLE } from '../dataplane/render.js';
 import { UdpStreams } from '../dataplane/udp-streams.js';
@@ -186,6 +193,9 @@ export class Agent {
   /** Compare the kernel with what was written; rewrite the whole table if someone changed it. */
   async checkDrift(): Promise<boolean> {
     const kernel = await this.kernelTable();
+    // Upkeep first: a family whose blocked connections have all expired closes its gate.
+    const idle = [...(kernel?.gated ?? [])].filter((f) => !kernel!.blocked.some((b) => familyOf(b) === f));
+    if (idle.length) await this.session.run(ungateScript(idle)).catch(() => undefined);
     const drift = kernel
       ? kernel.revision !== this.kernelRevision
         ? `the table records revision ${kernel.revision}, not ${this.kernelRevision}`

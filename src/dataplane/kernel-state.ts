@@ -8,7 +8,10 @@ import { own } from '../core/own.js';
 import {
   baseChains,
   type BlockedFlow,
+  CLEARED_GATE,
   CLEARED_SETS,
+  type GateFamily,
+  hasStateless,
   isClearedSet,
   REVISION_SET,
   statelessSets,
@@ -28,6 +31,8 @@ export interface KernelTable {
   maps: Map<string, Map<string, string>>;
   /** Connections still blocked after a clearing, with the seconds they have left. */
   blocked: BlockedFlow[];
+  /** The families whose cleared sets the gate sends packets to. */
+  gated: Set<GateFamily>;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -145,6 +150,7 @@ export function parseTable(listing: string): KernelTable {
     sets: new Map(),
     maps: new Map(),
     blocked: [],
+    gated: new Set(),
   };
   const items = (JSON.parse(listing) as { nftables?: Json[] }).nftables ?? [];
   for (const item of items) {
@@ -182,7 +188,11 @@ export function parseTable(listing: string): KernelTable {
       const elems = field(map, 'elem');
       for (const e of Array.isArray(elems) ? elems : [])
         if (Array.isArray(e) && typeof e[0] === 'string') entries.set(e[0], verdictOf([e[1]]));
-      table.maps.set(String(field(map, 'name')), entries);
+      const name = String(field(map, 'name'));
+      if (name === CLEARED_GATE)
+        for (const family of entries.keys())
+          if (family === 'ipv4' || family === 'ipv6') table.gated.add(family);
+      table.maps.set(name, entries);
     }
   }
   return table;
@@ -204,7 +214,7 @@ export function driftFrom(model: KernelModel, kernel: KernelTable): string | nul
     if (!have) return `set ${name} is missing`;
     if (have.join(',') !== normalizeModelSet(set).join(',')) return `set ${name} has other elements`;
   }
-  const base = baseChains(model.timeouts !== null);
+  const base = baseChains(model.timeouts !== null, hasStateless(model));
   const expectChains = new Set([...model.chains.keys(), ...base.keys()]);
   for (const name of kernel.chains.keys()) if (!expectChains.has(name)) return `unexpected chain ${name}`;
   for (const [name, rules] of model.chains) {
@@ -213,8 +223,9 @@ export function driftFrom(model: KernelModel, kernel: KernelTable): string | nul
     if (have.join('\n') !== rules.map(ruleShape).join('\n')) return `chain ${name} has other rules`;
   }
   for (const [name, lines] of base) {
-    // The first statement declares the hook; the others are rules.
-    if (kernel.chains.get(name)?.length !== lines.length - 1) return `base chain ${name} has other rules`;
+    // A hook chain's first statement declares the hook; the others are rules.
+    const rules = lines.filter((l) => !l.startsWith('type ')).length;
+    if (kernel.chains.get(name)?.length !== rules) return `base chain ${name} has other rules`;
   }
   for (const [name, entries] of [
     ['egress_ports', model.egress],

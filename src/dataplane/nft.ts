@@ -33,6 +33,17 @@ export const CLEARED_SETS = {
 const CLEARED_NAMES: ReadonlySet<string> = new Set(Object.values(CLEARED_SETS));
 export const isClearedSet = (name: string) => CLEARED_NAMES.has(name);
 
+/**
+ * Every packet would pay for the cleared sets' four lookups of its family; the gate holds a
+ * family only while some connection of it is blocked (the agent takes it out once its sets are
+ * empty), so the common packet pays for one lookup that finds nothing.
+ */
+export const CLEARED_GATE = 'cleared_gate';
+export type GateFamily = 'ipv4' | 'ipv6';
+const gateChain = (family: GateFamily) => (family === 'ipv4' ? 'blocked_4' : 'blocked_6');
+export const familyOf = (f: Pick<BlockedFlow, 'src'>): GateFamily => (f.src.includes(':') ? 'ipv6' : 'ipv4');
+const gateElement = (family: GateFamily) => `${family} : jump ${gateChain(family)}`;
+
 function ranges(rs: { from: number; to: number }[]): string {
   const parts = rs.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`));
   return parts.length === 1 ? parts[0] : `{ ${parts.join(', ')} }`;
@@ -106,8 +117,12 @@ const CLEARED_DECLS = [
   `set ${CLEARED_SETS.v6} { type ipv6_addr . ipv6_addr . inet_proto; flags timeout; }`,
 ];
 
-/** The base chains' statements (fixed: they dispatch to the policy, they hold none of it). */
-export function baseChains(timeouts: boolean): Map<string, string[]> {
+/**
+ * The fixed chains' statements (they dispatch to the policy, they hold none of it); a hook
+ * chain's first statement declares its hook. Stateless groups' rules are there only when some
+ * port has one.
+ */
+export function baseChains(timeouts: boolean, stateless: boolean): Map<string, string[]> {
   const blocked = (ip: 'ip' | 'ip6', ports: string, pairs: string) => [
     `meta l4proto { tcp, udp } ${ip} saddr . ${ip} daddr . meta l4proto . th sport . th dport @${ports} drop`,
     `meta l4proto { tcp, udp } ${ip} daddr . ${ip} saddr . meta l4proto . th dport . th sport @${ports} drop`,
@@ -119,14 +134,19 @@ export function baseChains(timeouts: boolean): Map<string, string[]> {
       'raw',
       [
         'type filter hook prerouting priority raw; policy accept',
-        ...blocked('ip', CLEARED_SETS.v4ports, CLEARED_SETS.v4),
-        ...blocked('ip6', CLEARED_SETS.v6ports, CLEARED_SETS.v6),
+        `meta nfproto vmap @${CLEARED_GATE}`,
         // Stateless groups: their ports' traffic is never tracked, so every packet meets the rules.
-        'iifname @stateless_if notrack',
-        'ip daddr @stateless_4 notrack',
-        'ip6 daddr @stateless_6 notrack',
+        ...(stateless
+          ? [
+              'iifname @stateless_if notrack',
+              'ip daddr @stateless_4 notrack',
+              'ip6 daddr @stateless_6 notrack',
+            ]
+          : []),
       ],
     ],
+    [gateChain('ipv4'), blocked('ip', CLEARED_SETS.v4ports, CLEARED_SETS.v4)],
+    [gateChain('ipv6'), blocked('ip6', CLEARED_SETS.v6ports, CLEARED_SETS.v6)],
     [
       'forward',
       [
@@ -202,15 +222,29 @@ function blockedElement(f: BlockedFlow): [set: string, element: string] {
   return [set, `${key} timeout ${duration(f.timeoutS)}`];
 }
 
-/** One transaction blocking these flows (an element already there keeps its expiry). */
+/** One transaction blocking these flows (an element already there keeps its expiry), and opening their families' gates. */
 export function blockScript(flows: BlockedFlow[]): string {
   const bySet = new Map<string, string[]>();
   for (const f of flows) {
     const [set, el] = blockedElement(f);
     bySet.set(set, [...(bySet.get(set) ?? []), el]);
   }
-  return [...bySet].map(([set, els]) => `add element ${T} ${set} { ${els.join(', ')} }\n`).join('');
+  const families = [...new Set(flows.map(familyOf))];
+  const gate = families.length
+    ? [`add element ${T} ${CLEARED_GATE} { ${families.map(gateElement).join(', ')} }`]
+    : [];
+  return [...[...bySet].map(([set, els]) => `add element ${T} ${set} { ${els.join(', ')} }`), ...gate]
+    .map((l) => `${l}\n`)
+    .join('');
 }
+
+/** Close the gates of families that have nothing blocked any more. */
+export const ungateScript = (families: GateFamily[]) =>
+  families.length ? `delete element ${T} ${CLEARED_GATE} { ${families.join(', ')} }\n` : '';
+
+/** Whether some port of the model has stateless groups (the raw chain's notrack rules are there only then). */
+export const hasStateless = (m: KernelModel) =>
+  m.stateless.ifnames.size + m.stateless.v4.size + m.stateless.v6.size > 0;
 
 /**
  * The whole table, replacing whatever is there (one transaction), at `revision`. `blocked`
@@ -221,6 +255,7 @@ export function fullScript(m: KernelModel, revision = 0, blocked: BlockedFlow[] 
     ...timeoutDecls(m.timeouts),
     `set ${REVISION_SET} { type mark; elements = { ${revision} }; }`,
     ...CLEARED_DECLS,
+    `map ${CLEARED_GATE} { type nf_proto : verdict; }`,
     ...[...statelessSets(m)].map(([name, set]) => setDecl(name, set)),
     // Listed after each transaction of the agent's nft session to tell that it is done.
     setDecl(SYNC_SET, { type: 'ipv4_addr', interval: false, elements: new Set() }),
@@ -230,7 +265,9 @@ export function fullScript(m: KernelModel, revision = 0, blocked: BlockedFlow[] 
     ),
     mapDecl('egress_ports', m.egress),
     mapDecl('ingress_ports', m.ingress),
-    ...[...baseChains(m.timeouts !== null)].map(([name, lines]) => `chain ${name} { ${lines.join('; ')}; }`),
+    ...[...baseChains(m.timeouts !== null, hasStateless(m))].map(
+      ([name, lines]) => `chain ${name} {${lines.length ? ` ${lines.join('; ')};` : ''} }`,
+    ),
   ];
   return [
     `add table ${T}`,
@@ -266,7 +303,8 @@ const sameVerdict = (a: Verdict | undefined, b: Verdict | undefined) => same(a, 
  * kernel already holds `to`.
  */
 export function diffScript(from: KernelModel, to: KernelModel, revision?: number): string | null {
-  if (!sameTimeouts(from.timeouts, to.timeouts)) return null;
+  // The base chains change with these: the whole table is written.
+  if (!sameTimeouts(from.timeouts, to.timeouts) || hasStateless(from) !== hasStateless(to)) return null;
   const out: string[] = [];
   const elements = (verb: 'add' | 'delete', name: string, set: SetModel, items: string[]) => {
     if (items.length) out.push(`${verb} element ${T} ${name} { ${list(items.map((e) => element(set, e)))} }`);

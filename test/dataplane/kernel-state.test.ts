@@ -76,6 +76,8 @@ describe.skipIf(!ok)('kernel table read back as structure', () => {
     await nft(['-f', '-'], fullScript(model, 7, blocked));
     const first = await listing();
     expect(first.blocked).toHaveLength(2);
+    // Packets of both families go through the cleared sets only while something is blocked.
+    expect(first.gated).toEqual(new Set(['ipv4', 'ipv6']));
     await nft(['-f', '-'], fullScript(model, 8, first.blocked));
     const again = await listing();
     expect(again.revision).toBe(8);
