@@ -2,19 +2,9 @@
 // facts of the case as typed fields (what kind of object, its id, which quota, which revisions).
 // Every front end renders them in its own dialect (problem+json natively; each cloud's envelope)
 // and decides on the code and the fields, never on the message: that is prose for people.
-import type {
-  AddressGroup,
-  Instance,
-  Port,
-  Profile,
-  Quotas,
-  Region,
-  Rule,
-  SecurityGroup,
-} from '../core/model.js';
-import { own } from '../core/own.js';
-import * as core from '../core/validate.js';
-import type { Problems, RegionLookup, ValidationError } from '../core/validate.js';
+import type { Quotas } from '../core/model.js';
+import type { ObjectKind, ProblemFacts, ValidationError } from '../core/validate.js';
+import { withoutFacts } from '../core/validate.js';
 
 /** Every code a ServiceError carries: the service layer's, the core's validation and the server's. */
 export const ERROR_CODES = [
@@ -130,39 +120,24 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** The kinds of object an error can be about. */
-export type Resource =
-  | 'tenant'
-  | 'region'
-  | 'vpc'
-  | 'group'
-  | 'rule'
-  | 'instance'
-  | 'port'
-  | 'membership'
-  | 'addressGroup'
-  | 'accessKey'
-  | 'user'
-  | 'applicationCredential';
+/** The kinds of object an error can be about: the model's, and the service layer's own. */
+export type Resource = ObjectKind | 'membership' | 'accessKey' | 'user' | 'applicationCredential';
 
-/** The facts of an error (of its first problem, for a validation failure), as data. */
-export interface ErrorFacts {
-  /** The kind of object it is about: NOT_FOUND, UNKNOWN_GROUP, UNKNOWN_ADDRESS_GROUP, *_IN_USE. */
+/**
+ * The facts of an error (of its first problem, for a validation failure), as data: the core's
+ * problem facts (quota and limit, existing rule, bad value, unknown object), and the service's.
+ */
+export interface ErrorFacts extends Omit<ProblemFacts, 'resource'> {
+  /**
+   * The kind of object it is about: NOT_FOUND, UNKNOWN_GROUP, UNKNOWN_ADDRESS_GROUP, *_IN_USE.
+   * `id` is that object's id (for a membership: the group's).
+   */
   resource?: Resource;
-  /** That object's id (for a membership: the group's). */
-  id?: string;
-  /** QUOTA_EXCEEDED: the quota's name and its limit. */
-  quota?: keyof Quotas;
-  limit?: number;
   /** REVISION_MISMATCH: the revision If-Match expected and the object's actual one. */
   expected?: number;
   actual?: number;
-  /** DUPLICATE_RULE: the rule the new or changed one would be the same as. */
-  existingRuleId?: string;
   /** GROUP_REFERENCED, ADDRESS_GROUP_IN_USE: the groups whose rules name the object. */
   referencedBy?: string[];
-  /** INVALID_CIDR: the text that is not a CIDR. */
-  value?: string;
   /** For 429 and 503: seconds until a retry may succeed (every dialect sends it as Retry-After). */
   retryAfter?: number;
 }
@@ -210,12 +185,16 @@ const FIELD_NAMES: [RegExp, string][] = [
 
 const apiNames = (text: string) => FIELD_NAMES.reduce((t, [re, to]) => t.replace(re, to), text);
 
-/** The facts of the problems the service layer noted (below); the problems stay as the core made them. */
-const FACTS = new WeakMap<ValidationError, ErrorFacts>();
-
-/** A validation failure: 409 when every problem is a conflict with the state, else 400. */
+/**
+ * A validation failure: 409 when every problem is a conflict with the state, else 400. The
+ * first problem's facts become the error's; the `errors` sent stay path, code and message.
+ */
 export function invalid(coreErrors: ValidationError[]): ServiceError {
-  const errors = coreErrors.map((e) => ({ ...e, path: apiNames(e.path), message: apiNames(e.message) }));
+  const errors = withoutFacts(coreErrors).map((e) => ({
+    ...e,
+    path: apiNames(e.path),
+    message: apiNames(e.message),
+  }));
   const conflict = errors.every((e) => CONFLICTS.has(e.code));
   const first = errors[0];
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
@@ -225,7 +204,7 @@ export function invalid(coreErrors: ValidationError[]): ServiceError {
     first.code as ErrorCode,
     `${first.message}${more}`,
     errors,
-    FACTS.get(coreErrors[0]),
+    coreErrors[0].facts,
   );
 }
 
@@ -256,130 +235,3 @@ export const forbidden = (message: string) => new ServiceError(403, 'FORBIDDEN',
 
 export const badRequest = (code: ErrorCode, path: string, message: string, facts: ErrorFacts = {}) =>
   new ServiceError(400, code, message, [{ path, code, message }], facts);
-
-// ---- problems with their facts ----
-// The core's checks report a path, a code and a message; the service layer knows what they were
-// checking, so it notes the facts of each problem they add, and `invalid` hands on the first's.
-
-/** Adds a problem the service layer finds itself, with its facts. */
-export function addProblem(p: Problems, path: string, code: ErrorCode, message: string, facts: ErrorFacts) {
-  p.add(path, code, message);
-  FACTS.set(p.list[p.list.length - 1], facts);
-}
-
-/** Notes facts on the problems added since `from`, by `${code} ${path}`. */
-function noteSince(p: Problems, from: number, facts: () => Map<string, ErrorFacts>) {
-  if (p.list.length === from) return;
-  const byKey = facts();
-  for (const e of p.list.slice(from)) {
-    const f = byKey.get(`${e.code} ${e.path}`);
-    if (f) FACTS.set(e, f);
-  }
-}
-
-/** The facts of the problems of one rule at `at`: its remote's id, or its CIDR. */
-function ruleFacts(rule: Rule, at: string, into = new Map<string, ErrorFacts>()) {
-  const remote = rule.remote;
-  if (remote.kind === 'cidr') into.set(`INVALID_CIDR ${at}.remote.cidr`, { value: remote.cidr });
-  if (remote.kind === 'group')
-    into.set(`UNKNOWN_GROUP ${at}.remote.groupId`, { resource: 'group', id: remote.groupId });
-  if (remote.kind === 'addressGroup')
-    into.set(`UNKNOWN_ADDRESS_GROUP ${at}.remote.addressGroupId`, {
-      resource: 'addressGroup',
-      id: remote.addressGroupId,
-    });
-  return into;
-}
-
-// The core's checks, same signatures, with the facts of what they report.
-
-export function checkQuota(
-  quotas: Quotas,
-  quota: keyof Quotas,
-  count: number,
-  what: string,
-  p: Problems,
-  path: string,
-): void {
-  const from = p.list.length;
-  core.checkQuota(quotas, quota, count, what, p, path);
-  noteSince(p, from, () => new Map([[`QUOTA_EXCEEDED ${path}`, { quota, limit: own(quotas, quota) ?? 0 }]]));
-}
-
-export function validateRule(
-  rule: Rule,
-  group: SecurityGroup,
-  profile: Profile,
-  p: Problems,
-  at: string,
-): void {
-  const from = p.list.length;
-  core.validateRule(rule, group, profile, p, at);
-  noteSince(p, from, () => ruleFacts(rule, at));
-}
-
-export function validateRuleReferences(
-  rule: Rule,
-  group: Pick<SecurityGroup, 'tenantId' | 'type'>,
-  lookup: RegionLookup,
-  p: Problems,
-  at: string,
-): void {
-  const from = p.list.length;
-  core.validateRuleReferences(rule, group, lookup, p, at);
-  noteSince(p, from, () => ruleFacts(rule, at));
-}
-
-export function validateGroup(group: SecurityGroup, region: Region, p: Problems, at: string): void {
-  const from = p.list.length;
-  core.validateGroup(group, region, p, at);
-  noteSince(p, from, () => {
-    const facts = new Map<string, ErrorFacts>();
-    const seen = new Map<string, string>();
-    group.rules.forEach((rule, i) => {
-      ruleFacts(rule, `${at}.rules[${i}]`, facts);
-      const identity = core.ruleIdentity(rule);
-      const existing = seen.get(identity);
-      if (existing === undefined) seen.set(identity, rule.id);
-      else facts.set(`DUPLICATE_RULE ${at}.rules[${i}]`, { existingRuleId: existing });
-    });
-    return facts;
-  });
-}
-
-export function validatePort(
-  port: Port,
-  inst: Pick<Instance, 'tenantId' | 'vpcId'>,
-  at: string,
-  p: Problems,
-  lookup: Pick<RegionLookup, 'group'>,
-): void {
-  const from = p.list.length;
-  core.validatePort(port, inst, at, p, lookup);
-  noteSince(
-    p,
-    from,
-    () =>
-      new Map(
-        port.groupIds.map((id, i) => [
-          `UNKNOWN_GROUP ${at}.groups[${i}]`,
-          { resource: 'group' as const, id },
-        ]),
-      ),
-  );
-}
-
-export function validateAddressGroup(
-  ag: AddressGroup,
-  at: string,
-  p: Problems,
-  hasTenant: (id: string) => boolean,
-): void {
-  const from = p.list.length;
-  core.validateAddressGroup(ag, at, p, hasTenant);
-  noteSince(
-    p,
-    from,
-    () => new Map(ag.entries.map((e, i) => [`INVALID_CIDR ${at}.entries[${i}]`, { value: e }])),
-  );
-}

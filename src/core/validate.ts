@@ -18,18 +18,46 @@ import { ICMP_PROTOCOLS, PORTED_PROTOCOLS, PROFILES, protocolNumber } from './mo
 import { TRAITS } from './profiles.js';
 import { own } from './own.js';
 
+/** The kinds of model object a problem can be about. */
+export type ObjectKind =
+  'tenant' | 'region' | 'vpc' | 'group' | 'rule' | 'instance' | 'port' | 'addressGroup';
+
+/**
+ * The facts of a problem, as data, given where the check finds it: front ends decide on these
+ * and the code, never on the message. Only what a check of the model can know; the service
+ * layer's errors add their own (revisions, referencing groups, retry times).
+ */
+export interface ProblemFacts {
+  /** The kind of object it is about: UNKNOWN_GROUP, UNKNOWN_ADDRESS_GROUP. */
+  resource?: ObjectKind;
+  /** That object's id. */
+  id?: string;
+  /** QUOTA_EXCEEDED: the quota's name and its limit. */
+  quota?: keyof Quotas;
+  limit?: number;
+  /** DUPLICATE_RULE: the rule the new or changed one would be the same as. */
+  existingRuleId?: string;
+  /** INVALID_CIDR: the text that is not a CIDR. */
+  value?: string;
+}
+
 export interface ValidationError {
   path: string;
   code: string;
   message: string;
+  facts?: ProblemFacts;
 }
 
 export class Problems {
   readonly list: ValidationError[] = [];
-  add(path: string, code: string, message: string): void {
-    this.list.push({ path, code, message });
+  add(path: string, code: string, message: string, facts?: ProblemFacts): void {
+    this.list.push(facts ? { path, code, message, facts } : { path, code, message });
   }
 }
+
+/** The problems as they are printed and sent: path, code and message (the facts travel apart). */
+export const withoutFacts = (errors: ValidationError[]): ValidationError[] =>
+  errors.map(({ facts: _facts, ...e }) => e);
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
@@ -181,6 +209,7 @@ export function validateRule(
         `${at}.remote.cidr`,
         'INVALID_CIDR',
         `${at}.remote.cidr "${rule.remote.cidr}" is not a valid CIDR`,
+        { value: rule.remote.cidr },
       );
     else if (fam !== rule.ethertype)
       p.add(
@@ -291,7 +320,9 @@ export function validateGroup(group: SecurityGroup, region: Region, p: Problems,
     const id = ruleIdentity(rule);
     const existing = seen.get(id);
     if (existing !== undefined && traits.duplicateRuleIsConflict) {
-      p.add(`${at}.rules[${i}]`, 'DUPLICATE_RULE', `${at}.rules[${i}] is the same rule as ${existing}`);
+      p.add(`${at}.rules[${i}]`, 'DUPLICATE_RULE', `${at}.rules[${i}] is the same rule as ${existing}`, {
+        existingRuleId: existing,
+      });
     }
     if (existing === undefined) seen.set(id, rule.id);
   });
@@ -352,7 +383,10 @@ export function validateRuleReferences(
     const target = lookup.group(rule.remote.groupId);
     if (!target || target.tenantId !== group.tenantId)
       // Another tenant's group is reported as missing: its existence is not ours to reveal.
-      p.add(`${rat}.groupId`, 'UNKNOWN_GROUP', `${rat}.groupId "${rule.remote.groupId}" does not exist`);
+      p.add(`${rat}.groupId`, 'UNKNOWN_GROUP', `${rat}.groupId "${rule.remote.groupId}" does not exist`, {
+        resource: 'group',
+        id: rule.remote.groupId,
+      });
     else if (group.type === 'advanced' || target.type === 'advanced')
       p.add(
         `${rat}.groupId`,
@@ -367,6 +401,7 @@ export function validateRuleReferences(
         `${rat}.addressGroupId`,
         'UNKNOWN_ADDRESS_GROUP',
         `${rat}.addressGroupId "${rule.remote.addressGroupId}" does not exist`,
+        { resource: 'addressGroup', id: rule.remote.addressGroupId },
       );
     else if (ag.ethertype && ag.ethertype !== rule.ethertype)
       p.add(
@@ -388,14 +423,20 @@ export function checkQuota(
 ): void {
   const limit = own(quotas, quota) ?? 0;
   if (limit > 0 && count > limit)
-    p.add(path, 'QUOTA_EXCEEDED', `${what}: ${count} exceeds the ${quota} quota of ${limit}`);
+    p.add(path, 'QUOTA_EXCEEDED', `${what}: ${count} exceeds the ${quota} quota of ${limit}`, {
+      quota,
+      limit,
+    });
 }
 
-/** Everything in one region, including references, memberships and quotas. */
+/**
+ * Everything in one region, including references, memberships and quotas. Without the facts:
+ * `palisade validate --json` prints these as they are, as {path, code, message} (docs/cli.md).
+ */
 export function validateRegionState(state: RegionState): ValidationError[] {
   const p = new Problems();
   validateRegion(state.region, p);
-  if (p.list.some((e) => e.code === 'UNKNOWN_PROFILE')) return p.list;
+  if (p.list.some((e) => e.code === 'UNKNOWN_PROFILE')) return withoutFacts(p.list);
   const profile = state.region.profile;
   const q = state.region.quotas;
   const lookup = lookupOf(state);
@@ -491,7 +532,7 @@ export function validateRegionState(state: RegionState): ValidationError[] {
     if (profile === 'alibaba' && g.type === 'basic')
       over(`groups[${gi}]`, 'portsPerGroup', portsPerGroup.get(g.id) ?? 0, `ports in ${g.id}`);
   });
-  return p.list;
+  return withoutFacts(p.list);
 }
 
 /** A port's addresses and memberships (groups exist, same tenant and VPC, compatible types). */
@@ -543,7 +584,10 @@ export function validatePort(
     q.add(id);
     const g = lookup.group(id);
     if (!g || g.tenantId !== inst.tenantId)
-      return p.add(`${at}.groups[${i}]`, 'UNKNOWN_GROUP', `${at}.groups[${i}] "${id}" does not exist`);
+      return p.add(`${at}.groups[${i}]`, 'UNKNOWN_GROUP', `${at}.groups[${i}] "${id}" does not exist`, {
+        resource: 'group',
+        id,
+      });
     if (g.vpcId !== inst.vpcId)
       p.add(
         `${at}.groups[${i}]`,
@@ -583,6 +627,7 @@ export function validateAddressGroup(
         `${at}.entries[${i}]`,
         'INVALID_CIDR',
         `${at}.entries[${i}] "${e}" is not a valid address or CIDR`,
+        { value: e },
       );
     else if (ag.ethertype && fam !== ag.ethertype)
       p.add(

@@ -2,8 +2,8 @@
 // reference; changing the entries changes what every referencing rule matches.
 import { canonicalCidr, cidrFamily } from '../../core/address.js';
 import type { AddressGroup, Ethertype } from '../../core/model.js';
-import { Problems } from '../../core/validate.js';
-import { badRequest, checkQuota, conflict, invalid, notFound, validateAddressGroup } from '../errors.js';
+import { checkQuota, Problems, validateAddressGroup } from '../../core/validate.js';
+import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { compareStrings, paginate } from '../paging.js';
 import type { Scope } from '../scope.js';

@@ -3,18 +3,16 @@
 import { makeDefaultGroup } from '../../core/defaults.js';
 import type { GroupType, InnerAccessPolicy, Rule, SecurityGroup, Vpc } from '../../core/model.js';
 import { materializeRules, newGroupRules, TEMPLATES, TRAITS } from '../../core/profiles.js';
-import { Problems, validatePlacement } from '../../core/validate.js';
+import {
+  checkQuota,
+  Problems,
+  validateGroup,
+  validatePlacement,
+  validateRuleReferences,
+} from '../../core/validate.js';
 import { toRule } from '../../policy/load.js';
 import type { RuleInput } from '../../policy/schema.js';
-import {
-  badRequest,
-  checkQuota,
-  conflict,
-  invalid,
-  notFound,
-  validateGroup,
-  validateRuleReferences,
-} from '../errors.js';
+import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import type { Event, GroupMeta } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';

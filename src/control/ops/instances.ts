@@ -3,8 +3,8 @@
 // VPC, which is created on first need.
 import type { Instance, NicType, Port, SecurityGroup } from '../../core/model.js';
 import { findDefaultGroup, makeDefaultGroup } from '../../core/defaults.js';
-import { Problems, validatePlacement } from '../../core/validate.js';
-import { badRequest, checkQuota, conflict, invalid, notFound, validatePort } from '../errors.js';
+import { checkQuota, Problems, validatePlacement, validatePort } from '../../core/validate.js';
+import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import type { Event } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';

@@ -1,18 +1,16 @@
 // Rules: add one or a batch (all or nothing), modify, delete, list in evaluation order.
 import type { Rule } from '../../core/model.js';
 import { TRAITS } from '../../core/profiles.js';
-import { Problems, ruleIdentity } from '../../core/validate.js';
-import { toRule } from '../../policy/load.js';
-import type { RuleInput } from '../../policy/schema.js';
 import {
-  addProblem,
-  badRequest,
   checkQuota,
-  invalid,
-  notFound,
+  Problems,
+  ruleIdentity,
   validateRule,
   validateRuleReferences,
-} from '../errors.js';
+} from '../../core/validate.js';
+import { toRule } from '../../policy/load.js';
+import type { RuleInput } from '../../policy/schema.js';
+import { badRequest, invalid, notFound } from '../errors.js';
 import type { Event } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
@@ -89,13 +87,9 @@ export function addRules(
       const existing = g.identities.get(identity) ?? batch.get(identity);
       if (existing !== undefined) {
         if (traits.duplicateRuleIsConflict)
-          addProblem(
-            problems,
-            at(i),
-            'DUPLICATE_RULE',
-            `${at(i)} is the same rule as ${existing} of ${groupId}`,
-            { existingRuleId: existing },
-          );
+          problems.add(at(i), 'DUPLICATE_RULE', `${at(i)} is the same rule as ${existing} of ${groupId}`, {
+            existingRuleId: existing,
+          });
         answers.push(existing);
         return;
       }
@@ -198,13 +192,9 @@ export function modifyRule(
     validateRuleReferences(rule, g.meta, lookupIn(w, r), problems, 'body');
     const twin = g.identities.get(ruleIdentity(rule));
     if (twin !== undefined && twin !== ruleId && TRAITS[profile].duplicateRuleIsConflict)
-      addProblem(
-        problems,
-        'body',
-        'DUPLICATE_RULE',
-        `body: the modified rule would be the same rule as ${twin}`,
-        { existingRuleId: twin },
-      );
+      problems.add('body', 'DUPLICATE_RULE', `body: the modified rule would be the same rule as ${twin}`, {
+        existingRuleId: twin,
+      });
     if (!problems.list.length)
       checkRuleQuotas(
         r,
