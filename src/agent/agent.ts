@@ -109,34 +109,8 @@ export class Agent {
     this.startedBy = null;
     const latest = await this.client.get<Snapshot>('/v1/snapshot');
     const kernel = await this.kernelTable();
-    const recorded = kernel?.revision ?? null;
-    let reason = kernel ? 'the table records no revision' : 'no table';
-    if (kernel && recorded !== null && recorded <= latest.revision) {
-      const then =
-        recorded === latest.revision
-          ? latest
-          : await this.client.get<Snapshot>(`/v1/snapshot?revision=${recorded}`);
-      const world = worldOf(then);
-      const model = renderWorld(this.opts.host, world);
-      const drift = driftFrom(model, kernel);
-      if (drift === null) {
-        this.world = world;
-        this.applied = model;
-        this.revision = this.kernelRevision = recorded;
-        this.startedBy = { adopted: true, revision: recorded };
-      } else reason = `the table does not render revision ${recorded}: ${drift}`;
-    } else if (recorded !== null) reason = `the table records revision ${recorded}, after the latest`;
-    if (!this.startedBy?.adopted) {
-      this.opts.log?.('writing the whole table', { host: this.opts.host, reason });
-      this.world = worldOf(latest);
-      const model = this.render();
-      await this.writeTable(model, latest.revision, kernel?.blocked ?? []);
-      await this.conntrack.setTimeouts(model.timeouts);
-      this.applied = model;
-      this.revision = this.kernelRevision = latest.revision;
-      this.startedBy = { adopted: false, reason };
-      await this.cutUnadmitted();
-    }
+    const refused = kernel ? await this.adopt(kernel, latest.revision) : 'no table';
+    if (refused !== null) await this.writeLatest(latest, kernel, refused);
     await this.udp.start();
     this.catchUpTo = latest.revision;
     this.following = watchChanges(
@@ -156,6 +130,35 @@ export class Agent {
     );
     this.timers.push(setInterval(() => this.scheduleReport(), this.opts.reportMs ?? 10_000));
     this.scheduleReport();
+  }
+
+  /** Take over the table if it renders the revision it records; else say why not. */
+  private async adopt(kernel: KernelTable, latest: number): Promise<string | null> {
+    const recorded = kernel.revision;
+    if (recorded === null) return 'the table records no revision';
+    if (recorded > latest) return `the table records revision ${recorded}, after the latest`;
+    const world = worldOf(await this.client.get<Snapshot>(`/v1/snapshot?revision=${recorded}`));
+    const model = renderWorld(this.opts.host, world, this.indexOf);
+    const drift = driftFrom(model, kernel);
+    if (drift !== null) return `the table does not render revision ${recorded}: ${drift}`;
+    this.world = world;
+    this.applied = model;
+    this.revision = this.kernelRevision = recorded;
+    this.startedBy = { adopted: true, revision: recorded };
+    return null;
+  }
+
+  /** Write the latest policy over whatever is there, and hold the live connections to it. */
+  private async writeLatest(latest: Snapshot, kernel: KernelTable | null, reason: string): Promise<void> {
+    this.opts.log?.('writing the whole table', { host: this.opts.host, reason });
+    this.world = worldOf(latest);
+    const model = this.render();
+    await this.writeTable(model, latest.revision, kernel?.blocked ?? []);
+    await this.conntrack.setTimeouts(model.timeouts);
+    this.applied = model;
+    this.revision = this.kernelRevision = latest.revision;
+    this.startedBy = { adopted: false, reason };
+    await this.cutUnadmitted();
   }
 
   async stop(): Promise<void> {
