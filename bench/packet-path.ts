@@ -5,7 +5,8 @@
 // the table lives. New TCP connections per second and single-stream throughput are measured with
 // the table and with the table deleted (the bare topology), alternating, in one run; the ratios
 // are of the medians. Nothing else in the bare host asks for connection tracking, so it runs none:
-// the ratios price the table's conntrack as well as its rules. Both instances sit on one host, so
+// the ratios price the table's conntrack as well as its rules; a third mode ("tracked": a table
+// that only tracks connections) tells the two apart. Both instances sit on one host, so
 // the figures are a single host's forward path on this (2-core) machine: client, server and the
 // host's softirq share the cores, and other load on the machine moves them.
 // Also the kernel memory the ruleset takes, per port and per rule.
@@ -47,6 +48,8 @@ const RULES_PER_GROUP = 100;
 const ALLOWING_GROUP = 2;
 const benchRule = { protocol: 'tcp', ports: `${IPERF_PORT},${CONNECT_PORT}`, priority: 50 };
 const ROUNDS = 5;
+const TRACKED_TABLE = 'pp_tracked';
+const TRACKED_SCRIPT = `table inet ${TRACKED_TABLE} {\n  chain forward { type filter hook forward priority filter; policy accept; ct state established,related accept; }\n}\n`;
 const CONNECT_SECONDS = 3;
 const CONCURRENCY = 64;
 const IPERF_SECONDS = 3;
@@ -67,6 +70,11 @@ interface Measured {
     throughputMbps: number | Skipped;
     throughputMbpsBare: number | Skipped;
     throughputRatio: number | Skipped;
+    /** With connection tracking only (no Palisade table): the share of the cost that is the table's own. */
+    newConnectionsPerSecTracked: number;
+    newConnectionsRatioVsTracked: number;
+    throughputMbpsTracked: number | Skipped;
+    throughputRatioVsTracked: number | Skipped;
   };
   kernelBytesTable: number;
   kernelBytesPerPort: number;
@@ -312,13 +320,22 @@ export async function benchPacketPath(): Promise<PacketPathFigures> {
 
     const figures = {
       bare: { conn: [] as number[], mbps: [] as number[] },
+      tracked: { conn: [] as number[], mbps: [] as number[] },
       table: { conn: [] as number[], mbps: [] as number[] },
     };
+    // "tracked": no Palisade table, only connection tracking (what any stateful filter pays), so
+    // that the table's own cost can be told from conntrack's.
+    const dropTables = async () => {
+      await nftHost(['delete', 'table', 'inet', TABLE]).catch(() => undefined);
+      await nftHost(['delete', 'table', 'inet', TRACKED_TABLE]).catch(() => undefined);
+    };
     for (let r = 0; r < ROUNDS; r++)
-      for (const mode of ['bare', 'table'] as const) {
-        if (mode === 'bare') await nftHost(['delete', 'table', 'inet', TABLE]);
+      for (const mode of ['bare', 'tracked', 'table'] as const) {
+        await dropTables();
+        if (mode === 'tracked') await nftHost(['-f', '-'], TRACKED_SCRIPT);
         // The agent's own repair writes the table back: the same whole-table write as at start.
-        else if (!(await agent.checkDrift())) throw new Error('packet path: the table was not rewritten');
+        if (mode === 'table' && !(await agent.checkDrift()))
+          throw new Error('packet path: the table was not rewritten');
         // Each measurement starts with an empty conntrack table (its size is never the limit:
         // a round leaves fewer entries than nf_conntrack_max).
         await inNetns(HOST_NS, 'conntrack', ['-F']).catch(() => undefined);
@@ -341,8 +358,10 @@ export async function benchPacketPath(): Promise<PacketPathFigures> {
     );
     const conn = median(figures.table.conn);
     const connBare = median(figures.bare.conn);
+    const connTracked = median(figures.tracked.conn);
     const mbps = iperf ? median(figures.table.mbps) : null;
     const mbpsBare = iperf ? median(figures.bare.mbps) : null;
+    const mbpsTracked = iperf ? median(figures.tracked.mbps) : null;
     const noIperf = { skipped: 'needs iperf3' };
     return {
       packetPath: {
@@ -353,6 +372,11 @@ export async function benchPacketPath(): Promise<PacketPathFigures> {
         throughputMbps: mbps === null ? noIperf : Math.round(mbps),
         throughputMbpsBare: mbpsBare === null ? noIperf : Math.round(mbpsBare),
         throughputRatio: mbps === null || mbpsBare === null ? noIperf : round(mbps / mbpsBare, 3),
+        newConnectionsPerSecTracked: Math.round(connTracked),
+        newConnectionsRatioVsTracked: round(conn / connTracked, 3),
+        throughputMbpsTracked: mbpsTracked === null ? noIperf : Math.round(mbpsTracked),
+        throughputRatioVsTracked:
+          mbps === null || mbpsTracked === null ? noIperf : round(mbps / mbpsTracked, 3),
       },
       ...(await kernelMemory(model, GROUPS * RULES_PER_GROUP + allowIds.length)),
     };
