@@ -4,7 +4,6 @@
 // JoinSecurityGroup / LeaveSecurityGroup act on an ENI, or on an instance's primary (first) port.
 import type { Instance, Port } from '../../core/model.js';
 import { createInstance, deleteInstance, joinGroup, leaveGroup } from '../../control/ops/instances.js';
-import type { ScopedRegion } from '../../control/scope.js';
 import { AliError, missing } from './errors.js';
 import { type Call, groupIn, page } from './call.js';
 
@@ -25,7 +24,7 @@ function portIn(call: Call, id: string): { inst: Instance; port: Port } {
   return { inst: at.instance.value, port: at.port };
 }
 
-function eniView(r: ScopedRegion, inst: Instance, port: Port, index: number) {
+function eniView(inst: Instance, port: Port, index: number) {
   return {
     NetworkInterfaceId: port.id,
     NetworkInterfaceName: inst.ports.length === 1 ? inst.name : `${inst.name}/${index}`,
@@ -44,7 +43,6 @@ function eniView(r: ScopedRegion, inst: Instance, port: Port, index: number) {
     AssociatedPublicIp: { PublicIpAddress: port.publicIpv4 ?? '', AllocationId: '' },
     Attachment: { InstanceId: inst.id, DeviceIndex: index },
     CreationTime: '',
-    RegionId: r.region.id,
     Tags: { Tag: [] },
   };
 }
@@ -123,7 +121,7 @@ export function describeNetworkInterfaces(call: Call) {
   return {
     ...paged.body,
     NetworkInterfaceSets: {
-      NetworkInterfaceSet: paged.items.map(({ inst, port, index }) => eniView(r, inst, port, index)),
+      NetworkInterfaceSet: paged.items.map(({ inst, port, index }) => eniView(inst, port, index)),
     },
   };
 }

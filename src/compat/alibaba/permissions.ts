@@ -399,7 +399,8 @@ export function ruleToPermission(rule: Rule, region?: ScopedRegion): Record<stri
     DestPrefixListId: dest.PrefixListId,
     DestPrefixListName: dest.PrefixListName,
     Policy: rule.action === 'deny' ? 'Drop' : 'Accept',
-    Priority: rule.priority,
+    // A string in the ECS models (the Go and Python SDKs refuse a number).
+    Priority: String(rule.priority),
     NicType: rule.nicType,
     Description: rule.description ?? '',
     CreateTime: rule.createdAt ?? '',
