@@ -295,7 +295,13 @@ function same(a: unknown, b: unknown): boolean {
   return ka.every((k) => same(own(a, k), own(b, k)));
 }
 const sameRules = (a: NftRule[], b: NftRule[]) => same(a, b);
-const sameVerdict = (a: Verdict | undefined, b: Verdict | undefined) => same(a, b);
+/** Verdicts compared field by field: a dispatch map holds one per port interface. */
+const sameVerdict = (a: Verdict | undefined, b: Verdict | undefined) =>
+  a === b ||
+  (a !== undefined &&
+    b !== undefined &&
+    a.kind === b.kind &&
+    (a.kind !== 'jump' || a.chain === (b as Extract<Verdict, { kind: 'jump' }>).chain));
 
 /**
  * The commands that turn `from` into `to` and record `revision`, or null when only a
