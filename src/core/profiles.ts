@@ -26,6 +26,12 @@ export interface ProfileTraits {
   maxSessionTimeout: number;
   /** Priority given to a rule that names none. */
   defaultPriority: number;
+  /**
+   * A port may join a group of another VPC (of its tenant and region): Huawei's groups are
+   * region-wide (003: "the same security group but different VPCs"), OpenStack's project-wide;
+   * Alibaba's belong to one VPC (000: "instances can join security groups on the same VPC").
+   */
+  groupsSpanVpcs: boolean;
 }
 
 export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
@@ -41,6 +47,7 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     uniqueDefaultName: false,
     maxSessionTimeout: 910,
     defaultPriority: 1,
+    groupsSpanVpcs: false,
   },
   huawei: {
     denyRules: true,
@@ -54,6 +61,7 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     uniqueDefaultName: false,
     maxSessionTimeout: Infinity,
     defaultPriority: 1,
+    groupsSpanVpcs: true,
   },
   openstack: {
     denyRules: false,
@@ -67,6 +75,7 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     uniqueDefaultName: true,
     maxSessionTimeout: Infinity,
     defaultPriority: 1,
+    groupsSpanVpcs: true,
   },
 });
 

@@ -521,7 +521,7 @@ export function validateRegionState(state: RegionState): ValidationError[] {
       const pat = `${at}.ports[${pi}]`;
       if (portIds.has(port.id)) p.add(`${pat}.id`, 'DUPLICATE_ID', `${pat}.id "${port.id}" is used twice`);
       portIds.add(port.id);
-      validatePort(port, inst, pat, p, lookup);
+      validatePort(port, inst, pat, p, lookup, state.region.profile);
       over(`${pat}.groups`, 'groupsPerPort', port.groupIds.length, `groups of port ${port.id}`);
       const rules = port.groupIds.reduce((n, id) => n + (groups.get(id)?.rules.length ?? 0), 0);
       over(`${pat}.groups`, 'rulesPerPort', rules, `rules over the groups of port ${port.id}`);
@@ -542,6 +542,7 @@ export function validatePort(
   at: string,
   p: Problems,
   lookup: Pick<RegionLookup, 'group'>,
+  profile: Profile,
 ): void {
   port.ipv4.forEach(
     (ip, i) =>
@@ -588,7 +589,7 @@ export function validatePort(
         resource: 'group',
         id,
       });
-    if (g.vpcId !== inst.vpcId)
+    if (g.vpcId !== inst.vpcId && !TRAITS[profile].groupsSpanVpcs)
       p.add(
         `${at}.groups[${i}]`,
         'VPC_MISMATCH',

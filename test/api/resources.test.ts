@@ -520,4 +520,26 @@ describe.each(STORES)('native API on %s', (kind) => {
       code: 'DEFAULT_GROUP_EXISTS',
     });
   });
+
+  it('lets a port join a group of another VPC on huawei and openstack, not on alibaba', async () => {
+    const instanceIn = async (regionId: string, vpcId: string, groupId: string, ip: string) =>
+      alice.request<any>('POST', '/v1/instances', {
+        regionId,
+        vpcId,
+        name: `cross-${regionId}`,
+        ports: [{ ipv4: [ip], groupIds: [groupId] }],
+      });
+    for (const regionId of ['hw', 'os', 'ali']) {
+      const [one, two] = [
+        (await alice.post<any>('/v1/vpcs', { regionId, name: 'one' })).id,
+        (await alice.post<any>('/v1/vpcs', { regionId, name: 'two' })).id,
+      ];
+      const g = await alice.post<any>('/v1/security-groups', { regionId, vpcId: one, name: 'spans' });
+      const res = await instanceIn(regionId, two, g.id, '10.9.9.9').catch((e) => e);
+      if (regionId === 'ali') {
+        expect(res).toBeInstanceOf(ApiError);
+        expect(res.problem.code).toBe('VPC_MISMATCH');
+      } else expect(res.status).toBe(201);
+    }
+  });
 });

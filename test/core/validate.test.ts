@@ -301,8 +301,8 @@ const rows: Row[] = [
     'INVALID_ADDRESS',
   ],
   [
-    'port joined to a group of another VPC',
-    'huawei',
+    'port joined to a group of another VPC (alibaba groups belong to one VPC)',
+    'alibaba',
     (s) => {
       s.vpcs.push({ id: 'vpc-2', tenantId: 't1', regionId: 'r1', name: 'v2' });
       s.groups[0].vpcId = 'vpc-2';
@@ -345,6 +345,16 @@ describe('validation: every bad value is named by path and code', () => {
   it.each(['alibaba', 'huawei', 'openstack'] as const)('the base %s state is valid', (profile) => {
     expect(validateRegionState(base(profile))).toEqual([]);
   });
+
+  it.each(['huawei', 'openstack'] as const)(
+    'lets a port join a group of another VPC on %s (groups are region- or project-wide)',
+    (profile) => {
+      const s = base(profile);
+      s.vpcs.push({ id: 'vpc-2', tenantId: 't1', regionId: 'r1', name: 'v2' });
+      s.groups[0].vpcId = 'vpc-2';
+      expect(validateRegionState(s)).toEqual([]);
+    },
+  );
 
   it.each(rows)('%s (%s)', (_name, profile, mutate, path, code) => {
     const s = base(profile);

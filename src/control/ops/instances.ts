@@ -46,7 +46,7 @@ function checkInstance(
   const q = r.region.quotas;
   const seen = new Set<string>();
   inst.ports.forEach((port, i) => {
-    validatePort(port, inst, at(i), p, lookup);
+    validatePort(port, inst, at(i), p, lookup, r.region.profile);
     for (const ip of ownedAddresses(port)) {
       const owner = r.addressOwner.get(ip);
       if ((owner !== undefined && owner !== port.id) || seen.has(ip))
