@@ -11,7 +11,7 @@ import {
   freshDatabase,
   newTenant,
   startTestServer,
-  TEST_ENV,
+  operatorCliEnv,
   type TestDatabase,
   type TestServer,
 } from '../support/servers.js';
@@ -40,12 +40,7 @@ describe.skipIf(!ok)('palisade dev-net and status', () => {
     db = await freshDatabase('sqlite');
     t = await startTestServer(db);
     dir = mkdtempSync(join(tmpdir(), 'palisade-devnet-'));
-    Object.assign(process.env, {
-      PALISADE_CONFIG: join(dir, 'none.json'),
-      PALISADE_SERVER: t.url,
-      PALISADE_ACCESS_KEY_ID: TEST_ENV.PALISADE_ADMIN_KEY_ID,
-      PALISADE_ACCESS_KEY_SECRET: TEST_ENV.PALISADE_ADMIN_SECRET,
-    });
+    Object.assign(process.env, { PALISADE_CONFIG: join(dir, 'none.json'), ...operatorCliEnv(t.url) });
     await t.admin.post('/v1/regions', { id: 'r', profile: 'openstack' });
     const c = await newTenant(t.admin, t.url, 'cli');
     const vpc = (await c.post<any>('/v1/vpcs', { regionId: 'r', name: 'v' })).id;

@@ -19,7 +19,7 @@ import {
   freshDatabase,
   newTenant,
   startTestServer,
-  TEST_ENV,
+  operatorCliEnv,
   type TestDatabase,
   type TestServer,
 } from '../support/servers.js';
@@ -170,12 +170,7 @@ describe.skipIf(skip)(title('palisade dev-net --prefix'), () => {
     db = await freshDatabase('sqlite');
     t = await startTestServer(db);
     dir = mkdtempSync(join(tmpdir(), 'palisade-devnet-prefix-'));
-    Object.assign(process.env, {
-      PALISADE_CONFIG: join(dir, 'none.json'),
-      PALISADE_SERVER: t.url,
-      PALISADE_ACCESS_KEY_ID: TEST_ENV.PALISADE_ADMIN_KEY_ID,
-      PALISADE_ACCESS_KEY_SECRET: TEST_ENV.PALISADE_ADMIN_SECRET,
-    });
+    Object.assign(process.env, { PALISADE_CONFIG: join(dir, 'none.json'), ...operatorCliEnv(t.url) });
     await t.admin.post('/v1/regions', { id: 'r', profile: 'openstack' });
     const c = await newTenant(t.admin, t.url, 'devnet');
     const vpc = (await c.post<any>('/v1/vpcs', { regionId: 'r', name: 'v' })).id;

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { run } from '../../src/dataplane/exec.js';
 import { canRunDataplane, dataplaneFixture, eventually, type Fixture } from '../support/dataplane.js';
-import { TEST_ENV } from '../support/servers.js';
+import { operatorCliEnv } from '../support/servers.js';
 
 const ok = await canRunDataplane();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -132,12 +132,7 @@ describe.skipIf(!ok)('kernel fidelity: connection state as the documents say', (
       process.execPath,
       ['--import', 'tsx', 'src/cli/main.ts', 'agent', '--host', 'h2', '--netns', f.hostNs('h2')],
       {
-        env: {
-          ...process.env,
-          PALISADE_SERVER: f.t.url,
-          PALISADE_ACCESS_KEY_ID: TEST_ENV.PALISADE_ADMIN_KEY_ID,
-          PALISADE_ACCESS_KEY_SECRET: TEST_ENV.PALISADE_ADMIN_SECRET,
-        },
+        env: { ...process.env, ...operatorCliEnv(f.t.url) },
         stdio: ['ignore', 'pipe', 'ignore'],
       },
     );

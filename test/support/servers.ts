@@ -17,6 +17,13 @@ export const TEST_ENV = {
   PALISADE_ADMIN_SECRET: 'test-admin-secret',
 };
 
+/** The environment a CLI process (or `palisade agent`) needs to reach a test server as the operator. */
+export const operatorCliEnv = (url: string) => ({
+  PALISADE_SERVER: url,
+  PALISADE_ACCESS_KEY_ID: TEST_ENV.PALISADE_ADMIN_KEY_ID,
+  PALISADE_ACCESS_KEY_SECRET: TEST_ENV.PALISADE_ADMIN_SECRET,
+});
+
 async function withAdmin<T>(run: (c: pg.Client) => Promise<T>): Promise<T> {
   const url = process.env.PALISADE_TEST_POSTGRES_URL;
   if (!url)
