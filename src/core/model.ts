@@ -84,6 +84,8 @@ export interface AddressGroup {
   ethertype?: Ethertype;
   entries: string[];
   description?: string;
+  /** The most entries it may hold (ECS prefix lists' MaxEntries); the region quota applies too. */
+  maxEntries?: number;
 }
 
 export interface Port {

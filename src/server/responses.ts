@@ -268,6 +268,9 @@ const addressGroupFields = {
   ethertype: T.Optional(Ethertype),
   entries: T.Array(T.String({ description: 'An address or CIDR' })),
   description: T.Optional(T.String()),
+  maxEntries: T.Optional(
+    T.Integer({ description: 'The most entries it may hold (set by ECS CreatePrefixList MaxEntries)' }),
+  ),
 };
 export const AddressGroupModel = T.Object(addressGroupFields, {
   $id: 'AddressGroupModel',

@@ -28,6 +28,14 @@ export const groupNotFound = () =>
 export const regionNotFound = () =>
   new AliError(404, 'InvalidRegionId.NotFound', 'The specified RegionId does not exist.');
 
+/** Too many entries for a prefix list's MaxEntries (or the region's quota). */
+export const maxEntriesExceeded = () =>
+  new AliError(
+    400,
+    'LimitExceed.MaxEntries',
+    'The number of entries exceeds the MaxEntries of the specified prefix list.',
+  );
+
 /** What an error is about, so a service error can name the request's own parameter. */
 export interface ErrorContext {
   action: string;
@@ -114,9 +122,9 @@ export function fromServiceError(e: ServiceError, ctx: ErrorContext): AliError {
           );
         case 'groupsPerPort':
           return new AliError(
-            403,
+            400,
             'InstanceSecurityGroupLimitExceeded',
-            'The maximum number of security groups for the instance or network interface is exceeded.',
+            'Exceeding the allowed amount of security groups that an instance can be in.',
           );
         case 'portsPerGroup':
           return new AliError(
@@ -125,17 +133,15 @@ export function fromServiceError(e: ServiceError, ctx: ErrorContext): AliError {
             'The maximum number of instances in a security group is exceeded.',
           );
         case 'addressGroupsPerTenant':
+          // CreatePrefixList's documented error, 404 as documented.
           return new AliError(
-            403,
-            'QuotaExceed.PrefixList',
-            'The maximum number of prefix lists is reached.',
+            404,
+            'LimitExceed.PrefixListPerRegion',
+            'The number of prefix lists in the region exceeds the limit.',
           );
         case 'entriesPerAddressGroup':
-          return new AliError(
-            403,
-            'QuotaExceed.PrefixListEntries',
-            'The number of prefix list entries exceeds MaxEntries.',
-          );
+          // The list's own MaxEntries or the region's quota, whichever was reached.
+          return maxEntriesExceeded();
       }
       return new AliError(403, 'QuotaExceed', e.message);
     case 'GROUP_IN_USE':
@@ -152,9 +158,9 @@ export function fromServiceError(e: ServiceError, ctx: ErrorContext): AliError {
       );
     case 'ADDRESS_GROUP_IN_USE':
       return new AliError(
-        403,
-        'DependencyViolation.PrefixList',
-        'The prefix list is referenced by security group rules and cannot be deleted.',
+        400,
+        'NotAllowed.AssociationExist',
+        'The specified prefix list has associated resources.',
       );
     case 'LAST_GROUP':
       return new AliError(

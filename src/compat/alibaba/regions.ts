@@ -8,7 +8,7 @@ import {
   deleteAddressGroup,
   updateAddressGroup,
 } from '../../control/ops/address-groups.js';
-import { AliError, missing } from './errors.js';
+import { AliError, maxEntriesExceeded, missing } from './errors.js';
 import { type Call, checkDescription, page } from './call.js';
 import type { Params } from './params.js';
 
@@ -29,6 +29,13 @@ export function describeRegions(call: Call) {
   };
 }
 
+/**
+ * A list's MaxEntries: the one CreatePrefixList kept; an address group made through another API
+ * has none of its own, and the region's quota is its limit.
+ */
+const maxEntriesOf = (ag: AddressGroup, quota: number) =>
+  ag.maxEntries !== undefined && (quota <= 0 || ag.maxEntries < quota) ? ag.maxEntries : quota;
+
 const prefixListNotFound = () =>
   new AliError(404, 'InvalidPrefixListId.NotFound', 'The specified prefix list was not found.');
 
@@ -47,8 +54,8 @@ function family(params: Params, required: boolean): 'IPv4' | 'IPv6' | undefined 
   if (v !== 'IPv4' && v !== 'IPv6')
     throw new AliError(
       400,
-      'InvalidParam.AddressFamily',
-      'The specified parameter AddressFamily is not valid.',
+      'InvalidParameter.AddressFamily',
+      'The parameter AddressFamily should be IPv4 or IPv6.',
     );
   return v;
 }
@@ -61,8 +68,8 @@ function entries(params: Params, name: string, fam: 'IPv4' | 'IPv6' | undefined)
     if (!f || (fam && f !== fam))
       throw new AliError(
         400,
-        'InvalidParam.Cidr',
-        `The specified parameter ${name}.${index}.Cidr is not valid.`,
+        'InvalidParameter.CidrMalformed',
+        `The specified parameter ${name}.${index}.Cidr is not a valid ${fam ?? 'IPv4 or IPv6'} CIDR block.`,
       );
     return cidr;
   });
@@ -75,11 +82,7 @@ function checkPrefixListName(name: string): void {
     !/^[A-Za-z\u4e00-\u9fa5]/.test(name) ||
     /^(com\.|https?:\/\/)/.test(name)
   )
-    throw new AliError(
-      400,
-      'InvalidParam.PrefixListName',
-      'The specified parameter PrefixListName is not valid.',
-    );
+    throw new AliError(400, 'InvalidParameter.PrefixListName', 'The parameter PrefixListName is not valid.');
 }
 
 export async function createPrefixList(call: Call) {
@@ -88,9 +91,12 @@ export async function createPrefixList(call: Call) {
   checkPrefixListName(name);
   const fam = family(params, true);
   if (!params.has('MaxEntries')) throw missing('MaxEntries');
-  params.int('MaxEntries', 1, 1, 200);
+  // Kept with the list and enforced on every later change (ModifyPrefixList's AddEntry too).
+  const maxEntries = params.int('MaxEntries', 1, 1, 200);
   const description = params.get('Description');
-  if (description !== undefined) checkDescription(description, 'InvalidParam.Description');
+  if (description !== undefined) checkDescription(description);
+  const given = entries(params, 'Entry', fam);
+  if (given.length > maxEntries) throw maxEntriesExceeded();
   const result = await createAddressGroup(
     call.svc,
     call.p,
@@ -98,7 +104,8 @@ export async function createPrefixList(call: Call) {
       regionId: call.region.region.id,
       name,
       ethertype: fam,
-      entries: entries(params, 'Entry', fam),
+      entries: given,
+      maxEntries,
       ...(description !== undefined ? { description } : {}),
     },
     call.opts,
@@ -128,7 +135,7 @@ export function describePrefixLists(call: Call) {
         PrefixListId: ag.id,
         PrefixListName: ag.name,
         AddressFamily: ag.ethertype ?? 'IPv4',
-        MaxEntries: r.region.quotas.entriesPerAddressGroup,
+        MaxEntries: maxEntriesOf(ag, r.region.quotas.entriesPerAddressGroup),
         Description: ag.description ?? '',
         AssociationCount: r.groupsReferencingAddressGroup(ag.id).length,
         CreationTime: '',
@@ -145,7 +152,7 @@ export function describePrefixListAttributes(call: Call) {
     PrefixListId: ag.id,
     PrefixListName: ag.name,
     AddressFamily: ag.ethertype ?? 'IPv4',
-    MaxEntries: call.region.region.quotas.entriesPerAddressGroup,
+    MaxEntries: maxEntriesOf(ag, call.region.region.quotas.entriesPerAddressGroup),
     Description: ag.description ?? '',
     CreationTime: '',
     Entries: { Entry: ag.entries.map((Cidr) => ({ Cidr, Description: '' })) },
@@ -158,7 +165,7 @@ export async function modifyPrefixList(call: Call) {
   const name = params.get('PrefixListName');
   if (name !== undefined) checkPrefixListName(name);
   const description = params.get('Description');
-  if (description !== undefined) checkDescription(description, 'InvalidParam.Description');
+  if (description !== undefined) checkDescription(description);
   await updateAddressGroup(
     call.svc,
     call.p,

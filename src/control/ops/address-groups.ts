@@ -18,6 +18,8 @@ export interface AddressGroupInput {
   ethertype?: Ethertype;
   entries?: string[];
   description?: string;
+  /** The most entries the group may ever hold (an ECS prefix list's MaxEntries). */
+  maxEntries?: number;
   tenantId?: string;
 }
 
@@ -25,6 +27,14 @@ function check(w: World, r: RegionRecord, ag: AddressGroup, p: Problems, isNew: 
   validateAddressGroup(ag, 'body', p, (id) => w.tenants.has(id));
   const q = r.region.quotas;
   checkQuota(q, 'entriesPerAddressGroup', ag.entries.length, `entries of ${ag.id}`, p, 'body.entries');
+  // The group's own limit, reported as the same quota with the group's smaller limit.
+  if (ag.maxEntries !== undefined && ag.entries.length > ag.maxEntries)
+    p.add(
+      'body.entries',
+      'QUOTA_EXCEEDED',
+      `entries of ${ag.id}: ${ag.entries.length} exceeds the group's maxEntries of ${ag.maxEntries}`,
+      { quota: 'entriesPerAddressGroup', limit: ag.maxEntries },
+    );
   if (isNew) {
     const count = [...r.addressGroups.values()].filter((a) => a.value.tenantId === ag.tenantId).length + 1;
     checkQuota(q, 'addressGroupsPerTenant', count, `address groups of tenant ${ag.tenantId}`, p, 'body');
@@ -46,6 +56,7 @@ export function createAddressGroup(svc: Service, p: Principal, input: AddressGro
       ...(input.ethertype ? { ethertype: input.ethertype } : {}),
       entries: [...new Set(input.entries ?? [])],
       ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.maxEntries !== undefined ? { maxEntries: input.maxEntries } : {}),
     };
     check(w, r, ag, new Problems(), true);
     return {
