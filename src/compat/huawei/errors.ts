@@ -77,21 +77,129 @@ const ETHERTYPE_CODES = new Set([
 ]);
 
 /**
+ * Native field paths → Huawei's field names: the last field of a service error's path (after
+ * the Huawei prefix this front end passed, such as `security_group_rule` or
+ * `security_group_rules[2]`), in both the core's spelling and the native API's.
+ */
+const HUAWEI_FIELDS: [RegExp, string][] = [
+  [/\.(?:ports|sourcePorts)(?:\[\d+\](?:\.(?:from|to))?)?$/, 'multiport'],
+  [/\.(?:remote\.cidr|remoteIpPrefix)$/, 'remote_ip_prefix'],
+  [/\.(?:remote\.groupId|remoteGroup)$/, 'remote_group_id'],
+  [/\.(?:remote\.addressGroupId|remoteAddressGroup)$/, 'remote_address_group_id'],
+  [/\.(?:entries|add|remove)(?:\[\d+\])?$/, 'ip_set'],
+  [/\.(?:icmpType|icmpCode)$/, 'protocol'],
+  [/\.(direction|ethertype|protocol|priority|action|description|name)$/, '$1'],
+];
+
+/** The request's own prefixes: a Huawei body wrapper, or the native `body`, which Huawei has not. */
+const HUAWEI_PREFIX = /^(security_group_rules?(?:\[\d+\])?|security_group|address_group)(?=\.|$)/;
+
+/**
+ * A service error's path in Huawei's names: `security_group_rule.ports[0].to` →
+ * `security_group_rule.multiport`. A field with no Huawei name is left out (the prefix stays).
+ */
+export function huaweiPath(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  const prefix = HUAWEI_PREFIX.exec(path)?.[1];
+  for (const [re, to] of HUAWEI_FIELDS) {
+    const m = re.exec(path);
+    if (m) return prefix ? `${prefix}.${m[0].replace(re, to)}` : m[0].replace(re, to).replace(/^\./, '');
+  }
+  return prefix;
+}
+
+/** Quotas → the resource Huawei's "Quota exceeded for resources" message names. */
+const QUOTA_RESOURCES = new Map<string, string>(
+  Object.entries({
+    rulesPerGroup: 'security_group_rule',
+    groupsPerTenant: 'security_group',
+    addressGroupsPerTenant: 'address_group',
+    entriesPerAddressGroup: 'address_group_contain_ipset',
+  }),
+);
+
+/** What each code says about the field it names (the facts, never the service's prose). */
+const REASONS = new Map<string, string>(
+  Object.entries({
+    PORT_OUT_OF_RANGE: 'each port is from 1 to 65535',
+    PORT_RANGE_INVERTED: 'a range starts at or before its end, such as 1-30',
+    INVALID_PORTS: 'ports and ranges separated by commas, such as 80, 1-30 or 80,500,600-800',
+    PORTS_NOT_ALLOWED: 'multiport applies to tcp and udp only',
+    INVALID_CIDR: 'it must be an IP address or a CIDR block such as 10.0.0.0/24',
+    INVALID_ADDRESS: 'it must be an IP address, an IP range or a CIDR block',
+    REMOTE_CONFLICT: 'remote_ip_prefix, remote_group_id and remote_address_group_id are mutually exclusive',
+    PRIORITY_OUT_OF_RANGE: 'it must be an integer from 1 to 100',
+    INVALID_ACTION: 'it must be allow or deny',
+    INVALID_DIRECTION: 'it must be ingress or egress',
+    UNKNOWN_PROTOCOL: 'it must be icmp, tcp, udp, icmpv6 or an IP protocol number from 0 to 255',
+    PROTOCOL_OUT_OF_RANGE: 'it must be icmp, tcp, udp, icmpv6 or an IP protocol number from 0 to 255',
+    INVALID_NAME: '1 to 64 characters, letters, digits, underscores (_), hyphens (-) and periods (.)',
+    NAME_REQUIRED: 'it is required',
+    MISSING_FIELD: 'it is required',
+  }),
+);
+
+const ETHERTYPE_MESSAGES = new Map<string, string>(
+  Object.entries({
+    INVALID_ETHERTYPE: 'Security group rule ethertype not supported. Allowed values are [IPv4, IPv6].',
+    PROTOCOL_ETHERTYPE_MISMATCH:
+      'Security group rule protocol and ethertype mismatch: icmp is IPv4, icmpv6 IPv6.',
+    CIDR_ETHERTYPE_MISMATCH: 'Security group rule remote_ip_prefix and ethertype mismatch.',
+    ADDRESS_GROUP_ETHERTYPE_MISMATCH: 'Security group rule remote_address_group_id and ethertype mismatch.',
+  }),
+);
+
+/**
+ * The message of a validation failure in Huawei's terms, from the first problem's code, its
+ * path (through HUAWEI_FIELDS) and the error's facts; undefined when there is no problem list.
+ */
+function problemMessage(e: ServiceError, code: string): string | undefined {
+  const first = e.errors[0];
+  if (!first) return undefined;
+  const field = huaweiPath(first.path);
+  const more = e.errors.length > 1 ? ` (and ${e.errors.length - 1} more)` : '';
+  const value = e.value !== undefined ? ` "${e.value}"` : '';
+  switch (code) {
+    case 'UNKNOWN_GROUP':
+      return `Invalid ${field ?? 'remote_group_id'}: remote security group ${e.id ?? ''} could not be found.${more}`;
+    case 'UNKNOWN_ADDRESS_GROUP':
+      return `Invalid ${field ?? 'remote_address_group_id'}: address group ${e.id ?? ''} does not exist.${more}`;
+    case 'QUOTA_EXCEEDED': {
+      const resource = (e.quota && QUOTA_RESOURCES.get(e.quota)) ?? field ?? 'resource';
+      return `Quota exceeded for resources: ['${resource}']${e.limit !== undefined ? ` (quota ${e.limit})` : ''}.`;
+    }
+    case 'DUPLICATE_RULE':
+      // The front end's own check words it as Huawei does; the service's names the rule by fact.
+      return e.existingRuleId !== undefined
+        ? `Security group rule already exists. Rule id is ${e.existingRuleId}.`
+        : first.message;
+  }
+  if (ETHERTYPE_CODES.has(code))
+    return `${ETHERTYPE_MESSAGES.get(code) ?? 'Security group rule ethertype mismatch.'}${field ? ` (${field})` : ''}${more}`;
+  // A transport refusal (body too large, ...) names no field: its message stands.
+  if (field === undefined) return undefined;
+  const reason = REASONS.get(code);
+  return `Invalid ${field}${value} parameter in request body${reason ? `: ${reason}` : '.'}${more}`;
+}
+
+/**
  * The service layer's error in Huawei's terms. One table: the code of the first problem picks
- * the Huawei code; the message keeps the service's (it names the field and the value).
+ * the Huawei code; a validation failure's message is made anew from its code, its path in
+ * Huawei's field names and its facts (the service's prose names Palisade's fields).
  */
 export function fromServiceError(e: ServiceError): HuaweiError {
   const first = e.errors[0]?.code ?? e.code;
+  const made = problemMessage(e, first);
   switch (first) {
     case 'NOT_FOUND':
       return new HuaweiError(404, CODES.notFound, e.message);
     case 'UNKNOWN_GROUP':
-      return new HuaweiError(404, CODES.notFound, `remote security group could not be found: ${e.message}`);
     case 'UNKNOWN_ADDRESS_GROUP':
-      return new HuaweiError(404, CODES.notFound, `Address group does not exist: ${e.message}`);
+      return new HuaweiError(404, CODES.notFound, made ?? e.message);
     case 'QUOTA_EXCEEDED':
-      return new HuaweiError(409, CODES.quota, `Quota exceeded for resources: ${e.message}`);
+      return new HuaweiError(409, CODES.quota, made ?? `Quota exceeded for resources: ${e.message}`);
     case 'DUPLICATE_RULE':
+      return new HuaweiError(409, CODES.conflict, made ?? e.message);
     case 'GROUP_IN_USE':
     case 'GROUP_REFERENCED':
       return new HuaweiError(409, CODES.conflict, e.message);
@@ -117,14 +225,15 @@ export function fromServiceError(e: ServiceError): HuaweiError {
     case 'INVALID_JSON':
       return new HuaweiError(400, CODES.invalid, `Invalid JSON body: ${e.message}`);
   }
-  if (ETHERTYPE_CODES.has(first)) return new HuaweiError(400, CODES.conflict, e.message);
+  const message = made ?? e.message;
+  if (ETHERTYPE_CODES.has(first)) return new HuaweiError(400, CODES.conflict, message);
   if (e.status === 401)
     return new HuaweiError(401, CODES.auth, `Incorrect IAM authentication information: ${e.message}`);
-  if (e.status === 404) return new HuaweiError(404, CODES.notFound, e.message);
-  if (e.status === 409) return new HuaweiError(409, CODES.conflict, e.message);
+  if (e.status === 404) return new HuaweiError(404, CODES.notFound, message);
+  if (e.status === 409) return new HuaweiError(409, CODES.conflict, message);
   if (e.status >= 500) return new HuaweiError(500, CODES.internal, e.message);
   // The transport's refusals (413 body, 414 path, 431 headers, 408) keep their status.
-  return new HuaweiError(e.status >= 408 && e.status !== 409 ? e.status : 400, CODES.invalid, e.message);
+  return new HuaweiError(e.status >= 408 && e.status !== 409 ? e.status : 400, CODES.invalid, message);
 }
 
 /** Any thrown thing → the Huawei envelope. Bad input is always 4xx. */

@@ -1,0 +1,166 @@
+// Issue 12, items 13 and 14, HTTP-level through the Huawei endpoint (requests signed with
+// SDK-HMAC-SHA256): error messages name Huawei's fields, never Palisade's; address groups'
+// max_capacity, IP ranges and timestamps.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signRequest } from '../../src/compat/huawei/signing.js';
+import { freshDatabase, startTestServer, type TestDatabase, type TestServer } from '../support/servers.js';
+
+const REGION = 'cn-north-4';
+
+/** Palisade's own field names (core and native API): none may appear in a Huawei error. */
+const PALISADE_FIELDS = [
+  /ports\[/,
+  /\.from\b/,
+  /\.to\b/,
+  /\.ports\b/,
+  /remoteIpPrefix/,
+  /remoteGroup/,
+  /remoteAddressGroup/,
+  /remote\.(?:cidr|groupId|addressGroupId)/,
+  /\bgroupId\b/,
+  /addressGroupId/,
+  /rulesPerGroup/,
+  /groupsPerTenant/,
+  /addressGroupsPerTenant/,
+  /entriesPerAddressGroup/,
+  /maxEntries/,
+  /\bentries\b/,
+  /\brules\[/,
+  /\bbody\./,
+  /icmpType|icmpCode/,
+  /tenantId|vpcId|regionId/,
+];
+
+function expectHuaweiNames(msg: string) {
+  for (const re of PALISADE_FIELDS) expect(msg, `${re} in "${msg}"`).not.toMatch(re);
+}
+
+describe('Huawei VPC v3: issue 12 items 13 and 14', () => {
+  let db: TestDatabase;
+  let t: TestServer;
+  let key: { id: string; secret: string };
+  let group: string;
+
+  /** One signed request; the answer's status and JSON body. */
+  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+    const url = `${t.url}/v3/${REGION}${path}`;
+    const text = body === undefined ? '' : JSON.stringify(body);
+    const headers = signRequest({ ak: key.id, sk: key.secret }, method, url, text);
+    const res = await fetch(url, { method, headers, ...(text ? { body: text } : {}) });
+    const raw = await res.text();
+    return { status: res.status, json: raw ? JSON.parse(raw) : undefined };
+  }
+
+  const rule = (o: Record<string, unknown>) =>
+    call('POST', '/vpc/security-group-rules', {
+      security_group_rule: { security_group_id: group, direction: 'ingress', ...o },
+    });
+
+  beforeAll(async () => {
+    db = await freshDatabase('sqlite');
+    t = await startTestServer(db);
+    await t.admin.post('/v1/regions', {
+      id: REGION,
+      profile: 'huawei',
+      // Each group starts with four rules: two more fit.
+      quotas: { rulesPerGroup: 6, groupsPerTenant: 2, addressGroupsPerTenant: 3 },
+    });
+    await t.admin.post('/v1/tenants', { id: 'alice', name: 'alice' });
+    key = await t.admin.post<any>('/v1/access-keys', { tenantId: 'alice' });
+    const g = await call('POST', '/vpc/security-groups', { security_group: { name: 'web' } });
+    expect(g.status).toBe(201);
+    group = g.json.security_group.id;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  describe('item 14: errors name Huawei fields', () => {
+    it.each([
+      ['a port above 65535', { protocol: 'tcp', multiport: '80,1-70000' }],
+      ['port 0', { protocol: 'tcp', multiport: '0' }],
+      ['an inverted range', { protocol: 'udp', multiport: '30-1' }],
+      ['multiport with icmp', { protocol: 'icmp', multiport: '80' }],
+    ])('bad multiport (%s): 400 VPC.9901 naming security_group_rule.multiport', async (_, o) => {
+      const { status, json } = await rule(o);
+      expect(status).toBe(400);
+      expect(json.error_code).toBe('VPC.9901');
+      expect(json.error_msg).toContain('security_group_rule.multiport');
+      expectHuaweiNames(json.error_msg);
+    });
+
+    it('bad multiport in a batch names the rule by its index in security_group_rules', async () => {
+      const { status, json } = await call(
+        'POST',
+        `/vpc/security-groups/${group}/security-group-rules/batch-create`,
+        {
+          security_group_rules: [
+            { direction: 'ingress', protocol: 'tcp', multiport: '22' },
+            { direction: 'ingress', protocol: 'tcp', multiport: '99999' },
+          ],
+        },
+      );
+      expect(status).toBe(400);
+      expect(json.error_msg).toContain('security_group_rules[1].multiport');
+      expectHuaweiNames(json.error_msg);
+    });
+
+    it('bad remote_ip_prefix: 400 VPC.9901 naming remote_ip_prefix and the value', async () => {
+      const { status, json } = await rule({ remote_ip_prefix: '10.0.0.300/24' });
+      expect(status).toBe(400);
+      expect(json.error_code).toBe('VPC.9901');
+      expect(json.error_msg).toContain('security_group_rule.remote_ip_prefix');
+      expect(json.error_msg).toContain('10.0.0.300/24');
+      expectHuaweiNames(json.error_msg);
+    });
+
+    it('remote_ip_prefix of the other family: 400 VPC.9902 naming remote_ip_prefix', async () => {
+      const { status, json } = await rule({ ethertype: 'IPv4', remote_ip_prefix: '2001:db8::/32' });
+      expect(status).toBe(400);
+      expect(json.error_code).toBe('VPC.9902');
+      expect(json.error_msg).toContain('remote_ip_prefix');
+      expectHuaweiNames(json.error_msg);
+    });
+
+    it('unknown remote group: 404 VPC.9904 naming remote_group_id and the id', async () => {
+      const { status, json } = await rule({ remote_group_id: 'sg-missing' });
+      expect(status).toBe(404);
+      expect(json.error_code).toBe('VPC.9904');
+      expect(json.error_msg).toContain('security_group_rule.remote_group_id');
+      expect(json.error_msg).toContain('sg-missing');
+      expectHuaweiNames(json.error_msg);
+    });
+
+    it('unknown remote address group: 404 VPC.9904 naming remote_address_group_id', async () => {
+      const { status, json } = await rule({ remote_address_group_id: 'ag-missing' });
+      expect(status).toBe(404);
+      expect(json.error_code).toBe('VPC.9904');
+      expect(json.error_msg).toContain('security_group_rule.remote_address_group_id');
+      expectHuaweiNames(json.error_msg);
+    });
+
+    it('quota: 409 VPC.9905 naming the resource as Huawei does, never the Palisade quota', async () => {
+      const ok = await rule({ protocol: 'tcp', multiport: '443', description: 'fits' });
+      expect(ok.status).toBe(201);
+      const ok2 = await rule({ protocol: 'tcp', multiport: '8443', description: 'fits too' });
+      expect(ok2.status).toBe(201);
+      const { status, json } = await rule({
+        protocol: 'tcp',
+        multiport: '9443',
+        description: 'one too many',
+      });
+      expect(status).toBe(409);
+      expect(json.error_code).toBe('VPC.9905');
+      expect(json.error_msg).toContain("Quota exceeded for resources: ['security_group_rule']");
+      expectHuaweiNames(json.error_msg);
+
+      const g2 = await call('POST', '/vpc/security-groups', { security_group: { name: 'db' } });
+      expect(g2.status).toBe(201);
+      const g3 = await call('POST', '/vpc/security-groups', { security_group: { name: 'cache' } });
+      expect(g3.status).toBe(409);
+      expect(g3.json.error_msg).toContain("Quota exceeded for resources: ['security_group']");
+      expectHuaweiNames(g3.json.error_msg);
+    });
+  });
+});
