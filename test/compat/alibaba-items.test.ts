@@ -130,6 +130,24 @@ describe('Alibaba ECS API: issue 12 items 11-12', () => {
     );
   });
 
+  it('an unknown ENI: 403 for DeleteNetworkInterface, 404 for JoinSecurityGroup (each action table)', async () => {
+    const g = await newGroup('eni-missing');
+    expect(
+      await ecsError(
+        api.deleteNetworkInterface(
+          req('DeleteNetworkInterfaceRequest', { networkInterfaceId: 'port-missing' }),
+        ),
+      ),
+    ).toMatchObject({ status: 403, code: 'InvalidEniId.NotFound' });
+    expect(
+      await ecsError(
+        api.joinSecurityGroup(
+          req('JoinSecurityGroupRequest', { securityGroupId: g, networkInterfaceId: 'port-missing' }),
+        ),
+      ),
+    ).toMatchObject({ status: 404, code: 'InvalidEniId.NotFound' });
+  });
+
   it('DeletePrefixList of a list in use: 400 NotAllowed.AssociationExist (DeletePrefixList table)', async () => {
     const pl = (
       await api.createPrefixList(

@@ -128,6 +128,9 @@ export function describeNetworkInterfaces(call: Call) {
 
 export async function deleteNetworkInterface(call: Call) {
   const id = call.params.require('NetworkInterfaceId');
+  // DeleteNetworkInterface's error table gives this one 403 (Join/LeaveSecurityGroup's, 404).
+  if (!call.region.port(id))
+    throw new AliError(403, 'InvalidEniId.NotFound', 'The specified NetworkInterfaceId does not exist.');
   const { inst } = portIn(call, id);
   if (inst.ports.length !== 1)
     throw new AliError(
