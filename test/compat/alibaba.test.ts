@@ -1076,7 +1076,8 @@ describe('Alibaba ECS API', () => {
     expect(attr.Permissions.Permission[0]).toMatchObject({
       PortRange: '8080/8081',
       Description: 'alt http (pop)',
-      Priority: 1,
+      // A string, as the ECS models type it.
+      Priority: '1',
     });
 
     const missingGroup = await popError(
