@@ -2,6 +2,7 @@
 // SDK-HMAC-SHA256): error messages name Huawei's fields, never Palisade's; address groups'
 // max_capacity, IP ranges and timestamps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rangeToCidrs } from '../../src/compat/huawei/address-groups.js';
 import { signRequest } from '../../src/compat/huawei/signing.js';
 import { freshDatabase, startTestServer, type TestDatabase, type TestServer } from '../support/servers.js';
 
@@ -62,8 +63,13 @@ describe('Huawei VPC v3: issue 12 items 13 and 14', () => {
     await t.admin.post('/v1/regions', {
       id: REGION,
       profile: 'huawei',
-      // Each group starts with four rules: two more fit.
-      quotas: { rulesPerGroup: 6, groupsPerTenant: 2, addressGroupsPerTenant: 3 },
+      // Each group starts with four rules: two more fit. An address group holds up to 50 blocks.
+      quotas: {
+        rulesPerGroup: 6,
+        groupsPerTenant: 2,
+        addressGroupsPerTenant: 20,
+        entriesPerAddressGroup: 50,
+      },
     });
     await t.admin.post('/v1/tenants', { id: 'alice', name: 'alice' });
     key = await t.admin.post<any>('/v1/access-keys', { tenantId: 'alice' });
@@ -161,6 +167,90 @@ describe('Huawei VPC v3: issue 12 items 13 and 14', () => {
       expect(g3.status).toBe(409);
       expect(g3.json.error_msg).toContain("Quota exceeded for resources: ['security_group']");
       expectHuaweiNames(g3.json.error_msg);
+    });
+  });
+  describe('item 13: address groups', () => {
+    let n = 0;
+    const createAg = (o: Record<string, unknown>) =>
+      call('POST', '/vpc/address-groups', { address_group: { name: `ag-${++n}`, ip_version: 4, ...o } });
+
+    it('max_capacity defaults to 20 and is shown so, whatever the region quota', async () => {
+      const { status, json } = await createAg({ ip_set: ['10.0.0.1'] });
+      expect(status).toBe(201);
+      expect(json.address_group.max_capacity).toBe(20);
+      const many = Array.from({ length: 21 }, (_, i) => `10.9.${i}.0/24`);
+      const over = await createAg({ ip_set: many });
+      expect(over.status).toBe(409);
+      expect(over.json.error_code).toBe('VPC.9905');
+    });
+
+    it('max_capacity is validated to Huawei range 0-20', async () => {
+      for (const bad of [21, 50, -1, 2.5, '5']) {
+        const { status, json } = await createAg({ ip_set: ['10.0.0.1'], max_capacity: bad });
+        expect(status, String(bad)).toBe(400);
+        expect(json.error_code).toBe('VPC.9901');
+        expect(json.error_msg).toContain('max_capacity');
+      }
+      const zero = await createAg({ max_capacity: 0 });
+      expect(zero.status).toBe(201);
+      const full = await createAg({ ip_set: ['10.0.0.1'], max_capacity: 0 });
+      expect(full.status).toBe(409);
+      expect(full.json.error_code).toBe('VPC.9905');
+    });
+
+    it('an IP range is stored as the fewest CIDR blocks covering exactly it (one entry for max_capacity)', async () => {
+      const { status, json } = await createAg({
+        ip_set: ['192.168.1.10-192.168.1.20', '10.0.0.0/24'],
+        max_capacity: 2,
+      });
+      expect(status).toBe(201);
+      const blocks = ['192.168.1.10/31', '192.168.1.12/30', '192.168.1.16/30', '192.168.1.20'];
+      expect(json.address_group.ip_set).toEqual([...blocks, '10.0.0.0/24']);
+      const shown = await call('GET', `/vpc/address-groups/${json.address_group.id}`);
+      expect(shown.json.address_group.ip_set).toEqual([...blocks, '10.0.0.0/24']);
+
+      const v6 = await call('POST', '/vpc/address-groups', {
+        address_group: { name: 'ag-v6-range', ip_version: 6, ip_set: ['2001:db8::-2001:db8::ff'] },
+      });
+      expect(v6.status).toBe(201);
+      expect(v6.json.address_group.ip_set).toEqual(['2001:db8::/120']);
+
+      const updated = await call('PUT', `/vpc/address-groups/${json.address_group.id}`, {
+        address_group: { ip_set: ['10.1.1.0-10.1.1.255'] },
+      });
+      expect(updated.status).toBe(200);
+      expect(updated.json.address_group.ip_set).toEqual(['10.1.1.0/24']);
+    });
+
+    it.each([
+      ['an inverted range', '192.168.1.20-192.168.1.10'],
+      ['a range of two families', '192.168.1.1-2001:db8::1'],
+      ['a range of the other family', '2001:db8::1-2001:db8::9'],
+      ['a malformed range', '192.168.1.1-192.168.1.300'],
+    ])('refuses %s with 400 VPC.9901 naming ip_set', async (_, range) => {
+      const { status, json } = await createAg({ ip_set: [range] });
+      expect(status).toBe(400);
+      expect(json.error_code).toBe('VPC.9901');
+      expect(json.error_msg).toContain(`ip_set:${range}`);
+    });
+
+    it('ranges that make more blocks than the region holds: 409 VPC.9905 in Huawei terms', async () => {
+      // Each range is 30 blocks; the region holds 50 per group.
+      const { status, json } = await createAg({ ip_set: ['10.0.0.1-10.0.255.254', '10.1.0.1-10.1.255.254'] });
+      expect(status).toBe(409);
+      expect(json.error_code).toBe('VPC.9905');
+      expect(json.error_msg).toContain("['address_group_contain_ipset']");
+      expectHuaweiNames(json.error_msg);
+    });
+
+    it('rangeToCidrs: exact, minimal covers', () => {
+      expect(rangeToCidrs('0.0.0.0-255.255.255.255')).toEqual({ family: 'IPv4', cidrs: ['0.0.0.0/0'] });
+      expect(rangeToCidrs('10.0.0.1-10.0.0.1')?.cidrs).toEqual(['10.0.0.1']);
+      expect(rangeToCidrs('10.0.0.1-10.0.255.254')?.cidrs).toHaveLength(30);
+      expect(rangeToCidrs('::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff')?.cidrs).toEqual(['::/0']);
+      expect(rangeToCidrs('2001:db8::1-2001:db8::2')?.cidrs).toEqual(['2001:db8::1', '2001:db8::2']);
+      expect(rangeToCidrs('10.0.0.9-10.0.0.1')).toBeNull();
+      expect(rangeToCidrs('10.0.0.1')).toBeNull();
     });
   });
 });

@@ -1,7 +1,7 @@
 // IP address groups: create, list, show, update, delete (refused while rules use the group) and
 // force delete (the rules that use it go too). Palisade's address groups hold addresses and CIDR
-// blocks; Huawei's IP ranges ("a-b") and per-entry remarks have no place in the model and are
-// refused with the cloud's invalid-ip_set error instead of being changed.
+// blocks: an IP range ("a-b") is stored as the fewest CIDR blocks that cover exactly it; per-entry
+// remarks have no place in the model and are refused with the cloud's invalid-ip_set error.
 import type { FastifyInstance } from 'fastify';
 import { invalid as serviceInvalid } from '../../control/errors.js';
 import {
@@ -10,7 +10,8 @@ import {
   updateAddressGroup,
 } from '../../control/ops/address-groups.js';
 import type { ScopedRegion } from '../../control/scope.js';
-import { canonicalCidr, cidrFamily } from '../../core/address.js';
+import ipaddr from 'ipaddr.js';
+import { canonicalCidr, cidrFamily, ipFamily } from '../../core/address.js';
 import type { AddressGroup } from '../../core/model.js';
 import { checkQuota, Problems } from '../../core/validate.js';
 import type { Context } from '../../server/app.js';
@@ -32,9 +33,51 @@ import {
   writeOpts,
 } from './context.js';
 import { CODES, dryRunPassed, HuaweiError, invalid, notFound, requestIdOf } from './errors.js';
-import { addressGroupView, ipVersionOf } from './views.js';
+import { addressGroupView, DEFAULT_ADDRESS_GROUP_CAPACITY, ipVersionOf } from './views.js';
 
-const DEFAULT_CAPACITY = 20;
+/** CreateAddressGroupOption.max_capacity: range 0-20, default 20 (the SDK's models). */
+const DEFAULT_CAPACITY = DEFAULT_ADDRESS_GROUP_CAPACITY;
+const MAX_CAPACITY = 20;
+
+const toBig = (ip: ipaddr.IPv4 | ipaddr.IPv6) =>
+  ip.toByteArray().reduce((n, byte) => (n << 8n) | BigInt(byte), 0n);
+
+function fromBig(n: bigint, bits: 32 | 128): string {
+  const bytes: number[] = [];
+  for (let i = bits / 8 - 1; i >= 0; i--) bytes.push(Number((n >> BigInt(i * 8)) & 0xffn));
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+/**
+ * An IP range "first-last" as the fewest CIDR blocks that cover exactly it, in address order;
+ * a block of one address is written as the address. Null when it is not a range of one family.
+ */
+export function rangeToCidrs(range: string): { family: 'IPv4' | 'IPv6'; cidrs: string[] } | null {
+  const parts = range.split('-').map((x) => x.trim());
+  if (parts.length !== 2) return null;
+  const [a, b] = parts;
+  const family = ipFamily(a);
+  if (family === null || ipFamily(b) !== family) return null;
+  const bits = family === 'IPv6' ? 128 : 32;
+  let first = toBig(ipaddr.parse(a));
+  const last = toBig(ipaddr.parse(b));
+  if (first > last) return null;
+  const cidrs: string[] = [];
+  while (first <= last) {
+    // The largest aligned block starting at first that does not go past last.
+    let size = 0;
+    while (
+      size < bits &&
+      ((first >> BigInt(size)) & 1n) === 0n &&
+      first + (1n << BigInt(size + 1)) - 1n <= last
+    )
+      size++;
+    const prefix = bits - size;
+    cidrs.push(prefix === bits ? fromBig(first, bits) : `${fromBig(first, bits)}/${prefix}`);
+    first += 1n << BigInt(size);
+  }
+  return { family, cidrs };
+}
 
 function agIn(r: ScopedRegion, id: string): AddressGroup {
   const ag = r.addressGroup(id)?.value;
@@ -43,10 +86,11 @@ function agIn(r: ScopedRegion, id: string): AddressGroup {
 }
 
 /**
- * ip_set or ip_extra_set → entries. Each entry must be an address or a CIDR block of the group's
- * IP version, given once; an IP range or a remark is refused (the model cannot hold it).
+ * ip_set or ip_extra_set → entries. Each entry must be an address, a CIDR block or an IP range
+ * ("first-last") of the group's IP version, given once; a range becomes the CIDR blocks that
+ * cover exactly it. A remark is refused (the model cannot hold it).
  */
-function parseEntries(o: Json, at: string, version: 4 | 6): string[] | undefined {
+function parseEntries(o: Json, at: string, version: 4 | 6): { given: number; entries: string[] } | undefined {
   const set = o.ip_set;
   const extra = o.ip_extra_set;
   const hasSet = set !== undefined && set !== null;
@@ -72,11 +116,24 @@ function parseEntries(o: Json, at: string, version: 4 | 6): string[] | undefined
   }
   const family = version === 6 ? 'IPv6' : 'IPv4';
   const seen = new Set<string>();
+  const out = new Set<string>();
   for (const e of entries) {
-    if (/^[^/]+-[^/]+$/.test(e))
-      throw invalid(
-        `Invalid ip_set:${e} parameter in request body: IP address ranges are not supported by this server; give addresses or CIDR blocks`,
-      );
+    if (e.includes('-')) {
+      const range = rangeToCidrs(e);
+      if (range === null)
+        throw invalid(
+          `Invalid ip_set:${e} parameter in request body: an IP range is first-last, both of one IP version, first not after last`,
+        );
+      if (range.family !== family)
+        throw invalid(
+          `Invalid ip_set:${e} parameter in request body: the address group's ip_version is ${version}`,
+        );
+      const key = range.cidrs.join(',');
+      if (seen.has(key)) throw invalid(`Duplicate ip_set in request body ${e}.`);
+      seen.add(key);
+      range.cidrs.forEach((c) => out.add(c));
+      continue;
+    }
     const fam = cidrFamily(e);
     if (fam === null) throw invalid(`Invalid ip_set:${e} parameter in request body.`);
     if (fam !== family)
@@ -86,16 +143,19 @@ function parseEntries(o: Json, at: string, version: 4 | 6): string[] | undefined
     const key = canonicalCidr(e);
     if (seen.has(key)) throw invalid(`Duplicate ip_set in request body ${e}.`);
     seen.add(key);
+    out.add(e);
   }
-  return entries;
+  // max_capacity counts the entries as given (a range is one); the model holds the CIDR blocks.
+  return { given: entries.length, entries: [...out] };
 }
 
-function parseCapacity(o: Json, at: string, r: ScopedRegion): number | undefined {
+function parseCapacity(o: Json, at: string): number | undefined {
   const v = o.max_capacity;
   if (v === undefined || v === null) return undefined;
-  const max = r.region.quotas.entriesPerAddressGroup || 20000;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max)
-    throw invalid(`Invalid ${at}.max_capacity ${String(v)}: an integer from 1 to ${max}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_CAPACITY)
+    throw invalid(
+      `Invalid ${at}.max_capacity ${String(v)} parameter in request body: an integer from 0 to ${MAX_CAPACITY}`,
+    );
   return v;
 }
 
@@ -119,8 +179,9 @@ export function addressGroupRoutes(app: FastifyInstance, { svc, keys }: Context)
     checkEnterpriseProject(inner, at);
     const version = inner.ip_version;
     if (version !== 4 && version !== 6) throw invalid(`Invalid ${at}.ip_version ${String(version)}: 4 or 6`);
-    const entries = parseEntries(inner, at, version) ?? [];
-    checkCapacity(entries.length, parseCapacity(inner, at, r) ?? DEFAULT_CAPACITY);
+    const parsed = parseEntries(inner, at, version);
+    const entries = parsed?.entries ?? [];
+    checkCapacity(parsed?.given ?? 0, parseCapacity(inner, at) ?? DEFAULT_CAPACITY);
     const problems = new Problems();
     const count = r.addressGroups().filter((a) => a.value.tenantId === p.tenantId).length + 1;
     checkQuota(r.region.quotas, 'addressGroupsPerTenant', count, "'address_group'", problems, 'body');
@@ -187,9 +248,9 @@ export function addressGroupRoutes(app: FastifyInstance, { svc, keys }: Context)
     if (inner.name !== undefined && inner.name !== null) patch.name = checkName(inner.name, at);
     const description = checkDescription(optString(inner, 'description', at), at);
     if (description !== undefined) patch.description = description;
-    const entries = parseEntries(inner, at, ipVersionOf(current));
-    if (entries !== undefined) patch.entries = entries;
-    checkCapacity((entries ?? current.entries).length, parseCapacity(inner, at, r) ?? DEFAULT_CAPACITY);
+    const parsed = parseEntries(inner, at, ipVersionOf(current));
+    if (parsed !== undefined) patch.entries = parsed.entries;
+    checkCapacity(parsed?.given ?? current.entries.length, parseCapacity(inner, at) ?? DEFAULT_CAPACITY);
     if (dryRun) {
       if (req.nonce) await keys.recordNonce(req.nonce);
       return reply.code(202).send(dryRunPassed(req));

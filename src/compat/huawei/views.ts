@@ -69,14 +69,18 @@ export function ipVersionOf(ag: AddressGroup): 4 | 6 {
 
 /**
  * An IP address group. Palisade keeps no per-group capacity, remarks or timestamps for address
- * groups: max_capacity shows the region's entries-per-group quota, remarks and times are null.
+ * groups: max_capacity shows Huawei's default (20), remarks and times are null. An IP range given
+ * at creation shows as the CIDR blocks it was stored as.
  */
+/** CreateAddressGroupOption.max_capacity's default (the SDK's models: range 0-20, default 20). */
+export const DEFAULT_ADDRESS_GROUP_CAPACITY = 20;
+
 export function addressGroupView(ag: AddressGroup, r: ScopedRegion) {
   return {
     id: ag.id,
     name: ag.name,
     description: ag.description ?? '',
-    max_capacity: r.region.quotas.entriesPerAddressGroup,
+    max_capacity: DEFAULT_ADDRESS_GROUP_CAPACITY,
     ip_set: [...ag.entries],
     ip_extra_set: ag.entries.map((ip) => ({ ip, remarks: null })),
     ip_version: ipVersionOf(ag),
