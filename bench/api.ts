@@ -2,6 +2,9 @@
 // second from 32 concurrent connections (an undici pool), with the abuse limits on and, in the
 // same run, off (what the limits cost); the latency of listing a page of 100 rules out of a
 // group of 100,000; and an honest Keystone login's latency alone and under a password flood.
+// `neutron`: the same kind of creates through Keystone tokens and the Neutron endpoint (SQLite),
+// into an empty group and into one of 5,000 rules, and a 100-rule page of a 5,000-rule group
+// against the whole list.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +29,20 @@ export interface ApiFigures {
   keystoneLoginMs: number;
   /** The same while 16 connections send wrong passwords for another user without pause (p50). */
   keystoneLoginUnderAttackMs: number;
+}
+
+/** Through Keystone and Neutron, on SQLite: creates alone, at a group's size, and pages. */
+export interface NeutronFigures {
+  /** Single-rule creates/s into a new group (its two egress rules; a fresh one each round), 32 connections. */
+  ruleCreatesPerSec: number;
+  /** The same into a group that holds 5,000 rules (the quota raised). */
+  ruleCreatesPerSecAt5000: number;
+  /** A page of 100 (limit and marker, by id) of a 5,000-rule group, p50. */
+  page100Of5000Ms: number;
+  /** The whole 5,000-rule group listed at once, p50. */
+  listAll5000Ms: number;
+  creates: number;
+  concurrency: number;
 }
 
 const CONCURRENCY = 32;
@@ -229,11 +246,175 @@ async function measure(databases: [string, string, string]): Promise<ApiFigures>
   }
 }
 
-export async function benchApi(): Promise<Record<string, ApiFigures>> {
-  const out: Record<string, ApiFigures> = {};
+const NEUTRON_CREATES = 4_000;
+const NEUTRON_ROUNDS = 4;
+const NEUTRON_GROUP = 5_000;
+const NEUTRON_PAGES = 100;
+const NEUTRON_LISTS = 15;
+
+/** A tenant with an OpenStack user in an openstack region (no quota on rules or groups), and its token. */
+async function neutronSetUp(url: string) {
+  const admin = benchAdmin(url);
+  await admin.post('/v1/regions', {
+    id: 'osbench',
+    profile: 'openstack',
+    quotas: { rulesPerGroup: 0, groupsPerTenant: 0 },
+  });
+  await admin.post('/v1/tenants', { id: 'osbench', name: 'osbench' });
+  await admin.post('/v1/openstack/users', { tenantId: 'osbench', name: 'ops', password: 'ops-password' });
+  const res = await fetch(`${url}/identity/v3/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: 'ops', domain: { name: 'Default' }, password: 'ops-password' } },
+        },
+        scope: { project: { name: 'osbench', domain: { name: 'Default' } } },
+      },
+    }),
+  });
+  await res.text();
+  const token = res.headers.get('x-subject-token');
+  if (res.status !== 201 || !token) throw new Error(`keystone login answered ${res.status}`);
+  const base = `${url}/networking/osbench/v2.0`;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'x-auth-token': token, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    if (r.status >= 300) throw new Error(`${method} ${path} answered ${r.status}: ${text}`);
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+  let groups = 0;
+  /**
+   * A new group holding `rules` rules in all: its two egress rules and the rest made 1,000 to a
+   * bulk create, each with a /32 remote.
+   */
+  const group = async (rules: number): Promise<string> => {
+    const name = `ng${groups++}`;
+    const made = (await call('POST', '/security-groups', { security_group: { name } })).security_group as {
+      id: string;
+      security_group_rules: unknown[];
+    };
+    const id = made.id;
+    const fill = Math.max(0, rules - made.security_group_rules.length);
+    for (let b = 0; b < fill; b += 1000)
+      await call('POST', '/security-group-rules', {
+        security_group_rules: Array.from({ length: Math.min(1000, fill - b) }, (_, i) => {
+          const n = b + i;
+          return {
+            security_group_id: id,
+            direction: 'ingress',
+            protocol: 'tcp',
+            port_range_min: 1 + (n % 65535),
+            port_range_max: 1 + (n % 65535),
+            remote_ip_prefix: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}/32`,
+          };
+        }),
+      });
+    return id;
+  };
+  return { url, token, call, group, next: 0 };
+}
+
+/** `count` single-rule creates into `groupId` over 32 keep-alive connections; the seconds taken. */
+async function neutronCreates(
+  t: Awaited<ReturnType<typeof neutronSetUp>>,
+  groupId: string,
+  count: number,
+): Promise<number> {
+  const pool = new Pool(t.url, { connections: CONCURRENCY });
+  const path = '/networking/osbench/v2.0/security-group-rules';
+  const headers = { 'x-auth-token': t.token, 'content-type': 'application/json' };
+  const end = t.next + count;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let n = t.next++; n < end; n = t.next++) {
+        // No remote prefix: never the same as the /32 rules a big group was filled with.
+        const port = 1 + (n % 65535);
+        const body = JSON.stringify({
+          security_group_rule: {
+            security_group_id: groupId,
+            direction: n % 2 ? 'egress' : 'ingress',
+            protocol: n % 3 ? 'tcp' : 'udp',
+            port_range_min: port,
+            port_range_max: port,
+          },
+        });
+        const res = await pool.request({ method: 'POST', path, body, headers });
+        const text = await res.body.text();
+        if (res.statusCode !== 201)
+          throw new Error(`neutron rule create answered ${res.statusCode}: ${text}`);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  t.next = end;
+  await pool.close();
+  return seconds;
+}
+
+/** The Neutron figures on a fresh SQLite store at `database`. */
+export async function benchNeutron(database: string): Promise<NeutronFigures> {
+  const server = await startChild(database);
+  try {
+    const t = await neutronSetUp(server.url);
+    // Alternating rounds: a fresh empty group, then the same number of creates into a group of
+    // 5,000 (a fresh one each round too, so that it holds 5,000 to 5,000 + a round's creates).
+    const perRound = NEUTRON_CREATES / NEUTRON_ROUNDS;
+    let secondsEmpty = 0;
+    let secondsFull = 0;
+    for (let r = 0; r < NEUTRON_ROUNDS; r++) {
+      secondsEmpty += await neutronCreates(t, await t.group(0), perRound);
+      secondsFull += await neutronCreates(t, await t.group(NEUTRON_GROUP), perRound);
+    }
+    // Pages of 100 walked by marker (from the start again after the last), and whole lists.
+    const big = await t.group(NEUTRON_GROUP);
+    const pageTimes: number[] = [];
+    let marker: string | undefined;
+    for (let i = 0; i < NEUTRON_PAGES; i++) {
+      const t0 = performance.now();
+      const page = await t.call(
+        'GET',
+        `/security-group-rules?security_group_id=${big}&limit=100${marker ? `&marker=${marker}` : ''}`,
+      );
+      pageTimes.push(performance.now() - t0);
+      const rules = page.security_group_rules as { id: string }[];
+      if (rules.length !== 100) throw new Error(`page ${i} held ${rules.length} rules`);
+      marker = (i + 1) % (NEUTRON_GROUP / 100) === 0 ? undefined : rules[rules.length - 1].id;
+    }
+    const listTimes: number[] = [];
+    for (let i = 0; i < NEUTRON_LISTS; i++) {
+      const t0 = performance.now();
+      const all = await t.call('GET', `/security-group-rules?security_group_id=${big}`);
+      listTimes.push(performance.now() - t0);
+      const count = (all.security_group_rules as unknown[]).length;
+      if (count !== NEUTRON_GROUP) throw new Error(`the list held ${count} rules`);
+    }
+    return {
+      ruleCreatesPerSec: Math.round(NEUTRON_CREATES / secondsEmpty),
+      ruleCreatesPerSecAt5000: Math.round(NEUTRON_CREATES / secondsFull),
+      page100Of5000Ms: round(percentile(pageTimes, 50)),
+      listAll5000Ms: round(percentile(listTimes, 50)),
+      creates: NEUTRON_CREATES,
+      concurrency: CONCURRENCY,
+    };
+  } finally {
+    await stopChild(server);
+  }
+}
+
+export async function benchApi(): Promise<Record<string, ApiFigures | NeutronFigures>> {
+  const out: Record<string, ApiFigures | NeutronFigures> = {};
   const dir = mkdtempSync(join(tmpdir(), 'palisade-bench-'));
   try {
     out.sqlite = await measure([join(dir, 'on.db'), join(dir, 'off.db'), join(dir, 'login.db')]);
+    out.neutron = await benchNeutron(join(dir, 'neutron.db'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
