@@ -1,7 +1,10 @@
 // Issue 12, items 13 and 14, HTTP-level through the Huawei endpoint (requests signed with
 // SDK-HMAC-SHA256): error messages name Huawei's fields, never Palisade's; address groups'
 // max_capacity, IP ranges and timestamps.
+import core from '@huaweicloud/huaweicloud-sdk-core';
+import vpc from '@huaweicloud/huaweicloud-sdk-vpc/v3/public-api.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PalisadeClient } from '../../src/client/client.js';
 import { rangeToCidrs } from '../../src/compat/huawei/address-groups.js';
 import { signRequest } from '../../src/compat/huawei/signing.js';
 import { freshDatabase, startTestServer, type TestDatabase, type TestServer } from '../support/servers.js';
@@ -251,6 +254,111 @@ describe('Huawei VPC v3: issue 12 items 13 and 14', () => {
       expect(rangeToCidrs('2001:db8::1-2001:db8::2')?.cidrs).toEqual(['2001:db8::1', '2001:db8::2']);
       expect(rangeToCidrs('10.0.0.9-10.0.0.1')).toBeNull();
       expect(rangeToCidrs('10.0.0.1')).toBeNull();
+    });
+  });
+  describe("item 13: ports' security groups (AddSecurityGroups / RemoveSecurityGroups)", () => {
+    let port: string;
+    let other: string;
+
+    beforeAll(async () => {
+      // Another group for the port to join (the tenant's group quota is 2: web and db exist).
+      const groups = await call('GET', '/vpc/security-groups');
+      other = groups.json.security_groups.find((g: any) => g.id !== group).id;
+      const native = new PalisadeClient(t.url, { keyId: key.id, secret: key.secret });
+      const vpcs = await native.get<any>(`/v1/vpcs?regionId=${REGION}`);
+      const inst = await native.post<any>('/v1/instances', {
+        regionId: REGION,
+        vpcId: vpcs.items[0].id,
+        name: 'vm-1',
+        ports: [{ ipv4: ['10.0.0.5'], groupIds: [group] }],
+      });
+      port = inst.ports[0].id;
+    });
+
+    it('shows a port with its security groups', async () => {
+      const { status, json } = await call('GET', `/ports/${port}`);
+      expect(status).toBe(200);
+      expect(json.port).toMatchObject({
+        id: port,
+        project_id: REGION,
+        security_groups: [group],
+        private_ips: [{ ip_address: '10.0.0.5' }],
+      });
+    });
+
+    it('inserts groups (at an index), removes them, in one write each; dry_run changes nothing', async () => {
+      const dry = await call('PUT', `/ports/${port}/insert-security-groups`, {
+        port: { security_groups: [other] },
+        dry_run: true,
+      });
+      expect(dry.status).toBe(202);
+      expect(dry.json.error_code).toBe('SYS.0202');
+      expect((await call('GET', `/ports/${port}`)).json.port.security_groups).toEqual([group]);
+
+      const ins = await call('PUT', `/ports/${port}/insert-security-groups`, {
+        port: { security_groups: [other], index: 0 },
+      });
+      expect(ins.status).toBe(200);
+      expect(ins.json.port.security_groups).toEqual([other, group]);
+      const native = new PalisadeClient(t.url, { keyId: key.id, secret: key.secret });
+      expect((await native.get<any>(`/v1/ports/${port}`)).groupIds).toEqual([other, group]);
+
+      const again = await call('PUT', `/ports/${port}/insert-security-groups`, {
+        port: { security_groups: [group] },
+      });
+      expect(again.status).toBe(409);
+      expect(again.json.error_code).toBe('VPC.9902');
+
+      const rm = await call('PUT', `/ports/${port}/remove-security-groups`, {
+        port: { security_groups: [other] },
+      });
+      expect(rm.status).toBe(200);
+      expect(rm.json.port.security_groups).toEqual([group]);
+
+      const last = await call('PUT', `/ports/${port}/remove-security-groups`, {
+        port: { security_groups: [group] },
+      });
+      expect(last.status).toBe(409);
+      expect(last.json.error_code).toBe('VPC.9902');
+      expectHuaweiNames(last.json.error_msg);
+    });
+
+    it('the official SDK attaches and detaches groups (addSecurityGroups, removeSecurityGroups)', async () => {
+      const credentials = new core.BasicCredentials().withAk(key.id).withSk(key.secret).withProjectId(REGION);
+      const c = vpc.VpcClient.newBuilder().withCredential(credentials).withEndpoint(t.url).build();
+      (c as any).hcClient?.httpClient?._logger?.setLevel?.('off');
+      const added = (await c.addSecurityGroups(
+        new vpc.AddSecurityGroupsRequest(port).withBody(
+          new vpc.AddSecurityGroupsRequestBody(new vpc.InsertSecurityGroupOption([other])),
+        ),
+      )) as any;
+      expect(added.httpStatusCode).toBe(200);
+      expect(added.port.security_groups).toEqual([group, other]);
+      const removed = (await c.removeSecurityGroups(
+        new vpc.RemoveSecurityGroupsRequest(port).withBody(
+          new vpc.RemoveSecurityGroupsRequestBody(new vpc.RemoveSecurityGroupOption([other])),
+        ),
+      )) as any;
+      expect(removed.port.security_groups).toEqual([group]);
+    });
+
+    it('unknown port or group: 404 VPC.9904; bad body: 400 VPC.9901', async () => {
+      const noPort = await call('PUT', '/ports/port-missing/insert-security-groups', {
+        port: { security_groups: [other] },
+      });
+      expect(noPort.status).toBe(404);
+      expect(noPort.json.error_code).toBe('VPC.9904');
+      const noGroup = await call('PUT', `/ports/${port}/insert-security-groups`, {
+        port: { security_groups: ['sg-missing'] },
+      });
+      expect(noGroup.status).toBe(404);
+      expect(noGroup.json.error_code).toBe('VPC.9904');
+      const empty = await call('PUT', `/ports/${port}/insert-security-groups`, {
+        port: { security_groups: [] },
+      });
+      expect(empty.status).toBe(400);
+      expect(empty.json.error_code).toBe('VPC.9901');
+      expect(empty.json.error_msg).toContain('port.security_groups');
     });
   });
 });

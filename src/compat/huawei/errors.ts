@@ -88,11 +88,12 @@ const HUAWEI_FIELDS: [RegExp, string][] = [
   [/\.(?:remote\.addressGroupId|remoteAddressGroup)$/, 'remote_address_group_id'],
   [/\.(?:entries|add|remove)(?:\[\d+\])?$/, 'ip_set'],
   [/\.(?:icmpType|icmpCode)$/, 'protocol'],
+  [/\.groupIds(?:\[\d+\])?$/, 'security_groups'],
   [/\.(direction|ethertype|protocol|priority|action|description|name)$/, '$1'],
 ];
 
 /** The request's own prefixes: a Huawei body wrapper, or the native `body`, which Huawei has not. */
-const HUAWEI_PREFIX = /^(security_group_rules?(?:\[\d+\])?|security_group|address_group)(?=\.|$)/;
+const HUAWEI_PREFIX = /^(security_group_rules?(?:\[\d+\])?|security_group|address_group|port)(?=\.|$)/;
 
 /**
  * A service error's path in Huawei's names: `security_group_rule.ports[0].to` →

@@ -1,8 +1,9 @@
 // The Huawei Cloud VPC v3 front end: /v3/{project_id}/vpc/security-groups, security-group-rules
-// and address-groups, for regions of the huawei profile (the project id is the Palisade region
-// id). Requests are signed with SDK-HMAC-SHA256 by the tenant's access key; a write's signature
-// is good once (it is recorded as the request's nonce). Answers and errors are Huawei's own
-// ({request_id, error_code, error_msg} with X-Request-Id). See docs/compat/huawei.md.
+// and address-groups, and /v3/{project_id}/ports (show; insert or remove security groups), for
+// regions of the huawei profile (the project id is the Palisade region id). Requests are signed
+// with SDK-HMAC-SHA256 by the tenant's access key; a write's signature is good once (it is
+// recorded as the request's nonce). Answers and errors are Huawei's own ({request_id,
+// error_code, error_msg} with X-Request-Id). See docs/compat/huawei.md.
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ServiceError } from '../../control/errors.js';
 import { own } from '../../core/own.js';
@@ -11,6 +12,7 @@ import type { Context } from '../../server/app.js';
 import { addressGroupRoutes } from './address-groups.js';
 import { CODES, HuaweiError, requestIdOf, sendHuaweiError, toHuaweiError } from './errors.js';
 import { groupRoutes } from './groups.js';
+import { portRoutes } from './ports.js';
 import { ruleRoutes } from './rules.js';
 import { canonicalRequest, MAX_SKEW_MS, parseAuthorization, parseSdkDate, signatureOf } from './signing.js';
 
@@ -127,6 +129,7 @@ export const huaweiApi =
         groupRoutes(v3, ctx);
         ruleRoutes(v3, ctx);
         addressGroupRoutes(v3, ctx);
+        portRoutes(v3, ctx);
       },
       { prefix: '/v3' },
     );
