@@ -600,7 +600,8 @@ describe('Huawei VPC v3 API through the official SDK', () => {
 
   it('creates, lists, updates and deletes address groups; refuses entries the model cannot hold', async () => {
     const shown = (await hw.showAddressGroup(new ShowAddressGroupRequest(ag))) as any;
-    expect(shown.address_group).toMatchObject({ id: ag, name: 'office', ip_version: 4, max_capacity: 20000 });
+    // Huawei's default max_capacity (0-20).
+    expect(shown.address_group).toMatchObject({ id: ag, name: 'office', ip_version: 4, max_capacity: 20 });
     const v6 = (await createAddressGroup(hw, 'office-v6', 6, ['2001:db8::/48'])).address_group;
     const list4 = (await hw.listAddressGroup(new ListAddressGroupRequest().withIpVersion(4))) as any;
     expect(list4.address_groups.map((a: any) => a.id)).toEqual([ag]);
@@ -628,7 +629,8 @@ describe('Huawei VPC v3 API through the official SDK', () => {
     const update = (o: InstanceType<typeof UpdateAddressGroupOption>) =>
       hw.updateAddressGroup(new UpdateAddressGroupRequest(ag).withBody(new UpdateAddressGroupRequestBody(o)));
     expect(
-      await hwError(update(new UpdateAddressGroupOption().withIpSet(['10.0.0.1-10.0.0.9']))),
+      // Ranges are accepted (huawei-items.test.ts); an inverted one is not.
+      await hwError(update(new UpdateAddressGroupOption().withIpSet(['10.0.0.9-10.0.0.1']))),
     ).toMatchObject({
       status: 400,
       code: 'VPC.9901',
@@ -662,9 +664,14 @@ describe('Huawei VPC v3 API through the official SDK', () => {
       code: 'VPC.9905',
     });
     expect(await native.get<any>(`/v1/address-groups/${ag}`)).toEqual(nativeAg);
-    // With room asked for, 21 entries are fine; and an extra set without remarks is accepted.
-    const roomy = await createAddressGroup(hw, 'roomy', 4, many, 50);
-    expect(roomy.address_group.ip_set).toHaveLength(21);
+    // max_capacity is Huawei's 0-20: no room beyond it can be asked for.
+    expect(await hwError(createAddressGroup(hw, 'roomy', 4, many, 50))).toMatchObject({
+      status: 400,
+      code: 'VPC.9901',
+    });
+    // An extra set without remarks is accepted.
+    const roomy = await createAddressGroup(hw, 'roomy', 4, many.slice(0, 20));
+    expect(roomy.address_group.ip_set).toHaveLength(20);
     const extra = await hw.updateAddressGroup(
       new UpdateAddressGroupRequest(roomy.address_group.id).withBody(
         new UpdateAddressGroupRequestBody(
