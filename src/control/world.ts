@@ -30,6 +30,17 @@ export interface StoredRule {
   revision: number;
 }
 
+/** A front end's own "same rule" key (Neutron's is not ruleIdentity): see GroupRecord.oldestWithKey. */
+export type RuleKeyOf = (stored: StoredRule) => string;
+
+interface KeyIndex {
+  keyOf: RuleKeyOf;
+  /** rule id → its key */
+  keys: Map<string, string>;
+  /** key → the ids of the rules with that key */
+  ids: Map<string, Set<string>>;
+}
+
 export class GroupRecord {
   /** Insertion order is creation order (seq); a modified rule keeps its place. */
   readonly rules = new Map<string, StoredRule>();
@@ -43,6 +54,8 @@ export class GroupRecord {
   /** The latest revision of the group or any of its rules: the group's ETag. */
   contentRevision: number;
   private rulesView: Rule[] | null = null;
+  /** Indexes by a front end's key: each built on its first question, then kept by putRule and deleteRule. */
+  private readonly keyIndexes: KeyIndex[] = [];
 
   constructor(
     public meta: GroupMeta,
@@ -64,6 +77,10 @@ export class GroupRecord {
     this.rules.set(stored.rule.id, stored);
     this.identities.set(ruleIdentity(stored.rule), stored.rule.id);
     this.count(stored.rule, 1);
+    for (const index of this.keyIndexes) {
+      this.unindexKey(index, stored.rule.id);
+      this.indexKey(index, stored);
+    }
     this.nextSeq = Math.max(this.nextSeq, stored.seq + 1);
     this.touch(stored.revision);
   }
@@ -73,8 +90,47 @@ export class GroupRecord {
     if (!old) return;
     this.rules.delete(id);
     if (this.identities.get(ruleIdentity(old.rule)) === id) this.identities.delete(ruleIdentity(old.rule));
+    for (const index of this.keyIndexes) this.unindexKey(index, id);
     this.count(old.rule, -1);
     this.touch(revision);
+  }
+
+  /**
+   * Of the rules whose `keyOf` is one of `keys`, the first in the group's order (creation
+   * order: seq, then id, as the store loads them), without a scan once the index is built.
+   */
+  oldestWithKey(keyOf: RuleKeyOf, keys: Iterable<string>): StoredRule | undefined {
+    let index = this.keyIndexes.find((x) => x.keyOf === keyOf);
+    if (!index) {
+      index = { keyOf, keys: new Map(), ids: new Map() };
+      for (const stored of this.rules.values()) this.indexKey(index, stored);
+      this.keyIndexes.push(index);
+    }
+    let oldest: StoredRule | undefined;
+    for (const key of keys)
+      for (const id of index.ids.get(key) ?? []) {
+        const stored = this.rules.get(id)!;
+        if (!oldest || stored.seq < oldest.seq || (stored.seq === oldest.seq && id < oldest.rule.id))
+          oldest = stored;
+      }
+    return oldest;
+  }
+
+  private indexKey(index: KeyIndex, stored: StoredRule): void {
+    const key = index.keyOf(stored);
+    index.keys.set(stored.rule.id, key);
+    let ids = index.ids.get(key);
+    if (!ids) index.ids.set(key, (ids = new Set()));
+    ids.add(stored.rule.id);
+  }
+
+  private unindexKey(index: KeyIndex, id: string): void {
+    const key = index.keys.get(id);
+    if (key === undefined) return;
+    index.keys.delete(id);
+    const ids = index.ids.get(key)!;
+    ids.delete(id);
+    if (!ids.size) index.ids.delete(key);
   }
 
   toGroup(): SecurityGroup {

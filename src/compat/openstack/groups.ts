@@ -17,9 +17,18 @@ import {
   preconditionFailed,
 } from './errors.js';
 import { ifMatch, noContent, resourceBody, selfUrl, session, type Session } from './http.js';
-import { asBoolean, asInteger, asText, type CollectionSpec, listResponse, queryOf, trim } from './query.js';
+import {
+  asBoolean,
+  asInteger,
+  asText,
+  type CollectionSpec,
+  listItems,
+  listResponse,
+  queryOf,
+  render,
+} from './query.js';
 import { checkAttributes, checkString, py } from './rule-input.js';
-import { groupDict, tagList, tagRecord } from './views.js';
+import { GROUP_VIEW, groupDict, tagList, tagRecord } from './views.js';
 
 const GROUP_ATTRS: [string, boolean][] = [
   ['id', false],
@@ -122,14 +131,15 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
     // A list Neutron refuses (a bad filter, sort or limit) makes no default group: check first.
     listResponse(GROUP_SPEC, [], q, selfUrl(req));
     if (!project || project === s.tenantId) await ensureDefaultGroup(svc, s);
-    const all = s.r.groups().map(groupDict);
-    return listResponse(GROUP_SPEC, all, q, selfUrl(req));
+    // Each group's rules are rendered only if the page shows them.
+    const all = s.r.groups().map((g) => GROUP_VIEW.item(g));
+    return listItems(GROUP_SPEC, all, q, selfUrl(req));
   });
 
   app.get(`${base}/:id`, async (req) => {
     const s = await session(ctx, req);
     const g = groupOf(s, (req.params as { id: string }).id);
-    return { security_group: trim(groupDict(g), queryOf(req.url)) };
+    return { security_group: render(GROUP_VIEW.item(g), queryOf(req.url)) };
   });
 
   app.post(base, async (req, reply) => {

@@ -3,7 +3,63 @@
 // <collection>_links, and fields= to trim each object. neutron/api/api_common.py is the model.
 import { own } from '../../core/own.js';
 import { badRequest, NeutronError } from './errors.js';
-import type { Dict } from './views.js';
+
+export type Dict = Record<string, unknown>;
+
+/**
+ * An object of a collection, rendered only as far as a response needs it: a list filters and
+ * sorts on a few attributes of every object and renders the page alone, to `fields` if given.
+ */
+export interface Item {
+  /** Whether the object has this attribute. */
+  has(key: string): boolean;
+  /** The attribute (undefined when the object has none of that name). */
+  get(key: string): unknown;
+  /** The whole object. */
+  dict(): Dict;
+}
+
+/** How a kind of object shows: its attributes, each computed alone, in the order a whole object lists them. */
+export class View<T> {
+  private readonly byName: Map<string, (subject: T) => unknown>;
+
+  constructor(private readonly attributes: [string, (subject: T) => unknown][]) {
+    this.byName = new Map(attributes);
+  }
+
+  dict(subject: T): Dict {
+    return Object.fromEntries(this.attributes.map(([name, value]) => [name, value(subject)]));
+  }
+
+  item(subject: T): Item {
+    return new ViewItem(this, this.byName, subject);
+  }
+}
+
+class ViewItem<T> implements Item {
+  constructor(
+    private readonly view: View<T>,
+    private readonly byName: Map<string, (subject: T) => unknown>,
+    private readonly subject: T,
+  ) {}
+
+  has(key: string): boolean {
+    return this.byName.has(key);
+  }
+
+  get(key: string): unknown {
+    return this.byName.get(key)?.(this.subject);
+  }
+
+  dict(): Dict {
+    return this.view.dict(this.subject);
+  }
+}
+
+/** A rendered object as an Item. */
+export function dictItem(o: Dict): Item {
+  return { has: (key) => Object.hasOwn(o, key), get: (key) => own(o, key), dict: () => o };
+}
 
 export interface CollectionSpec {
   collection: string;
@@ -66,6 +122,20 @@ export function listResponse(
   selfUrl: string,
   match?: (key: string, actual: unknown, wanted: unknown) => boolean,
 ): Dict {
+  return listItems(spec, all.map(dictItem), q, selfUrl, match);
+}
+
+/**
+ * listResponse over items: filters and sort keys read only the attributes they name, and only
+ * the page is rendered (to fields=, if given), so a page costs what its objects cost.
+ */
+export function listItems(
+  spec: CollectionSpec,
+  all: Item[],
+  q: URLSearchParams,
+  selfUrl: string,
+  match?: (key: string, actual: unknown, wanted: unknown) => boolean,
+): Dict {
   // Filters.
   const invalid: string[] = [];
   const filters: [string, unknown[]][] = [];
@@ -87,9 +157,11 @@ export function listResponse(
   if (invalid.length)
     throw badRequest(`[${invalid.map((k) => `'${k}'`).join(', ')}] is invalid attribute for filtering`);
   const eq = match ?? ((_k: string, a: unknown, w: unknown) => equal(a, w));
-  let items = all.filter((o) => filters.every(([k, wanted]) => wanted.some((w) => eq(k, own(o, k), w))));
+  let items = filters.length
+    ? all.filter((o) => filters.every(([k, wanted]) => wanted.some((w) => eq(k, o.get(k), w))))
+    : all;
   if (spec.tags) {
-    const has = (o: Dict) => new Set(o.tags as string[]);
+    const has = (o: Item) => new Set(o.get('tags') as string[]);
     const [tags, any, not, notAny] = TAG_FILTERS.map((f) => tagFilters.get(f));
     if (tags?.length) items = items.filter((o) => tags.every((t) => has(o).has(t)));
     if (any?.length) items = items.filter((o) => any.some((t) => has(o).has(t)));
@@ -111,13 +183,17 @@ export function listResponse(
     );
   const order: [string, number][] = keys.map((k, i) => [k, dirs[i] === 'asc' ? 1 : -1]);
   if (!keys.includes('id')) order.push(['id', 1]);
-  items.sort((a, b) => {
-    for (const [k, dir] of order) {
-      const c = compare(own(a, k), own(b, k));
-      if (c) return c * dir;
+  // Each object's sort values read once, not at every comparison. With id last (or among the
+  // keys) no two objects compare equal: the order is total, so a page can be selected from the
+  // objects without sorting them all, and is the same page the whole sorted list holds.
+  const keyed: Keyed[] = items.map((item) => ({ item, values: order.map(([k]) => item.get(k)) }));
+  const cmp = (a: Keyed, b: Keyed) => {
+    for (let i = 0; i < order.length; i++) {
+      const c = compare(a.values[i], b.values[i]);
+      if (c) return c * order[i][1];
     }
     return 0;
-  });
+  };
 
   // Pagination (emulated, like Neutron's PaginationEmulatedHelper).
   const limitText = q.get('limit') ?? '0';
@@ -132,42 +208,89 @@ export function listResponse(
   if (limit > 0) {
     const marker = q.get('marker');
     const reverse = (q.get('page_reverse') ?? 'False').toLowerCase() === 'true';
-    let page: Dict[];
-    let i = reverse ? items.length : 0;
-    if (marker) i = items.findIndex((o) => o.id === marker);
-    if (marker && i < 0) page = [];
-    else if (reverse) page = items.slice(Math.max(i - limit, 0), i);
-    else page = items.slice(marker ? i + 1 : i, (marker ? i + 1 : i) + limit);
+    let page: Item[];
+    const idAt = order.findIndex(([k]) => k === 'id');
+    const at = marker ? keyed.find((x) => x.values[idAt] === marker) : undefined;
+    if (marker && !at) page = [];
+    else if (limit * 4 < keyed.length) {
+      // A page of a larger list: the `limit` objects after the marker (before it, reversed).
+      page = (
+        reverse
+          ? firstAfter(keyed, limit, (a, b) => cmp(b, a), at).reverse()
+          : firstAfter(keyed, limit, cmp, at)
+      ).map((x) => x.item);
+    } else {
+      const sorted = keyed.sort(cmp).map((x) => x.item);
+      let i = reverse ? sorted.length : 0;
+      if (at) i = sorted.indexOf(at.item);
+      if (reverse) page = sorted.slice(Math.max(i - limit, 0), i);
+      else page = sorted.slice(at ? i + 1 : i, (at ? i + 1 : i) + limit);
+    }
     const links: Dict[] = [];
     const link = (params: URLSearchParams) => `${selfUrl}?${params.toString()}`;
     if (!(page.length < limit && !reverse)) {
       const p = new URLSearchParams(q);
       p.delete('marker');
-      if (page.length) p.set('marker', String(page[page.length - 1].id));
+      if (page.length) p.set('marker', String(page[page.length - 1].get('id')));
       p.delete('page_reverse');
       links.push({ rel: 'next', href: link(p) });
     }
     if (!(page.length < limit && reverse)) {
       const p = new URLSearchParams(q);
       p.delete('marker');
-      if (page.length) p.set('marker', String(page[0].id));
+      if (page.length) p.set('marker', String(page[0].get('id')));
       p.set('page_reverse', 'True');
       links.push({ rel: 'previous', href: link(p) });
     }
     items = page;
     body.set(`${spec.collection}_links`, links);
-  }
+  } else items = keyed.sort(cmp).map((x) => x.item);
   body.set(
     spec.collection,
-    items.map((o) => trim(o, q)),
+    items.map((o) => render(o, q)),
   );
   // The collection first, as Neutron writes it.
   return Object.fromEntries([...body].reverse());
 }
 
+interface Keyed {
+  item: Item;
+  /** The item's values of the sort keys, in their order. */
+  values: unknown[];
+}
+
+/**
+ * The first `k` of `xs` in `cmp` order (a strict total order) that come after `after` (all of
+ * them without it), in that order: one comparison for most objects, none of them sorted.
+ */
+function firstAfter(xs: Keyed[], k: number, cmp: (a: Keyed, b: Keyed) => number, after?: Keyed): Keyed[] {
+  const out: Keyed[] = [];
+  for (const x of xs) {
+    if (after && cmp(x, after) <= 0) continue;
+    if (out.length === k) {
+      if (cmp(x, out[k - 1]) >= 0) continue;
+      out.pop();
+    }
+    let lo = 0;
+    let hi = out.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cmp(out[mid], x) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    out.splice(lo, 0, x);
+  }
+  return out;
+}
+
 /** fields=a&fields=b: only those attributes (unknown names are ignored, as Neutron does). */
 export function trim(o: Dict, q: URLSearchParams): Dict {
+  return render(dictItem(o), q);
+}
+
+/** An item as a response shows it: whole, or only the attributes fields= names (each computed alone). */
+export function render(o: Item, q: URLSearchParams): Dict {
   const fields = q.getAll('fields').filter((f) => f !== '');
-  if (!fields.length) return o;
-  return Object.fromEntries(fields.filter((f) => Object.hasOwn(o, f)).map((f) => [f, own(o, f)]));
+  if (!fields.length) return o.dict();
+  return Object.fromEntries(fields.filter((f) => o.has(f)).map((f) => [f, o.get(f)]));
 }

@@ -2,7 +2,7 @@
 // filters, show, update the description, delete.
 import type { FastifyInstance } from 'fastify';
 import { addRules, deleteRules, modifyRule } from '../../control/ops/rules.js';
-import type { GroupRecord } from '../../control/world.js';
+import type { GroupRecord, RuleKeyOf } from '../../control/world.js';
 import type { Context } from '../../server/app.js';
 import { ensureDefaultGroup } from './default-group.js';
 import {
@@ -17,7 +17,16 @@ import {
 } from './errors.js';
 import { groupOf } from './groups.js';
 import { ifMatch, noContent, resourceBody, selfUrl, session, type Session } from './http.js';
-import { asBoolean, asInteger, asText, type CollectionSpec, listResponse, queryOf, trim } from './query.js';
+import {
+  asBoolean,
+  asInteger,
+  asText,
+  type CollectionSpec,
+  listItems,
+  listResponse,
+  queryOf,
+  render,
+} from './query.js';
 import { protocolNumberOf } from './protocols.js';
 import {
   checkAttributes,
@@ -28,7 +37,7 @@ import {
   ruleKey,
   toRuleInput,
 } from './rule-input.js';
-import { type Dict, ruleDict, tenantRules } from './views.js';
+import { type Dict, RULE_VIEW, ruleDict, ruleKeyFields, tenantRules } from './views.js';
 
 function filterProtocol(v: string): string | null {
   if (v === 'any') return null;
@@ -109,6 +118,9 @@ function match(key: string, actual: unknown, wanted: unknown): boolean {
   return String(actual) === String(wanted);
 }
 
+/** A stored rule's duplicate key: Neutron's _rule_to_key of the rule as ruleDict shows it. */
+const storedRuleKey: RuleKeyOf = (stored) => ruleKey(ruleKeyFields(stored));
+
 /** A rule of the caller's project in this region, with its group. */
 function ruleOf(s: Session, id: string): { g: GroupRecord; dict: Dict } {
   const g = s.r.groupOfRule(id);
@@ -128,12 +140,24 @@ export function ruleRoutes(ctx: Context, app: FastifyInstance): void {
     // A list Neutron refuses makes no default group: check the query first.
     listResponse(RULE_SPEC, [], q, selfUrl(req), match);
     if (!project || project === s.tenantId) await ensureDefaultGroup(svc, s);
-    return listResponse(RULE_SPEC, tenantRules(s.r), q, selfUrl(req), match);
+    // A security_group_id filter keeps other groups' rules out of the list: only its groups are read.
+    const groupIds = q.getAll('security_group_id').filter((v) => v !== '');
+    return listItems(
+      RULE_SPEC,
+      tenantRules(s.r, groupIds.length ? groupIds : undefined),
+      q,
+      selfUrl(req),
+      match,
+    );
   });
 
   app.get(`${base}/:id`, async (req) => {
     const s = await session(ctx, req);
-    return { security_group_rule: trim(ruleOf(s, (req.params as { id: string }).id).dict, queryOf(req.url)) };
+    const id = (req.params as { id: string }).id;
+    const g = s.r.groupOfRule(id);
+    const stored = g?.rules.get(id);
+    if (!g || !stored) throw ruleNotFound(id);
+    return { security_group_rule: render(RULE_VIEW.item({ g, stored }), queryOf(req.url)) };
   });
 
   app.post(base, async (req, reply) => {
@@ -178,10 +202,9 @@ export function ruleRoutes(ctx: Context, app: FastifyInstance): void {
       if (keys.has(key)) throw duplicateInPost();
       keys.add(key);
     }
-    for (const stored of g.rules.values()) {
-      const existing = ruleDict(g, stored);
-      if (keys.has(ruleKey(existing as Parameters<typeof ruleKey>[0]))) throw ruleExists(String(existing.id));
-    }
+    // The group's first rule with one of these keys, from the group's index of them (no scan).
+    const existing = g.oldestWithKey(storedRuleKey, keys);
+    if (existing) throw ruleExists(existing.rule.id);
     const inputs = rules.map(toRuleInput);
     const result = await addRules(svc, s.p, groupId, inputs, { single: !bulk });
     const ids = bulk

@@ -5,8 +5,9 @@ import type { ScopedRegion } from '../../control/scope.js';
 import type { GroupRecord, StoredRule, Versioned } from '../../control/world.js';
 import { normalizedCidr } from './cidr.js';
 import { fromModelProtocol } from './protocols.js';
+import { type Dict, type Item, View } from './query.js';
 
-export type Dict = Record<string, unknown>;
+export type { Dict } from './query.js';
 
 /** A tag is a key with an empty value; a native key=value tag shows as "key=value". */
 export function tagList(tags: Record<string, string> | undefined): string[] {
@@ -30,62 +31,95 @@ export function tagRecord(
   return Object.fromEntries(out);
 }
 
-export function ruleDict(g: GroupRecord, stored: StoredRule): Dict {
-  const rule: Rule = stored.rule;
-  const icmp =
-    rule.protocol === 'icmp' || rule.protocol === 'icmpv6' || rule.protocol === 1 || rule.protocol === 58;
-  let min: number | null = null;
-  let max: number | null = null;
-  if (icmp) {
-    min = rule.icmpType ?? null;
-    max = rule.icmpCode ?? null;
-  } else if (rule.ports?.length) {
-    // Neutron holds one range; a native multi-range rule shows its first.
-    min = rule.ports[0].from;
-    max = rule.ports[0].to;
-  }
-  const cidr = rule.remote.kind === 'cidr' ? rule.remote.cidr : null;
-  const tenant = g.meta.tenantId;
+/** A rule and its group: what a rule's attributes are read from. */
+export interface RuleAt {
+  g: GroupRecord;
+  stored: StoredRule;
+}
+
+const isIcmp = (rule: Rule) =>
+  rule.protocol === 'icmp' || rule.protocol === 'icmpv6' || rule.protocol === 1 || rule.protocol === 58;
+
+/** port_range_min/max: ICMP type and code, or the port range (a native multi-range rule shows its first). */
+function rangeEnd(rule: Rule, end: 'min' | 'max'): number | null {
+  if (isIcmp(rule)) return (end === 'min' ? rule.icmpType : rule.icmpCode) ?? null;
+  if (!rule.ports?.length) return null;
+  return end === 'min' ? rule.ports[0].from : rule.ports[0].to;
+}
+
+const cidrOf = (rule: Rule) => (rule.remote.kind === 'cidr' ? rule.remote.cidr : null);
+
+/** The attributes Neutron's duplicate key (rule-input.ts ruleKey) reads, as ruleDict shows them. */
+export function ruleKeyFields(stored: StoredRule) {
+  const rule = stored.rule;
   return {
-    id: rule.id,
-    project_id: tenant,
-    tenant_id: tenant,
-    security_group_id: g.meta.id,
-    ethertype: rule.ethertype,
     direction: rule.direction,
+    ethertype: rule.ethertype,
     protocol: fromModelProtocol(rule.protocol),
-    port_range_min: min,
-    port_range_max: max,
-    remote_ip_prefix: cidr,
+    port_range_min: rangeEnd(rule, 'min'),
+    port_range_max: rangeEnd(rule, 'max'),
+    remote_ip_prefix: cidrOf(rule),
     remote_group_id: rule.remote.kind === 'group' ? rule.remote.groupId : null,
     remote_address_group_id: rule.remote.kind === 'addressGroup' ? rule.remote.addressGroupId : null,
-    // str(netaddr.IPNetwork(remote_ip_prefix).cidr), as Neutron writes it.
-    normalized_cidr: cidr === null ? null : normalizedCidr(cidr),
-    belongs_to_default_sg: g.meta.name === 'default',
-    description: rule.description ?? '',
-    tags: [],
-    created_at: rule.createdAt ?? null,
-    updated_at: rule.createdAt ?? null,
-    revision_number: stored.revision,
+    security_group_id: stored.groupId,
   };
 }
 
+/** A rule's attributes one by one, in the order ruleDict writes them. */
+export const RULE_VIEW = new View<RuleAt>([
+  ['id', ({ stored }) => stored.rule.id],
+  ['project_id', ({ g }) => g.meta.tenantId],
+  ['tenant_id', ({ g }) => g.meta.tenantId],
+  ['security_group_id', ({ g }) => g.meta.id],
+  ['ethertype', ({ stored }) => stored.rule.ethertype],
+  ['direction', ({ stored }) => stored.rule.direction],
+  ['protocol', ({ stored }) => fromModelProtocol(stored.rule.protocol)],
+  ['port_range_min', ({ stored }) => rangeEnd(stored.rule, 'min')],
+  ['port_range_max', ({ stored }) => rangeEnd(stored.rule, 'max')],
+  ['remote_ip_prefix', ({ stored }) => cidrOf(stored.rule)],
+  ['remote_group_id', ({ stored: { rule } }) => (rule.remote.kind === 'group' ? rule.remote.groupId : null)],
+  [
+    'remote_address_group_id',
+    ({ stored: { rule } }) => (rule.remote.kind === 'addressGroup' ? rule.remote.addressGroupId : null),
+  ],
+  // str(netaddr.IPNetwork(remote_ip_prefix).cidr), as Neutron writes it.
+  [
+    'normalized_cidr',
+    ({ stored }) => {
+      const cidr = cidrOf(stored.rule);
+      return cidr === null ? null : normalizedCidr(cidr);
+    },
+  ],
+  ['belongs_to_default_sg', ({ g }) => g.meta.name === 'default'],
+  ['description', ({ stored }) => stored.rule.description ?? ''],
+  ['tags', () => []],
+  ['created_at', ({ stored }) => stored.rule.createdAt ?? null],
+  ['updated_at', ({ stored }) => stored.rule.createdAt ?? null],
+  ['revision_number', ({ stored }) => stored.revision],
+]);
+
+export function ruleDict(g: GroupRecord, stored: StoredRule): Dict {
+  return RULE_VIEW.dict({ g, stored });
+}
+
+/** A group's attributes one by one: its rules are rendered only when they are asked for. */
+export const GROUP_VIEW = new View<GroupRecord>([
+  ['id', (g) => g.meta.id],
+  ['name', (g) => g.meta.name],
+  ['description', (g) => g.meta.description ?? ''],
+  ['stateful', (g) => g.meta.stateful],
+  ['tenant_id', (g) => g.meta.tenantId],
+  ['project_id', (g) => g.meta.tenantId],
+  ['shared', () => false],
+  ['security_group_rules', (g) => [...g.rules.values()].map((s) => ruleDict(g, s))],
+  ['tags', (g) => tagList(g.meta.tags)],
+  ['created_at', (g) => g.meta.createdAt ?? null],
+  ['updated_at', (g) => g.meta.updatedAt ?? g.meta.createdAt ?? null],
+  ['revision_number', (g) => g.contentRevision],
+]);
+
 export function groupDict(g: GroupRecord): Dict {
-  const tenant = g.meta.tenantId;
-  return {
-    id: g.meta.id,
-    name: g.meta.name,
-    description: g.meta.description ?? '',
-    stateful: g.meta.stateful,
-    tenant_id: tenant,
-    project_id: tenant,
-    shared: false,
-    security_group_rules: [...g.rules.values()].map((s) => ruleDict(g, s)),
-    tags: tagList(g.meta.tags),
-    created_at: g.meta.createdAt ?? null,
-    updated_at: g.meta.updatedAt ?? g.meta.createdAt ?? null,
-    revision_number: g.contentRevision,
-  };
+  return GROUP_VIEW.dict(g);
 }
 
 export function addressGroupDict(ag: Versioned<AddressGroup>): Dict {
@@ -101,9 +135,13 @@ export function addressGroupDict(ag: Versioned<AddressGroup>): Dict {
   };
 }
 
-/** Every rule of the groups a project sees in a region, in group then creation order. */
-export function tenantRules(r: ScopedRegion): Dict[] {
-  const out: Dict[] = [];
-  for (const g of r.groups()) for (const s of g.rules.values()) out.push(ruleDict(g, s));
+/**
+ * The rules of the groups a project sees in a region (of `groupIds` only, when given), in group
+ * then creation order, as items a list renders only as far as it needs.
+ */
+export function tenantRules(r: ScopedRegion, groupIds?: string[]): Item[] {
+  const groups = groupIds ? [...new Set(groupIds)].flatMap((id) => r.group(id) ?? []) : r.groups();
+  const out: Item[] = [];
+  for (const g of groups) for (const stored of g.rules.values()) out.push(RULE_VIEW.item({ g, stored }));
   return out;
 }
