@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { PalisadeClient } from '../src/client/client.js';
 import { signRequest } from '../src/control/auth/signing.js';
-import { benchAdmin, percentile, startBenchServer, stopBenchServer } from './support.js';
+import { benchAdmin, benchRegion, percentile, startBenchServer, stopBenchServer } from './support.js';
 
 export interface ApiFigures {
   /** With the default limits on (per-address rate limit, per-credential rate, lockouts). */
@@ -67,29 +66,8 @@ const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 
 /** A region, a tenant with a key, a VPC and 32 empty groups: what the creates write into. */
 async function setUp(url: string) {
-  const admin = benchAdmin(url);
-  await admin.post('/v1/regions', {
-    id: 'bench',
-    profile: 'huawei',
-    quotas: { rulesPerGroup: 0, groupsPerTenant: 0 },
-  });
-  await admin.post('/v1/tenants', { id: 'bench', name: 'bench' });
-  const key = await admin.post<{ id: string; secret: string }>('/v1/access-keys', { tenantId: 'bench' });
-  const client = new PalisadeClient(url, { keyId: key.id, secret: key.secret });
-  const vpc = (await client.post<{ id: string }>('/v1/vpcs', { regionId: 'bench', name: 'v' })).id;
-  const groups: string[] = [];
-  for (let i = 0; i < CONCURRENCY; i++)
-    groups.push(
-      (
-        await client.post<{ id: string }>('/v1/security-groups', {
-          regionId: 'bench',
-          vpcId: vpc,
-          name: `g${i}`,
-          template: 'empty',
-        })
-      ).id,
-    );
-  return { url, key, client, vpc, groups, next: 0 };
+  const region = { id: 'bench', profile: 'huawei', quotas: { rulesPerGroup: 0, groupsPerTenant: 0 } };
+  return { url, ...(await benchRegion(benchAdmin(url), region, CONCURRENCY)), next: 0 };
 }
 type Target = Awaited<ReturnType<typeof setUp>>;
 
