@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { signRequest } from '../src/control/auth/signing.js';
-import { benchAdmin, benchRegion, percentile, startBenchServer, stopBenchServer } from './support.js';
+import {
+  benchAdmin,
+  benchRegion,
+  keystoneLogin,
+  percentile,
+  startBenchServer,
+  stopBenchServer,
+} from './support.js';
 
 export interface ApiFigures {
   /** With the default limits on (per-address rate limit, per-credential rate, lockouts). */
@@ -147,22 +154,7 @@ async function logins(url: string): Promise<{ alone: number; underAttack: number
   await admin.post('/v1/tenants', { id: 'login', name: 'login' });
   for (const name of ['honest', 'victim'])
     await admin.post('/v1/openstack/users', { tenantId: 'login', name, password: `${name}-password` });
-  const login = async (name: string, password: string) => {
-    const res = await fetch(`${url}/identity/v3/auth/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        auth: {
-          identity: {
-            methods: ['password'],
-            password: { user: { name, domain: { name: 'Default' }, password } },
-          },
-        },
-      }),
-    });
-    await res.text();
-    return res.status;
-  };
+  const login = async (name: string, password: string) => (await keystoneLogin(url, name, password)).status;
   const honest = async () => {
     const times: number[] = [];
     for (let i = 0; i < LOGINS; i++) {
@@ -240,22 +232,8 @@ async function neutronSetUp(url: string) {
   });
   await admin.post('/v1/tenants', { id: 'osbench', name: 'osbench' });
   await admin.post('/v1/openstack/users', { tenantId: 'osbench', name: 'ops', password: 'ops-password' });
-  const res = await fetch(`${url}/identity/v3/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: 'ops', domain: { name: 'Default' }, password: 'ops-password' } },
-        },
-        scope: { project: { name: 'osbench', domain: { name: 'Default' } } },
-      },
-    }),
-  });
-  await res.text();
-  const token = res.headers.get('x-subject-token');
-  if (res.status !== 201 || !token) throw new Error(`keystone login answered ${res.status}`);
+  const { status, token } = await keystoneLogin(url, 'ops', 'ops-password', 'osbench');
+  if (status !== 201 || !token) throw new Error(`keystone login answered ${status}`);
   const base = `${url}/networking/osbench/v2.0`;
   const call = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${base}${path}`, {

@@ -65,6 +65,25 @@ export async function benchRegion(admin: PalisadeClient, region: Record<string, 
   return { key, client, vpc, groups: ids };
 }
 
+/** A Keystone password login (scoped to a project when named); the answer is read to its end. */
+export async function keystoneLogin(url: string, name: string, password: string, project?: string) {
+  const res = await fetch(`${url}/identity/v3/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name, domain: { name: 'Default' }, password } },
+        },
+        ...(project ? { scope: { project: { name: project, domain: { name: 'Default' } } } } : {}),
+      },
+    }),
+  });
+  await res.text();
+  return { status: res.status, token: res.headers.get('x-subject-token') };
+}
+
 export const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 export const median = (xs: number[]) => percentile(xs, 50);
