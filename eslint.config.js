@@ -26,6 +26,16 @@ const NO_MESSAGE_PARSING = [
   },
 ];
 
+/** Forbid a folder's files to import from the named top-level folders of src/ (and node: for the core). */
+function layer(files, above, pure = false) {
+  const patterns = above.map((dir) => ({
+    group: [`**/${dir}/**`],
+    message: `This layer does not depend on src/${dir}: move what both need below them.`,
+  }));
+  if (pure) patterns.push({ group: ['node:*'], message: 'The core is pure: no I/O.' });
+  return [{ files: [files], rules: { 'no-restricted-imports': ['error', { patterns }] } }];
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'web/dist/', 'scratch/'] },
   js.configs.recommended,
@@ -78,6 +88,17 @@ export default tseslint.config(
       ],
     },
   },
+  // One-way dependencies: core (pure, no I/O) <- control (the service layer) <- http (what every
+  // HTTP front end shares) <- compat (the clouds' front ends) <- server (mounts them all). A layer
+  // imports only those below it, so a fourth cloud is a compat folder and a profile entry.
+  ...layer(
+    'src/core/**/*.ts',
+    ['control', 'http', 'compat', 'server', 'store', 'policy', 'cli', 'agent', 'dataplane'],
+    true,
+  ),
+  ...layer('src/control/**/*.ts', ['http', 'compat', 'server', 'cli', 'agent', 'dataplane']),
+  ...layer('src/http/**/*.ts', ['compat', 'server', 'cli', 'agent', 'dataplane']),
+  ...layer('src/compat/**/*.ts', ['server', 'cli', 'agent', 'dataplane']),
   {
     // API tests read JSON answers field by field.
     files: ['test/**/*.ts'],

@@ -2,8 +2,8 @@
 // plugin (its body parsers, its authentication, its error envelope), every one calling the same
 // service layer as the native API. See docs/compat/.
 import type { FastifyInstance } from 'fastify';
-import type { Context } from '../server/app.js';
-import type { Dialect } from '../server/dialects.js';
+import type { Context } from '../http/context.js';
+import type { Dialect } from '../http/dialects.js';
 import { alibabaApi, alibabaDialect } from './alibaba/index.js';
 import { huaweiDialect } from './huawei/errors.js';
 import { huaweiApi } from './huawei/index.js';

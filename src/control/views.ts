@@ -2,7 +2,7 @@
 // for rules the input shape (remoteIpPrefix / remoteGroup / remoteAddressGroup) plus the
 // rule's position in its group's evaluation order.
 import type { Profile, Rule } from '../core/model.js';
-import type { RuleInput } from '../policy/schema.js';
+import type { RuleInput } from '../core/rule-input.js';
 import { orderedRules } from './rule-order.js';
 import type { GroupRecord } from './world.js';
 

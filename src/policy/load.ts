@@ -3,20 +3,12 @@
 // problem is returned with its path; nothing half-loaded is ever returned.
 import { Value } from '@sinclair/typebox/value';
 import { YAMLParseError, parse } from 'yaml';
-import { cidrFamily } from '../core/address.js';
 import { findDefaultGroup, makeDefaultGroup } from '../core/defaults.js';
-import type {
-  Instance,
-  PortRange,
-  Profile,
-  RegionState,
-  Remote,
-  Rule,
-  SecurityGroup,
-} from '../core/model.js';
+import type { Instance, RegionState, Rule, SecurityGroup } from '../core/model.js';
 import { DEFAULT_QUOTAS, DEFAULT_TIMEOUTS, TEMPLATES, TRAITS, materializeRules } from '../core/profiles.js';
 import { Problems, type ValidationError, ruleIdentity, validateRegionState } from '../core/validate.js';
-import { type PolicyFile, PolicySchema, type RuleInput } from './schema.js';
+import { toRule } from '../core/rule-input.js';
+import { type PolicyFile, PolicySchema } from './schema.js';
 
 export interface LoadResult {
   state: RegionState | null;
@@ -67,58 +59,6 @@ function dedupe(errors: ValidationError[]): ValidationError[] {
   // TypeBox reports each failed union branch; keep one error per path.
   const seen = new Set<string>();
   return errors.filter((e) => !seen.has(e.path) && seen.add(e.path));
-}
-
-/** "22", 22, "80-82", "22,25,27", [{from,to}] → ranges; malformed text is reported. */
-export function parsePortList(input: string | number | PortRange[], at: string, p: Problems): PortRange[] {
-  if (typeof input === 'number') return [{ from: input, to: input }];
-  if (Array.isArray(input)) return input;
-  const out: PortRange[] = [];
-  for (const part of input.split(',').map((s) => s.trim())) {
-    const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part);
-    if (!m) {
-      p.add(at, 'INVALID_PORTS', `${at} "${input}": "${part}" is not a port or a range like 80-82`);
-      continue;
-    }
-    out.push({ from: Number(m[1]), to: Number(m[2] ?? m[1]) });
-  }
-  return out;
-}
-
-function remoteOf(r: RuleInput, at: string, p: Problems): Remote {
-  const given = (['remoteIpPrefix', 'remoteGroup', 'remoteAddressGroup'] as const).filter(
-    (k) => r[k] !== undefined,
-  );
-  if (given.length > 1)
-    p.add(
-      at,
-      'REMOTE_CONFLICT',
-      `${at} names ${given.join(' and ')}: a rule's remote is one CIDR, one group or one address group`,
-    );
-  if (r.remoteIpPrefix !== undefined) return { kind: 'cidr', cidr: r.remoteIpPrefix };
-  if (r.remoteGroup !== undefined) return { kind: 'group', groupId: r.remoteGroup };
-  if (r.remoteAddressGroup !== undefined)
-    return { kind: 'addressGroup', addressGroupId: r.remoteAddressGroup };
-  return { kind: 'any' };
-}
-
-export function toRule(profile: Profile, r: RuleInput, id: string, at: string, p: Problems): Rule {
-  const rule: Rule = {
-    id: r.id ?? id,
-    direction: r.direction,
-    ethertype: r.ethertype ?? (r.remoteIpPrefix ? (cidrFamily(r.remoteIpPrefix) ?? 'IPv4') : 'IPv4'),
-    protocol: (typeof r.protocol === 'string' ? r.protocol.toLowerCase() : r.protocol) as Rule['protocol'],
-    remote: remoteOf(r, at, p),
-    action: r.action ?? 'allow',
-    priority: r.priority ?? TRAITS[profile].defaultPriority,
-    nicType: r.nicType ?? 'intranet',
-  };
-  if (r.ports !== undefined) rule.ports = parsePortList(r.ports, `${at}.ports`, p);
-  if (r.sourcePorts !== undefined) rule.sourcePorts = parsePortList(r.sourcePorts, `${at}.sourcePorts`, p);
-  if (r.icmpType !== undefined) rule.icmpType = r.icmpType;
-  if (r.icmpCode !== undefined) rule.icmpCode = r.icmpCode;
-  if (r.description !== undefined) rule.description = r.description;
-  return rule;
 }
 
 const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);

@@ -1,6 +1,7 @@
 // The policy file (YAML or JSON): the native model as a user writes it, with the shorthands
 // cloud users know (ports "22,25,80-82", remoteIpPrefix/remoteGroup/remoteAddressGroup).
 // One TypeBox schema gives the TypeScript type, the structural check and schema/policy.schema.json.
+import type { RuleInput } from '../core/rule-input.js';
 import { type Static, Type as T } from '@sinclair/typebox';
 
 const Id = T.String({
@@ -187,4 +188,7 @@ export const PolicySchema = T.Object(
 );
 
 export type PolicyFile = Static<typeof PolicySchema>;
-export type RuleInput = Static<typeof RuleSchema>;
+/** The schema checks exactly the core's RuleInput: each type must be assignable to the other. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const ruleSchemaIsRuleInput: Same<Static<typeof RuleSchema>, RuleInput> = true;
+void ruleSchemaIsRuleInput;

@@ -9,14 +9,11 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { IdentityService } from '../control/auth/identity.js';
-import type { KeyService } from '../control/auth/keys.js';
-import type { Service } from '../control/service.js';
+import type { Context } from '../http/context.js';
 import { throttled } from '../control/errors.js';
 import { COMPAT_DIALECTS, mountCompatApis } from '../compat/mount.js';
-import { dialectFor, requestLineOf, sendAnswer, writeAnswer } from './dialects.js';
-import type { ServerLimits } from './limits.js';
-import { jsonBody } from './http.js';
+import { dialectFor, requestLineOf, sendAnswer, writeAnswer } from '../http/dialects.js';
+import { jsonBody } from '../http/requests.js';
 import { errorHandler, nativeDialect, sendProblem } from './problem.js';
 import { responseChecker } from './response-check.js';
 import * as R from './responses.js';
@@ -25,14 +22,6 @@ import { groupRoutes } from './routes/groups.js';
 import { identityRoutes } from './routes/identity.js';
 import { instanceRoutes } from './routes/instances.js';
 import { tenancyRoutes } from './routes/tenancy.js';
-
-export interface Context {
-  svc: Service;
-  keys: KeyService;
-  /** OpenStack users, application credentials and Keystone tokens. */
-  identity: IdentityService;
-  limits: ServerLimits;
-}
 
 /** Every API's dialect, by URL space; the native API answers for the rest. */
 const DIALECTS = [...COMPAT_DIALECTS, nativeDialect];

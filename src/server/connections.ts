@@ -6,7 +6,7 @@
 // request, silence) close what lingers.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ConnectionLimits } from './limits.js';
+import type { ConnectionLimits } from '../http/limits.js';
 
 export interface ConnectionStats {
   open: number;

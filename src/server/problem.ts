@@ -10,7 +10,7 @@ import {
   type RequestInfo,
   retryAfterHeaders,
   sendAnswer,
-} from './dialects.js';
+} from '../http/dialects.js';
 
 export const PROBLEM_TYPE = 'application/problem+json';
 

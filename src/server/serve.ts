@@ -11,7 +11,7 @@ import { DEFAULT_SQLITE_PATH, openStore } from '../store/open.js';
 import { AuthGuard } from '../control/auth/guard.js';
 import { buildApp } from './app.js';
 import { type ConnectionStats, limitConnections } from './connections.js';
-import { limitsFromEnv, type ServerLimits } from './limits.js';
+import { limitsFromEnv, type ServerLimits } from '../http/limits.js';
 
 /** A server that cannot start as configured (wrong master key, database in use): the message says why. */
 export class StartupError extends Error {}

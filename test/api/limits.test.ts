@@ -10,7 +10,7 @@ import { PalisadeClient } from '../../src/client/client.js';
 import { signRequest as huaweiSign } from '../../src/compat/huawei/signing.js';
 import { percentEncode, v1Signature, v1StringToSign } from '../../src/compat/alibaba/signing.js';
 import { signRequest } from '../../src/control/auth/signing.js';
-import { defaultLimits, type ServerLimits } from '../../src/server/limits.js';
+import { defaultLimits, type ServerLimits } from '../../src/http/limits.js';
 import { login, osProject, type OsProject, passwordLogin } from '../support/openstack.js';
 import {
   freshDatabase,

@@ -4,7 +4,7 @@
 // never accepted twice (recorded by the caller: in the write's transaction, or at once).
 import { ServiceError } from '../../control/errors.js';
 import type { NonceUse, Principal } from '../../control/service.js';
-import type { Context } from '../../server/app.js';
+import type { Context } from '../../http/context.js';
 import { AliError, missing } from './errors.js';
 import type { Params } from './params.js';
 import {

@@ -3,7 +3,7 @@
 import type { Principal, Service, WriteOptions } from '../../control/service.js';
 import type { Scope, ScopedRegion } from '../../control/scope.js';
 import type { GroupRecord } from '../../control/world.js';
-import type { Context } from '../../server/app.js';
+import type { Context } from '../../http/context.js';
 import { AliError, type ErrorContext, groupNotFound, missing } from './errors.js';
 import type { Params } from './params.js';
 

@@ -2,7 +2,7 @@
 // every answer; errors as `{RequestId, HostId, Code, Message, Recommend}` or `<Error>`.
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
-import type { ErrorAnswer } from '../../server/dialects.js';
+import type { ErrorAnswer } from '../../http/dialects.js';
 import type { AliError } from './errors.js';
 
 export type Format = 'JSON' | 'XML';

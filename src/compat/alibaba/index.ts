@@ -5,14 +5,14 @@
 // See docs/compat/alibaba.md.
 import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { requestHash } from '../../control/service.js';
-import type { Context } from '../../server/app.js';
+import type { Context } from '../../http/context.js';
 import {
   type Dialect,
   frameworkFault,
   type RequestInfo,
   retryAfterHeaders,
   sendAnswer,
-} from '../../server/dialects.js';
+} from '../../http/dialects.js';
 import { authenticate, type Caller } from './auth.js';
 import type { Call, Handler } from './call.js';
 import { errorAnswer, formatOf, newRequestId, sendResult } from './envelope.js';

@@ -4,7 +4,7 @@
 import { cidrFamily } from '../../core/address.js';
 import { own } from '../../core/own.js';
 import type { Direction, Ethertype, Rule } from '../../core/model.js';
-import type { RuleInput } from '../../policy/schema.js';
+import type { RuleInput } from '../../core/rule-input.js';
 import type { ScopedRegion } from '../../control/scope.js';
 import type { GroupRecord } from '../../control/world.js';
 import { AliError, missing } from './errors.js';

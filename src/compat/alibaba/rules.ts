@@ -4,8 +4,8 @@
 import type { Direction } from '../../core/model.js';
 import { Problems, ruleIdentity } from '../../core/validate.js';
 import { addRules, deleteRules, modifyRule } from '../../control/ops/rules.js';
-import { toRule } from '../../policy/load.js';
-import type { RuleInput } from '../../policy/schema.js';
+import { toRule } from '../../core/rule-input.js';
+import type { RuleInput } from '../../core/rule-input.js';
 import { AliError, missing } from './errors.js';
 import { type Call, groupIn } from './call.js';
 import {

@@ -14,7 +14,7 @@ import ipaddr from 'ipaddr.js';
 import { canonicalCidr, cidrFamily, ipFamily } from '../../core/address.js';
 import type { AddressGroup } from '../../core/model.js';
 import { checkQuota, Problems } from '../../core/validate.js';
-import type { Context } from '../../server/app.js';
+import type { Context } from '../../http/context.js';
 import {
   checkDescription,
   checkEnterpriseProject,

@@ -7,7 +7,7 @@ import { createGroup, deleteGroup, updateGroup } from '../../control/ops/groups.
 import type { ScopedRegion } from '../../control/scope.js';
 import { checkQuota, Problems } from '../../core/validate.js';
 import { invalid as serviceInvalid } from '../../control/errors.js';
-import type { Context } from '../../server/app.js';
+import type { Context } from '../../http/context.js';
 import {
   checkDescription,
   checkEnterpriseProject,

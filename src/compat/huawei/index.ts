@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { ServiceError } from '../../control/errors.js';
 import { own } from '../../core/own.js';
 import type { Principal } from '../../control/service.js';
-import type { Context } from '../../server/app.js';
+import type { Context } from '../../http/context.js';
 import { addressGroupRoutes } from './address-groups.js';
 import { CODES, HuaweiError, requestIdOf, sendHuaweiError, toHuaweiError } from './errors.js';
 import { groupRoutes } from './groups.js';

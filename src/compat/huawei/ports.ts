@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { setGroups } from '../../control/ops/instances.js';
 import type { ScopedRegion } from '../../control/scope.js';
 import type { Instance, Port } from '../../core/model.js';
-import type { Context } from '../../server/app.js';
+import type { Context } from '../../http/context.js';
 import { principalOf, regionOf, wrapped, writeOpts } from './context.js';
 import { CODES, dryRunPassed, HuaweiError, invalid, notFound, requestIdOf } from './errors.js';
 import { groupIn } from './rules.js';

@@ -15,9 +15,9 @@ import {
   validateRule,
   validateRuleReferences,
 } from '../../core/validate.js';
-import { toRule } from '../../policy/load.js';
-import type { RuleInput } from '../../policy/schema.js';
-import type { Context } from '../../server/app.js';
+import { toRule } from '../../core/rule-input.js';
+import type { RuleInput } from '../../core/rule-input.js';
+import type { Context } from '../../http/context.js';
 import {
   checkDescription,
   isObject,

@@ -7,7 +7,7 @@ import {
 } from '../../control/ops/address-groups.js';
 import type { AddressGroup } from '../../core/model.js';
 import type { Versioned } from '../../control/world.js';
-import type { Context } from '../../server/app.js';
+import type { Context } from '../../http/context.js';
 import {
   addressGroupInUse,
   addressGroupNotFound,

@@ -10,7 +10,7 @@ import {
   type RequestInfo,
   retryAfterHeaders,
   sendAnswer,
-} from '../../server/dialects.js';
+} from '../../http/dialects.js';
 
 export class NeutronError extends Error {
   constructor(

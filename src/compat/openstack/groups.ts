@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createGroup, deleteGroup, updateGroup } from '../../control/ops/groups.js';
 import { ServiceError } from '../../control/errors.js';
 import type { GroupRecord } from '../../control/world.js';
-import type { Context } from '../../server/app.js';
+import type { Context } from '../../http/context.js';
 import { ensureDefaultGroup } from './default-group.js';
 import {
   badRequest,

@@ -5,7 +5,7 @@ import { ServiceError } from '../../control/errors.js';
 import { own } from '../../core/own.js';
 import type { Principal } from '../../control/service.js';
 import type { ScopedRegion } from '../../control/scope.js';
-import type { Context } from '../../server/app.js';
+import type { Context } from '../../http/context.js';
 import { badRequest, baseUrlOf, NeutronError, resourceNotFound, unauthenticated } from './errors.js';
 
 export type TenantPrincipal = Principal & { role: 'tenant' };

@@ -7,9 +7,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { DEFAULT_DOMAIN, type TokenInfo } from '../../control/auth/identity.js';
-import type { Context } from '../../server/app.js';
-import { sendAnswer } from '../../server/dialects.js';
-import { jsonBody } from '../../server/http.js';
+import type { Context } from '../../http/context.js';
+import { sendAnswer } from '../../http/dialects.js';
+import { jsonBody } from '../../http/requests.js';
 import { KeystoneError, keystoneDialect, sendKeystoneError, unauthenticated } from './errors.js';
 import { baseUrl } from './http.js';
 

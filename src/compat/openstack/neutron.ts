@@ -2,9 +2,9 @@
 // /networking/{regionId}            versions document (what the catalog's URL answers)
 // /networking/{regionId}/v2.0/      resources document, extensions, and the resources below.
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { Context } from '../../server/app.js';
-import { sendAnswer } from '../../server/dialects.js';
-import { jsonBody } from '../../server/http.js';
+import type { Context } from '../../http/context.js';
+import { sendAnswer } from '../../http/dialects.js';
+import { jsonBody } from '../../http/requests.js';
 import { addressGroupRoutes } from './address-groups.js';
 import { NeutronError, neutronDialect, resourceNotFound, sendNeutronError } from './errors.js';
 import { groupRoutes } from './groups.js';

@@ -1,7 +1,7 @@
 // A Neutron security_group_rule body, checked the way Neutron checks it (attribute map first,
 // then securitygroups_db's validation, in that order and with its messages), and turned into
 // the service layer's RuleInput.
-import type { RuleInput } from '../../policy/schema.js';
+import type { RuleInput } from '../../core/rule-input.js';
 import { ipNetworkText } from './cidr.js';
 import { badRequest, invalidInput, NeutronError } from './errors.js';
 import {

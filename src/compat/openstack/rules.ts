@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { addRules, deleteRules, modifyRule } from '../../control/ops/rules.js';
 import type { GroupRecord, RuleKeyOf } from '../../control/world.js';
-import type { Context } from '../../server/app.js';
+import type { Context } from '../../http/context.js';
 import { ensureDefaultGroup } from './default-group.js';
 import {
   addressGroupNotFound,

@@ -7,8 +7,8 @@ import { type Ethertype, type Packet, PROTOCOL_NUMBERS, type ProtocolName } from
 import { own } from '../../core/own.js';
 import { Problems, validateRule } from '../../core/validate.js';
 import type { FlowCheck, FlowSide } from '../../core/verdict.js';
-import { toRule } from '../../policy/load.js';
-import type { RuleInput } from '../../policy/schema.js';
+import { toRule } from '../../core/rule-input.js';
+import type { RuleInput } from '../../core/rule-input.js';
 import { packetBetween, type SendSpec, Simulator } from '../../sim/simulator.js';
 import { badRequest, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';

@@ -10,8 +10,8 @@ import {
   validatePlacement,
   validateRuleReferences,
 } from '../../core/validate.js';
-import { toRule } from '../../policy/load.js';
-import type { RuleInput } from '../../policy/schema.js';
+import { toRule } from '../../core/rule-input.js';
+import type { RuleInput } from '../../core/rule-input.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import type { Event, GroupMeta } from '../events.js';
 import { newId } from '../ids.js';

@@ -8,8 +8,8 @@ import {
   validateRule,
   validateRuleReferences,
 } from '../../core/validate.js';
-import { toRule } from '../../policy/load.js';
-import type { RuleInput } from '../../policy/schema.js';
+import { toRule } from '../../core/rule-input.js';
+import type { RuleInput } from '../../core/rule-input.js';
 import { badRequest, invalid, notFound } from '../errors.js';
 import type { Event } from '../events.js';
 import { newId } from '../ids.js';

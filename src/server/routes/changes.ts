@@ -3,10 +3,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as changes from '../../control/ops/changes.js';
 import * as flows from '../../control/ops/flows.js';
 import * as status from '../../control/ops/status.js';
-import { principal } from '../http.js';
+import { principal } from '../../http/requests.js';
 import * as R from '../responses.js';
 import * as S from '../schemas.js';
-import type { Context } from '../app.js';
+import type { Context } from '../../http/context.js';
 
 const HEARTBEAT_MS = 15_000;
 

@@ -2,8 +2,8 @@
 // through the native API by an operator or the tenant itself. Secrets are shown once.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
-import type { Context } from '../app.js';
-import { principal, sendWrite, writeOptions } from '../http.js';
+import type { Context } from '../../http/context.js';
+import { principal, sendWrite, writeOptions } from '../../http/requests.js';
 import * as R from '../responses.js';
 import * as S from '../schemas.js';
 

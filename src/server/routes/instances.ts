@@ -2,10 +2,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as ags from '../../control/ops/address-groups.js';
 import * as inst from '../../control/ops/instances.js';
-import { principal, sendObject, sendWrite, writeOptions } from '../http.js';
+import { principal, sendObject, sendWrite, writeOptions } from '../../http/requests.js';
 import * as R from '../responses.js';
 import * as S from '../schemas.js';
-import type { Context } from '../app.js';
+import type { Context } from '../../http/context.js';
 
 export const instanceRoutes =
   ({ svc }: Context): FastifyPluginAsyncTypebox =>

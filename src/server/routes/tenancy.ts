@@ -3,10 +3,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import * as ops from '../../control/ops/tenancy.js';
 import { TEMPLATES } from '../../core/profiles.js';
-import { principal, sendObject, sendWrite, writeOptions } from '../http.js';
+import { principal, sendObject, sendWrite, writeOptions } from '../../http/requests.js';
 import * as R from '../responses.js';
 import * as S from '../schemas.js';
-import type { Context } from '../app.js';
+import type { Context } from '../../http/context.js';
 
 export const tenancyRoutes =
   (ctx: Context): FastifyPluginAsyncTypebox =>
