@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { addressGroupCommand } from './commands/address-group.js';
-import { adminCommands } from './commands/admin.js';
+import { auditCommands } from './commands/audit.js';
+import { instanceCommands } from './commands/instance.js';
+import { tenancyCommands } from './commands/tenancy.js';
 import { openstackCommands } from './commands/openstack.js';
 import { checkCommand } from './commands/check.js';
 import { dataplaneCommands } from './commands/dataplane.js';
@@ -35,7 +37,9 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
   ruleCommand(program, io, exit);
   portCommand(program, io, exit);
   addressGroupCommand(program, io, exit);
-  adminCommands(program, io, exit);
+  tenancyCommands(program, io, exit);
+  instanceCommands(program, io, exit);
+  auditCommands(program, io, exit);
   openstackCommands(program, io, exit);
   dataplaneCommands(program, io, exit);
   return program;

@@ -17,10 +17,14 @@ import { jsonBody } from '../http/requests.js';
 import { errorHandler, nativeDialect, sendProblem } from './problem.js';
 import { responseChecker } from './response-check.js';
 import * as R from './responses.js';
+import { addressGroupRoutes } from './routes/address-groups.js';
 import { changeRoutes } from './routes/changes.js';
+import { flowRoutes } from './routes/flows.js';
 import { groupRoutes } from './routes/groups.js';
 import { identityRoutes } from './routes/identity.js';
 import { instanceRoutes } from './routes/instances.js';
+import { ruleRoutes } from './routes/rules.js';
+import { statusRoutes } from './routes/status.js';
 import { tenancyRoutes } from './routes/tenancy.js';
 
 /** Every API's dialect, by URL space; the native API answers for the rest. */
@@ -184,8 +188,12 @@ export async function buildApp(
 
   await app.register(tenancyRoutes(ctx));
   await app.register(groupRoutes(ctx));
+  await app.register(ruleRoutes(ctx));
   await app.register(instanceRoutes(ctx));
+  await app.register(addressGroupRoutes(ctx));
   await app.register(changeRoutes(ctx));
+  await app.register(flowRoutes(ctx));
+  await app.register(statusRoutes(ctx));
   await app.register(identityRoutes(ctx));
   await mountCompatApis(app, ctx);
   return app;

@@ -1,8 +1,6 @@
-// The change stream (SSE), snapshots, the audit log, flow checks and simulations.
+// The change stream (SSE), snapshots and the audit log (ops/changes.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as changes from '../../control/ops/changes.js';
-import * as flows from '../../control/ops/flows.js';
-import * as status from '../../control/ops/status.js';
 import { principal } from '../../http/requests.js';
 import * as R from '../responses.js';
 import * as S from '../schemas.js';
@@ -86,77 +84,5 @@ export const changeRoutes =
         },
       },
       async (req) => changes.listAudit(svc, principal(req), req.query),
-    );
-    app.post(
-      '/v1/regions/:id/flows::check',
-      {
-        config: { read: true },
-        schema: {
-          tags: ['flows'],
-          summary: 'Would this packet pass? Verdict and the deciding rule of each side',
-          params: S.IdParams,
-          body: S.FlowCheck,
-          response: R.answers(R.QUERY, { 200: R.FlowCheckResult }, [
-            [400, 'INVALID_ENDPOINT'],
-            [404, "NOT_FOUND: no such region, or an endpoint is another tenant's port"],
-            414,
-          ]),
-        },
-      },
-      async (req) => flows.checkFlow(svc, principal(req), req.params.id, req.body as flows.PacketInput),
-    );
-    app.post(
-      '/v1/hosts/:host/status',
-      {
-        config: { read: true },
-        schema: {
-          tags: ['status'],
-          summary:
-            "A host agent's report: the revision it enforces, closed ports, rule hit counts (operator keys)",
-          params: S.HostParams,
-          body: S.HostReport,
-          response: R.answers(R.QUERY, { 204: null }, [[403, 'an operator key reports'], 414]),
-        },
-      },
-      async (req, reply) => {
-        await status.reportHost(svc, principal(req), req.params.host, req.body);
-        return reply.code(204).send();
-      },
-    );
-    app.get(
-      '/v1/status',
-      {
-        schema: {
-          tags: ['status'],
-          summary:
-            'Per region: whether its latest change is enforced on every host with its ports; rule hits',
-          querystring: S.StatusQuery,
-          response: R.answers(R.READ, { 200: R.EnforcementStatus }, [400]),
-        },
-      },
-      async (req) => status.enforcementStatus(svc, principal(req), req.query.regionId),
-    );
-    app.post(
-      '/v1/regions/:id/simulations',
-      {
-        config: { read: true },
-        schema: {
-          tags: ['flows'],
-          summary:
-            'Run packets, clock steps and hypothetical changes on the stored policy; nothing is stored',
-          params: S.IdParams,
-          body: S.Simulation,
-          response: R.answers(R.QUERY, { 200: R.SimulationResult }, [
-            [
-              400,
-              'UNKNOWN_GROUP, UNKNOWN_PORT, UNKNOWN_RULE, UNKNOWN_ADDRESS_GROUP, INVALID_ENDPOINT, rule problems',
-            ],
-            [404, "NOT_FOUND: no such region, or a step names another tenant's port or group"],
-            414,
-          ]),
-        },
-      },
-      async (req) =>
-        flows.simulate(svc, principal(req), req.params.id, req.body.steps as flows.SimulationStep[]),
     );
   };
