@@ -1,6 +1,7 @@
 // A group's rules in the order its profile evaluates them (SEMANTICS.md): each rule's
 // position within its direction is what the API shows and what "list rules" pages through.
 import type { GroupType, Profile, Rule } from '../core/model.js';
+import { evaluationStyle } from '../core/profiles.js';
 import type { GroupRecord, StoredRule } from './world.js';
 
 export interface Sortable {
@@ -8,9 +9,8 @@ export interface Sortable {
   seq: number;
 }
 
-/** Where the profile orders rules: by priority, deny first at equal priority, then by creation. */
-const ordersRules = (profile: Profile, type: GroupType) =>
-  profile === 'huawei' || (profile === 'alibaba' && type === 'basic');
+/** First-match evaluation orders rules: by priority, deny first at equal priority, then by creation. */
+const ordersRules = (profile: Profile, type: GroupType) => evaluationStyle(profile, type) === 'firstMatch';
 
 /** A rule's rank within its direction where the profile orders rules: priority, then deny first. */
 export const rankOf = (rule: Rule) => rule.priority * 2 + (rule.action === 'deny' ? 0 : 1);

@@ -4,6 +4,7 @@
 // re-evaluated against the new policy (alibaba).
 import type { Change } from './changes.js';
 import type { Profile, Rule } from './model.js';
+import { TRAITS } from './profiles.js';
 import type { RegionIndex } from './region-index.js';
 
 export interface ClearingPlan {
@@ -29,6 +30,7 @@ export function clearingPlan(profile: Profile, before: RegionIndex, change: Chan
     forget: new Set(),
     reason: 'no effect on live connections',
   };
+  const traits = TRAITS[profile].clearing;
   const members = (groupId: string) => before.membersOf(groupId).map((p) => p.id);
   /** Groups whose rules (inbound only, or any) name this remote group or address group. */
   const referencing = (pred: (r: Rule) => boolean, inboundOnly: boolean) =>
@@ -36,7 +38,7 @@ export function clearingPlan(profile: Profile, before: RegionIndex, change: Chan
       g.rules.some((r) => pred(r) && (!inboundOnly || r.direction === 'ingress')),
     );
   const touch = (ports: string[], reason: string) => {
-    const target = profile === 'alibaba' ? plan.reevaluate : plan.clearInbound;
+    const target = traits.reevaluate ? plan.reevaluate : plan.clearInbound;
     for (const p of ports) target.add(p);
     if (ports.length > 0) plan.reason = reason;
   };
@@ -46,14 +48,14 @@ export function clearingPlan(profile: Profile, before: RegionIndex, change: Chan
   switch (change.kind) {
     case 'ruleAdded': {
       const r = change.rule;
-      if (profile === 'huawei' && r.action !== 'deny') break; // 002: only a new deny rule clears
+      if (traits.onlyWhenNarrowing && r.action !== 'deny') break; // 002: only a new deny rule clears
       touch(members(change.groupId), `rule ${r.id} added to ${change.groupId}`);
       break;
     }
     case 'ruleRemoved': {
       const r = oldRule(change.groupId, change.ruleId);
       if (!r) break;
-      if (profile === 'huawei' && !(r.action === 'allow' && r.direction === 'ingress')) break; // 002
+      if (traits.onlyWhenNarrowing && !(r.action === 'allow' && r.direction === 'ingress')) break; // 002
       touch(members(change.groupId), `rule ${r.id} removed from ${change.groupId}`);
       break;
     }
@@ -62,19 +64,19 @@ export function clearingPlan(profile: Profile, before: RegionIndex, change: Chan
       if (!r || !significant(r, change.rule)) break;
       // 002: only inbound modifications clear (outbound connections keep their verdict);
       // 003: any rule change clears the inbound entries, outbound ones survive.
-      if (profile === 'huawei' && r.direction !== 'ingress' && change.rule.direction !== 'ingress') break;
+      if (traits.onlyWhenNarrowing && r.direction !== 'ingress' && change.rule.direction !== 'ingress') break;
       touch(members(change.groupId), `rule ${r.id} of ${change.groupId} modified`);
       break;
     }
     case 'groupUpdated':
-      if (profile === 'alibaba' && change.innerAccessPolicy !== undefined) {
+      if (TRAITS[profile].innerAccessPolicy && change.innerAccessPolicy !== undefined) {
         touch(members(change.groupId), `innerAccessPolicy of ${change.groupId} changed`);
       }
       break;
     case 'addressGroupEntriesChanged': {
       const id = change.addressGroupId;
       const uses = (r: Rule) => r.remote.kind === 'addressGroup' && r.remote.addressGroupId === id;
-      for (const g of referencing(uses, profile !== 'alibaba')) {
+      for (const g of referencing(uses, !traits.reevaluate)) {
         touch(members(g.id), `entries of address group ${id} changed`);
       }
       break;
@@ -113,6 +115,6 @@ export function clearingPlan(profile: Profile, before: RegionIndex, change: Chan
     const reason = `membership of ${groupId} changed`;
     touch([...members(groupId), ...ports], reason);
     const uses = (r: Rule) => r.remote.kind === 'group' && r.remote.groupId === groupId;
-    for (const g of referencing(uses, profile !== 'alibaba')) touch(members(g.id), reason);
+    for (const g of referencing(uses, !traits.reevaluate)) touch(members(g.id), reason);
   }
 }

@@ -2,7 +2,7 @@
 // one direction and family, and in what order. This is the specification both the reference
 // evaluator (linear scan) and the compiled classifier (bit vectors) follow.
 import type { Direction, Ethertype, GroupType, Port, Profile, Rule, SecurityGroup } from './model.js';
-import { defaultVerdict, evaluationStyle } from './profiles.js';
+import { defaultVerdict, evaluationStyle, TRAITS } from './profiles.js';
 
 export type Entry =
   | { kind: 'rule'; rule: Rule; group: SecurityGroup; seq: number }
@@ -50,25 +50,25 @@ export function evaluationOrder(
   });
   const stable = (a: Entry & { kind: 'rule' }, b: Entry & { kind: 'rule' }) =>
     positions.get(a.rule)! - positions.get(b.rule)!;
-  if (policy.profile === 'alibaba' && policy.style === 'firstMatch') {
-    // 001: priority ascending; at equal priority deny wins; groups are merged.
-    rules.sort(
-      (a, b) => a.rule.priority - b.rule.priority || actionRank(a.rule) - actionRank(b.rule) || stable(a, b),
-    );
-  } else if (policy.profile === 'huawei') {
-    // 002: group sequence, then rule priority, then deny before allow.
+  const traits = TRAITS[policy.profile];
+  if (policy.style === 'firstMatch') {
+    // Priority ascending, deny first at equal priority; merged over all groups (001), or within
+    // each group in the port's group sequence (002).
+    const sequence = traits.mergesGroups
+      ? () => 0
+      : (a: Entry & { kind: 'rule' }, b: Entry & { kind: 'rule' }) => a.seq - b.seq;
     rules.sort(
       (a, b) =>
-        a.seq - b.seq ||
+        sequence(a, b) ||
         a.rule.priority - b.rule.priority ||
         actionRank(a.rule) - actionRank(b.rule) ||
         stable(a, b),
     );
   }
-  // anyAllow profiles keep membership then rule order: it only decides which match is reported.
+  // anyAllow keeps membership then rule order: it only decides which match is reported.
 
   const inner: Entry[] = [];
-  if (policy.profile === 'alibaba' && policy.groupType === 'basic' && port.nicType === 'intranet') {
+  if (traits.innerAccessPolicy && policy.groupType === 'basic' && port.nicType === 'intranet') {
     policy.groups.forEach((group, seq) => {
       if (group.innerAccessPolicy === 'Accept') inner.push({ kind: 'innerAccess', group, seq });
     });

@@ -3,6 +3,7 @@
 import type { Direction, Port, SecurityGroup } from './model.js';
 import { type PortPolicy, portPolicy } from './order.js';
 import type { RegionIndex } from './region-index.js';
+import { TRAITS } from './profiles.js';
 import type { Explanation } from './verdict.js';
 
 export type ResolvedPolicy =
@@ -31,18 +32,8 @@ export function resolvePolicy(index: RegionIndex, portId: string): ResolvedPolic
   return { policy: portPolicy(index.state.region.profile, groups), port: info.port };
 }
 
-export function defaultReason(policy: PortPolicy, direction: Direction, verdict: 'allow' | 'deny'): string {
+export function defaultReason(policy: PortPolicy, direction: Direction): string {
   const names = policy.groups.map((g) => g.id).join(', ');
   const where = `no ${direction} rule of ${names} matched`;
-  if (verdict === 'allow') return `${where}; Alibaba basic groups allow all outbound traffic by default`;
-  switch (policy.profile) {
-    case 'alibaba':
-      return policy.groupType === 'advanced'
-        ? `${where}; Alibaba advanced groups deny unmatched traffic in both directions`
-        : `${where}; Alibaba basic groups deny unmatched inbound traffic`;
-    case 'huawei':
-      return `${where}; Huawei groups are whitelists and deny unmatched traffic`;
-    case 'openstack':
-      return `${where}; OpenStack groups are allow-lists and drop unmatched traffic`;
-  }
+  return `${where}; ${TRAITS[policy.profile].unmatchedNote[policy.groupType]}`;
 }

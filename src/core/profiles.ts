@@ -32,7 +32,90 @@ export interface ProfileTraits {
    * Alibaba's belong to one VPC (000: "instances can join security groups on the same VPC").
    */
   groupsSpanVpcs: boolean;
+  /** The classic network (groups and instances without a VPC) exists. */
+  classicNetwork: boolean;
+  /**
+   * How a port's rules decide, by the type of its groups: the first match of the ordered list,
+   * or any matching allow rule (OpenStack, Alibaba advanced groups).
+   */
+  evaluation: ByGroupType<EvaluationStyle>;
+  /**
+   * First-match profiles order all of a port's rules as one list by priority (Alibaba), or group
+   * by group in the port's group sequence, each by priority (Huawei 002). Decides the data plane's
+   * chains too: group-wise profiles get a chain per group.
+   */
+  mergesGroups: boolean;
+  /** Unmatched egress is allowed (Alibaba basic groups); otherwise every unmatched packet is dropped. */
+  allowsUnmatchedEgress: ByGroupType<boolean>;
+  /** What the default verdict is called in an explanation, by group type. */
+  unmatchedNote: ByGroupType<string>;
+  /** A priority outside 1..100 that rules may carry: Alibaba's default-group rules use 110. */
+  reservedPriority: number | null;
+  /** Two rules are the same rule when one has no remote and the other all addresses of its family. */
+  noRemoteIsAllAddresses: boolean;
+  /** What a change does to live connections it affects (SEMANTICS.md "Clearing"). */
+  clearing: {
+    /** Re-evaluate them against the new rules (Alibaba), or clear their inbound entries. */
+    reevaluate: boolean;
+    /** Only changes that can narrow what is allowed clear: a new deny, a removed inbound allow, an inbound change (Huawei 002). */
+    onlyWhenNarrowing: boolean;
+  };
+  /** Rules of the tenant's default group, made on first need (SEMANTICS.md "Defaults"). */
+  defaultGroupRules: RuleSpec[];
+  /** Rules a new, non-default group starts with, by its type. */
+  newGroupRules: ByGroupType<RuleSpec[]>;
 }
+
+export type EvaluationStyle = 'firstMatch' | 'anyAllow';
+/** A trait that depends on the group type (null-prototype: looked up by a value from requests). */
+export type ByGroupType<T> = Table<Record<GroupType, T>>;
+
+export type RuleSpec = Omit<Rule, 'id' | 'nicType' | 'priority'> & { priority?: number };
+
+function tcp(port: number, ethertype: 'IPv4' | 'IPv6' = 'IPv4'): RuleSpec {
+  const cidr = ethertype === 'IPv4' ? '0.0.0.0/0' : '::/0';
+  return {
+    direction: 'ingress',
+    ethertype,
+    protocol: 'tcp',
+    ports: [{ from: port, to: port }],
+    remote: { kind: 'cidr', cidr },
+    action: 'allow',
+  };
+}
+
+const icmpIn: RuleSpec = {
+  direction: 'ingress',
+  ethertype: 'IPv4',
+  protocol: 'icmp',
+  remote: { kind: 'cidr', cidr: '0.0.0.0/0' },
+  action: 'allow',
+};
+
+function allEgress(ethertype: 'IPv4' | 'IPv6'): RuleSpec {
+  const cidr = ethertype === 'IPv4' ? '0.0.0.0/0' : '::/0';
+  return { direction: 'egress', ethertype, protocol: 'all', remote: { kind: 'cidr', cidr }, action: 'allow' };
+}
+
+/** Ingress from the group itself; the placeholder SELF is replaced by the new group's id. */
+export const SELF = '$self';
+function fromSelf(ethertype: 'IPv4' | 'IPv6'): RuleSpec {
+  return {
+    direction: 'ingress',
+    ethertype,
+    protocol: 'all',
+    remote: { kind: 'group', groupId: SELF },
+    action: 'allow',
+  };
+}
+
+/** Huawei's and OpenStack's default group: members reach each other, everything may leave. */
+const DEFAULT_GROUP_RULES: RuleSpec[] = [
+  fromSelf('IPv4'),
+  fromSelf('IPv6'),
+  allEgress('IPv4'),
+  allEgress('IPv6'),
+];
 
 export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
   alibaba: {
@@ -48,6 +131,21 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     maxSessionTimeout: 910,
     defaultPriority: 1,
     groupsSpanVpcs: false,
+    classicNetwork: true,
+    evaluation: table({ basic: 'firstMatch', advanced: 'anyAllow' }),
+    mergesGroups: true,
+    allowsUnmatchedEgress: table({ basic: true, advanced: false }),
+    unmatchedNote: table({
+      basic: 'Alibaba basic groups deny unmatched inbound traffic and allow all outbound traffic',
+      advanced: 'Alibaba advanced groups deny unmatched traffic in both directions',
+    }),
+    reservedPriority: 110,
+    noRemoteIsAllAddresses: false,
+    clearing: { reevaluate: true, onlyWhenNarrowing: false },
+    // 001: inbound ICMP, SSH and RDP at priority 110; outbound is allowed by the basic default.
+    defaultGroupRules: [icmpIn, tcp(22), tcp(3389)].map((r) => ({ ...r, priority: 110 })),
+    // Alibaba advanced groups deny egress by default, so they carry an allow-all egress rule (001).
+    newGroupRules: table({ basic: [], advanced: [allEgress('IPv4'), allEgress('IPv6')] }),
   },
   huawei: {
     denyRules: true,
@@ -62,6 +160,22 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     maxSessionTimeout: Infinity,
     defaultPriority: 1,
     groupsSpanVpcs: true,
+    classicNetwork: false,
+    evaluation: table({ basic: 'firstMatch', advanced: 'firstMatch' }),
+    mergesGroups: false,
+    allowsUnmatchedEgress: table({ basic: false, advanced: false }),
+    unmatchedNote: table({
+      basic: 'Huawei groups are whitelists and deny unmatched traffic',
+      advanced: 'Huawei groups are whitelists and deny unmatched traffic',
+    }),
+    reservedPriority: null,
+    noRemoteIsAllAddresses: true,
+    clearing: { reevaluate: false, onlyWhenNarrowing: true },
+    defaultGroupRules: DEFAULT_GROUP_RULES,
+    newGroupRules: table({
+      basic: DEFAULT_GROUP_RULES.map((r) => ({ ...r, priority: 100 })),
+      advanced: DEFAULT_GROUP_RULES.map((r) => ({ ...r, priority: 100 })),
+    }),
   },
   openstack: {
     denyRules: false,
@@ -76,6 +190,22 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     maxSessionTimeout: Infinity,
     defaultPriority: 1,
     groupsSpanVpcs: true,
+    classicNetwork: false,
+    evaluation: table({ basic: 'anyAllow', advanced: 'anyAllow' }),
+    mergesGroups: false,
+    allowsUnmatchedEgress: table({ basic: false, advanced: false }),
+    unmatchedNote: table({
+      basic: 'OpenStack groups are allow-lists and drop unmatched traffic',
+      advanced: 'OpenStack groups are allow-lists and drop unmatched traffic',
+    }),
+    reservedPriority: null,
+    noRemoteIsAllAddresses: true,
+    clearing: { reevaluate: false, onlyWhenNarrowing: false },
+    defaultGroupRules: DEFAULT_GROUP_RULES,
+    newGroupRules: table({
+      basic: [allEgress('IPv4'), allEgress('IPv6')],
+      advanced: [allEgress('IPv4'), allEgress('IPv6')],
+    }),
   },
 });
 
@@ -85,15 +215,12 @@ export function defaultVerdict(
   groupType: GroupType,
   direction: Direction,
 ): 'allow' | 'deny' {
-  if (profile === 'alibaba' && groupType === 'basic' && direction === 'egress') return 'allow';
-  return 'deny';
+  return direction === 'egress' && TRAITS[profile].allowsUnmatchedEgress[groupType] ? 'allow' : 'deny';
 }
 
 /** Ordering model: first match of a sorted list, or any allow rule matching. */
-export function evaluationStyle(profile: Profile, groupType: GroupType): 'firstMatch' | 'anyAllow' {
-  if (profile === 'openstack') return 'anyAllow';
-  if (profile === 'alibaba' && groupType === 'advanced') return 'anyAllow';
-  return 'firstMatch';
+export function evaluationStyle(profile: Profile, groupType: GroupType): EvaluationStyle {
+  return TRAITS[profile].evaluation[groupType];
 }
 
 export const DEFAULT_QUOTAS: Table<Record<Profile, Quotas>> = table({
@@ -144,61 +271,14 @@ export const DEFAULT_TIMEOUTS: ConntrackTimeouts = {
   otherBothWays: 180,
 };
 
-type RuleSpec = Omit<Rule, 'id' | 'nicType' | 'priority'> & { priority?: number };
-
-function tcp(port: number, ethertype: 'IPv4' | 'IPv6' = 'IPv4'): RuleSpec {
-  const cidr = ethertype === 'IPv4' ? '0.0.0.0/0' : '::/0';
-  return {
-    direction: 'ingress',
-    ethertype,
-    protocol: 'tcp',
-    ports: [{ from: port, to: port }],
-    remote: { kind: 'cidr', cidr },
-    action: 'allow',
-  };
-}
-
-const icmpIn: RuleSpec = {
-  direction: 'ingress',
-  ethertype: 'IPv4',
-  protocol: 'icmp',
-  remote: { kind: 'cidr', cidr: '0.0.0.0/0' },
-  action: 'allow',
-};
-
-function allEgress(ethertype: 'IPv4' | 'IPv6'): RuleSpec {
-  const cidr = ethertype === 'IPv4' ? '0.0.0.0/0' : '::/0';
-  return { direction: 'egress', ethertype, protocol: 'all', remote: { kind: 'cidr', cidr }, action: 'allow' };
-}
-
-/** Ingress from the group itself; the placeholder SELF is replaced by the new group's id. */
-export const SELF = '$self';
-function fromSelf(ethertype: 'IPv4' | 'IPv6'): RuleSpec {
-  return {
-    direction: 'ingress',
-    ethertype,
-    protocol: 'all',
-    remote: { kind: 'group', groupId: SELF },
-    action: 'allow',
-  };
-}
-
 /** Rules of the default group made on first need (SEMANTICS.md "Defaults"). */
 export function defaultGroupRules(profile: Profile): RuleSpec[] {
-  if (profile === 'alibaba') {
-    // 001: inbound ICMP, SSH and RDP at priority 110; outbound is allowed by the basic default.
-    return [icmpIn, tcp(22), tcp(3389)].map((r) => ({ ...r, priority: 110 }));
-  }
-  return [fromSelf('IPv4'), fromSelf('IPv6'), allEgress('IPv4'), allEgress('IPv6')];
+  return TRAITS[profile].defaultGroupRules;
 }
 
 /** Rules a new, non-default group starts with. */
 export function newGroupRules(profile: Profile, type: GroupType): RuleSpec[] {
-  if (profile === 'huawei') return defaultGroupRules('huawei').map((r) => ({ ...r, priority: 100 }));
-  if (profile === 'openstack') return [allEgress('IPv4'), allEgress('IPv6')];
-  // Alibaba advanced groups deny egress by default, so they carry an allow-all egress rule (001).
-  if (type === 'advanced') return [allEgress('IPv4'), allEgress('IPv6')];
-  return [];
+  return TRAITS[profile].newGroupRules[type];
 }
 
 export interface Template {

@@ -82,7 +82,7 @@ export function explainFromMatches(
       portId,
       direction,
       verdict,
-      decidedBy: { kind: 'default', reason: defaultReason(policy, direction, verdict) },
+      decidedBy: { kind: 'default', reason: defaultReason(policy, direction) },
       matched,
     };
   }

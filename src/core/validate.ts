@@ -240,13 +240,13 @@ export function validateRule(
     !fixedPriority &&
     !(
       isInt(rule.priority) &&
-      ((rule.priority >= 1 && rule.priority <= 100) || (profile === 'alibaba' && rule.priority === 110))
+      ((rule.priority >= 1 && rule.priority <= 100) || rule.priority === traits.reservedPriority)
     )
   ) {
     p.add(
       `${at}.priority`,
       'PRIORITY_OUT_OF_RANGE',
-      `${at}.priority must be from 1 to 100${profile === 'alibaba' ? " (or 110, the default rules' priority)" : ''}, got ${rule.priority}`,
+      `${at}.priority must be from 1 to 100${traits.reservedPriority !== null ? ` (or ${traits.reservedPriority}, the default rules' priority)` : ''}, got ${rule.priority}`,
     );
   }
   if (rule.nicType === 'internet' && !(traits.nicTypes && group.vpcId === null)) {
@@ -306,7 +306,7 @@ export function validateGroup(group: SecurityGroup, region: Region, p: Problems,
       'INNER_ACCESS_NOT_SUPPORTED',
       `${at}.innerAccessPolicy Accept: advanced groups always isolate their members`,
     );
-  if (group.vpcId === null && profile !== 'alibaba')
+  if (group.vpcId === null && !traits.classicNetwork)
     p.add(`${at}.vpc`, 'CLASSIC_NOT_SUPPORTED', `${at} has no VPC: only alibaba has the classic network`);
   if (!group.stateful && !traits.statelessGroups)
     p.add(
@@ -361,7 +361,7 @@ export function validatePlacement(
   if (!lookup.hasTenant(obj.tenantId))
     p.add(`${at}.tenant`, 'UNKNOWN_TENANT', `${at}.tenant "${obj.tenantId}" does not exist`);
   if (obj.vpcId === null) {
-    if (lookup.region.profile !== 'alibaba')
+    if (!TRAITS[lookup.region.profile].classicNetwork)
       p.add(`${at}.vpc`, 'CLASSIC_NOT_SUPPORTED', `${at} has no VPC: only alibaba has the classic network`);
     return;
   }
@@ -489,7 +489,9 @@ export function validateRegionState(state: RegionState): ValidationError[] {
     validateGroup(g, state.region, p, at);
     over(`${at}.rules`, 'rulesPerGroup', g.rules.length, `rules of ${g.id} (a multi-port rule counts once)`);
     g.rules.forEach((r, ri) => validateRuleReferences(r, g, lookup, p, `${at}.rules[${ri}]`));
-    if (profile === 'alibaba' && g.type === 'basic')
+    // Group-reference and ports-per-group limits bind basic groups only (001); a profile without
+    // them has the quota 0 (no limit).
+    if (g.type === 'basic')
       over(
         `${at}.rules`,
         'groupReferenceRulesPerGroup',
@@ -529,7 +531,7 @@ export function validateRegionState(state: RegionState): ValidationError[] {
     });
   });
   state.groups.forEach((g, gi) => {
-    if (profile === 'alibaba' && g.type === 'basic')
+    if (g.type === 'basic')
       over(`groups[${gi}]`, 'portsPerGroup', portsPerGroup.get(g.id) ?? 0, `ports in ${g.id}`);
   });
   return withoutFacts(p.list);

@@ -5,10 +5,11 @@
 // policy's chains. Pure: the agent diffs two models and writes the difference. Rules are
 // structures (matches, mark, verdict, comment); nft.ts prints them in one last step, so the
 // diff, the drift check and the tests work on structure, never on edited text.
-import type { ConntrackTimeouts, Ethertype, Port, RegionState, Rule, SecurityGroup } from '../core/model.js';
+import type { ConntrackTimeouts, Ethertype, Port, Profile, RegionState, Rule, SecurityGroup } from '../core/model.js';
 import { protocolNumber } from '../core/model.js';
 import { type Entry, evaluationOrder, policyDefault, type PortPolicy } from '../core/order.js';
 import { resolvePolicy } from '../core/policy.js';
+import { TRAITS } from '../core/profiles.js';
 import { RegionIndex, privateAddresses } from '../core/region-index.js';
 
 export const TABLE = 'palisade';
@@ -236,7 +237,7 @@ export function renderHost(
  * one group's chain, not every policy's. Alibaba merges all groups' rules by priority, so its
  * policies keep one merged chain.
  */
-const groupWise = (profile: string) => profile === 'huawei' || profile === 'openstack';
+const groupWise = (profile: Profile) => !TRAITS[profile].mergesGroups;
 
 /** An allowing group marks the packet decided and returns; the policy chain returns on the mark. */
 const UNDECIDE: NftRule = { match: [], mark: 'undecide' };

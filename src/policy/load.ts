@@ -116,7 +116,7 @@ function normalize(doc: PolicyFile, p: Problems): RegionState {
       type,
       stateful: g.stateful ?? true,
       innerAccessPolicy:
-        g.innerAccessPolicy ?? (profile === 'alibaba' && type === 'basic' ? 'Accept' : 'Drop'),
+        g.innerAccessPolicy ?? (TRAITS[profile].innerAccessPolicy && type === 'basic' ? 'Accept' : 'Drop'),
       rules: TRAITS[profile].duplicateRuleIsConflict ? rules : collapseDuplicates(rules),
     };
   });

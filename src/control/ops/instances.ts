@@ -65,7 +65,8 @@ function checkInstance(
     );
     checkQuota(q, 'rulesPerPort', rules, `rules over the groups of port ${port.id}`, p, `${at(i)}.groupIds`);
   });
-  if (r.region.profile === 'alibaba') {
+  // Ports per group binds basic groups only (001); a profile without the limit has the quota 0.
+  if (q.portsPerGroup > 0) {
     const before = new Set(
       r.instances.get(inst.id)?.value.ports.flatMap((pt) => pt.groupIds.map((g) => `${pt.id}|${g}`)) ?? [],
     );

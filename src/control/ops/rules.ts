@@ -32,7 +32,8 @@ function checkRuleQuotas(
 ): void {
   const q = r.region.quotas;
   checkQuota(q, 'rulesPerGroup', count, `rules of ${g.meta.id} (a multi-port rule counts once)`, p, 'body');
-  if (r.region.profile === 'alibaba' && g.meta.type === 'basic')
+  // Basic groups only (001); a profile without the limit has the quota 0.
+  if (g.meta.type === 'basic')
     checkQuota(
       q,
       'groupReferenceRulesPerGroup',
