@@ -150,6 +150,7 @@ export class ServiceError extends Error {
   declare readonly expected?: number;
   declare readonly actual?: number;
   declare readonly existingRuleId?: string;
+  declare readonly sameAsEntry?: number;
   declare readonly referencedBy?: string[];
   declare readonly value?: string;
   declare readonly retryAfter?: number;

@@ -44,6 +44,11 @@ export interface WriteOptions {
   ifMatch?: number;
   /** The signed request's nonce, recorded in the write's own transaction (one commit, not two). */
   nonce?: NonceUse;
+  /**
+   * Decide the write against the latest world (every check and quota, exactly as for real), answer
+   * as it would, and store nothing: Huawei's dry_run. The nonce is still used up.
+   */
+  dryRun?: boolean;
 }
 
 export interface NonceUse {
@@ -223,7 +228,7 @@ export class Service {
     // The nonce needs neither the lock nor the latest world: the lock is held that much shorter.
     yield LOCK;
     const principal = principalId(p);
-    if (opts.idempotencyKey) {
+    if (opts.idempotencyKey && !opts.dryRun) {
       const found = yield statement(dialect, 'selectIdempotency', [principal, opts.idempotencyKey]);
       const prior = found.rows[0] as Database['idempotency'] | undefined;
       if (prior && Number(prior.created_at) > this.now() - IDEMPOTENCY_TTL_MS) {
@@ -244,6 +249,15 @@ export class Service {
       }
     }
     const decided = plan(this.world, new Scope(this.world, p));
+    if (opts.dryRun)
+      return {
+        result: {
+          status: decided.status ?? (decided.events.length ? 201 : 200),
+          body: decided.after(this.world.revision),
+          revision: this.world.revision,
+          replayed: false,
+        },
+      };
     if (decided.events.length === 0 && !decided.sideEffect)
       return {
         result: {

@@ -6,6 +6,7 @@ import type {
   AddressGroup,
   Instance,
   Port,
+  Profile,
   Region,
   RegionState,
   Rule,
@@ -44,7 +45,7 @@ interface KeyIndex {
 export class GroupRecord {
   /** Insertion order is creation order (seq); a modified rule keeps its place. */
   readonly rules = new Map<string, StoredRule>();
-  /** ruleIdentity → rule id: duplicate detection without a scan. */
+  /** ruleIdentity under the region's profile → rule id: duplicate detection without a scan. */
   readonly identities = new Map<string, string>();
   readonly members = new Set<string>();
   /** Per direction, how many rules have each evaluation rank (rankOf): where a new rule goes, without a scan. */
@@ -58,6 +59,8 @@ export class GroupRecord {
   private readonly keyIndexes: KeyIndex[] = [];
 
   constructor(
+    /** Its region's profile: what makes two of its rules the same rule. */
+    readonly profile: Profile,
     public meta: GroupMeta,
     public revision: number,
   ) {
@@ -71,11 +74,11 @@ export class GroupRecord {
   putRule(stored: StoredRule): void {
     const old = this.rules.get(stored.rule.id);
     if (old) {
-      this.identities.delete(ruleIdentity(old.rule));
+      this.identities.delete(ruleIdentity(this.profile, old.rule));
       this.count(old.rule, -1);
     }
     this.rules.set(stored.rule.id, stored);
-    this.identities.set(ruleIdentity(stored.rule), stored.rule.id);
+    this.identities.set(ruleIdentity(this.profile, stored.rule), stored.rule.id);
     this.count(stored.rule, 1);
     for (const index of this.keyIndexes) {
       this.unindexKey(index, stored.rule.id);
@@ -89,7 +92,8 @@ export class GroupRecord {
     const old = this.rules.get(id);
     if (!old) return;
     this.rules.delete(id);
-    if (this.identities.get(ruleIdentity(old.rule)) === id) this.identities.delete(ruleIdentity(old.rule));
+    const identity = ruleIdentity(this.profile, old.rule);
+    if (this.identities.get(identity) === id) this.identities.delete(identity);
     for (const index of this.keyIndexes) this.unindexKey(index, id);
     this.count(old.rule, -1);
     this.touch(revision);
@@ -321,7 +325,7 @@ export class World {
           existing.revision = rev;
           existing.contentRevision = rev;
         } else {
-          const record = new GroupRecord(e.group, rev);
+          const record = new GroupRecord(r.region.profile, e.group, rev);
           for (const [portId, { port }] of r.ports)
             if (port.groupIds.includes(e.group.id)) record.members.add(portId);
           r.groups.set(e.group.id, record);

@@ -37,6 +37,8 @@ export interface ProblemFacts {
   limit?: number;
   /** DUPLICATE_RULE: the rule the new or changed one would be the same as. */
   existingRuleId?: string;
+  /** DUPLICATE_RULE within one request: the index of the earlier entry it repeats. */
+  sameAsEntry?: number;
   /** INVALID_CIDR: the text that is not a CIDR. */
   value?: string;
 }
@@ -258,11 +260,16 @@ export function validateRule(
   }
 }
 
-/** The fields that make two rules "the same rule" (id and description ignored). */
-export function ruleIdentity(r: Rule): string {
+/**
+ * The fields that make two rules "the same rule" under a profile (id and description ignored):
+ * the one duplicate key every front end and the service use. Where the profile says so, no
+ * remote and all addresses of the family (0.0.0.0/0, ::/0) are the same remote.
+ */
+export function ruleIdentity(profile: Profile, r: Rule): string {
   const ranges = (rs: Rule['ports']) => (rs ?? []).map((x) => `${x.from}-${x.to}`).join(',');
+  const allOfFamily = r.ethertype === 'IPv6' ? '::/0' : '0.0.0.0/0';
   const remote =
-    r.remote.kind === 'cidr'
+    r.remote.kind === 'cidr' && !(TRAITS[profile].noRemoteIsAllAddresses && r.remote.cidr === allOfFamily)
       ? `cidr:${r.remote.cidr}`
       : r.remote.kind === 'group'
         ? `group:${r.remote.groupId}`
@@ -317,7 +324,7 @@ export function validateGroup(group: SecurityGroup, region: Region, p: Problems,
   const seen = new Map<string, string>();
   group.rules.forEach((rule, i) => {
     validateRule(rule, group, profile, p, `${at}.rules[${i}]`);
-    const id = ruleIdentity(rule);
+    const id = ruleIdentity(profile, rule);
     const existing = seen.get(id);
     if (existing !== undefined && traits.duplicateRuleIsConflict) {
       p.add(`${at}.rules[${i}]`, 'DUPLICATE_RULE', `${at}.rules[${i}] is the same rule as ${existing}`, {

@@ -5,7 +5,15 @@
 // policy's chains. Pure: the agent diffs two models and writes the difference. Rules are
 // structures (matches, mark, verdict, comment); nft.ts prints them in one last step, so the
 // diff, the drift check and the tests work on structure, never on edited text.
-import type { ConntrackTimeouts, Ethertype, Port, Profile, RegionState, Rule, SecurityGroup } from '../core/model.js';
+import type {
+  ConntrackTimeouts,
+  Ethertype,
+  Port,
+  Profile,
+  RegionState,
+  Rule,
+  SecurityGroup,
+} from '../core/model.js';
 import { protocolNumber } from '../core/model.js';
 import { type Entry, evaluationOrder, policyDefault, type PortPolicy } from '../core/order.js';
 import { resolvePolicy } from '../core/policy.js';

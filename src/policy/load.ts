@@ -4,7 +4,7 @@
 import { Value } from '@sinclair/typebox/value';
 import { YAMLParseError, parse } from 'yaml';
 import { findDefaultGroup, makeDefaultGroup } from '../core/defaults.js';
-import type { Instance, RegionState, Rule, SecurityGroup } from '../core/model.js';
+import type { Instance, Profile, RegionState, Rule, SecurityGroup } from '../core/model.js';
 import { DEFAULT_QUOTAS, DEFAULT_TIMEOUTS, TEMPLATES, TRAITS, materializeRules } from '../core/profiles.js';
 import { Problems, type ValidationError, ruleIdentity, validateRegionState } from '../core/validate.js';
 import { toRule } from '../core/rule-input.js';
@@ -117,7 +117,7 @@ function normalize(doc: PolicyFile, p: Problems): RegionState {
       stateful: g.stateful ?? true,
       innerAccessPolicy:
         g.innerAccessPolicy ?? (TRAITS[profile].innerAccessPolicy && type === 'basic' ? 'Accept' : 'Drop'),
-      rules: TRAITS[profile].duplicateRuleIsConflict ? rules : collapseDuplicates(rules),
+      rules: TRAITS[profile].duplicateRuleIsConflict ? rules : collapseDuplicates(profile, rules),
     };
   });
 
@@ -186,10 +186,10 @@ function normalize(doc: PolicyFile, p: Problems): RegionState {
 }
 
 /** Alibaba: authorizing an identical rule succeeds and adds nothing. */
-function collapseDuplicates(rules: Rule[]): Rule[] {
+function collapseDuplicates(profile: Profile, rules: Rule[]): Rule[] {
   const seen = new Set<string>();
   return rules.filter((r) => {
-    const id = ruleIdentity(r);
+    const id = ruleIdentity(profile, r);
     return !seen.has(id) && seen.add(id);
   });
 }

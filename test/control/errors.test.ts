@@ -16,7 +16,7 @@ import {
   ServiceError,
 } from '../../src/control/errors.js';
 import { createGroup, deleteGroup } from '../../src/control/ops/groups.js';
-import { addRules, getRule } from '../../src/control/ops/rules.js';
+import { addRule, addRules, getRule } from '../../src/control/ops/rules.js';
 import { createRegion, createTenant } from '../../src/control/ops/tenancy.js';
 import { type Principal, Service } from '../../src/control/service.js';
 import type { Quotas } from '../../src/core/model.js';
@@ -54,10 +54,8 @@ describe('the service layer fills the typed fields where it throws', () => {
       {},
     );
     groupId = (g.body as { id: string }).id;
-    const r = await addRules(svc, admin, groupId, [{ direction: 'ingress', protocol: 'tcp', ports: '22' }], {
-      single: true,
-    });
-    ruleId = (r.body as { id: string }).id;
+    const r = await addRule(svc, admin, groupId, { direction: 'ingress', protocol: 'tcp', ports: '22' }, {});
+    ruleId = r.body.id;
   });
 
   afterAll(async () => {
@@ -67,9 +65,7 @@ describe('the service layer fills the typed fields where it throws', () => {
 
   it('a duplicate rule names the rule it duplicates', async () => {
     const e = await refusal(() =>
-      addRules(svc, admin, groupId, [{ direction: 'ingress', protocol: 'tcp', ports: '22' }], {
-        single: true,
-      }),
+      addRule(svc, admin, groupId, { direction: 'ingress', protocol: 'tcp', ports: '22' }, {}),
     );
     expect(e).toMatchObject({ status: 409, code: 'DUPLICATE_RULE', existingRuleId: ruleId });
     expect(neutron(e, 'security_group_rule')).toMatchObject({
@@ -80,9 +76,7 @@ describe('the service layer fills the typed fields where it throws', () => {
 
   it('a quota names the quota and its limit', async () => {
     const e = await refusal(() =>
-      addRules(svc, admin, groupId, [{ direction: 'ingress', protocol: 'tcp', ports: '80' }], {
-        single: true,
-      }),
+      addRule(svc, admin, groupId, { direction: 'ingress', protocol: 'tcp', ports: '80' }, {}),
     );
     expect(e).toMatchObject({ status: 409, code: 'QUOTA_EXCEEDED', quota: 'rulesPerGroup', limit: 1 });
     expect(neutron(e, 'security_group')).toMatchObject({

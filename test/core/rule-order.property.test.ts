@@ -42,7 +42,7 @@ describe('position of a new rule', () => {
   it.each(KINDS)('%s %s: counts per rank agree with counting every rule', (profile, type) => {
     fc.assert(
       fc.property(opsArb, ruleArb('new'), (ops, candidate) => {
-        const g = new GroupRecord({ id: 'g', type } as GroupRecord['meta'], 1);
+        const g = new GroupRecord(profile, { id: 'g', type } as GroupRecord['meta'], 1);
         const ids: string[] = [];
         ops.forEach((o, i) => {
           if (o.op === 'delete') {

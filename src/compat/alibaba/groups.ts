@@ -45,7 +45,7 @@ export async function createSecurityGroup(call: Call) {
     },
     call.opts,
   );
-  return { SecurityGroupId: (result.body as { id: string }).id };
+  return { SecurityGroupId: result.body.id };
 }
 
 function groupSummary(r: ScopedRegion, g: GroupRecord) {

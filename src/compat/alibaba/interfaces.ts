@@ -74,7 +74,7 @@ export async function createNetworkInterface(call: Call) {
     { regionId: call.region.region.id, vpcId, name, ports: [{ ipv4, ipv6, groupIds }] },
     call.opts,
   );
-  const inst = result.body as Instance;
+  const inst = result.body;
   const port = inst.ports[0];
   return {
     NetworkInterfaceId: port.id,

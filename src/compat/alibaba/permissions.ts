@@ -310,25 +310,6 @@ export function permissionToRule(given: GivenPermission, o: ParseOptions): RuleI
   return input;
 }
 
-/** The identity ECS gives a rule (description ignored), as the service's duplicate check does. */
-export function permissionKey(r: RuleInput): string {
-  const ranges = (x: RuleInput['ports']) =>
-    Array.isArray(x) ? x.map((p) => `${p.from}-${p.to}`).join(',') : String(x ?? '');
-  return [
-    r.direction,
-    r.ethertype,
-    r.protocol,
-    ranges(r.ports),
-    ranges(r.sourcePorts as RuleInput['ports']),
-    r.remoteIpPrefix ?? '',
-    r.remoteGroup ?? '',
-    r.remoteAddressGroup ?? '',
-    r.action,
-    r.priority,
-    r.nicType,
-  ].join('|');
-}
-
 const PROTOCOL_LABEL: Record<string, string> = {
   tcp: 'TCP',
   udp: 'UDP',

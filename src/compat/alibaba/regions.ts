@@ -110,7 +110,7 @@ export async function createPrefixList(call: Call) {
     },
     call.opts,
   );
-  return { PrefixListId: (result.body as AddressGroup).id };
+  return { PrefixListId: result.body.id };
 }
 
 export function describePrefixLists(call: Call) {

@@ -2,20 +2,11 @@
 // RevokeSecurityGroup(Egress) by rule id or by matching permissions, and
 // ModifySecurityGroupRule / ModifySecurityGroupEgressRule.
 import type { Direction } from '../../core/model.js';
-import { Problems, ruleIdentity } from '../../core/validate.js';
-import { addRules, deleteRules, modifyRule } from '../../control/ops/rules.js';
-import { toRule } from '../../core/rule-input.js';
+import { addRules, deleteRules, inputIdentity, modifyRule, sameRuleAs } from '../../control/ops/rules.js';
 import type { RuleInput } from '../../core/rule-input.js';
 import { AliError, missing } from './errors.js';
 import { type Call, groupIn } from './call.js';
-import {
-  givenPermissions,
-  peerKind,
-  permissionKey,
-  permissionToRule,
-  RULE_FIELDS,
-  ruleToFields,
-} from './permissions.js';
+import { givenPermissions, peerKind, permissionToRule, RULE_FIELDS, ruleToFields } from './permissions.js';
 
 const ruleNotFound = () =>
   new AliError(
@@ -41,9 +32,10 @@ export const authorize = (direction: Direction) => async (call: Call) => {
     given.map((x) => x.at),
   );
   const inputs = given.map((x) => permissionToRule(x, { direction, group: g, region: call.region }));
+  const profile = call.region.region.profile;
   const seen = new Set<string>();
   for (const input of inputs) {
-    const key = permissionKey(input);
+    const key = inputIdentity(profile, input);
     if (seen.has(key))
       throw new AliError(
         400,
@@ -87,11 +79,9 @@ export const revoke = (direction: Direction) => async (call: Call) => {
       direction,
       given.map((x) => x.at),
     );
-    const profile = call.region.region.profile;
     targets = given.map((x) => {
       const input = permissionToRule(x, { direction, group: g, region: call.region, matching: true });
-      const identity = ruleIdentity(toRule(profile, input, 'probe', 'body', new Problems()));
-      const id = g.identities.get(identity);
+      const id = sameRuleAs(g, input);
       if (id === undefined)
         throw new AliError(
           400,
@@ -117,8 +107,7 @@ async function modifyDescriptionByMatch(call: Call, direction: Direction) {
   if (!given.length || !call.params.has('IpProtocol')) throw missing('SecurityGroupRuleId');
   ruleParams(call, direction, ['']);
   const input = permissionToRule(given[0], { direction, group: g, region: call.region, matching: true });
-  const profile = call.region.region.profile;
-  const id = g.identities.get(ruleIdentity(toRule(profile, input, 'probe', 'body', new Problems())));
+  const id = sameRuleAs(g, input);
   if (id === undefined)
     throw new AliError(400, 'InvalidSecurityGroupRule.RuleNotExist', 'The specified rule does not exist.');
   const description = call.params.get('Description');
@@ -163,8 +152,7 @@ export const modify = (direction: Direction) => async (call: Call) => {
   const input: RuleInput = permissionToRule({ fields, at: '' }, { direction, group: g, region: call.region });
   if (!asked.has('Priority') && g.meta.type !== 'advanced') input.priority = rule.priority;
   if (!asked.has('NicType')) input.nicType = rule.nicType;
-  const profile = call.region.region.profile;
-  const twin = g.identities.get(ruleIdentity(toRule(profile, input, id, 'body', new Problems())));
+  const twin = sameRuleAs(g, input);
   if (twin !== undefined && twin !== id)
     throw new AliError(
       400,

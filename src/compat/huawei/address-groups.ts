@@ -3,7 +3,6 @@
 // blocks: an IP range ("a-b") is stored as the fewest CIDR blocks that cover exactly it; per-entry
 // remarks have no place in the model and are refused with the cloud's invalid-ip_set error.
 import type { FastifyInstance } from 'fastify';
-import { invalid as serviceInvalid } from '../../control/errors.js';
 import {
   createAddressGroup,
   deleteAddressGroup,
@@ -13,7 +12,6 @@ import type { ScopedRegion } from '../../control/scope.js';
 import ipaddr from 'ipaddr.js';
 import { canonicalCidr, cidrFamily, ipFamily } from '../../core/address.js';
 import type { AddressGroup } from '../../core/model.js';
-import { checkQuota, Problems } from '../../core/validate.js';
 import type { Context } from '../../http/context.js';
 import {
   checkDescription,
@@ -168,7 +166,7 @@ function checkCapacity(count: number, capacity: number): void {
     );
 }
 
-export function addressGroupRoutes(app: FastifyInstance, { svc, keys }: Context): void {
+export function addressGroupRoutes(app: FastifyInstance, { svc }: Context): void {
   app.post('/:project_id/vpc/address-groups', async (req, reply) => {
     const { inner, dryRun } = wrapped(req.body, 'address_group');
     const at = 'address_group';
@@ -182,14 +180,6 @@ export function addressGroupRoutes(app: FastifyInstance, { svc, keys }: Context)
     const parsed = parseEntries(inner, at, version);
     const entries = parsed?.entries ?? [];
     checkCapacity(parsed?.given ?? 0, parseCapacity(inner, at) ?? DEFAULT_CAPACITY);
-    const problems = new Problems();
-    const count = r.addressGroups().filter((a) => a.value.tenantId === p.tenantId).length + 1;
-    checkQuota(r.region.quotas, 'addressGroupsPerTenant', count, "'address_group'", problems, 'body');
-    if (problems.list.length) throw serviceInvalid(problems.list);
-    if (dryRun) {
-      if (req.nonce) await keys.recordNonce(req.nonce);
-      return reply.code(202).send(dryRunPassed(req));
-    }
     const result = await createAddressGroup(
       svc,
       p,
@@ -200,9 +190,10 @@ export function addressGroupRoutes(app: FastifyInstance, { svc, keys }: Context)
         entries,
         ...(description !== undefined ? { description } : {}),
       },
-      writeOpts(req),
+      { ...writeOpts(req), dryRun },
     );
-    const ag = result.body as AddressGroup;
+    if (dryRun) return reply.code(202).send(dryRunPassed(req));
+    const ag = result.body;
     return reply.code(201).send({ request_id: requestIdOf(req), address_group: addressGroupView(ag, r) });
   });
 
@@ -251,12 +242,9 @@ export function addressGroupRoutes(app: FastifyInstance, { svc, keys }: Context)
     const parsed = parseEntries(inner, at, ipVersionOf(current));
     if (parsed !== undefined) patch.entries = parsed.entries;
     checkCapacity(parsed?.given ?? current.entries.length, parseCapacity(inner, at) ?? DEFAULT_CAPACITY);
-    if (dryRun) {
-      if (req.nonce) await keys.recordNonce(req.nonce);
-      return reply.code(202).send(dryRunPassed(req));
-    }
-    const result = await updateAddressGroup(svc, p, id, patch, writeOpts(req));
-    return { request_id: requestIdOf(req), address_group: addressGroupView(result.body as AddressGroup, r) };
+    const result = await updateAddressGroup(svc, p, id, patch, { ...writeOpts(req), dryRun });
+    if (dryRun) return reply.code(202).send(dryRunPassed(req));
+    return { request_id: requestIdOf(req), address_group: addressGroupView(result.body, r) };
   });
 
   app.delete('/:project_id/vpc/address-groups/:id', async (req, reply) => {

@@ -99,14 +99,31 @@ const HUAWEI_PREFIX = /^(security_group_rules?(?:\[\d+\])?|security_group|addres
  * A service error's path in Huawei's names: `security_group_rule.ports[0].to` →
  * `security_group_rule.multiport`. A field with no Huawei name is left out (the prefix stays).
  */
-export function huaweiPath(path: string | undefined): string | undefined {
-  if (path === undefined) return undefined;
+export function huaweiPath(given: string | undefined, wrapper?: string): string | undefined {
+  if (given === undefined) return undefined;
+  // The service names the request body "body" and a batch's entries body.rules[i]: Huawei names
+  // the object the body wraps (security_group_rule, ...) and the batch security_group_rules.
+  const path = given
+    .replace(/^body\.rules\[/, 'security_group_rules[')
+    .replace(/^body(?=\.|$)/, wrapper ?? 'body');
   const prefix = HUAWEI_PREFIX.exec(path)?.[1];
   for (const [re, to] of HUAWEI_FIELDS) {
     const m = re.exec(path);
     if (m) return prefix ? `${prefix}.${m[0].replace(re, to)}` : m[0].replace(re, to).replace(/^\./, '');
   }
   return prefix;
+}
+
+/** The object a request body wraps, by the resource its path names (the batch's is found by its rules' paths). */
+const BODY_WRAPPERS: [RegExp, string][] = [
+  [/\/security-group-rules(?:[/?]|$)/, 'security_group_rule'],
+  [/\/security-groups(?:[/?]|$)/, 'security_group'],
+  [/\/address-groups(?:[/?]|$)/, 'address_group'],
+  [/\/ports(?:[/?]|$)/, 'port'],
+];
+
+function bodyWrapper(url: string): string | undefined {
+  return BODY_WRAPPERS.find(([re]) => re.test(url))?.[1];
 }
 
 /** Quotas → the resource Huawei's "Quota exceeded for resources" message names. */
@@ -154,10 +171,10 @@ const ETHERTYPE_MESSAGES = new Map<string, string>(
  * The message of a validation failure in Huawei's terms, from the first problem's code, its
  * path (through HUAWEI_FIELDS) and the error's facts; undefined when there is no problem list.
  */
-function problemMessage(e: ServiceError, code: string): string | undefined {
+function problemMessage(e: ServiceError, code: string, wrapper?: string): string | undefined {
   const first = e.errors[0];
   if (!first) return undefined;
-  const field = huaweiPath(first.path);
+  const field = huaweiPath(first.path, wrapper);
   const more = e.errors.length > 1 ? ` (and ${e.errors.length - 1} more)` : '';
   const value = e.value !== undefined ? ` "${e.value}"` : '';
   switch (code) {
@@ -170,10 +187,12 @@ function problemMessage(e: ServiceError, code: string): string | undefined {
       return `Quota exceeded for resources: ['${resource}']${e.limit !== undefined ? ` (quota ${e.limit})` : ''}.`;
     }
     case 'DUPLICATE_RULE':
-      // The front end's own check words it as Huawei does; the service's names the rule by fact.
-      return e.existingRuleId !== undefined
-        ? `Security group rule already exists. Rule id is ${e.existingRuleId}.`
-        : first.message;
+      // The stored rule it repeats, or the earlier entry of the same batch.
+      if (e.existingRuleId !== undefined)
+        return `Security group rule already exists. Rule id is ${e.existingRuleId}.`;
+      if (e.sameAsEntry !== undefined)
+        return `Security group rule already exists. Rule id is the same as ${`security_group_rules[${e.sameAsEntry}]`}.`;
+      return first.message;
   }
   if (ETHERTYPE_CODES.has(code))
     return `${ETHERTYPE_MESSAGES.get(code) ?? 'Security group rule ethertype mismatch.'}${field ? ` (${field})` : ''}${more}`;
@@ -188,9 +207,9 @@ function problemMessage(e: ServiceError, code: string): string | undefined {
  * the Huawei code; a validation failure's message is made anew from its code, its path in
  * Huawei's field names and its facts (the service's prose names Palisade's fields).
  */
-export function fromServiceError(e: ServiceError): HuaweiError {
+export function fromServiceError(e: ServiceError, wrapper?: string): HuaweiError {
   const first = e.errors[0]?.code ?? e.code;
-  const made = problemMessage(e, first);
+  const made = problemMessage(e, first, wrapper);
   switch (first) {
     case 'NOT_FOUND':
       return new HuaweiError(404, CODES.notFound, e.message);
@@ -238,16 +257,16 @@ export function fromServiceError(e: ServiceError): HuaweiError {
 }
 
 /** Any thrown thing → the Huawei envelope. Bad input is always 4xx. */
-export function toHuaweiError(err: unknown): HuaweiError {
+export function toHuaweiError(err: unknown, wrapper?: string): HuaweiError {
   if (err instanceof HuaweiError) return err;
   const fault = frameworkFault(err);
-  if (fault instanceof ServiceError) return fromServiceError(fault);
+  if (fault instanceof ServiceError) return fromServiceError(fault, wrapper);
   return new HuaweiError(500, CODES.internal, 'Internal server error');
 }
 
 /** The Huawei envelope, with the request id (also in X-Request-Id) of the request if it has one. */
 export function huaweiAnswer(err: unknown, req: RequestInfo & { huaweiRequestId?: string }): ErrorAnswer {
-  const e = toHuaweiError(err);
+  const e = toHuaweiError(err, bodyWrapper(req.url));
   const requestId = (req.huaweiRequestId ??= newRequestId());
   return {
     status: e.status,

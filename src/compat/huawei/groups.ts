@@ -5,8 +5,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createGroup, deleteGroup, updateGroup } from '../../control/ops/groups.js';
 import type { ScopedRegion } from '../../control/scope.js';
-import { checkQuota, Problems } from '../../core/validate.js';
-import { invalid as serviceInvalid } from '../../control/errors.js';
 import type { Context } from '../../http/context.js';
 import {
   checkDescription,
@@ -47,27 +45,12 @@ function parseTags(v: unknown, at: string): Record<string, string> | undefined {
   return Object.fromEntries(tags);
 }
 
-/** The quota check createGroup makes, before anything (a VPC) is created for the request. */
-function checkGroupQuota(r: ScopedRegion, tenantId: string): void {
-  const problems = new Problems();
-  const count = r.groups().filter((g) => g.meta.tenantId === tenantId).length + 1;
-  checkQuota(
-    r.region.quotas,
-    'groupsPerTenant',
-    count,
-    `security_group (tenant ${tenantId})`,
-    problems,
-    'body',
-  );
-  if (problems.list.length) throw serviceInvalid(problems.list);
-}
-
 /** The group as the write just left it. */
 function currentGroup(r: ScopedRegion, id: string) {
   return r.group(id)!;
 }
 
-export function groupRoutes(app: FastifyInstance, { svc, keys }: Context): void {
+export function groupRoutes(app: FastifyInstance, { svc }: Context): void {
   app.post('/:project_id/vpc/security-groups', async (req, reply) => {
     const { inner, dryRun } = wrapped(req.body, 'security_group');
     const at = 'security_group';
@@ -77,11 +60,6 @@ export function groupRoutes(app: FastifyInstance, { svc, keys }: Context): void 
     const tags = parseTags(inner.tags, at);
     const r = regionOf(req);
     const p: TenantPrincipal = principalOf(req);
-    checkGroupQuota(r, p.tenantId);
-    if (dryRun) {
-      if (req.nonce) await keys.recordNonce(req.nonce);
-      return reply.code(202).send(dryRunPassed(req));
-    }
     const result = await createGroup(
       svc,
       p,
@@ -92,9 +70,10 @@ export function groupRoutes(app: FastifyInstance, { svc, keys }: Context): void 
         ...(description !== undefined ? { description } : {}),
         ...(tags !== undefined ? { tags } : {}),
       },
-      writeOpts(req),
+      { ...writeOpts(req), dryRun },
     );
-    const id = (result.body as { id: string }).id;
+    if (dryRun) return reply.code(202).send(dryRunPassed(req));
+    const id = result.body.id;
     return reply.code(201).send({
       request_id: requestIdOf(req),
       security_group: groupInfoView(currentGroup(r, id), r.region.id),
@@ -136,11 +115,8 @@ export function groupRoutes(app: FastifyInstance, { svc, keys }: Context): void 
     const r = regionOf(req);
     const p = principalOf(req);
     groupIn(r, id);
-    if (dryRun) {
-      if (req.nonce) await keys.recordNonce(req.nonce);
-      return reply.code(202).send(dryRunPassed(req));
-    }
-    await updateGroup(svc, p, id, patch, writeOpts(req));
+    await updateGroup(svc, p, id, patch, { ...writeOpts(req), dryRun });
+    if (dryRun) return reply.code(202).send(dryRunPassed(req));
     return {
       request_id: requestIdOf(req),
       security_group: groupInfoView(currentGroup(r, id), r.region.id),

@@ -51,7 +51,7 @@ function groupList(r: ScopedRegion, o: Record<string, unknown>): string[] {
   return ids as string[];
 }
 
-export function portRoutes(app: FastifyInstance, { svc, keys }: Context): void {
+export function portRoutes(app: FastifyInstance, { svc }: Context): void {
   app.get('/:project_id/ports/:id', async (req) => {
     const { id } = req.params as { id: string };
     const r = regionOf(req);
@@ -69,11 +69,8 @@ export function portRoutes(app: FastifyInstance, { svc, keys }: Context): void {
     const r = regionOf(req);
     const { port } = portIn(r, id);
     const next = edit(port.groupIds, inner);
-    if (dryRun) {
-      if (req.nonce) await keys.recordNonce(req.nonce);
-      return { dryRun: true as const };
-    }
-    await setGroups(svc, principalOf(req), id, next, writeOpts(req));
+    await setGroups(svc, principalOf(req), id, next, { ...writeOpts(req), dryRun });
+    if (dryRun) return { dryRun: true as const };
     const now = portIn(regionOf(req), id);
     return {
       dryRun: false as const,

@@ -2,20 +2,10 @@
 // (POST /security-groups/{id}/security-group-rules/batch-create), list with filters, show,
 // delete. There is no update in the VPC v3 API. Each create is one addRules call (atomic).
 import type { FastifyInstance } from 'fastify';
-import { invalid as serviceInvalid } from '../../control/errors.js';
-import { addRules, deleteRules } from '../../control/ops/rules.js';
+import { addRule, addRules, deleteRules } from '../../control/ops/rules.js';
 import type { ScopedRegion } from '../../control/scope.js';
 import type { GroupRecord } from '../../control/world.js';
-import type { Rule } from '../../core/model.js';
 import { own } from '../../core/own.js';
-import {
-  checkQuota,
-  Problems,
-  ruleIdentity,
-  validateRule,
-  validateRuleReferences,
-} from '../../core/validate.js';
-import { toRule } from '../../core/rule-input.js';
 import type { RuleInput } from '../../core/rule-input.js';
 import type { Context } from '../../http/context.js';
 import {
@@ -132,60 +122,6 @@ export function parseRule(o: Json, at: string): RuleInput {
   return input;
 }
 
-/** Huawei shows "no remote" and "all addresses of the family" alike: one rule, not two. */
-function sameRuleKey(rule: Rule): string {
-  const all = rule.ethertype === 'IPv6' ? '::/0' : '0.0.0.0/0';
-  const remote =
-    rule.remote.kind === 'cidr' && rule.remote.cidr === all ? { kind: 'any' as const } : rule.remote;
-  return ruleIdentity({ ...rule, remote, description: undefined });
-}
-
-/**
- * Everything addRules will check, decided on the current world without writing (dry runs, and
- * the Huawei duplicate rule the model does not see: "no remote" = 0.0.0.0/0). With
- * `ignoreDuplicate`, inputs that repeat an existing rule are dropped instead.
- */
-export function checkRules(
-  r: ScopedRegion,
-  g: GroupRecord,
-  inputs: RuleInput[],
-  at: (i: number) => string,
-  ignoreDuplicate = false,
-): RuleInput[] {
-  const profile = r.region.profile;
-  const lookup = r.lookup();
-  const problems = new Problems();
-  const existing = new Map(g.ruleList().map((rule) => [sameRuleKey(rule), rule.id]));
-  const kept: RuleInput[] = [];
-  inputs.forEach((input, i) => {
-    const rule = toRule(profile, input, `new-${i}`, at(i), problems);
-    validateRule(rule, { ...g.meta, rules: [] }, profile, problems, at(i));
-    validateRuleReferences(rule, g.meta, lookup, problems, at(i));
-    const twin = existing.get(sameRuleKey(rule));
-    if (twin !== undefined) {
-      if (ignoreDuplicate && !twin.startsWith('new-')) return;
-      problems.add(
-        at(i),
-        'DUPLICATE_RULE',
-        `Security group rule already exists. Rule id is ${twin.startsWith('new-') ? `the same as ${at(Number(twin.slice(4)))}` : twin}.`,
-      );
-    }
-    existing.set(sameRuleKey(rule), rule.id);
-    kept.push(input);
-  });
-  if (!problems.list.length)
-    checkQuota(
-      r.region.quotas,
-      'rulesPerGroup',
-      g.rules.size + kept.length,
-      `['security_group_rule'] (rules of ${g.meta.id})`,
-      problems,
-      'body',
-    );
-  if (problems.list.length) throw serviceInvalid(problems.list);
-  return kept;
-}
-
 /** The rules a write just made, as the world now holds them. */
 function createdViews(r: ScopedRegion, groupId: string, ids: string[]): RuleView[] {
   const g = r.group(groupId);
@@ -195,7 +131,7 @@ function createdViews(r: ScopedRegion, groupId: string, ids: string[]): RuleView
   });
 }
 
-export function ruleRoutes(app: FastifyInstance, { svc, keys }: Context): void {
+export function ruleRoutes(app: FastifyInstance, { svc }: Context): void {
   app.post('/:project_id/vpc/security-group-rules', async (req, reply) => {
     const body = req.body;
     if (!isObject(body) || !isObject(body.security_group_rule))
@@ -209,15 +145,11 @@ export function ruleRoutes(app: FastifyInstance, { svc, keys }: Context): void {
     const input = parseRule(o, 'security_group_rule');
     const r = regionOf(req);
     const p = principalOf(req);
-    const g = groupIn(r, groupId, 'security_group_id');
-    checkRules(r, g, [input], () => 'security_group_rule');
-    if (body.dry_run === true) {
-      if (req.nonce) await keys.recordNonce(req.nonce);
-      return reply.code(202).send(dryRunPassed(req));
-    }
-    const result = await addRules(svc, p, groupId, [input], { ...writeOpts(req), single: true });
-    const id = (result.body as { id: string }).id;
-    const [rule] = createdViews(r, groupId, [id]);
+    groupIn(r, groupId, 'security_group_id');
+    const dryRun = body.dry_run === true;
+    const result = await addRule(svc, p, groupId, input, { ...writeOpts(req), dryRun });
+    if (dryRun) return reply.code(202).send(dryRunPassed(req));
+    const [rule] = createdViews(r, groupId, [result.body.id]);
     return reply.code(201).send({ request_id: requestIdOf(req), security_group_rule: rule });
   });
 
@@ -240,17 +172,15 @@ export function ruleRoutes(app: FastifyInstance, { svc, keys }: Context): void {
     });
     const r = regionOf(req);
     const p = principalOf(req);
-    const g = groupIn(r, groupId);
-    const kept = checkRules(r, g, inputs, at, body.ignore_duplicate === true);
-    if (body.dry_run === true) {
-      if (req.nonce) await keys.recordNonce(req.nonce);
-      return reply.code(202).send(dryRunPassed(req));
-    }
-    let ids: string[] = [];
-    if (kept.length) {
-      const result = await addRules(svc, p, groupId, kept, writeOpts(req));
-      ids = (result.body as { rules: { id: string }[] }).rules.map((x) => x.id);
-    } else if (req.nonce) await keys.recordNonce(req.nonce);
+    groupIn(r, groupId);
+    const dryRun = body.dry_run === true;
+    const result = await addRules(svc, p, groupId, inputs, {
+      ...writeOpts(req),
+      dryRun,
+      skipExisting: body.ignore_duplicate === true,
+    });
+    if (dryRun) return reply.code(202).send(dryRunPassed(req));
+    const ids = result.body.rules.map((x) => x.id);
     return reply
       .code(201)
       .send({ request_id: requestIdOf(req), security_group_rules: createdViews(r, groupId, ids) });

@@ -123,7 +123,7 @@ export function addressGroupRoutes(ctx: Context, app: FastifyInstance): void {
       {},
     );
     reply.code(201);
-    return view(s, (result.body as { id: string }).id);
+    return view(s, result.body.id);
   });
 
   app.put(`${base}/:id`, async (req) => {

@@ -172,7 +172,7 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
       },
       {},
     );
-    const id = (result.body as { id: string }).id;
+    const id = result.body.id;
     reply.code(201);
     return { security_group: groupDict(groupOf(s, id)) };
   });

@@ -1,7 +1,7 @@
 // /v2.0/security-group-rules: create one or a batch (one group, all or nothing), list with
 // filters, show, update the description, delete.
 import type { FastifyInstance } from 'fastify';
-import { addRules, deleteRules, modifyRule } from '../../control/ops/rules.js';
+import { addRule, addRules, deleteRules, modifyRule } from '../../control/ops/rules.js';
 import type { GroupRecord, RuleKeyOf } from '../../control/world.js';
 import type { Context } from '../../http/context.js';
 import { ensureDefaultGroup } from './default-group.js';
@@ -206,10 +206,9 @@ export function ruleRoutes(ctx: Context, app: FastifyInstance): void {
     const existing = g.oldestWithKey(storedRuleKey, keys);
     if (existing) throw ruleExists(existing.rule.id);
     const inputs = rules.map(toRuleInput);
-    const result = await addRules(svc, s.p, groupId, inputs, { single: !bulk });
     const ids = bulk
-      ? (result.body as { rules: { id: string }[] }).rules.map((x) => x.id)
-      : [(result.body as { id: string }).id];
+      ? (await addRules(svc, s.p, groupId, inputs, {})).body.rules.map((x) => x.id)
+      : [(await addRule(svc, s.p, groupId, inputs[0], {})).body.id];
     const dicts = ids.map((id) => ruleOf(s, id).dict);
     reply.code(201);
     return bulk ? { security_group_rules: dicts } : { security_group_rule: dicts[0] };

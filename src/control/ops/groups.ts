@@ -20,7 +20,7 @@ import { compareStrings, paginate } from '../paging.js';
 import { positionsOf } from '../rule-order.js';
 import type { Scope } from '../scope.js';
 import { deletion, type Plan, type Principal, type Service, type WriteOptions } from '../service.js';
-import { groupView, ruleView } from '../views.js';
+import { groupView, type RuleView, ruleView } from '../views.js';
 import type { GroupRecord, RegionRecord, World } from '../world.js';
 
 export interface GroupInput {
@@ -72,6 +72,14 @@ function templateRules(r: RegionRecord, input: GroupInput, groupId: string, type
   return materializeRules(profile, groupId, template.rules, nextId);
 }
 
+/** A new group as create and clone answer: the group, its counts and its rules. */
+export type NewGroupView = GroupMeta & {
+  revision: number;
+  ruleCount: number;
+  memberCount: number;
+  rules: RuleView[];
+};
+
 /** The events and checks shared by create and clone: a new group with its rules. */
 function newGroupPlan(
   svc: Service,
@@ -81,7 +89,7 @@ function newGroupPlan(
   action: string,
   extra: Problems,
   newVpcs: Vpc[] = [],
-): Plan<unknown> {
+): Plan<NewGroupView> {
   const p = extra;
   const traits = TRAITS[r.region.profile];
   group.createdAt = group.updatedAt = svc.timestamp();

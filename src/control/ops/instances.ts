@@ -235,7 +235,7 @@ function instancePlan(
   instance: Instance,
   before: Instance,
   targetId = instance.id,
-): Plan<unknown> {
+): Plan<Instance & { revision: number }> {
   return {
     action,
     regionId: r.region.id,

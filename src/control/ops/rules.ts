@@ -1,5 +1,5 @@
 // Rules: add one or a batch (all or nothing), modify, delete, list in evaluation order.
-import type { Rule } from '../../core/model.js';
+import type { Profile, Rule } from '../../core/model.js';
 import { TRAITS } from '../../core/profiles.js';
 import {
   checkQuota,
@@ -17,9 +17,9 @@ import { lookupIn } from '../lookup.js';
 import { compareTuples, paginate } from '../paging.js';
 import { orderedRules, positionAmong, positionOfNew, positionsOf } from '../rule-order.js';
 import type { Scope } from '../scope.js';
-import type { Principal, Service, WriteOptions } from '../service.js';
-import { ruleInputOf, ruleView } from '../views.js';
-import type { GroupRecord, RegionRecord } from '../world.js';
+import type { Plan, Principal, Service, WriteOptions } from '../service.js';
+import { ruleInputOf, type RuleView, ruleView } from '../views.js';
+import type { GroupRecord, RegionRecord, World } from '../world.js';
 import { groupOrThrow } from './groups.js';
 
 /** Quotas a group's rule count touches: per group, group references (Alibaba), per port. */
@@ -55,83 +55,124 @@ function checkRuleQuotas(
   }
 }
 
-export function addRules(
+export interface AddOptions extends WriteOptions {
+  /** Inputs that repeat an existing rule are dropped instead of refused (Huawei's ignore_duplicate). */
+  skipExisting?: boolean;
+}
+
+/** One rule (the request body is the rule): its view. */
+export function addRule(svc: Service, p: Principal, groupId: string, input: RuleInput, opts: AddOptions) {
+  return svc.write(p, opts, (w, scope): Plan<RuleView> => {
+    const plan = planAdd(svc, w, scope, groupId, [input], opts, true);
+    return { ...plan, after: (revision) => plan.after(revision).rules[0] };
+  });
+}
+
+/** A batch, all or nothing: the views of the rules that answer for the inputs, in order. */
+export function addRules(svc: Service, p: Principal, groupId: string, inputs: RuleInput[], opts: AddOptions) {
+  return svc.write(p, opts, (w, scope) => planAdd(svc, w, scope, groupId, inputs, opts, false));
+}
+
+/** The duplicate key of a rule as written: a request that names one rule twice has two equal keys. */
+export function inputIdentity(profile: Profile, input: RuleInput): string {
+  return ruleIdentity(profile, toRule(profile, input, '', '', new Problems()));
+}
+
+/**
+ * The id of the group's rule that is the same rule as `input` (ruleIdentity under the region's
+ * profile), if there is one: how a front end finds a rule named by its fields (Alibaba's revoke).
+ */
+export function sameRuleAs(g: GroupRecord, input: RuleInput): string | undefined {
+  return g.identities.get(inputIdentity(g.profile, input));
+}
+
+function planAdd(
   svc: Service,
-  p: Principal,
+  w: World,
+  scope: Scope,
   groupId: string,
   inputs: RuleInput[],
-  opts: WriteOptions & { single?: boolean },
-) {
-  return svc.write(p, opts, (w, scope) => {
-    const { r, g } = groupOrThrow(scope, groupId);
-    svc.checkRevision(opts.ifMatch, g.contentRevision, `security group ${groupId}`);
-    const profile = r.region.profile;
-    const traits = TRAITS[profile];
-    const lookup = lookupIn(w, r);
-    const problems = new Problems();
-    const at = (i: number) => (opts.single ? 'body' : `body.rules[${i}]`);
-    const batch = new Map<string, string>();
-    const added: Rule[] = [];
-    /** Alibaba accepts an identical rule as a no-op: the existing rule answers for it. */
-    const answers: string[] = [];
-    const createdAt = svc.timestamp();
-    const group = { ...g.meta, rules: [] };
-    inputs.forEach((input, i) => {
-      if (input.id !== undefined)
-        problems.add(`${at(i)}.id`, 'READ_ONLY_FIELD', `${at(i)}.id is assigned by the server`);
-      // Set in place: a copy by spread made every rule object slower to use (V8 shapes).
-      const rule = toRule(profile, input, newId('sgr'), at(i), problems);
-      rule.createdAt = createdAt;
-      validateRule(rule, group, profile, problems, at(i));
-      validateRuleReferences(rule, g.meta, lookup, problems, at(i));
-      const identity = ruleIdentity(rule);
-      const existing = g.identities.get(identity) ?? batch.get(identity);
-      if (existing !== undefined) {
-        if (traits.duplicateRuleIsConflict)
-          problems.add(at(i), 'DUPLICATE_RULE', `${at(i)} is the same rule as ${existing} of ${groupId}`, {
-            existingRuleId: existing,
-          });
-        answers.push(existing);
-        return;
-      }
-      batch.set(identity, rule.id);
-      added.push(rule);
-      answers.push(rule.id);
-    });
-    if (!problems.list.length)
-      checkRuleQuotas(r, g, () => [...g.ruleList(), ...added], g.rules.size + added.length, problems);
-    if (problems.list.length) throw invalid(problems.list);
-
-    const seq0 = g.nextSeq;
-    const events: Event[] = added.map((rule, k) => ({
-      op: 'rule.put',
-      regionId: r.region.id,
-      groupId,
-      seq: seq0 + k,
-      rule,
-    }));
-    const fresh = added.map((rule, k) => ({ rule, seq: seq0 + k }));
-    return {
-      action: opts.single ? 'rule.create' : 'rule.batchCreate',
-      regionId: r.region.id,
-      tenantId: g.meta.tenantId,
-      targetId: opts.single ? (answers[0] ?? groupId) : groupId,
-      events,
-      after: (revision) => {
-        // One new rule: its place from the group's counts per rank, no sort and no scan.
-        if (opts.single && fresh.length === 1)
-          return ruleView(fresh[0].rule, groupId, positionOfNew(profile, g, fresh[0].rule), revision);
-        const all = [...g.rules.values(), ...fresh];
-        const byId = new Map(all.map((x) => [x.rule.id, x]));
-        const positions = positionsOf(profile, g.meta.type, all);
-        const views = answers.map((id) =>
-          ruleView(byId.get(id)!.rule, groupId, positions.get(id)!, g.rules.get(id)?.revision ?? revision),
+  opts: AddOptions,
+  single: boolean,
+): Plan<{ rules: RuleView[] }> {
+  const { r, g } = groupOrThrow(scope, groupId);
+  svc.checkRevision(opts.ifMatch, g.contentRevision, `security group ${groupId}`);
+  const profile = r.region.profile;
+  const traits = TRAITS[profile];
+  const lookup = lookupIn(w, r);
+  const problems = new Problems();
+  const at = (i: number) => (single ? 'body' : `body.rules[${i}]`);
+  /** identity → index of the input that first had it. */
+  const batch = new Map<string, number>();
+  const added: Rule[] = [];
+  /** Alibaba accepts an identical rule as a no-op: the existing rule answers for it. */
+  const answers: string[] = [];
+  const createdAt = svc.timestamp();
+  const group = { ...g.meta, rules: [] };
+  inputs.forEach((input, i) => {
+    if (input.id !== undefined)
+      problems.add(`${at(i)}.id`, 'READ_ONLY_FIELD', `${at(i)}.id is assigned by the server`);
+    // Set in place: a copy by spread made every rule object slower to use (V8 shapes).
+    const rule = toRule(profile, input, newId('sgr'), at(i), problems);
+    rule.createdAt = createdAt;
+    validateRule(rule, group, profile, problems, at(i));
+    validateRuleReferences(rule, g.meta, lookup, problems, at(i));
+    const identity = ruleIdentity(profile, rule);
+    const existing = g.identities.get(identity);
+    const earlier = batch.get(identity);
+    if (existing !== undefined && opts.skipExisting) return;
+    if (existing !== undefined || earlier !== undefined) {
+      if (traits.duplicateRuleIsConflict)
+        problems.add(
+          at(i),
+          'DUPLICATE_RULE',
+          existing !== undefined
+            ? `${at(i)} is the same rule as ${existing} of ${groupId}`
+            : `${at(i)} is the same rule as ${at(earlier!)}`,
+          existing !== undefined ? { existingRuleId: existing } : { sameAsEntry: earlier },
         );
-        return opts.single ? views[0] : { rules: views };
-      },
-      status: added.length ? 201 : 200,
-    };
+      answers.push(existing ?? answers[earlier!]);
+      return;
+    }
+    batch.set(identity, answers.length);
+    added.push(rule);
+    answers.push(rule.id);
   });
+  if (!problems.list.length)
+    checkRuleQuotas(r, g, () => [...g.ruleList(), ...added], g.rules.size + added.length, problems);
+  if (problems.list.length) throw invalid(problems.list);
+
+  const seq0 = g.nextSeq;
+  const events: Event[] = added.map((rule, k) => ({
+    op: 'rule.put',
+    regionId: r.region.id,
+    groupId,
+    seq: seq0 + k,
+    rule,
+  }));
+  const fresh = added.map((rule, k) => ({ rule, seq: seq0 + k }));
+  return {
+    action: single ? 'rule.create' : 'rule.batchCreate',
+    regionId: r.region.id,
+    tenantId: g.meta.tenantId,
+    targetId: single ? (answers[0] ?? groupId) : groupId,
+    events,
+    after: (revision) => {
+      // One new rule: its place from the group's counts per rank, no sort and no scan.
+      if (answers.length === 1 && fresh.length === 1) {
+        const rule = fresh[0].rule;
+        return { rules: [ruleView(rule, groupId, positionOfNew(profile, g, rule), revision)] };
+      }
+      const all = [...g.rules.values(), ...fresh];
+      const byId = new Map(all.map((x) => [x.rule.id, x]));
+      const positions = positionsOf(profile, g.meta.type, all);
+      const views = answers.map((id) =>
+        ruleView(byId.get(id)!.rule, groupId, positions.get(id)!, g.rules.get(id)?.revision ?? revision),
+      );
+      return { rules: views };
+    },
+    status: added.length ? 201 : 200,
+  };
 }
 
 function ruleOrThrow(scope: Scope, groupId: string, ruleId: string) {
@@ -191,7 +232,7 @@ export function modifyRule(
     if (stored.rule.createdAt !== undefined) rule.createdAt = stored.rule.createdAt;
     validateRule(rule, { ...g.meta, rules: [] }, profile, problems, 'body');
     validateRuleReferences(rule, g.meta, lookupIn(w, r), problems, 'body');
-    const twin = g.identities.get(ruleIdentity(rule));
+    const twin = g.identities.get(ruleIdentity(profile, rule));
     if (twin !== undefined && twin !== ruleId && TRAITS[profile].duplicateRuleIsConflict)
       problems.add('body', 'DUPLICATE_RULE', `body: the modified rule would be the same rule as ${twin}`, {
         existingRuleId: twin,

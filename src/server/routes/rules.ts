@@ -46,10 +46,7 @@ export const ruleRoutes =
       async (req, reply) =>
         sendWrite(
           reply,
-          await rules.addRules(svc, principal(req), req.params.id, [req.body], {
-            ...writeOptions(req),
-            single: true,
-          }),
+          await rules.addRule(svc, principal(req), req.params.id, req.body, writeOptions(req)),
         ),
     );
     app.post(
