@@ -214,6 +214,12 @@ export class ScopedRegion {
     return this.scope.sharedWithCaller(objectId);
   }
 
+  /** The owner of a group the principal may read (its own, or one shared with it): id and name. */
+  ownerOfReadableGroup(id: string): Tenant | undefined {
+    const g = this.readableGroup(id);
+    return g && this.world.tenants.get(g.meta.tenantId)?.value;
+  }
+
   addressGroup(id: string): Versioned<AddressGroup> | undefined {
     const a = this.record.addressGroups.get(id);
     return a && this.scope.sees(a.value.tenantId) ? a : undefined;

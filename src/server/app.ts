@@ -24,6 +24,7 @@ import { changeRoutes } from './routes/changes.js';
 import { groupRoutes } from './routes/groups.js';
 import { identityRoutes } from './routes/identity.js';
 import { instanceRoutes } from './routes/instances.js';
+import { shareRoutes } from './routes/shares.js';
 import { tenancyRoutes } from './routes/tenancy.js';
 
 export interface Context {
@@ -196,6 +197,7 @@ export async function buildApp(
   await app.register(tenancyRoutes(ctx));
   await app.register(groupRoutes(ctx));
   await app.register(instanceRoutes(ctx));
+  await app.register(shareRoutes(ctx));
   await app.register(changeRoutes(ctx));
   await app.register(identityRoutes(ctx));
   await mountCompatApis(app, ctx);

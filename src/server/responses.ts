@@ -294,6 +294,10 @@ export const ShareModel = T.Object(
     description: "A share (Neutron RBAC policy): another tenant may use the owner's group, read-only",
   },
 );
+export const Share = T.Object(
+  { ...ShareModel.properties, revision: Revision },
+  { $id: 'Share', description: 'A share and the revision that last changed it' },
+);
 
 // ---- access keys, tokens, OpenStack identities ----
 
@@ -611,6 +615,7 @@ export const SHARED_SCHEMAS: TSchema[] = [
   AddressGroupModel,
   AddressGroup,
   ShareModel,
+  Share,
   AccessKey,
   AccessKeyCreated,
   Principal,
