@@ -272,4 +272,25 @@ describe('Alibaba cross-account group authorization', () => {
       await ecsError(authorize(beta, db1, { sourceGroupId: web, sourceGroupOwnerAccount: alpha.id })),
     ).toMatchObject({ status: 404, code: 'InvalidSourceGroupId.NotFound' });
   });
+
+  it('keeps shares across a restart, and they go on allowing what they allowed', async () => {
+    const api = await newGroup(alpha, 'api');
+    const app = await newGroup(beta, 'app');
+    const share = await alpha.native.post<any>('/v1/shares', {
+      objectType: 'securityGroup',
+      objectId: api,
+      targetTenantId: beta.id,
+    });
+    await authorize(beta, app, { sourceGroupId: api, sourceGroupOwnerAccount: alpha.id });
+    await t.close();
+    t = await startTestServer(db);
+    const kept = await t.admin.get<any>('/v1/shares');
+    expect(kept.items).toEqual([
+      expect.objectContaining({ id: share.id, objectId: api, targetTenantId: beta.id }),
+    ]);
+    expect(await problem(t.admin.delete(`/v1/shares/${share.id}`))).toMatchObject({
+      status: 409,
+      code: 'SHARE_IN_USE',
+    });
+  });
 });
