@@ -363,6 +363,43 @@ describe('OpenStack RBAC policies: sharing groups between projects', () => {
     await refused(n(alpha, 'GET', `/rbac-policies/${p.id}`), 404, 'RbacPolicyNotFound');
   });
 
+  it('lets an operator share with every project ("*"), and keeps what a project still uses', async () => {
+    const g = (await ok(n(alpha, 'POST', '/security-groups', { security_group: { name: 'everyone' } }), 201))
+      .security_group;
+    const all = await t.admin.post<any>('/v1/shares', {
+      objectType: 'securityGroup',
+      objectId: g.id,
+      targetTenantId: '*',
+    });
+    expect(all).toMatchObject({ tenantId: alpha.tenantId, targetTenantId: '*' });
+    // Every project sees it shared, the owner too (Neutron: a "*" policy matches every project).
+    for (const p of [alpha, beta, gamma])
+      expect((await ok(n(p, 'GET', `/security-groups/${g.id}`))).security_group.shared).toBe(true);
+    expect((await ok(n(alpha, 'GET', '/rbac-policies'))).rbac_policies).toEqual([
+      expect.objectContaining({ id: all.id, target_tenant: '*' }),
+    ]);
+    const mine = (
+      await ok(n(gamma, 'POST', '/security-groups', { security_group: { name: 'uses-it' } }), 201)
+    ).security_group;
+    const rule = (
+      await ok(
+        n(gamma, 'POST', '/security-group-rules', {
+          security_group_rule: { security_group_id: mine.id, direction: 'ingress', remote_group_id: g.id },
+        }),
+        201,
+      )
+    ).security_group_rule;
+    // gamma depends on "*" alone: it stays; with a policy for gamma as well, "*" may go.
+    await refused(n(alpha, 'DELETE', `/rbac-policies/${all.id}`), 409, 'RbacPolicyInUse');
+    const forGamma = (await ok(share(alpha, 'security_group', g.id, gamma.tenantId), 201)).rbac_policy;
+    await ok(n(alpha, 'DELETE', `/rbac-policies/${all.id}`), 204);
+    await refused(n(beta, 'GET', `/security-groups/${g.id}`), 404, 'SecurityGroupNotFound');
+    expect((await ok(n(gamma, 'GET', `/security-groups/${g.id}`))).security_group.shared).toBe(true);
+    await refused(n(alpha, 'DELETE', `/rbac-policies/${forGamma.id}`), 409, 'RbacPolicyInUse');
+    await ok(n(gamma, 'DELETE', `/security-group-rules/${rule.id}`), 204);
+    await ok(n(alpha, 'DELETE', `/rbac-policies/${forGamma.id}`), 204);
+  });
+
   const haveCli = existsSync(OPENSTACK_CLI) && existsSync(SYSTEM_PYTHON);
   it.runIf(haveCli)('works with `openstack network rbac`', { timeout: 120_000 }, async () => {
     const alphaEnv = osEnv(t, alpha);
