@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'GROUP_IN_USE',
   'GROUP_REFERENCED',
   'ADDRESS_GROUP_IN_USE',
+  'SHARE_IN_USE',
   'ADDRESS_IN_USE',
   'VPC_IN_USE',
   'REGION_IN_USE',
@@ -121,7 +122,7 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The kinds of object an error can be about: the model's, and the service layer's own. */
-export type Resource = ObjectKind | 'membership' | 'accessKey' | 'user' | 'applicationCredential';
+export type Resource = ObjectKind | 'membership' | 'share' | 'accessKey' | 'user' | 'applicationCredential';
 
 /**
  * The facts of an error (of its first problem, for a validation failure), as data: the core's
@@ -220,6 +221,7 @@ const NAMES = new Map<Resource, string>([
   ['port', 'port'],
   ['membership', 'membership'],
   ['addressGroup', 'address group'],
+  ['share', 'share'],
   ['accessKey', 'access key'],
   ['user', 'OpenStack user'],
   ['applicationCredential', 'application credential'],

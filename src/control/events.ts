@@ -6,6 +6,30 @@ import type { AddressGroup, Instance, Region, Rule, SecurityGroup, Tenant, Vpc }
 /** A group without its rules: rules travel as their own events. */
 export type GroupMeta = Omit<SecurityGroup, 'rules'>;
 
+/** What a share can grant access to: a security group or an address group. */
+export type ShareObjectType = 'securityGroup' | 'addressGroup';
+
+/** A share's target that is every tenant (Neutron's target_tenant "*"). */
+export const EVERY_TENANT = '*';
+
+/**
+ * A share (Neutron's RBAC policy): the owner of a group or address group lets another tenant
+ * (or every tenant) use it, as a rule's remote and, for groups, on its ports. Read-only: the
+ * target may see and reference the object, never change it. The one exception to isolation.
+ */
+export interface Share {
+  id: string;
+  /** The owner of the shared object (who made the share). */
+  tenantId: string;
+  regionId: string;
+  objectType: ShareObjectType;
+  objectId: string;
+  /** A tenant id, or EVERY_TENANT. */
+  targetTenantId: string;
+  action: 'access_as_shared';
+  createdAt?: string;
+}
+
 export type Event =
   | { op: 'tenant.put'; tenant: Tenant }
   | { op: 'tenant.delete'; id: string }
@@ -23,7 +47,9 @@ export type Event =
   | { op: 'addressGroup.delete'; regionId: string; id: string }
   /** An instance with all its ports; a membership change puts the whole instance. */
   | { op: 'instance.put'; instance: Instance }
-  | { op: 'instance.delete'; regionId: string; id: string };
+  | { op: 'instance.delete'; regionId: string; id: string }
+  | { op: 'share.put'; share: Share }
+  | { op: 'share.delete'; regionId: string; id: string };
 
 /** One committed write: its revision and events, as the watch sends it. */
 export interface ChangeRecord {

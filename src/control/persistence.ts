@@ -48,6 +48,8 @@ function rowOf(e: Event, revision: number): Row | null {
       );
     case 'instance.put':
       return row('instance', e.instance.id, e.instance.regionId, e.instance.tenantId, e.instance);
+    case 'share.put':
+      return row('share', e.share.id, e.share.regionId, e.share.tenantId, e.share);
     default:
       return null;
   }
@@ -97,13 +99,24 @@ function deletedKind(e: Event): ObjectKind | null {
       return 'addressGroup';
     case 'instance.delete':
       return 'instance';
+    case 'share.delete':
+      return 'share';
     default:
       return null;
   }
 }
 
 /** Parents before children, so that each put finds what it belongs to. */
-const LOAD_ORDER: ObjectKind[] = ['tenant', 'region', 'vpc', 'group', 'addressGroup', 'rule', 'instance'];
+const LOAD_ORDER: ObjectKind[] = [
+  'tenant',
+  'region',
+  'vpc',
+  'group',
+  'addressGroup',
+  'rule',
+  'instance',
+  'share',
+];
 
 /** The queries that read the world back: the head revision, then each kind of object in load order. */
 function worldQueries(db: Kysely<Database> | Transaction<Database>): CompiledQuery[] {
@@ -160,5 +173,7 @@ function eventOf(row: Row): Event {
       return { op: 'addressGroup.put', addressGroup: body };
     case 'instance':
       return { op: 'instance.put', instance: body };
+    case 'share':
+      return { op: 'share.put', share: body };
   }
 }

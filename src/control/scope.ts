@@ -1,10 +1,14 @@
 // A principal's view of the world, and the one way every API reads it (the native routes,
 // Alibaba, Huawei, Neutron, Keystone). It hands out only what the principal may see: the
 // regions, and its own tenant's objects (every tenant's for operators). Isolation is a property
-// of the view, not a check each handler has to remember. Reads get a view from Service.read,
+// of the view, not a check each handler has to remember. The one exception is explicit and
+// narrow: `sharedGroup` / `sharedAddressGroup` (and the `readable…` views built on them) hand
+// out, read-only, what another tenant shares with the principal's (ops/shares.ts); `group` and
+// the other accessors a write plans with never do. Reads get a view from Service.read,
 // which first catches up with the change log (so a write through another server is seen);
 // writes get one over the world they plan against.
 import type { AddressGroup, Instance, Profile, Region, Tenant, Vpc } from '../core/model.js';
+import { EVERY_TENANT, type Share } from './events.js';
 import type { RegionLookup } from '../core/validate.js';
 import { lookupIn } from './lookup.js';
 import type { Principal } from './service.js';
@@ -91,6 +95,35 @@ export class Scope {
     return r && port ? { r, port } : undefined;
   }
 
+  /** The shares the principal manages: its tenant's (operators: all). Targets do not see them, as in Neutron. */
+  shares(): Versioned<Share>[] {
+    return [...this.world.shares.byId.values()].filter((s) => this.sees(s.value.tenantId));
+  }
+
+  share(id: string): { r: ScopedRegion; share: Versioned<Share> } | undefined {
+    const share = this.world.shares.byId.get(id);
+    const r = share && this.sees(share.value.tenantId) ? this.located('share', id) : undefined;
+    return r && share ? { r, share } : undefined;
+  }
+
+  /** Whether another tenant's object is shared with the principal's tenant (never for operators: they see all). */
+  isSharedWithMe(objectId: string, ownerTenantId: string): boolean {
+    const p = this.principal;
+    return (
+      p.role === 'tenant' &&
+      p.tenantId !== ownerTenantId &&
+      this.world.shares.isSharedWith(objectId, p.tenantId)
+    );
+  }
+
+  /** Whether the object is shared with the principal's tenant or every tenant (Neutron's `shared` field). */
+  sharedWithCaller(objectId: string): boolean {
+    const p = this.principal;
+    return p.role === 'tenant'
+      ? this.world.shares.isSharedWith(objectId, p.tenantId)
+      : this.world.shares.targetsOf(objectId).has(EVERY_TENANT);
+  }
+
   private located(kind: Parameters<World['locate']>[0], id: string): ScopedRegion | undefined {
     const r = this.world.locate(kind, id);
     return r ? new ScopedRegion(r, this, this.world) : undefined;
@@ -142,6 +175,49 @@ export class ScopedRegion {
 
   vpcs(): Versioned<Vpc>[] {
     return [...this.record.vpcs.values()].filter((v) => this.scope.sees(v.value.tenantId));
+  }
+
+  /** Read-only: another tenant's group shared with the principal's tenant (never one to write). */
+  sharedGroup(id: string): GroupRecord | undefined {
+    const g = this.record.groups.get(id);
+    return g && this.scope.isSharedWithMe(id, g.meta.tenantId) ? g : undefined;
+  }
+
+  /** Read-only: the visible groups and those shared with the principal's tenant. */
+  readableGroup(id: string): GroupRecord | undefined {
+    return this.group(id) ?? this.sharedGroup(id);
+  }
+
+  readableGroups(): GroupRecord[] {
+    return [...this.record.groups.values()].filter(
+      (g) => this.scope.sees(g.meta.tenantId) || this.scope.isSharedWithMe(g.meta.id, g.meta.tenantId),
+    );
+  }
+
+  sharedAddressGroup(id: string): Versioned<AddressGroup> | undefined {
+    const a = this.record.addressGroups.get(id);
+    return a && this.scope.isSharedWithMe(id, a.value.tenantId) ? a : undefined;
+  }
+
+  readableAddressGroup(id: string): Versioned<AddressGroup> | undefined {
+    return this.addressGroup(id) ?? this.sharedAddressGroup(id);
+  }
+
+  readableAddressGroups(): Versioned<AddressGroup>[] {
+    return [...this.record.addressGroups.values()].filter(
+      (a) => this.scope.sees(a.value.tenantId) || this.scope.isSharedWithMe(a.value.id, a.value.tenantId),
+    );
+  }
+
+  /** Whether the object is shared with the principal's tenant or every tenant (Neutron's `shared`). */
+  sharedWithCaller(objectId: string): boolean {
+    return this.scope.sharedWithCaller(objectId);
+  }
+
+  /** The owner of a group the principal may read (its own, or one shared with it): id and name. */
+  ownerOfReadableGroup(id: string): Tenant | undefined {
+    const g = this.readableGroup(id);
+    return g && this.world.tenants.get(g.meta.tenantId)?.value;
   }
 
   addressGroup(id: string): Versioned<AddressGroup> | undefined {

@@ -16,7 +16,7 @@ import type {
 } from '../core/model.js';
 import { canonicalIp, isValidIp } from '../core/address.js';
 import { ruleIdentity } from '../core/validate.js';
-import type { Event, GroupMeta } from './events.js';
+import { EVERY_TENANT, type Event, type GroupMeta, type Share } from './events.js';
 import { rankOf } from './rule-order.js';
 
 export interface Versioned<T> {
@@ -249,7 +249,56 @@ export function ownedAddresses(port: Port): string[] {
 }
 
 export type ObjectKind =
-  'tenant' | 'region' | 'vpc' | 'group' | 'rule' | 'addressGroup' | 'instance' | 'port';
+  'tenant' | 'region' | 'vpc' | 'group' | 'rule' | 'addressGroup' | 'instance' | 'port' | 'share';
+
+/**
+ * The shares, indexed for the questions validation and visibility ask in O(1): is this object
+ * shared with this tenant, and which shares does an object (or a target tenant) have.
+ */
+export class ShareIndex {
+  readonly byId = new Map<string, Versioned<Share>>();
+  /** object id → target tenant (or EVERY_TENANT) → the ids of the shares granting it. */
+  private readonly byObject = new Map<string, Map<string, Set<string>>>();
+
+  put(share: Share, revision: number): void {
+    this.delete(share.id);
+    this.byId.set(share.id, { value: share, revision });
+    let targets = this.byObject.get(share.objectId);
+    if (!targets) this.byObject.set(share.objectId, (targets = new Map()));
+    let ids = targets.get(share.targetTenantId);
+    if (!ids) targets.set(share.targetTenantId, (ids = new Set()));
+    ids.add(share.id);
+  }
+
+  delete(id: string): void {
+    const old = this.byId.get(id)?.value;
+    if (!old) return;
+    this.byId.delete(id);
+    const targets = this.byObject.get(old.objectId)!;
+    const ids = targets.get(old.targetTenantId)!;
+    ids.delete(id);
+    if (!ids.size) targets.delete(old.targetTenantId);
+    if (!targets.size) this.byObject.delete(old.objectId);
+  }
+
+  /** Whether a share lets `tenantId` use the object (one naming it, or every tenant). */
+  isSharedWith(objectId: string, tenantId: string): boolean {
+    const targets = this.byObject.get(objectId);
+    return targets !== undefined && (targets.has(tenantId) || targets.has(EVERY_TENANT));
+  }
+
+  /** The shares of one object. */
+  of(objectId: string): Share[] {
+    const targets = this.byObject.get(objectId);
+    if (!targets) return [];
+    return [...targets.values()].flatMap((ids) => [...ids].map((id) => this.byId.get(id)!.value));
+  }
+
+  /** The targets an object is shared with (tenant ids and EVERY_TENANT). */
+  targetsOf(objectId: string): Set<string> {
+    return new Set(this.byObject.get(objectId)?.keys() ?? []);
+  }
+}
 
 export class World {
   revision = 0;
@@ -257,6 +306,7 @@ export class World {
   readonly regions = new Map<string, RegionRecord>();
   /** Any region-scoped object id → its region, so an id alone finds the object. */
   readonly regionOf = new Map<string, { kind: ObjectKind; regionId: string }>();
+  readonly shares = new ShareIndex();
 
   region(id: string): RegionRecord | undefined {
     return this.regions.get(id);
@@ -387,6 +437,14 @@ export class World {
         this.regionOf.delete(e.id);
         return;
       }
+      case 'share.put':
+        this.shares.put(e.share, rev);
+        this.regionOf.set(e.share.id, { kind: 'share', regionId: e.share.regionId });
+        return;
+      case 'share.delete':
+        this.shares.delete(e.id);
+        this.regionOf.delete(e.id);
+        return;
     }
   }
 }

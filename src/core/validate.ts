@@ -342,6 +342,18 @@ export interface RegionLookup {
   vpc(id: string): Pick<Vpc, 'id' | 'tenantId'> | undefined;
   group(id: string): Pick<SecurityGroup, 'id' | 'tenantId' | 'vpcId' | 'type' | 'stateful'> | undefined;
   addressGroup(id: string): Pick<AddressGroup, 'id' | 'tenantId' | 'ethertype'> | undefined;
+  /**
+   * Whether objects of `tenantId` may use this existing group or address group (as a rule's
+   * remote, or a port's membership): its owner may, and a tenant it is shared with (the
+   * service's shares; a policy file has none). Never true for an object that does not exist.
+   */
+  mayUse(kind: 'group' | 'addressGroup', id: string, tenantId: string): boolean;
+}
+
+/** mayUse without shares: only the owner uses its objects. */
+export function ownerOnly(lookup: Pick<RegionLookup, 'group' | 'addressGroup'>): RegionLookup['mayUse'] {
+  return (kind, id, tenantId) =>
+    (kind === 'group' ? lookup.group(id) : lookup.addressGroup(id))?.tenantId === tenantId;
 }
 
 export function lookupOf(state: RegionState): RegionLookup {
@@ -349,13 +361,14 @@ export function lookupOf(state: RegionState): RegionLookup {
   const vpcs = new Map(state.vpcs.map((v) => [v.id, v]));
   const groups = new Map(state.groups.map((g) => [g.id, g]));
   const addressGroups = new Map(state.addressGroups.map((a) => [a.id, a]));
-  return {
+  const lookup = {
     region: state.region,
-    hasTenant: (id) => tenants.has(id),
-    vpc: (id) => vpcs.get(id),
-    group: (id) => groups.get(id),
-    addressGroup: (id) => addressGroups.get(id),
+    hasTenant: (id: string) => tenants.has(id),
+    vpc: (id: string) => vpcs.get(id),
+    group: (id: string) => groups.get(id),
+    addressGroup: (id: string) => addressGroups.get(id),
   };
+  return { ...lookup, mayUse: ownerOnly(lookup) };
 }
 
 /** Where a group or instance lives: an existing tenant, and a VPC of that tenant (or classic). */
@@ -377,7 +390,7 @@ export function validatePlacement(
     p.add(`${at}.vpc`, 'UNKNOWN_VPC', `${at}.vpc "${obj.vpcId}" does not exist`);
 }
 
-/** A rule's remote group or address group: exists, same tenant, compatible. */
+/** A rule's remote group or address group: exists, the group's tenant may use it, compatible. */
 export function validateRuleReferences(
   rule: Rule,
   group: Pick<SecurityGroup, 'tenantId' | 'type'>,
@@ -388,8 +401,8 @@ export function validateRuleReferences(
   const rat = `${at}.remote`;
   if (rule.remote.kind === 'group') {
     const target = lookup.group(rule.remote.groupId);
-    if (!target || target.tenantId !== group.tenantId)
-      // Another tenant's group is reported as missing: its existence is not ours to reveal.
+    if (!target || !lookup.mayUse('group', target.id, group.tenantId))
+      // Another tenant's group (not shared with us) is reported as missing: its existence is not ours to reveal.
       p.add(`${rat}.groupId`, 'UNKNOWN_GROUP', `${rat}.groupId "${rule.remote.groupId}" does not exist`, {
         resource: 'group',
         id: rule.remote.groupId,
@@ -403,7 +416,7 @@ export function validateRuleReferences(
   }
   if (rule.remote.kind === 'addressGroup') {
     const ag = lookup.addressGroup(rule.remote.addressGroupId);
-    if (!ag || ag.tenantId !== group.tenantId)
+    if (!ag || !lookup.mayUse('addressGroup', ag.id, group.tenantId))
       p.add(
         `${rat}.addressGroupId`,
         'UNKNOWN_ADDRESS_GROUP',
@@ -544,13 +557,13 @@ export function validateRegionState(state: RegionState): ValidationError[] {
   return withoutFacts(p.list);
 }
 
-/** A port's addresses and memberships (groups exist, same tenant and VPC, compatible types). */
+/** A port's addresses and memberships (groups exist, its tenant may use them, same VPC, compatible types). */
 export function validatePort(
   port: Port,
   inst: Pick<Instance, 'tenantId' | 'vpcId'>,
   at: string,
   p: Problems,
-  lookup: Pick<RegionLookup, 'group'>,
+  lookup: Pick<RegionLookup, 'group' | 'mayUse'>,
   profile: Profile,
 ): void {
   port.ipv4.forEach(
@@ -593,7 +606,7 @@ export function validatePort(
       p.add(`${at}.groups[${i}]`, 'DUPLICATE_MEMBERSHIP', `${at}.groups[${i}]: already a member of "${id}"`);
     q.add(id);
     const g = lookup.group(id);
-    if (!g || g.tenantId !== inst.tenantId)
+    if (!g || !lookup.mayUse('group', id, inst.tenantId))
       return p.add(`${at}.groups[${i}]`, 'UNKNOWN_GROUP', `${at}.groups[${i}] "${id}" does not exist`, {
         resource: 'group',
         id,

@@ -24,6 +24,7 @@ import { groupRoutes } from './routes/groups.js';
 import { identityRoutes } from './routes/identity.js';
 import { instanceRoutes } from './routes/instances.js';
 import { ruleRoutes } from './routes/rules.js';
+import { shareRoutes } from './routes/shares.js';
 import { statusRoutes } from './routes/status.js';
 import { tenancyRoutes } from './routes/tenancy.js';
 
@@ -191,6 +192,7 @@ export async function buildApp(
   await app.register(ruleRoutes(ctx));
   await app.register(instanceRoutes(ctx));
   await app.register(addressGroupRoutes(ctx));
+  await app.register(shareRoutes(ctx));
   await app.register(changeRoutes(ctx));
   await app.register(flowRoutes(ctx));
   await app.register(statusRoutes(ctx));

@@ -278,6 +278,27 @@ export const AddressGroupModel = T.Object(addressGroupFields, {
 });
 export const AddressGroup = T.Object({ ...addressGroupFields, revision: Revision }, { $id: 'AddressGroup' });
 
+export const ShareModel = T.Object(
+  {
+    id: Id,
+    tenantId: T.String({ minLength: 1, description: "The shared object's owner" }),
+    regionId: Id,
+    objectType: Enum(['securityGroup', 'addressGroup']),
+    objectId: Id,
+    targetTenantId: T.String({ minLength: 1, description: 'A tenant id, or * for every tenant' }),
+    action: T.Literal('access_as_shared'),
+    createdAt: T.Optional(Timestamp),
+  },
+  {
+    $id: 'ShareModel',
+    description: "A share (Neutron RBAC policy): another tenant may use the owner's group, read-only",
+  },
+);
+export const Share = T.Object(
+  { ...ShareModel.properties, revision: Revision },
+  { $id: 'Share', description: 'A share and the revision that last changed it' },
+);
+
 // ---- access keys, tokens, OpenStack identities ----
 
 const Role = Enum(['admin', 'tenant']);
@@ -371,6 +392,8 @@ export const ChangeEvent = T.Union(
     del('addressGroup.delete', true),
     put('instance.put', 'instance', ref(InstanceModel)),
     del('instance.delete', true),
+    put('share.put', 'share', ref(ShareModel)),
+    del('share.delete', true),
   ],
   { $id: 'ChangeEvent', description: 'A whole-object put or a delete' },
 );
@@ -591,6 +614,8 @@ export const SHARED_SCHEMAS: TSchema[] = [
   Instance,
   AddressGroupModel,
   AddressGroup,
+  ShareModel,
+  Share,
   AccessKey,
   AccessKeyCreated,
   Principal,

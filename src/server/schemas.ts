@@ -267,3 +267,19 @@ export const AppCredentialCreate = T.Object(
   },
   strict,
 );
+
+const Target = T.String({
+  minLength: 1,
+  maxLength: 128,
+  description: 'The tenant that may use the object, or * for every tenant (admin keys only)',
+});
+export const ShareCreate = T.Object(
+  {
+    objectType: T.Union([T.Literal('securityGroup'), T.Literal('addressGroup')]),
+    objectId: Id,
+    targetTenantId: Target,
+  },
+  strict,
+);
+export const SharePatch = T.Object({ targetTenantId: Target }, strict);
+export const ShareQuery = T.Object({ regionId: T.Optional(Id) });

@@ -1,7 +1,9 @@
 // The database schema as Kysely types: one schema for SQLite and PostgreSQL.
 // Domain objects are JSON documents keyed by kind and id (ids are unique per kind), with the
 // columns the queries filter and order on; the change log is the change stream and the audit log at once (one row per write).
-export type ObjectKind = 'tenant' | 'region' | 'vpc' | 'instance' | 'group' | 'rule' | 'addressGroup';
+/** A share (Neutron RBAC policy) is a row like any other: `kind` is free text, no migration. */
+export type ObjectKind =
+  'tenant' | 'region' | 'vpc' | 'instance' | 'group' | 'rule' | 'addressGroup' | 'share';
 
 export interface Database {
   objects: {

@@ -260,6 +260,7 @@ describe('OpenStack Keystone and Neutron APIs', () => {
         'security_groups',
         'security_group_rules',
         'address_groups',
+        'rbac_policies',
       ]);
       expect(v2.body.resources[0].links[0].href).toBe(`${t.url}/networking/os1/v2.0/security-groups`);
     });
@@ -281,9 +282,13 @@ describe('OpenStack Keystone and Neutron APIs', () => {
         'revision-if-match',
       ])
         expect(aliases).toContain(alias);
-      expect(aliases).not.toContain('rbac-security-groups');
+      // Sharing security groups and address groups, not the RBAC types of objects Palisade lacks.
+      expect(aliases).toEqual(
+        expect.arrayContaining(['rbac-policies', 'rbac-security-groups', 'rbac-address-group']),
+      );
+      expect(aliases).not.toContain('rbac-address-scope');
       expect((await n('GET', '/extensions/security-group')).body.extension.name).toBe('security-group');
-      await refused(n('GET', '/extensions/rbac-security-groups'), 404, 'HTTPNotFound');
+      await refused(n('GET', '/extensions/rbac-address-scope'), 404, 'HTTPNotFound');
     });
 
     it('needs a token, and serves openstack regions only', async () => {

@@ -175,6 +175,37 @@ function priorityOf(value: string | undefined, at: string, matching: boolean): n
   return Number(value);
 }
 
+/**
+ * Which account's group a permission names. An ECS account is a Palisade tenant: its id is the
+ * tenant id (…OwnerId, …OwnerAccount), its name the tenant's name (…OwnerAccount). Without an
+ * owner the group is the caller's own (ECS: "access permissions are configured for another
+ * security group managed by your account"); with one, it is that account's group. Whether the
+ * caller may use another account's group at all is the service's question (a share).
+ */
+function checkGroupOwner(
+  region: ScopedRegion,
+  groupId: string,
+  account: string | undefined,
+  ownerId: string | undefined,
+  far: 'Source' | 'Dest',
+): void {
+  const notFound = () =>
+    new AliError(
+      404,
+      `Invalid${far}GroupId.NotFound`,
+      `The ${far}GroupId provided does not exist in our records.`,
+    );
+  const owner = region.ownerOfReadableGroup(groupId);
+  // A group the caller cannot read at all: the service refuses it as any unknown group.
+  if (!owner) return;
+  if (account === undefined && ownerId === undefined) {
+    if (!region.group(groupId)) throw notFound();
+    return;
+  }
+  if (account !== undefined && account !== owner.id && account !== owner.name) throw notFound();
+  if (ownerId !== undefined && ownerId !== owner.id) throw notFound();
+}
+
 export interface ParseOptions {
   direction: Direction;
   group: GroupRecord;
@@ -252,6 +283,7 @@ export function permissionToRule(given: GivenPermission, o: ParseOptions): RuleI
     remote = { remoteIpPrefix: v6 };
     ethertype = 'IPv6';
   } else if (groupId !== undefined) {
+    checkGroupOwner(o.region, groupId, f(`${far}GroupOwnerAccount`), f(`${far}GroupOwnerId`), far);
     remote = { remoteGroup: groupId };
   } else if (prefixList !== undefined) {
     remote = { remoteAddressGroup: prefixList };
@@ -351,7 +383,10 @@ export function ruleToPermission(rule: Rule, region?: ScopedRegion): Record<stri
     else side.CidrIp = remote.cidr;
   } else if (remote.kind === 'group') {
     side.GroupId = remote.groupId;
-    side.GroupName = region?.group(remote.groupId)?.meta.name ?? '';
+    side.GroupName = region?.readableGroup(remote.groupId)?.meta.name ?? '';
+    // Another account's group (shared with the caller) names its owner; the caller's own, none.
+    if (region && !region.group(remote.groupId))
+      side.GroupOwnerAccount = region.ownerOfReadableGroup(remote.groupId)?.id ?? '';
   } else {
     side.PrefixListId = remote.addressGroupId;
     side.PrefixListName = region?.addressGroup(remote.addressGroupId)?.value.name ?? '';
@@ -391,8 +426,8 @@ export function ruleToPermission(rule: Rule, region?: ScopedRegion): Record<stri
 }
 
 /** A stored rule as the request fields that would recreate it (for ModifySecurityGroupRule). */
-export function ruleToFields(rule: Rule): Fields {
-  const p = ruleToPermission(rule);
+export function ruleToFields(rule: Rule, region: ScopedRegion): Fields {
+  const p = ruleToPermission(rule, region);
   const out: Fields = new Map();
   for (const name of RULE_FIELDS) {
     const v = p[name];

@@ -123,7 +123,7 @@ export const modify = (direction: Direction) => async (call: Call) => {
   const stored = g.rules.get(id);
   if (!stored || stored.rule.direction !== direction) throw ruleNotFound();
   const rule = stored.rule;
-  const fields = ruleToFields(rule);
+  const fields = ruleToFields(rule, call.region);
   const asked = new Map<string, string>();
   for (const name of RULE_FIELDS) {
     const v = call.params.get(name);
@@ -141,7 +141,8 @@ export const modify = (direction: Direction) => async (call: Call) => {
   if (nic !== undefined && nic !== rule.nicType && g.meta.vpcId === null)
     throw new AliError(400, 'InvalidOperation.ModifyNicType', 'NicType is not allowed to modify.');
   if (newPeer !== undefined)
-    for (const k of [...fields.keys()]) if (/(CidrIp|GroupId|PrefixListId)$/.test(k)) fields.delete(k);
+    for (const k of [...fields.keys()])
+      if (/(CidrIp|GroupId|PrefixListId|GroupOwnerAccount|GroupOwnerId)$/.test(k)) fields.delete(k);
   // A new protocol brings its own port ranges (ALL and ICMP take -1/-1).
   if (asked.has('IpProtocol') && asked.get('IpProtocol')!.toLowerCase() !== String(rule.protocol)) {
     fields.delete('PortRange');

@@ -13,6 +13,7 @@ import {
   addressGroupNotFound,
   badRequest,
   NeutronError,
+  policyNotAuthorized,
   preconditionFailed,
   pyList,
 } from './errors.js';
@@ -55,6 +56,19 @@ function agOf(s: Session, id: string): Versioned<AddressGroup> {
   return ag;
 }
 
+/** An address group the caller may read: its project's, or one shared with it (rbac-address-group). */
+function readableAgOf(s: Session, id: string): Versioned<AddressGroup> {
+  const ag = s.r.readableAddressGroup(id);
+  if (!ag) throw addressGroupNotFound(id);
+  return ag;
+}
+
+/** One the caller may change: a shared one is readable, so the refusal is the policy's 403. */
+function writableAgOf(s: Session, id: string, rule: string): Versioned<AddressGroup> {
+  if (s.r.sharedAddressGroup(id)) throw policyNotAuthorized(rule);
+  return agOf(s, id);
+}
+
 const notAList = (v: unknown) => badRequest(`Invalid input for addresses. Reason: '${py(v)}' is not a list.`);
 const notASubnet = (item: unknown) =>
   badRequest(`Invalid input for addresses. Reason: '${py(item)}' is not a valid IP subnet.`);
@@ -94,18 +108,21 @@ const entryKey = (e: string) => normalizedCidr(e) ?? e;
 export function addressGroupRoutes(ctx: Context, app: FastifyInstance): void {
   const { svc } = ctx;
   const base = '/:regionId/v2.0/address-groups';
-  const view = (s: Session, id: string) => ({ address_group: addressGroupDict(agOf(s, id)) });
+  const view = (s: Session, id: string) => ({ address_group: addressGroupDict(s.r, agOf(s, id)) });
 
   app.get(base, async (req) => {
     const s = await session(ctx, req);
-    const all = s.r.addressGroups().map(addressGroupDict);
+    const all = s.r.readableAddressGroups().map((ag) => addressGroupDict(s.r, ag));
     return listResponse(AG_SPEC, all, queryOf(req.url), selfUrl(req));
   });
 
   app.get(`${base}/:id`, async (req) => {
     const s = await session(ctx, req);
     return {
-      address_group: trim(addressGroupDict(agOf(s, (req.params as { id: string }).id)), queryOf(req.url)),
+      address_group: trim(
+        addressGroupDict(s.r, readableAgOf(s, (req.params as { id: string }).id)),
+        queryOf(req.url),
+      ),
     };
   });
 
@@ -135,7 +152,7 @@ export function addressGroupRoutes(ctx: Context, app: FastifyInstance): void {
     if (b.name !== undefined) patch.name = checkString('name', b.name, 255);
     if (b.description !== undefined) patch.description = checkString('description', b.description, 255);
     const expected = ifMatch(req);
-    const ag = agOf(s, id);
+    const ag = writableAgOf(s, id, 'update_address_group');
     if (expected !== undefined && expected !== ag.revision) throw preconditionFailed(expected, ag.revision);
     await updateAddressGroup(svc, s.p, id, patch, expected === undefined ? {} : { ifMatch: expected });
     return view(s, id);
@@ -148,7 +165,7 @@ export function addressGroupRoutes(ctx: Context, app: FastifyInstance): void {
       const body = req.body as { addresses?: unknown } | undefined;
       if (!body || typeof body !== 'object' || !('addresses' in body)) throw notAList(body?.addresses);
       const addresses = requestedAddresses(body.addresses);
-      const ag = agOf(s, id);
+      const ag = writableAgOf(s, id, action);
       const present = new Set(ag.value.entries.map(entryKey));
       if (action === 'add_addresses') {
         const dup = addresses.filter((a) => present.has(a));
@@ -176,7 +193,7 @@ export function addressGroupRoutes(ctx: Context, app: FastifyInstance): void {
     const s = await session(ctx, req);
     const id = (req.params as { id: string }).id;
     const expected = ifMatch(req);
-    const ag = agOf(s, id);
+    const ag = writableAgOf(s, id, 'delete_address_group');
     if (s.r.groupsReferencingAddressGroup(id).length) throw addressGroupInUse(id);
     if (expected !== undefined && expected !== ag.revision) throw preconditionFailed(expected, ag.revision);
     await deleteAddressGroup(svc, s.p, id, expected === undefined ? {} : { ifMatch: expected });

@@ -86,6 +86,10 @@ export const addressGroupInUse = (id: string) =>
     `Address group ${id} is in use on one or more security group rules.`,
   );
 
+/** A policy refusal, as neutron.policy.enforce raises it (oslo.policy's message). */
+export const policyNotAuthorized = (rule: string) =>
+  new NeutronError(403, 'PolicyNotAuthorized', `rule:${rule} is disallowed by policy`);
+
 /** Python's repr of a list of strings, as Neutron's messages print them. */
 export const pyList = (xs: string[]) => `[${xs.map((x) => `'${x}'`).join(', ')}]`;
 

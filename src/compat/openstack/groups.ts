@@ -14,6 +14,7 @@ import {
   groupNotFound,
   invalidInput,
   NeutronError,
+  policyNotAuthorized,
   preconditionFailed,
 } from './errors.js';
 import { ifMatch, noContent, resourceBody, selfUrl, session, type Session } from './http.js';
@@ -28,7 +29,7 @@ import {
   render,
 } from './query.js';
 import { checkAttributes, checkString, py } from './rule-input.js';
-import { GROUP_VIEW, groupDict, tagList, tagRecord } from './views.js';
+import { groupDict, groupView, tagList, tagRecord } from './views.js';
 
 const GROUP_ATTRS: [string, boolean][] = [
   ['id', false],
@@ -79,6 +80,22 @@ export function groupOf(s: Session, id: string): GroupRecord {
   const g = s.r.group(id);
   if (!g) throw groupNotFound(id);
   return g;
+}
+
+/** A group the caller may read: its project's, or one shared with it (rbac-security-groups). */
+export function readableGroupOf(s: Session, id: string): GroupRecord {
+  const g = s.r.readableGroup(id);
+  if (!g) throw groupNotFound(id);
+  return g;
+}
+
+/**
+ * A group the caller may change (its project's). A group shared with it is readable, so
+ * Neutron's refusal is the policy's 403 (api/v2/base.py: 404 only where the caller cannot see it).
+ */
+export function writableGroupOf(s: Session, id: string, rule: string): GroupRecord {
+  if (s.r.sharedGroup(id)) throw policyNotAuthorized(rule);
+  return groupOf(s, id);
 }
 
 /** neutron_lib converters.convert_to_boolean */
@@ -132,14 +149,15 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
     listResponse(GROUP_SPEC, [], q, selfUrl(req));
     if (!project || project === s.tenantId) await ensureDefaultGroup(svc, s);
     // Each group's rules are rendered only if the page shows them.
-    const all = s.r.groups().map((g) => GROUP_VIEW.item(g));
+    const view = groupView(s.r);
+    const all = s.r.readableGroups().map((g) => view.item(g));
     return listItems(GROUP_SPEC, all, q, selfUrl(req));
   });
 
   app.get(`${base}/:id`, async (req) => {
     const s = await session(ctx, req);
-    const g = groupOf(s, (req.params as { id: string }).id);
-    return { security_group: render(GROUP_VIEW.item(g), queryOf(req.url)) };
+    const g = readableGroupOf(s, (req.params as { id: string }).id);
+    return { security_group: render(groupView(s.r).item(g), queryOf(req.url)) };
   });
 
   app.post(base, async (req, reply) => {
@@ -174,7 +192,7 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
     );
     const id = result.body.id;
     reply.code(201);
-    return { security_group: groupDict(groupOf(s, id)) };
+    return { security_group: groupDict(s.r, groupOf(s, id)) };
   });
 
   app.put(`${base}/:id`, async (req) => {
@@ -187,7 +205,7 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
     if (b.description !== undefined) patch.description = checkString('description', b.description, 255);
     if (b.stateful !== undefined) patch.stateful = toBoolean(b.stateful);
     const expected = ifMatch(req);
-    const g = groupOf(s, id);
+    const g = writableGroupOf(s, id, 'update_security_group');
     if (g.meta.name === 'default' && 'name' in b) throw cannotUpdateDefault();
     if (patch.name !== undefined && patch.name.trim() === '')
       throw badRequest(
@@ -200,14 +218,14 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
     // An empty update changes nothing (no new revision), as in Neutron.
     if (Object.keys(patch).length)
       await updateGroup(svc, s.p, id, patch, expected === undefined ? {} : { ifMatch: expected });
-    return { security_group: groupDict(groupOf(s, id)) };
+    return { security_group: groupDict(s.r, groupOf(s, id)) };
   });
 
   app.delete(`${base}/:id`, async (req, reply) => {
     const s = await session(ctx, req);
     const id = (req.params as { id: string }).id;
     const expected = ifMatch(req);
-    const g = groupOf(s, id);
+    const g = writableGroupOf(s, id, 'delete_security_group');
     if (g.members.size > 0) throw groupInUse(id);
     if (g.meta.name === 'default') throw cannotRemoveDefault();
     if (expected !== undefined && expected !== g.contentRevision)
@@ -226,7 +244,7 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
   /** Replace the group's tags; retried if the group changed between the read and the write. */
   async function setTags(s: Session, id: string, next: (current: string[]) => string[]) {
     for (let attempt = 0; ; attempt++) {
-      const g = groupOf(s, id);
+      const g = writableGroupOf(s, id, 'update_security_group:tags');
       const tags = next(tagList(g.meta.tags));
       checkTags({ tags: [...new Set(tags)] });
       try {
@@ -254,7 +272,7 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
 
   app.get(`${base}/:id/tags`, async (req) => {
     const s = await session(ctx, req);
-    return { tags: tagList(groupOf(s, (req.params as { id: string }).id).meta.tags) };
+    return { tags: tagList(readableGroupOf(s, (req.params as { id: string }).id).meta.tags) };
   });
   app.put(`${base}/:id/tags`, async (req) => {
     const s = await session(ctx, req);
@@ -276,7 +294,7 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
   app.get(`${base}/:id/tags/:tag`, async (req, reply) => {
     const s = await session(ctx, req);
     const tag = tagOf(req);
-    if (!tagList(groupOf(s, (req.params as { id: string }).id).meta.tags).includes(tag))
+    if (!tagList(readableGroupOf(s, (req.params as { id: string }).id).meta.tags).includes(tag))
       throw tagNotFound(tag);
     return noContent(reply);
   });
@@ -290,7 +308,8 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
     const s = await session(ctx, req);
     const tag = tagOf(req);
     const id = (req.params as { id: string }).id;
-    if (!tagList(groupOf(s, id).meta.tags).includes(tag)) throw tagNotFound(tag);
+    if (!tagList(writableGroupOf(s, id, 'delete_security_group:tags').meta.tags).includes(tag))
+      throw tagNotFound(tag);
     await setTags(s, id, (cur) => cur.filter((t) => t !== tag));
     return noContent(reply);
   });

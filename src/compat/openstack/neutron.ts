@@ -8,6 +8,7 @@ import { jsonBody } from '../../http/requests.js';
 import { addressGroupRoutes } from './address-groups.js';
 import { NeutronError, neutronDialect, resourceNotFound, sendNeutronError } from './errors.js';
 import { groupRoutes } from './groups.js';
+import { rbacRoutes } from './rbac.js';
 import { baseUrl, session } from './http.js';
 import { ruleRoutes } from './rules.js';
 
@@ -82,6 +83,24 @@ export const EXTENSIONS = [
     '2016-06-12T00:00:00-00:00',
   ],
   [
+    'rbac-policies',
+    'RBAC Policies',
+    'Allows creation and modification of policies that control project access to resources.',
+    '2015-06-17T12:15:12-00:00',
+  ],
+  [
+    'rbac-security-groups',
+    'Add security_group type to network RBAC',
+    'Add security_group type to network RBAC',
+    '2019-02-14T00:00:00-00:00',
+  ],
+  [
+    'rbac-address-group',
+    'Add address_group type to RBAC',
+    'Add address_group type to network RBAC',
+    '2021-01-20T00:00:00-00:00',
+  ],
+  [
     'filter-validation',
     'Filter parameters validation',
     'Provides validation on filter parameters.',
@@ -93,6 +112,7 @@ const RESOURCES = [
   ['security_group', 'security_groups', 'security-groups'],
   ['security_group_rule', 'security_group_rules', 'security-group-rules'],
   ['address_group', 'address_groups', 'address-groups'],
+  ['rbac_policy', 'rbac_policies', 'rbac-policies'],
 ];
 
 export const neutronApi =
@@ -155,4 +175,5 @@ export const neutronApi =
     groupRoutes(ctx, app);
     ruleRoutes(ctx, app);
     addressGroupRoutes(ctx, app);
+    rbacRoutes(ctx, app);
   };

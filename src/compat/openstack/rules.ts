@@ -15,7 +15,7 @@ import {
   ruleExists,
   ruleNotFound,
 } from './errors.js';
-import { groupOf } from './groups.js';
+import { writableGroupOf } from './groups.js';
 import { ifMatch, noContent, resourceBody, selfUrl, session, type Session } from './http.js';
 import {
   asBoolean,
@@ -187,14 +187,15 @@ export function ruleRoutes(ctx: Context, app: FastifyInstance): void {
     // Remote group, remote address group, then the group itself (Neutron's order).
     for (const rule of rules) {
       if (rule.remote_group_id) {
-        if (!s.r.group(rule.remote_group_id)) throw groupNotFound(rule.remote_group_id);
+        // A group shared with the project (rbac-security-groups) is as good as its own here.
+        if (!s.r.readableGroup(rule.remote_group_id)) throw groupNotFound(rule.remote_group_id);
       }
       if (rule.remote_address_group_id) {
-        if (!s.r.addressGroup(rule.remote_address_group_id))
+        if (!s.r.readableAddressGroup(rule.remote_address_group_id))
           throw addressGroupNotFound(rule.remote_address_group_id);
       }
     }
-    const g = groupOf(s, groupId);
+    const g = writableGroupOf(s, groupId, 'create_security_group_rule');
     // Duplicates: within the request, then against the group's rules.
     const keys = new Set<string>();
     for (const rule of rules) {

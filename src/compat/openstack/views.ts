@@ -102,27 +102,34 @@ export function ruleDict(g: GroupRecord, stored: StoredRule): Dict {
   return RULE_VIEW.dict({ g, stored });
 }
 
-/** A group's attributes one by one: its rules are rendered only when they are asked for. */
-export const GROUP_VIEW = new View<GroupRecord>([
-  ['id', (g) => g.meta.id],
-  ['name', (g) => g.meta.name],
-  ['description', (g) => g.meta.description ?? ''],
-  ['stateful', (g) => g.meta.stateful],
-  ['tenant_id', (g) => g.meta.tenantId],
-  ['project_id', (g) => g.meta.tenantId],
-  ['shared', () => false],
-  ['security_group_rules', (g) => [...g.rules.values()].map((s) => ruleDict(g, s))],
-  ['tags', (g) => tagList(g.meta.tags)],
-  ['created_at', (g) => g.meta.createdAt ?? null],
-  ['updated_at', (g) => g.meta.updatedAt ?? g.meta.createdAt ?? null],
-  ['revision_number', (g) => g.contentRevision],
-]);
+/**
+ * A group's attributes one by one, for one caller: its rules are rendered only when they are
+ * asked for; `shared` is Neutron's (a share names the caller's project or every project).
+ */
+export const groupView = (r: Pick<ScopedRegion, 'sharedWithCaller'>) =>
+  new View<GroupRecord>([
+    ['id', (g) => g.meta.id],
+    ['name', (g) => g.meta.name],
+    ['description', (g) => g.meta.description ?? ''],
+    ['stateful', (g) => g.meta.stateful],
+    ['tenant_id', (g) => g.meta.tenantId],
+    ['project_id', (g) => g.meta.tenantId],
+    ['shared', (g) => r.sharedWithCaller(g.meta.id)],
+    ['security_group_rules', (g) => [...g.rules.values()].map((s) => ruleDict(g, s))],
+    ['tags', (g) => tagList(g.meta.tags)],
+    ['created_at', (g) => g.meta.createdAt ?? null],
+    ['updated_at', (g) => g.meta.updatedAt ?? g.meta.createdAt ?? null],
+    ['revision_number', (g) => g.contentRevision],
+  ]);
 
-export function groupDict(g: GroupRecord): Dict {
-  return GROUP_VIEW.dict(g);
+export function groupDict(r: Pick<ScopedRegion, 'sharedWithCaller'>, g: GroupRecord): Dict {
+  return groupView(r).dict(g);
 }
 
-export function addressGroupDict(ag: Versioned<AddressGroup>): Dict {
+export function addressGroupDict(
+  r: Pick<ScopedRegion, 'sharedWithCaller'>,
+  ag: Versioned<AddressGroup>,
+): Dict {
   return {
     id: ag.value.id,
     name: ag.value.name,
@@ -131,6 +138,8 @@ export function addressGroupDict(ag: Versioned<AddressGroup>): Dict {
     tenant_id: ag.value.tenantId,
     // Neutron keeps each address as f"{net.network}/{net.prefixlen}".
     addresses: ag.value.entries.map((e) => normalizedCidr(e) ?? e),
+    // The RBAC mixin's to_dict adds it: shared with the caller's project or every project.
+    shared: r.sharedWithCaller(ag.value.id),
     revision_number: ag.revision,
   };
 }

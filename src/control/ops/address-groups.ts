@@ -11,6 +11,7 @@ import { deletion, type Principal, type Service, type WriteOptions } from '../se
 import { versioned } from '../views.js';
 import type { RegionRecord, World } from '../world.js';
 import { deletionsOfRulesNaming } from './groups.js';
+import { shareDeletions } from './shares.js';
 
 export interface AddressGroupInput {
   regionId: string;
@@ -151,6 +152,13 @@ export function deleteAddressGroup(
     const { r, ag } = agOrThrow(scope, id);
     svc.checkRevision(opts.ifMatch, ag.revision, `address group ${id}`);
     const users = r.groupsReferencingAddressGroup(id);
+    // Another tenant's rules (through a share) are not the owner's to delete, even by force.
+    if (users.some((groupId) => scope.group(groupId) === undefined))
+      throw conflict(
+        'ADDRESS_GROUP_IN_USE',
+        `address group "${id}" is shared and another tenant's rules name it; they must go first`,
+        { resource: 'addressGroup', id, referencedBy: users.filter((groupId) => scope.group(groupId)) },
+      );
     if (users.length && !opts.force)
       throw conflict(
         'ADDRESS_GROUP_IN_USE',
@@ -170,6 +178,6 @@ export function deleteAddressGroup(
       { op: 'addressGroup.delete', regionId: r.region.id, id },
       ag.value,
     );
-    return { ...plan, events: [...ruleDeletes, ...plan.events] };
+    return { ...plan, events: [...ruleDeletes, ...shareDeletions(w, id), ...plan.events] };
   });
 }

@@ -18,6 +18,7 @@ import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
 import { compareStrings, paginate } from '../paging.js';
 import { positionsOf } from '../rule-order.js';
+import { shareDeletions } from './shares.js';
 import type { Scope } from '../scope.js';
 import { deletion, type Plan, type Principal, type Service, type WriteOptions } from '../service.js';
 import { groupView, type RuleView, ruleView } from '../views.js';
@@ -362,13 +363,23 @@ export function deleteGroup(
   return svc.write(p, opts, (w, scope) => {
     const { r, g } = groupOrThrow(scope, id);
     svc.checkRevision(opts.ifMatch, g.contentRevision, `security group ${id}`);
-    if (g.members.size > 0)
+    if (g.members.size > 0) {
+      // Ports of a tenant the group is shared with count, but are not named to the owner.
+      const named = [...g.members].filter((portId) => scope.port(portId)).slice(0, 5);
       throw conflict(
         'GROUP_IN_USE',
-        `security group "${id}" is in use by ${g.members.size} port(s) (${[...g.members].slice(0, 5).join(', ')}); remove them from the group first`,
+        `security group "${id}" is in use by ${g.members.size} port(s)${named.length ? ` (${named.join(', ')})` : ''}; remove them from the group first`,
         { resource: 'group', id },
       );
-    const referencing = r.groupsReferencing(id);
+    }
+    const referencing = r.groupsReferencing(id).filter((other) => scope.group(other) !== undefined);
+    // Another tenant's rules (through a share) are not the owner's to delete, even in a cascade.
+    if (referencing.length < r.groupsReferencing(id).length)
+      throw conflict(
+        'GROUP_IN_USE',
+        `security group "${id}" is shared and another tenant's rules name it; they must go first`,
+        { resource: 'group', id },
+      );
     if (referencing.length && !opts.cascade)
       throw conflict(
         'GROUP_REFERENCED',
@@ -388,7 +399,7 @@ export function deleteGroup(
       { op: 'group.delete', regionId: r.region.id, id },
       g.toGroup(),
     );
-    return { ...plan, events: [...ruleDeletes, ...plan.events] };
+    return { ...plan, events: [...ruleDeletes, ...shareDeletions(w, id), ...plan.events] };
   });
 }
 
@@ -397,7 +408,7 @@ export async function groupReferences(svc: Service, p: Principal, id: string) {
   const scope = await svc.read(p);
   const found = scope.group(id);
   if (!found) throw notFound('group', id);
-  // Another tenant's referencing group stays unseen (it cannot exist today: rules name own groups).
+  // Another tenant's referencing group (through a share) stays unseen.
   return { groupId: id, referencedBy: found.r.groupsReferencing(id) };
 }
 

@@ -44,12 +44,15 @@ function checkRuleQuotas(
     );
   if (q.rulesPerPort > 0) {
     for (const portId of g.members) {
-      const port = r.ports.get(portId)?.port;
-      const total = (port?.groupIds ?? []).reduce(
+      const at = r.ports.get(portId);
+      const total = (at?.port.groupIds ?? []).reduce(
         (n, id) => n + (id === g.meta.id ? count : (r.groups.get(id)?.rules.size ?? 0)),
         0,
       );
-      checkQuota(q, 'rulesPerPort', total, `rules over the groups of port ${portId}`, p, 'body');
+      // A port of a tenant the group is shared with counts, but is not named to the owner.
+      const own = at !== undefined && r.instances.get(at.instanceId)?.value.tenantId === g.meta.tenantId;
+      const what = own ? `port ${portId}` : 'a port of a tenant the group is shared with';
+      checkQuota(q, 'rulesPerPort', total, `rules over the groups of ${what}`, p, 'body');
       if (p.list.length) return;
     }
   }

@@ -10,6 +10,7 @@ import type { Scope } from '../scope.js';
 import { deletion, type Principal, type Service, type WriteOptions } from '../service.js';
 import { versioned } from '../views.js';
 import type { RegionRecord, World } from '../world.js';
+import { sharesTargeting } from './shares.js';
 
 const byId = <T extends { id: string }>(xs: T[]) => xs.sort((a, b) => compareStrings(a.id, b.id));
 
@@ -103,6 +104,8 @@ export function deleteTenant(svc: Service, p: Principal, id: string, opts: Write
         { op: 'tenant.delete', id },
         t.value,
       ),
+      // Shares naming it as their target go with it: a later tenant of the same id gets none.
+      events: [...sharesTargeting(w, id), { op: 'tenant.delete', id }],
       // Its credentials go with it, in the same write: a tenant created later with the same
       // id must not inherit the old one's keys, users or tokens.
       sideEffect: async (tx) => {
