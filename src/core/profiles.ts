@@ -32,6 +32,12 @@ export interface ProfileTraits {
    * Alibaba's belong to one VPC (000: "instances can join security groups on the same VPC").
    */
   groupsSpanVpcs: boolean;
+  /**
+   * The egress rules the server gives a group itself (a new group's, the default group's)
+   * name no remote at all, as Neutron makes them (remote_ip_prefix null), rather than
+   * 0.0.0.0/0 and ::/0 (Huawei shows those). Both match every address of the family.
+   */
+  serverRulesNameNoRemote: boolean;
 }
 
 export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
@@ -48,6 +54,7 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     maxSessionTimeout: 910,
     defaultPriority: 1,
     groupsSpanVpcs: false,
+    serverRulesNameNoRemote: false,
   },
   huawei: {
     denyRules: true,
@@ -62,6 +69,7 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     maxSessionTimeout: Infinity,
     defaultPriority: 1,
     groupsSpanVpcs: true,
+    serverRulesNameNoRemote: false,
   },
   openstack: {
     denyRules: false,
@@ -76,6 +84,7 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     maxSessionTimeout: Infinity,
     defaultPriority: 1,
     groupsSpanVpcs: true,
+    serverRulesNameNoRemote: true,
   },
 });
 
@@ -171,6 +180,16 @@ function allEgress(ethertype: 'IPv4' | 'IPv6'): RuleSpec {
   return { direction: 'egress', ethertype, protocol: 'all', remote: { kind: 'cidr', cidr }, action: 'allow' };
 }
 
+/** The rules the server gives a group itself, with no remote where the profile makes them so. */
+function serverRules(profile: Profile, specs: RuleSpec[]): RuleSpec[] {
+  if (!TRAITS[profile].serverRulesNameNoRemote) return specs;
+  return specs.map((spec) =>
+    spec.remote.kind === 'cidr' && (spec.remote.cidr === '0.0.0.0/0' || spec.remote.cidr === '::/0')
+      ? { ...spec, remote: { kind: 'any' } }
+      : spec,
+  );
+}
+
 /** Ingress from the group itself; the placeholder SELF is replaced by the new group's id. */
 export const SELF = '$self';
 function fromSelf(ethertype: 'IPv4' | 'IPv6'): RuleSpec {
@@ -189,13 +208,13 @@ export function defaultGroupRules(profile: Profile): RuleSpec[] {
     // 001: inbound ICMP, SSH and RDP at priority 110; outbound is allowed by the basic default.
     return [icmpIn, tcp(22), tcp(3389)].map((r) => ({ ...r, priority: 110 }));
   }
-  return [fromSelf('IPv4'), fromSelf('IPv6'), allEgress('IPv4'), allEgress('IPv6')];
+  return serverRules(profile, [fromSelf('IPv4'), fromSelf('IPv6'), allEgress('IPv4'), allEgress('IPv6')]);
 }
 
 /** Rules a new, non-default group starts with. */
 export function newGroupRules(profile: Profile, type: GroupType): RuleSpec[] {
   if (profile === 'huawei') return defaultGroupRules('huawei').map((r) => ({ ...r, priority: 100 }));
-  if (profile === 'openstack') return [allEgress('IPv4'), allEgress('IPv6')];
+  if (profile === 'openstack') return serverRules(profile, [allEgress('IPv4'), allEgress('IPv6')]);
   // Alibaba advanced groups deny egress by default, so they carry an allow-all egress rule (001).
   if (type === 'advanced') return [allEgress('IPv4'), allEgress('IPv6')];
   return [];

@@ -14,6 +14,7 @@ import type {
   Rule,
   SecurityGroup,
 } from '../core/model.js';
+import { PROTOCOL_KEYWORDS } from '../core/model.js';
 import { DEFAULT_QUOTAS, DEFAULT_TIMEOUTS, TEMPLATES, TRAITS, materializeRules } from '../core/profiles.js';
 import { Problems, type ValidationError, ruleIdentity, validateRegionState } from '../core/validate.js';
 import { type PolicyFile, PolicySchema, type RuleInput } from './schema.js';
@@ -113,6 +114,12 @@ export function toRule(profile: Profile, r: RuleInput, id: string, at: string, p
     priority: r.priority ?? TRAITS[profile].defaultPriority,
     nicType: r.nicType ?? 'intranet',
   };
+  // A keyword the model has no name for ("esp") is held as its number, the keyword kept beside it.
+  const keyword = typeof rule.protocol === 'string' ? PROTOCOL_KEYWORDS.get(rule.protocol) : undefined;
+  if (keyword !== undefined) {
+    rule.protocolName = rule.protocol as string;
+    rule.protocol = keyword;
+  }
   if (r.ports !== undefined) rule.ports = parsePortList(r.ports, `${at}.ports`, p);
   if (r.sourcePorts !== undefined) rule.sourcePorts = parsePortList(r.sourcePorts, `${at}.sourcePorts`, p);
   if (r.icmpType !== undefined) rule.icmpType = r.icmpType;

@@ -195,11 +195,11 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
       );
     if (patch.stateful !== undefined && patch.stateful !== g.meta.stateful && g.members.size > 0)
       throw groupInUse(id);
-    if (expected !== undefined && expected !== g.contentRevision)
-      throw preconditionFailed(expected, g.contentRevision);
+    const count = g.meta.changeCount ?? 0;
+    if (expected !== undefined && expected !== count) throw preconditionFailed(expected, count);
     // An empty update changes nothing (no new revision), as in Neutron.
     if (Object.keys(patch).length)
-      await updateGroup(svc, s.p, id, patch, expected === undefined ? {} : { ifMatch: expected });
+      await updateGroup(svc, s.p, id, patch, expected === undefined ? {} : { ifChangeCount: expected });
     return { security_group: groupDict(groupOf(s, id)) };
   });
 
@@ -210,13 +210,13 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
     const g = groupOf(s, id);
     if (g.members.size > 0) throw groupInUse(id);
     if (g.meta.name === 'default') throw cannotRemoveDefault();
-    if (expected !== undefined && expected !== g.contentRevision)
-      throw preconditionFailed(expected, g.contentRevision);
+    const count = g.meta.changeCount ?? 0;
+    if (expected !== undefined && expected !== count) throw preconditionFailed(expected, count);
     await deleteGroup(
       svc,
       s.p,
       id,
-      expected === undefined ? { cascade: true } : { ifMatch: expected, cascade: true },
+      expected === undefined ? { cascade: true } : { ifChangeCount: expected, cascade: true },
     );
     return noContent(reply);
   });

@@ -58,6 +58,8 @@ export function createAddressGroup(svc: Service, p: Principal, input: AddressGro
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.maxEntries !== undefined ? { maxEntries: input.maxEntries } : {}),
     };
+    // Neutron's count: made at 0, its first entries change it once.
+    ag.changeCount = ag.entries.length ? 1 : 0;
     check(w, r, ag, new Problems(), true);
     return {
       action: 'addressGroup.create',
@@ -106,7 +108,11 @@ export function updateAddressGroup(
 ) {
   return svc.write(p, opts, (w, scope) => {
     const { r, ag } = agOrThrow(scope, id);
-    svc.checkRevision(opts.ifMatch, ag.revision, `address group ${id}`);
+    svc.checkVersion(
+      opts,
+      { revision: ag.revision, changeCount: ag.value.changeCount },
+      `address group ${id}`,
+    );
     const problems = new Problems();
     const key = (e: string) => (cidrFamily(e) ? canonicalCidr(e) : e);
     let entries = input.entries ? [...new Set(input.entries)] : [...ag.value.entries];
@@ -123,6 +129,11 @@ export function updateAddressGroup(
       ...(input.description !== undefined ? { description: input.description } : {}),
       entries,
     };
+    const changed =
+      next.name !== ag.value.name ||
+      next.description !== ag.value.description ||
+      next.entries.join() !== ag.value.entries.join();
+    next.changeCount = (ag.value.changeCount ?? 0) + (changed ? 1 : 0);
     check(w, r, next, problems, false);
     return {
       action: 'addressGroup.update',
@@ -149,7 +160,11 @@ export function deleteAddressGroup(
 ) {
   return svc.write(p, opts, (w, scope) => {
     const { r, ag } = agOrThrow(scope, id);
-    svc.checkRevision(opts.ifMatch, ag.revision, `address group ${id}`);
+    svc.checkVersion(
+      opts,
+      { revision: ag.revision, changeCount: ag.value.changeCount },
+      `address group ${id}`,
+    );
     const users = r.groupsReferencingAddressGroup(id);
     if (users.length && !opts.force)
       throw conflict(
@@ -161,6 +176,7 @@ export function deleteAddressGroup(
       r,
       users,
       (remote) => remote.kind === 'addressGroup' && remote.addressGroupId === id,
+      svc.timestamp(),
     );
     const owner = { regionId: r.region.id, tenantId: ag.value.tenantId };
     const plan = deletion(

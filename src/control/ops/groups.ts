@@ -51,6 +51,15 @@ export function groupOrThrow(scope: Scope, id: string): { r: RegionRecord; g: Gr
   return { r: found.r.record, g: found.g };
 }
 
+/**
+ * A group's document after a write that changed it or its rules: one change more, updated
+ * now (Neutron bumps revision_number and updated_at of a group whose rules change). One small
+ * row, whatever the number of rules.
+ */
+export function changedMeta(meta: GroupMeta, at: string): GroupMeta {
+  return { ...meta, changeCount: (meta.changeCount ?? 0) + 1, updatedAt: at };
+}
+
 function templateRules(r: RegionRecord, input: GroupInput, groupId: string, type: GroupType): Rule[] {
   const profile = r.region.profile;
   const nextId = () => newId('sgr');
@@ -85,7 +94,12 @@ function newGroupPlan(
   const p = extra;
   const traits = TRAITS[r.region.profile];
   group.createdAt = group.updatedAt = svc.timestamp();
-  for (const rule of group.rules) rule.createdAt = group.createdAt;
+  // Neutron's count: the group is made at 0, and the rules made with it change it once.
+  group.changeCount = group.rules.length ? 1 : 0;
+  for (const rule of group.rules) {
+    rule.createdAt = group.createdAt;
+    delete rule.changeCount;
+  }
   const lookup = lookupIn(w, r, [group], newVpcs);
   validatePlacement(group, lookup, p, 'body');
   validateGroup(group, r.region, p, 'body');
@@ -278,7 +292,7 @@ export function updateGroup(
 ) {
   return svc.write(p, opts, (w, scope) => {
     const { r, g } = groupOrThrow(scope, id);
-    svc.checkRevision(opts.ifMatch, g.contentRevision, `security group ${id}`);
+    svc.checkVersion(opts, groupVersion(g), `security group ${id}`);
     const profile = r.region.profile;
     const problems = new Problems();
     if (patch.innerAccessPolicy !== undefined && !TRAITS[profile].innerAccessPolicy)
@@ -300,6 +314,7 @@ export function updateGroup(
     if (patch.stateful !== undefined) meta.stateful = patch.stateful;
     if (patch.tags !== undefined) meta.tags = patch.tags;
     meta.updatedAt = svc.timestamp();
+    meta.changeCount = (g.meta.changeCount ?? 0) + 1;
     validateGroup({ ...meta, rules: [] }, r.region, problems, 'body');
     if (
       TRAITS[profile].uniqueDefaultName &&
@@ -326,24 +341,36 @@ export function updateGroup(
   });
 }
 
+/** What a write's If-Match options are checked against: the group's ETag and its change count. */
+export const groupVersion = (g: GroupRecord) => ({
+  revision: g.contentRevision,
+  changeCount: g.meta.changeCount,
+});
+
 /**
- * Delete a group: refused while ports use it, and while other groups' rules name it unless
- * `cascade` (Neutron's semantics: those rules are deleted in the same write).
+ * Events deleting the rules of `groupIds` whose remote satisfies `names` (cascading deletes),
+ * each group that loses rules changed once.
  */
-/** Events deleting the rules of `groupIds` whose remote satisfies `names` (cascading deletes). */
 export function deletionsOfRulesNaming(
   r: RegionRecord,
   groupIds: string[],
   names: (remote: Rule['remote']) => boolean,
+  at: string,
 ): Event[] {
-  return groupIds.flatMap((groupId) =>
-    r.groups
-      .get(groupId)!
+  return groupIds.flatMap((groupId) => {
+    const g = r.groups.get(groupId)!;
+    const deletes = g
       .ruleList()
       .filter((rule) => names(rule.remote))
-      .map((rule) => ({ op: 'rule.delete' as const, regionId: r.region.id, groupId, id: rule.id })),
-  );
+      .map((rule) => ({ op: 'rule.delete' as const, regionId: r.region.id, groupId, id: rule.id }));
+    return deletes.length ? [{ op: 'group.put' as const, group: changedMeta(g.meta, at) }, ...deletes] : [];
+  });
 }
+
+/**
+ * Delete a group: refused while ports use it, and while other groups' rules name it unless
+ * `cascade` (Neutron's semantics: those rules are deleted in the same write).
+ */
 
 export function deleteGroup(
   svc: Service,
@@ -353,7 +380,7 @@ export function deleteGroup(
 ) {
   return svc.write(p, opts, (w, scope) => {
     const { r, g } = groupOrThrow(scope, id);
-    svc.checkRevision(opts.ifMatch, g.contentRevision, `security group ${id}`);
+    svc.checkVersion(opts, groupVersion(g), `security group ${id}`);
     if (g.members.size > 0)
       throw conflict(
         'GROUP_IN_USE',
@@ -371,6 +398,7 @@ export function deleteGroup(
       r,
       referencing,
       (remote) => remote.kind === 'group' && remote.groupId === id,
+      svc.timestamp(),
     );
     const owner = { regionId: r.region.id, tenantId: g.meta.tenantId };
     const plan = deletion(
@@ -430,7 +458,10 @@ export function ensureDefaultGroup(
     const id = newId('sg');
     const { rules, ...meta } = makeDefaultGroup(r.region.profile, r.region.id, tenantId, vpcId, id);
     const createdAt = svc.timestamp();
-    events.push({ op: 'group.put', group: { ...meta, createdAt, updatedAt: createdAt } });
+    events.push({
+      op: 'group.put',
+      group: { ...meta, createdAt, updatedAt: createdAt, changeCount: rules.length ? 1 : 0 },
+    });
     rules.forEach((rule, seq) =>
       events.push({
         op: 'rule.put',
