@@ -402,9 +402,10 @@ describe('OpenStack Keystone and Neutron APIs', () => {
         "Specifying 'project_id' other than the authenticated project in request is not allowed for the current user.",
       );
       await refused(
-        n('POST', '/security-groups', { security_groups: [{ name: 'a' }, { name: 'b' }] }),
+        n('POST', '/security-groups', { security_groups: [] }),
         400,
         'HTTPBadRequest',
+        'Resources required',
       );
       await refused(
         n('POST', '/security-groups', { name: 'x' }),
