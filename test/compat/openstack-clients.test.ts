@@ -387,4 +387,18 @@ describe.runIf(haveClients)('OpenStack CLI and SDK against Palisade', { timeout:
     expect(out.address_group_added).toEqual(['192.0.2.0/24', '198.51.100.0/24']);
     expect(out.gone).toEqual({ status: 404, message: `Security group ${out.created[0]} does not exist` });
   });
+
+  it('bulk-creates groups and follows revision numbers and If-Match through openstacksdk', async () => {
+    const detco = await osProject(t, 'detco', 'RegionOne');
+    const out = await sdk(osEnv(t, detco), 'details', 'det');
+    expect(out.bulk).toEqual([
+      { name: 'det-a', revision: 1, prefixes: [null, null] },
+      { name: 'det-b', revision: 1, prefixes: [null, null] },
+    ]);
+    expect(out.bulk_refused).toEqual({ status: 400, message: "Unrecognized attribute(s) 'colour'" });
+    expect(out.names).toEqual(['det-a', 'det-b']);
+    expect(out.rule).toEqual({ protocol: 'esp', revision: 0 });
+    expect(out.revisions).toEqual([1, 2, 3]);
+    expect(out.stale).toEqual({ status: 412, message: 'Constrained to 2, but current revision is 3' });
+  });
 });
