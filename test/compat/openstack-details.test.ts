@@ -294,38 +294,42 @@ describe('Neutron: bulk group create, revision numbers, If-Match, server-made ru
       );
     });
 
-    it('counts address-group changes the same way', async () => {
+    it('counts address-group changes as Neutron does: one per address added or removed', async () => {
       const made = await n('POST', '/address-groups', {
-        address_group: { name: 'office', addresses: ['192.0.2.0/24'] },
+        address_group: { name: 'office', addresses: ['192.0.2.0/24', '203.0.113.0/24'] },
       });
       expect(made.status, JSON.stringify(made.body)).toBe(201);
       const ag = made.body.address_group;
-      expect(ag.revision_number).toBe(1);
+      expect(ag.revision_number).toBe(2);
       const empty = await n('POST', '/address-groups', { address_group: { name: 'empty' } });
       expect(empty.body.address_group.revision_number).toBe(0);
       const added = await n('PUT', `/address-groups/${ag.id}/add_addresses`, {
         addresses: ['198.51.100.0/24'],
       });
-      expect(added.body.address_group.revision_number).toBe(2);
+      expect(added.body.address_group.revision_number).toBe(3);
+      const removed = await n('PUT', `/address-groups/${ag.id}/remove_addresses`, {
+        addresses: ['192.0.2.0/24', '203.0.113.0/24'],
+      });
+      expect(removed.body.address_group.revision_number).toBe(5);
       await refused(
         n(
           'PUT',
           `/address-groups/${ag.id}`,
           { address_group: { name: 'x' } },
-          { 'if-match': 'revision_number=1' },
+          { 'if-match': 'revision_number=4' },
         ),
         412,
         'RevisionNumberConstraintFailed',
-        'Constrained to 1, but current revision is 2',
+        'Constrained to 4, but current revision is 5',
       );
       const renamed = await n(
         'PUT',
         `/address-groups/${ag.id}`,
-        { address_group: { name: 'office-2' } },
-        { 'if-match': 'revision_number=2' },
+        { address_group: { name: 'office-2', description: 'moved' } },
+        { 'if-match': 'revision_number=5' },
       );
       expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
-      expect(renamed.body.address_group.revision_number).toBe(3);
+      expect(renamed.body.address_group.revision_number).toBe(6);
     });
   });
 });

@@ -23,6 +23,18 @@ export interface AddressGroupInput {
   tenantId?: string;
 }
 
+/**
+ * What a change of entries adds to an address group's change count: one per entry added or
+ * removed, as Neutron's revision_number counts them (its plugin writes each address in a
+ * transaction of its own, and each bumps the group). A rename or new description counts one.
+ */
+function entryChanges(before: string[], after: string[]): number {
+  const key = (e: string) => (cidrFamily(e) ? canonicalCidr(e) : e);
+  const was = new Set(before.map(key));
+  const is = new Set(after.map(key));
+  return [...is].filter((e) => !was.has(e)).length + [...was].filter((e) => !is.has(e)).length;
+}
+
 function check(w: World, r: RegionRecord, ag: AddressGroup, p: Problems, isNew: boolean): void {
   validateAddressGroup(ag, 'body', p, (id) => w.tenants.has(id));
   const q = r.region.quotas;
@@ -58,8 +70,7 @@ export function createAddressGroup(svc: Service, p: Principal, input: AddressGro
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.maxEntries !== undefined ? { maxEntries: input.maxEntries } : {}),
     };
-    // Neutron's count: made at 0, its first entries change it once.
-    ag.changeCount = ag.entries.length ? 1 : 0;
+    ag.changeCount = entryChanges([], ag.entries);
     check(w, r, ag, new Problems(), true);
     return {
       action: 'addressGroup.create',
@@ -129,11 +140,9 @@ export function updateAddressGroup(
       ...(input.description !== undefined ? { description: input.description } : {}),
       entries,
     };
-    const changed =
-      next.name !== ag.value.name ||
-      next.description !== ag.value.description ||
-      next.entries.join() !== ag.value.entries.join();
-    next.changeCount = (ag.value.changeCount ?? 0) + (changed ? 1 : 0);
+    const renamed = next.name !== ag.value.name || next.description !== ag.value.description;
+    next.changeCount =
+      (ag.value.changeCount ?? 0) + (renamed ? 1 : 0) + entryChanges(ag.value.entries, next.entries);
     check(w, r, next, problems, false);
     return {
       action: 'addressGroup.update',
