@@ -167,9 +167,12 @@ describe('Neutron: bulk group create, revision numbers, If-Match, server-made ru
       expect((await group(g.id)).revision_number).toBe(3);
       const renamed = await n('PUT', `/security-groups/${g.id}`, { security_group: { name: 'counted-2' } });
       expect(renamed.body.security_group.revision_number).toBe(4);
-      // Tags are a change of the group too.
+      // Tags are a change of the group too; setting what is already there is none.
       expect((await n('PUT', `/security-groups/${g.id}/tags/red`)).status).toBe(201);
       expect((await group(g.id)).revision_number).toBe(5);
+      expect((await n('PUT', `/security-groups/${g.id}/tags/red`)).status).toBe(201);
+      const same = await n('PUT', `/security-groups/${g.id}`, { security_group: { name: 'counted-2' } });
+      expect(same.body.security_group.revision_number).toBe(5);
       // A bulk of rules is one change of their group.
       const bulk = await n('POST', '/security-group-rules', {
         security_group_rules: [80, 443].map((port) => ({

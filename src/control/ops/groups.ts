@@ -416,8 +416,18 @@ export function updateGroup(
     if (patch.innerAccessPolicy !== undefined) meta.innerAccessPolicy = patch.innerAccessPolicy;
     if (patch.stateful !== undefined) meta.stateful = patch.stateful;
     if (patch.tags !== undefined) meta.tags = patch.tags;
-    meta.updatedAt = svc.timestamp();
-    meta.changeCount = (g.meta.changeCount ?? 0) + 1;
+    // A patch that sets what is already there is no change (Neutron bumps nothing for it).
+    const tagsOf = (m: GroupMeta) => JSON.stringify(Object.entries(m.tags ?? {}).sort());
+    const changed =
+      meta.name !== g.meta.name ||
+      meta.description !== g.meta.description ||
+      meta.innerAccessPolicy !== g.meta.innerAccessPolicy ||
+      meta.stateful !== g.meta.stateful ||
+      tagsOf(meta) !== tagsOf(g.meta);
+    if (changed) {
+      meta.updatedAt = svc.timestamp();
+      meta.changeCount = (g.meta.changeCount ?? 0) + 1;
+    }
     validateGroup({ ...meta, rules: [] }, r.region, problems, 'body');
     if (
       TRAITS[profile].uniqueDefaultName &&
