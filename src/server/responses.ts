@@ -288,6 +288,11 @@ const addressGroupFields = {
   maxEntries: T.Optional(
     T.Integer({ description: 'The most entries it may hold (set by ECS CreatePrefixList MaxEntries)' }),
   ),
+  changeCount: T.Optional(
+    ChangeCount(
+      'Writes that changed it, one per entry added or removed and one per new name or description (Neutron revision_number)',
+    ),
+  ),
 };
 export const AddressGroupModel = T.Object(addressGroupFields, {
   $id: 'AddressGroupModel',
