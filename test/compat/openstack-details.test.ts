@@ -196,17 +196,25 @@ describe('Neutron: bulk group create, revision numbers, If-Match, server-made ru
       });
       await dora.tenant.patch(`/v1/security-groups/${g.id}`, { description: 'via /v1' });
       expect(await group(g.id)).toMatchObject({ description: 'via /v1', revision_number: 3 });
+      // A native change of what a rule matches changes the rule and its group.
+      const dns = (await group(g.id)).security_group_rules.find((x: any) => x.protocol === 'udp');
+      await dora.tenant.patch(`/v1/security-groups/${g.id}/rules/${dns.id}`, { ports: '5353' });
+      expect((await n('GET', `/security-group-rules/${dns.id}`)).body.security_group_rule).toMatchObject({
+        port_range_min: 5353,
+        revision_number: 1,
+      });
+      expect((await group(g.id)).revision_number).toBe(4);
       // Deleting a group deletes the rules of others that name it, which changes those groups.
       const peer = await newGroup('peer');
       await newRule({ security_group_id: g.id, direction: 'ingress', remote_group_id: peer.id });
-      expect((await group(g.id)).revision_number).toBe(4);
-      expect((await n('DELETE', `/security-groups/${peer.id}`)).status).toBe(204);
       expect((await group(g.id)).revision_number).toBe(5);
+      expect((await n('DELETE', `/security-groups/${peer.id}`)).status).toBe(204);
+      expect((await group(g.id)).revision_number).toBe(6);
 
       await t.close();
       t = await startTestServer(db);
       token = (await login(t, dora)).token;
-      expect((await group(g.id)).revision_number).toBe(5);
+      expect((await group(g.id)).revision_number).toBe(6);
     });
 
     it('refuses a stale If-Match with RevisionNumberConstraintFailed and takes a fresh one', async () => {
