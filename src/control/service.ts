@@ -42,6 +42,11 @@ export interface WriteOptions {
   requestHash?: string;
   /** Optimistic concurrency: the revision the client last read (If-Match). */
   ifMatch?: number;
+  /**
+   * The same on the object's own change count (changeCount: Neutron's revision_number), for
+   * front ends whose clients name that instead of the store's revision.
+   */
+  ifChangeCount?: number;
   /** The signed request's nonce, recorded in the write's own transaction (one commit, not two). */
   nonce?: NonceUse;
   /**
@@ -485,6 +490,24 @@ export class Service {
         `${what} is at revision ${actual}, not ${expected} as If-Match expects: it changed since you read it`,
         [],
         { expected, actual },
+      );
+  }
+
+  /** Both optimistic-concurrency options of a write, against an object's revision and change count. */
+  checkVersion(
+    opts: Pick<WriteOptions, 'ifMatch' | 'ifChangeCount'>,
+    object: { revision: number; changeCount: number | undefined },
+    what: string,
+  ): void {
+    this.checkRevision(opts.ifMatch, object.revision, what);
+    const count = object.changeCount ?? 0;
+    if (opts.ifChangeCount !== undefined && opts.ifChangeCount !== count)
+      throw new ServiceError(
+        412,
+        'REVISION_MISMATCH',
+        `${what} has changed ${count} times, not ${opts.ifChangeCount} as the request expects: it changed since you read it`,
+        [],
+        { expected: opts.ifChangeCount, actual: count },
       );
   }
 

@@ -27,7 +27,8 @@ export function ruleInputOf(
   const out: RuleInput & { ports?: Rule['ports']; sourcePorts?: Rule['sourcePorts'] } = {
     direction: rule.direction,
     ethertype: rule.ethertype,
-    protocol: rule.protocol,
+    // A keyword the client gave ("esp") comes back as given, not as the number held.
+    protocol: rule.protocolName ?? rule.protocol,
     action: rule.action,
     priority: rule.priority,
     nicType: rule.nicType,

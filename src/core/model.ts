@@ -37,6 +37,11 @@ export interface Rule {
   direction: Direction;
   ethertype: Ethertype;
   protocol: Protocol;
+  /**
+   * The keyword the client named a protocol by that the model holds as a number ("esp" for
+   * 50; see PROTOCOL_KEYWORDS): shown back as given. Evaluation and identity use `protocol`.
+   */
+  protocolName?: string;
   /** Destination ports (tcp/udp/sctp). Empty or absent: all ports. Several ranges are one rule. */
   ports?: PortRange[];
   /** Alibaba only: source port ranges. Empty or absent: all. */
@@ -53,6 +58,8 @@ export interface Rule {
   description?: string;
   /** When the rule was created (ISO 8601); set by the control plane. */
   createdAt?: string;
+  /** Writes that modified the rule since it was made (Neutron's revision_number); absent: 0. */
+  changeCount?: number;
 }
 
 export interface SecurityGroup {
@@ -72,6 +79,12 @@ export interface SecurityGroup {
   /** Set by the control plane (ISO 8601). */
   createdAt?: string;
   updatedAt?: string;
+  /**
+   * Writes that changed the group or its rules, the one that made it counting once if it gave
+   * it rules (Neutron's revision_number: a new group with its default rules is at 1). Kept by
+   * the service layer, whatever API the write came through; absent: 0.
+   */
+  changeCount?: number;
 }
 
 /** IP address group (Huawei/OpenStack) or prefix list (Alibaba): a named set of CIDRs. */
@@ -86,6 +99,8 @@ export interface AddressGroup {
   description?: string;
   /** The most entries it may hold (ECS prefix lists' MaxEntries); the region quota applies too. */
   maxEntries?: number;
+  /** Writes that changed it since it was made, the making one counting once if it gave it entries; absent: 0. */
+  changeCount?: number;
 }
 
 export interface Port {
@@ -198,6 +213,32 @@ export const PROTOCOL_NUMBERS: Record<Exclude<ProtocolName, 'all'>, number> = {
   gre: 47,
   sctp: 132,
 };
+
+/**
+ * IP protocols the model has no name of its own for, by the keywords /etc/protocols and
+ * neutron-lib's IP_PROTOCOL_MAP give them: a rule given one holds its number and keeps the
+ * keyword as protocolName. A Map: the keys come from requests.
+ */
+export const PROTOCOL_KEYWORDS: ReadonlyMap<string, number> = new Map([
+  ['ah', 51],
+  ['dccp', 33],
+  ['egp', 8],
+  ['esp', 50],
+  ['hopopt', 0],
+  ['igmp', 2],
+  ['ip', 0],
+  ['ipip', 4],
+  ['ipv6-encap', 41],
+  ['ipv6-frag', 44],
+  ['ipv6-nonxt', 59],
+  ['ipv6-opts', 60],
+  ['ipv6-route', 43],
+  ['ospf', 89],
+  ['pgm', 113],
+  ['rsvp', 46],
+  ['udplite', 136],
+  ['vrrp', 112],
+]);
 
 /** Protocols whose rules carry port ranges. */
 export const PORTED_PROTOCOLS = new Set<number>([6, 17, 132]);

@@ -109,6 +109,11 @@ function fromSelf(ethertype: 'IPv4' | 'IPv6'): RuleSpec {
   };
 }
 
+/** All egress with no remote at all: how Neutron makes its own rules (remote_ip_prefix null). */
+function anyEgress(ethertype: 'IPv4' | 'IPv6'): RuleSpec {
+  return { direction: 'egress', ethertype, protocol: 'all', remote: { kind: 'any' }, action: 'allow' };
+}
+
 /** Huawei's and OpenStack's default group: members reach each other, everything may leave. */
 const DEFAULT_GROUP_RULES: RuleSpec[] = [
   fromSelf('IPv4'),
@@ -201,10 +206,12 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     reservedPriority: null,
     noRemoteIsAllAddresses: true,
     clearing: { reevaluate: false, onlyWhenNarrowing: false },
-    defaultGroupRules: DEFAULT_GROUP_RULES,
+    // The server's own egress rules name no remote, as Neutron shows them (remote_ip_prefix null);
+    // Huawei shows 0.0.0.0/0 and ::/0. Both match every address of the family.
+    defaultGroupRules: [fromSelf('IPv4'), fromSelf('IPv6'), anyEgress('IPv4'), anyEgress('IPv6')],
     newGroupRules: table({
-      basic: [allEgress('IPv4'), allEgress('IPv6')],
-      advanced: [allEgress('IPv4'), allEgress('IPv6')],
+      basic: [anyEgress('IPv4'), anyEgress('IPv6')],
+      advanced: [anyEgress('IPv4'), anyEgress('IPv6')],
     }),
   },
 });

@@ -3,7 +3,7 @@
 // one remote field of three, the profile's default priority. policy/schema.ts checks the
 // same shape at the edges (its type is asserted equal to this one there).
 import { cidrFamily } from './address.js';
-import type { PortRange, Profile, Remote, Rule } from './model.js';
+import { type PortRange, type Profile, PROTOCOL_KEYWORDS, type Remote, type Rule } from './model.js';
 import { TRAITS } from './profiles.js';
 import type { Problems } from './validate.js';
 
@@ -73,6 +73,12 @@ export function toRule(profile: Profile, r: RuleInput, id: string, at: string, p
     priority: r.priority ?? TRAITS[profile].defaultPriority,
     nicType: r.nicType ?? 'intranet',
   };
+  // A keyword the model has no name for ("esp") is held as its number, the keyword kept beside it.
+  const keyword = typeof rule.protocol === 'string' ? PROTOCOL_KEYWORDS.get(rule.protocol) : undefined;
+  if (keyword !== undefined) {
+    rule.protocolName = rule.protocol as string;
+    rule.protocol = keyword;
+  }
   if (r.ports !== undefined) rule.ports = parsePortList(r.ports, `${at}.ports`, p);
   if (r.sourcePorts !== undefined) rule.sourcePorts = parsePortList(r.sourcePorts, `${at}.sourcePorts`, p);
   if (r.icmpType !== undefined) rule.icmpType = r.icmpType;

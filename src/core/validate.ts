@@ -14,7 +14,7 @@ import type {
   SecurityGroup,
   Vpc,
 } from './model.js';
-import { ICMP_PROTOCOLS, PORTED_PROTOCOLS, PROFILES, protocolNumber } from './model.js';
+import { ICMP_PROTOCOLS, PORTED_PROTOCOLS, PROFILES, PROTOCOL_KEYWORDS, protocolNumber } from './model.js';
 import { TRAITS } from './profiles.js';
 import { own } from './own.js';
 
@@ -147,9 +147,15 @@ export function validateRule(
     p.add(
       `${at}.protocol`,
       'UNKNOWN_PROTOCOL',
-      `${at}.protocol "${rule.protocol}" is not all, tcp, udp, icmp, icmpv6, gre, sctp or a number`,
+      `${at}.protocol "${rule.protocol}" is not all, tcp, udp, icmp, icmpv6, gre, sctp, a protocol keyword such as esp or a number`,
     );
   }
+  if (rule.protocolName !== undefined && PROTOCOL_KEYWORDS.get(rule.protocolName) !== proto)
+    p.add(
+      `${at}.protocol`,
+      'UNKNOWN_PROTOCOL',
+      `${at}.protocol "${rule.protocolName}" is not the keyword of IP protocol ${String(rule.protocol)}`,
+    );
   if (proto === 1 && rule.ethertype === 'IPv6')
     p.add(
       `${at}.protocol`,

@@ -31,7 +31,10 @@ export const RuleSchema = T.Object(
       }),
     ),
     protocol: T.Union([
-      T.String({ description: 'all, tcp, udp, icmp, icmpv6, gre, sctp' }),
+      T.String({
+        description:
+          'all, tcp, udp, icmp, icmpv6, gre, sctp, or another protocol keyword (esp, ah, vrrp, ...: /etc/protocols), held as its number and shown back as given',
+      }),
       T.Integer({ description: 'IP protocol number 0-255' }),
     ]),
     ports: T.Optional(Ports),

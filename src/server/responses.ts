@@ -105,6 +105,7 @@ export const Vpc = T.Object({ ...vpcFields, revision: Revision }, { $id: 'Vpc' }
 // ---- rules and groups ----
 
 const R = RuleSchema.properties;
+const ChangeCount = (description: string) => T.Integer({ minimum: 0, description });
 const PortRange = T.Object(
   { from: PortNumber, to: PortNumber },
   { description: 'An inclusive range; one port has from = to' },
@@ -156,7 +157,18 @@ const Remote = T.Union(
   { description: "The rule's far side" },
 );
 export const RuleModel = T.Object(
-  { id: Id, ...ruleCommon, remote: Remote },
+  {
+    id: Id,
+    ...ruleCommon,
+    protocol: T.Union([T.String(), T.Integer({ minimum: 0, maximum: 255 })], {
+      description: "The model's own name (all, tcp, udp, icmp, icmpv6, gre, sctp) or an IP protocol number",
+    }),
+    protocolName: T.Optional(
+      T.String({ description: 'The keyword the client gave for a protocol held as its number (esp: 50)' }),
+    ),
+    changeCount: T.Optional(ChangeCount('Writes that modified the rule since it was made')),
+    remote: Remote,
+  },
   { $id: 'RuleModel', description: 'A rule as stored (snapshot, change events): the remote is an object' },
 );
 
@@ -173,6 +185,11 @@ const groupFields = {
   tags: T.Optional(Tags),
   createdAt: T.Optional(Timestamp),
   updatedAt: T.Optional(Timestamp),
+  changeCount: T.Optional(
+    ChangeCount(
+      'Writes that changed the group or its rules, the making one counting once if it gave the group rules (Neutron revision_number)',
+    ),
+  ),
 };
 export const GroupMeta = T.Object(groupFields, {
   $id: 'GroupMeta',
@@ -270,6 +287,11 @@ const addressGroupFields = {
   description: T.Optional(T.String()),
   maxEntries: T.Optional(
     T.Integer({ description: 'The most entries it may hold (set by ECS CreatePrefixList MaxEntries)' }),
+  ),
+  changeCount: T.Optional(
+    ChangeCount(
+      'Writes that changed it, one per entry added or removed and one per new name or description (Neutron revision_number)',
+    ),
   ),
 };
 export const AddressGroupModel = T.Object(addressGroupFields, {

@@ -387,4 +387,39 @@ describe.runIf(haveClients)('OpenStack CLI and SDK against Palisade', { timeout:
     expect(out.address_group_added).toEqual(['192.0.2.0/24', '198.51.100.0/24']);
     expect(out.gone).toEqual({ status: 404, message: `Security group ${out.created[0]} does not exist` });
   });
+
+  it('shows protocol names as sent and revision numbers through the CLI', async () => {
+    const g = await openstackJson(env, ['security', 'group', 'create', 'cli-details']);
+    expect(g.revision_number).toBe(1);
+    const egress = await openstackJson(env, ['security', 'group', 'rule', 'show', g.rules[0].id]);
+    // The CLI prints a null remote_ip_prefix as 0.0.0.0/0 itself (_format_remote_ip_prefix): the
+    // SDK journey below sees the null.
+    expect(egress).toMatchObject({ direction: 'egress', revision_number: 0 });
+    const vrrp = await openstackJson(env, [
+      'security',
+      'group',
+      'rule',
+      'create',
+      'cli-details',
+      '--protocol',
+      'vrrp',
+    ]);
+    // The CLI sends 0.0.0.0/0 when no remote is given, and sees it back.
+    expect(vrrp).toMatchObject({ protocol: 'vrrp', remote_ip_prefix: '0.0.0.0/0', revision_number: 0 });
+    expect((await openstackJson(env, ['security', 'group', 'show', g.id])).revision_number).toBe(2);
+  });
+
+  it('bulk-creates groups and follows revision numbers and If-Match through openstacksdk', async () => {
+    const detco = await osProject(t, 'detco', 'RegionOne');
+    const out = await sdk(osEnv(t, detco), 'details', 'det');
+    expect(out.bulk).toEqual([
+      { name: 'det-a', revision: 1, prefixes: [null, null] },
+      { name: 'det-b', revision: 1, prefixes: [null, null] },
+    ]);
+    expect(out.bulk_refused).toEqual({ status: 400, message: "Unrecognized attribute(s) 'colour'" });
+    expect(out.names).toEqual(['det-a', 'det-b']);
+    expect(out.rule).toEqual({ protocol: 'esp', revision: 0 });
+    expect(out.revisions).toEqual([1, 2, 3]);
+    expect(out.stale).toEqual({ status: 412, message: 'Constrained to 2, but current revision is 3' });
+  });
 });

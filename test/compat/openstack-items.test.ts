@@ -147,10 +147,8 @@ describe('Neutron: remote_ip_prefix as netaddr reads it, address-group actions',
   });
 
   describe('item 6: protocol names come back as sent', () => {
-    // Skipped: the core model holds a protocol as one of its own names (tcp, udp, icmp, icmpv6,
-    // gre, sctp) or a number, so "esp" and "50" are stored alike and the front end cannot tell
-    // which was sent. Un-skip once the core keeps the name the client gave.
-    it.skip.each([
+    // The model holds such a protocol as its number with the keyword beside it (Rule.protocolName).
+    it.each([
       ['ah', 'IPv4'],
       ['dccp', 'IPv4'],
       ['egp', 'IPv4'],
@@ -174,6 +172,22 @@ describe('Neutron: remote_ip_prefix as netaddr reads it, address-group actions',
       expect((await n('GET', `/security-group-rules/${id}`)).body.security_group_rule.protocol).toBe(
         protocol,
       );
+      expect((await n('DELETE', `/security-group-rules/${id}`)).status).toBe(204);
+    });
+
+    it('keeps a number as a number, and takes a name and its number as the same rule (as Neutron)', async () => {
+      const byNumber = await rule({ protocol: '51' });
+      expect(byNumber.status, JSON.stringify(byNumber.body)).toBe(201);
+      expect(byNumber.body.security_group_rule.protocol).toBe('51');
+      const id = byNumber.body.security_group_rule.id;
+      await refused(
+        rule({ protocol: 'ah' }),
+        409,
+        'SecurityGroupRuleExists',
+        `Security group rule already exists. Rule id is ${id}.`,
+      );
+      const listed = await n('GET', `/security-group-rules?protocol=ah&security_group_id=${groupId}`);
+      expect(listed.body.security_group_rules.map((r: any) => r.id)).toEqual([id]);
       expect((await n('DELETE', `/security-group-rules/${id}`)).status).toBe(204);
     });
   });

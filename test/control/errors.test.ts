@@ -99,8 +99,17 @@ describe('the service layer fills the typed fields where it throws', () => {
     expect(e).toMatchObject({ status: 412, code: 'REVISION_MISMATCH', expected: 999 });
     expect(e.actual).toEqual(expect.any(Number));
     expect(neutron(e, 'security_group')).toMatchObject({
-      type: 'HTTPPreconditionFailed',
+      type: 'RevisionNumberConstraintFailed',
       message: `Constrained to 999, but current revision is ${e.actual}`,
+    });
+  });
+
+  it("a change-count conflict names the expected and the object's own count", async () => {
+    const e = await refusal(() => deleteGroup(svc, admin, groupId, { ifChangeCount: 999 }));
+    expect(e).toMatchObject({ status: 412, code: 'REVISION_MISMATCH', expected: 999, actual: 1 });
+    expect(neutron(e, 'security_group')).toMatchObject({
+      type: 'RevisionNumberConstraintFailed',
+      message: 'Constrained to 999, but current revision is 1',
     });
   });
 });

@@ -8,6 +8,7 @@ import sys
 
 import openstack
 from openstack import exceptions
+from openstack.network.v2 import security_group as _sg
 
 
 def error(e):
@@ -72,6 +73,41 @@ def journey(prefix):
     print(json.dumps(out))
 
 
+def details(prefix):
+    """Bulk group create, revision numbers, If-Match and server-made rules (issue 12 items 8, 17)."""
+    conn = openstack.connect()
+    net = conn.network
+    out = {}
+    made = list(_sg.SecurityGroup.bulk_create(
+        net, [{'name': '%s-a' % prefix}, {'name': '%s-b' % prefix, 'description': 'b'}]))
+    out['bulk'] = [{'name': g.name, 'revision': g.revision_number,
+                    'prefixes': [r['remote_ip_prefix'] for r in g.security_group_rules]}
+                   for g in made]
+    try:
+        list(_sg.SecurityGroup.bulk_create(
+            net, [{'name': '%s-c' % prefix}, {'name': '%s-d' % prefix, 'colour': 'red'}]))
+    except exceptions.HttpException as e:
+        out['bulk_refused'] = error(e)
+    out['names'] = sorted(g.name for g in net.security_groups() if g.name.startswith(prefix))
+
+    g = made[0]
+    revisions = [net.get_security_group(g.id).revision_number]
+    rule = net.create_security_group_rule(
+        security_group_id=g.id, direction='ingress', protocol='esp')
+    out['rule'] = {'protocol': rule.protocol, 'revision': rule.revision_number}
+    revisions.append(net.get_security_group(g.id).revision_number)
+    net.delete_security_group_rule(rule)
+    revisions.append(net.get_security_group(g.id).revision_number)
+    out['revisions'] = revisions
+    try:
+        net.delete_security_group(g, if_revision=revisions[-1] - 1)
+    except exceptions.HttpException as e:
+        out['stale'] = error(e)
+    net.delete_security_group(g, if_revision=revisions[-1])
+    net.delete_security_group(made[1])
+    print(json.dumps(out))
+
+
 def whoami():
     conn = openstack.connect()
     print(json.dumps({
@@ -82,4 +118,5 @@ def whoami():
 
 if __name__ == '__main__':
     action = sys.argv[1]
-    {'journey': lambda: journey(sys.argv[2]), 'whoami': whoami}[action]()
+    {'journey': lambda: journey(sys.argv[2]), 'details': lambda: details(sys.argv[2]),
+     'whoami': whoami}[action]()

@@ -153,8 +153,9 @@ export function addressGroupRoutes(ctx: Context, app: FastifyInstance): void {
     if (b.description !== undefined) patch.description = checkString('description', b.description, 255);
     const expected = ifMatch(req);
     const ag = writableAgOf(s, id, 'update_address_group');
-    if (expected !== undefined && expected !== ag.revision) throw preconditionFailed(expected, ag.revision);
-    await updateAddressGroup(svc, s.p, id, patch, expected === undefined ? {} : { ifMatch: expected });
+    const count = ag.value.changeCount ?? 0;
+    if (expected !== undefined && expected !== count) throw preconditionFailed(expected, count);
+    await updateAddressGroup(svc, s.p, id, patch, expected === undefined ? {} : { ifChangeCount: expected });
     return view(s, id);
   });
 
@@ -195,8 +196,9 @@ export function addressGroupRoutes(ctx: Context, app: FastifyInstance): void {
     const expected = ifMatch(req);
     const ag = writableAgOf(s, id, 'delete_address_group');
     if (s.r.groupsReferencingAddressGroup(id).length) throw addressGroupInUse(id);
-    if (expected !== undefined && expected !== ag.revision) throw preconditionFailed(expected, ag.revision);
-    await deleteAddressGroup(svc, s.p, id, expected === undefined ? {} : { ifMatch: expected });
+    const count = ag.value.changeCount ?? 0;
+    if (expected !== undefined && expected !== count) throw preconditionFailed(expected, count);
+    await deleteAddressGroup(svc, s.p, id, expected === undefined ? {} : { ifChangeCount: expected });
     return noContent(reply);
   });
 }

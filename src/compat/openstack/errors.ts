@@ -73,10 +73,11 @@ export const duplicateInPost = () =>
   new NeutronError(409, 'DuplicateSecurityGroupRuleInPost', 'Duplicate Security Group Rule in POST.');
 export const overQuota = (resource: string) =>
   new NeutronError(409, 'OverQuota', `Quota exceeded for resources: ['${resource}'].`);
+/** revision_plugin.RevisionNumberConstraintFailed (a webob HTTPPreconditionFailed). */
 export const preconditionFailed = (expected: number, current: number) =>
   new NeutronError(
     412,
-    'HTTPPreconditionFailed',
+    'RevisionNumberConstraintFailed',
     `Constrained to ${expected}, but current revision is ${current}`,
   );
 export const addressGroupInUse = (id: string) =>

@@ -1,6 +1,12 @@
 // /v2.0/security-groups and their tags (/security-groups/{id}/tags[/{tag}]).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { createGroup, deleteGroup, updateGroup } from '../../control/ops/groups.js';
+import {
+  createGroup,
+  createGroups,
+  deleteGroup,
+  type NewGroup,
+  updateGroup,
+} from '../../control/ops/groups.js';
 import { ServiceError } from '../../control/errors.js';
 import type { GroupRecord } from '../../control/world.js';
 import type { Context } from '../../http/context.js';
@@ -137,6 +143,20 @@ function checkTag(tag: string): void {
   if (tag.length > 255) throw invalidInput(`'${tag}' exceeds maximum length of 255`);
 }
 
+/** A security_group body of a create, checked as Neutron's attribute layer checks it. */
+function groupInput(b: Record<string, unknown>, projectId: string): NewGroup {
+  checkAttributes(b, GROUP_ATTRS, projectId, true);
+  const name = b.name === undefined ? '' : checkName(b.name);
+  const description = b.description === undefined ? '' : checkString('description', b.description, 255);
+  const stateful = b.stateful === undefined ? true : toBoolean(b.stateful);
+  const tags = b.tags === undefined ? undefined : checkTags({ tags: b.tags });
+  if (name.trim() === '')
+    throw badRequest(
+      'Invalid input for name. Reason: Palisade needs a security group name that is not empty.',
+    );
+  return { name, description, stateful, ...(tags ? { tags: tagRecord(tags, undefined) } : {}) };
+}
+
 export function groupRoutes(ctx: Context, app: FastifyInstance): void {
   const { svc } = ctx;
   const base = '/:regionId/v2.0/security-groups';
@@ -163,36 +183,35 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
   app.post(base, async (req, reply) => {
     const s = await session(ctx, req);
     const raw = req.body as Record<string, unknown> | undefined;
-    if (raw && typeof raw === 'object' && 'security_groups' in raw)
-      throw badRequest('Bulk operation not supported');
-    const b = resourceBody(req.body, 'security_group');
-    checkAttributes(b, GROUP_ATTRS, s.tenantId, true);
-    const name = b.name === undefined ? '' : checkName(b.name);
-    const description = b.description === undefined ? '' : checkString('description', b.description, 255);
-    const stateful = b.stateful === undefined ? true : toBoolean(b.stateful);
-    const tags = b.tags === undefined ? undefined : checkTags({ tags: b.tags });
-    if (name.trim() === '')
-      throw badRequest(
-        'Invalid input for name. Reason: Palisade needs a security group name that is not empty.',
+    const bulk = !!raw && typeof raw === 'object' && 'security_groups' in raw;
+    let items: NewGroup[];
+    if (bulk) {
+      // prepare_request_body: a list of groups, each bare or as {"security_group": {...}}.
+      const list = (raw as { security_groups: unknown }).security_groups;
+      if (!Array.isArray(list)) throw badRequest('Body contains invalid data');
+      if (!list.length) throw badRequest('Resources required');
+      items = list.map((item) =>
+        groupInput(
+          resourceBody(
+            item && typeof item === 'object' && 'security_group' in item ? item : { security_group: item },
+            'security_group',
+          ),
+          s.tenantId,
+        ),
       );
+    } else items = [groupInput(resourceBody(req.body, 'security_group'), s.tenantId)];
     await ensureDefaultGroup(svc, s);
-    // No vpcId: the service places it in the project's VPC (where the default group went),
+    // No vpcId: the service places them in the project's VPC (where the default group went),
     // making one in the same write if needed.
-    const result = await createGroup(
-      svc,
-      s.p,
-      {
-        regionId: s.r.region.id,
-        name,
-        description,
-        stateful,
-        ...(tags ? { tags: tagRecord(tags, undefined) } : {}),
-      },
-      {},
-    );
-    const id = result.body.id;
     reply.code(201);
-    return { security_group: groupDict(s.r, groupOf(s, id)) };
+    if (!bulk) {
+      const result = await createGroup(svc, s.p, { regionId: s.r.id, ...items[0] }, {});
+      return { security_group: groupDict(s.r, groupOf(s, result.body.id)) };
+    }
+    // Neutron's native bulk create: one transaction, all or nothing.
+    const result = await createGroups(svc, s.p, { regionId: s.r.id, groups: items }, {});
+    const made = (result.body as { groups: { id: string }[] }).groups;
+    return { security_groups: made.map((g) => groupDict(s.r, groupOf(s, g.id))) };
   });
 
   app.put(`${base}/:id`, async (req) => {
@@ -213,11 +232,11 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
       );
     if (patch.stateful !== undefined && patch.stateful !== g.meta.stateful && g.members.size > 0)
       throw groupInUse(id);
-    if (expected !== undefined && expected !== g.contentRevision)
-      throw preconditionFailed(expected, g.contentRevision);
+    const count = g.meta.changeCount ?? 0;
+    if (expected !== undefined && expected !== count) throw preconditionFailed(expected, count);
     // An empty update changes nothing (no new revision), as in Neutron.
     if (Object.keys(patch).length)
-      await updateGroup(svc, s.p, id, patch, expected === undefined ? {} : { ifMatch: expected });
+      await updateGroup(svc, s.p, id, patch, expected === undefined ? {} : { ifChangeCount: expected });
     return { security_group: groupDict(s.r, groupOf(s, id)) };
   });
 
@@ -228,13 +247,13 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
     const g = writableGroupOf(s, id, 'delete_security_group');
     if (g.members.size > 0) throw groupInUse(id);
     if (g.meta.name === 'default') throw cannotRemoveDefault();
-    if (expected !== undefined && expected !== g.contentRevision)
-      throw preconditionFailed(expected, g.contentRevision);
+    const count = g.meta.changeCount ?? 0;
+    if (expected !== undefined && expected !== count) throw preconditionFailed(expected, count);
     await deleteGroup(
       svc,
       s.p,
       id,
-      expected === undefined ? { cascade: true } : { ifMatch: expected, cascade: true },
+      expected === undefined ? { cascade: true } : { ifChangeCount: expected, cascade: true },
     );
     return noContent(reply);
   });

@@ -1,6 +1,8 @@
 // Neutron's protocol vocabulary (neutron-lib constants.IP_PROTOCOL_MAP) and its mapping to the
-// native model: the names the model has stay names, every other protocol becomes its number.
-import type { Protocol } from '../../core/model.js';
+// native model, which holds a protocol as its own name or a number and keeps any other name
+// the client gave beside the number, so that a rule shows its protocol as it was sent.
+import type { Rule } from '../../core/model.js';
+import type { RuleInput } from '../../core/rule-input.js';
 
 /**
  * Insertion order is neutron-lib's, which its error message prints. A Map: the names come
@@ -69,28 +71,43 @@ export function protocolNumberOf(protocol: string | null): number | null {
   return /^\d+$/.test(protocol) ? Number(protocol) : (IP_PROTOCOL_MAP.get(protocol) as number);
 }
 
-/** A converted Neutron protocol as the model stores it. */
-export function toModelProtocol(protocol: string | null): Protocol {
+/**
+ * A converted Neutron protocol as the service takes it: the model's own names stay names, a
+ * number stays a number, and any other name ("esp") is passed as the keyword it is, which the
+ * model holds as its number with the name kept beside it (Rule.protocolName).
+ */
+export function toModelProtocol(protocol: string | null): RuleInput['protocol'] {
   if (protocol === null) return 'all';
   if (/^\d+$/.test(protocol)) return Number(protocol);
-  switch (protocol) {
-    case 'tcp':
-    case 'udp':
-    case 'icmp':
-    case 'gre':
-    case 'sctp':
-      return protocol;
-    case 'ipv6-icmp':
-    case 'icmpv6':
-      return 'icmpv6';
-    default:
-      return IP_PROTOCOL_MAP.get(protocol) as number;
-  }
+  return protocol === 'ipv6-icmp' ? 'icmpv6' : protocol;
 }
 
-/** The model's protocol as Neutron shows it: names, numbers as strings, null for any. */
-export function fromModelProtocol(protocol: Protocol): string | null {
-  if (protocol === 'all') return null;
-  if (protocol === 'icmpv6') return 'ipv6-icmp';
-  return String(protocol);
+/** A rule's protocol as Neutron shows it: as it was sent (a name, a number as a string), null for any. */
+export function neutronProtocol(rule: Pick<Rule, 'protocol' | 'protocolName'>): string | null {
+  if (rule.protocolName !== undefined) return rule.protocolName;
+  if (rule.protocol === 'all') return null;
+  if (rule.protocol === 'icmpv6') return 'ipv6-icmp';
+  return String(rule.protocol);
+}
+
+/** neutron-lib IP_PROTOCOL_NUM_TO_NAME_MAP: one name per number, the map's last (58: ipv6-icmp). */
+const NUM_TO_NAME = new Map(
+  [...IP_PROTOCOL_MAP].filter(([name]) => name !== 'icmpv6').map(([name, n]) => [String(n), name]),
+);
+
+/**
+ * securitygroups_db._get_ip_proto_name_and_num, as the duplicate key writes it: a name and its
+ * number, so "ah" and "51" are one protocol (but "hopopt" is not "0", which names "ip").
+ */
+export function protocolKey(protocol: string | null, ethertype: string): string | null {
+  if (protocol === null) return null;
+  let p = protocol;
+  if (ethertype === 'IPv6') {
+    if (p === 'icmp' || p === 'icmpv6') p = 'ipv6-icmp';
+    else if (p === '1') p = '58';
+  }
+  const number = IP_PROTOCOL_MAP.get(p);
+  if (number !== undefined) return `['${p}', '${number}']`;
+  const name = NUM_TO_NAME.get(p);
+  return name !== undefined ? `['${name}', '${p}']` : `['${p}', '${p}']`;
 }

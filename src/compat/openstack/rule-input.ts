@@ -10,6 +10,7 @@ import {
   IPV6_ONLY,
   MODEL_PORT_PROTOCOLS,
   PORT_PROTOCOLS,
+  protocolKey,
   protocolNumberOf,
   SUPPORTED_PROTOCOLS_TEXT,
   toModelProtocol,
@@ -298,8 +299,7 @@ export function ruleKey(r: {
   security_group_id: unknown;
 }): string {
   const none = '+';
-  let proto = r.protocol === null ? null : protocolNumberOf(String(r.protocol));
-  if (r.ethertype === 'IPv6' && proto === 1) proto = 58;
+  const proto = r.protocol === null ? null : protocolKey(String(r.protocol), String(r.ethertype));
   const prefix = r.remote_ip_prefix;
   return [
     r.direction,

@@ -232,7 +232,7 @@ export function ruleRoutes(ctx: Context, app: FastifyInstance): void {
         g.meta.id,
         id,
         { description: description },
-        expected === undefined ? {} : { ifMatch: expected },
+        expected === undefined ? {} : { ifChangeCount: expected },
       );
     return { security_group_rule: ruleOf(s, id).dict };
   });
@@ -244,7 +244,7 @@ export function ruleRoutes(ctx: Context, app: FastifyInstance): void {
     const { g, dict } = ruleOf(s, id);
     if (expected !== undefined && expected !== dict.revision_number)
       throw preconditionFailed(expected, Number(dict.revision_number));
-    await deleteRules(svc, s.p, g.meta.id, [id], expected === undefined ? {} : { ifMatch: expected });
+    await deleteRules(svc, s.p, g.meta.id, [id], expected === undefined ? {} : { ifChangeCount: expected });
     return noContent(reply);
   });
 }

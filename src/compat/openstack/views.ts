@@ -4,7 +4,7 @@ import type { AddressGroup, Rule } from '../../core/model.js';
 import type { ScopedRegion } from '../../control/scope.js';
 import type { GroupRecord, StoredRule, Versioned } from '../../control/world.js';
 import { normalizedCidr } from './cidr.js';
-import { fromModelProtocol } from './protocols.js';
+import { neutronProtocol } from './protocols.js';
 import { type Dict, type Item, View } from './query.js';
 
 export type { Dict } from './query.js';
@@ -55,7 +55,7 @@ export function ruleKeyFields(stored: StoredRule) {
   return {
     direction: rule.direction,
     ethertype: rule.ethertype,
-    protocol: fromModelProtocol(rule.protocol),
+    protocol: neutronProtocol(rule),
     port_range_min: rangeEnd(rule, 'min'),
     port_range_max: rangeEnd(rule, 'max'),
     remote_ip_prefix: cidrOf(rule),
@@ -73,7 +73,7 @@ export const RULE_VIEW = new View<RuleAt>([
   ['security_group_id', ({ g }) => g.meta.id],
   ['ethertype', ({ stored }) => stored.rule.ethertype],
   ['direction', ({ stored }) => stored.rule.direction],
-  ['protocol', ({ stored }) => fromModelProtocol(stored.rule.protocol)],
+  ['protocol', ({ stored }) => neutronProtocol(stored.rule)],
   ['port_range_min', ({ stored }) => rangeEnd(stored.rule, 'min')],
   ['port_range_max', ({ stored }) => rangeEnd(stored.rule, 'max')],
   ['remote_ip_prefix', ({ stored }) => cidrOf(stored.rule)],
@@ -95,7 +95,8 @@ export const RULE_VIEW = new View<RuleAt>([
   ['tags', () => []],
   ['created_at', ({ stored }) => stored.rule.createdAt ?? null],
   ['updated_at', ({ stored }) => stored.rule.createdAt ?? null],
-  ['revision_number', ({ stored }) => stored.revision],
+  // Neutron's per-object counter (a new rule is at 0), not the store's revision.
+  ['revision_number', ({ stored }) => stored.rule.changeCount ?? 0],
 ]);
 
 export function ruleDict(g: GroupRecord, stored: StoredRule): Dict {
@@ -119,7 +120,7 @@ export const groupView = (r: Pick<ScopedRegion, 'sharedWithCaller'>) =>
     ['tags', (g) => tagList(g.meta.tags)],
     ['created_at', (g) => g.meta.createdAt ?? null],
     ['updated_at', (g) => g.meta.updatedAt ?? g.meta.createdAt ?? null],
-    ['revision_number', (g) => g.contentRevision],
+    ['revision_number', (g) => g.meta.changeCount ?? 0],
   ]);
 
 export function groupDict(r: Pick<ScopedRegion, 'sharedWithCaller'>, g: GroupRecord): Dict {
@@ -140,7 +141,7 @@ export function addressGroupDict(
     addresses: ag.value.entries.map((e) => normalizedCidr(e) ?? e),
     // The RBAC mixin's to_dict adds it: shared with the caller's project or every project.
     shared: r.sharedWithCaller(ag.value.id),
-    revision_number: ag.revision,
+    revision_number: ag.value.changeCount ?? 0,
   };
 }
 

@@ -24,6 +24,18 @@ export interface AddressGroupInput {
   tenantId?: string;
 }
 
+/**
+ * What a change of entries adds to an address group's change count: one per entry added or
+ * removed, as Neutron's revision_number counts them (its plugin writes each address in a
+ * transaction of its own, and each bumps the group). A rename or new description counts one.
+ */
+function entryChanges(before: string[], after: string[]): number {
+  const key = (e: string) => (cidrFamily(e) ? canonicalCidr(e) : e);
+  const was = new Set(before.map(key));
+  const is = new Set(after.map(key));
+  return [...is].filter((e) => !was.has(e)).length + [...was].filter((e) => !is.has(e)).length;
+}
+
 function check(w: World, r: RegionRecord, ag: AddressGroup, p: Problems, isNew: boolean): void {
   validateAddressGroup(ag, 'body', p, (id) => w.tenants.has(id));
   const q = r.region.quotas;
@@ -59,6 +71,7 @@ export function createAddressGroup(svc: Service, p: Principal, input: AddressGro
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.maxEntries !== undefined ? { maxEntries: input.maxEntries } : {}),
     };
+    ag.changeCount = entryChanges([], ag.entries);
     check(w, r, ag, new Problems(), true);
     return {
       action: 'addressGroup.create',
@@ -107,7 +120,11 @@ export function updateAddressGroup(
 ) {
   return svc.write(p, opts, (w, scope) => {
     const { r, ag } = agOrThrow(scope, id);
-    svc.checkRevision(opts.ifMatch, ag.revision, `address group ${id}`);
+    svc.checkVersion(
+      opts,
+      { revision: ag.revision, changeCount: ag.value.changeCount },
+      `address group ${id}`,
+    );
     const problems = new Problems();
     const key = (e: string) => (cidrFamily(e) ? canonicalCidr(e) : e);
     let entries = input.entries ? [...new Set(input.entries)] : [...ag.value.entries];
@@ -124,6 +141,9 @@ export function updateAddressGroup(
       ...(input.description !== undefined ? { description: input.description } : {}),
       entries,
     };
+    const renamed = next.name !== ag.value.name || next.description !== ag.value.description;
+    next.changeCount =
+      (ag.value.changeCount ?? 0) + (renamed ? 1 : 0) + entryChanges(ag.value.entries, next.entries);
     check(w, r, next, problems, false);
     return {
       action: 'addressGroup.update',
@@ -150,7 +170,11 @@ export function deleteAddressGroup(
 ) {
   return svc.write(p, opts, (w, scope) => {
     const { r, ag } = agOrThrow(scope, id);
-    svc.checkRevision(opts.ifMatch, ag.revision, `address group ${id}`);
+    svc.checkVersion(
+      opts,
+      { revision: ag.revision, changeCount: ag.value.changeCount },
+      `address group ${id}`,
+    );
     const users = r.groupsReferencingAddressGroup(id);
     // Another tenant's rules (through a share) are not the owner's to delete, even by force.
     if (users.some((groupId) => scope.group(groupId) === undefined))
@@ -169,6 +193,7 @@ export function deleteAddressGroup(
       r,
       users,
       (remote) => remote.kind === 'addressGroup' && remote.addressGroupId === id,
+      svc.timestamp(),
     );
     const owner = { regionId: r.region.id, tenantId: ag.value.tenantId };
     const plan = deletion(

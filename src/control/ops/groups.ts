@@ -52,7 +52,22 @@ export function groupOrThrow(scope: Scope, id: string): { r: RegionRecord; g: Gr
   return { r: found.r.record, g: found.g };
 }
 
-function templateRules(r: RegionRecord, input: GroupInput, groupId: string, type: GroupType): Rule[] {
+/**
+ * A group's document after a write that changed it or its rules: one change more, updated
+ * now (Neutron bumps revision_number and updated_at of a group whose rules change). One small
+ * row, whatever the number of rules.
+ */
+export function changedMeta(meta: GroupMeta, at: string): GroupMeta {
+  return { ...meta, changeCount: (meta.changeCount ?? 0) + 1, updatedAt: at };
+}
+
+function templateRules(
+  r: RegionRecord,
+  input: NewGroup,
+  groupId: string,
+  type: GroupType,
+  at: string,
+): Rule[] {
   const profile = r.region.profile;
   const nextId = () => newId('sgr');
   if (input.template === 'empty') return [];
@@ -62,8 +77,8 @@ function templateRules(r: RegionRecord, input: GroupInput, groupId: string, type
   if (!template || !template.profiles.includes(profile))
     throw badRequest(
       'UNKNOWN_TEMPLATE',
-      'body.template',
-      `body.template "${input.template}" is not a template of the ${profile} profile (${TEMPLATES.filter(
+      `${at}.template`,
+      `${at}.template "${input.template}" is not a template of the ${profile} profile (${TEMPLATES.filter(
         (t) => t.profiles.includes(profile),
       )
         .map((t) => t.id)
@@ -81,7 +96,104 @@ export type NewGroupView = GroupMeta & {
   rules: RuleView[];
 };
 
-/** The events and checks shared by create and clone: a new group with its rules. */
+/**
+ * The events and checks shared by create, bulk create and clone: new groups with their rules,
+ * in one write. `at(i)` is where the request gave the i-th group.
+ */
+function newGroupsPlan(
+  svc: Service,
+  w: World,
+  r: RegionRecord,
+  groups: SecurityGroup[],
+  action: string,
+  p: Problems,
+  newVpcs: Vpc[] = [],
+  at: (i: number) => string = () => 'body',
+): Plan<NewGroupView[]> {
+  const traits = TRAITS[r.region.profile];
+  const createdAt = svc.timestamp();
+  const lookup = lookupIn(w, r, groups, newVpcs);
+  groups.forEach((group, i) => {
+    group.createdAt = group.updatedAt = createdAt;
+    // Neutron's count: the group is made at 0, and the rules made with it change it once.
+    group.changeCount = group.rules.length ? 1 : 0;
+    for (const rule of group.rules) {
+      rule.createdAt = createdAt;
+      delete rule.changeCount;
+    }
+    validatePlacement(group, lookup, p, at(i));
+    validateGroup(group, r.region, p, at(i));
+    group.rules.forEach((rule, k) => validateRuleReferences(rule, group, lookup, p, `${at(i)}.rules[${k}]`));
+  });
+  // One tenant's groups in one region: the quota counts the whole batch.
+  const tenantId = groups[0].tenantId;
+  const tenantGroups = [...r.groups.values()].filter((g) => g.meta.tenantId === tenantId);
+  checkQuota(
+    r.region.quotas,
+    'groupsPerTenant',
+    tenantGroups.length + groups.length,
+    `security groups of tenant ${tenantId} in ${r.region.id}`,
+    p,
+    'body',
+  );
+  let hasDefault = tenantGroups.some((g) => g.meta.name === 'default');
+  groups.forEach((group, i) => {
+    checkQuota(
+      r.region.quotas,
+      'rulesPerGroup',
+      group.rules.length,
+      'rules of the new group',
+      p,
+      `${at(i)}.rules`,
+    );
+    if (traits.uniqueDefaultName && group.name === 'default') {
+      if (hasDefault)
+        p.add(
+          `${at(i)}.name`,
+          'DEFAULT_GROUP_EXISTS',
+          `${at(i)}.name: tenant ${tenantId} already has a group named default`,
+        );
+      hasDefault = true;
+    }
+  });
+  if (p.list.length) throw invalid(p.list);
+  const events: Event[] = newVpcs.map((vpc) => ({ op: 'vpc.put' as const, vpc }));
+  for (const { rules, ...meta } of groups)
+    events.push(
+      { op: 'group.put', group: meta },
+      ...rules.map((rule, seq) => ({
+        op: 'rule.put' as const,
+        regionId: r.region.id,
+        groupId: meta.id,
+        seq,
+        rule,
+      })),
+    );
+  return {
+    action,
+    regionId: r.region.id,
+    tenantId,
+    targetId: groups.length === 1 ? groups[0].id : null,
+    events,
+    after: (revision) =>
+      groups.map(({ rules, ...meta }) => {
+        const positions = positionsOf(
+          r.region.profile,
+          meta.type,
+          rules.map((rule, seq) => ({ rule, seq })),
+        );
+        return {
+          ...meta,
+          revision,
+          ruleCount: rules.length,
+          memberCount: 0,
+          rules: rules.map((rule) => ruleView(rule, meta.id, positions.get(rule.id)!, revision)),
+        };
+      }),
+  };
+}
+
+/** The same for one group, answering its view. */
 function newGroupPlan(
   svc: Service,
   w: World,
@@ -91,103 +203,104 @@ function newGroupPlan(
   extra: Problems,
   newVpcs: Vpc[] = [],
 ): Plan<NewGroupView> {
-  const p = extra;
-  const traits = TRAITS[r.region.profile];
-  group.createdAt = group.updatedAt = svc.timestamp();
-  for (const rule of group.rules) rule.createdAt = group.createdAt;
-  const lookup = lookupIn(w, r, [group], newVpcs);
-  validatePlacement(group, lookup, p, 'body');
-  validateGroup(group, r.region, p, 'body');
-  group.rules.forEach((rule, i) => validateRuleReferences(rule, group, lookup, p, `body.rules[${i}]`));
-  const tenantGroups = [...r.groups.values()].filter((g) => g.meta.tenantId === group.tenantId);
-  checkQuota(
-    r.region.quotas,
-    'groupsPerTenant',
-    tenantGroups.length + 1,
-    `security groups of tenant ${group.tenantId} in ${r.region.id}`,
-    p,
-    'body',
-  );
-  checkQuota(r.region.quotas, 'rulesPerGroup', group.rules.length, 'rules of the new group', p, 'body.rules');
-  if (
-    traits.uniqueDefaultName &&
-    group.name === 'default' &&
-    tenantGroups.some((g) => g.meta.name === 'default')
-  )
-    p.add(
-      'body.name',
-      'DEFAULT_GROUP_EXISTS',
-      `body.name: tenant ${group.tenantId} already has a group named default`,
+  const plan = newGroupsPlan(svc, w, r, [group], action, extra, newVpcs);
+  return { ...plan, after: (revision) => plan.after(revision)[0] };
+}
+
+/** What one group of a create gives: a group's input without its region and owner. */
+export type NewGroup = Omit<GroupInput, 'regionId' | 'tenantId'>;
+
+/** A new group of `input`, its id, rules and VPC chosen; problems of its input go to `problems`. */
+function groupFromInput(
+  r: RegionRecord,
+  tenantId: string,
+  input: NewGroup,
+  vpcId: string | null,
+  problems: Problems,
+  at: string,
+): SecurityGroup {
+  const profile = r.region.profile;
+  const type = input.type ?? 'basic';
+  if (input.innerAccessPolicy !== undefined && !TRAITS[profile].innerAccessPolicy)
+    problems.add(
+      `${at}.innerAccessPolicy`,
+      'INNER_ACCESS_NOT_SUPPORTED',
+      `${at}.innerAccessPolicy exists on the alibaba profile only, not ${profile}`,
     );
-  if (p.list.length) throw invalid(p.list);
-  const { rules, ...meta } = group;
-  const events: Event[] = [
-    ...newVpcs.map((vpc) => ({ op: 'vpc.put' as const, vpc })),
-    { op: 'group.put', group: meta },
-    ...rules.map((rule, seq) => ({
-      op: 'rule.put' as const,
-      regionId: r.region.id,
-      groupId: group.id,
-      seq,
-      rule,
-    })),
+  const id = newId('sg');
+  const rules = [
+    ...templateRules(r, input, id, type, at),
+    ...(input.rules ?? []).map((ri, i) => toRule(profile, ri, newId('sgr'), `${at}.rules[${i}]`, problems)),
   ];
-  const positions = positionsOf(
-    r.region.profile,
-    group.type,
-    rules.map((rule, seq) => ({ rule, seq })),
-  );
   return {
-    action,
+    id,
+    tenantId,
     regionId: r.region.id,
-    tenantId: group.tenantId,
-    targetId: group.id,
-    events,
-    after: (revision) => ({
-      ...meta,
-      revision,
-      ruleCount: rules.length,
-      memberCount: 0,
-      rules: rules.map((rule) => ruleView(rule, group.id, positions.get(rule.id)!, revision)),
-    }),
+    vpcId,
+    name: input.name,
+    ...(input.description !== undefined ? { description: input.description } : {}),
+    type,
+    stateful: input.stateful ?? true,
+    innerAccessPolicy: input.innerAccessPolicy ?? (type === 'advanced' ? 'Drop' : 'Accept'),
+    rules,
+    ...(input.tags !== undefined ? { tags: input.tags } : {}),
   };
+}
+
+function regionOrThrow(w: World, regionId: string): RegionRecord {
+  const r = w.regions.get(regionId);
+  if (!r) throw badRequest('UNKNOWN_REGION', 'body.regionId', `body.regionId "${regionId}" does not exist`);
+  return r;
 }
 
 export function createGroup(svc: Service, p: Principal, input: GroupInput, opts: WriteOptions) {
   return svc.write(p, opts, (w) => {
-    const r = w.regions.get(input.regionId);
-    if (!r)
-      throw badRequest('UNKNOWN_REGION', 'body.regionId', `body.regionId "${input.regionId}" does not exist`);
+    const r = regionOrThrow(w, input.regionId);
     const tenantId = svc.tenantFor(p, input.tenantId);
-    const profile = r.region.profile;
-    const type = input.type ?? 'basic';
     const problems = new Problems();
-    if (input.innerAccessPolicy !== undefined && !TRAITS[profile].innerAccessPolicy)
-      problems.add(
-        'body.innerAccessPolicy',
-        'INNER_ACCESS_NOT_SUPPORTED',
-        `body.innerAccessPolicy exists on the alibaba profile only, not ${profile}`,
-      );
     const { vpcId, newVpcs } = placeGroup(r, tenantId, input.vpcId);
-    const id = newId('sg');
-    const rules = [
-      ...templateRules(r, input, id, type),
-      ...(input.rules ?? []).map((ri, i) => toRule(profile, ri, newId('sgr'), `body.rules[${i}]`, problems)),
-    ];
-    const group: SecurityGroup = {
-      id,
-      tenantId,
-      regionId: r.region.id,
-      vpcId,
-      name: input.name,
-      ...(input.description !== undefined ? { description: input.description } : {}),
-      type,
-      stateful: input.stateful ?? true,
-      innerAccessPolicy: input.innerAccessPolicy ?? (type === 'advanced' ? 'Drop' : 'Accept'),
-      rules,
-      ...(input.tags !== undefined ? { tags: input.tags } : {}),
-    };
+    const group = groupFromInput(r, tenantId, input, vpcId, problems, 'body');
     return newGroupPlan(svc, w, r, group, 'group.create', problems, newVpcs);
+  });
+}
+
+/**
+ * Create several groups of one tenant in one region, all or nothing: one write (one
+ * transaction, one change-log entry), each group as createGroup makes it (the profile's
+ * starting rules included), the group quota counting the whole batch. A problem with any
+ * group refuses them all; problems name `body.groups[i]`. Answers { groups: [...] } in the
+ * order given.
+ */
+export function createGroups(
+  svc: Service,
+  p: Principal,
+  batch: { regionId: string; tenantId?: string; groups: NewGroup[] },
+  opts: WriteOptions,
+) {
+  return svc.write(p, opts, (w) => {
+    const r = regionOrThrow(w, batch.regionId);
+    const tenantId = svc.tenantFor(p, batch.tenantId);
+    if (!batch.groups.length)
+      throw badRequest('MISSING_FIELD', 'body.groups', 'body.groups must name at least one group');
+    const problems = new Problems();
+    // A VPC made for the first group that needs one serves the others too.
+    const newVpcs: Vpc[] = [];
+    const groups = batch.groups.map((input, i) => {
+      const place = placeGroup(r, tenantId, input.vpcId, newVpcs);
+      newVpcs.push(...place.newVpcs);
+      return groupFromInput(r, tenantId, input, place.vpcId, problems, `body.groups[${i}]`);
+    });
+    const plan = newGroupsPlan(
+      svc,
+      w,
+      r,
+      groups,
+      'group.batchCreate',
+      problems,
+      newVpcs,
+      (i) => `body.groups[${i}]`,
+    );
+    return { ...plan, after: (revision) => ({ groups: plan.after(revision) }) };
   });
 }
 
@@ -196,9 +309,13 @@ function placeGroup(
   r: RegionRecord,
   tenantId: string,
   requested: string | null | undefined,
+  pending: Vpc[] = [],
 ): { vpcId: string | null; newVpcs: Vpc[] } {
   if (requested !== undefined) return { vpcId: requested, newVpcs: [] };
-  const own = [...r.vpcs.values()].map((v) => v.value).filter((v) => v.tenantId === tenantId);
+  const own = [...r.vpcs.values()]
+    .map((v) => v.value)
+    .concat(pending)
+    .filter((v) => v.tenantId === tenantId);
   const chosen = own.find((v) => v.name === 'default') ?? own[0];
   if (chosen) return { vpcId: chosen.id, newVpcs: [] };
   const vpc: Vpc = { id: newId('vpc'), tenantId, regionId: r.region.id, name: 'default' };
@@ -287,7 +404,7 @@ export function updateGroup(
 ) {
   return svc.write(p, opts, (w, scope) => {
     const { r, g } = groupOrThrow(scope, id);
-    svc.checkRevision(opts.ifMatch, g.contentRevision, `security group ${id}`);
+    svc.checkVersion(opts, groupVersion(g), `security group ${id}`);
     const profile = r.region.profile;
     const problems = new Problems();
     if (patch.innerAccessPolicy !== undefined && !TRAITS[profile].innerAccessPolicy)
@@ -308,7 +425,18 @@ export function updateGroup(
     if (patch.innerAccessPolicy !== undefined) meta.innerAccessPolicy = patch.innerAccessPolicy;
     if (patch.stateful !== undefined) meta.stateful = patch.stateful;
     if (patch.tags !== undefined) meta.tags = patch.tags;
-    meta.updatedAt = svc.timestamp();
+    // A patch that sets what is already there is no change (Neutron bumps nothing for it).
+    const tagsOf = (m: GroupMeta) => JSON.stringify(Object.entries(m.tags ?? {}).sort());
+    const changed =
+      meta.name !== g.meta.name ||
+      meta.description !== g.meta.description ||
+      meta.innerAccessPolicy !== g.meta.innerAccessPolicy ||
+      meta.stateful !== g.meta.stateful ||
+      tagsOf(meta) !== tagsOf(g.meta);
+    if (changed) {
+      meta.updatedAt = svc.timestamp();
+      meta.changeCount = (g.meta.changeCount ?? 0) + 1;
+    }
     validateGroup({ ...meta, rules: [] }, r.region, problems, 'body');
     if (
       TRAITS[profile].uniqueDefaultName &&
@@ -335,24 +463,36 @@ export function updateGroup(
   });
 }
 
+/** What a write's If-Match options are checked against: the group's ETag and its change count. */
+export const groupVersion = (g: GroupRecord) => ({
+  revision: g.contentRevision,
+  changeCount: g.meta.changeCount,
+});
+
 /**
- * Delete a group: refused while ports use it, and while other groups' rules name it unless
- * `cascade` (Neutron's semantics: those rules are deleted in the same write).
+ * Events deleting the rules of `groupIds` whose remote satisfies `names` (cascading deletes),
+ * each group that loses rules changed once.
  */
-/** Events deleting the rules of `groupIds` whose remote satisfies `names` (cascading deletes). */
 export function deletionsOfRulesNaming(
   r: RegionRecord,
   groupIds: string[],
   names: (remote: Rule['remote']) => boolean,
+  at: string,
 ): Event[] {
-  return groupIds.flatMap((groupId) =>
-    r.groups
-      .get(groupId)!
+  return groupIds.flatMap((groupId) => {
+    const g = r.groups.get(groupId)!;
+    const deletes = g
       .ruleList()
       .filter((rule) => names(rule.remote))
-      .map((rule) => ({ op: 'rule.delete' as const, regionId: r.region.id, groupId, id: rule.id })),
-  );
+      .map((rule) => ({ op: 'rule.delete' as const, regionId: r.region.id, groupId, id: rule.id }));
+    return deletes.length ? [{ op: 'group.put' as const, group: changedMeta(g.meta, at) }, ...deletes] : [];
+  });
 }
+
+/**
+ * Delete a group: refused while ports use it, and while other groups' rules name it unless
+ * `cascade` (Neutron's semantics: those rules are deleted in the same write).
+ */
 
 export function deleteGroup(
   svc: Service,
@@ -362,7 +502,7 @@ export function deleteGroup(
 ) {
   return svc.write(p, opts, (w, scope) => {
     const { r, g } = groupOrThrow(scope, id);
-    svc.checkRevision(opts.ifMatch, g.contentRevision, `security group ${id}`);
+    svc.checkVersion(opts, groupVersion(g), `security group ${id}`);
     if (g.members.size > 0) {
       // Ports of a tenant the group is shared with count, but are not named to the owner.
       const named = [...g.members].filter((portId) => scope.port(portId)).slice(0, 5);
@@ -390,6 +530,7 @@ export function deleteGroup(
       r,
       referencing,
       (remote) => remote.kind === 'group' && remote.groupId === id,
+      svc.timestamp(),
     );
     const owner = { regionId: r.region.id, tenantId: g.meta.tenantId };
     const plan = deletion(
@@ -449,7 +590,10 @@ export function ensureDefaultGroup(
     const id = newId('sg');
     const { rules, ...meta } = makeDefaultGroup(r.region.profile, r.region.id, tenantId, vpcId, id);
     const createdAt = svc.timestamp();
-    events.push({ op: 'group.put', group: { ...meta, createdAt, updatedAt: createdAt } });
+    events.push({
+      op: 'group.put',
+      group: { ...meta, createdAt, updatedAt: createdAt, changeCount: rules.length ? 1 : 0 },
+    });
     rules.forEach((rule, seq) =>
       events.push({
         op: 'rule.put',

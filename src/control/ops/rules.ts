@@ -19,8 +19,14 @@ import { orderedRules, positionAmong, positionOfNew, positionsOf } from '../rule
 import type { Scope } from '../scope.js';
 import type { Plan, Principal, Service, WriteOptions } from '../service.js';
 import { ruleInputOf, type RuleView, ruleView } from '../views.js';
-import type { GroupRecord, RegionRecord, World } from '../world.js';
-import { groupOrThrow } from './groups.js';
+import type { GroupRecord, RegionRecord, StoredRule, World } from '../world.js';
+import { changedMeta, groupOrThrow, groupVersion } from './groups.js';
+
+/** What a write's If-Match options are checked against for one rule. */
+const ruleVersion = (stored: StoredRule) => ({
+  revision: stored.revision,
+  changeCount: stored.rule.changeCount,
+});
 
 /** Quotas a group's rule count touches: per group, group references (Alibaba), per port. */
 function checkRuleQuotas(
@@ -99,7 +105,7 @@ function planAdd(
   single: boolean,
 ): Plan<{ rules: RuleView[] }> {
   const { r, g } = groupOrThrow(scope, groupId);
-  svc.checkRevision(opts.ifMatch, g.contentRevision, `security group ${groupId}`);
+  svc.checkVersion(opts, groupVersion(g), `security group ${groupId}`);
   const profile = r.region.profile;
   const traits = TRAITS[profile];
   const lookup = lookupIn(w, r);
@@ -153,6 +159,8 @@ function planAdd(
     seq: seq0 + k,
     rule,
   }));
+  // New rules change their group once, however many (Neutron bumps it once per request).
+  if (added.length) events.push({ op: 'group.put', group: changedMeta(g.meta, createdAt) });
   const fresh = added.map((rule, k) => ({ rule, seq: seq0 + k }));
   return {
     action: single ? 'rule.create' : 'rule.batchCreate',
@@ -219,7 +227,7 @@ export function modifyRule(
 ) {
   return svc.write(p, opts, (w, scope) => {
     const { r, g, stored } = ruleOrThrow(scope, groupId, ruleId);
-    svc.checkRevision(opts.ifMatch, stored.revision, `rule ${ruleId}`);
+    svc.checkVersion(opts, ruleVersion(stored), `rule ${ruleId}`);
     if (patch.id !== undefined && patch.id !== ruleId)
       throw badRequest('READ_ONLY_FIELD', 'body.id', 'body.id is assigned by the server and cannot change');
     const profile = r.region.profile;
@@ -250,12 +258,19 @@ export function modifyRule(
       );
     if (problems.list.length) throw invalid(problems.list);
     const next = { rule, seq: stored.seq };
+    const events: Event[] = [{ op: 'rule.put', regionId: r.region.id, groupId, seq: stored.seq, rule }];
+    // The rule counts a change that changed anything; its group, one that changed what it matches
+    // (Neutron: a new description bumps the rule alone).
+    const changed = JSON.stringify(ruleInputOf(rule)) !== JSON.stringify(ruleInputOf(stored.rule));
+    rule.changeCount = (stored.rule.changeCount ?? 0) + (changed ? 1 : 0);
+    if (ruleIdentity(profile, rule) !== ruleIdentity(profile, stored.rule))
+      events.push({ op: 'group.put', group: changedMeta(g.meta, svc.timestamp()) });
     return {
       action: 'rule.update',
       regionId: r.region.id,
       tenantId: g.meta.tenantId,
       targetId: ruleId,
-      events: [{ op: 'rule.put', regionId: r.region.id, groupId, seq: stored.seq, rule }],
+      events,
       before: ruleInputOf(stored.rule),
       // positionAmong skips the rule's own (old) entry and places the new one.
       after: (revision) =>
@@ -277,18 +292,22 @@ export function deleteRules(
     for (const id of ruleIds)
       if (!g.rules.has(id)) throw notFound('rule', id, `rule of security group ${groupId}`);
     const single = ruleIds.length === 1;
-    svc.checkRevision(
-      opts.ifMatch,
-      single ? g.rules.get(ruleIds[0])!.revision : g.contentRevision,
+    svc.checkVersion(
+      opts,
+      single ? ruleVersion(g.rules.get(ruleIds[0])!) : groupVersion(g),
       single ? `rule ${ruleIds[0]}` : `security group ${groupId}`,
     );
     const unique = [...new Set(ruleIds)];
+    const events: Event[] = [
+      ...unique.map((id) => ({ op: 'rule.delete' as const, regionId: r.region.id, groupId, id })),
+      { op: 'group.put', group: changedMeta(g.meta, svc.timestamp()) },
+    ];
     return {
       action: single ? 'rule.delete' : 'rule.batchDelete',
       regionId: r.region.id,
       tenantId: g.meta.tenantId,
       targetId: single ? ruleIds[0] : groupId,
-      events: unique.map((id) => ({ op: 'rule.delete' as const, regionId: r.region.id, groupId, id })),
+      events,
       before: unique.map((id) => ruleInputOf(g.rules.get(id)!.rule)),
       after: () => null,
       status: 204,
