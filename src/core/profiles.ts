@@ -32,6 +32,11 @@ export interface ProfileTraits {
    * Alibaba's belong to one VPC (000: "instances can join security groups on the same VPC").
    */
   groupsSpanVpcs: boolean;
+  /**
+   * A port (with port security on) may hold no group, and then all its traffic is dropped:
+   * Neutron's `port set --no-security-group`. Elsewhere a port keeps at least one group.
+   */
+  portsWithoutGroups: boolean;
 }
 
 export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
@@ -48,6 +53,7 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     maxSessionTimeout: 910,
     defaultPriority: 1,
     groupsSpanVpcs: false,
+    portsWithoutGroups: false,
   },
   huawei: {
     denyRules: true,
@@ -62,6 +68,7 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     maxSessionTimeout: Infinity,
     defaultPriority: 1,
     groupsSpanVpcs: true,
+    portsWithoutGroups: false,
   },
   openstack: {
     denyRules: false,
@@ -76,6 +83,7 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     maxSessionTimeout: Infinity,
     defaultPriority: 1,
     groupsSpanVpcs: true,
+    portsWithoutGroups: true,
   },
 });
 

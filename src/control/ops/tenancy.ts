@@ -247,6 +247,7 @@ export function createVpc(svc: Service, p: Principal, input: VpcInput, opts: Wri
       regionId: r.region.id,
       name: input.name,
       ...(input.cidr !== undefined ? { cidr: input.cidr } : {}),
+      createdAt: svc.timestamp(),
     };
     return {
       action: 'vpc.create',
