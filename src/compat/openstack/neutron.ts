@@ -8,6 +8,9 @@ import { jsonBody } from '../../server/http.js';
 import { addressGroupRoutes } from './address-groups.js';
 import { NeutronError, neutronDialect, resourceNotFound, sendNeutronError } from './errors.js';
 import { groupRoutes } from './groups.js';
+import { networkRoutes } from './networks.js';
+import { portRoutes } from './ports.js';
+import { subnetRoutes } from './subnets.js';
 import { baseUrl, session } from './http.js';
 import { ruleRoutes } from './rules.js';
 
@@ -87,12 +90,28 @@ export const EXTENSIONS = [
     'Provides validation on filter parameters.',
     '2018-07-04T10:00:00-00:00',
   ],
+  ['port-security', 'Port Security', 'Provides port security', '2012-07-23T10:00:00-00:00'],
+  [
+    'allowed-address-pairs',
+    'Allowed Address Pairs',
+    'Provides allowed address pairs',
+    '2013-07-23T10:00:00-00:00',
+  ],
+  [
+    'binding',
+    'Port Binding',
+    'Expose port bindings of a virtual port to external application',
+    '2014-02-03T10:00:00-00:00',
+  ],
 ].map(([alias, name, description, updated]) => ({ alias, name, description, updated, links: [] }));
 
 const RESOURCES = [
   ['security_group', 'security_groups', 'security-groups'],
   ['security_group_rule', 'security_group_rules', 'security-group-rules'],
   ['address_group', 'address_groups', 'address-groups'],
+  ['network', 'networks', 'networks'],
+  ['subnet', 'subnets', 'subnets'],
+  ['port', 'ports', 'ports'],
 ];
 
 export const neutronApi =
@@ -155,4 +174,7 @@ export const neutronApi =
     groupRoutes(ctx, app);
     ruleRoutes(ctx, app);
     addressGroupRoutes(ctx, app);
+    networkRoutes(ctx, app);
+    subnetRoutes(ctx, app);
+    portRoutes(ctx, app);
   };

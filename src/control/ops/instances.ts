@@ -29,6 +29,8 @@ export interface PortInput {
   nicType?: NicType;
   host?: string;
   interface?: string;
+  /** The interface's name from the new port's id, when `interface` is not given (Nova's tap naming). */
+  interfaceOf?: (portId: string) => string;
   /** Ordered; absent or empty: the default group, unless withoutGroups or port security is off. */
   groupIds?: string[];
   /** The port holds no group (Neutron's security_groups: []), in a profile that allows it. */
@@ -163,7 +165,11 @@ export function createInstance(svc: Service, p: Principal, input: InstanceInput,
       const groups = wantsDefault(pt) ? [defaultId!] : (pt.groupIds ?? []);
       // Ports of an API that shows their times (Neutron: named ones) carry them.
       const times = pt.name !== undefined ? { createdAt: now, updatedAt: now } : {};
-      instance.ports.push(portOf(portIds[i], instance.id, { ...addressed, ...times }, groups));
+      const named =
+        pt.interface === undefined && pt.interfaceOf && pt.host !== undefined
+          ? { interface: pt.interfaceOf(portIds[i]) }
+          : {};
+      instance.ports.push(portOf(portIds[i], instance.id, { ...addressed, ...times, ...named }, groups));
     });
     checkInstance(r, w, instance, created ? [created] : [], problems, (i) => `body.ports[${i}]`);
     if (problems.list.length) throw invalid(problems.list);

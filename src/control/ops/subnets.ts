@@ -35,7 +35,10 @@ export interface SubnetInput {
 }
 
 /** A visible subnet by id and the VPC holding it. */
-export function findSubnet(scope: Scope, id: string): { vpc: Vpc; subnet: Subnet; revision: number } | undefined {
+export function findSubnet(
+  scope: Scope,
+  id: string,
+): { vpc: Vpc; subnet: Subnet; revision: number } | undefined {
   for (const r of scope.regions())
     for (const v of r.vpcs()) {
       const subnet = v.value.subnets?.find((s) => s.id === id);
@@ -57,8 +60,7 @@ function bounds(cidr: string): [bigint, bigint] {
 }
 
 const wordsToBig = (w: V6) => w.reduce((n, word) => (n << 32n) | BigInt(word), 0n);
-const bigToWords = (n: bigint): V6 =>
-  [96n, 64n, 32n, 0n].map((s) => Number((n >> s) & 0xffffffffn)) as V6;
+const bigToWords = (n: bigint): V6 => [96n, 64n, 32n, 0n].map((s) => Number((n >> s) & 0xffffffffn)) as V6;
 const toNumber = (ip: string) =>
   ipFamily(ip) === 'IPv4' ? BigInt(v4ToNumber(ip)) : wordsToBig(v6ToWords(ip));
 const toText = (n: bigint, v6: boolean) => (v6 ? wordsToV6(bigToWords(n)) : numberToV4(Number(n)));
@@ -118,7 +120,7 @@ export function createSubnet(svc: Service, p: Principal, input: SubnetInput, opt
         'SUBNET_OVERLAP',
         'body.cidr',
         `body.cidr "${cidr}" overlaps subnet ${overlapping.id} of VPC ${vpc.id}`,
-        { value: cidr, resource: 'subnet', id: overlapping.id },
+        { value: cidr, resource: 'vpc', id: vpc.id },
       );
     let gatewayIp: string | null;
     if (input.gatewayIp === null) gatewayIp = null;
@@ -259,9 +261,14 @@ export function resolveFixedIps(
     if (f.ipAddress !== undefined) {
       const family = ipFamily(f.ipAddress);
       if (!family)
-        throw badRequest('INVALID_ADDRESS', `${path}.ipAddress`, `${path}.ipAddress "${f.ipAddress}" is not an IP address`, {
-          value: f.ipAddress,
-        });
+        throw badRequest(
+          'INVALID_ADDRESS',
+          `${path}.ipAddress`,
+          `${path}.ipAddress "${f.ipAddress}" is not an IP address`,
+          {
+            value: f.ipAddress,
+          },
+        );
       const ip = canonicalIp(f.ipAddress);
       subnet ??= subnets.find((s) => familyOf(s.ipVersion) === family && cidrContains(s.cidr, ip));
       if (!subnet || !usable(subnet, ip))
@@ -272,12 +279,14 @@ export function resolveFixedIps(
           { value: ip, ...(subnet ? { resource: 'subnet' as const, id: subnet.id } : {}) },
         );
       if (ip === subnet.gatewayIp || inRequest(ip))
-        throw conflict('ADDRESS_IN_USE', `${path}: address ${ip} is already in use`, { value: ip, id: vpc.id });
+        throw conflict('ADDRESS_IN_USE', `${path}: address ${ip} is already in use`, {
+          value: ip,
+          id: vpc.id,
+        });
       chosen.push({ ip, subnet });
       continue;
     }
-    if (!subnet)
-      throw badRequest('MISSING_FIELD', path, `${path} names neither a subnet nor an address`);
+    if (!subnet) throw badRequest('MISSING_FIELD', path, `${path} names neither a subnet nor an address`);
     chosen.push({ ip: allocate(subnet, (ip) => taken(ip) || inRequest(ip), vpc.id, path), subnet });
   }
   // Back in the request's order.
@@ -309,4 +318,3 @@ function allocate(subnet: Subnet, taken: (ip: string) => boolean, vpcId: string,
 export function subnetOf(vpc: Pick<Vpc, 'subnets'> | undefined, ip: string): Subnet | undefined {
   return vpc?.subnets?.find((s) => cidrContains(s.cidr, ip));
 }
-
