@@ -3,6 +3,7 @@
 // Neutron's own (openstack/neutron neutron/extensions/securitygroup.py, neutron-lib exceptions).
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { ServiceError } from '../../control/errors.js';
+import { canonicalCidr, cidrFamily, isNetworkAligned } from '../../core/address.js';
 import {
   type Dialect,
   type ErrorAnswer,
@@ -107,6 +108,15 @@ export const portHasSecurityGroup = () =>
     'Port has security group associated. Cannot disable port security or IP address until security group is removed.',
   );
 
+/** neutron_lib validators.validate_subnet's refusals of a subnet's cidr. */
+function badSubnetCidr(value: string): NeutronError {
+  const reason =
+    cidrFamily(value) && value.includes('/') && !isNetworkAligned(value)
+      ? `'${value}' isn't a recognized IP subnet cidr, '${canonicalCidr(value)}' is recommended`
+      : `'${value}' is not a valid IP subnet`;
+  return badRequest(`Invalid input for cidr. Reason: ${reason}.`);
+}
+
 /** Python's repr of a list of strings, as Neutron's messages print them. */
 export const pyList = (xs: string[]) => `[${xs.map((x) => `'${x}'`).join(', ')}]`;
 
@@ -161,9 +171,16 @@ const TABLE = new Map<string, (e: ServiceError, subject: Subject) => NeutronErro
       e.expected !== undefined && e.actual !== undefined
         ? preconditionFailed(e.expected, e.actual)
         : new NeutronError(412, 'HTTPPreconditionFailed', e.message),
-    INVALID_CIDR: (e) =>
-      new NeutronError(400, 'InvalidCIDR', `Invalid CIDR ${e.value ?? ''} given as IP prefix.`),
-    CIDR_ETHERTYPE_MISMATCH: (e) => new NeutronError(400, 'SecurityGroupRuleParameterConflict', e.message),
+    INVALID_CIDR: (e, subject) =>
+      subject === 'subnet'
+        ? badSubnetCidr(e.value ?? '')
+        : new NeutronError(400, 'InvalidCIDR', `Invalid CIDR ${e.value ?? ''} given as IP prefix.`),
+    CIDR_ETHERTYPE_MISMATCH: (e, subject) =>
+      subject === 'subnet'
+        ? invalidInput(
+            `cidr '${e.value ?? ''}' does not match the ip_version '${cidrFamily(e.value ?? '') === 'IPv4' ? 6 : 4}'`,
+          )
+        : new NeutronError(400, 'SecurityGroupRuleParameterConflict', e.message),
     REMOTE_CONFLICT: () =>
       new NeutronError(
         400,
