@@ -37,6 +37,13 @@ export interface ProfileTraits {
    * Neutron's `port set --no-security-group`. Elsewhere a port keeps at least one group.
    */
   portsWithoutGroups: boolean;
+  /**
+   * A group made without a VPC goes into the tenant's VPC named "default" (made if need be),
+   * never into another VPC of the tenant: OpenStack's VPCs are the networks a project makes
+   * and deletes through Neutron, and its project-wide groups must not keep them alive.
+   * Otherwise it goes into the "default" VPC, else the tenant's first.
+   */
+  groupsInDefaultVpc: boolean;
 }
 
 export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
@@ -54,6 +61,7 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     defaultPriority: 1,
     groupsSpanVpcs: false,
     portsWithoutGroups: false,
+    groupsInDefaultVpc: false,
   },
   huawei: {
     denyRules: true,
@@ -69,6 +77,7 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     defaultPriority: 1,
     groupsSpanVpcs: true,
     portsWithoutGroups: false,
+    groupsInDefaultVpc: false,
   },
   openstack: {
     denyRules: false,
@@ -84,6 +93,7 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     defaultPriority: 1,
     groupsSpanVpcs: true,
     portsWithoutGroups: true,
+    groupsInDefaultVpc: true,
   },
 });
 

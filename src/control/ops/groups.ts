@@ -190,10 +190,9 @@ function placeGroup(
 ): { vpcId: string | null; newVpcs: Vpc[] } {
   if (requested !== undefined) return { vpcId: requested, newVpcs: [] };
   const own = [...r.vpcs.values()].map((v) => v.value).filter((v) => v.tenantId === tenantId);
-  // Groups that span VPCs stay out of the tenant's other VPCs (a Neutron network the tenant
-  // made), so that those can be deleted while the groups live on.
-  const spanning = TRAITS[r.region.profile].groupsSpanVpcs;
-  const chosen = own.find((v) => v.name === 'default') ?? (spanning ? undefined : own[0]);
+  const chosen =
+    own.find((v) => v.name === 'default') ??
+    (TRAITS[r.region.profile].groupsInDefaultVpc ? undefined : own[0]);
   if (chosen) return { vpcId: chosen.id, newVpcs: [] };
   const vpc: Vpc = { id: newId('vpc'), tenantId, regionId: r.region.id, name: 'default' };
   return { vpcId: vpc.id, newVpcs: [vpc] };
