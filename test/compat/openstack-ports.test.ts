@@ -354,4 +354,33 @@ describe.runIf(haveCli)('Neutron networks, subnets and ports', { timeout: 240_00
     expect(toVip.ingress.portId).toBe(vip.id);
     expect(toVip.verdict).toBe('allow');
   });
+  it("gives a port of a new project the project's default group, made outside the port's network", async () => {
+    const beta = await osProject(t, 'beta', 'RegionOne');
+    const betaToken = (await login(t, beta)).token;
+    const b = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${t.url}/networking/RegionOne/v2.0${path}`, {
+        method,
+        headers: { 'x-auth-token': betaToken, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null };
+    };
+    const net = (await b('POST', '/networks', { network: { name: 'only' } })).body.network;
+    await b('POST', '/subnets', { subnet: { network_id: net.id, cidr: '10.60.0.0/24', ip_version: 4 } });
+    // The project has never looked at its groups: the port's creation makes the default group.
+    const port = (await b('POST', '/ports', { port: { network_id: net.id } })).body.port;
+    const groups = (await b('GET', '/security-groups')).body.security_groups;
+    expect(groups.map((g: any) => g.name)).toEqual(['default']);
+    expect(port.security_groups).toEqual([groups[0].id]);
+    expect(port.fixed_ips).toEqual([
+      { subnet_id: net.subnets?.[0] ?? expect.any(String), ip_address: '10.60.0.2' },
+    ]);
+    const native = await beta.tenant.get<any>(`/v1/security-groups/${groups[0].id}`);
+    expect(native.vpcId).not.toBe(net.id);
+    // So the network goes once its port has.
+    expect((await b('DELETE', `/ports/${port.id}`)).status).toBe(204);
+    expect((await b('DELETE', `/networks/${net.id}`)).status).toBe(204);
+    expect((await b('GET', `/networks/${net.id}`)).status).toBe(404);
+  });
 });

@@ -183,7 +183,7 @@ export function createGroup(svc: Service, p: Principal, input: GroupInput, opts:
 }
 
 /** The VPC a new group goes into; see GroupInput.vpcId. */
-function placeGroup(
+export function placeGroup(
   r: RegionRecord,
   tenantId: string,
   requested: string | null | undefined,

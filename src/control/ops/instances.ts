@@ -13,6 +13,7 @@ import type { Scope } from '../scope.js';
 import { deletion, type Plan, type Principal, type Service, type WriteOptions } from '../service.js';
 import { versioned } from '../views.js';
 import { ownedAddresses, type RegionRecord, type World } from '../world.js';
+import { placeGroup } from './groups.js';
 import { type FixedIpInput, resolveFixedIps } from './subnets.js';
 import { TRAITS } from '../../core/profiles.js';
 
@@ -122,7 +123,15 @@ export function createInstance(svc: Service, p: Principal, input: InstanceInput,
       )?.meta;
     if (input.ports.some(wantsDefault) && !findDefault()) {
       const id = newId('sg');
-      const made = makeDefaultGroup(r.region.profile, r.region.id, tenantId, input.vpcId, id);
+      // Where groups keep out of the tenant's networks, the default group goes where any group
+      // made without a VPC goes (a network it was made in could never be deleted).
+      let groupVpc = input.vpcId;
+      if (TRAITS[r.region.profile].groupsInDefaultVpc) {
+        const placed = placeGroup(r, tenantId, undefined);
+        groupVpc = placed.vpcId;
+        events.push(...placed.newVpcs.map((vpc) => ({ op: 'vpc.put' as const, vpc })));
+      }
+      const made = makeDefaultGroup(r.region.profile, r.region.id, tenantId, groupVpc, id);
       const createdAt = svc.timestamp();
       created = {
         ...made,
