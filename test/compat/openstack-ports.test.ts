@@ -383,4 +383,76 @@ describe.runIf(haveCli)('Neutron networks, subnets and ports', { timeout: 240_00
     expect((await b('DELETE', `/networks/${net.id}`)).status).toBe(204);
     expect((await b('GET', `/networks/${net.id}`)).status).toBe(404);
   });
+  it('answers bad input with a 4xx in the NeutronError envelope, and changes nothing', async () => {
+    const net = await made('/networks', 'network', { name: 'fuzz' });
+    const sub = await made('/subnets', 'subnet', { network_id: net.id, cidr: '10.70.0.0/24', ip_version: 4 });
+    const port = await made('/ports', 'port', { network_id: net.id });
+    const before = (await n('GET', '/ports')).body.ports;
+    const bad: [string, string, unknown][] = [
+      ['POST', '/ports', { port: { network_id: net.id, fixed_ips: 'x' } }],
+      ['POST', '/ports', { port: { network_id: net.id, fixed_ips: [1] } }],
+      ['POST', '/ports', { port: { network_id: net.id, fixed_ips: [{ ip_address: 5 }] } }],
+      ['POST', '/ports', { port: { network_id: net.id, fixed_ips: [{ ip_address: 'nope' }] } }],
+      ['POST', '/ports', { port: { network_id: net.id, fixed_ips: [{ subnet_id: 'subnet-nope' }] } }],
+      ['POST', '/ports', { port: { network_id: net.id, fixed_ips: [{ constructor: 1 }] } }],
+      ['POST', '/ports', { port: { network_id: net.id, fixed_ips: [{ ip_address: '10.70.0.0' }] } }],
+      ['POST', '/ports', { port: { network_id: net.id, fixed_ips: [{ ip_address: '10.70.0.255' }] } }],
+      ['POST', '/ports', { port: { network_id: net.id, security_groups: [null] } }],
+      ['POST', '/ports', { port: { network_id: net.id, security_groups: ['sg-nope'] } }],
+      ['POST', '/ports', { port: { network_id: net.id, security_groups: 'sg' } }],
+      ['POST', '/ports', { port: { network_id: net.id, allowed_address_pairs: [{}] } }],
+      ['POST', '/ports', { port: { network_id: net.id, allowed_address_pairs: ['x'] } }],
+      [
+        'POST',
+        '/ports',
+        { port: { network_id: net.id, allowed_address_pairs: [{ ip_address: '10.0.0.0/8' }] } },
+      ],
+      ['POST', '/ports', { port: { network_id: net.id, port_security_enabled: 'maybe' } }],
+      ['POST', '/ports', { port: { network_id: net.id, mac_address: 'zz' } }],
+      ['POST', '/ports', { port: { network_id: net.id, admin_state_up: false } }],
+      ['POST', '/ports', { port: { network_id: {} } }],
+      ['POST', '/ports', { port: { name: 'no-network' } }],
+      ['POST', '/ports', { port: { network_id: net.id, status: 'UP' } }],
+      ['POST', '/ports', { ports: [] }],
+      ['POST', '/ports', []],
+      ['PUT', `/ports/${port.id}`, { port: { fixed_ips: [{ subnet_id: sub.id, ip_address: '10.71.0.1' }] } }],
+      ['PUT', `/ports/${port.id}`, { port: { security_groups: [5] } }],
+      ['PUT', `/ports/${port.id}`, { port: { id: 'x' } }],
+      ['GET', '/ports?fixed_ips=garbage', undefined],
+      ['GET', '/ports?constructor=1', undefined],
+      ['POST', '/subnets', { subnet: { network_id: net.id, cidr: 'x', ip_version: 4 } }],
+      ['POST', '/subnets', { subnet: { network_id: net.id, cidr: '10.80.0.0/0', ip_version: 4 } }],
+      ['POST', '/subnets', { subnet: { network_id: net.id, cidr: '10.80.0.0/24', ip_version: 5 } }],
+      [
+        'POST',
+        '/subnets',
+        { subnet: { network_id: net.id, cidr: '10.80.0.0/24', ip_version: 4, gateway_ip: '1.2.3.4' } },
+      ],
+      [
+        'POST',
+        '/subnets',
+        { subnet: { network_id: net.id, cidr: '10.80.0.0/24', ip_version: 4, dns_nameservers: ['8.8.8.8'] } },
+      ],
+      ['POST', '/subnets', { subnet: { network_id: 'net-nope', cidr: '10.80.0.0/24', ip_version: 4 } }],
+      ['POST', '/subnets', { subnet: { cidr: '10.80.0.0/24', ip_version: 4 } }],
+      ['POST', '/networks', { network: { name: 7 } }],
+      ['POST', '/networks', { network: { shared: true } }],
+      ['PUT', `/networks/${net.id}`, { network: { subnets: [] } }],
+      ['DELETE', '/networks/net-nope', undefined],
+      ['DELETE', '/subnets/subnet-nope', undefined],
+    ];
+    for (const [method, path, body] of bad) {
+      const r = await n(method, path, body);
+      expect(
+        r.status,
+        `${method} ${path} ${JSON.stringify(body)}: ${JSON.stringify(r.body)}`,
+      ).toBeGreaterThanOrEqual(400);
+      expect(r.status, `${method} ${path} ${JSON.stringify(body)}`).toBeLessThan(500);
+      expect(Object.keys(r.body)).toEqual(['NeutronError']);
+    }
+    expect((await n('GET', '/ports')).body.ports).toEqual(before);
+    expect((await n('GET', `/subnets?network_id=${net.id}`)).body.subnets.map((x: any) => x.id)).toEqual([
+      sub.id,
+    ]);
+  });
 });
