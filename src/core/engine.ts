@@ -139,6 +139,13 @@ export class Engine {
         });
       case 'memberRemoved':
         return this.changeMembership(change.portId, (ids) => ids.filter((id) => id !== change.groupId));
+      case 'portSecurityChanged': {
+        const port = this.index.ports.get(change.portId)?.port;
+        if (!port) return;
+        if (change.enabled) delete port.securityEnabled;
+        else port.securityEnabled = false;
+        return this.bindPolicy(port);
+      }
       case 'addressGroupAdded':
         state.addressGroups.push(change.addressGroup);
         this.index.addressGroups.set(change.addressGroup.id, change.addressGroup);
