@@ -51,7 +51,11 @@ export function coreChanges(before: RegionIndex, events: Event[]): Change[] {
           break;
         }
         for (const port of e.instance.ports) {
-          const was = old.ports.find((p) => p.id === port.id)?.groupIds ?? [];
+          const oldPort = old.ports.find((p) => p.id === port.id);
+          const secured = port.securityEnabled !== false;
+          if (oldPort && (oldPort.securityEnabled !== false) !== secured)
+            out.push({ kind: 'portSecurityChanged', portId: port.id, enabled: secured });
+          const was = oldPort?.groupIds ?? [];
           for (const g of port.groupIds)
             if (!was.includes(g)) out.push({ kind: 'memberAdded', groupId: g, portId: port.id });
           for (const g of was)

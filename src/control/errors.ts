@@ -90,6 +90,13 @@ export const ERROR_CODES = [
   'MIXED_STATEFULNESS',
   'VPC_MISMATCH',
   'NO_GROUP',
+  'GROUPS_NEED_PORT_SECURITY',
+  'VIRTUAL_IPS_NEED_PORT_SECURITY',
+  'UNKNOWN_SUBNET',
+  'SUBNET_IN_USE',
+  'SUBNET_OVERLAP',
+  'ADDRESS_OUTSIDE_SUBNET',
+  'NO_FREE_ADDRESS',
   // Authentication and authorization.
   'UNAUTHORIZED',
   'MISSING_CREDENTIALS',
@@ -122,7 +129,8 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The kinds of object an error can be about: the model's, and the service layer's own. */
-export type Resource = ObjectKind | 'membership' | 'share' | 'accessKey' | 'user' | 'applicationCredential';
+export type Resource =
+  ObjectKind | 'subnet' | 'membership' | 'share' | 'accessKey' | 'user' | 'applicationCredential';
 
 /**
  * The facts of an error (of its first problem, for a validation failure), as data: the core's
@@ -173,7 +181,14 @@ export const throttled = (code: 'RATE_LIMITED' | 'TOO_MANY_FAILURES', message: s
   new ServiceError(429, code, message, [], { retryAfter: Math.max(1, Math.ceil(retryAfter)) });
 
 /** Codes that describe a conflict with the current state rather than a malformed request. */
-const CONFLICTS = new Set(['QUOTA_EXCEEDED', 'DUPLICATE_RULE', 'DEFAULT_GROUP_EXISTS', 'ADDRESS_IN_USE']);
+const CONFLICTS = new Set([
+  'QUOTA_EXCEEDED',
+  'DUPLICATE_RULE',
+  'DEFAULT_GROUP_EXISTS',
+  'ADDRESS_IN_USE',
+  'GROUPS_NEED_PORT_SECURITY',
+  'VIRTUAL_IPS_NEED_PORT_SECURITY',
+]);
 
 // The core names fields as the model does; the native API names them as its requests do.
 const FIELD_NAMES: [RegExp, string][] = [
@@ -219,6 +234,7 @@ const NAMES = new Map<Resource, string>([
   ['rule', 'rule'],
   ['instance', 'instance'],
   ['port', 'port'],
+  ['subnet', 'subnet'],
   ['membership', 'membership'],
   ['addressGroup', 'address group'],
   ['share', 'share'],

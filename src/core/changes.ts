@@ -20,5 +20,7 @@ export type Change =
   | { kind: 'addressGroupAdded'; addressGroup: AddressGroup }
   | { kind: 'addressGroupRemoved'; addressGroupId: string }
   | { kind: 'addressGroupEntriesChanged'; addressGroupId: string; added: string[]; removed: string[] }
+  /** A port's port security turned on or off (Neutron's port_security_enabled). */
+  | { kind: 'portSecurityChanged'; portId: string; enabled: boolean }
   | { kind: 'instanceAdded'; instance: Instance }
   | { kind: 'instanceRemoved'; instanceId: string };

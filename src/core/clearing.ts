@@ -85,6 +85,11 @@ export function clearingPlan(profile: Profile, before: RegionIndex, change: Chan
     case 'memberRemoved':
       membershipChanged(change.groupId, [change.portId]);
       break;
+    case 'portSecurityChanged':
+      // Decision: turned on, the port's policy now applies where none did, as if it had
+      // joined its groups; turned off, everything passes and no connection needs cutting.
+      if (change.enabled) touch([change.portId], `port security of ${change.portId} turned on`);
+      break;
     case 'instanceAdded':
       for (const port of change.instance.ports)
         for (const g of port.groupIds) membershipChanged(g, [port.id]);

@@ -8,7 +8,7 @@ import { Classifier, packetKeys } from './classifier/classifier.js';
 import type { Change } from './changes.js';
 import type { Direction, Ethertype, Packet, Port, RegionState, SecurityGroup } from './model.js';
 import { type PortPolicy, evaluationOrder, policyDefault } from './order.js';
-import { resolvePolicy } from './policy.js';
+import { isSecured, resolvePolicy } from './policy.js';
 import { explainFromMatches } from './reference.js';
 import type { Explanation, FlowCheck } from './verdict.js';
 
@@ -34,6 +34,8 @@ export class Engine {
   private readonly sets = new AddressSets();
   private readonly policies = new Map<string, CompiledPolicy>();
   private readonly policyOfPort = new Map<string, string>();
+  /** Ports with port security off: they have no policy, and everything passes. */
+  private readonly unsecured = new Set<string>();
   /** Classifiers built so far: tests use it to prove updates are incremental. */
   compiledClassifiers = 0;
 
@@ -70,7 +72,7 @@ export class Engine {
   /** Fast verdict for one side; failing closed where the policy cannot be computed. */
   allows(portId: string, direction: Direction, packet: Packet): boolean {
     const side = this.side(portId, direction, packet.ethertype);
-    if (!side) return false;
+    if (!side) return this.unsecured.has(portId);
     const k = packetKeys(direction, packet);
     const i = side.classifier.decide(k.protocol, k.l4, k.srcPort, k.addr);
     return i < 0 ? side.defaultAllows : side.allows[i] === 1;
@@ -79,6 +81,7 @@ export class Engine {
   explain(portId: string, direction: Direction, packet: Packet): Explanation {
     const resolved = resolvePolicy(this.index, portId);
     if ('failure' in resolved) return resolved.failure(direction);
+    if ('unsecured' in resolved) return resolved.unsecured(direction);
     const side = this.side(portId, direction, packet.ethertype)!;
     const matched = side.classifier.matchAll(packetKeys(direction, packet));
     return explainFromMatches(resolved.policy, portId, direction, side.classifier.entries, matched);
@@ -136,6 +139,13 @@ export class Engine {
         });
       case 'memberRemoved':
         return this.changeMembership(change.portId, (ids) => ids.filter((id) => id !== change.groupId));
+      case 'portSecurityChanged': {
+        const port = this.index.ports.get(change.portId)?.port;
+        if (!port) return;
+        if (change.enabled) delete port.securityEnabled;
+        else port.securityEnabled = false;
+        return this.bindPolicy(port);
+      }
       case 'addressGroupAdded':
         state.addressGroups.push(change.addressGroup);
         this.index.addressGroups.set(change.addressGroup.id, change.addressGroup);
@@ -228,11 +238,15 @@ export class Engine {
 
   private bindPolicy(port: Port): void {
     this.releasePolicy(port.id);
+    if (!isSecured(port)) {
+      this.unsecured.add(port.id);
+      return;
+    }
     const key = `${port.nicType}|${port.groupIds.join(',')}`;
     let compiled = this.policies.get(key);
     if (!compiled) {
       const resolved = resolvePolicy(this.index, port.id);
-      if ('failure' in resolved) return;
+      if (!('policy' in resolved)) return;
       compiled = { policy: resolved.policy, nicType: port.nicType, sides: new Map(), ports: 0 };
       this.policies.set(key, compiled);
     }
@@ -241,6 +255,7 @@ export class Engine {
   }
 
   private releasePolicy(portId: string): void {
+    this.unsecured.delete(portId);
     const key = this.policyOfPort.get(portId);
     if (key === undefined) return;
     this.policyOfPort.delete(portId);

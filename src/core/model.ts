@@ -119,6 +119,19 @@ export interface Port {
   /** The hypervisor host that carries the port, and its interface there (what host agents enforce). */
   host?: string;
   interface?: string;
+  /**
+   * Neutron's port_security_enabled; absent means true. False: the port holds no groups and
+   * no virtual IPs, and all its traffic is allowed both ways (no policy applies to it).
+   */
+  securityEnabled?: boolean;
+  /** The port's own name and MAC address, where the API that made it gives ports these (Neutron). */
+  name?: string;
+  macAddress?: string;
+  /** What the port is attached to, as Neutron's device_id and device_owner name it (set through Neutron). */
+  device?: { id: string; owner: string };
+  /** Set by the control plane (ISO 8601). */
+  createdAt?: string;
+  updatedAt?: string;
 }
 
 export interface Instance {
@@ -131,12 +144,27 @@ export interface Instance {
   ports: Port[];
 }
 
+/** An address range of a VPC (a Neutron subnet): where its ports' fixed addresses come from. */
+export interface Subnet {
+  id: string;
+  name: string;
+  cidr: string;
+  ipVersion: 4 | 6;
+  /** null: the subnet has no gateway. */
+  gatewayIp: string | null;
+  createdAt?: string;
+}
+
 export interface Vpc {
   id: string;
   tenantId: string;
   regionId: string;
   name: string;
   cidr?: string;
+  /** Its subnets, in creation order (a Neutron network's). */
+  subnets?: Subnet[];
+  /** Set by the control plane (ISO 8601) where the API that made it shows it (Neutron). */
+  createdAt?: string;
 }
 
 export interface Tenant {

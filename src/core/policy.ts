@@ -1,5 +1,6 @@
 // A port's effective policy: its groups in membership order under the region's profile.
-// A port whose policy cannot be computed is closed (deny), never opened.
+// A port whose policy cannot be computed is closed (deny), never opened. A port whose port
+// security is off (Neutron's port_security_enabled=false) has no policy: all its traffic passes.
 import type { Direction, Port, SecurityGroup } from './model.js';
 import { type PortPolicy, portPolicy } from './order.js';
 import type { RegionIndex } from './region-index.js';
@@ -7,7 +8,12 @@ import { TRAITS } from './profiles.js';
 import type { Explanation } from './verdict.js';
 
 export type ResolvedPolicy =
-  { policy: PortPolicy; port: Port } | { failure: (direction: Direction) => Explanation; reason: string };
+  | { policy: PortPolicy; port: Port }
+  | { failure: (direction: Direction) => Explanation; reason: string }
+  | { unsecured: (direction: Direction) => Explanation };
+
+/** Whether a port's traffic is filtered at all (absent securityEnabled means it is). */
+export const isSecured = (port: Port): boolean => port.securityEnabled !== false;
 
 export function resolvePolicy(index: RegionIndex, portId: string): ResolvedPolicy {
   const info = index.ports.get(portId);
@@ -22,6 +28,19 @@ export function resolvePolicy(index: RegionIndex, portId: string): ResolvedPolic
     }),
   });
   if (!info) return fail(`port ${portId} does not exist`);
+  if (!isSecured(info.port))
+    return {
+      unsecured: (direction) => ({
+        portId,
+        direction,
+        verdict: 'allow',
+        decidedBy: {
+          kind: 'default',
+          reason: `port security is disabled on port ${portId}: all its traffic is allowed`,
+        },
+        matched: [],
+      }),
+    };
   if (info.port.groupIds.length === 0) return fail(`port ${portId} belongs to no security group`);
   const groups: SecurityGroup[] = [];
   for (const id of info.port.groupIds) {

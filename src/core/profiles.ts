@@ -64,6 +64,18 @@ export interface ProfileTraits {
   defaultGroupRules: RuleSpec[];
   /** Rules a new, non-default group starts with, by its type. */
   newGroupRules: ByGroupType<RuleSpec[]>;
+  /**
+   * A port (with port security on) may hold no group, and then all its traffic is dropped:
+   * Neutron's `port set --no-security-group`. Elsewhere a port keeps at least one group.
+   */
+  portsWithoutGroups: boolean;
+  /**
+   * A group made without a VPC goes into the tenant's VPC named "default" (made if need be),
+   * never into another VPC of the tenant: OpenStack's VPCs are the networks a project makes
+   * and deletes through Neutron, and its project-wide groups must not keep them alive.
+   * Otherwise it goes into the "default" VPC, else the tenant's first.
+   */
+  groupsInDefaultVpc: boolean;
 }
 
 export type EvaluationStyle = 'firstMatch' | 'anyAllow';
@@ -151,6 +163,8 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     defaultGroupRules: [icmpIn, tcp(22), tcp(3389)].map((r) => ({ ...r, priority: 110 })),
     // Alibaba advanced groups deny egress by default, so they carry an allow-all egress rule (001).
     newGroupRules: table({ basic: [], advanced: [allEgress('IPv4'), allEgress('IPv6')] }),
+    portsWithoutGroups: false,
+    groupsInDefaultVpc: false,
   },
   huawei: {
     denyRules: true,
@@ -181,6 +195,8 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
       basic: DEFAULT_GROUP_RULES.map((r) => ({ ...r, priority: 100 })),
       advanced: DEFAULT_GROUP_RULES.map((r) => ({ ...r, priority: 100 })),
     }),
+    portsWithoutGroups: false,
+    groupsInDefaultVpc: false,
   },
   openstack: {
     denyRules: false,
@@ -213,6 +229,8 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
       basic: [anyEgress('IPv4'), anyEgress('IPv6')],
       advanced: [anyEgress('IPv4'), anyEgress('IPv6')],
     }),
+    portsWithoutGroups: true,
+    groupsInDefaultVpc: true,
   },
 });
 

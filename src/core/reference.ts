@@ -105,6 +105,7 @@ export function referenceExplain(
 ): Explanation {
   const resolved = resolvePolicy(index, portId);
   if ('failure' in resolved) return resolved.failure(direction);
+  if ('unsecured' in resolved) return resolved.unsecured(direction);
   const { policy, port } = resolved;
   const entries = evaluationOrder(policy, port, direction, packet.ethertype);
   const matchedIdx: number[] = [];
@@ -126,7 +127,7 @@ export function prepareLinearScan(
   ethertype: Packet['ethertype'],
 ): ((k: PacketKeys) => number) | null {
   const resolved = resolvePolicy(index, portId);
-  if ('failure' in resolved) return null;
+  if (!('policy' in resolved)) return null;
   const entries = evaluationOrder(resolved.policy, resolved.port, direction, ethertype);
   const spans = (cidrs: string[]) => cidrs.map((c) => cidrKeys(ethertype, c));
   const matchers = entries.map((e) => {

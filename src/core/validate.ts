@@ -603,8 +603,23 @@ export function validatePort(
       'NIC_TYPE_NOT_SUPPORTED',
       `${at}.nicType internet exists only on classic-network instances`,
     );
-  if (port.groupIds.length === 0)
+  const secured = port.securityEnabled !== false;
+  if (port.groupIds.length === 0 && secured && !TRAITS[profile].portsWithoutGroups)
     p.add(`${at}.groups`, 'NO_GROUP', `${at} must belong to at least one security group`);
+  // Neutron's rule: groups and allowed address pairs filter a port's traffic, so a port
+  // whose traffic is not filtered holds neither.
+  if (!secured && port.groupIds.length)
+    p.add(
+      `${at}.groups`,
+      'GROUPS_NEED_PORT_SECURITY',
+      `${at} has port security disabled and cannot belong to security groups`,
+    );
+  if (!secured && port.virtualIps.length)
+    p.add(
+      `${at}.virtualIps`,
+      'VIRTUAL_IPS_NEED_PORT_SECURITY',
+      `${at} has port security disabled and cannot carry virtual IPs`,
+    );
   const q = new Set<string>();
   const members: NonNullable<ReturnType<RegionLookup['group']>>[] = [];
   port.groupIds.forEach((id, i) => {

@@ -16,8 +16,8 @@ import type {
 } from '../core/model.js';
 import { protocolNumber } from '../core/model.js';
 import { type Entry, evaluationOrder, policyDefault, type PortPolicy } from '../core/order.js';
-import { resolvePolicy } from '../core/policy.js';
 import { TRAITS } from '../core/profiles.js';
+import { isSecured, resolvePolicy } from '../core/policy.js';
 import { RegionIndex, privateAddresses } from '../core/region-index.js';
 
 export const TABLE = 'palisade';
@@ -203,16 +203,18 @@ export function renderHost(
     const need = (name: string, set: SetModel) => model.sets.set(name, set);
     for (const { port } of index.ports.values()) {
       if (port.host !== host || !port.interface) continue;
+      // Port security off: no policy and no dispatch entry, so the base chain's accept applies.
+      if (!isSecured(port)) continue;
       model.timeouts ??= state.region.conntrackTimeouts;
       // Ports with the same groups and NIC type share a policy: it is resolved once, not per port.
       const key = `${state.region.id}|${port.nicType}|${port.groupIds.join(',')}`;
       let base = policyChains.get(key);
       const resolved = base ? null : resolvePolicy(index, port.id);
-      if (resolved && 'failure' in resolved) {
+      if (resolved && !('policy' in resolved)) {
         // Fail closed: the port's traffic is dropped both ways, and the reason is reported.
         model.egress.set(port.interface, DROP);
         model.ingress.set(port.interface, DROP);
-        model.closed.set(port.id, resolved.reason);
+        model.closed.set(port.id, 'reason' in resolved ? resolved.reason : 'no policy');
         continue;
       }
       if (!base && resolved) {

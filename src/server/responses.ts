@@ -98,7 +98,26 @@ const regionFields = {
 export const RegionModel = T.Object(regionFields, { $id: 'RegionModel', description: 'A region as stored' });
 export const Region = T.Object({ ...regionFields, revision: Revision }, { $id: 'Region' });
 
-const vpcFields = { id: Id, tenantId: Id, regionId: Id, name: T.String(), cidr: T.Optional(T.String()) };
+const Subnet = T.Object(
+  {
+    id: Id,
+    name: T.String(),
+    cidr: T.String(),
+    ipVersion: T.Union([T.Literal(4), T.Literal(6)]),
+    gatewayIp: nullable(T.String(), 'null: no gateway'),
+    createdAt: T.Optional(T.String({ format: 'date-time' })),
+  },
+  { description: "A subnet of the VPC (a Neutron network's): where its Neutron ports' fixed IPs come from" },
+);
+const vpcFields = {
+  id: Id,
+  tenantId: Id,
+  regionId: Id,
+  name: T.String(),
+  cidr: T.Optional(T.String()),
+  subnets: T.Optional(T.Array(Subnet, { description: 'Made and removed through Neutron' })),
+  createdAt: T.Optional(T.String({ format: 'date-time' })),
+};
 export const VpcModel = T.Object(vpcFields, { $id: 'VpcModel', description: 'A VPC as stored' });
 export const Vpc = T.Object({ ...vpcFields, revision: Revision }, { $id: 'Vpc' });
 
@@ -250,6 +269,19 @@ const portFields = {
   groupIds: T.Array(Id, { description: 'Ordered memberships: the index is the Huawei group sequence' }),
   host: T.Optional(T.String({ description: 'Hypervisor host that carries the port' })),
   interface: T.Optional(T.String({ description: "The port's interface on its host" })),
+  securityEnabled: T.Optional(
+    T.Boolean({ description: 'Port security (absent: on). Off: no groups, and all its traffic passes' }),
+  ),
+  name: T.Optional(T.String({ description: 'The name Neutron gave the port' })),
+  macAddress: T.Optional(T.String({ description: 'The MAC address Neutron was given for the port' })),
+  device: T.Optional(
+    T.Object(
+      { id: T.String(), owner: T.String() },
+      { description: "Neutron's device_id and device_owner, as set through Neutron" },
+    ),
+  ),
+  createdAt: T.Optional(T.String({ format: 'date-time' })),
+  updatedAt: T.Optional(T.String({ format: 'date-time' })),
 };
 export const PortModel = T.Object(portFields, {
   $id: 'PortModel',

@@ -261,6 +261,9 @@ describe('OpenStack Keystone and Neutron APIs', () => {
         'security_group_rules',
         'address_groups',
         'rbac_policies',
+        'networks',
+        'subnets',
+        'ports',
       ]);
       expect(v2.body.resources[0].links[0].href).toBe(`${t.url}/networking/os1/v2.0/security-groups`);
     });
@@ -297,7 +300,7 @@ describe('OpenStack Keystone and Neutron APIs', () => {
       expect(none.body.error.code).toBe(401);
       await refused(call(aliceToken, 'GET', '/networking/hw1/v2.0/security-groups'), 404, 'HTTPNotFound');
       await refused(call(aliceToken, 'GET', '/networking/nowhere/v2.0/security-groups'), 404, 'HTTPNotFound');
-      await refused(n('GET', '/networks'), 404, 'HTTPNotFound', 'The resource could not be found.');
+      await refused(n('GET', '/routers'), 404, 'HTTPNotFound', 'The resource could not be found.');
     });
   });
 

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { Agent } from '../../src/agent/agent.js';
 import type { PalisadeClient } from '../../src/client/client.js';
 import { available, run } from '../../src/dataplane/exec.js';
-import { devNetDown, devNetUp, hostNs, instanceNs } from '../../src/dataplane/devnet.js';
+import { devNetDown, devNetUp, type DevPort, hostNs, instanceNs } from '../../src/dataplane/devnet.js';
 import { startServer } from '../../src/server/serve.js';
 import {
   freshDatabase,
@@ -153,6 +153,11 @@ export interface Fixture {
   group(name: string, rules: unknown[], extra?: Record<string, unknown>): Promise<any>;
   /** Instances (one port each), the namespaces they live in, and an agent per host. */
   boot(instances: DevInstance[], listen?: Listen[]): Promise<Record<string, any>>;
+  /**
+   * For ports made otherwise (through a compatible API): the namespaces of their instances,
+   * an agent per host and the listeners, as boot does after making its instances.
+   */
+  attach(ports: DevPort[], listen?: Listen[]): Promise<void>;
   close(): Promise<void>;
   /** Stop the server, run `whileDown`, start it again on the same port and database. */
   restartServer(whileDown: () => Promise<void>): Promise<void>;
@@ -247,27 +252,36 @@ export async function dataplaneFixture(region: Record<string, unknown>): Promise
             ],
           })
         ).ports[0];
-      const hosts = [...new Set(instances.map((i) => i.host))];
-      await devNetUp({
-        prefix,
-        hosts,
-        ports: instances.map((i) => ({
+      await fixture.attach(
+        instances.map((i) => ({
           host: i.host,
           interface: `tap${i.name}`,
           instance: i.name,
           ipv4: [i.ipv4],
           ipv6: i.ipv6 ? [i.ipv6] : [],
         })),
-      });
+        listen,
+      );
+      return ports;
+    },
+    async attach(
+      devPorts,
+      listen = [
+        ['tcp', 22],
+        ['tcp', 80],
+        ['udp', 53],
+      ],
+    ) {
+      const hosts = [...new Set(devPorts.map((p) => p.host))];
+      await devNetUp({ prefix, hosts, ports: devPorts });
       for (const host of hosts) {
         const agent = fixture.agent(host);
         await agent.start();
         agents.push(agent);
       }
-      for (const i of instances)
+      for (const p of devPorts)
         for (const [proto, port, delay] of listen)
-          servers.push(await echoServer(i.name, proto, port, delay, prefix));
-      return ports;
+          servers.push(await echoServer(p.instance, proto, port, delay, prefix));
     },
     async restartServer(whileDown) {
       const port = Number(new URL(t.url).port);

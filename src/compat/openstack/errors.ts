@@ -3,6 +3,7 @@
 // Neutron's own (openstack/neutron neutron/extensions/securitygroup.py, neutron-lib exceptions).
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { ServiceError } from '../../control/errors.js';
+import { canonicalCidr, cidrFamily, isNetworkAligned } from '../../core/address.js';
 import {
   type Dialect,
   type ErrorAnswer,
@@ -90,6 +91,35 @@ export const addressGroupInUse = (id: string) =>
 /** A policy refusal, as neutron.policy.enforce raises it (oslo.policy's message). */
 export const policyNotAuthorized = (rule: string) =>
   new NeutronError(403, 'PolicyNotAuthorized', `rule:${rule} is disallowed by policy`);
+export const networkNotFound = (id: string) =>
+  new NeutronError(404, 'NetworkNotFound', `Network ${id} could not be found.`);
+export const subnetNotFound = (id: string) =>
+  new NeutronError(404, 'SubnetNotFound', `Subnet ${id} could not be found.`);
+export const portNotFound = (id: string) =>
+  new NeutronError(404, 'PortNotFound', `Port ${id} could not be found.`);
+/** Groups asked for on a port whose port security is off (an InvalidInput: 400). */
+export const portSecurityRequired = () =>
+  new NeutronError(
+    400,
+    'PortSecurityAndIPRequiredForSecurityGroups',
+    'Port security must be enabled and port must have an IP address in order to use security groups.',
+  );
+/** Port security turned off on a port that still has groups (an InUse: 409). */
+export const portHasSecurityGroup = () =>
+  new NeutronError(
+    409,
+    'PortSecurityPortHasSecurityGroup',
+    'Port has security group associated. Cannot disable port security or IP address until security group is removed.',
+  );
+
+/** neutron_lib validators.validate_subnet's refusals of a subnet's cidr. */
+function badSubnetCidr(value: string): NeutronError {
+  const reason =
+    cidrFamily(value) && value.includes('/') && !isNetworkAligned(value)
+      ? `'${value}' isn't a recognized IP subnet cidr, '${canonicalCidr(value)}' is recommended`
+      : `'${value}' is not a valid IP subnet`;
+  return badRequest(`Invalid input for cidr. Reason: ${reason}.`);
+}
 
 /** Python's repr of a list of strings, as Neutron's messages print them. */
 export const pyList = (xs: string[]) => `[${xs.map((x) => `'${x}'`).join(', ')}]`;
@@ -97,10 +127,12 @@ export const pyList = (xs: string[]) => `[${xs.map((x) => `'${x}'`).join(', ')}]
 // ---- service errors → Neutron exceptions ----
 
 /** What the request was acting on, for the errors whose Neutron type depends on it. */
-export type Subject = 'security_group' | 'security_group_rule' | 'address_group';
+export type Subject =
+  'security_group' | 'security_group_rule' | 'address_group' | 'network' | 'subnet' | 'port';
 
 /** The Neutron resource a quota limits, where it is not the request's subject. */
 const QUOTA_RESOURCES = new Map<NonNullable<ServiceError['quota']>, Subject>([
+  ['groupsPerPort', 'security_group'],
   ['rulesPerGroup', 'security_group_rule'],
   ['rulesPerPort', 'security_group_rule'],
   ['addressGroupsPerTenant', 'address_group'],
@@ -119,6 +151,9 @@ const TABLE = new Map<string, (e: ServiceError, subject: Subject) => NeutronErro
       if (e.resource === 'rule') return ruleNotFound(id);
       if (e.resource === 'addressGroup') return addressGroupNotFound(id);
       if (e.resource === 'group') return groupNotFound(id);
+      if (e.resource === 'vpc') return networkNotFound(id);
+      if (e.resource === 'subnet') return subnetNotFound(id);
+      if (e.resource === 'port' || e.resource === 'instance') return portNotFound(id);
       return subject === 'address_group'
         ? addressGroupNotFound(id)
         : new NeutronError(404, 'NotFound', e.message);
@@ -140,9 +175,16 @@ const TABLE = new Map<string, (e: ServiceError, subject: Subject) => NeutronErro
       e.expected !== undefined && e.actual !== undefined
         ? preconditionFailed(e.expected, e.actual)
         : new NeutronError(412, 'HTTPPreconditionFailed', e.message),
-    INVALID_CIDR: (e) =>
-      new NeutronError(400, 'InvalidCIDR', `Invalid CIDR ${e.value ?? ''} given as IP prefix.`),
-    CIDR_ETHERTYPE_MISMATCH: (e) => new NeutronError(400, 'SecurityGroupRuleParameterConflict', e.message),
+    INVALID_CIDR: (e, subject) =>
+      subject === 'subnet'
+        ? badSubnetCidr(e.value ?? '')
+        : new NeutronError(400, 'InvalidCIDR', `Invalid CIDR ${e.value ?? ''} given as IP prefix.`),
+    CIDR_ETHERTYPE_MISMATCH: (e, subject) =>
+      subject === 'subnet'
+        ? invalidInput(
+            `cidr '${e.value ?? ''}' does not match the ip_version '${cidrFamily(e.value ?? '') === 'IPv4' ? 6 : 4}'`,
+          )
+        : new NeutronError(400, 'SecurityGroupRuleParameterConflict', e.message),
     REMOTE_CONFLICT: () =>
       new NeutronError(
         400,
@@ -177,6 +219,57 @@ const TABLE = new Map<string, (e: ServiceError, subject: Subject) => NeutronErro
     RATE_LIMITED: (e) => new NeutronError(429, 'HTTPTooManyRequests', e.message),
     TOO_MANY_FAILURES: (e) => new NeutronError(429, 'HTTPTooManyRequests', e.message),
     INVALID_JSON: () => badRequest('Body contains invalid data'),
+    // Networks, subnets and ports (neutron_lib.exceptions, port_security, allowedaddresspairs).
+    VPC_IN_USE: (e, subject) =>
+      subject === 'network'
+        ? new NeutronError(
+            409,
+            'NetworkInUse',
+            `Unable to complete operation on network ${e.id ?? ''}. There are one or more ports still in use on the network.`,
+          )
+        : new NeutronError(409, 'Conflict', e.message),
+    SUBNET_IN_USE: (e) =>
+      new NeutronError(
+        409,
+        'SubnetInUse',
+        `Unable to complete operation on subnet ${e.id ?? ''}: One or more ports have an IP allocation from this subnet.`,
+      ),
+    SUBNET_OVERLAP: (e) =>
+      invalidInput(
+        `Requested subnet with cidr: ${e.value ?? ''} for network: ${e.id ?? ''} overlaps with another subnet`,
+      ),
+    UNKNOWN_SUBNET: (e) => subnetNotFound(e.id ?? ''),
+    ADDRESS_OUTSIDE_SUBNET: (e) =>
+      e.resource === 'subnet'
+        ? new NeutronError(
+            400,
+            'InvalidIpForSubnet',
+            `IP address ${e.value ?? ''} is not a valid IP for the specified subnet.`,
+          )
+        : new NeutronError(
+            400,
+            'InvalidIpForNetwork',
+            `IP address ${e.value ?? ''} is not a valid IP for any of the subnets on the specified network.`,
+          ),
+    ADDRESS_IN_USE: (e) =>
+      new NeutronError(
+        409,
+        'IpAddressInUse',
+        `Unable to complete operation for network ${e.id ?? ''}. The IP address ${e.value ?? ''} is in use.`,
+      ),
+    NO_FREE_ADDRESS: (e) =>
+      new NeutronError(
+        409,
+        'IpAddressGenerationFailure',
+        `No more IP addresses available on network ${e.value ?? ''}.`,
+      ),
+    GROUPS_NEED_PORT_SECURITY: () => portSecurityRequired(),
+    VIRTUAL_IPS_NEED_PORT_SECURITY: () =>
+      new NeutronError(
+        409,
+        'AddressPairAndPortSecurityRequired',
+        'Port Security must be enabled in order to have allowed address pairs on a port.',
+      ),
   }),
 );
 
@@ -303,6 +396,9 @@ export const keystoneDialect: Dialect = {
 
 function subjectOf(url: string): Subject {
   if (url.includes('/address-groups')) return 'address_group';
+  if (url.includes('/networks')) return 'network';
+  if (url.includes('/subnets')) return 'subnet';
+  if (url.includes('/ports')) return 'port';
   if (url.includes('/security-group-rules')) return 'security_group_rule';
   return 'security_group';
 }

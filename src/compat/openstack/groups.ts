@@ -105,7 +105,7 @@ export function writableGroupOf(s: Session, id: string, rule: string): GroupReco
 }
 
 /** neutron_lib converters.convert_to_boolean */
-function toBoolean(v: unknown): boolean {
+export function toBoolean(v: unknown): boolean {
   if (typeof v === 'boolean') return v;
   if (v === 0 || v === 1) return v === 1;
   if (typeof v === 'string' && ['true', 'false', '1', '0'].includes(v.toLowerCase()))

@@ -9,6 +9,9 @@ import { addressGroupRoutes } from './address-groups.js';
 import { NeutronError, neutronDialect, resourceNotFound, sendNeutronError } from './errors.js';
 import { groupRoutes } from './groups.js';
 import { rbacRoutes } from './rbac.js';
+import { networkRoutes } from './networks.js';
+import { portRoutes } from './ports.js';
+import { subnetRoutes } from './subnets.js';
 import { baseUrl, session } from './http.js';
 import { ruleRoutes } from './rules.js';
 
@@ -106,6 +109,19 @@ export const EXTENSIONS = [
     'Provides validation on filter parameters.',
     '2018-07-04T10:00:00-00:00',
   ],
+  ['port-security', 'Port Security', 'Provides port security', '2012-07-23T10:00:00-00:00'],
+  [
+    'allowed-address-pairs',
+    'Allowed Address Pairs',
+    'Provides allowed address pairs',
+    '2013-07-23T10:00:00-00:00',
+  ],
+  [
+    'binding',
+    'Port Binding',
+    'Expose port bindings of a virtual port to external application',
+    '2014-02-03T10:00:00-00:00',
+  ],
 ].map(([alias, name, description, updated]) => ({ alias, name, description, updated, links: [] }));
 
 const RESOURCES = [
@@ -113,6 +129,9 @@ const RESOURCES = [
   ['security_group_rule', 'security_group_rules', 'security-group-rules'],
   ['address_group', 'address_groups', 'address-groups'],
   ['rbac_policy', 'rbac_policies', 'rbac-policies'],
+  ['network', 'networks', 'networks'],
+  ['subnet', 'subnets', 'subnets'],
+  ['port', 'ports', 'ports'],
 ];
 
 export const neutronApi =
@@ -176,4 +195,7 @@ export const neutronApi =
     ruleRoutes(ctx, app);
     addressGroupRoutes(ctx, app);
     rbacRoutes(ctx, app);
+    networkRoutes(ctx, app);
+    subnetRoutes(ctx, app);
+    portRoutes(ctx, app);
   };

@@ -93,7 +93,7 @@ export function queryOf(url: string): URLSearchParams {
   return new URLSearchParams(i < 0 ? '' : url.slice(i + 1));
 }
 
-function equal(actual: unknown, wanted: unknown): boolean {
+export function equal(actual: unknown, wanted: unknown): boolean {
   if (actual === null || actual === undefined) return wanted === null;
   if (typeof actual === 'boolean' || typeof wanted === 'boolean') return actual === wanted;
   return String(actual) === String(wanted);

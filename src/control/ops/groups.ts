@@ -305,7 +305,7 @@ export function createGroups(
 }
 
 /** The VPC a new group goes into; see GroupInput.vpcId. */
-function placeGroup(
+export function placeGroup(
   r: RegionRecord,
   tenantId: string,
   requested: string | null | undefined,
@@ -316,7 +316,9 @@ function placeGroup(
     .map((v) => v.value)
     .concat(pending)
     .filter((v) => v.tenantId === tenantId);
-  const chosen = own.find((v) => v.name === 'default') ?? own[0];
+  const chosen =
+    own.find((v) => v.name === 'default') ??
+    (TRAITS[r.region.profile].groupsInDefaultVpc ? undefined : own[0]);
   if (chosen) return { vpcId: chosen.id, newVpcs: [] };
   const vpc: Vpc = { id: newId('vpc'), tenantId, regionId: r.region.id, name: 'default' };
   return { vpcId: vpc.id, newVpcs: [vpc] };

@@ -1,8 +1,8 @@
 // Instances and their ports, and memberships: join (at a sequence), leave (never the last
 // group), replace. An instance created without groups joins its tenant's default group of the
 // VPC, which is created on first need.
-import type { Instance, NicType, Port, SecurityGroup } from '../../core/model.js';
-import { findDefaultGroup, makeDefaultGroup } from '../../core/defaults.js';
+import type { Instance, NicType, Port, SecurityGroup, Vpc } from '../../core/model.js';
+import { makeDefaultGroup } from '../../core/defaults.js';
 import { checkQuota, Problems, validatePlacement, validatePort } from '../../core/validate.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import type { Event } from '../events.js';
@@ -13,16 +13,33 @@ import type { Scope } from '../scope.js';
 import { deletion, type Plan, type Principal, type Service, type WriteOptions } from '../service.js';
 import { versioned } from '../views.js';
 import { ownedAddresses, type RegionRecord, type World } from '../world.js';
+import { placeGroup } from './groups.js';
+import { type FixedIpInput, resolveFixedIps } from './subnets.js';
+import { TRAITS } from '../../core/profiles.js';
 
 export interface PortInput {
   ipv4?: string[];
   ipv6?: string[];
+  /**
+   * Addresses from the VPC's subnets (given, or allocated: see resolveFixedIps), added to
+   * ipv4/ipv6. Absent with no ipv4/ipv6 either on a VPC with subnets: one address of its first.
+   */
+  fixedIps?: FixedIpInput[];
   publicIpv4?: string;
   virtualIps?: string[];
   nicType?: NicType;
   host?: string;
   interface?: string;
+  /** The interface's name from the new port's id, when `interface` is not given (Nova's tap naming). */
+  interfaceOf?: (portId: string) => string;
+  /** Ordered; absent or empty: the default group, unless withoutGroups or port security is off. */
   groupIds?: string[];
+  /** The port holds no group (Neutron's security_groups: []), in a profile that allows it. */
+  withoutGroups?: boolean;
+  securityEnabled?: boolean;
+  name?: string;
+  macAddress?: string;
+  device?: { id: string; owner: string };
 }
 
 export interface InstanceInput {
@@ -54,6 +71,7 @@ function checkInstance(
           `${at(i)}`,
           'ADDRESS_IN_USE',
           `${at(i)}: address ${ip} is already used by port ${owner ?? 'of this request'}`,
+          { value: ip, ...(inst.vpcId !== null ? { id: inst.vpcId } : {}) },
         );
       seen.add(ip);
     }
@@ -79,6 +97,10 @@ function checkInstance(
   }
 }
 
+/** Whether a new port joins the tenant's default group: it names none and may not go without. */
+const wantsDefault = (pt: PortInput) =>
+  pt.securityEnabled !== false && !pt.withoutGroups && !pt.groupIds?.length;
+
 export function createInstance(svc: Service, p: Principal, input: InstanceInput, opts: WriteOptions) {
   return svc.write(p, opts, (w) => {
     const r = w.regions.get(input.regionId);
@@ -91,54 +113,74 @@ export function createInstance(svc: Service, p: Principal, input: InstanceInput,
     if (problems.list.length) throw invalid(problems.list);
     const events: Event[] = [];
     let created: SecurityGroup | undefined;
-    const needsDefault = input.ports.some((pt) => !pt.groupIds?.length);
-    if (needsDefault) {
-      const groups = [...r.groups.values()].map((g) => ({ ...g.meta, rules: [] }));
-      const existing = findDefaultGroup(groups, tenantId, input.vpcId);
-      if (!existing) {
-        const id = newId('sg');
-        const made = makeDefaultGroup(r.region.profile, r.region.id, tenantId, input.vpcId, id);
-        const createdAt = svc.timestamp();
-        created = {
-          ...made,
-          createdAt,
-          updatedAt: createdAt,
-          rules: made.rules.map((rule) => ({ ...rule, id: newId('sgr'), createdAt })),
-        };
-        const tenantGroups = groups.filter((g) => g.tenantId === tenantId).length;
-        checkQuota(
-          r.region.quotas,
-          'groupsPerTenant',
-          tenantGroups + 1,
-          `security groups of tenant ${tenantId} (the default group is created now)`,
-          problems,
-          'body',
-        );
-        const { rules, ...meta } = created;
-        events.push({ op: 'group.put', group: meta });
-        rules.forEach((rule, seq) =>
-          events.push({ op: 'rule.put', regionId: r.region.id, groupId: id, seq, rule }),
-        );
+    // Where a tenant has one default group (OpenStack's is project-wide), any VPC's will do.
+    const defaultVpc = TRAITS[r.region.profile].uniqueDefaultName ? undefined : input.vpcId;
+    const findDefault = () =>
+      [...r.groups.values()].find(
+        (g) =>
+          g.meta.tenantId === tenantId &&
+          g.meta.name === 'default' &&
+          (defaultVpc === undefined || g.meta.vpcId === defaultVpc),
+      )?.meta;
+    if (input.ports.some(wantsDefault) && !findDefault()) {
+      const id = newId('sg');
+      // Where groups keep out of the tenant's networks, the default group goes where any group
+      // made without a VPC goes (a network it was made in could never be deleted).
+      let groupVpc = input.vpcId;
+      if (TRAITS[r.region.profile].groupsInDefaultVpc) {
+        const placed = placeGroup(r, tenantId, undefined);
+        groupVpc = placed.vpcId;
+        events.push(...placed.newVpcs.map((vpc) => ({ op: 'vpc.put' as const, vpc })));
       }
+      const made = makeDefaultGroup(r.region.profile, r.region.id, tenantId, groupVpc, id);
+      const createdAt = svc.timestamp();
+      created = {
+        ...made,
+        createdAt,
+        updatedAt: createdAt,
+        rules: made.rules.map((rule) => ({ ...rule, id: newId('sgr'), createdAt })),
+      };
+      const tenantGroups = [...r.groups.values()].filter((g) => g.meta.tenantId === tenantId).length;
+      checkQuota(
+        r.region.quotas,
+        'groupsPerTenant',
+        tenantGroups + 1,
+        `security groups of tenant ${tenantId} (the default group is created now)`,
+        problems,
+        'body',
+      );
+      const { rules, ...meta } = created;
+      events.push({ op: 'group.put', group: meta });
+      rules.forEach((rule, seq) =>
+        events.push({ op: 'rule.put', regionId: r.region.id, groupId: id, seq, rule }),
+      );
     }
-    const defaultId =
-      created?.id ??
-      findDefaultGroup(
-        [...r.groups.values()].map((g) => ({ ...g.meta, rules: [] })),
-        tenantId,
-        input.vpcId,
-      )?.id;
+    const defaultId = created?.id ?? findDefault()?.id;
+    const portIds = input.ports.map(() => newId('port'));
     const instance: Instance = {
       id: newId('i'),
       tenantId,
       regionId: r.region.id,
       vpcId: input.vpcId,
-      name: input.name,
+      // A port made alone (a Neutron port) names its instance, after itself if it has no name.
+      name: input.name === '' && input.ports.length === 1 ? portIds[0] : input.name,
       ports: [],
     };
-    instance.ports = input.ports.map((pt) =>
-      portOf(newId('port'), instance.id, pt, pt.groupIds?.length ? pt.groupIds : [defaultId!]),
-    );
+    const vpc = input.vpcId === null ? undefined : r.vpcs.get(input.vpcId)?.value;
+    const now = svc.timestamp();
+    input.ports.forEach((pt, i) => {
+      const addressed = withFixedIps(r, vpc, pt, `body.ports[${i}].fixedIps`, (ip) =>
+        instance.ports.some((x) => [...x.ipv4, ...x.ipv6].includes(ip)),
+      );
+      const groups = wantsDefault(pt) ? [defaultId!] : (pt.groupIds ?? []);
+      // Ports of an API that shows their times (Neutron: named ones) carry them.
+      const times = pt.name !== undefined ? { createdAt: now, updatedAt: now } : {};
+      const named =
+        pt.interface === undefined && pt.interfaceOf && pt.host !== undefined
+          ? { interface: pt.interfaceOf(portIds[i]) }
+          : {};
+      instance.ports.push(portOf(portIds[i], instance.id, { ...addressed, ...times, ...named }, groups));
+    });
     checkInstance(r, w, instance, created ? [created] : [], problems, (i) => `body.ports[${i}]`);
     if (problems.list.length) throw invalid(problems.list);
     events.push({ op: 'instance.put', instance });
@@ -153,7 +195,34 @@ export function createInstance(svc: Service, p: Principal, input: InstanceInput,
   });
 }
 
-function portOf(id: string, instanceId: string, pt: PortInput, groupIds: string[]): Port {
+/** The port input with its fixed IPs drawn from the VPC's subnets (none asked for: as given). */
+function withFixedIps(
+  r: RegionRecord,
+  vpc: Vpc | undefined,
+  pt: PortInput,
+  at: string,
+  takenHere: (ip: string) => boolean,
+  self?: string,
+): PortInput {
+  if (pt.fixedIps === undefined) return pt;
+  if (!vpc)
+    throw badRequest('UNKNOWN_SUBNET', at, `${at}: the port's instance is in no VPC, which has no subnets`);
+  const owner = (ip: string) => r.addressOwner.get(ip);
+  const { ipv4, ipv6 } = resolveFixedIps(
+    vpc,
+    pt.fixedIps,
+    (ip) => (owner(ip) !== undefined && owner(ip) !== self) || takenHere(ip),
+    at,
+  );
+  return { ...pt, ipv4: [...(pt.ipv4 ?? []), ...ipv4], ipv6: [...(pt.ipv6 ?? []), ...ipv6] };
+}
+
+function portOf(
+  id: string,
+  instanceId: string,
+  pt: PortInput & Pick<Port, 'createdAt' | 'updatedAt'>,
+  groupIds: string[],
+): Port {
   const port: Port = {
     id,
     instanceId,
@@ -166,6 +235,12 @@ function portOf(id: string, instanceId: string, pt: PortInput, groupIds: string[
   if (pt.publicIpv4 !== undefined) port.publicIpv4 = pt.publicIpv4;
   if (pt.host !== undefined) port.host = pt.host;
   if (pt.interface !== undefined) port.interface = pt.interface;
+  if (pt.securityEnabled !== undefined) port.securityEnabled = pt.securityEnabled;
+  if (pt.name !== undefined) port.name = pt.name;
+  if (pt.macAddress !== undefined) port.macAddress = pt.macAddress;
+  if (pt.device !== undefined) port.device = pt.device;
+  if (pt.createdAt !== undefined) port.createdAt = pt.createdAt;
+  if (pt.updatedAt !== undefined) port.updatedAt = pt.updatedAt;
   return port;
 }
 
@@ -376,6 +451,67 @@ export function setGroups(
       if (groupIds.length === 0)
         throw conflict('LAST_GROUP', `port "${portId}" must stay in at least one security group`);
       return { ...port, groupIds };
+    },
+    opts,
+  );
+}
+
+export interface NetworkPortChange {
+  name?: string;
+  /** Replaces the memberships (empty: none, where the profile allows a port without groups). */
+  groupIds?: string[];
+  securityEnabled?: boolean;
+  virtualIps?: string[];
+  /** Replaces the port's addresses with these, drawn from its VPC's subnets. */
+  fixedIps?: FixedIpInput[];
+  host?: string;
+  interface?: string;
+  device?: { id: string; owner: string };
+}
+
+/**
+ * One Neutron port update, in one write: name, memberships, port security, virtual IPs,
+ * addresses and binding together, checked as the port they make (a port with port security
+ * off holds no groups and no virtual IPs).
+ */
+export function updateNetworkPort(
+  svc: Service,
+  p: Principal,
+  portId: string,
+  change: NetworkPortChange,
+  opts: WriteOptions = {},
+) {
+  return changePort(
+    svc,
+    p,
+    portId,
+    'port.update',
+    (port, r) => {
+      const inst = r.instances.get(port.instanceId)!.value;
+      const vpc = inst.vpcId === null ? undefined : r.vpcs.get(inst.vpcId)?.value;
+      const base: PortInput =
+        change.fixedIps === undefined ? port : { ...port, ipv4: [], ipv6: [], fixedIps: change.fixedIps };
+      const addressed = withFixedIps(r, vpc, base, 'body.fixedIps', () => false, port.id);
+      const { fixedIps: _f, groupIds: _g, withoutGroups: _w, ...rest } = addressed;
+      const next = portOf(
+        port.id,
+        port.instanceId,
+        {
+          ...rest,
+          ...(change.name !== undefined ? { name: change.name } : {}),
+          ...(change.securityEnabled !== undefined ? { securityEnabled: change.securityEnabled } : {}),
+          ...(change.virtualIps !== undefined ? { virtualIps: change.virtualIps } : {}),
+          ...(change.host !== undefined ? { host: change.host } : {}),
+          ...(change.interface !== undefined ? { interface: change.interface } : {}),
+          ...(change.device !== undefined ? { device: change.device } : {}),
+          createdAt: port.createdAt,
+          updatedAt: svc.timestamp(),
+        },
+        change.groupIds ?? port.groupIds,
+      );
+      // Port security back on: the default of an absent field is true, so drop the field.
+      if (next.securityEnabled === true) delete next.securityEnabled;
+      return next;
     },
     opts,
   );

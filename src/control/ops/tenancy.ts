@@ -250,6 +250,7 @@ export function createVpc(svc: Service, p: Principal, input: VpcInput, opts: Wri
       regionId: r.region.id,
       name: input.name,
       ...(input.cidr !== undefined ? { cidr: input.cidr } : {}),
+      createdAt: svc.timestamp(),
     };
     return {
       action: 'vpc.create',
@@ -322,6 +323,7 @@ export function deleteVpc(svc: Service, p: Principal, id: string, opts: WriteOpt
       throw conflict(
         'VPC_IN_USE',
         `VPC "${id}" is used by ${users.slice(0, 5).join(', ')}${users.length > 5 ? ', ...' : ''}`,
+        { resource: 'vpc', id },
       );
     const owner = { regionId: r.region.id, tenantId: v.value.tenantId };
     return deletion('vpc.delete', owner, id, { op: 'vpc.delete', regionId: r.region.id, id }, v.value);
