@@ -4,9 +4,10 @@
 // of the view, not a check each handler has to remember. Reads get a view from Service.read,
 // which first catches up with the change log (so a write through another server is seen);
 // writes get one over the world they plan against.
-import type { AddressGroup, Instance, Profile, Region, Tenant, Vpc } from '../core/model.js';
+import type { AddressGroup, Instance, Profile, Quotas, Region, Tenant, Vpc } from '../core/model.js';
 import type { RegionLookup } from '../core/validate.js';
 import { lookupIn } from './lookup.js';
+import { quotasFor } from './quotas.js';
 import type { Principal } from './service.js';
 import type { GroupRecord, RegionRecord, Versioned, World } from './world.js';
 
@@ -116,6 +117,11 @@ export class ScopedRegion {
 
   get region(): Region {
     return this.record.region;
+  }
+
+  /** The quotas binding a tenant here: its overrides where set, else the region's. */
+  quotasFor(tenantId: string): Quotas {
+    return quotasFor(this.world, this.record, tenantId);
   }
 
   get id(): string {

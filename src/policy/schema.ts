@@ -119,6 +119,7 @@ const Numbers = (keys: string[]) =>
 export const QuotasSchema = Numbers([
   'groupsPerTenant',
   'rulesPerGroup',
+  'rulesPerTenant',
   'groupsPerPort',
   'portsPerGroup',
   'groupReferenceRulesPerGroup',

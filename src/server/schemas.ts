@@ -255,6 +255,12 @@ export const IdentityUserCreate = T.Object(
     name: T.String({ minLength: 1, maxLength: 255, description: 'The OpenStack user name (domain Default)' }),
     password: T.String({ minLength: 8, maxLength: 1024 }),
     description: T.Optional(Description),
+    admin: T.Optional(
+      T.Boolean({
+        description:
+          "Keystone's admin role on its project (operator keys only): its tokens speak as the operator. Otherwise the member role.",
+      }),
+    ),
   },
   strict,
 );

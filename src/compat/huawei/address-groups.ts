@@ -184,7 +184,7 @@ export function addressGroupRoutes(app: FastifyInstance, { svc, keys }: Context)
     checkCapacity(parsed?.given ?? 0, parseCapacity(inner, at) ?? DEFAULT_CAPACITY);
     const problems = new Problems();
     const count = r.addressGroups().filter((a) => a.value.tenantId === p.tenantId).length + 1;
-    checkQuota(r.region.quotas, 'addressGroupsPerTenant', count, "'address_group'", problems, 'body');
+    checkQuota(r.quotasFor(p.tenantId), 'addressGroupsPerTenant', count, "'address_group'", problems, 'body');
     if (problems.list.length) throw serviceInvalid(problems.list);
     if (dryRun) {
       if (req.nonce) await keys.recordNonce(req.nonce);

@@ -52,7 +52,7 @@ function checkGroupQuota(r: ScopedRegion, tenantId: string): void {
   const problems = new Problems();
   const count = r.groups().filter((g) => g.meta.tenantId === tenantId).length + 1;
   checkQuota(
-    r.region.quotas,
+    r.quotasFor(tenantId),
     'groupsPerTenant',
     count,
     `security_group (tenant ${tenantId})`,

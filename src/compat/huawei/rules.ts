@@ -175,7 +175,7 @@ export function checkRules(
   });
   if (!problems.list.length)
     checkQuota(
-      r.region.quotas,
+      r.quotasFor(g.meta.tenantId),
       'rulesPerGroup',
       g.rules.size + kept.length,
       `['security_group_rule'] (rules of ${g.meta.id})`,

@@ -97,6 +97,7 @@ export type Subject = 'security_group' | 'security_group_rule' | 'address_group'
 /** The Neutron resource a quota limits, where it is not the request's subject. */
 const QUOTA_RESOURCES = new Map<NonNullable<ServiceError['quota']>, Subject>([
   ['rulesPerGroup', 'security_group_rule'],
+  ['rulesPerTenant', 'security_group_rule'],
   ['rulesPerPort', 'security_group_rule'],
   ['addressGroupsPerTenant', 'address_group'],
   ['entriesPerAddressGroup', 'address_group'],

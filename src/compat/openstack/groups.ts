@@ -16,7 +16,7 @@ import {
   NeutronError,
   preconditionFailed,
 } from './errors.js';
-import { ifMatch, noContent, resourceBody, selfUrl, session, type Session } from './http.js';
+import { ifMatch, noContent, projectFor, resourceBody, selfUrl, session, type Session } from './http.js';
 import {
   asBoolean,
   asInteger,
@@ -148,7 +148,8 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
     if (raw && typeof raw === 'object' && 'security_groups' in raw)
       throw badRequest('Bulk operation not supported');
     const b = resourceBody(req.body, 'security_group');
-    checkAttributes(b, GROUP_ATTRS, s.tenantId, true);
+    const owner = projectFor(s, b);
+    checkAttributes(b, GROUP_ATTRS, owner, true);
     const name = b.name === undefined ? '' : checkName(b.name);
     const description = b.description === undefined ? '' : checkString('description', b.description, 255);
     const stateful = b.stateful === undefined ? true : toBoolean(b.stateful);
@@ -157,7 +158,7 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
       throw badRequest(
         'Invalid input for name. Reason: Palisade needs a security group name that is not empty.',
       );
-    await ensureDefaultGroup(svc, s);
+    await ensureDefaultGroup(svc, s, owner);
     // No vpcId: the service places it in the project's VPC (where the default group went),
     // making one in the same write if needed.
     const result = await createGroup(
@@ -165,6 +166,7 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
       s.p,
       {
         regionId: s.r.region.id,
+        tenantId: owner,
         name,
         description,
         stateful,
@@ -209,7 +211,8 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
     const expected = ifMatch(req);
     const g = groupOf(s, id);
     if (g.members.size > 0) throw groupInUse(id);
-    if (g.meta.name === 'default') throw cannotRemoveDefault();
+    // Neutron lets an admin remove a default group (a project's, before the project goes).
+    if (g.meta.name === 'default' && s.p.role !== 'admin') throw cannotRemoveDefault();
     if (expected !== undefined && expected !== g.contentRevision)
       throw preconditionFailed(expected, g.contentRevision);
     await deleteGroup(

@@ -8,6 +8,7 @@ import { jsonBody } from '../../server/http.js';
 import { addressGroupRoutes } from './address-groups.js';
 import { NeutronError, neutronDialect, resourceNotFound, sendNeutronError } from './errors.js';
 import { groupRoutes } from './groups.js';
+import { quotaRoutes } from './quotas.js';
 import { baseUrl, session } from './http.js';
 import { ruleRoutes } from './rules.js';
 
@@ -80,6 +81,18 @@ export const EXTENSIONS = [
     'Sorting support',
     'Extension that indicates that sorting is enabled.',
     '2016-06-12T00:00:00-00:00',
+  ],
+  [
+    'quotas',
+    'Quota management support',
+    'Expose functions for quotas management per project',
+    '2012-07-29T10:00:00-00:00',
+  ],
+  [
+    'quota_details',
+    'Quota details management support',
+    'Expose functions for quotas usage statistics per project',
+    '2017-02-10T10:00:00-00:00',
   ],
   [
     'filter-validation',
@@ -155,4 +168,5 @@ export const neutronApi =
     groupRoutes(ctx, app);
     ruleRoutes(ctx, app);
     addressGroupRoutes(ctx, app);
+    quotaRoutes(ctx, app);
   };

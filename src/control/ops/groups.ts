@@ -17,6 +17,7 @@ import type { Event, GroupMeta } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
 import { compareStrings, paginate } from '../paging.js';
+import { quotasFor, tenantRuleCount } from '../quotas.js';
 import { positionsOf } from '../rule-order.js';
 import type { Scope } from '../scope.js';
 import { deletion, type Plan, type Principal, type Service, type WriteOptions } from '../service.js';
@@ -91,15 +92,24 @@ function newGroupPlan(
   validateGroup(group, r.region, p, 'body');
   group.rules.forEach((rule, i) => validateRuleReferences(rule, group, lookup, p, `body.rules[${i}]`));
   const tenantGroups = [...r.groups.values()].filter((g) => g.meta.tenantId === group.tenantId);
+  const q = quotasFor(w, r, group.tenantId);
   checkQuota(
-    r.region.quotas,
+    q,
     'groupsPerTenant',
     tenantGroups.length + 1,
     `security groups of tenant ${group.tenantId} in ${r.region.id}`,
     p,
     'body',
   );
-  checkQuota(r.region.quotas, 'rulesPerGroup', group.rules.length, 'rules of the new group', p, 'body.rules');
+  checkQuota(q, 'rulesPerGroup', group.rules.length, 'rules of the new group', p, 'body.rules');
+  checkQuota(
+    q,
+    'rulesPerTenant',
+    tenantRuleCount(r, group.tenantId) + group.rules.length,
+    `rules of tenant ${group.tenantId} in ${r.region.id} (the new group's included)`,
+    p,
+    'body.rules',
+  );
   if (
     traits.uniqueDefaultName &&
     group.name === 'default' &&
@@ -423,12 +433,14 @@ export function ensureDefaultGroup(
     });
     const existing = own.find((g) => g.meta.name === 'default');
     if (existing) return plan(existing.meta.id);
-    const quota = r.region.quotas.groupsPerTenant;
-    if (quota > 0 && own.length + 1 > quota) return plan(null);
+    const q = quotasFor(w, r, tenantId);
+    if (q.groupsPerTenant > 0 && own.length + 1 > q.groupsPerTenant) return plan(null);
     const { vpcId, newVpcs } = placeGroup(r, tenantId, undefined);
-    events.push(...newVpcs.map((vpc) => ({ op: 'vpc.put' as const, vpc })));
     const id = newId('sg');
     const { rules, ...meta } = makeDefaultGroup(r.region.profile, r.region.id, tenantId, vpcId, id);
+    if (q.rulesPerTenant > 0 && tenantRuleCount(r, tenantId) + rules.length > q.rulesPerTenant)
+      return plan(null);
+    events.push(...newVpcs.map((vpc) => ({ op: 'vpc.put' as const, vpc })));
     const createdAt = svc.timestamp();
     events.push({ op: 'group.put', group: { ...meta, createdAt, updatedAt: createdAt } });
     rules.forEach((rule, seq) =>

@@ -5,6 +5,7 @@ import type { Instance, NicType, Port, SecurityGroup } from '../../core/model.js
 import { findDefaultGroup, makeDefaultGroup } from '../../core/defaults.js';
 import { checkQuota, Problems, validatePlacement, validatePort } from '../../core/validate.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
+import { quotasFor } from '../quotas.js';
 import type { Event } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
@@ -43,7 +44,7 @@ function checkInstance(
   at: (i: number) => string,
 ): void {
   const lookup = lookupIn(w, r, extraGroups);
-  const q = r.region.quotas;
+  const q = quotasFor(w, r, inst.tenantId);
   const seen = new Set<string>();
   inst.ports.forEach((port, i) => {
     validatePort(port, inst, at(i), p, lookup, r.region.profile);
@@ -106,7 +107,7 @@ export function createInstance(svc: Service, p: Principal, input: InstanceInput,
         };
         const tenantGroups = groups.filter((g) => g.tenantId === tenantId).length;
         checkQuota(
-          r.region.quotas,
+          quotasFor(w, r, tenantId),
           'groupsPerTenant',
           tenantGroups + 1,
           `security groups of tenant ${tenantId} (the default group is created now)`,

@@ -19,19 +19,32 @@ import { orderedRules, positionAmong, positionOfNew, positionsOf } from '../rule
 import type { Scope } from '../scope.js';
 import type { Principal, Service, WriteOptions } from '../service.js';
 import { ruleInputOf, ruleView } from '../views.js';
-import type { GroupRecord, RegionRecord } from '../world.js';
+import { quotasFor, tenantRuleCount } from '../quotas.js';
+import type { GroupRecord, RegionRecord, World } from '../world.js';
 import { groupOrThrow } from './groups.js';
 
-/** Quotas a group's rule count touches: per group, group references (Alibaba), per port. */
+/**
+ * Quotas a group's rule count touches: per group, per tenant, group references (Alibaba), per
+ * port (each port's tenant's quota).
+ */
 function checkRuleQuotas(
+  w: World,
   r: RegionRecord,
   g: GroupRecord,
   rules: () => Rule[],
   count: number,
   p: Problems,
 ): void {
-  const q = r.region.quotas;
+  const q = quotasFor(w, r, g.meta.tenantId);
   checkQuota(q, 'rulesPerGroup', count, `rules of ${g.meta.id} (a multi-port rule counts once)`, p, 'body');
+  checkQuota(
+    q,
+    'rulesPerTenant',
+    tenantRuleCount(r, g.meta.tenantId) - g.rules.size + count,
+    `rules of tenant ${g.meta.tenantId} in ${r.region.id}`,
+    p,
+    'body',
+  );
   if (r.region.profile === 'alibaba' && g.meta.type === 'basic')
     checkQuota(
       q,
@@ -41,16 +54,17 @@ function checkRuleQuotas(
       p,
       'body',
     );
-  if (q.rulesPerPort > 0) {
-    for (const portId of g.members) {
-      const port = r.ports.get(portId)?.port;
-      const total = (port?.groupIds ?? []).reduce(
-        (n, id) => n + (id === g.meta.id ? count : (r.groups.get(id)?.rules.size ?? 0)),
-        0,
-      );
-      checkQuota(q, 'rulesPerPort', total, `rules over the groups of port ${portId}`, p, 'body');
-      if (p.list.length) return;
-    }
+  for (const portId of g.members) {
+    const located = r.ports.get(portId);
+    const owner = located && r.instances.get(located.instanceId)?.value.tenantId;
+    const pq = owner === undefined ? q : quotasFor(w, r, owner);
+    if (pq.rulesPerPort <= 0) continue;
+    const total = (located?.port.groupIds ?? []).reduce(
+      (n, id) => n + (id === g.meta.id ? count : (r.groups.get(id)?.rules.size ?? 0)),
+      0,
+    );
+    checkQuota(pq, 'rulesPerPort', total, `rules over the groups of port ${portId}`, p, 'body');
+    if (p.list.length) return;
   }
 }
 
@@ -98,7 +112,7 @@ export function addRules(
       answers.push(rule.id);
     });
     if (!problems.list.length)
-      checkRuleQuotas(r, g, () => [...g.ruleList(), ...added], g.rules.size + added.length, problems);
+      checkRuleQuotas(w, r, g, () => [...g.ruleList(), ...added], g.rules.size + added.length, problems);
     if (problems.list.length) throw invalid(problems.list);
 
     const seq0 = g.nextSeq;
@@ -197,6 +211,7 @@ export function modifyRule(
       });
     if (!problems.list.length)
       checkRuleQuotas(
+        w,
         r,
         g,
         () => g.ruleList().map((x) => (x.id === ruleId ? rule : x)),

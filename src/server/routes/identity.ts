@@ -2,6 +2,7 @@
 // through the native API by an operator or the tenant itself. Secrets are shown once.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
+import type { RoleName } from '../../control/auth/identity.js';
 import type { Context } from '../app.js';
 import { principal, sendWrite, writeOptions } from '../http.js';
 import * as R from '../responses.js';
@@ -27,8 +28,14 @@ export const identityRoutes =
           ]),
         },
       },
-      async (req, reply) =>
-        sendWrite(reply, await identity.createUser(principal(req), req.body, writeOptions(req))),
+      async (req, reply) => {
+        const { admin, ...user } = req.body;
+        const roles: RoleName[] = admin ? ['admin'] : ['member'];
+        return sendWrite(
+          reply,
+          await identity.createUser(principal(req), { ...user, roles }, writeOptions(req)),
+        );
+      },
     );
     app.get(
       '/v1/openstack/users',
