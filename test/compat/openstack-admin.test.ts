@@ -168,6 +168,22 @@ describe('Keystone admin role and identity administration', { timeout: 240_000 }
     const session = await passwordLogin(t.url, 'sam', 'pw-sam-secret', 'shapes');
     expect(session.status).toBe(201);
     expect((await session.json()).token.roles.map((r: any) => r.name)).toEqual(['reader']);
+    // A reader reads its project's groups, and writes nothing (Neutron's default policy).
+    const readerToken = session.headers.get('x-subject-token')!;
+    expect((await call(readerToken, 'GET', `${net()}/security-groups`)).status).toBe(200);
+    const write = await call(readerToken, 'POST', `${net()}/security-groups`, {
+      security_group: { name: 'w' },
+    });
+    expect(write).toEqual({
+      status: 403,
+      body: {
+        NeutronError: {
+          type: 'PolicyNotAuthorized',
+          message: "Policy doesn't allow create_security_group to be performed.",
+          detail: '',
+        },
+      },
+    });
 
     const listed = await call(
       adminToken,
@@ -194,6 +210,16 @@ describe('Keystone admin role and identity administration', { timeout: 240_000 }
     expect((await passwordLogin(t.url, 'sam', 'pw-sam-secret', 'shapes')).status).toBe(401);
     expect((await call(adminToken, 'DELETE', `${id3()}/users/${uid}`)).status).toBe(204);
     expect((await call(adminToken, 'GET', `${id3()}/users/${uid}`)).status).toBe(404);
+    // The reader's listing made the project's default group: the project is deleted once it is gone.
+    expect((await call(adminToken, 'DELETE', `${id3()}/projects/${pid}`)).status).toBe(409);
+    const left = await call(adminToken, 'GET', `${net()}/security-groups?project_id=${pid}`);
+    expect(left.body.security_groups.map((g: any) => g.name)).toEqual(['default']);
+    const gone = await call(
+      adminToken,
+      'DELETE',
+      `${net()}/security-groups/${left.body.security_groups[0].id}`,
+    );
+    expect(gone.status).toBe(204);
     expect((await call(adminToken, 'DELETE', `${id3()}/projects/${pid}`)).status).toBe(204);
     expect((await call(adminToken, 'GET', `${id3()}/projects/${pid}`)).status).toBe(404);
   });

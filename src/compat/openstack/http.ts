@@ -28,6 +28,21 @@ export function projectFor(s: Session, body: Record<string, unknown>): string {
   return typeof named === 'string' ? named : s.tenantId;
 }
 
+const WRITE_VERBS = new Map([
+  ['POST', 'create'],
+  ['PUT', 'update'],
+  ['DELETE', 'delete'],
+]);
+
+/** The Neutron resource a path names, as its policy rules do. */
+function resourceOf(url: string): string {
+  const path = url.split('?')[0];
+  if (path.includes('/quotas')) return 'quota';
+  if (path.includes('/address-groups')) return 'address_group';
+  if (path.includes('/security-group-rules')) return 'security_group_rule';
+  return 'security_group';
+}
+
 /** The token's project (a Palisade tenant) and the region named by the path. */
 export async function session(ctx: Context, req: FastifyRequest): Promise<Session> {
   const token = req.headers['x-auth-token'];
@@ -43,6 +58,14 @@ export async function session(ctx: Context, req: FastifyRequest): Promise<Sessio
   const regionId = (req.params as { regionId: string }).regionId;
   const r = (await ctx.svc.read(info.principal)).region(regionId, 'openstack');
   if (!r) throw resourceNotFound();
+  // Neutron's default policy: a reader reads; writing takes member (or admin, which implies it).
+  const verb = WRITE_VERBS.get(req.method);
+  if (verb !== undefined && !info.roles.includes('member'))
+    throw new NeutronError(
+      403,
+      'PolicyNotAuthorized',
+      `Policy doesn't allow ${verb}_${resourceOf(req.url)} to be performed.`,
+    );
   return { p: info.principal, tenantId: info.project.id, r };
 }
 
