@@ -225,6 +225,60 @@ describe('Neutron quotas over Palisade quotas', { timeout: 240_000 }, () => {
     expect((await call(adminToken, 'GET', `${net()}/quotas`)).body.quotas).toEqual([]);
   });
 
+  it('shares the overrides with the native API, which sets and drops them too', async () => {
+    const t1 = await t.admin.request(
+      'PUT',
+      '/v1/tenants/acme/quotas/RegionOne',
+      { groupsPerTenant: 7, rulesPerTenant: 70 },
+      { raw: true },
+    );
+    expect(t1.status).toBe(200);
+    expect((await call(memberToken, 'GET', `${net()}/quotas/acme`)).body.quota).toEqual({
+      security_group: 7,
+      security_group_rule: 70,
+    });
+    await call(adminToken, 'PUT', `${net()}/quotas/acme`, { quota: { security_group: 8 } });
+    expect(await t.admin.get<any>('/v1/tenants/acme')).toMatchObject({
+      quotas: { RegionOne: { groupsPerTenant: 8, rulesPerTenant: 70 } },
+    });
+    // A bad figure or an unknown region changes nothing.
+    const bad = await t.admin.request(
+      'PUT',
+      '/v1/tenants/acme/quotas/RegionOne',
+      { groupsPerTenant: -1 },
+      {
+        raw: true,
+      },
+    );
+    expect(bad.status).toBe(400);
+    const nowhere = await t.admin.request(
+      'PUT',
+      '/v1/tenants/acme/quotas/nowhere',
+      { groupsPerTenant: 1 },
+      {
+        raw: true,
+      },
+    );
+    expect(nowhere.status).toBe(404);
+    // A tenant key may not set its own.
+    const own = await acme.tenant.request(
+      'PUT',
+      '/v1/tenants/acme/quotas/RegionOne',
+      { groupsPerTenant: 99 },
+      {
+        raw: true,
+      },
+    );
+    expect(own.status).toBe(403);
+    expect((await call(memberToken, 'GET', `${net()}/quotas/acme`)).body.quota.security_group).toBe(8);
+
+    expect(
+      (await t.admin.request('DELETE', '/v1/tenants/acme/quotas/RegionOne', undefined, { raw: true })).status,
+    ).toBe(200);
+    expect((await t.admin.get<any>('/v1/tenants/acme')).quotas).toBeUndefined();
+    expect((await call(memberToken, 'GET', `${net()}/quotas/acme`)).body.quota.security_group).toBe(20);
+  });
+
   // Debian's `openstack quota set` and `quota show` (6.0) make a compute client first, and
   // fail without a compute endpoint in the catalog (Palisade has none); `quota list --network`
   // and openstacksdk's network quota calls need only Neutron.
