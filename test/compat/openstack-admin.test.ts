@@ -155,6 +155,25 @@ describe('Keystone admin role and identity administration', { timeout: 240_000 }
     expect(user.body.user).toMatchObject({ name: 'sam', default_project_id: pid, domain_id: 'default' });
     expect(user.body.user).not.toHaveProperty('password');
     const uid = user.body.user.id;
+    const taken = await call(adminToken, 'POST', `${id3()}/users`, {
+      user: { name: 'sam', password: 'pw-sam-secret', default_project_id: pid },
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.message).toBe(
+      'Conflict occurred attempting to store user - Duplicate entry found with name sam at domain ID default.',
+    );
+    const homeless = await call(adminToken, 'POST', `${id3()}/users`, {
+      user: { name: 'x', password: 'pw-xxxxxxxx' },
+    });
+    expect(homeless.status).toBe(400);
+    const renamed = await call(adminToken, 'PATCH', `${id3()}/projects/${pid}`, {
+      project: { name: 'shapes2' },
+    });
+    expect(renamed.body.project).toMatchObject({ id: pid, name: 'shapes2' });
+    await call(adminToken, 'PATCH', `${id3()}/projects/${pid}`, { project: { name: 'shapes' } });
+    expect(
+      (await call(adminToken, 'GET', `${id3()}/users?name=sam`)).body.users.map((u: any) => u.id),
+    ).toEqual([uid]);
     // Without a role on its project a user cannot log in (Keystone scopes only to such a project).
     expect((await passwordLogin(t.url, 'sam', 'pw-sam-secret', 'shapes')).status).toBe(401);
 
