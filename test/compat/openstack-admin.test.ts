@@ -174,8 +174,15 @@ describe('Keystone admin role and identity administration', { timeout: 240_000 }
     expect(
       (await call(adminToken, 'GET', `${id3()}/users?name=sam`)).body.users.map((u: any) => u.id),
     ).toEqual([uid]);
+    const repass = await call(adminToken, 'PATCH', `${id3()}/users/${uid}`, {
+      user: { password: 'pw-sam-second' },
+    });
+    expect(repass.body.user).toMatchObject({ id: uid, name: 'sam' });
+    expect(
+      (await call(adminToken, 'PATCH', `${id3()}/users/${uid}`, { user: { name: 'samuel' } })).status,
+    ).toBe(400);
     // Without a role on its project a user cannot log in (Keystone scopes only to such a project).
-    expect((await passwordLogin(t.url, 'sam', 'pw-sam-secret', 'shapes')).status).toBe(401);
+    expect((await passwordLogin(t.url, 'sam', 'pw-sam-second', 'shapes')).status).toBe(401);
 
     const roles = await call(adminToken, 'GET', `${id3()}/roles?name=reader`);
     expect(roles.body.roles).toHaveLength(1);
@@ -184,7 +191,7 @@ describe('Keystone admin role and identity administration', { timeout: 240_000 }
     expect((await call(adminToken, 'HEAD', grant)).status).toBe(404);
     expect((await call(adminToken, 'PUT', grant)).status).toBe(204);
     expect((await call(adminToken, 'HEAD', grant)).status).toBe(204);
-    const session = await passwordLogin(t.url, 'sam', 'pw-sam-secret', 'shapes');
+    const session = await passwordLogin(t.url, 'sam', 'pw-sam-second', 'shapes');
     expect(session.status).toBe(201);
     expect((await session.json()).token.roles.map((r: any) => r.name)).toEqual(['reader']);
     // A reader reads its project's groups, and writes nothing (Neutron's default policy).
@@ -226,7 +233,7 @@ describe('Keystone admin role and identity administration', { timeout: 240_000 }
 
     expect((await call(adminToken, 'DELETE', grant)).status).toBe(204);
     expect((await call(adminToken, 'DELETE', grant)).status).toBe(404);
-    expect((await passwordLogin(t.url, 'sam', 'pw-sam-secret', 'shapes')).status).toBe(401);
+    expect((await passwordLogin(t.url, 'sam', 'pw-sam-second', 'shapes')).status).toBe(401);
     expect((await call(adminToken, 'DELETE', `${id3()}/users/${uid}`)).status).toBe(204);
     expect((await call(adminToken, 'GET', `${id3()}/users/${uid}`)).status).toBe(404);
     // The reader's listing made the project's default group: the project is deleted once it is gone.

@@ -301,6 +301,22 @@ export function identityAdminRoutes(ctx: Context, app: FastifyInstance): void {
     return { user: userView(req, await userOrThrow(info.principal, id)) };
   });
 
+  // `openstack user set --password`: the password only (its tokens end, as in Keystone).
+  app.patch('/v3/users/:id', async (req) => {
+    const info = await admin(ctx, req, 'identity:update_user');
+    const id = (req.params as { id: string }).id;
+    const e = entity(req.body, 'user');
+    checkPlacement(e, 'user');
+    const user = await userOrThrow(info.principal, id);
+    const name = optionalText(e, 'name');
+    const project = optionalText(e, 'default_project_id');
+    if ((name !== undefined && name !== user.name) || (project !== undefined && project !== user.tenantId))
+      throw badRequest('Palisade changes a user’s password only: its name and project stay.');
+    const password = optionalText(e, 'password');
+    if (password !== undefined) await identity.setPassword(info.principal, id, password);
+    return { user: userView(req, user) };
+  });
+
   // The projects a user holds a role on (what `openstack project list` asks for a member, whose
   // list of all projects is refused): a user's own, or any user's for an admin.
   app.get('/v3/users/:id/projects', async (req) => {
