@@ -127,6 +127,8 @@ export interface Vpc {
 export interface Tenant {
   id: string;
   name: string;
+  /** Free text (Keystone's project description). */
+  description?: string;
   /** The operator's overrides of a region's quotas for this tenant, by region id (core/quotas.ts). */
   quotas?: Record<string, Partial<Quotas>>;
 }

@@ -72,6 +72,7 @@ export const ProblemSchema = T.Object(
 const tenantFields = {
   id: Id,
   name: T.String(),
+  description: T.Optional(T.String()),
   quotas: T.Optional(
     T.Record(T.String(), T.Ref('Quotas'), {
       description:

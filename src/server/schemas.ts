@@ -20,8 +20,11 @@ export const PageQuery = {
   limit: T.Optional(T.Integer({ minimum: 1, maximum: 1000, default: 100 })),
 };
 
-export const TenantCreate = T.Object({ id: T.Optional(Id), name: Name }, strict);
-export const TenantPatch = T.Object({ name: T.Optional(Name) }, strict);
+export const TenantCreate = T.Object(
+  { id: T.Optional(Id), name: Name, description: T.Optional(Description) },
+  strict,
+);
+export const TenantPatch = T.Object({ name: T.Optional(Name), description: T.Optional(Description) }, strict);
 
 export const RegionCreate = T.Object(
   {

@@ -320,7 +320,12 @@ describe('Keystone admin role and identity administration', { timeout: 240_000 }
     it('provisions a project, a user and a role; the user logs in and works in its project', async () => {
       const admin = osEnv(t, ops);
       const project = await openstackJson(admin, ['project', 'create', 'demo', '--description', 'Demo']);
-      expect(project).toMatchObject({ name: 'demo', domain_id: 'default', enabled: true });
+      expect(project).toMatchObject({
+        name: 'demo',
+        description: 'Demo',
+        domain_id: 'default',
+        enabled: true,
+      });
       const user = await openstackJson(admin, [
         'user',
         'create',

@@ -83,7 +83,7 @@ export function projectView(req: FastifyRequest, t: Tenant) {
     id: t.id,
     name: t.name,
     domain_id: DEFAULT_DOMAIN.id,
-    description: '',
+    description: t.description ?? '',
     enabled: true,
     is_domain: false,
     parent_id: DEFAULT_DOMAIN.id,
@@ -195,11 +195,11 @@ export function identityAdminRoutes(ctx: Context, app: FastifyInstance): void {
     if (e.is_domain === true)
       throw badRequest('Palisade keeps one domain, Default: is_domain cannot be true.');
     const id = randomUUID().replaceAll('-', '');
-    const result = await createTenant(svc, info.principal, { id, name, uniqueName: true }, {}).catch(
-      (err) => {
-        throw keystoneOf(err, 'project', name);
-      },
-    );
+    const description = optionalText(e, 'description');
+    const input = { id, name, uniqueName: true, ...(description === undefined ? {} : { description }) };
+    const result = await createTenant(svc, info.principal, input, {}).catch((err) => {
+      throw keystoneOf(err, 'project', name);
+    });
     reply.code(201);
     return { project: projectView(req, result.body) };
   });
@@ -233,7 +233,11 @@ export function identityAdminRoutes(ctx: Context, app: FastifyInstance): void {
     checkPlacement(e, 'project');
     await tenantOrThrow(info.principal, id);
     const name = optionalText(e, 'name');
-    const result = await updateTenant(svc, info.principal, id, name === undefined ? {} : { name });
+    const description = optionalText(e, 'description');
+    const result = await updateTenant(svc, info.principal, id, {
+      ...(name === undefined ? {} : { name }),
+      ...(description === undefined ? {} : { description }),
+    });
     return { project: projectView(req, result.body) };
   });
 

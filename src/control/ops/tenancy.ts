@@ -21,7 +21,7 @@ export function createTenant(
   svc: Service,
   p: Principal,
   /** uniqueName: Keystone's rule that a domain's project names are unique (its project create). */
-  input: { id?: string; name: string; uniqueName?: boolean },
+  input: { id?: string; name: string; description?: string; uniqueName?: boolean },
   opts: WriteOptions,
 ) {
   svc.requireAdmin(p);
@@ -32,7 +32,11 @@ export function createTenant(
       throw conflict('ALREADY_EXISTS', `a tenant named "${input.name}" already exists`, {
         value: input.name,
       });
-    const tenant: Tenant = { id, name: input.name };
+    const tenant: Tenant = {
+      id,
+      name: input.name,
+      ...(input.description ? { description: input.description } : {}),
+    };
     return {
       action: 'tenant.create',
       regionId: null,
@@ -62,7 +66,7 @@ export function updateTenant(
   svc: Service,
   p: Principal,
   id: string,
-  input: { name?: string },
+  input: { name?: string; description?: string },
   opts: WriteOptions = {},
 ) {
   svc.requireAdmin(p);
@@ -70,7 +74,13 @@ export function updateTenant(
     const t = w.tenants.get(id);
     if (!t) throw notFound('tenant', id);
     svc.checkRevision(opts.ifMatch, t.revision, `tenant ${id}`);
-    const tenant = { ...t.value, ...(input.name !== undefined ? { name: input.name } : {}) };
+    const { description: _old, ...rest } = t.value;
+    const description = input.description ?? t.value.description;
+    const tenant: Tenant = {
+      ...rest,
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(description ? { description } : {}),
+    };
     return {
       action: 'tenant.update',
       regionId: null,
