@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
-import { badRequest, conflict, notFound, ServiceError } from '../errors.js';
+import { badRequest, conflict, forbidden, notFound, ServiceError } from '../errors.js';
 import type { Principal, Service, WriteOptions, WriteResult } from '../service.js';
 import { FairQueue } from './fair-queue.js';
 import { sees } from '../scope.js';
@@ -332,6 +332,15 @@ export class IdentityService {
     return (await q.orderBy('name').execute()).map(userView);
   }
 
+  /**
+   * A user holding admin speaks as the operator: only an operator key may set its password,
+   * give it application credentials or delete it (a tenant key would otherwise become one).
+   */
+  private async guardAdminUser(p: Principal, row: { id: string; tenant_id: string }): Promise<void> {
+    if (p.role !== 'admin' && (await this.holds(row.id, row.tenant_id, 'admin')))
+      throw forbidden(`user ${row.id} holds Keystone's admin role: an operator key manages it`);
+  }
+
   private async userOrThrow(p: Principal, id: string) {
     const row = await this.svc.db
       .selectFrom('identity_users')
@@ -349,6 +358,7 @@ export class IdentityService {
     opts: WriteOptions = {},
   ): Promise<WriteResult<null>> {
     const row = await this.userOrThrow(p, id);
+    await this.guardAdminUser(p, row);
     if (password.length < 8)
       throw badRequest('WEAK_PASSWORD', 'body.password', 'body.password must have at least 8 characters');
     const hash = await this.hashing.run(`user:${id}`, () => hashPassword(password));
@@ -370,6 +380,7 @@ export class IdentityService {
 
   async deleteUser(p: Principal, id: string, opts: WriteOptions = {}): Promise<WriteResult<null>> {
     const row = await this.userOrThrow(p, id);
+    await this.guardAdminUser(p, row);
     return this.svc.write(p, opts, () => ({
       action: 'identityUser.delete',
       regionId: null,
@@ -395,6 +406,7 @@ export class IdentityService {
     opts: WriteOptions = {},
   ): Promise<WriteResult<AppCredentialView & { secret?: string }>> {
     const user = await this.userOrThrow(p, userId);
+    await this.guardAdminUser(p, user);
     checkName(input.name, 'body.name');
     const expires = input.expiresAt === undefined ? null : Date.parse(input.expiresAt);
     if (expires !== null && (!Number.isFinite(expires) || expires <= this.svc.now()))

@@ -14,6 +14,10 @@ export const identityRoutes =
     const { identity } = ctx;
     const schema = { tags: ['openstack identity'] };
     const UserParams = T.Object({ userId: S.Id });
+    const ADMIN_USER: [number, string] = [
+      403,
+      "FORBIDDEN: the user holds Keystone's admin role (an operator key manages it)",
+    ];
 
     app.post(
       '/v1/openstack/users',
@@ -56,7 +60,7 @@ export const identityRoutes =
           summary: "Set a user's password; its tokens end",
           params: UserParams,
           body: S.PasswordSet,
-          response: R.answers(R.WRITE, { 204: null }, [404, 414]),
+          response: R.answers(R.WRITE, { 204: null }, [ADMIN_USER, 404, 414]),
         },
       },
       async (req, reply) =>
@@ -71,7 +75,7 @@ export const identityRoutes =
         schema: {
           ...schema,
           params: UserParams,
-          response: R.answers(R.WRITE, { 204: null }, [404, 414]),
+          response: R.answers(R.WRITE, { 204: null }, [ADMIN_USER, 404, 414]),
         },
       },
       async (req, reply) =>
@@ -86,6 +90,7 @@ export const identityRoutes =
           params: UserParams,
           body: S.AppCredentialCreate,
           response: R.answers(R.WRITE, { 201: R.One(R.AppCredentialCreated) }, [
+            ADMIN_USER,
             404,
             [409, 'CREDENTIAL_EXISTS: the user has a credential of this name'],
             414,
