@@ -205,7 +205,7 @@ describe('Keystone admin role and identity administration', { timeout: 240_000 }
       body: {
         NeutronError: {
           type: 'PolicyNotAuthorized',
-          message: "Policy doesn't allow create_security_group to be performed.",
+          message: 'rule:create_security_group is disallowed by policy',
           detail: '',
         },
       },

@@ -122,7 +122,7 @@ describe('Neutron quotas over Palisade quotas', { timeout: 240_000 }, () => {
         body: {
           NeutronError: {
             type: 'PolicyNotAuthorized',
-            message: `Policy doesn't allow ${action} to be performed.`,
+            message: `rule:${action} is disallowed by policy`,
             detail: '',
           },
         },

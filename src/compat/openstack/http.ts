@@ -64,7 +64,7 @@ export async function session(ctx: Context, req: FastifyRequest): Promise<Sessio
     throw new NeutronError(
       403,
       'PolicyNotAuthorized',
-      `Policy doesn't allow ${verb}_${resourceOf(req.url)} to be performed.`,
+      `rule:${verb}_${resourceOf(req.url)} is disallowed by policy`,
     );
   return { p: info.principal, tenantId: info.project.id, r };
 }

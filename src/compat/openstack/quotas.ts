@@ -25,7 +25,7 @@ const RESOURCES = new Map<string, keyof Quotas>([
 const MAX_LIMIT = 2 ** 31 - 1;
 
 const policyRefused = (action: string) =>
-  new NeutronError(403, 'PolicyNotAuthorized', `Policy doesn't allow ${action} to be performed.`);
+  new NeutronError(403, 'PolicyNotAuthorized', `rule:${action} is disallowed by policy`);
 
 /** What each resource uses in the region: the project's groups, and the rules they hold. */
 function usage(r: ScopedRegion, projectId: string): Map<string, number> {
