@@ -130,7 +130,15 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The kinds of object an error can be about: the model's, and the service layer's own. */
 export type Resource =
-  ObjectKind | 'subnet' | 'membership' | 'share' | 'accessKey' | 'user' | 'applicationCredential';
+  | ObjectKind
+  | 'subnet'
+  | 'membership'
+  | 'share'
+  | 'accessKey'
+  | 'user'
+  | 'applicationCredential'
+  | 'role'
+  | 'roleAssignment';
 
 /**
  * The facts of an error (of its first problem, for a validation failure), as data: the core's
@@ -241,6 +249,8 @@ const NAMES = new Map<Resource, string>([
   ['accessKey', 'access key'],
   ['user', 'OpenStack user'],
   ['applicationCredential', 'application credential'],
+  ['role', 'role'],
+  ['roleAssignment', 'role assignment'],
 ]);
 
 /** 404 for an object of a kind; `what` names it in the message when the kind's name is not enough. */

@@ -7,10 +7,11 @@
 // the other accessors a write plans with never do. Reads get a view from Service.read,
 // which first catches up with the change log (so a write through another server is seen);
 // writes get one over the world they plan against.
-import type { AddressGroup, Instance, Profile, Region, Tenant, Vpc } from '../core/model.js';
+import type { AddressGroup, Instance, Profile, Quotas, Region, Tenant, Vpc } from '../core/model.js';
 import { EVERY_TENANT, type Share } from './events.js';
 import type { RegionLookup } from '../core/validate.js';
 import { lookupIn } from './lookup.js';
+import { quotasFor } from './quotas.js';
 import type { Principal } from './service.js';
 import type { GroupRecord, RegionRecord, Versioned, World } from './world.js';
 
@@ -149,6 +150,11 @@ export class ScopedRegion {
 
   get region(): Region {
     return this.record.region;
+  }
+
+  /** The quotas binding a tenant here: its overrides where set, else the region's. */
+  quotasFor(tenantId: string): Quotas {
+    return quotasFor(this.world, this.record, tenantId);
   }
 
   get id(): string {

@@ -170,11 +170,17 @@ export interface Vpc {
 export interface Tenant {
   id: string;
   name: string;
+  /** Free text (Keystone's project description). */
+  description?: string;
+  /** The operator's overrides of a region's quotas for this tenant, by region id (core/quotas.ts). */
+  quotas?: Record<string, Partial<Quotas>>;
 }
 
 export interface Quotas {
   groupsPerTenant: number;
   rulesPerGroup: number;
+  /** Rules over all of a tenant's groups in the region (Neutron's security_group_rule). 0: no limit. */
+  rulesPerTenant: number;
   groupsPerPort: number;
   portsPerGroup: number;
   /** Alibaba: a basic group holds at most this many group-reference rules. */

@@ -252,6 +252,7 @@ export const DEFAULT_QUOTAS: Table<Record<Profile, Quotas>> = table({
   alibaba: {
     groupsPerTenant: 100,
     rulesPerGroup: 100,
+    rulesPerTenant: 0,
     groupsPerPort: 5,
     portsPerGroup: 1000,
     groupReferenceRulesPerGroup: 20,
@@ -262,6 +263,7 @@ export const DEFAULT_QUOTAS: Table<Record<Profile, Quotas>> = table({
   huawei: {
     groupsPerTenant: 100,
     rulesPerGroup: 50,
+    rulesPerTenant: 0,
     groupsPerPort: 5,
     portsPerGroup: 0,
     groupReferenceRulesPerGroup: 0,
@@ -272,6 +274,7 @@ export const DEFAULT_QUOTAS: Table<Record<Profile, Quotas>> = table({
   openstack: {
     groupsPerTenant: 100,
     rulesPerGroup: 50,
+    rulesPerTenant: 0,
     groupsPerPort: 5,
     portsPerGroup: 0,
     groupReferenceRulesPerGroup: 0,

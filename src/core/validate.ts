@@ -507,6 +507,12 @@ export function validateRegionState(state: RegionState): ValidationError[] {
       state.groups.filter((g) => g.tenantId === t).length,
       `security groups of tenant ${t}`,
     );
+    over(
+      'groups',
+      'rulesPerTenant',
+      state.groups.filter((g) => g.tenantId === t).reduce((n, g) => n + g.rules.length, 0),
+      `rules of tenant ${t}`,
+    );
   }
 
   state.groups.forEach((g, gi) => {

@@ -123,6 +123,7 @@ const Numbers = (keys: string[]) =>
 export const QuotasSchema = Numbers([
   'groupsPerTenant',
   'rulesPerGroup',
+  'rulesPerTenant',
   'groupsPerPort',
   'portsPerGroup',
   'groupReferenceRulesPerGroup',

@@ -69,7 +69,17 @@ export const ProblemSchema = T.Object(
 
 // ---- tenancy ----
 
-const tenantFields = { id: Id, name: T.String() };
+const tenantFields = {
+  id: Id,
+  name: T.String(),
+  description: T.Optional(T.String()),
+  quotas: T.Optional(
+    T.Record(T.String(), T.Ref('Quotas'), {
+      description:
+        "The operator's overrides of the regions' quotas for this tenant, by region id (Neutron's per-project quotas)",
+    }),
+  ),
+};
 export const TenantModel = T.Object(tenantFields, { $id: 'TenantModel', description: 'A tenant as stored' });
 export const Tenant = T.Object({ ...tenantFields, revision: Revision }, { $id: 'Tenant' });
 

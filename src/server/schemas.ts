@@ -20,8 +20,11 @@ export const PageQuery = {
   limit: T.Optional(T.Integer({ minimum: 1, maximum: 1000, default: 100 })),
 };
 
-export const TenantCreate = T.Object({ id: T.Optional(Id), name: Name }, strict);
-export const TenantPatch = T.Object({ name: T.Optional(Name) }, strict);
+export const TenantCreate = T.Object(
+  { id: T.Optional(Id), name: Name, description: T.Optional(Description) },
+  strict,
+);
+export const TenantPatch = T.Object({ name: T.Optional(Name), description: T.Optional(Description) }, strict);
 
 export const RegionCreate = T.Object(
   {
@@ -255,6 +258,12 @@ export const IdentityUserCreate = T.Object(
     name: T.String({ minLength: 1, maxLength: 255, description: 'The OpenStack user name (domain Default)' }),
     password: T.String({ minLength: 8, maxLength: 1024 }),
     description: T.Optional(Description),
+    admin: T.Optional(
+      T.Boolean({
+        description:
+          "Keystone's admin role on its project (operator keys only): its tokens speak as the operator. Otherwise the member role.",
+      }),
+    ),
   },
   strict,
 );

@@ -82,6 +82,8 @@ export interface Database {
     /** The application credential the token was issued from (deleting it ends the token). */
     app_credential_id: string | null;
   };
+  /** Keystone role assignments: a user holds a role (admin, member, reader) on a project. */
+  identity_role_assignments: { user_id: string; project_id: string; role: string };
   /** Server-wide settings, such as the master-key check. */
   settings: { name: string; value: string };
   host_status: { host: string; revision: number; body: string; reported_at: string };

@@ -2,6 +2,7 @@
 // id without replacing each other, across restarts and deletes; a database written before
 // objects were keyed by kind is carried over by the migration; a server refuses to start with
 // a master key that is not its database's.
+import { randomBytes, scryptSync } from 'node:crypto';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
@@ -16,6 +17,7 @@ import {
   TEST_ENV,
   type TestDatabase,
 } from '../support/servers.js';
+import { passwordLogin } from '../support/openstack.js';
 
 describe.each(STORES)('stored objects on %s', (kind) => {
   let db: TestDatabase | undefined;
@@ -112,6 +114,54 @@ describe.each(STORES)('stored objects on %s', (kind) => {
       // The migrated table takes a second object of an existing id, of another kind.
       await t.admin.post('/v1/tenants', { id: 'hw', name: 'named like the region' });
       expect(await t.admin.get<any>('/v1/regions/hw')).toMatchObject({ profile: 'huawei' });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('gives the users of a database written before role assignments the member role, so they log in as before', async () => {
+    db = await freshDatabase(kind);
+    const old = openKysely(kind, db.location);
+    const { error } = await new Migrator({ db: old, provider: migrations(kind) }).migrateTo(
+      '0005_settings_token_origin',
+    );
+    expect(error).toBeUndefined();
+    await old
+      .insertInto('objects' as never)
+      .values({
+        kind: 'tenant',
+        id: 'acme',
+        region_id: null,
+        tenant_id: 'acme',
+        parent_id: null,
+        seq: 0,
+        revision: 1,
+        body: JSON.stringify({ id: 'acme', name: 'acme' }),
+      } as never)
+      .execute();
+    // A password hash as the identity service writes it (scrypt, N=16384, r=8, p=1).
+    const salt = randomBytes(16);
+    const hash = scryptSync('pw-old-user-secret', salt, 32, { N: 16384, r: 8, p: 1 });
+    await old
+      .insertInto('identity_users' as never)
+      .values({
+        id: 'u-old',
+        tenant_id: 'acme',
+        domain_id: 'default',
+        name: 'old-user',
+        password_hash: `scrypt$16384$${salt.toString('base64')}$${hash.toString('base64')}`,
+        description: null,
+        created_at: '2026-01-01T00:00:00Z',
+      } as never)
+      .execute();
+    await old.destroy();
+
+    const t = await startTestServer(db);
+    try {
+      const res = await passwordLogin(t.url, 'old-user', 'pw-old-user-secret', 'acme');
+      expect(res.status).toBe(201);
+      const body = (await res.json()) as { token: { roles: { name: string }[] } };
+      expect(body.token.roles.map((r) => r.name).sort()).toEqual(['member', 'reader']);
     } finally {
       await t.close();
     }

@@ -369,6 +369,44 @@ describe('palisade CLI against a server', () => {
     expect((await cli('openstack', 'app-credential', 'delete', user.id, cred.id)).code).toBe(0);
     expect((await cli('openstack', 'user', 'delete', user.id)).code).toBe(0);
     expect(await json('openstack', 'user', 'list', '--tenant', 'acme')).toEqual([]);
+
+    // --admin: the first Keystone admin, whose token holds the admin role; an operator's only.
+    const asAdmin = [
+      '--tenant',
+      'acme',
+      '--name',
+      'acme-admin',
+      '--password',
+      'keystone admin pw',
+      '--admin',
+    ];
+    const refused = await cli('openstack', 'user', 'create', ...asAdmin);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('FORBIDDEN');
+    process.env.PALISADE_ACCESS_KEY_ID = TEST_ENV.PALISADE_ADMIN_KEY_ID;
+    process.env.PALISADE_ACCESS_KEY_SECRET = TEST_ENV.PALISADE_ADMIN_SECRET;
+    let admin: { id: string };
+    try {
+      admin = await json('openstack', 'user', 'create', ...asAdmin);
+    } finally {
+      delete process.env.PALISADE_ACCESS_KEY_ID;
+      delete process.env.PALISADE_ACCESS_KEY_SECRET;
+    }
+    const adminLogin = await passwordLogin(t.url, 'acme-admin', 'keystone admin pw', 'Acme');
+    expect(adminLogin.status).toBe(201);
+    const body = (await adminLogin.json()) as { token: { roles: { name: string }[] } };
+    expect(body.token.roles.map((r) => r.name)).toContain('admin');
+    // The tenant's key cannot take it over: no new password, credential or delete.
+    for (const argv of [
+      ['openstack', 'user', 'set-password', admin.id, '--password', 'taken over pw'],
+      ['openstack', 'app-credential', 'create', admin.id, '--name', 'backdoor'],
+      ['openstack', 'user', 'delete', admin.id],
+    ]) {
+      const r = await cli(...argv);
+      expect(r.code, argv.join(' ')).toBe(1);
+      expect(r.err).toContain('FORBIDDEN');
+    }
+    expect((await passwordLogin(t.url, 'acme-admin', 'keystone admin pw', 'Acme')).status).toBe(201);
   });
 
   it('reports an unreachable server in one line', async () => {

@@ -374,6 +374,8 @@ describe('OpenStack Keystone and Neutron fuzz', () => {
   let t: FuzzServer;
   let fx: Fixtures;
   let admin: PalisadeClient;
+  /** A Keystone admin's token (the operator principal), for the identity and quota admin calls. */
+  let adminToken: string;
   const project = { id: 'fz-os', name: 'fz-os' };
 
   async function login(userName: string, projectName: string): Promise<string> {
@@ -427,6 +429,14 @@ describe('OpenStack Keystone and Neutron fuzz', () => {
       { name: 'ac' },
     );
     const token = await login(userName, project.name);
+    await admin.post('/v1/tenants', { id: 'fz-ops', name: 'fz-ops' });
+    await admin.post('/v1/openstack/users', {
+      tenantId: 'fz-ops',
+      name: 'fz-admin',
+      password: PASSWORD,
+      admin: true,
+    });
+    adminToken = await login('fz-admin', 'fz-ops');
     const neutron = (method: string, path: string, body?: unknown) =>
       send(t.url, {
         method,
@@ -968,6 +978,82 @@ describe('OpenStack Keystone and Neutron fuzz', () => {
         path: `/networking/${REGION}/v2.0/${p}`,
         headers: auth(),
       }));
+    // The admin calls, as a member (refused) and as an admin with hostile names and values.
+    const json = (token: string) => ({ 'x-auth-token': token, 'content-type': 'application/json' });
+    const quotas = `/networking/${REGION}/v2.0/quotas`;
+    for (const p of PROTO_NAMES) {
+      add(`member: PUT quotas with the resource "${p}"`, neutronError, () => ({
+        method: 'PUT',
+        path: `${quotas}/${project.id}`,
+        headers: json(fx.ids.token),
+        body: toJson({ quota: { [p]: 1 } }),
+      }));
+      add(`admin: PUT quotas with the resource "${p}"`, neutronError, () => ({
+        method: 'PUT',
+        path: `${quotas}/${project.id}`,
+        headers: json(adminToken),
+        body: toJson({ quota: { [p]: 1 } }),
+      }));
+      add(`member: GET quotas of project "${p}"`, neutronError, () => ({
+        method: 'GET',
+        path: `${quotas}/${encodeURIComponent(p)}/details`,
+        headers: auth(),
+      }));
+      add(`admin: DELETE quotas of project "${p}"`, neutronError, () => ({
+        method: 'DELETE',
+        path: `${quotas}/${encodeURIComponent(p)}`,
+        headers: { 'x-auth-token': adminToken },
+      }));
+      add(`admin: POST /v3/projects with only "${p}"`, keystoneError, () => ({
+        method: 'POST',
+        path: '/identity/v3/projects',
+        headers: json(adminToken),
+        body: toJson({ project: { [p]: 'x' } }),
+      }));
+      add(`admin: POST /v3/users with only "${p}"`, keystoneError, () => ({
+        method: 'POST',
+        path: '/identity/v3/users',
+        headers: json(adminToken),
+        body: toJson({ user: { [p]: 'x' } }),
+      }));
+      add(`admin: GET /v3/projects/${p}`, keystoneError, () => ({
+        method: 'GET',
+        path: `/identity/v3/projects/${encodeURIComponent(p)}`,
+        headers: { 'x-auth-token': adminToken },
+      }));
+      add(`admin: PUT a grant of role "${p}"`, keystoneError, () => ({
+        method: 'PUT',
+        path: `/identity/v3/projects/${project.id}/users/${encodeURIComponent(p)}/roles/${encodeURIComponent(p)}`,
+        headers: { 'x-auth-token': adminToken },
+      }));
+      add(`member: POST /v3/projects named "${p}"`, keystoneError, () => ({
+        method: 'POST',
+        path: '/identity/v3/projects',
+        headers: json(fx.ids.token),
+        body: toJson({ project: { name: p } }),
+      }));
+    }
+    for (const value of [null, [], {}, 1e30, '1.5', 'ten', -2, 0, 2 ** 31])
+      add(`admin: PUT quotas security_group = ${JSON.stringify(value)}`, neutronError, () => ({
+        method: 'PUT',
+        path: `${quotas}/${project.id}`,
+        headers: json(adminToken),
+        body: toJson({ quota: { security_group: value } }),
+      }));
+    for (const body of [null, [], 'x', { quota: null }, { quota: [] }, { project: {} }])
+      add(`admin: PUT quotas body ${JSON.stringify(body)}`, neutronError, () => ({
+        method: 'PUT',
+        path: `${quotas}/${project.id}`,
+        headers: json(adminToken),
+        body: toJson(body),
+      }));
+    for (const body of [null, [], { project: null }, { project: [] }, { project: { name: 5 } }])
+      add(`admin: POST /v3/projects body ${JSON.stringify(body)}`, keystoneError, () => ({
+        method: 'POST',
+        path: '/identity/v3/projects',
+        headers: json(adminToken),
+        body: toJson(body),
+      }));
     add('a 9 MB Neutron body', neutronError, () => ({
       method: 'POST',
       path: `/networking/${REGION}/v2.0/security-groups`,
@@ -997,11 +1083,12 @@ describe('OpenStack Keystone and Neutron fuzz', () => {
       path: `/networking/${REGION}/v2.0/security-groups/${fx.ids.group}/tags/${'t'.repeat(400)}`,
       headers: auth(),
     }));
-    add('a bulk POST of security_groups', neutronError, () => ({
+    // Bulk create is all or nothing: one bad item refuses the request.
+    add('a bulk POST of security_groups with one bad item', neutronError, () => ({
       method: 'POST',
       path: `/networking/${REGION}/v2.0/security-groups`,
       headers: { ...auth(), 'content-type': 'application/json' },
-      body: JSON.stringify({ security_groups: [{ name: 'a' }, { name: 'b' }] }),
+      body: JSON.stringify({ security_groups: [{ name: 'a' }, { name: 7 }] }),
     }));
     add('a bulk rule POST with a prototype-named protocol', neutronError, () => ({
       method: 'POST',

@@ -1,7 +1,7 @@
 """openstacksdk against Palisade's Keystone and Neutron endpoints (credentials from OS_* env).
 
 Usage: openstack_sdk.py <action> [args...]; prints one JSON document. Used by
-test/compat/openstack-clients.test.ts; every step goes through the SDK's own proxy calls.
+test/compat/openstack-clients.test.ts and openstack-quotas.test.ts; every step goes through the SDK's own proxy calls.
 """
 import json
 import sys
@@ -116,7 +116,29 @@ def whoami():
     }))
 
 
+def quota(project, groups, rules):
+    """Set a project's network quotas, then read them back with their usage."""
+    net = openstack.connect().network
+    net.update_quota(project, security_groups=int(groups), security_group_rules=int(rules))
+    q = net.get_quota(project, details=True)
+    print(json.dumps({'security_groups': q.security_groups,
+                      'security_group_rules': q.security_group_rules}))
+
+
+def quota_reset(project):
+    net = openstack.connect().network
+    net.delete_quota(project)
+    q = net.get_quota(project)
+    print(json.dumps({'security_groups': q.security_groups,
+                      'security_group_rules': q.security_group_rules}))
+
+
 if __name__ == '__main__':
     action = sys.argv[1]
-    {'journey': lambda: journey(sys.argv[2]), 'details': lambda: details(sys.argv[2]),
-     'whoami': whoami}[action]()
+    {
+        'journey': lambda: journey(sys.argv[2]),
+        'details': lambda: details(sys.argv[2]),
+        'whoami': whoami,
+        'quota': lambda: quota(*sys.argv[2:5]),
+        'quota-reset': lambda: quota_reset(sys.argv[2]),
+    }[action]()

@@ -29,6 +29,7 @@ export function openstackCommands(program: Command, io: Io, exit: (code: number)
     .option('--password <password>', 'password (at least 8 characters)')
     .option('--password-env <variable>', 'read the password from this environment variable')
     .option('--description <text>', 'description')
+    .option('--admin', "Keystone's admin role on its project: its tokens act as the operator")
     .option('--json', 'print JSON')
     .action(
       apiAction(io, exit, async (client, o: Json) => {
@@ -37,6 +38,7 @@ export function openstackCommands(program: Command, io: Io, exit: (code: number)
           password: passwordFrom(o),
           ...(o.tenant ? { tenantId: o.tenant } : {}),
           ...(o.description ? { description: o.description } : {}),
+          ...(o.admin ? { admin: true } : {}),
         });
         return { value: u, text: () => fields(u, ['id', 'name', 'tenantId', 'domainId']) };
       }),

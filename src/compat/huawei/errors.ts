@@ -130,6 +130,7 @@ function bodyWrapper(url: string): string | undefined {
 const QUOTA_RESOURCES = new Map<string, string>(
   Object.entries({
     rulesPerGroup: 'security_group_rule',
+    rulesPerTenant: 'security_group_rule',
     groupsPerTenant: 'security_group',
     addressGroupsPerTenant: 'address_group',
     entriesPerAddressGroup: 'address_group_contain_ipset',

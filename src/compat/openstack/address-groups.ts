@@ -17,7 +17,7 @@ import {
   preconditionFailed,
   pyList,
 } from './errors.js';
-import { ifMatch, noContent, resourceBody, selfUrl, session, type Session } from './http.js';
+import { ifMatch, noContent, projectFor, resourceBody, selfUrl, session, type Session } from './http.js';
 import { asInteger, asText, type CollectionSpec, listResponse, queryOf, trim } from './query.js';
 import { isValidSubnet, normalizedCidr } from './cidr.js';
 import { checkAttributes, checkString, py } from './rule-input.js';
@@ -129,14 +129,15 @@ export function addressGroupRoutes(ctx: Context, app: FastifyInstance): void {
   app.post(base, async (req, reply) => {
     const s = await session(ctx, req);
     const b = resourceBody(req.body, 'address_group');
-    checkAttributes(b, AG_ATTRS, s.tenantId, true);
+    const owner = projectFor(s, b);
+    checkAttributes(b, AG_ATTRS, owner, true);
     const name = b.name === undefined ? '' : checkString('name', b.name, 255);
     const description = b.description === undefined ? '' : checkString('description', b.description, 255);
     const entries = b.addresses === undefined || b.addresses === null ? [] : checkAddresses(b.addresses);
     const result = await createAddressGroup(
       svc,
       s.p,
-      { regionId: s.r.region.id, name, description, entries },
+      { regionId: s.r.region.id, tenantId: owner, name, description, entries },
       {},
     );
     reply.code(201);

@@ -134,6 +134,7 @@ export type Subject =
 const QUOTA_RESOURCES = new Map<NonNullable<ServiceError['quota']>, Subject>([
   ['groupsPerPort', 'security_group'],
   ['rulesPerGroup', 'security_group_rule'],
+  ['rulesPerTenant', 'security_group_rule'],
   ['rulesPerPort', 'security_group_rule'],
   ['addressGroupsPerTenant', 'address_group'],
   ['entriesPerAddressGroup', 'address_group'],

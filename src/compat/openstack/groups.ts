@@ -23,7 +23,7 @@ import {
   policyNotAuthorized,
   preconditionFailed,
 } from './errors.js';
-import { ifMatch, noContent, resourceBody, selfUrl, session, type Session } from './http.js';
+import { ifMatch, noContent, projectFor, resourceBody, selfUrl, session, type Session } from './http.js';
 import {
   asBoolean,
   asInteger,
@@ -184,33 +184,35 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
     const s = await session(ctx, req);
     const raw = req.body as Record<string, unknown> | undefined;
     const bulk = !!raw && typeof raw === 'object' && 'security_groups' in raw;
-    let items: NewGroup[];
+    let bodies: Record<string, unknown>[];
     if (bulk) {
       // prepare_request_body: a list of groups, each bare or as {"security_group": {...}}.
       const list = (raw as { security_groups: unknown }).security_groups;
       if (!Array.isArray(list)) throw badRequest('Body contains invalid data');
       if (!list.length) throw badRequest('Resources required');
-      items = list.map((item) =>
-        groupInput(
-          resourceBody(
-            item && typeof item === 'object' && 'security_group' in item ? item : { security_group: item },
-            'security_group',
-          ),
-          s.tenantId,
+      bodies = list.map((item) =>
+        resourceBody(
+          item && typeof item === 'object' && 'security_group' in item ? item : { security_group: item },
+          'security_group',
         ),
       );
-    } else items = [groupInput(resourceBody(req.body, 'security_group'), s.tenantId)];
-    await ensureDefaultGroup(svc, s);
+    } else bodies = [resourceBody(req.body, 'security_group')];
+    // An admin may name another project (project_id / tenant_id); one write holds one project's groups.
+    const owner = projectFor(s, bodies[0]);
+    if (bodies.some((b) => projectFor(s, b) !== owner))
+      throw badRequest('Invalid input for operation: a bulk create makes the groups of one project.');
+    const items = bodies.map((b) => groupInput(b, owner));
+    await ensureDefaultGroup(svc, s, owner);
     // No vpcId: the service places them in the project's VPC (where the default group went),
     // making one in the same write if needed.
     reply.code(201);
     if (!bulk) {
-      const result = await createGroup(svc, s.p, { regionId: s.r.id, ...items[0] }, {});
+      const result = await createGroup(svc, s.p, { regionId: s.r.id, tenantId: owner, ...items[0] }, {});
       return { security_group: groupDict(s.r, groupOf(s, result.body.id)) };
     }
     // Neutron's native bulk create: one transaction, all or nothing.
-    const result = await createGroups(svc, s.p, { regionId: s.r.id, groups: items }, {});
-    const made = (result.body as { groups: { id: string }[] }).groups;
+    const result = await createGroups(svc, s.p, { regionId: s.r.id, tenantId: owner, groups: items }, {});
+    const made = result.body.groups;
     return { security_groups: made.map((g) => groupDict(s.r, groupOf(s, g.id))) };
   });
 
@@ -246,7 +248,8 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
     const expected = ifMatch(req);
     const g = writableGroupOf(s, id, 'delete_security_group');
     if (g.members.size > 0) throw groupInUse(id);
-    if (g.meta.name === 'default') throw cannotRemoveDefault();
+    // Neutron lets an admin remove a default group (a project's, before the project goes).
+    if (g.meta.name === 'default' && s.p.role !== 'admin') throw cannotRemoveDefault();
     const count = g.meta.changeCount ?? 0;
     if (expected !== undefined && expected !== count) throw preconditionFailed(expected, count);
     await deleteGroup(

@@ -1,10 +1,11 @@
 // The Keystone v3 HTTP layer the OpenStack clients log in through (mounted at /identity):
 // version documents, POST/GET/HEAD/DELETE /v3/auth/tokens (password, application_credential
-// and token methods, project scope), /v3/auth/catalog and /v3/auth/projects. Users,
+// and token methods, project scope), /v3/auth/catalog and /v3/auth/projects; the identity
+// administration (projects, users, roles, assignments) is keystone-admin.ts. Users,
 // application credentials and tokens live in the identity service (ctx.identity); a Keystone
 // project is a Palisade tenant. The catalog lists one network endpoint per openstack-profile
 // region: <base>/networking/<region>.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { DEFAULT_DOMAIN, type TokenInfo } from '../../control/auth/identity.js';
 import type { Context } from '../../http/context.js';
@@ -12,6 +13,8 @@ import { sendAnswer } from '../../http/dialects.js';
 import { jsonBody } from '../../http/requests.js';
 import { KeystoneError, keystoneDialect, sendKeystoneError, unauthenticated } from './errors.js';
 import { baseUrl } from './http.js';
+import { caller, forbidden, identityAdminRoutes, projectView, ROLES } from './keystone-admin.js';
+import { stableId } from './keystone-ids.js';
 
 const V3 = {
   id: 'v3.14',
@@ -19,12 +22,6 @@ const V3 = {
   updated: '2020-04-07T00:00:00Z',
   'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.identity-v3+json' }],
 };
-
-const ROLES = ['member', 'reader'].map((name) => ({ id: stableId(`role:${name}`), name }));
-
-function stableId(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
-}
 
 /** Keystone's time format: %Y-%m-%dT%H:%M:%S.%fZ (microseconds). */
 export function keystoneTime(ms: number): string {
@@ -84,7 +81,7 @@ async function tokenBody(ctx: Context, req: FastifyRequest, info: TokenInfo, wit
     issued_at: keystoneTime(info.issuedAt),
     project: { id: info.project.id, name: info.project.name, domain },
     is_domain: false,
-    roles: ROLES,
+    roles: ROLES.filter((r) => info.roles.includes(r.name)).map(({ id, name }) => ({ id, name })),
   };
   if (info.applicationCredentialId)
     token.application_credential = { id: info.applicationCredentialId, restricted: true };
@@ -175,13 +172,10 @@ async function authenticate(ctx: Context, auth: Obj, source: string): Promise<To
   throw unauthenticated();
 }
 
-const forbidden = (action: string) =>
-  new KeystoneError(403, 'Forbidden', `You are not authorized to perform the requested action: ${action}.`);
-
 /**
  * The subject token (X-Subject-Token) that the caller (X-Auth-Token) may act on: Keystone's
- * policy lets a user validate, check or revoke only its own tokens (Palisade's Keystone has
- * no admin or service role), so another user's token answers 403 and says nothing about it.
+ * policy lets a user validate, check or revoke its own tokens, and an admin any token; another
+ * user's token answers 403 and says nothing about it.
  */
 async function subject(
   ctx: Context,
@@ -199,7 +193,7 @@ async function subject(
   } catch {
     throw new KeystoneError(404, 'Not Found', `Could not find token: ${token}.`);
   }
-  if (info.userId !== caller.userId) throw forbidden(action);
+  if (info.userId !== caller.userId && caller.principal.role !== 'admin') throw forbidden(action);
   return { token, info };
 }
 
@@ -249,60 +243,16 @@ export const keystoneApi =
       return reply.code(204).send();
     });
 
-    const caller = async (req: FastifyRequest) => {
-      const t = req.headers['x-auth-token'];
-      if (typeof t !== 'string' || t === '') throw unauthenticated();
-      return ctx.identity.validateToken(t, req.ip);
-    };
     app.get('/v3/auth/catalog', async (req) => {
-      const info = await caller(req);
+      const info = await caller(ctx, req);
       const self = `${baseUrl(req)}/identity/v3/auth/catalog`;
       return { catalog: await catalog(ctx, info, baseUrl(req)), links: { self, previous: null, next: null } };
     });
-    const projectOf = (req: FastifyRequest, info: TokenInfo) => {
-      const base = `${baseUrl(req)}/identity/v3`;
-      return {
-        id: info.project.id,
-        name: info.project.name,
-        domain_id: DEFAULT_DOMAIN.id,
-        description: '',
-        enabled: true,
-        is_domain: false,
-        parent_id: DEFAULT_DOMAIN.id,
-        tags: [],
-        options: {},
-        links: { self: `${base}/projects/${info.project.id}` },
-      };
-    };
     app.get('/v3/auth/projects', async (req) => {
-      const info = await caller(req);
+      const info = await caller(ctx, req);
       const self = `${baseUrl(req)}/identity/v3/auth/projects`;
-      return { projects: [projectOf(req, info)], links: { self, previous: null, next: null } };
+      const project = projectView(req, { id: info.project.id, name: info.project.name });
+      return { projects: [project], links: { self, previous: null, next: null } };
     });
-    // A user may read its own project and itself (what `--project` look-ups in the CLI try
-    // first); listing projects or users is an administrator's, as in Keystone's default policy.
-    app.get('/v3/projects/:id', async (req) => {
-      const info = await caller(req);
-      if ((req.params as { id: string }).id !== info.project.id) throw forbidden('identity:get_project');
-      return { project: projectOf(req, info) };
-    });
-    app.get('/v3/projects', async (req) => {
-      await caller(req);
-      throw forbidden('identity:list_projects');
-    });
-    app.get('/v3/users/:id', async (req) => {
-      const info = await caller(req);
-      if ((req.params as { id: string }).id !== info.userId) throw forbidden('identity:get_user');
-      return {
-        user: {
-          id: info.userId,
-          name: info.userName,
-          domain_id: DEFAULT_DOMAIN.id,
-          enabled: true,
-          password_expires_at: null,
-          options: {},
-          links: { self: `${baseUrl(req)}/identity/v3/users/${info.userId}` },
-        },
-      };
-    });
+    identityAdminRoutes(ctx, app);
   };

@@ -12,6 +12,7 @@ import { rbacRoutes } from './rbac.js';
 import { networkRoutes } from './networks.js';
 import { portRoutes } from './ports.js';
 import { subnetRoutes } from './subnets.js';
+import { quotaRoutes } from './quotas.js';
 import { baseUrl, session } from './http.js';
 import { ruleRoutes } from './rules.js';
 
@@ -102,6 +103,18 @@ export const EXTENSIONS = [
     'Add address_group type to RBAC',
     'Add address_group type to network RBAC',
     '2021-01-20T00:00:00-00:00',
+  ],
+  [
+    'quotas',
+    'Quota management support',
+    'Expose functions for quotas management per project',
+    '2012-07-29T10:00:00-00:00',
+  ],
+  [
+    'quota_details',
+    'Quota details management support',
+    'Expose functions for quotas usage statistics per project',
+    '2017-02-10T10:00:00-00:00',
   ],
   [
     'filter-validation',
@@ -198,4 +211,5 @@ export const neutronApi =
     networkRoutes(ctx, app);
     subnetRoutes(ctx, app);
     portRoutes(ctx, app);
+    quotaRoutes(ctx, app);
   };

@@ -16,7 +16,7 @@ import {
   ruleNotFound,
 } from './errors.js';
 import { writableGroupOf } from './groups.js';
-import { ifMatch, noContent, resourceBody, selfUrl, session, type Session } from './http.js';
+import { ifMatch, noContent, projectFor, resourceBody, selfUrl, session, type Session } from './http.js';
 import {
   asBoolean,
   asInteger,
@@ -176,7 +176,12 @@ export function ruleRoutes(ctx: Context, app: FastifyInstance): void {
       );
     } else items = [resourceBody(raw, 'security_group_rule')];
 
-    const rules = items.map((item) => parseRule(item, s.tenantId));
+    const rules = items.map((item) =>
+      parseRule(
+        item,
+        item && typeof item === 'object' ? projectFor(s, item as Record<string, unknown>) : s.tenantId,
+      ),
+    );
     const groupId = rules[0].security_group_id;
     if (rules.some((r) => r.security_group_id !== groupId))
       throw new NeutronError(

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
-import { badRequest, conflict, notFound, ServiceError } from '../errors.js';
+import { badRequest, conflict, forbidden, notFound, ServiceError } from '../errors.js';
 import type { Principal, Service, WriteOptions, WriteResult } from '../service.js';
 import { FairQueue } from './fair-queue.js';
 import { sees } from '../scope.js';
@@ -23,6 +23,35 @@ const SCRYPT = { N: 16384, r: 8, p: 1 };
 const TOKEN_TTL_MS = 8 * 3600 * 1000;
 
 export const DEFAULT_DOMAIN = { id: 'default', name: 'Default' } as const;
+
+/**
+ * Keystone's default roles. A user holding admin on its project speaks as the operator (every
+ * project's objects, the identity admin calls); member and reader as a tenant of its project.
+ */
+export const ROLE_NAMES = ['admin', 'member', 'reader'] as const;
+export type RoleName = (typeof ROLE_NAMES)[number];
+
+export const isRoleName = (v: string): v is RoleName => (ROLE_NAMES as readonly string[]).includes(v);
+
+/** keystone-manage bootstrap's implied roles: admin implies member, member implies reader. */
+const IMPLIED = new Map<RoleName, RoleName[]>([
+  ['admin', ['admin', 'member', 'reader']],
+  ['member', ['member', 'reader']],
+  ['reader', ['reader']],
+]);
+
+/** The roles a token lists: those held and those they imply, in ROLE_NAMES order. */
+export function effectiveRoles(held: Iterable<string>): RoleName[] {
+  const out = new Set<RoleName>();
+  for (const r of held) if (isRoleName(r)) for (const implied of IMPLIED.get(r)!) out.add(implied);
+  return ROLE_NAMES.filter((r) => out.has(r));
+}
+
+export interface RoleAssignmentView {
+  userId: string;
+  projectId: string;
+  role: RoleName;
+}
 
 export interface IdentityUserView {
   id: string;
@@ -49,6 +78,8 @@ export interface TokenInfo {
   userName: string;
   domain: typeof DEFAULT_DOMAIN;
   project: { id: string; name: string };
+  /** The roles held on the project, with the roles they imply. */
+  roles: RoleName[];
   methods: string[];
   issuedAt: number;
   expiresAt: number;
@@ -123,10 +154,19 @@ export class IdentityService {
 
   async createUser(
     p: Principal,
-    input: { tenantId?: string; name: string; password: string; description?: string },
+    input: {
+      tenantId?: string;
+      name: string;
+      password: string;
+      description?: string;
+      /** Roles held on its project from the start (admin: operators only). */
+      roles?: RoleName[];
+    },
     opts: WriteOptions = {},
   ): Promise<WriteResult<IdentityUserView>> {
     const tenantId = this.svc.tenantFor(p, input.tenantId);
+    const roles = [...new Set(input.roles ?? [])];
+    if (roles.includes('admin')) this.svc.requireAdmin(p);
     checkName(input.name, 'body.name');
     if (input.password.length < 8)
       throw badRequest('WEAK_PASSWORD', 'body.password', 'body.password must have at least 8 characters');
@@ -166,8 +206,123 @@ export class IdentityService {
             created_at: view.createdAt,
           })
           .execute();
+        for (const role of roles)
+          await tx
+            .insertInto('identity_role_assignments')
+            .values({ user_id: view.id, project_id: tenantId, role })
+            .execute();
       },
     }));
+  }
+
+  async getUser(p: Principal, id: string): Promise<IdentityUserView> {
+    return userView(await this.userOrThrow(p, id));
+  }
+
+  // ---- role assignments (operators: Keystone's admin calls) ----
+
+  /**
+   * Give a user a role on a project. A Palisade user belongs to one project (its tenant) and
+   * logs in to that one only, so it can hold roles there and nowhere else.
+   */
+  async assignRole(
+    p: Principal,
+    a: { userId: string; projectId: string; role: string },
+    opts: WriteOptions = {},
+  ): Promise<WriteResult<null>> {
+    this.svc.requireAdmin(p);
+    const { user, role } = await this.checkAssignment(p, a);
+    return this.svc.write(p, opts, () => ({
+      action: 'roleAssignment.create',
+      regionId: null,
+      tenantId: user.tenant_id,
+      targetId: user.id,
+      events: [],
+      after: () => null,
+      status: 204,
+      sideEffect: async (tx) => {
+        await tx
+          .deleteFrom('identity_role_assignments')
+          .where('user_id', '=', user.id)
+          .where('project_id', '=', a.projectId)
+          .where('role', '=', role)
+          .execute();
+        await tx
+          .insertInto('identity_role_assignments')
+          .values({ user_id: user.id, project_id: a.projectId, role })
+          .execute();
+      },
+    }));
+  }
+
+  async unassignRole(
+    p: Principal,
+    a: { userId: string; projectId: string; role: string },
+    opts: WriteOptions = {},
+  ): Promise<WriteResult<null>> {
+    this.svc.requireAdmin(p);
+    const { user, role } = await this.checkAssignment(p, a);
+    if (!(await this.holds(user.id, a.projectId, role)))
+      throw notFound('roleAssignment', `${user.id}/${a.projectId}/${role}`);
+    return this.svc.write(p, opts, () => ({
+      action: 'roleAssignment.delete',
+      regionId: null,
+      tenantId: user.tenant_id,
+      targetId: user.id,
+      events: [],
+      before: { userId: user.id, projectId: a.projectId, role },
+      after: () => null,
+      status: 204,
+      sideEffect: async (tx) => {
+        await tx
+          .deleteFrom('identity_role_assignments')
+          .where('user_id', '=', user.id)
+          .where('project_id', '=', a.projectId)
+          .where('role', '=', role)
+          .execute();
+      },
+    }));
+  }
+
+  /** Whether the user holds exactly this role (not an implied one) on the project. */
+  async holds(userId: string, projectId: string, role: string): Promise<boolean> {
+    const row = await this.svc.db
+      .selectFrom('identity_role_assignments')
+      .select('role')
+      .where('user_id', '=', userId)
+      .where('project_id', '=', projectId)
+      .where('role', '=', role)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async listRoleAssignments(
+    p: Principal,
+    filter: { userId?: string; projectId?: string; role?: string } = {},
+  ): Promise<RoleAssignmentView[]> {
+    this.svc.requireAdmin(p);
+    let q = this.svc.db.selectFrom('identity_role_assignments').selectAll();
+    if (filter.userId !== undefined) q = q.where('user_id', '=', filter.userId);
+    if (filter.projectId !== undefined) q = q.where('project_id', '=', filter.projectId);
+    if (filter.role !== undefined) q = q.where('role', '=', filter.role);
+    const rows = await q.orderBy('project_id').orderBy('user_id').orderBy('role').execute();
+    return rows.flatMap((r) =>
+      isRoleName(r.role) ? [{ userId: r.user_id, projectId: r.project_id, role: r.role }] : [],
+    );
+  }
+
+  private async checkAssignment(p: Principal, a: { userId: string; projectId: string; role: string }) {
+    if (!isRoleName(a.role)) throw notFound('role', a.role);
+    if (!this.svc.world.tenants.has(a.projectId)) await this.svc.sync();
+    if (!this.svc.world.tenants.has(a.projectId)) throw notFound('tenant', a.projectId, 'project');
+    const user = await this.userOrThrow(p, a.userId);
+    if (user.tenant_id !== a.projectId)
+      throw badRequest(
+        'INVALID_FIELD',
+        'project',
+        `user ${user.id} belongs to project ${user.tenant_id}: a Palisade user holds roles on its own project only`,
+      );
+    return { user, role: a.role };
   }
 
   async listUsers(p: Principal, tenantId?: string): Promise<IdentityUserView[]> {
@@ -175,6 +330,15 @@ export class IdentityService {
     if (p.role === 'tenant') q = q.where('tenant_id', '=', p.tenantId);
     else if (tenantId !== undefined) q = q.where('tenant_id', '=', tenantId);
     return (await q.orderBy('name').execute()).map(userView);
+  }
+
+  /**
+   * A user holding admin speaks as the operator: only an operator key may set its password,
+   * give it application credentials or delete it (a tenant key would otherwise become one).
+   */
+  private async guardAdminUser(p: Principal, row: { id: string; tenant_id: string }): Promise<void> {
+    if (p.role !== 'admin' && (await this.holds(row.id, row.tenant_id, 'admin')))
+      throw forbidden(`user ${row.id} holds Keystone's admin role: an operator key manages it`);
   }
 
   private async userOrThrow(p: Principal, id: string) {
@@ -194,6 +358,7 @@ export class IdentityService {
     opts: WriteOptions = {},
   ): Promise<WriteResult<null>> {
     const row = await this.userOrThrow(p, id);
+    await this.guardAdminUser(p, row);
     if (password.length < 8)
       throw badRequest('WEAK_PASSWORD', 'body.password', 'body.password must have at least 8 characters');
     const hash = await this.hashing.run(`user:${id}`, () => hashPassword(password));
@@ -215,6 +380,7 @@ export class IdentityService {
 
   async deleteUser(p: Principal, id: string, opts: WriteOptions = {}): Promise<WriteResult<null>> {
     const row = await this.userOrThrow(p, id);
+    await this.guardAdminUser(p, row);
     return this.svc.write(p, opts, () => ({
       action: 'identityUser.delete',
       regionId: null,
@@ -227,6 +393,7 @@ export class IdentityService {
       sideEffect: async (tx) => {
         await tx.deleteFrom('identity_tokens').where('user_id', '=', id).execute();
         await tx.deleteFrom('app_credentials').where('user_id', '=', id).execute();
+        await tx.deleteFrom('identity_role_assignments').where('user_id', '=', id).execute();
         await tx.deleteFrom('identity_users').where('id', '=', id).execute();
       },
     }));
@@ -239,6 +406,7 @@ export class IdentityService {
     opts: WriteOptions = {},
   ): Promise<WriteResult<AppCredentialView & { secret?: string }>> {
     const user = await this.userOrThrow(p, userId);
+    await this.guardAdminUser(p, user);
     checkName(input.name, 'body.name');
     const expires = input.expiresAt === undefined ? null : Date.parse(input.expiresAt);
     if (expires !== null && (!Number.isFinite(expires) || expires <= this.svc.now()))
@@ -426,13 +594,26 @@ export class IdentityService {
       scope.projectName !== tenant.id
     )
       throw new IdentityError(`User ${user.id} has no access to project ${scope.projectName}`);
+    // Keystone scopes a token only to a project the user holds a role on.
+    const held = await this.svc.db
+      .selectFrom('identity_role_assignments')
+      .select('role')
+      .where('user_id', '=', user.id)
+      .where('project_id', '=', tenant.id)
+      .execute();
+    const roles = effectiveRoles(held.map((r) => r.role));
+    if (roles.length === 0) throw new IdentityError(`User ${user.id} has no access to project ${tenant.id}`);
+    const keyId = `openstack:${user.id}`;
     const issuedAt = this.svc.now();
     return {
-      principal: { role: 'tenant', keyId: `openstack:${user.id}`, tenantId: tenant.id },
+      principal: roles.includes('admin')
+        ? { role: 'admin', keyId }
+        : { role: 'tenant', keyId, tenantId: tenant.id },
       userId: user.id,
       userName: user.name,
       domain: DEFAULT_DOMAIN,
       project: { id: tenant.id, name: tenant.name },
+      roles,
       methods,
       issuedAt,
       expiresAt: issuedAt + TOKEN_TTL_MS,

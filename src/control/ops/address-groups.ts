@@ -4,6 +4,7 @@ import { canonicalCidr, cidrFamily } from '../../core/address.js';
 import type { AddressGroup, Ethertype } from '../../core/model.js';
 import { checkQuota, Problems, validateAddressGroup } from '../../core/validate.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
+import { quotasFor } from '../quotas.js';
 import { newId } from '../ids.js';
 import { compareStrings, paginate } from '../paging.js';
 import type { Scope } from '../scope.js';
@@ -38,7 +39,7 @@ function entryChanges(before: string[], after: string[]): number {
 
 function check(w: World, r: RegionRecord, ag: AddressGroup, p: Problems, isNew: boolean): void {
   validateAddressGroup(ag, 'body', p, (id) => w.tenants.has(id));
-  const q = r.region.quotas;
+  const q = quotasFor(w, r, ag.tenantId);
   checkQuota(q, 'entriesPerAddressGroup', ag.entries.length, `entries of ${ag.id}`, p, 'body.entries');
   // The group's own limit, reported as the same quota with the group's smaller limit.
   if (ag.maxEntries !== undefined && ag.entries.length > ag.maxEntries)

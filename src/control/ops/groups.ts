@@ -17,6 +17,7 @@ import type { Event, GroupMeta } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
 import { compareStrings, paginate } from '../paging.js';
+import { quotasFor, tenantRuleCount } from '../quotas.js';
 import { positionsOf } from '../rule-order.js';
 import { shareDeletions } from './shares.js';
 import type { Scope } from '../scope.js';
@@ -128,24 +129,26 @@ function newGroupsPlan(
   // One tenant's groups in one region: the quota counts the whole batch.
   const tenantId = groups[0].tenantId;
   const tenantGroups = [...r.groups.values()].filter((g) => g.meta.tenantId === tenantId);
+  const q = quotasFor(w, r, tenantId);
   checkQuota(
-    r.region.quotas,
+    q,
     'groupsPerTenant',
     tenantGroups.length + groups.length,
     `security groups of tenant ${tenantId} in ${r.region.id}`,
     p,
     'body',
   );
+  checkQuota(
+    q,
+    'rulesPerTenant',
+    tenantRuleCount(r, tenantId) + groups.reduce((n, g) => n + g.rules.length, 0),
+    `rules of tenant ${tenantId} in ${r.region.id} (the new groups' included)`,
+    p,
+    'body.rules',
+  );
   let hasDefault = tenantGroups.some((g) => g.meta.name === 'default');
   groups.forEach((group, i) => {
-    checkQuota(
-      r.region.quotas,
-      'rulesPerGroup',
-      group.rules.length,
-      'rules of the new group',
-      p,
-      `${at(i)}.rules`,
-    );
+    checkQuota(q, 'rulesPerGroup', group.rules.length, 'rules of the new group', p, `${at(i)}.rules`);
     if (traits.uniqueDefaultName && group.name === 'default') {
       if (hasDefault)
         p.add(
@@ -585,12 +588,14 @@ export function ensureDefaultGroup(
     });
     const existing = own.find((g) => g.meta.name === 'default');
     if (existing) return plan(existing.meta.id);
-    const quota = r.region.quotas.groupsPerTenant;
-    if (quota > 0 && own.length + 1 > quota) return plan(null);
+    const q = quotasFor(w, r, tenantId);
+    if (q.groupsPerTenant > 0 && own.length + 1 > q.groupsPerTenant) return plan(null);
     const { vpcId, newVpcs } = placeGroup(r, tenantId, undefined);
-    events.push(...newVpcs.map((vpc) => ({ op: 'vpc.put' as const, vpc })));
     const id = newId('sg');
     const { rules, ...meta } = makeDefaultGroup(r.region.profile, r.region.id, tenantId, vpcId, id);
+    if (q.rulesPerTenant > 0 && tenantRuleCount(r, tenantId) + rules.length > q.rulesPerTenant)
+      return plan(null);
+    events.push(...newVpcs.map((vpc) => ({ op: 'vpc.put' as const, vpc })));
     const createdAt = svc.timestamp();
     events.push({
       op: 'group.put',

@@ -5,6 +5,7 @@ import type { Instance, NicType, Port, SecurityGroup, Vpc } from '../../core/mod
 import { makeDefaultGroup } from '../../core/defaults.js';
 import { checkQuota, Problems, validatePlacement, validatePort } from '../../core/validate.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
+import { quotasFor } from '../quotas.js';
 import type { Event } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
@@ -60,7 +61,7 @@ function checkInstance(
   at: (i: number) => string,
 ): void {
   const lookup = lookupIn(w, r, extraGroups);
-  const q = r.region.quotas;
+  const q = quotasFor(w, r, inst.tenantId);
   const seen = new Set<string>();
   inst.ports.forEach((port, i) => {
     validatePort(port, inst, at(i), p, lookup, r.region.profile);
@@ -142,7 +143,7 @@ export function createInstance(svc: Service, p: Principal, input: InstanceInput,
       };
       const tenantGroups = [...r.groups.values()].filter((g) => g.meta.tenantId === tenantId).length;
       checkQuota(
-        r.region.quotas,
+        quotasFor(w, r, tenantId),
         'groupsPerTenant',
         tenantGroups + 1,
         `security groups of tenant ${tenantId} (the default group is created now)`,

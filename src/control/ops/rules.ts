@@ -18,6 +18,7 @@ import { compareTuples, paginate } from '../paging.js';
 import { orderedRules, positionAmong, positionOfNew, positionsOf } from '../rule-order.js';
 import type { Scope } from '../scope.js';
 import type { Plan, Principal, Service, WriteOptions } from '../service.js';
+import { quotasFor, tenantRuleCount } from '../quotas.js';
 import { ruleInputOf, type RuleView, ruleView } from '../views.js';
 import type { GroupRecord, RegionRecord, StoredRule, World } from '../world.js';
 import { changedMeta, groupOrThrow, groupVersion } from './groups.js';
@@ -28,16 +29,28 @@ const ruleVersion = (stored: StoredRule) => ({
   changeCount: stored.rule.changeCount,
 });
 
-/** Quotas a group's rule count touches: per group, group references (Alibaba), per port. */
+/**
+ * Quotas a group's rule count touches: per group, per tenant, group references (Alibaba), per
+ * port (each port's tenant's quota).
+ */
 function checkRuleQuotas(
+  w: World,
   r: RegionRecord,
   g: GroupRecord,
   rules: () => Rule[],
   count: number,
   p: Problems,
 ): void {
-  const q = r.region.quotas;
+  const q = quotasFor(w, r, g.meta.tenantId);
   checkQuota(q, 'rulesPerGroup', count, `rules of ${g.meta.id} (a multi-port rule counts once)`, p, 'body');
+  checkQuota(
+    q,
+    'rulesPerTenant',
+    tenantRuleCount(r, g.meta.tenantId) - g.rules.size + count,
+    `rules of tenant ${g.meta.tenantId} in ${r.region.id}`,
+    p,
+    'body',
+  );
   // Basic groups only (001); a profile without the limit has the quota 0.
   if (g.meta.type === 'basic')
     checkQuota(
@@ -48,19 +61,20 @@ function checkRuleQuotas(
       p,
       'body',
     );
-  if (q.rulesPerPort > 0) {
-    for (const portId of g.members) {
-      const at = r.ports.get(portId);
-      const total = (at?.port.groupIds ?? []).reduce(
-        (n, id) => n + (id === g.meta.id ? count : (r.groups.get(id)?.rules.size ?? 0)),
-        0,
-      );
-      // A port of a tenant the group is shared with counts, but is not named to the owner.
-      const own = at !== undefined && r.instances.get(at.instanceId)?.value.tenantId === g.meta.tenantId;
-      const what = own ? `port ${portId}` : 'a port of a tenant the group is shared with';
-      checkQuota(q, 'rulesPerPort', total, `rules over the groups of ${what}`, p, 'body');
-      if (p.list.length) return;
-    }
+  for (const portId of g.members) {
+    const at = r.ports.get(portId);
+    // Each port counts against its own tenant's quota (a port of a tenant the group is shared
+    // with counts too, but is not named to the owner).
+    const owner = at && r.instances.get(at.instanceId)?.value.tenantId;
+    const pq = owner === undefined ? q : quotasFor(w, r, owner);
+    if (pq.rulesPerPort <= 0) continue;
+    const total = (at?.port.groupIds ?? []).reduce(
+      (n, id) => n + (id === g.meta.id ? count : (r.groups.get(id)?.rules.size ?? 0)),
+      0,
+    );
+    const what = owner === g.meta.tenantId ? `port ${portId}` : 'a port of a tenant the group is shared with';
+    checkQuota(pq, 'rulesPerPort', total, `rules over the groups of ${what}`, p, 'body');
+    if (p.list.length) return;
   }
 }
 
@@ -148,7 +162,7 @@ function planAdd(
     answers.push(rule.id);
   });
   if (!problems.list.length)
-    checkRuleQuotas(r, g, () => [...g.ruleList(), ...added], g.rules.size + added.length, problems);
+    checkRuleQuotas(w, r, g, () => [...g.ruleList(), ...added], g.rules.size + added.length, problems);
   if (problems.list.length) throw invalid(problems.list);
 
   const seq0 = g.nextSeq;
@@ -250,6 +264,7 @@ export function modifyRule(
       });
     if (!problems.list.length)
       checkRuleQuotas(
+        w,
         r,
         g,
         () => g.ruleList().map((x) => (x.id === ruleId ? rule : x)),

@@ -2,12 +2,14 @@
 import { cidrFamily } from '../../core/address.js';
 import type { ConntrackTimeouts, Profile, Quotas, Region, Tenant, Vpc } from '../../core/model.js';
 import { DEFAULT_QUOTAS, DEFAULT_TIMEOUTS } from '../../core/profiles.js';
+import { isQuotaName, tenantOverrides } from '../../core/quotas.js';
 import { Problems, validateRegion } from '../../core/validate.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { compareStrings, type Page, paginate } from '../paging.js';
 import type { Scope } from '../scope.js';
 import { deletion, type Principal, type Service, type WriteOptions } from '../service.js';
+import type { Event } from '../events.js';
 import { versioned } from '../views.js';
 import type { RegionRecord, World } from '../world.js';
 import { sharesTargeting } from './shares.js';
@@ -19,14 +21,23 @@ const byId = <T extends { id: string }>(xs: T[]) => xs.sort((a, b) => compareStr
 export function createTenant(
   svc: Service,
   p: Principal,
-  input: { id?: string; name: string },
+  /** uniqueName: Keystone's rule that a domain's project names are unique (its project create). */
+  input: { id?: string; name: string; description?: string; uniqueName?: boolean },
   opts: WriteOptions,
 ) {
   svc.requireAdmin(p);
   return svc.write(p, opts, (w) => {
     const id = input.id ?? newId('t');
     if (w.tenants.has(id)) throw conflict('ALREADY_EXISTS', `tenant "${id}" already exists`);
-    const tenant: Tenant = { id, name: input.name };
+    if (input.uniqueName && [...w.tenants.values()].some((t) => t.value.name === input.name))
+      throw conflict('ALREADY_EXISTS', `a tenant named "${input.name}" already exists`, {
+        value: input.name,
+      });
+    const tenant: Tenant = {
+      id,
+      name: input.name,
+      ...(input.description ? { description: input.description } : {}),
+    };
     return {
       action: 'tenant.create',
       regionId: null,
@@ -56,7 +67,7 @@ export function updateTenant(
   svc: Service,
   p: Principal,
   id: string,
-  input: { name?: string },
+  input: { name?: string; description?: string },
   opts: WriteOptions = {},
 ) {
   svc.requireAdmin(p);
@@ -64,7 +75,13 @@ export function updateTenant(
     const t = w.tenants.get(id);
     if (!t) throw notFound('tenant', id);
     svc.checkRevision(opts.ifMatch, t.revision, `tenant ${id}`);
-    const tenant = { ...t.value, ...(input.name !== undefined ? { name: input.name } : {}) };
+    const { description: _old, ...rest } = t.value;
+    const description = input.description ?? t.value.description;
+    const tenant: Tenant = {
+      ...rest,
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(description ? { description } : {}),
+    };
     return {
       action: 'tenant.update',
       regionId: null,
@@ -78,15 +95,68 @@ export function updateTenant(
   });
 }
 
-export function deleteTenant(svc: Service, p: Principal, id: string, opts: WriteOptions = {}) {
+/**
+ * Set a tenant's overrides of one region's quotas (merged into those it has), or with null drop
+ * them all: the region's quotas bind it again. Operators only (Neutron's quota admin calls).
+ */
+export function setTenantQuotas(
+  svc: Service,
+  p: Principal,
+  input: { tenantId: string; regionId: string; quotas: Partial<Quotas> | null },
+  opts: WriteOptions = {},
+) {
+  svc.requireAdmin(p);
+  const problems = new Problems();
+  for (const [name, value] of Object.entries(input.quotas ?? {})) {
+    const at = `body.quotas.${name}`;
+    if (!isQuotaName(name)) problems.add(at, 'UNKNOWN_FIELD', `${at} is not a quota`);
+    else if (!Number.isInteger(value) || (value as number) < 0)
+      problems.add(at, 'INVALID_QUOTA', `${at} must be a non-negative integer (0 = unlimited), got ${value}`);
+  }
+  if (problems.list.length) throw invalid(problems.list);
+  return svc.write(p, opts, (w) => {
+    const t = w.tenants.get(input.tenantId);
+    if (!t) throw notFound('tenant', input.tenantId);
+    regionOrThrow(w, input.regionId);
+    const others = Object.entries(t.value.quotas ?? {}).filter(([regionId]) => regionId !== input.regionId);
+    const merged = input.quotas && { ...tenantOverrides(t.value, input.regionId), ...input.quotas };
+    const quotas = Object.fromEntries(merged ? [...others, [input.regionId, merged]] : others);
+    const { quotas: _old, ...rest } = t.value;
+    const tenant: Tenant = Object.keys(quotas).length ? { ...rest, quotas } : rest;
+    return {
+      action: input.quotas ? 'tenant.setQuotas' : 'tenant.resetQuotas',
+      regionId: input.regionId,
+      tenantId: t.value.id,
+      targetId: t.value.id,
+      events: [{ op: 'tenant.put', tenant }],
+      before: t.value,
+      after: (rev) => versioned(tenant, rev),
+      status: 200,
+    };
+  });
+}
+
+/**
+ * Delete a tenant. It must own nothing; with dropUnusedVpcs (Keystone's project delete, whose
+ * Neutron callers never made the VPC their groups were placed in) its VPCs that nothing uses
+ * go with it, in the same write.
+ */
+export function deleteTenant(
+  svc: Service,
+  p: Principal,
+  id: string,
+  opts: WriteOptions = {},
+  how: { dropUnusedVpcs?: boolean } = {},
+) {
   svc.requireAdmin(p);
   return svc.write(p, opts, (w) => {
     const t = w.tenants.get(id);
     if (!t) throw notFound('tenant', id);
+    const dropped: Event[] = [];
     for (const r of w.regions.values()) {
       const owns = (xs: Iterable<{ tenantId: string }>) => [...xs].some((x) => x.tenantId === id);
       if (
-        owns([...r.vpcs.values()].map((v) => v.value)) ||
+        (!how.dropUnusedVpcs && owns([...r.vpcs.values()].map((v) => v.value))) ||
         owns([...r.groups.values()].map((g) => g.meta)) ||
         owns([...r.instances.values()].map((i) => i.value)) ||
         owns([...r.addressGroups.values()].map((a) => a.value))
@@ -95,17 +165,22 @@ export function deleteTenant(svc: Service, p: Principal, id: string, opts: Write
           'TENANT_IN_USE',
           `tenant "${id}" still owns objects in region ${r.region.id}; delete them first`,
         );
+      // Nothing of the tenant's is left in the region, so nothing uses its VPCs.
+      for (const v of r.vpcs.values())
+        if (v.value.tenantId === id)
+          dropped.push({ op: 'vpc.delete', regionId: r.region.id, id: v.value.id });
     }
+    const plan = deletion(
+      'tenant.delete',
+      { regionId: null, tenantId: id },
+      id,
+      { op: 'tenant.delete', id },
+      t.value,
+    );
     return {
-      ...deletion(
-        'tenant.delete',
-        { regionId: null, tenantId: id },
-        id,
-        { op: 'tenant.delete', id },
-        t.value,
-      ),
+      ...plan,
       // Shares naming it as their target go with it: a later tenant of the same id gets none.
-      events: [...sharesTargeting(w, id), { op: 'tenant.delete', id }],
+      events: [...dropped, ...sharesTargeting(w, id), ...plan.events],
       // Its credentials go with it, in the same write: a tenant created later with the same
       // id must not inherit the old one's keys, users or tokens.
       sideEffect: async (tx) => {
@@ -115,6 +190,8 @@ export function deleteTenant(svc: Service, p: Principal, id: string, opts: Write
         const users = tx.selectFrom('identity_users').select('id').where('tenant_id', '=', id);
         await tx.deleteFrom('identity_tokens').where('user_id', 'in', users).execute();
         await tx.deleteFrom('app_credentials').where('user_id', 'in', users).execute();
+        await tx.deleteFrom('identity_role_assignments').where('user_id', 'in', users).execute();
+        await tx.deleteFrom('identity_role_assignments').where('project_id', '=', id).execute();
         await tx.deleteFrom('identity_users').where('tenant_id', '=', id).execute();
       },
     };

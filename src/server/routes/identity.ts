@@ -2,6 +2,7 @@
 // through the native API by an operator or the tenant itself. Secrets are shown once.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
+import type { RoleName } from '../../control/auth/identity.js';
 import type { Context } from '../../http/context.js';
 import { principal, sendWrite, writeOptions } from '../../http/requests.js';
 import * as R from '../responses.js';
@@ -13,6 +14,10 @@ export const identityRoutes =
     const { identity } = ctx;
     const schema = { tags: ['openstack identity'] };
     const UserParams = T.Object({ userId: S.Id });
+    const ADMIN_USER: [number, string] = [
+      403,
+      "FORBIDDEN: the user holds Keystone's admin role (an operator key manages it)",
+    ];
 
     app.post(
       '/v1/openstack/users',
@@ -27,8 +32,14 @@ export const identityRoutes =
           ]),
         },
       },
-      async (req, reply) =>
-        sendWrite(reply, await identity.createUser(principal(req), req.body, writeOptions(req))),
+      async (req, reply) => {
+        const { admin, ...user } = req.body;
+        const roles: RoleName[] = admin ? ['admin'] : ['member'];
+        return sendWrite(
+          reply,
+          await identity.createUser(principal(req), { ...user, roles }, writeOptions(req)),
+        );
+      },
     );
     app.get(
       '/v1/openstack/users',
@@ -49,7 +60,7 @@ export const identityRoutes =
           summary: "Set a user's password; its tokens end",
           params: UserParams,
           body: S.PasswordSet,
-          response: R.answers(R.WRITE, { 204: null }, [404, 414]),
+          response: R.answers(R.WRITE, { 204: null }, [ADMIN_USER, 404, 414]),
         },
       },
       async (req, reply) =>
@@ -64,7 +75,7 @@ export const identityRoutes =
         schema: {
           ...schema,
           params: UserParams,
-          response: R.answers(R.WRITE, { 204: null }, [404, 414]),
+          response: R.answers(R.WRITE, { 204: null }, [ADMIN_USER, 404, 414]),
         },
       },
       async (req, reply) =>
@@ -79,6 +90,7 @@ export const identityRoutes =
           params: UserParams,
           body: S.AppCredentialCreate,
           response: R.answers(R.WRITE, { 201: R.One(R.AppCredentialCreated) }, [
+            ADMIN_USER,
             404,
             [409, 'CREDENTIAL_EXISTS: the user has a credential of this name'],
             414,

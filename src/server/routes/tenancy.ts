@@ -2,8 +2,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import * as ops from '../../control/ops/tenancy.js';
+import type { Quotas } from '../../core/model.js';
 import { TEMPLATES } from '../../core/profiles.js';
 import { principal, sendObject, sendWrite, writeOptions } from '../../http/requests.js';
+import { QuotasSchema } from '../../policy/schema.js';
 import * as R from '../responses.js';
 import * as S from '../schemas.js';
 import type { Context } from '../../http/context.js';
@@ -81,6 +83,53 @@ export const tenancyRoutes =
       },
       async (req, reply) =>
         sendWrite(reply, await ops.deleteTenant(svc, principal(req), req.params.id, writeOptions(req))),
+    );
+
+    // A tenant's overrides of one region's quotas (what Neutron's quota calls set too).
+    const tenantQuotas = {
+      ...tags('tenants'),
+      params: T.Object({ id: S.Id, regionId: S.Id }),
+    };
+    app.put(
+      '/v1/tenants/:id/quotas/:regionId',
+      {
+        schema: {
+          ...tenantQuotas,
+          summary: "Override a region's quotas for one tenant (operator); merged into its overrides there",
+          body: QuotasSchema,
+          response: R.answers(R.WRITE, { 200: R.One(R.Tenant) }, [403, 404, 414]),
+        },
+      },
+      async (req, reply) =>
+        sendWrite(
+          reply,
+          await ops.setTenantQuotas(
+            svc,
+            principal(req),
+            { tenantId: req.params.id, regionId: req.params.regionId, quotas: req.body as Partial<Quotas> },
+            writeOptions(req),
+          ),
+        ),
+    );
+    app.delete(
+      '/v1/tenants/:id/quotas/:regionId',
+      {
+        schema: {
+          ...tenantQuotas,
+          summary: "Drop a tenant's overrides of a region's quotas (operator): the region's bind it again",
+          response: R.answers(R.WRITE, { 200: R.One(R.Tenant) }, [403, 404, 414]),
+        },
+      },
+      async (req, reply) =>
+        sendWrite(
+          reply,
+          await ops.setTenantQuotas(
+            svc,
+            principal(req),
+            { tenantId: req.params.id, regionId: req.params.regionId, quotas: null },
+            writeOptions(req),
+          ),
+        ),
     );
 
     app.post(

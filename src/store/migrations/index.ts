@@ -198,6 +198,32 @@ function settingsAndTokenOrigin(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Keystone role assignments: which of the roles admin, member and reader a user holds on a
+ * project. Users that exist already held member rights on their own project: they get that
+ * assignment, so they log in as before.
+ */
+function roleAssignments(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('identity_role_assignments')
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('project_id', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('identity_role_assignments_pk', ['user_id', 'project_id', 'role'])
+        .execute();
+      await db.schema
+        .createIndex('identity_role_assignments_project')
+        .on('identity_role_assignments')
+        .column('project_id')
+        .execute();
+      await sql`insert into identity_role_assignments (user_id, project_id, role)
+        select id, tenant_id, 'member' from identity_users`.execute(db);
+    },
+  };
+}
+
 export function migrations(dialect: Dialect): MigrationProvider {
   return {
     getMigrations: async () => ({
@@ -206,6 +232,7 @@ export function migrations(dialect: Dialect): MigrationProvider {
       '0003_identity': identity(dialect),
       '0004_object_identity': objectIdentity(dialect),
       '0005_settings_token_origin': settingsAndTokenOrigin(dialect),
+      '0006_role_assignments': roleAssignments(),
     }),
   };
 }
