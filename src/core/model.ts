@@ -101,6 +101,15 @@ export interface AddressGroup {
   maxEntries?: number;
   /** Writes that changed it since it was made, the making one counting once if it gave it entries; absent: 0. */
   changeCount?: number;
+  /**
+   * The entries as the client wrote them, where a front end wrote some in a form the model turns
+   * into several CIDRs (a Huawei IP range "10.0.0.10-10.0.0.20"): shown back as written, and
+   * what maxEntries counts. Absent once the entries are changed entry by entry.
+   */
+  writtenEntries?: string[];
+  /** Set by the control plane (ISO 8601). */
+  createdAt?: string;
+  updatedAt?: string;
 }
 
 export interface Port {

@@ -335,6 +335,14 @@ const addressGroupFields = {
       'Writes that changed it, one per entry added or removed and one per new name or description (Neutron revision_number)',
     ),
   ),
+  writtenEntries: T.Optional(
+    T.Array(T.String(), {
+      description:
+        'The entries as the client wrote them where some were written as IP ranges (Huawei): entries holds their CIDR blocks',
+    }),
+  ),
+  createdAt: T.Optional(T.String({ format: 'date-time' })),
+  updatedAt: T.Optional(T.String({ format: 'date-time' })),
 };
 export const AddressGroupModel = T.Object(addressGroupFields, {
   $id: 'AddressGroupModel',

@@ -201,28 +201,61 @@ describe('Huawei VPC v3: issue 12 items 13 and 14', () => {
       expect(full.json.error_code).toBe('VPC.9905');
     });
 
-    it('an IP range is stored as the fewest CIDR blocks covering exactly it (one entry for max_capacity)', async () => {
+    it('an IP range is shown as written, held as the fewest CIDR blocks covering exactly it (one entry for max_capacity)', async () => {
       const { status, json } = await createAg({
         ip_set: ['192.168.1.10-192.168.1.20', '10.0.0.0/24'],
         max_capacity: 2,
       });
       expect(status).toBe(201);
-      const blocks = ['192.168.1.10/31', '192.168.1.12/30', '192.168.1.16/30', '192.168.1.20'];
-      expect(json.address_group.ip_set).toEqual([...blocks, '10.0.0.0/24']);
+      // Huawei answers ip_set as given (its API reference's example keeps "192.168.3.20-192.168.3.100").
+      expect(json.address_group.ip_set).toEqual(['192.168.1.10-192.168.1.20', '10.0.0.0/24']);
+      expect(json.address_group.ip_extra_set.map((e: any) => e.ip)).toEqual(json.address_group.ip_set);
+      expect(json.address_group.max_capacity).toBe(2);
       const shown = await call('GET', `/vpc/address-groups/${json.address_group.id}`);
-      expect(shown.json.address_group.ip_set).toEqual([...blocks, '10.0.0.0/24']);
+      expect(shown.json.address_group.ip_set).toEqual(['192.168.1.10-192.168.1.20', '10.0.0.0/24']);
+      // What rules match: the blocks, through the native API.
+      const native = await t.admin.get<any>(`/v1/address-groups/${json.address_group.id}`);
+      const blocks = ['192.168.1.10/31', '192.168.1.12/30', '192.168.1.16/30', '192.168.1.20'];
+      expect(native.entries).toEqual([...blocks, '10.0.0.0/24']);
+      // A third entry is over the group's own max_capacity of 2, whatever the region holds.
+      const over = await call('PUT', `/vpc/address-groups/${json.address_group.id}`, {
+        address_group: { ip_set: ['192.168.1.10-192.168.1.20', '10.0.0.0/24', '10.0.1.1'] },
+      });
+      expect(over.status).toBe(409);
+      expect(over.json.error_code).toBe('VPC.9905');
 
       const v6 = await call('POST', '/vpc/address-groups', {
         address_group: { name: 'ag-v6-range', ip_version: 6, ip_set: ['2001:db8::-2001:db8::ff'] },
       });
       expect(v6.status).toBe(201);
-      expect(v6.json.address_group.ip_set).toEqual(['2001:db8::/120']);
+      expect(v6.json.address_group.ip_set).toEqual(['2001:db8::-2001:db8::ff']);
+      expect((await t.admin.get<any>(`/v1/address-groups/${v6.json.address_group.id}`)).entries).toEqual([
+        '2001:db8::/120',
+      ]);
 
       const updated = await call('PUT', `/vpc/address-groups/${json.address_group.id}`, {
         address_group: { ip_set: ['10.1.1.0-10.1.1.255'] },
       });
       expect(updated.status).toBe(200);
-      expect(updated.json.address_group.ip_set).toEqual(['10.1.1.0/24']);
+      expect(updated.json.address_group.ip_set).toEqual(['10.1.1.0-10.1.1.255']);
+      // Changed entry by entry elsewhere (native add), the list shows the model's entries again.
+      await t.admin.patch(`/v1/address-groups/${json.address_group.id}`, { add: ['10.2.0.0/16'] });
+      const after = await call('GET', `/vpc/address-groups/${json.address_group.id}`);
+      expect(after.json.address_group.ip_set).toEqual(['10.1.1.0/24', '10.2.0.0/16']);
+    });
+
+    it('created_at and updated_at are set, and updated_at moves with a change', async () => {
+      const made = await createAg({ ip_set: ['10.3.0.0/16'] });
+      const { created_at, updated_at } = made.json.address_group;
+      expect(Date.parse(created_at)).not.toBeNaN();
+      expect(updated_at).toBe(created_at);
+      // Timestamps have whole seconds: the change comes in a later second.
+      await new Promise((r) => setTimeout(r, 1100));
+      const changed = await call('PUT', `/vpc/address-groups/${made.json.address_group.id}`, {
+        address_group: { description: 'changed' },
+      });
+      expect(changed.json.address_group.created_at).toBe(created_at);
+      expect(Date.parse(changed.json.address_group.updated_at)).toBeGreaterThan(Date.parse(created_at));
     });
 
     it.each([

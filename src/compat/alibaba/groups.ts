@@ -54,7 +54,7 @@ function groupSummary(r: ScopedRegion, g: GroupRecord) {
     const at = r.port(portId);
     if (at) instances.add(at.instance.value.id);
   }
-  const limit = g.meta.type === 'advanced' ? 65536 : r.region.quotas.portsPerGroup || 65536;
+  const limit = g.meta.type === 'advanced' ? 65536 : r.quotasFor(g.meta.tenantId).portsPerGroup || 65536;
   return {
     SecurityGroupId: g.meta.id,
     SecurityGroupName: g.meta.name,

@@ -30,7 +30,7 @@ import {
   wrapped,
   writeOpts,
 } from './context.js';
-import { CODES, dryRunPassed, HuaweiError, invalid, notFound, requestIdOf } from './errors.js';
+import { dryRunPassed, invalid, notFound, requestIdOf } from './errors.js';
 import { addressGroupView, DEFAULT_ADDRESS_GROUP_CAPACITY, ipVersionOf } from './views.js';
 
 /** CreateAddressGroupOption.max_capacity: range 0-20, default 20 (the SDK's models). */
@@ -88,7 +88,11 @@ function agIn(r: ScopedRegion, id: string): AddressGroup {
  * ("first-last") of the group's IP version, given once; a range becomes the CIDR blocks that
  * cover exactly it. A remark is refused (the model cannot hold it).
  */
-function parseEntries(o: Json, at: string, version: 4 | 6): { given: number; entries: string[] } | undefined {
+function parseEntries(
+  o: Json,
+  at: string,
+  version: 4 | 6,
+): { entries: string[]; writtenEntries?: string[] } | undefined {
   const set = o.ip_set;
   const extra = o.ip_extra_set;
   const hasSet = set !== undefined && set !== null;
@@ -143,8 +147,10 @@ function parseEntries(o: Json, at: string, version: 4 | 6): { given: number; ent
     seen.add(key);
     out.add(e);
   }
-  // max_capacity counts the entries as given (a range is one); the model holds the CIDR blocks.
-  return { given: entries.length, entries: [...out] };
+  // The model holds the CIDR blocks; the entries as given (a range is one, for max_capacity too)
+  // are kept where a range made them differ.
+  const ranged = entries.some((e) => e.includes('-'));
+  return { entries: [...out], ...(ranged ? { writtenEntries: [...entries] } : {}) };
 }
 
 function parseCapacity(o: Json, at: string): number | undefined {
@@ -155,15 +161,6 @@ function parseCapacity(o: Json, at: string): number | undefined {
       `Invalid ${at}.max_capacity ${String(v)} parameter in request body: an integer from 0 to ${MAX_CAPACITY}`,
     );
   return v;
-}
-
-function checkCapacity(count: number, capacity: number): void {
-  if (count > capacity)
-    throw new HuaweiError(
-      409,
-      CODES.quota,
-      `Quota exceeded for resources: ['address_group_contain_ipset'] (${count} entries, max_capacity ${capacity})`,
-    );
 }
 
 export function addressGroupRoutes(app: FastifyInstance, { svc }: Context): void {
@@ -178,8 +175,6 @@ export function addressGroupRoutes(app: FastifyInstance, { svc }: Context): void
     const version = inner.ip_version;
     if (version !== 4 && version !== 6) throw invalid(`Invalid ${at}.ip_version ${String(version)}: 4 or 6`);
     const parsed = parseEntries(inner, at, version);
-    const entries = parsed?.entries ?? [];
-    checkCapacity(parsed?.given ?? 0, parseCapacity(inner, at) ?? DEFAULT_CAPACITY);
     const result = await createAddressGroup(
       svc,
       p,
@@ -187,7 +182,9 @@ export function addressGroupRoutes(app: FastifyInstance, { svc }: Context): void
         regionId: r.region.id,
         name,
         ethertype: version === 6 ? 'IPv6' : 'IPv4',
-        entries,
+        entries: parsed?.entries ?? [],
+        ...(parsed?.writtenEntries ? { writtenEntries: parsed.writtenEntries } : {}),
+        maxEntries: parseCapacity(inner, at) ?? DEFAULT_CAPACITY,
         ...(description !== undefined ? { description } : {}),
       },
       { ...writeOpts(req), dryRun },
@@ -235,13 +232,14 @@ export function addressGroupRoutes(app: FastifyInstance, { svc }: Context): void
     const r = regionOf(req);
     const p = principalOf(req);
     const current = agIn(r, id);
-    const patch: { name?: string; description?: string; entries?: string[] } = {};
+    const patch: Parameters<typeof updateAddressGroup>[3] = {};
     if (inner.name !== undefined && inner.name !== null) patch.name = checkName(inner.name, at);
     const description = checkDescription(optString(inner, 'description', at), at);
     if (description !== undefined) patch.description = description;
     const parsed = parseEntries(inner, at, ipVersionOf(current));
-    if (parsed !== undefined) patch.entries = parsed.entries;
-    checkCapacity(parsed?.given ?? current.entries.length, parseCapacity(inner, at) ?? DEFAULT_CAPACITY);
+    if (parsed !== undefined) Object.assign(patch, parsed);
+    const capacity = parseCapacity(inner, at);
+    if (capacity !== undefined) patch.maxEntries = capacity;
     const result = await updateAddressGroup(svc, p, id, patch, { ...writeOpts(req), dryRun });
     if (dryRun) return reply.code(202).send(dryRunPassed(req));
     return { request_id: requestIdOf(req), address_group: addressGroupView(result.body, r) };

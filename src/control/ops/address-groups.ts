@@ -22,6 +22,8 @@ export interface AddressGroupInput {
   description?: string;
   /** The most entries the group may ever hold (an ECS prefix list's MaxEntries). */
   maxEntries?: number;
+  /** `entries` as the client wrote them, when the front end wrote some as several CIDRs. */
+  writtenEntries?: string[];
   tenantId?: string;
 }
 
@@ -41,12 +43,14 @@ function check(w: World, r: RegionRecord, ag: AddressGroup, p: Problems, isNew: 
   validateAddressGroup(ag, 'body', p, (id) => w.tenants.has(id));
   const q = quotasFor(w, r, ag.tenantId);
   checkQuota(q, 'entriesPerAddressGroup', ag.entries.length, `entries of ${ag.id}`, p, 'body.entries');
-  // The group's own limit, reported as the same quota with the group's smaller limit.
-  if (ag.maxEntries !== undefined && ag.entries.length > ag.maxEntries)
+  // The group's own limit (counting entries as the client wrote them), reported as the same
+  // quota with the group's smaller limit.
+  const given = (ag.writtenEntries ?? ag.entries).length;
+  if (ag.maxEntries !== undefined && given > ag.maxEntries)
     p.add(
       'body.entries',
       'QUOTA_EXCEEDED',
-      `entries of ${ag.id}: ${ag.entries.length} exceeds the group's maxEntries of ${ag.maxEntries}`,
+      `entries of ${ag.id}: ${given} exceeds the group's maxEntries of ${ag.maxEntries}`,
       { quota: 'entriesPerAddressGroup', limit: ag.maxEntries },
     );
   if (isNew) {
@@ -71,7 +75,9 @@ export function createAddressGroup(svc: Service, p: Principal, input: AddressGro
       entries: [...new Set(input.entries ?? [])],
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.maxEntries !== undefined ? { maxEntries: input.maxEntries } : {}),
+      ...(input.writtenEntries !== undefined ? { writtenEntries: input.writtenEntries } : {}),
     };
+    ag.createdAt = ag.updatedAt = svc.timestamp();
     ag.changeCount = entryChanges([], ag.entries);
     check(w, r, ag, new Problems(), true);
     return {
@@ -116,7 +122,15 @@ export function updateAddressGroup(
   svc: Service,
   p: Principal,
   id: string,
-  input: { name?: string; description?: string; add?: string[]; remove?: string[]; entries?: string[] },
+  input: {
+    name?: string;
+    description?: string;
+    add?: string[];
+    remove?: string[];
+    entries?: string[];
+    writtenEntries?: string[];
+    maxEntries?: number;
+  },
   opts: WriteOptions = {},
 ) {
   return svc.write(p, opts, (w, scope) => {
@@ -136,15 +150,23 @@ export function updateAddressGroup(
     const removed = new Set((input.remove ?? []).map(key));
     entries = entries.filter((x) => !removed.has(key(x)));
     for (const e of input.add ?? []) if (!entries.some((x) => key(x) === key(e))) entries.push(e);
+    const { writtenEntries: _written, ...rest } = ag.value;
     const next: AddressGroup = {
-      ...ag.value,
+      ...rest,
       ...(input.name !== undefined ? { name: input.name } : {}),
       ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.maxEntries !== undefined ? { maxEntries: input.maxEntries } : {}),
       entries,
     };
+    // Entries as written stay while nothing changes them entry by entry; a new list brings its own.
+    if (input.entries !== undefined) {
+      if (input.writtenEntries !== undefined) next.writtenEntries = input.writtenEntries;
+    } else if (!input.add?.length && !input.remove?.length && ag.value.writtenEntries)
+      next.writtenEntries = ag.value.writtenEntries;
     const renamed = next.name !== ag.value.name || next.description !== ag.value.description;
-    next.changeCount =
-      (ag.value.changeCount ?? 0) + (renamed ? 1 : 0) + entryChanges(ag.value.entries, next.entries);
+    const changes = (renamed ? 1 : 0) + entryChanges(ag.value.entries, next.entries);
+    next.changeCount = (ag.value.changeCount ?? 0) + changes;
+    if (changes || next.maxEntries !== ag.value.maxEntries) next.updatedAt = svc.timestamp();
     check(w, r, next, problems, false);
     return {
       action: 'addressGroup.update',
