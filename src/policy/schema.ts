@@ -1,6 +1,8 @@
 // The policy file (YAML or JSON): the native model as a user writes it, with the shorthands
 // cloud users know (ports "22,25,80-82", remoteIpPrefix/remoteGroup/remoteAddressGroup).
 // One TypeBox schema gives the TypeScript type, the structural check and schema/policy.schema.json.
+import { PROFILES } from '../core/model.js';
+import { QUOTA_NAMES } from '../core/quotas.js';
 import type { RuleInput } from '../core/rule-input.js';
 import { type Static, Type as T } from '@sinclair/typebox';
 
@@ -120,17 +122,7 @@ const Numbers = (keys: string[]) =>
     additionalProperties: false,
   });
 
-export const QuotasSchema = Numbers([
-  'groupsPerTenant',
-  'rulesPerGroup',
-  'rulesPerTenant',
-  'groupsPerPort',
-  'portsPerGroup',
-  'groupReferenceRulesPerGroup',
-  'rulesPerPort',
-  'addressGroupsPerTenant',
-  'entriesPerAddressGroup',
-]);
+export const QuotasSchema = Numbers([...QUOTA_NAMES]);
 export const TimeoutsSchema = Numbers([
   'tcpSynSent',
   'tcpSynRecv',
@@ -153,7 +145,7 @@ export const PolicySchema = T.Object(
       {
         id: Id,
         name: T.Optional(T.String()),
-        profile: T.Union([T.Literal('alibaba'), T.Literal('huawei'), T.Literal('openstack')]),
+        profile: T.Union(PROFILES.map((p) => T.Literal(p))),
         quotas: T.Optional(QuotasSchema),
         conntrackTimeouts: T.Optional(TimeoutsSchema),
       },

@@ -7,6 +7,7 @@
 // Fastify does not serialize with these schemas: app.ts compiles every response schema to
 // JSON.stringify, so an answer is byte for byte what the route produced.
 import { type Static, type TSchema, Type as T } from '@sinclair/typebox';
+import { PROFILES } from '../core/model.js';
 import { QuotasSchema, RuleSchema, TimeoutsSchema } from '../policy/schema.js';
 
 /** A reference to a shared schema (a component of the document), typed as the schema. */
@@ -28,7 +29,7 @@ const Timestamp = T.String({ format: 'date-time', description: 'ISO 8601' });
 /** A string from a fixed list, as one enum (clients generate one type of it). */
 const Enum = <V extends string>(values: readonly V[], options: object = {}) =>
   T.Unsafe<V>({ type: 'string', enum: [...values], ...options });
-const Profile = Enum(['alibaba', 'huawei', 'openstack']);
+const Profile = Enum([...PROFILES]);
 const Ethertype = Enum(['IPv4', 'IPv6']);
 const Action = Enum(['allow', 'deny']);
 const Direction = Enum(['ingress', 'egress']);

@@ -1,6 +1,7 @@
 // Request schemas of the native API (TypeBox): Fastify validates every request with them and
 // @fastify/swagger turns the same schemas into the OpenAPI 3.1 document.
 import { Type as T } from '@sinclair/typebox';
+import { PROFILES } from '../core/model.js';
 import { QuotasSchema, RuleSchema, TimeoutsSchema } from '../policy/schema.js';
 
 const strict = { additionalProperties: false } as const;
@@ -8,7 +9,7 @@ const Name = T.String({ minLength: 1, maxLength: 255 });
 const Description = T.String({ maxLength: 1024 });
 export const Id = T.String({ minLength: 1, maxLength: 128 });
 const TenantId = T.Optional(T.String({ description: 'Admin keys only: the tenant the object belongs to' }));
-const Profile = T.Union([T.Literal('alibaba'), T.Literal('huawei'), T.Literal('openstack')]);
+const Profile = T.Union(PROFILES.map((p) => T.Literal(p)));
 const VpcRef = T.Union([Id, T.Null()], { description: 'VPC id; null for the Alibaba classic network' });
 
 export const IdParams = T.Object({ id: Id });
