@@ -43,16 +43,19 @@ function checkRuleQuotas(
 ): void {
   const q = quotasFor(w, r, g.meta.tenantId);
   checkQuota(q, 'rulesPerGroup', count, `rules of ${g.meta.id} (a multi-port rule counts once)`, p, 'body');
-  checkQuota(
-    q,
-    'rulesPerTenant',
-    tenantRuleCount(r, g.meta.tenantId) - g.rules.size + count,
-    `rules of tenant ${g.meta.tenantId} in ${r.region.id}`,
-    p,
-    'body',
-  );
-  // Basic groups only (001); a profile without the limit has the quota 0.
-  if (g.meta.type === 'basic')
+  // Counted only where the quota is set: the count walks the region's groups.
+  if (q.rulesPerTenant > 0)
+    checkQuota(
+      q,
+      'rulesPerTenant',
+      tenantRuleCount(r, g.meta.tenantId) - g.rules.size + count,
+      `rules of tenant ${g.meta.tenantId} in ${r.region.id}`,
+      p,
+      'body',
+    );
+  // Basic groups only (001); a profile without the limit has the quota 0, and then the group's
+  // rules are not even counted (a create's cost must not grow with the group).
+  if (g.meta.type === 'basic' && q.groupReferenceRulesPerGroup > 0)
     checkQuota(
       q,
       'groupReferenceRulesPerGroup',
