@@ -16,7 +16,7 @@ import {
   ServiceError,
 } from '../../src/control/errors.js';
 import { createGroup, deleteGroup } from '../../src/control/ops/groups.js';
-import { addRule, addRules, getRule } from '../../src/control/ops/rules.js';
+import { addRule, getRule } from '../../src/control/ops/rules.js';
 import { createRegion, createTenant } from '../../src/control/ops/tenancy.js';
 import { type Principal, Service } from '../../src/control/service.js';
 import type { Quotas } from '../../src/core/model.js';
