@@ -454,11 +454,16 @@ async function verify(run: StoreRun, url: string): Promise<{ head: number; rules
     expect(entry.action, `${w.name} at revision ${w.revision}`).toBe(
       w.kind === 'batch' ? 'rule.batchCreate' : 'rule.create',
     );
+    // The rules' puts, then their group's once (its change count moved: Neutron's revision_number).
     expect(
       entry.events.map((e) => (e.op === 'rule.put' ? e.rule.id : e.op)),
       `${w.name}: the events of revision ${w.revision}`,
-    ).toEqual(views.map((v) => v.id));
-    expect(entry.events.every((e) => e.op === 'rule.put' && e.groupId === w.groupId)).toBe(true);
+    ).toEqual([...views.map((v) => v.id), 'group.put']);
+    expect(
+      entry.events.every((e) =>
+        e.op === 'rule.put' ? e.groupId === w.groupId : e.op === 'group.put' && e.group.id === w.groupId,
+      ),
+    ).toBe(true);
     expect(entry.after, `${w.name}: answer vs the log's after`).toEqual(w.body);
   }
   const acked = run.writes.filter((w) => w.outcome === 'acked').map((w) => w.revision);
