@@ -129,36 +129,7 @@ export function prepareLinearScan(
   const resolved = resolvePolicy(index, portId);
   if (!('policy' in resolved)) return null;
   const entries = evaluationOrder(resolved.policy, resolved.port, direction, ethertype);
-  const spans = (cidrs: string[]) => cidrs.map((c) => cidrKeys(ethertype, c));
-  const matchers = entries.map((e) => {
-    const members = (g: string) => spans(index.memberAddresses(g, ethertype));
-    if (e.kind === 'innerAccess') return { proto: null, l4: null, src: null, addr: members(e.group.id) };
-    const r = e.rule;
-    const proto = protocolNumber(r.protocol);
-    const l4: [number, number][] | null =
-      proto !== null && ICMP_PROTOCOLS.has(proto)
-        ? [icmpRuleSpan(r.icmpType, r.icmpCode)]
-        : r.ports?.length
-          ? r.ports.map((p) => [p.from, p.to])
-          : null;
-    const src: [number, number][] | null = r.sourcePorts?.length
-      ? r.sourcePorts.map((p) => [p.from, p.to])
-      : null;
-    const rm = r.remote;
-    const addr =
-      rm.kind === 'any'
-        ? null
-        : rm.kind === 'cidr'
-          ? spans([rm.cidr])
-          : rm.kind === 'group'
-            ? members(rm.groupId)
-            : spans(
-                (index.addressGroups.get(rm.addressGroupId)?.entries ?? []).filter(
-                  (c) => cidrFamily(c) === ethertype,
-                ),
-              );
-    return { proto, l4, src, addr };
-  });
+  const matchers = entries.map((e) => entrySpans(index, e, ethertype));
   const within = (v: AddrKey, ranges: [AddrKey, AddrKey][]) => ranges.some(([lo, hi]) => lo <= v && v <= hi);
   return (k) => {
     for (let i = 0; i < matchers.length; i++) {
@@ -171,4 +142,48 @@ export function prepareLinearScan(
     }
     return -1;
   };
+}
+
+/**
+ * What one entry matches, as spans of the packet keys (classifier/keys.ts): protocol (null: any),
+ * L4 key spans (destination port, or the ICMP key), source-port spans and remote-address spans
+ * (null: any). The linear scan checks packets against them; the analysis takes their product as
+ * the entry's box of packet space.
+ */
+export interface EntrySpans {
+  proto: number | null;
+  l4: [number, number][] | null;
+  src: [number, number][] | null;
+  addr: [AddrKey, AddrKey][] | null;
+}
+
+export function entrySpans(index: RegionIndex, e: Entry, ethertype: Packet['ethertype']): EntrySpans {
+  const spans = (cidrs: string[]) => cidrs.map((c) => cidrKeys(ethertype, c));
+  const members = (g: string) => spans(index.memberAddresses(g, ethertype));
+  if (e.kind === 'innerAccess') return { proto: null, l4: null, src: null, addr: members(e.group.id) };
+  const r = e.rule;
+  const proto = protocolNumber(r.protocol);
+  const l4: [number, number][] | null =
+    proto !== null && ICMP_PROTOCOLS.has(proto)
+      ? [icmpRuleSpan(r.icmpType, r.icmpCode)]
+      : r.ports?.length
+        ? r.ports.map((p) => [p.from, p.to])
+        : null;
+  const src: [number, number][] | null = r.sourcePorts?.length
+    ? r.sourcePorts.map((p) => [p.from, p.to])
+    : null;
+  const rm = r.remote;
+  const addr =
+    rm.kind === 'any'
+      ? null
+      : rm.kind === 'cidr'
+        ? spans([rm.cidr])
+        : rm.kind === 'group'
+          ? members(rm.groupId)
+          : spans(
+              (index.addressGroups.get(rm.addressGroupId)?.entries ?? []).filter(
+                (c) => cidrFamily(c) === ethertype,
+              ),
+            );
+  return { proto, l4, src, addr };
 }

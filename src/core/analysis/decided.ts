@@ -1,0 +1,83 @@
+// What each entry of a port's policy really decides, exactly: walking the evaluation order
+// (order.ts) for one direction and family, an entry decides the packets it matches that no
+// earlier entry took; what no entry takes falls to the default verdict. This is the set form of
+// the reference evaluator (reference.ts), and the foundation of effective rules, shadowing,
+// policy differences and reachability.
+import type { Direction, Ethertype } from '../model.js';
+import { type Entry, policyDefault } from '../order.js';
+import { evaluationOrder } from '../order.js';
+import { resolvePolicy } from '../policy.js';
+import { entrySpans, type EntrySpans } from '../reference.js';
+import type { RegionIndex } from '../region-index.js';
+import { type Box, PacketSet, spansOf, universe } from './space.js';
+
+export interface DecidedEntry {
+  entry: Entry;
+  /** The packets this entry matches. */
+  matches: PacketSet;
+  /** The packets it decides: those it matches that no earlier entry took (empty: shadowed). */
+  decides: PacketSet;
+}
+
+export interface DecidedPolicy {
+  /** In evaluation order; absent when the port has no policy (see `kind`). */
+  entries: DecidedEntry[];
+  /** What no entry takes, and the verdict it gets. */
+  unmatched: PacketSet;
+  defaultVerdict: 'allow' | 'deny';
+  /** Every packet the side allows. */
+  allowed: PacketSet;
+  /** policy: the port's groups decide; unsecured: port security off (all allowed); closed: fail-closed. */
+  kind: 'policy' | 'unsecured' | 'closed';
+}
+
+/** An entry's match as a box of the family's packet space. */
+export function entryBox(spans: EntrySpans, ethertype: Ethertype): Box {
+  const all = universe(ethertype);
+  return {
+    protocol: spans.proto === null ? all.protocol : spansOf([[spans.proto, spans.proto]]),
+    l4: spans.l4 === null ? all.l4 : spansOf(spans.l4),
+    srcPort: spans.src === null ? all.srcPort : spansOf(spans.src),
+    addr: spans.addr === null ? all.addr : spansOf(spans.addr),
+  };
+}
+
+export function decidedPolicy(
+  index: RegionIndex,
+  portId: string,
+  direction: Direction,
+  ethertype: Ethertype,
+): DecidedPolicy {
+  const everything = PacketSet.of(universe(ethertype));
+  const resolved = resolvePolicy(index, portId);
+  if ('failure' in resolved)
+    return {
+      entries: [],
+      unmatched: everything,
+      defaultVerdict: 'deny',
+      allowed: PacketSet.empty(),
+      kind: 'closed',
+    };
+  if ('unsecured' in resolved)
+    return {
+      entries: [],
+      unmatched: everything,
+      defaultVerdict: 'allow',
+      allowed: everything,
+      kind: 'unsecured',
+    };
+  const { policy, port } = resolved;
+  let remaining = everything;
+  let allowed = PacketSet.empty();
+  const entries = evaluationOrder(policy, port, direction, ethertype).map((entry) => {
+    const box = entryBox(entrySpans(index, entry, ethertype), ethertype);
+    const decides = remaining.intersect(box);
+    remaining = remaining.subtract(box);
+    const allows = entry.kind === 'innerAccess' || entry.rule.action === 'allow';
+    if (allows) allowed = allowed.unionDisjoint(decides);
+    return { entry, matches: PacketSet.of(box), decides };
+  });
+  const defaultVerdict = policyDefault(policy, direction);
+  if (defaultVerdict === 'allow') allowed = allowed.unionDisjoint(remaining);
+  return { entries, unmatched: remaining, defaultVerdict, allowed, kind: 'policy' };
+}
