@@ -870,3 +870,61 @@ export const EVENT_STREAM = {
     },
   },
 };
+
+// ---- analysis (issue 13) ----
+
+const Strings = (description: string) => T.Array(T.String(), { description });
+const PacketBox = T.Object(
+  {
+    protocols: Strings('IP protocol numbers or ranges ("6", "0-255")'),
+    ports: Strings('Destination ports of TCP/UDP/SCTP, or "any"'),
+    icmp: Strings('ICMP type/code ("8/0", "8/any"), or "any"'),
+    sourcePorts: Strings('Source ports (Alibaba), or "any"'),
+    remote: Strings('Remote address ranges, or "any"'),
+  },
+  { description: 'One box of first packets: every combination of the listed values' },
+);
+const Packets = T.Object({
+  boxes: T.Array(PacketBox, { description: 'Disjoint boxes of first packets (at most 20 shown)' }),
+  more: T.Integer({ description: 'How many boxes were left out' }),
+});
+export const PortAnalysis = T.Object(
+  {
+    portId: Id,
+    regionId: Id,
+    revision: T.Integer({ description: 'The store revision analysed' }),
+    effective: T.Array(
+      T.Object({
+        direction: Direction,
+        ethertype: Ethertype,
+        kind: Enum(['policy', 'unsecured', 'closed'], {
+          description: 'policy: the groups decide; unsecured: port security off; closed: fail-closed',
+        }),
+        entries: T.Array(
+          T.Object({
+            position: T.Integer({ description: '1-based place in the evaluation order' }),
+            kind: Enum(['rule', 'innerAccess']),
+            ruleId: T.Optional(Id),
+            groupId: Id,
+            action: Action,
+            decides: Enum(['nothing', 'packets']),
+            packets: Packets,
+          }),
+          { description: "The port's groups' entries merged in evaluation order, each with what it decides" },
+        ),
+        default: T.Object({ verdict: Action, packets: Packets }),
+      }),
+    ),
+    findings: T.Array(
+      T.Object({
+        kind: Enum(['empty', 'shadowed', 'partiallyShadowed', 'redundant', 'conflicting']),
+        ruleId: Id,
+        groupId: Id,
+        direction: Direction,
+        ethertype: Ethertype,
+        by: Strings('The entries that cause it (rule ids, or innerAccess:<group id>)'),
+      }),
+    ),
+  },
+  { $id: 'PortAnalysis' },
+);

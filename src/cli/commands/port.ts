@@ -1,7 +1,7 @@
-// palisade port show|join|leave
+// palisade port show|join|leave|analyze
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
-import { apiAction, fields, type Json } from '../remote.js';
+import { apiAction, fields, type Json, table } from '../remote.js';
 
 const showPort = (p: Json) =>
   fields({ ...p, groups: p.groupIds }, [
@@ -28,6 +28,47 @@ export function portCommand(program: Command, io: Io, exit: (code: number) => vo
       apiAction(io, exit, async (client, id: string) => {
         const p = await client.get<Json>(`/v1/ports/${id}`);
         return { value: p, text: () => showPort(p) };
+      }),
+    );
+  port
+    .command('analyze <port>')
+    .description('effective rules (what each rule really decides) and findings: shadowed, redundant, ...')
+    .option('--json', 'print JSON')
+    .action(
+      apiAction(io, exit, async (client, id: string) => {
+        const a = await client.get<Json>(`/v1/ports/${id}/analysis`);
+        const rows = (a.effective as Json[]).flatMap((side) =>
+          (side.entries as Json[]).map((e) => ({ side, e })),
+        );
+        const summary = (p: Json) =>
+          (p.boxes as Json[])
+            .map((b) => `${b.protocols.join(',')} ports ${b.ports.join(',')} from ${b.remote.join(',')}`)
+            .join('; ') + (p.more ? ` (+${p.more} more)` : '');
+        return {
+          value: a,
+          text: () =>
+            [
+              table(rows, [
+                ['direction', ({ side }) => side.direction],
+                ['family', ({ side }) => side.ethertype],
+                ['#', ({ e }) => e.position],
+                ['rule', ({ e }) => e.ruleId ?? `innerAccess ${e.groupId}`],
+                ['action', ({ e }) => e.action],
+                ['decides', ({ e }) => (e.decides === 'nothing' ? '(nothing)' : summary(e.packets))],
+              ]),
+              '',
+              (a.findings as Json[]).length
+                ? table(a.findings as Json[], [
+                    ['finding', (f) => f.kind],
+                    ['rule', (f) => f.ruleId],
+                    ['group', (f) => f.groupId],
+                    ['direction', (f) => f.direction],
+                    ['family', (f) => f.ethertype],
+                    ['because of', (f) => f.by],
+                  ])
+                : 'no findings',
+            ].join('\n'),
+        };
       }),
     );
   port

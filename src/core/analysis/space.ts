@@ -116,6 +116,10 @@ export class PacketSet {
     return new PacketSet(this.boxes.flatMap((x) => intersectBox(x, box) ?? []));
   }
 
+  intersectSet(other: PacketSet): PacketSet {
+    return new PacketSet(other.boxes.flatMap((b) => this.intersect(b).boxes));
+  }
+
   subtract(box: Box): PacketSet {
     return new PacketSet(this.boxes.flatMap((x) => subtractBox(x, box)));
   }

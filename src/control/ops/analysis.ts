@@ -1,0 +1,48 @@
+// Analysis of the stored policy (issue 13): a port's effective rules, each with the packets it
+// really decides, and the findings about its rules (shadowed, redundant, ...). Reads only; the
+// port must be the caller's (operators: any), and what is computed is the pure core's.
+import { decidedPolicy } from '../../core/analysis/decided.js';
+import { portFindings } from '../../core/analysis/findings.js';
+import { setView } from '../../core/analysis/views.js';
+import type { Direction, Ethertype } from '../../core/model.js';
+import { RegionIndex } from '../../core/region-index.js';
+import { notFound } from '../errors.js';
+import type { Principal, Service } from '../service.js';
+
+const DIRECTIONS: Direction[] = ['ingress', 'egress'];
+const FAMILIES: Ethertype[] = ['IPv4', 'IPv6'];
+
+export async function portAnalysis(svc: Service, p: Principal, portId: string) {
+  const scope = await svc.read(p);
+  const found = scope.port(portId);
+  if (!found) throw notFound('port', portId);
+  const state = svc.world.regionState(found.r.id)!;
+  const index = new RegionIndex(state);
+  const effective = DIRECTIONS.flatMap((direction) =>
+    FAMILIES.map((ethertype) => {
+      const d = decidedPolicy(index, portId, direction, ethertype);
+      return {
+        direction,
+        ethertype,
+        kind: d.kind,
+        entries: d.entries.map((x, position) => ({
+          position: position + 1,
+          ...(x.entry.kind === 'rule'
+            ? { kind: 'rule' as const, ruleId: x.entry.rule.id, action: x.entry.rule.action }
+            : { kind: 'innerAccess' as const, action: 'allow' as const }),
+          groupId: x.entry.group.id,
+          decides: x.decides.isEmpty ? 'nothing' : 'packets',
+          packets: setView(x.decides, ethertype),
+        })),
+        default: { verdict: d.defaultVerdict, packets: setView(d.unmatched, ethertype) },
+      };
+    }),
+  );
+  return {
+    portId,
+    regionId: found.r.id,
+    revision: scope.revision,
+    effective,
+    findings: portFindings(index, portId),
+  };
+}

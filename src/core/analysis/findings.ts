@@ -1,0 +1,73 @@
+// Rule findings for one port, from the exact decided sets (decided.ts), per direction and family:
+// a rule is empty (it can match nothing, e.g. a remote group without members), shadowed (earlier
+// entries take all it matches: they are named), partially shadowed (they take some of it),
+// redundant (removing it changes no verdict: what it decides gets the same verdict from the
+// entries after it or the default), or conflicting (a later entry of the other action matches
+// packets it decides: their order decides those packets).
+import type { Direction, Ethertype } from '../model.js';
+import type { Entry } from '../order.js';
+import type { RegionIndex } from '../region-index.js';
+import { type DecidedEntry, decidedPolicy } from './decided.js';
+
+export type FindingKind = 'empty' | 'shadowed' | 'partiallyShadowed' | 'redundant' | 'conflicting';
+
+export interface RuleFinding {
+  kind: FindingKind;
+  ruleId: string;
+  groupId: string;
+  direction: Direction;
+  ethertype: Ethertype;
+  /** The entries that cause it: rule ids, or "innerAccess:<group id>" for same-group access. */
+  by: string[];
+}
+
+const FAMILIES: Ethertype[] = ['IPv4', 'IPv6'];
+const DIRECTIONS: Direction[] = ['ingress', 'egress'];
+
+const entryName = (e: Entry) => (e.kind === 'rule' ? e.rule.id : `innerAccess:${e.group.id}`);
+const verdictOf = (e: Entry) => (e.kind === 'innerAccess' ? 'allow' : e.rule.action);
+
+export function portFindings(index: RegionIndex, portId: string): RuleFinding[] {
+  const out: RuleFinding[] = [];
+  for (const direction of DIRECTIONS)
+    for (const ethertype of FAMILIES) {
+      const decided = decidedPolicy(index, portId, direction, ethertype);
+      decided.entries.forEach((d, i) => {
+        if (d.entry.kind !== 'rule') return;
+        const finding = (kind: FindingKind, by: DecidedEntry[]) =>
+          out.push({
+            kind,
+            ruleId: (d.entry as Entry & { kind: 'rule' }).rule.id,
+            groupId: d.entry.group.id,
+            direction,
+            ethertype,
+            by: by.map((x) => entryName(x.entry)),
+          });
+        if (d.matches.isEmpty) return finding('empty', []);
+        const earlier = decided.entries.slice(0, i).filter((x) => !x.matches.intersectSet(d.matches).isEmpty);
+        if (d.decides.isEmpty) return finding('shadowed', earlier);
+        if (earlier.length) finding('partiallyShadowed', earlier);
+        const later = decided.entries.slice(i + 1);
+        const mine = verdictOf(d.entry);
+        // Without this entry, its packets go on down the order: to later entries, then the default.
+        let rest = d.decides;
+        const overruling: DecidedEntry[] = [];
+        for (const x of later) {
+          const taken = x.matches.intersectSet(rest);
+          if (!taken.isEmpty && verdictOf(x.entry) !== mine) overruling.push(x);
+          for (const b of x.matches.boxes) rest = rest.subtract(b);
+        }
+        const defaultDiffers = !rest.isEmpty && decided.defaultVerdict !== mine;
+        if (!overruling.length && !defaultDiffers)
+          finding(
+            'redundant',
+            later.filter((x) => !x.matches.intersectSet(d.decides).isEmpty),
+          );
+        const conflicts = later.filter(
+          (x) => verdictOf(x.entry) !== mine && !x.matches.intersectSet(d.decides).isEmpty,
+        );
+        if (conflicts.length) finding('conflicting', conflicts);
+      });
+    }
+  return out;
+}

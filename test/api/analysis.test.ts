@@ -1,0 +1,112 @@
+// A port's analysis over real HTTP and through the CLI, on both stores: effective rules with
+// what each really decides, and findings (a narrower rule after a broader one is shadowed by
+// it), for the caller's own port only.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/program.js';
+import type { PalisadeClient } from '../../src/client/client.js';
+import {
+  freshDatabase,
+  newTenant,
+  startTestServer,
+  type TestDatabase,
+  type TestServer,
+} from '../support/servers.js';
+
+const tcp22 = (remoteIpPrefix: string, priority: number) => ({
+  direction: 'ingress',
+  protocol: 'tcp',
+  ports: '22',
+  remoteIpPrefix,
+  priority,
+});
+
+describe.each(['sqlite', 'postgres'] as const)('port analysis on %s', (store) => {
+  let db: TestDatabase;
+  let t: TestServer;
+  let alice: PalisadeClient;
+  let portId: string;
+  let groupId: string;
+  const ruleIds: Record<string, string> = {};
+
+  beforeAll(async () => {
+    db = await freshDatabase(store);
+    t = await startTestServer(db);
+    await t.admin.post('/v1/regions', { id: 'hw-1', profile: 'huawei' });
+    alice = await newTenant(t.admin, t.url, 'alice');
+    const vpc = await alice.post<any>('/v1/vpcs', { regionId: 'hw-1', name: 'v' });
+    const g = await alice.post<any>('/v1/security-groups', {
+      regionId: 'hw-1',
+      vpcId: vpc.id,
+      name: 'web',
+      template: 'empty',
+      rules: [tcp22('0.0.0.0/0', 1), tcp22('10.0.0.0/8', 2)],
+    });
+    groupId = g.id;
+    for (const r of g.rules) ruleIds[r.remoteIpPrefix] = r.id;
+    const inst = await alice.post<any>('/v1/instances', {
+      regionId: 'hw-1',
+      vpcId: vpc.id,
+      name: 'vm',
+      ports: [{ ipv4: ['10.0.0.5'], groupIds: [groupId] }],
+    });
+    portId = inst.ports[0].id;
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('shows each rule with what it decides, and finds the shadowed one', async () => {
+    const a = await alice.get<any>(`/v1/ports/${portId}/analysis`);
+    const ingress = a.effective.find((s: any) => s.direction === 'ingress' && s.ethertype === 'IPv4');
+    expect(ingress.kind).toBe('policy');
+    expect(ingress.entries.map((e: any) => [e.ruleId, e.decides])).toEqual([
+      [ruleIds['0.0.0.0/0'], 'packets'],
+      [ruleIds['10.0.0.0/8'], 'nothing'],
+    ]);
+    expect(ingress.entries[0].packets.boxes).toEqual([
+      { protocols: ['6'], ports: ['22'], icmp: ['any'], sourcePorts: ['any'], remote: ['any'] },
+    ]);
+    expect(ingress.default.verdict).toBe('deny');
+    expect(a.findings).toContainEqual({
+      kind: 'shadowed',
+      ruleId: ruleIds['10.0.0.0/8'],
+      groupId,
+      direction: 'ingress',
+      ethertype: 'IPv4',
+      by: [ruleIds['0.0.0.0/0']],
+    });
+  });
+
+  it("is the caller's: another tenant's port is 404", async () => {
+    const bob = await newTenant(t.admin, t.url, 'bob');
+    await expect(bob.get(`/v1/ports/${portId}/analysis`)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('the CLI prints the effective rules and the finding', async () => {
+    const key = await t.admin.post<any>('/v1/access-keys', { tenantId: 'alice' });
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      PALISADE_SERVER: t.url,
+      PALISADE_ACCESS_KEY_ID: key.id,
+      PALISADE_ACCESS_KEY_SECRET: key.secret,
+    });
+    const out: string[] = [];
+    try {
+      const code = await run(['port', 'analyze', portId], {
+        out: (x) => out.push(x),
+        err: (x) => out.push(x),
+        readFile: (p) => readFileSync(p, 'utf8'),
+      });
+      expect(code).toBe(0);
+    } finally {
+      process.env = saved;
+    }
+    const text = out.join('\n');
+    expect(text).toContain('shadowed');
+    expect(text).toContain('(nothing)');
+    expect(text).toContain(`6 ports 22 from any`);
+  });
+});
