@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchAnalysis } from './analysis.js';
 import { benchApi } from './api.js';
 import { benchConntrack } from './conntrack.js';
 import { benchDataplane } from './dataplane.js';
@@ -27,6 +28,11 @@ const SUITES: [name: string, title: string, run: () => Promise<unknown>][] = [
   ['engine', 'W1-W3, compiled vs reference on a 1,000,000-packet trace', benchEngine],
   ['conntrack', '1,000,000 live IPv4 connections', benchConntrack],
   ['api', 'signed single-rule creates and 100-rule pages of a 100,000-rule group, per store', benchApi],
+  [
+    'analysis',
+    "exact decided sets and rule findings of W1-W3's port, and of a port in one 1,000-rule group",
+    benchAnalysis,
+  ],
 ];
 
 const flag = process.argv.indexOf('--only');
