@@ -44,7 +44,7 @@ export function portFindings(index: RegionIndex, portId: string): RuleFinding[] 
             by: by.map((x) => entryName(x.entry)),
           });
         if (d.matches.isEmpty) return finding('empty', []);
-        const earlier = decided.entries.slice(0, i).filter((x) => !x.matches.intersectSet(d.matches).isEmpty);
+        const earlier = decided.entries.slice(0, i).filter((x) => x.matches.meetsSet(d.matches));
         if (d.decides.isEmpty) return finding('shadowed', earlier);
         if (earlier.length) finding('partiallyShadowed', earlier);
         const later = decided.entries.slice(i + 1);
@@ -53,19 +53,18 @@ export function portFindings(index: RegionIndex, portId: string): RuleFinding[] 
         let rest = d.decides;
         const overruling: DecidedEntry[] = [];
         for (const x of later) {
-          const taken = x.matches.intersectSet(rest);
-          if (!taken.isEmpty && verdictOf(x.entry) !== mine) overruling.push(x);
+          if (!x.matches.meetsSet(rest)) continue;
+          if (verdictOf(x.entry) !== mine) overruling.push(x);
           for (const b of x.matches.boxes) rest = rest.subtract(b);
+          if (rest.isEmpty) break;
         }
         const defaultDiffers = !rest.isEmpty && decided.defaultVerdict !== mine;
         if (!overruling.length && !defaultDiffers)
           finding(
             'redundant',
-            later.filter((x) => !x.matches.intersectSet(d.decides).isEmpty),
+            later.filter((x) => x.matches.meetsSet(d.decides)),
           );
-        const conflicts = later.filter(
-          (x) => verdictOf(x.entry) !== mine && !x.matches.intersectSet(d.decides).isEmpty,
-        );
+        const conflicts = later.filter((x) => verdictOf(x.entry) !== mine && x.matches.meetsSet(d.decides));
         if (conflicts.length) finding('conflicting', conflicts);
       });
     }

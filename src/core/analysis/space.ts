@@ -74,6 +74,21 @@ export function subtractSpans(a: Spans, b: Spans): Spans {
 
 export const spansContain = (s: Spans, v: bigint) => s.some(([lo, hi]) => lo <= v && v <= hi);
 
+/** Whether two span sets share a value: a merge walk, nothing allocated. */
+function spansMeet(a: Spans, b: Spans): boolean {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i][1] < b[j][0]) i++;
+    else if (b[j][1] < a[i][0]) j++;
+    else return true;
+  }
+  return false;
+}
+
+/** Whether two boxes share a packet (the cheap question most pairs of rules answer "no" to). */
+export const boxesMeet = (a: Box, b: Box) => DIMENSIONS.every((d) => spansMeet(a[d], b[d]));
+
 function intersectBox(a: Box, b: Box): Box | null {
   const out: Record<Dimension, Spans> = { ...a };
   for (const d of DIMENSIONS) {
@@ -85,7 +100,7 @@ function intersectBox(a: Box, b: Box): Box | null {
 
 /** a − b as disjoint boxes: peel off, dimension by dimension, what lies outside b. */
 function subtractBox(a: Box, b: Box): Box[] {
-  if (!intersectBox(a, b)) return [a];
+  if (!boxesMeet(a, b)) return [a];
   const out: Box[] = [];
   let rest: Box = a;
   for (const d of DIMENSIONS) {
@@ -112,6 +127,14 @@ export class PacketSet {
     return this.boxes.length === 0;
   }
 
+  meets(box: Box): boolean {
+    return this.boxes.some((b) => boxesMeet(b, box));
+  }
+
+  meetsSet(other: PacketSet): boolean {
+    return other.boxes.some((b) => this.meets(b));
+  }
+
   intersect(box: Box): PacketSet {
     return new PacketSet(this.boxes.flatMap((x) => intersectBox(x, box) ?? []));
   }
@@ -121,7 +144,7 @@ export class PacketSet {
   }
 
   subtract(box: Box): PacketSet {
-    return new PacketSet(this.boxes.flatMap((x) => subtractBox(x, box)));
+    return this.meets(box) ? new PacketSet(this.boxes.flatMap((x) => subtractBox(x, box))) : this;
   }
 
   /** The union of two disjoint sets (what one ordered scan hands out is always disjoint). */
