@@ -129,7 +129,8 @@ export function prepareLinearScan(
   const resolved = resolvePolicy(index, portId);
   if (!('policy' in resolved)) return null;
   const entries = evaluationOrder(resolved.policy, resolved.port, direction, ethertype);
-  const matchers = entries.map((e) => entrySpans(index, e, ethertype));
+  const remotes = new Map<string, [AddrKey, AddrKey][]>();
+  const matchers = entries.map((e) => entrySpans(index, e, ethertype, remotes));
   const within = (v: AddrKey, ranges: [AddrKey, AddrKey][]) => ranges.some(([lo, hi]) => lo <= v && v <= hi);
   return (k) => {
     for (let i = 0; i < matchers.length; i++) {
@@ -157,9 +158,20 @@ export interface EntrySpans {
   addr: [AddrKey, AddrKey][] | null;
 }
 
-export function entrySpans(index: RegionIndex, e: Entry, ethertype: Packet['ethertype']): EntrySpans {
+export function entrySpans(
+  index: RegionIndex,
+  e: Entry,
+  ethertype: Packet['ethertype'],
+  /** Remote sets already parsed, by group or address group (many entries name the same one). */
+  remotes: Map<string, [AddrKey, AddrKey][]> = new Map(),
+): EntrySpans {
   const spans = (cidrs: string[]) => cidrs.map((c) => cidrKeys(ethertype, c));
-  const members = (g: string) => spans(index.memberAddresses(g, ethertype));
+  const once = (key: string, make: () => [AddrKey, AddrKey][]) => {
+    let found = remotes.get(key);
+    if (!found) remotes.set(key, (found = make()));
+    return found;
+  };
+  const members = (g: string) => once(`group:${g}`, () => spans(index.memberAddresses(g, ethertype)));
   if (e.kind === 'innerAccess') return { proto: null, l4: null, src: null, addr: members(e.group.id) };
   const r = e.rule;
   const proto = protocolNumber(r.protocol);
@@ -180,9 +192,11 @@ export function entrySpans(index: RegionIndex, e: Entry, ethertype: Packet['ethe
         ? spans([rm.cidr])
         : rm.kind === 'group'
           ? members(rm.groupId)
-          : spans(
-              (index.addressGroups.get(rm.addressGroupId)?.entries ?? []).filter(
-                (c) => cidrFamily(c) === ethertype,
+          : once(`ag:${rm.addressGroupId}`, () =>
+              spans(
+                (index.addressGroups.get(rm.addressGroupId)?.entries ?? []).filter(
+                  (c) => cidrFamily(c) === ethertype,
+                ),
               ),
             );
   return { proto, l4, src, addr };

@@ -31,15 +31,26 @@ export interface DecidedPolicy {
   kind: 'policy' | 'unsecured' | 'closed';
 }
 
-/** An entry's match as a box of the family's packet space. */
-export function entryBox(spans: EntrySpans, ethertype: Ethertype): Box {
+/** An entry's match as a box of the family's packet space (`addr`: its remote's spans, if known). */
+export function entryBox(spans: EntrySpans, ethertype: Ethertype, addr?: Box['addr']): Box {
   const all = universe(ethertype);
   return {
     protocol: spans.proto === null ? all.protocol : spansOf([[spans.proto, spans.proto]]),
     l4: spans.l4 === null ? all.l4 : spansOf(spans.l4),
     srcPort: spans.src === null ? all.srcPort : spansOf(spans.src),
-    addr: spans.addr === null ? all.addr : spansOf(spans.addr),
+    addr: addr ?? (spans.addr === null ? all.addr : spansOf(spans.addr)),
   };
+}
+
+/** What names an entry's remote set, where many entries share one (a group's members, an address group). */
+function sharedRemote(entry: Entry): string | null {
+  if (entry.kind === 'innerAccess') return `group:${entry.group.id}`;
+  const r = entry.rule.remote;
+  return r.kind === 'group'
+    ? `group:${r.groupId}`
+    : r.kind === 'addressGroup'
+      ? `ag:${r.addressGroupId}`
+      : null;
 }
 
 export function decidedPolicy(
@@ -68,9 +79,19 @@ export function decidedPolicy(
     };
   const { policy, port } = resolved;
   let remaining = everything;
+  const remotes = new Map<string, Box['addr']>();
+  const parsed: Parameters<typeof entrySpans>[3] = new Map();
   let allowed = PacketSet.empty();
   const entries = evaluationOrder(policy, port, direction, ethertype).map((entry) => {
-    const box = entryBox(entrySpans(index, entry, ethertype), ethertype);
+    // A remote group's or address group's addresses are parsed, sorted and merged once, not per rule.
+    const shared = sharedRemote(entry);
+    const spans = entrySpans(index, entry, ethertype, parsed);
+    let addr = shared === null ? undefined : remotes.get(shared);
+    if (shared !== null && addr === undefined) {
+      addr = spans.addr === null ? universe(ethertype).addr : spansOf(spans.addr);
+      remotes.set(shared, addr);
+    }
+    const box = entryBox(spans, ethertype, addr);
     const decides = remaining.intersect(box);
     remaining = remaining.subtract(box);
     const allows = entry.kind === 'innerAccess' || entry.rule.action === 'allow';
