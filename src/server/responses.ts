@@ -928,3 +928,22 @@ export const PortAnalysis = T.Object(
   },
   { $id: 'PortAnalysis' },
 );
+
+export const GroupExposure = T.Object(
+  {
+    groupId: Id,
+    revision: T.Integer({ description: 'The store revision analysed' }),
+    findings: T.Array(
+      T.Object({
+        kind: Enum(['allPortsOpen', 'sensitivePortOpen', 'wideRangeOpen', 'nearRuleQuota', 'unusedGroup']),
+        severity: Enum(['high', 'medium', 'low']),
+        ruleId: T.Optional(Id),
+        ports: T.Optional(
+          T.Array(T.Integer(), { description: 'The sensitive ports the rule opens to everyone' }),
+        ),
+        fix: T.String({ description: 'What to change' }),
+      }),
+    ),
+  },
+  { $id: 'GroupExposure' },
+);

@@ -110,3 +110,92 @@ describe.each(['sqlite', 'postgres'] as const)('port analysis on %s', (store) =>
     expect(text).toContain(`6 ports 22 from any`);
   });
 });
+
+describe('group exposure', () => {
+  let db: TestDatabase;
+  let t: TestServer;
+  let alice: PalisadeClient;
+
+  beforeAll(async () => {
+    db = await freshDatabase('sqlite');
+    t = await startTestServer(db);
+    await t.admin.post('/v1/regions', { id: 'os-1', profile: 'openstack', quotas: { rulesPerGroup: 6 } });
+    alice = await newTenant(t.admin, t.url, 'alice');
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('flags SSH open to everyone, all ports open, a wide range, the quota and an unused group; not what is narrow', async () => {
+    const vpc = await alice.post<any>('/v1/vpcs', { regionId: 'os-1', name: 'v' });
+    const g = await alice.post<any>('/v1/security-groups', {
+      regionId: 'os-1',
+      vpcId: vpc.id,
+      name: 'web',
+      template: 'empty',
+      rules: [
+        { direction: 'ingress', protocol: 'tcp', ports: '22', remoteIpPrefix: '0.0.0.0/0' },
+        { direction: 'ingress', protocol: 'tcp', ports: '3306', remoteIpPrefix: '10.0.0.0/8' },
+        { direction: 'ingress', protocol: 'all', ethertype: 'IPv6' },
+        { direction: 'ingress', protocol: 'udp', ports: '10000-20000', remoteIpPrefix: '0.0.0.0/0' },
+        { direction: 'ingress', protocol: 'tcp', ports: '443', remoteIpPrefix: '0.0.0.0/0' },
+        { direction: 'ingress', protocol: 'icmp', remoteIpPrefix: '0.0.0.0/0' },
+      ],
+    });
+    const id = (prefix: string, ports?: string) =>
+      g.rules.find(
+        (r: any) =>
+          (r.remoteIpPrefix ?? 'any') === prefix &&
+          (ports === undefined || r.ports?.[0]?.from === Number(ports.split('-')[0])),
+      )?.id;
+    const e = await alice.get<any>(`/v1/security-groups/${g.id}/exposure`);
+    const seen = e.findings.map((f: any) => [f.kind, f.ruleId ?? null]);
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        ['sensitivePortOpen', id('0.0.0.0/0', '22')],
+        ['allPortsOpen', g.rules.find((r: any) => r.protocol === 'all').id],
+        ['wideRangeOpen', id('0.0.0.0/0', '10000-20000')],
+        // The wide range also holds memcached's 11211.
+        ['sensitivePortOpen', id('0.0.0.0/0', '10000-20000')],
+        ['nearRuleQuota', null],
+        ['unusedGroup', null],
+      ]),
+    );
+    expect(e.findings.filter((f: any) => f.kind === 'sensitivePortOpen').map((f: any) => f.ports)).toEqual([
+      [22],
+      [11211],
+    ]);
+    // MySQL from a private range, HTTPS and ICMP open to everyone are not flagged.
+    const flagged = new Set(e.findings.map((f: any) => f.ruleId));
+    expect(flagged.has(id('10.0.0.0/8', '3306'))).toBe(false);
+    expect(flagged.has(id('0.0.0.0/0', '443'))).toBe(false);
+    expect(e.findings).toHaveLength(6);
+    const bob = await newTenant(t.admin, t.url, 'bob');
+    await expect(bob.get(`/v1/security-groups/${g.id}/exposure`)).rejects.toMatchObject({ status: 404 });
+
+    // The CLI prints the same findings as a table.
+    const key = await t.admin.post<any>('/v1/access-keys', { tenantId: 'alice' });
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      PALISADE_SERVER: t.url,
+      PALISADE_ACCESS_KEY_ID: key.id,
+      PALISADE_ACCESS_KEY_SECRET: key.secret,
+    });
+    const out: string[] = [];
+    try {
+      const code = await run(['group', 'exposure', g.id], {
+        out: (x) => out.push(x),
+        err: (x) => out.push(x),
+        readFile: (p) => readFileSync(p, 'utf8'),
+      });
+      expect(code).toBe(0);
+    } finally {
+      process.env = saved;
+    }
+    const text = out.join('\n');
+    for (const kind of ['sensitivePortOpen', 'allPortsOpen', 'wideRangeOpen', 'nearRuleQuota', 'unusedGroup'])
+      expect(text).toContain(kind);
+  });
+});

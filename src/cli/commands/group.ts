@@ -1,4 +1,4 @@
-// palisade group create|list|show|clone|rename|delete, and the rule table group show prints.
+// palisade group create|list|show|exposure|clone|rename|delete, and the rule table group show prints.
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { apiAction, type Column, fields, type Json, listAll, query, table } from '../remote.js';
@@ -132,6 +132,31 @@ export function groupCommand(program: Command, io: Io, exit: (code: number) => v
       apiAction(io, exit, async (client, id: string) => {
         const g = await client.get<Json>(`/v1/security-groups/${id}`);
         return { value: g, text: () => showGroup(g) };
+      }),
+    );
+  group
+    .command('exposure <id>')
+    .description(
+      'rules open to every address (all ports, administrative and database ports, wide ranges), quota, use',
+    )
+    .option('--json', 'print JSON')
+    .action(
+      apiAction(io, exit, async (client, id: string) => {
+        const e = await client.get<Json>(`/v1/security-groups/${id}/exposure`);
+        const findings = e.findings as Json[];
+        return {
+          value: e,
+          text: () =>
+            findings.length
+              ? table(findings, [
+                  ['severity', (f) => f.severity],
+                  ['finding', (f) => f.kind],
+                  ['rule', (f) => f.ruleId ?? '(group)'],
+                  ['ports', (f) => f.ports ?? ''],
+                  ['fix', (f) => f.fix],
+                ])
+              : 'no findings',
+        };
       }),
     );
   group

@@ -2,12 +2,15 @@
 // really decides, and the findings about its rules (shadowed, redundant, ...). Reads only; the
 // port must be the caller's (operators: any), and what is computed is the pure core's.
 import { decidedPolicy } from '../../core/analysis/decided.js';
+import { groupExposure } from '../../core/analysis/exposure.js';
 import { portFindings } from '../../core/analysis/findings.js';
 import { setView } from '../../core/analysis/views.js';
 import type { Direction, Ethertype } from '../../core/model.js';
 import { RegionIndex } from '../../core/region-index.js';
 import { notFound } from '../errors.js';
+import { quotasFor } from '../quotas.js';
 import type { Principal, Service } from '../service.js';
+import { groupOrThrow } from './groups.js';
 
 const DIRECTIONS: Direction[] = ['ingress', 'egress'];
 const FAMILIES: Ethertype[] = ['IPv4', 'IPv6'];
@@ -45,4 +48,19 @@ export async function portAnalysis(svc: Service, p: Principal, portId: string) {
     effective,
     findings: portFindings(index, portId),
   };
+}
+
+/** Exposure lint of one of the caller's groups: rules open to every address, quota, use. */
+export async function groupExposureOf(svc: Service, p: Principal, groupId: string) {
+  const scope = await svc.read(p);
+  const { r, g } = groupOrThrow(scope, groupId);
+  const findings = groupExposure(
+    { ...g.meta, rules: g.ruleList() },
+    {
+      members: g.members.size,
+      referencedBy: r.groupsReferencing(g.meta.id).length,
+      quotas: quotasFor(svc.world, r, g.meta.tenantId),
+    },
+  );
+  return { groupId, revision: scope.revision, findings };
 }
