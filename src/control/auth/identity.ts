@@ -114,12 +114,22 @@ const keystoneId = () => randomUUID().replaceAll('-', '');
 
 /** Checks the fields every identity write shares; Keystone-like limits. */
 function checkName(value: string, path: string): void {
-  if (!/^[^\s/][^/]{0,254}$/.test(value) || value.trim() !== value)
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (!/^[^\s/][^/]{0,254}$/.test(value) || value.trim() !== value || /[\u0000-\u001f\u007f]/.test(value))
     throw badRequest(
       'INVALID_NAME',
       path,
-      `${path} must be 1-255 characters without "/" and without leading or trailing spaces`,
+      `${path} must be 1-255 characters without "/", control characters, or leading or trailing spaces`,
     );
+}
+
+/**
+ * Identities are rows of their own (not JSON documents), and PostgreSQL text cannot hold U+0000:
+ * a description carrying one is refused as the bad input it is, on every store alike.
+ */
+function checkDescription(value: string | undefined, path: string): void {
+  if (value !== undefined && value.includes('\u0000'))
+    throw badRequest('INVALID_FIELD', path, `${path} must not contain the NUL character`);
 }
 
 export class IdentityService {
@@ -168,6 +178,7 @@ export class IdentityService {
     const roles = [...new Set(input.roles ?? [])];
     if (roles.includes('admin')) this.svc.requireAdmin(p);
     checkName(input.name, 'body.name');
+    checkDescription(input.description, 'body.description');
     if (input.password.length < 8)
       throw badRequest('WEAK_PASSWORD', 'body.password', 'body.password must have at least 8 characters');
     const passwordHash = await this.hashing.run(`tenant:${tenantId}`, () => hashPassword(input.password));
@@ -408,6 +419,7 @@ export class IdentityService {
     const user = await this.userOrThrow(p, userId);
     await this.guardAdminUser(p, user);
     checkName(input.name, 'body.name');
+    checkDescription(input.description, 'body.description');
     const expires = input.expiresAt === undefined ? null : Date.parse(input.expiresAt);
     if (expires !== null && (!Number.isFinite(expires) || expires <= this.svc.now()))
       throw badRequest('INVALID_EXPIRY', 'body.expiresAt', 'body.expiresAt must be a future ISO 8601 time');
