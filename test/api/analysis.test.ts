@@ -13,6 +13,29 @@ import {
   type TestServer,
 } from '../support/servers.js';
 
+/** The CLI run as a tenant (a fresh access key in the environment); its output, after exit 0. */
+async function cliAs(t: TestServer, tenantId: string, argv: string[]): Promise<string> {
+  const key = await t.admin.post<any>('/v1/access-keys', { tenantId });
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    PALISADE_SERVER: t.url,
+    PALISADE_ACCESS_KEY_ID: key.id,
+    PALISADE_ACCESS_KEY_SECRET: key.secret,
+  });
+  const out: string[] = [];
+  try {
+    const code = await run(argv, {
+      out: (x) => out.push(x),
+      err: (x) => out.push(x),
+      readFile: (p) => readFileSync(p, 'utf8'),
+    });
+    expect(code).toBe(0);
+  } finally {
+    process.env = saved;
+  }
+  return out.join('\n');
+}
+
 const tcp22 = (remoteIpPrefix: string, priority: number) => ({
   direction: 'ingress',
   protocol: 'tcp',
@@ -86,25 +109,7 @@ describe.each(['sqlite', 'postgres'] as const)('port analysis on %s', (store) =>
   });
 
   it('the CLI prints the effective rules and the finding', async () => {
-    const key = await t.admin.post<any>('/v1/access-keys', { tenantId: 'alice' });
-    const saved = { ...process.env };
-    Object.assign(process.env, {
-      PALISADE_SERVER: t.url,
-      PALISADE_ACCESS_KEY_ID: key.id,
-      PALISADE_ACCESS_KEY_SECRET: key.secret,
-    });
-    const out: string[] = [];
-    try {
-      const code = await run(['port', 'analyze', portId], {
-        out: (x) => out.push(x),
-        err: (x) => out.push(x),
-        readFile: (p) => readFileSync(p, 'utf8'),
-      });
-      expect(code).toBe(0);
-    } finally {
-      process.env = saved;
-    }
-    const text = out.join('\n');
+    const text = await cliAs(t, 'alice', ['port', 'analyze', portId]);
     expect(text).toContain('shadowed');
     expect(text).toContain('(nothing)');
     expect(text).toContain(`6 ports 22 from any`);
@@ -176,25 +181,7 @@ describe('group exposure', () => {
     await expect(bob.get(`/v1/security-groups/${g.id}/exposure`)).rejects.toMatchObject({ status: 404 });
 
     // The CLI prints the same findings as a table.
-    const key = await t.admin.post<any>('/v1/access-keys', { tenantId: 'alice' });
-    const saved = { ...process.env };
-    Object.assign(process.env, {
-      PALISADE_SERVER: t.url,
-      PALISADE_ACCESS_KEY_ID: key.id,
-      PALISADE_ACCESS_KEY_SECRET: key.secret,
-    });
-    const out: string[] = [];
-    try {
-      const code = await run(['group', 'exposure', g.id], {
-        out: (x) => out.push(x),
-        err: (x) => out.push(x),
-        readFile: (p) => readFileSync(p, 'utf8'),
-      });
-      expect(code).toBe(0);
-    } finally {
-      process.env = saved;
-    }
-    const text = out.join('\n');
+    const text = await cliAs(t, 'alice', ['group', 'exposure', g.id]);
     for (const kind of ['sensitivePortOpen', 'allPortsOpen', 'wideRangeOpen', 'nearRuleQuota', 'unusedGroup'])
       expect(text).toContain(kind);
   });
