@@ -147,6 +147,20 @@ export class PacketSet {
     return this.meets(box) ? new PacketSet(this.boxes.flatMap((x) => subtractBox(x, box))) : this;
   }
 
+  subtractSet(other: PacketSet): PacketSet {
+    let out: PacketSet = this;
+    for (const b of other.boxes) {
+      if (out.isEmpty) break;
+      out = out.subtract(b);
+    }
+    return out;
+  }
+
+  /** Whether the two sets hold the same packets (however their boxes are cut). */
+  equals(other: PacketSet): boolean {
+    return this.subtractSet(other).isEmpty && other.subtractSet(this).isEmpty;
+  }
+
   /** The union of two disjoint sets (what one ordered scan hands out is always disjoint). */
   unionDisjoint(other: PacketSet): PacketSet {
     return new PacketSet([...this.boxes, ...other.boxes]);
