@@ -25,6 +25,7 @@ import { groupRoutes } from './routes/groups.js';
 import { identityRoutes } from './routes/identity.js';
 import { instanceRoutes } from './routes/instances.js';
 import { ruleRoutes } from './routes/rules.js';
+import { ruleUsageRoutes } from './routes/rule-usage.js';
 import { shareRoutes } from './routes/shares.js';
 import { statusRoutes } from './routes/status.js';
 import { tenancyRoutes } from './routes/tenancy.js';
@@ -197,6 +198,7 @@ export async function buildApp(
   await app.register(changeRoutes(ctx));
   await app.register(flowRoutes(ctx));
   await app.register(analysisRoutes(ctx));
+  await app.register(ruleUsageRoutes(ctx));
   await app.register(statusRoutes(ctx));
   await app.register(identityRoutes(ctx));
   await mountCompatApis(app, ctx);

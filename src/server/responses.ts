@@ -947,3 +947,44 @@ export const GroupExposure = T.Object(
   },
   { $id: 'GroupExposure' },
 );
+
+/** A rule's hit history, as GET .../unused answers it (ops/rule-usage.ts). */
+const RuleUsage = T.Object({
+  ruleId: Id,
+  groupId: Id,
+  direction: Direction,
+  measuredSince: T.String({
+    format: 'date-time',
+    description:
+      'Since when its hits are counted: an agent enforcing it first reported it, or it was made, whichever is later',
+  }),
+  measuredForDays: T.Integer({
+    minimum: 0,
+    description: 'Whole days measured: under `days`, "unused" covers only these',
+  }),
+  firstHit: nullable(Timestamp, 'The first hit counted; null if none'),
+  lastHit: nullable(Timestamp, 'The last hit counted (to the report that counted it); null if none'),
+  hits: T.Integer({ minimum: 0, description: 'Packets counted since measured' }),
+  hitsInPeriod: T.Integer({
+    minimum: 0,
+    description: 'Packets counted in the daily windows of the last `days` days',
+  }),
+  enforcedNow: T.Boolean({ description: "Whether a host agent's latest report counts it" }),
+});
+const unusedRules = (owner: 'groupId' | 'portId', $id: string) =>
+  T.Object(
+    {
+      [owner]: Id,
+      revision: T.Integer({ description: 'The store revision whose rules are reported' }),
+      days: T.Integer({ minimum: 1 }),
+      asOf: Timestamp,
+      unused: T.Array(RuleUsage, { description: 'Measured rules with no hit in the last `days` days' }),
+      used: T.Array(RuleUsage, { description: 'Measured rules hit in the last `days` days' }),
+      notMeasured: T.Array(T.Object({ ruleId: Id, groupId: Id, direction: Direction, reason: T.String() }), {
+        description: 'Rules no agent has counted: no port holding them is on a host with an agent',
+      }),
+    },
+    { $id },
+  );
+export const GroupUnusedRules = unusedRules('groupId', 'GroupUnusedRules');
+export const PortUnusedRules = unusedRules('portId', 'PortUnusedRules');

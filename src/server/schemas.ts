@@ -1,6 +1,7 @@
 // Request schemas of the native API (TypeBox): Fastify validates every request with them and
 // @fastify/swagger turns the same schemas into the OpenAPI 3.1 document.
 import { Type as T } from '@sinclair/typebox';
+import { RULE_HIT_WINDOWS } from '../control/ops/rule-usage.js';
 import { PROFILES } from '../core/model.js';
 import { QuotasSchema, RuleSchema, TimeoutsSchema } from '../policy/schema.js';
 
@@ -293,3 +294,10 @@ export const ShareCreate = T.Object(
 );
 export const SharePatch = T.Object({ targetTenantId: Target }, strict);
 export const ShareQuery = T.Object({ regionId: T.Optional(Id) });
+
+/** GET .../unused: the period without hits, in days (at most the daily windows kept per rule). */
+export const UnusedQuery = T.Object({
+  days: T.Optional(
+    T.Integer({ minimum: 1, maximum: RULE_HIT_WINDOWS, default: 30, description: 'Days without a hit' }),
+  ),
+});

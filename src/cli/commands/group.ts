@@ -1,7 +1,8 @@
-// palisade group create|list|show|exposure|clone|rename|delete, and the rule table group show prints.
+// palisade group create|list|show|exposure|unused|clone|rename|delete, and the rule table group show prints.
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { apiAction, type Column, fields, type Json, listAll, query, table } from '../remote.js';
+import { unusedCommand } from './unused.js';
 
 const portsText = (ranges?: { from: number; to: number }[]) =>
   ranges?.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`)).join(',') ?? 'all';
@@ -75,6 +76,7 @@ export function showGroup(g: Json): string {
 
 export function groupCommand(program: Command, io: Io, exit: (code: number) => void): void {
   const group = program.command('group').description('security groups');
+  unusedCommand(group, 'group', io, exit);
   group
     .command('create')
     .description("create a group: the profile's starting rules, a template's, or none (--template empty)")
