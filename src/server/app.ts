@@ -20,6 +20,7 @@ import * as R from './responses.js';
 import { addressGroupRoutes } from './routes/address-groups.js';
 import { analysisRoutes } from './routes/analysis.js';
 import { changeRoutes } from './routes/changes.js';
+import { exposureRoutes } from './routes/exposure.js';
 import { flowRoutes } from './routes/flows.js';
 import { groupRoutes } from './routes/groups.js';
 import { identityRoutes } from './routes/identity.js';
@@ -199,6 +200,7 @@ export async function buildApp(
   await app.register(flowRoutes(ctx));
   await app.register(analysisRoutes(ctx));
   await app.register(ruleUsageRoutes(ctx));
+  await app.register(exposureRoutes(ctx));
   await app.register(statusRoutes(ctx));
   await app.register(identityRoutes(ctx));
   await mountCompatApis(app, ctx);

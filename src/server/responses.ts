@@ -7,6 +7,7 @@
 // Fastify does not serialize with these schemas: app.ts compiles every response schema to
 // JSON.stringify, so an answer is byte for byte what the route produced.
 import { type Static, type TSchema, Type as T } from '@sinclair/typebox';
+import { EXPOSURE_KINDS } from '../core/analysis/exposure.js';
 import { PROFILES } from '../core/model.js';
 import { QuotasSchema, RuleSchema, TimeoutsSchema } from '../policy/schema.js';
 
@@ -929,23 +930,58 @@ export const PortAnalysis = T.Object(
   { $id: 'PortAnalysis' },
 );
 
+const ExposureKinds = [...EXPOSURE_KINDS];
+const Severity = Enum(['high', 'medium', 'low']);
+/** The policy a lint applied: the request's, over the defaults. */
+const ExposurePolicyApplied = T.Object({
+  sensitivePorts: T.Array(PortNumber),
+  widestRange: T.Integer(),
+  quotaShare: T.Number(),
+  maxEffectiveRules: T.Integer(),
+  catchAllShare: T.Number(),
+  catchAllMinPorts: T.Integer(),
+  perInstanceGroups: T.Integer(),
+  perInstanceDifference: T.Integer(),
+  severities: T.Object(
+    Object.fromEntries(ExposureKinds.map((k) => [k, Enum(['high', 'medium', 'low', 'off'])])),
+  ),
+});
+const ExposureFinding = T.Object({
+  kind: Enum(ExposureKinds),
+  severity: Severity,
+  groupId: T.Optional(Id),
+  ruleId: T.Optional(Id),
+  ports: T.Optional(T.Array(T.Integer(), { description: 'The sensitive ports the rule opens to everyone' })),
+  groupIds: T.Optional(T.Array(Id, { description: 'groupPerInstance: the groups that could be one' })),
+  portId: T.Optional(Id),
+  count: T.Optional(
+    T.Integer({
+      minimum: 0,
+      description:
+        "The rules a port is under, the ports a group is alone on, the groups alike, a group's rules",
+    }),
+  ),
+  fix: T.String({ description: 'What to change' }),
+});
 export const GroupExposure = T.Object(
   {
     groupId: Id,
     revision: T.Integer({ description: 'The store revision analysed' }),
-    findings: T.Array(
-      T.Object({
-        kind: Enum(['allPortsOpen', 'sensitivePortOpen', 'wideRangeOpen', 'nearRuleQuota', 'unusedGroup']),
-        severity: Enum(['high', 'medium', 'low']),
-        ruleId: T.Optional(Id),
-        ports: T.Optional(
-          T.Array(T.Integer(), { description: 'The sensitive ports the rule opens to everyone' }),
-        ),
-        fix: T.String({ description: 'What to change' }),
-      }),
-    ),
+    policy: ExposurePolicyApplied,
+    findings: T.Array(ExposureFinding),
   },
   { $id: 'GroupExposure' },
+);
+export const RegionExposure = T.Object(
+  {
+    regionId: Id,
+    revision: T.Integer({ description: 'The store revision analysed' }),
+    policy: ExposurePolicyApplied,
+    findings: T.Array(ExposureFinding, {
+      description: "Every visible group's findings, then those across groups and ports",
+    }),
+  },
+  { $id: 'RegionExposure' },
 );
 
 /** A rule's hit history, as GET .../unused answers it (ops/rule-usage.ts). */

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { apiAction, type Column, fields, type Json, listAll, query, table } from '../remote.js';
+import { exposureCommand } from './exposure.js';
 import { unusedCommand } from './unused.js';
 
 const portsText = (ranges?: { from: number; to: number }[]) =>
@@ -136,31 +137,7 @@ export function groupCommand(program: Command, io: Io, exit: (code: number) => v
         return { value: g, text: () => showGroup(g) };
       }),
     );
-  group
-    .command('exposure <id>')
-    .description(
-      'rules open to every address (all ports, administrative and database ports, wide ranges), quota, use',
-    )
-    .option('--json', 'print JSON')
-    .action(
-      apiAction(io, exit, async (client, id: string) => {
-        const e = await client.get<Json>(`/v1/security-groups/${id}/exposure`);
-        const findings = e.findings as Json[];
-        return {
-          value: e,
-          text: () =>
-            findings.length
-              ? table(findings, [
-                  ['severity', (f) => f.severity],
-                  ['finding', (f) => f.kind],
-                  ['rule', (f) => f.ruleId ?? '(group)'],
-                  ['ports', (f) => f.ports ?? ''],
-                  ['fix', (f) => f.fix],
-                ])
-              : 'no findings',
-        };
-      }),
-    );
+  exposureCommand(group, 'group', io, exit);
   group
     .command('clone <id>')
     .description('copy a group and its rules (rules naming the group name the copy)')
