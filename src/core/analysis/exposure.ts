@@ -117,7 +117,9 @@ function openedPorts(rule: Rule): { from: number; to: number }[] | null {
   const proto = protocolNumber(rule.protocol);
   if (proto === null) return null;
   if (!PORTED_PROTOCOLS.has(proto)) return [];
-  return rule.ports?.length ? rule.ports : null;
+  // A range of every port (Alibaba writes 1/65535) opens all ports, as no range does.
+  if (!rule.ports?.length || rule.ports.some((r) => r.from <= 1 && r.to >= 65535)) return null;
+  return rule.ports;
 }
 
 export function groupExposure(

@@ -17,6 +17,8 @@ export const exposureRoutes =
     app.post(
       '/v1/security-groups/:id/exposure',
       {
+        // Reads: no revision, no Idempotency-Key.
+        config: { read: true },
         schema: {
           tags: ['analysis'],
           summary:
@@ -51,6 +53,7 @@ export const exposureRoutes =
     app.post(
       '/v1/regions/:id/exposure',
       {
+        config: { read: true },
         schema: {
           tags: ['analysis'],
           summary: `${REGION_SUMMARY}, by the policy in the body`,
