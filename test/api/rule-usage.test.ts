@@ -68,8 +68,15 @@ async function cli(url: string, key: { id: string; secret: string }, argv: strin
 }
 
 /** How many daily windows the store holds for a rule (read beside the server). */
-async function storedWindows(db: TestDatabase, ruleId: string): Promise<number> {
-  const text = 'select count(*) as n from rule_hit_windows where rule_id = $1';
+const storedWindows = (db: TestDatabase, ruleId: string) => storedRows(db, 'rule_hit_windows', ruleId);
+
+/** How many rows of a rule history table hold a rule (read beside the server). */
+async function storedRows(
+  db: TestDatabase,
+  table: 'rule_usage' | 'rule_hit_windows',
+  ruleId: string,
+): Promise<number> {
+  const text = `select count(*) as n from ${table} where rule_id = $1`;
   if (db.location.startsWith('postgres')) {
     const c = new pg.Client({ connectionString: db.location });
     await c.connect();
@@ -266,6 +273,17 @@ describe.each(STORES)('unused rules on %s', (store) => {
   it('starts no history for a rule id that names no rule', async () => {
     await report('h1', { [rule.ssh]: 200, 'sgr-nothing': 7 });
     expect(await storedWindows(db, 'sgr-nothing')).toBe(0);
+  });
+
+  it('drops the history of a deleted rule once the agent no longer counts it', async () => {
+    await report('h1', { [rule.ssh]: 201, [rule.http]: 0, [rule.https]: 0 });
+    expect(await storedWindows(db, rule.ssh)).toBeGreaterThan(0);
+    await alice.delete(`/v1/security-groups/${groupId}/rules/${rule.ssh}`);
+    await report('h1', { [rule.http]: 0, [rule.https]: 0 });
+    expect(await storedWindows(db, rule.ssh)).toBe(0);
+    expect(await storedRows(db, 'rule_usage', rule.ssh)).toBe(0);
+    // The rules that remain keep theirs.
+    expect(await storedRows(db, 'rule_usage', rule.http)).toBe(1);
   });
 });
 

@@ -66,7 +66,8 @@ export function* reportSteps(
     .compile();
   const select = db.selectFrom('host_status').select('body').where('host', '=', host);
   const previous = (yield (postgres ? select.forUpdate() : select).compile()).rows as { body: string }[];
-  const since = hitsSince(countersOf(previous[0]?.body), report.counters);
+  const previousCounters = countersOf(previous[0]?.body);
+  const since = hitsSince(previousCounters, report.counters);
   const day = windowStart(at);
   const usage = [...since]
     .filter(([rule, d]) => known(rule) && (d.firstSeen || d.hits > 0))
@@ -110,6 +111,16 @@ export function* reportSteps(
     .deleteFrom('rule_hit_windows')
     .where('window_start', '<', day - (RULE_HIT_WINDOWS - 1) * DAY_MS)
     .compile();
+  // A rule the previous report counted that is gone from this one and from the world was
+  // deleted: its history goes with it (the store keeps history for rules that exist).
+  const gone = [...previousCounters.keys()]
+    .filter((rule) => !report.counters.has(rule) && !known(rule))
+    .sort();
+  for (let i = 0; i < gone.length; i += CHUNK) {
+    const ids = gone.slice(i, i + CHUNK);
+    yield db.deleteFrom('rule_usage').where('rule_id', 'in', ids).compile();
+    yield db.deleteFrom('rule_hit_windows').where('rule_id', 'in', ids).compile();
+  }
   yield db
     .updateTable('host_status')
     .set({ revision: report.revision, body: report.body, reported_at: reportedAt })

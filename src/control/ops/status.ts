@@ -1,6 +1,7 @@
 // Enforcement status: each host agent reports the revision its kernel enforces, the ports it
 // had to close and its rules' hit counts; the API answers whether a region's latest change is
-// enforced on every host that carries its ports.
+// enforced on every host that carries its ports. Each report also extends the rules' hit
+// history (ops/rule-usage.ts), in the same transaction.
 import { badRequest } from '../errors.js';
 import { reportSteps, runTransaction } from './rule-usage.js';
 import { sees } from '../scope.js';
