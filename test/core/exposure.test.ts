@@ -83,8 +83,9 @@ describe('the exposure lint, from 001 usage notes', () => {
     const open = found.filter((f) => f.kind === 'defaultGroupOpen').map((f) => f.ruleId);
     const sensitive = found.filter((f) => f.kind === 'sensitivePortOpen').flatMap((f) => f.ports);
     expect(sensitive).toEqual(expect.arrayContaining([22, 3389]));
-    // Every rule of the default group open to everyone is named (SSH, RDP, ICMP, ...).
-    expect(open.length).toBeGreaterThanOrEqual(2);
+    // Each of its three rules (ICMP, SSH, RDP, all from every address) is named.
+    expect(open).toEqual(d.rules.map((r) => r.id));
+    expect(d.rules).toHaveLength(3);
     expect(open).toEqual(
       expect.arrayContaining(found.filter((f) => f.kind === 'sensitivePortOpen').map((f) => f.ruleId)),
     );
