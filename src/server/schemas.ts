@@ -238,9 +238,10 @@ export const AuditQuery = T.Object({
 export const HostParams = T.Object({ host: T.String({ minLength: 1, maxLength: 255 }) });
 export const HostReport = T.Object(
   {
-    revision: T.Integer({ minimum: 0 }),
+    // Counts the store keeps as 64-bit integers and reads back as numbers: at most 2^53 - 1.
+    revision: T.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
     closed: T.Array(T.Object({ portId: Id, reason: T.String() }, strict)),
-    ruleHits: T.Record(T.String(), T.Integer({ minimum: 0 })),
+    ruleHits: T.Record(T.String(), T.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
   },
   strict,
 );

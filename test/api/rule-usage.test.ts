@@ -275,6 +275,18 @@ describe.each(STORES)('unused rules on %s', (store) => {
     expect(await storedWindows(db, 'sgr-nothing')).toBe(0);
   });
 
+  it('saturates at 2^53 - 1 whatever counts an agent sends, and refuses larger ones', async () => {
+    const max = Number.MAX_SAFE_INTEGER;
+    for (const n of [max, 0, max, 0, max]) await report('h1', { [rule.http]: n, [rule.https]: 0 });
+    expect(entry(await unused(1), rule.http)).toMatchObject({ hits: max, hitsInPeriod: max });
+    await expect(report('h1', { [rule.http]: 2 ** 60 })).rejects.toMatchObject({ status: 400 });
+    await expect(
+      admin.post('/v1/hosts/h1/status', { revision: 1e308, closed: [], ruleHits: {} }),
+    ).rejects.toMatchObject({
+      status: 400,
+    });
+  });
+
   it('drops the history of a deleted rule once the agent no longer counts it', async () => {
     await report('h1', { [rule.ssh]: 201, [rule.http]: 0, [rule.https]: 0 });
     expect(await storedWindows(db, rule.ssh)).toBeGreaterThan(0);

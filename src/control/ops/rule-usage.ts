@@ -42,6 +42,13 @@ export function countersOf(body: string | undefined): Map<string, number> {
   return new Map(Object.entries(parsed.ruleHits ?? {}));
 }
 
+/**
+ * The stored hits plus the new ones, stopping at 2^53 - 1 (what reads back as a number) and
+ * never overflowing the 64-bit column, whatever counts agents send.
+ */
+const saturatedSum = (table: 'rule_usage' | 'rule_hit_windows') =>
+  sql<number>`case when ${sql.ref(`${table}.hits`)} > ${Number.MAX_SAFE_INTEGER} - excluded.hits then ${Number.MAX_SAFE_INTEGER} else ${sql.ref(`${table}.hits`)} + excluded.hits end`;
+
 type Steps = Generator<CompiledQuery, void, QueryResult<unknown>>;
 
 /**
@@ -87,7 +94,7 @@ export function* reportSteps(
         oc.column('rule_id').doUpdateSet({
           first_hit: sql`coalesce(rule_usage.first_hit, excluded.first_hit)`,
           last_hit: sql`coalesce(excluded.last_hit, rule_usage.last_hit)`,
-          hits: sql`rule_usage.hits + excluded.hits`,
+          hits: saturatedSum('rule_usage'),
         }),
       )
       .compile();
@@ -101,9 +108,7 @@ export function* reportSteps(
       .insertInto('rule_hit_windows')
       .values(rows)
       .onConflict((oc) =>
-        oc
-          .columns(['rule_id', 'window_start'])
-          .doUpdateSet({ hits: sql`rule_hit_windows.hits + excluded.hits` }),
+        oc.columns(['rule_id', 'window_start']).doUpdateSet({ hits: saturatedSum('rule_hit_windows') }),
       )
       .compile();
   }
