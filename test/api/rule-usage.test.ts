@@ -204,6 +204,24 @@ describe.each(STORES)('unused rules on %s', (store) => {
       expect(text).toContain('measured since');
       expect(text).toContain('1 rule(s) hit in the last 1 days');
       expect(text).not.toMatch(new RegExp(`^${rule.ssh}`, 'm'));
+      // A period that is not a whole number of days is a usage error (exit 2), not a request.
+      const saved = { ...process.env };
+      Object.assign(process.env, {
+        PALISADE_SERVER: t.url,
+        PALISADE_ACCESS_KEY_ID: aliceKey.id,
+        PALISADE_ACCESS_KEY_SECRET: aliceKey.secret,
+      });
+      const errors: string[] = [];
+      try {
+        const code = await run(['group', 'unused', groupId, '--days', 'soon'], {
+          out: (x) => errors.push(x),
+          err: (x) => errors.push(x),
+          readFile: (p) => readFileSync(p, 'utf8'),
+        });
+        expect([code, errors.join('\n')]).toEqual([2, expect.stringContaining('--days')]);
+      } finally {
+        process.env = saved;
+      }
       const json = JSON.parse(await cli(t.url, aliceKey, ['port', 'unused', portId, '--json']));
       expect(json.portId).toBe(portId);
       expect(json.used.map((e: any) => e.ruleId)).toEqual([rule.ssh]);
