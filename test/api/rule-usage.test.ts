@@ -436,5 +436,12 @@ describe('unused rules with two servers on one PostgreSQL', () => {
     );
     const u = await alice.get<any>(`/v1/security-groups/${g.id}/unused?days=1`);
     expect(u.used.map((e: any) => [e.ruleId, e.hits]).sort()).toEqual(ids.map((id) => [id, 40]).sort());
+
+    // One host's report reaching both servers at once (an agent retrying): counted once, as
+    // each server reads the host's previous report under a lock.
+    const twice = { revision: 1, closed: [], ruleHits: Object.fromEntries(ids.map((id) => [id, 15])) };
+    await Promise.all(servers.map((s) => s.post('/v1/hosts/h1/status', twice)));
+    const after = await alice.get<any>(`/v1/security-groups/${g.id}/unused?days=1`);
+    expect(after.used.map((e: any) => [e.ruleId, e.hits]).sort()).toEqual(ids.map((id) => [id, 45]).sort());
   });
 });
