@@ -7,6 +7,7 @@
 // Fastify does not serialize with these schemas: app.ts compiles every response schema to
 // JSON.stringify, so an answer is byte for byte what the route produced.
 import { type Static, type TSchema, Type as T } from '@sinclair/typebox';
+import { EXPOSURE_KINDS } from '../core/analysis/exposure.js';
 import { PROFILES } from '../core/model.js';
 import { QuotasSchema, RuleSchema, TimeoutsSchema } from '../policy/schema.js';
 
@@ -929,21 +930,97 @@ export const PortAnalysis = T.Object(
   { $id: 'PortAnalysis' },
 );
 
+const ExposureKinds = [...EXPOSURE_KINDS];
+const Severity = Enum(['high', 'medium', 'low']);
+/** The policy a lint applied: the request's, over the defaults. */
+const ExposurePolicyApplied = T.Object({
+  sensitivePorts: T.Array(PortNumber),
+  widestRange: T.Integer(),
+  quotaShare: T.Number(),
+  maxEffectiveRules: T.Integer(),
+  catchAllShare: T.Number(),
+  catchAllMinPorts: T.Integer(),
+  perInstanceGroups: T.Integer(),
+  perInstanceDifference: T.Integer(),
+  severities: T.Object(
+    Object.fromEntries(ExposureKinds.map((k) => [k, Enum(['high', 'medium', 'low', 'off'])])),
+  ),
+});
+const ExposureFinding = T.Object({
+  kind: Enum(ExposureKinds),
+  severity: Severity,
+  groupId: T.Optional(Id),
+  ruleId: T.Optional(Id),
+  ports: T.Optional(T.Array(T.Integer(), { description: 'The sensitive ports the rule opens to everyone' })),
+  groupIds: T.Optional(T.Array(Id, { description: 'groupPerInstance: the groups that could be one' })),
+  portId: T.Optional(Id),
+  count: T.Optional(
+    T.Integer({
+      minimum: 0,
+      description:
+        "The rules a port is under, the ports a group is alone on, the groups alike, a group's rules",
+    }),
+  ),
+  fix: T.String({ description: 'What to change' }),
+});
 export const GroupExposure = T.Object(
   {
     groupId: Id,
     revision: T.Integer({ description: 'The store revision analysed' }),
-    findings: T.Array(
-      T.Object({
-        kind: Enum(['allPortsOpen', 'sensitivePortOpen', 'wideRangeOpen', 'nearRuleQuota', 'unusedGroup']),
-        severity: Enum(['high', 'medium', 'low']),
-        ruleId: T.Optional(Id),
-        ports: T.Optional(
-          T.Array(T.Integer(), { description: 'The sensitive ports the rule opens to everyone' }),
-        ),
-        fix: T.String({ description: 'What to change' }),
-      }),
-    ),
+    policy: ExposurePolicyApplied,
+    findings: T.Array(ExposureFinding),
   },
   { $id: 'GroupExposure' },
 );
+export const RegionExposure = T.Object(
+  {
+    regionId: Id,
+    revision: T.Integer({ description: 'The store revision analysed' }),
+    policy: ExposurePolicyApplied,
+    findings: T.Array(ExposureFinding, {
+      description: "Every visible group's findings, then those across groups and ports",
+    }),
+  },
+  { $id: 'RegionExposure' },
+);
+
+/** A rule's hit history, as GET .../unused answers it (ops/rule-usage.ts). */
+const RuleUsage = T.Object({
+  ruleId: Id,
+  groupId: Id,
+  direction: Direction,
+  measuredSince: T.String({
+    format: 'date-time',
+    description:
+      'Since when its hits are counted: an agent enforcing it first reported it, or it was made, whichever is later',
+  }),
+  measuredForDays: T.Integer({
+    minimum: 0,
+    description: 'Whole days measured: under `days`, "unused" covers only these',
+  }),
+  firstHit: nullable(Timestamp, 'The first hit counted; null if none'),
+  lastHit: nullable(Timestamp, 'The last hit counted (to the report that counted it); null if none'),
+  hits: T.Integer({ minimum: 0, description: 'Packets counted since measured' }),
+  hitsInPeriod: T.Integer({
+    minimum: 0,
+    description: 'Packets counted in the daily windows of the last `days` days',
+  }),
+  enforcedNow: T.Boolean({ description: "Whether a host agent's latest report counts it" }),
+});
+const unusedRules = (owner: 'groupId' | 'portId', $id: string) =>
+  T.Object(
+    {
+      [owner]: Id,
+      revision: T.Integer({ description: 'The store revision whose rules are reported' }),
+      days: T.Integer({ minimum: 1 }),
+      asOf: Timestamp,
+      unused: T.Array(RuleUsage, { description: 'Measured rules with no hit in the last `days` days' }),
+      used: T.Array(RuleUsage, { description: 'Measured rules hit in the last `days` days' }),
+      notMeasured: T.Array(T.Object({ ruleId: Id, groupId: Id, direction: Direction, reason: T.String() }), {
+        description: 'Rules no agent has counted: no port holding them is on a host with an agent',
+      }),
+    },
+    { $id },
+  );
+export const GroupUnusedRules = unusedRules('groupId', 'GroupUnusedRules');
+export const PortUnusedRules = unusedRules('portId', 'PortUnusedRules');

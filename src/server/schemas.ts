@@ -1,6 +1,8 @@
 // Request schemas of the native API (TypeBox): Fastify validates every request with them and
 // @fastify/swagger turns the same schemas into the OpenAPI 3.1 document.
 import { Type as T } from '@sinclair/typebox';
+import { RULE_HIT_WINDOWS } from '../control/ops/rule-usage.js';
+import { EXPOSURE_KINDS } from '../core/analysis/exposure.js';
 import { PROFILES } from '../core/model.js';
 import { QuotasSchema, RuleSchema, TimeoutsSchema } from '../policy/schema.js';
 
@@ -236,9 +238,10 @@ export const AuditQuery = T.Object({
 export const HostParams = T.Object({ host: T.String({ minLength: 1, maxLength: 255 }) });
 export const HostReport = T.Object(
   {
-    revision: T.Integer({ minimum: 0 }),
+    // Counts the store keeps as 64-bit integers and reads back as numbers: at most 2^53 - 1.
+    revision: T.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
     closed: T.Array(T.Object({ portId: Id, reason: T.String() }, strict)),
-    ruleHits: T.Record(T.String(), T.Integer({ minimum: 0 })),
+    ruleHits: T.Record(T.String(), T.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
   },
   strict,
 );
@@ -293,3 +296,41 @@ export const ShareCreate = T.Object(
 );
 export const SharePatch = T.Object({ targetTenantId: Target }, strict);
 export const ShareQuery = T.Object({ regionId: T.Optional(Id) });
+
+/** GET .../unused: the period without hits, in days (at most the daily windows kept per rule). */
+export const UnusedQuery = T.Object({
+  days: T.Optional(
+    T.Integer({ minimum: 1, maximum: RULE_HIT_WINDOWS, default: 30, description: 'Days without a hit' }),
+  ),
+});
+
+/** POST .../exposure: what the lint flags; every field is optional and defaults as documented. */
+const LintSeverity = T.Union([T.Literal('high'), T.Literal('medium'), T.Literal('low'), T.Literal('off')]);
+export const ExposureQuery = T.Object(
+  {
+    policy: T.Optional(
+      T.Object(
+        {
+          sensitivePorts: T.Optional(
+            T.Array(T.Integer({ minimum: 1, maximum: 65535 }), {
+              maxItems: 1024,
+              description: 'Ports never to open to every address (replaces the default list)',
+            }),
+          ),
+          widestRange: T.Optional(T.Integer({ minimum: 1, maximum: 65535 })),
+          quotaShare: T.Optional(T.Number({ description: 'Above 0, at most 1' })),
+          maxEffectiveRules: T.Optional(T.Integer({ minimum: 1 })),
+          catchAllShare: T.Optional(T.Number({ description: 'Above 0, at most 1' })),
+          catchAllMinPorts: T.Optional(T.Integer({ minimum: 1 })),
+          perInstanceGroups: T.Optional(T.Integer({ minimum: 2 })),
+          perInstanceDifference: T.Optional(T.Integer({ minimum: 0 })),
+          severities: T.Optional(
+            T.Object(Object.fromEntries(EXPOSURE_KINDS.map((k) => [k, T.Optional(LintSeverity)])), strict),
+          ),
+        },
+        strict,
+      ),
+    ),
+  },
+  strict,
+);

@@ -29,6 +29,8 @@ export interface ServeOptions {
   limits?: ServerLimits;
   /** Tests: answer 500 RESPONSE_NOT_DOCUMENTED for any answer the OpenAPI document does not describe. */
   checkResponses?: boolean;
+  /** The service's clock (ms since the epoch); tests move it to see days pass. Default Date.now. */
+  now?: () => number;
 }
 
 export interface RunningServer {
@@ -57,7 +59,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const store = await openStore(database).catch((e: Error) => {
     throw new StartupError(e.message);
   });
-  const service = await Service.open(store);
+  const service = await Service.open(store, opts.now);
   const limits = opts.limits ?? limitsFromEnv(env);
   // One guard for every API: a source's failures count wherever it fails.
   const guard = new AuthGuard(limits.auth);

@@ -87,6 +87,16 @@ export interface Database {
   /** Server-wide settings, such as the master-key check. */
   settings: { name: string; value: string };
   host_status: { host: string; revision: number; body: string; reported_at: string };
+  /** Per rule: since when an agent enforcing it reports it (ms), first and last hit, total hits. */
+  rule_usage: {
+    rule_id: string;
+    measured_since: number;
+    first_hit: number | null;
+    last_hit: number | null;
+    hits: number;
+  };
+  /** Per rule and window (a UTC day, by its start in ms): the packets counted in it. */
+  rule_hit_windows: { rule_id: string; window_start: number; hits: number };
   idempotency: {
     principal: string;
     key: string;

@@ -25,6 +25,8 @@ const READ_POSTS = new Set([
   'POST /v1/regions/{id}/flows:check',
   'POST /v1/regions/{id}/simulations',
   'POST /v1/hosts/{host}/status',
+  'POST /v1/security-groups/{id}/exposure',
+  'POST /v1/regions/{id}/exposure',
 ]);
 
 interface Operation {

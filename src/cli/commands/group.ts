@@ -1,7 +1,9 @@
-// palisade group create|list|show|exposure|clone|rename|delete, and the rule table group show prints.
+// palisade group create|list|show|exposure|unused|clone|rename|delete, and the rule table group show prints.
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { apiAction, type Column, fields, type Json, listAll, query, table } from '../remote.js';
+import { exposureCommand } from './exposure.js';
+import { unusedCommand } from './unused.js';
 
 const portsText = (ranges?: { from: number; to: number }[]) =>
   ranges?.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`)).join(',') ?? 'all';
@@ -75,6 +77,7 @@ export function showGroup(g: Json): string {
 
 export function groupCommand(program: Command, io: Io, exit: (code: number) => void): void {
   const group = program.command('group').description('security groups');
+  unusedCommand(group, 'group', io, exit);
   group
     .command('create')
     .description("create a group: the profile's starting rules, a template's, or none (--template empty)")
@@ -134,31 +137,7 @@ export function groupCommand(program: Command, io: Io, exit: (code: number) => v
         return { value: g, text: () => showGroup(g) };
       }),
     );
-  group
-    .command('exposure <id>')
-    .description(
-      'rules open to every address (all ports, administrative and database ports, wide ranges), quota, use',
-    )
-    .option('--json', 'print JSON')
-    .action(
-      apiAction(io, exit, async (client, id: string) => {
-        const e = await client.get<Json>(`/v1/security-groups/${id}/exposure`);
-        const findings = e.findings as Json[];
-        return {
-          value: e,
-          text: () =>
-            findings.length
-              ? table(findings, [
-                  ['severity', (f) => f.severity],
-                  ['finding', (f) => f.kind],
-                  ['rule', (f) => f.ruleId ?? '(group)'],
-                  ['ports', (f) => f.ports ?? ''],
-                  ['fix', (f) => f.fix],
-                ])
-              : 'no findings',
-        };
-      }),
-    );
+  exposureCommand(group, 'group', io, exit);
   group
     .command('clone <id>')
     .description('copy a group and its rules (rules naming the group name the copy)')

@@ -1,7 +1,8 @@
-// palisade port show|join|leave|analyze
+// palisade port show|join|leave|analyze|unused
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { apiAction, fields, type Json, table } from '../remote.js';
+import { unusedCommand } from './unused.js';
 
 const showPort = (p: Json) =>
   fields({ ...p, groups: p.groupIds }, [
@@ -21,6 +22,7 @@ const showPort = (p: Json) =>
 
 export function portCommand(program: Command, io: Io, exit: (code: number) => void): void {
   const port = program.command('port').description('instance ports and their security groups');
+  unusedCommand(port, 'port', io, exit);
   port
     .command('show <port>')
     .option('--json', 'print JSON')

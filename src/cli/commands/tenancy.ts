@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { apiAction, collect, fields, type Json, keyValues, listAll, query, table } from '../remote.js';
+import { exposureCommand } from './exposure.js';
 
 export function tenancyCommands(program: Command, io: Io, exit: (code: number) => void): void {
   const tenant = program.command('tenant').description('tenants (operator)');
@@ -74,6 +75,7 @@ export function tenancyCommands(program: Command, io: Io, exit: (code: number) =
     );
 
   const region = program.command('region').description('regions');
+  exposureCommand(region, 'region', io, exit);
   region
     .command('create')
     .requiredOption('--id <id>', 'id')

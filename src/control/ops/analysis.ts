@@ -10,6 +10,7 @@ import { RegionIndex } from '../../core/region-index.js';
 import { notFound } from '../errors.js';
 import { quotasFor } from '../quotas.js';
 import type { Principal, Service } from '../service.js';
+import { exposurePolicy, type ExposurePolicyInput } from './exposure.js';
 import { groupOrThrow } from './groups.js';
 
 const DIRECTIONS: Direction[] = ['ingress', 'egress'];
@@ -50,8 +51,15 @@ export async function portAnalysis(svc: Service, p: Principal, portId: string) {
   };
 }
 
-/** Exposure lint of one of the caller's groups: rules open to every address, quota, use. */
-export async function groupExposureOf(svc: Service, p: Principal, groupId: string) {
+/** Exposure lint of one of the caller's groups: rules open to every address, quota, use; by the caller's policy. */
+export async function groupExposureOf(
+  svc: Service,
+  p: Principal,
+  groupId: string,
+  input?: ExposurePolicyInput,
+  at = 'body.policy',
+) {
+  const policy = exposurePolicy(input, at);
   const scope = await svc.read(p);
   const { r, g } = groupOrThrow(scope, groupId);
   const findings = groupExposure(
@@ -61,6 +69,7 @@ export async function groupExposureOf(svc: Service, p: Principal, groupId: strin
       referencedBy: r.groupsReferencing(g.meta.id).length,
       quotas: quotasFor(svc.world, r, g.meta.tenantId),
     },
+    policy,
   );
-  return { groupId, revision: scope.revision, findings };
+  return { groupId, revision: scope.revision, policy, findings };
 }

@@ -1,7 +1,9 @@
 // Enforcement status: each host agent reports the revision its kernel enforces, the ports it
 // had to close and its rules' hit counts; the API answers whether a region's latest change is
-// enforced on every host that carries its ports.
+// enforced on every host that carries its ports. Each report also extends the rules' hit
+// history (ops/rule-usage.ts), in the same transaction.
 import { badRequest } from '../errors.js';
+import { reportSteps, runTransaction } from './rule-usage.js';
 import { sees } from '../scope.js';
 import type { Principal, Service } from '../service.js';
 
@@ -21,19 +23,21 @@ export async function reportHost(
 ): Promise<void> {
   svc.requireAdmin(p);
   if (!host.trim()) throw badRequest('INVALID_FIELD', 'params.host', 'params.host must not be empty');
-  const row = {
-    host,
-    revision: report.revision,
-    body: JSON.stringify(report),
-    reported_at: new Date(svc.now()).toISOString(),
-  };
-  await svc.db
-    .insertInto('host_status')
-    .values(row)
-    .onConflict((oc) =>
-      oc.column('host').doUpdateSet({ revision: row.revision, body: row.body, reported_at: row.reported_at }),
-    )
-    .execute();
+  // The latest world, so that a rule created on another server just now starts its history.
+  await svc.sync();
+  const at = svc.now();
+  const counters = new Map(Object.entries(report.ruleHits));
+  const known = (ruleId: string) => svc.world.locate('rule', ruleId) !== undefined;
+  const postgres = svc.store.dialect === 'postgres';
+  await runTransaction(svc, () =>
+    reportSteps(
+      svc.db,
+      postgres,
+      at,
+      { host, revision: report.revision, body: JSON.stringify(report), counters },
+      known,
+    ),
+  );
 }
 
 export async function enforcementStatus(svc: Service, p: Principal, regionId?: string) {

@@ -224,6 +224,40 @@ function roleAssignments(): Migration {
   };
 }
 
+/**
+ * Rule hit history (unused rules): per rule, since when an agent enforcing it reports it, its
+ * first and last hit and its total; per rule and day, the hits of that day (a bounded number of
+ * days is kept, see ops/rule-usage.ts). Times are milliseconds since the epoch.
+ */
+function ruleUsage(dialect: Dialect): Migration {
+  const bigint = dialect === 'postgres' ? 'bigint' : 'integer';
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('rule_usage')
+        .addColumn('rule_id', 'text', (c) => c.primaryKey())
+        .addColumn('measured_since', bigint, (c) => c.notNull())
+        .addColumn('first_hit', bigint)
+        .addColumn('last_hit', bigint)
+        .addColumn('hits', bigint, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('rule_hit_windows')
+        .addColumn('rule_id', 'text', (c) => c.notNull())
+        .addColumn('window_start', bigint, (c) => c.notNull())
+        .addColumn('hits', bigint, (c) => c.notNull())
+        .addPrimaryKeyConstraint('rule_hit_windows_pk', ['rule_id', 'window_start'])
+        .execute();
+      // Old windows are dropped by start time.
+      await db.schema
+        .createIndex('rule_hit_windows_start')
+        .on('rule_hit_windows')
+        .column('window_start')
+        .execute();
+    },
+  };
+}
+
 export function migrations(dialect: Dialect): MigrationProvider {
   return {
     getMigrations: async () => ({
@@ -233,6 +267,7 @@ export function migrations(dialect: Dialect): MigrationProvider {
       '0004_object_identity': objectIdentity(dialect),
       '0005_settings_token_origin': settingsAndTokenOrigin(dialect),
       '0006_role_assignments': roleAssignments(),
+      '0007_rule_usage': ruleUsage(dialect),
     }),
   };
 }
