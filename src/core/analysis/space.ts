@@ -154,7 +154,7 @@ export class PacketSet {
   }
 
   subtractSet(other: PacketSet): PacketSet {
-    let out: PacketSet = this;
+    let out = new PacketSet(this.boxes);
     for (const b of other.boxes) {
       if (out.isEmpty) break;
       out = out.subtract(b);
