@@ -293,3 +293,9 @@ export const ShareCreate = T.Object(
 );
 export const SharePatch = T.Object({ targetTenantId: Target }, strict);
 export const ShareQuery = T.Object({ regionId: T.Optional(Id) });
+
+/** POST /v1/security-groups/{id}/compact: answer the proposal, or write it too. */
+export const CompactQuery = T.Object(
+  { apply: T.Optional(T.Boolean({ description: 'Write the proposal (default: only answer it)' })) },
+  strict,
+);
