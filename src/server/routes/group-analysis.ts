@@ -35,7 +35,7 @@ export const groupAnalysisRoutes =
             'A smaller rule set for the group that decides every packet the same on every port holding it and for the group alone (merged ports and CIDRs, dropped rules), with the proof; apply=true writes it in one write',
           params: S.IdParams,
           querystring: S.CompactQuery,
-          response: R.answers({ write: true }, { 200: R.GroupCompaction }, [
+          response: R.answers(R.WRITE, { 200: R.GroupCompaction }, [
             400,
             [404, "NOT_FOUND: no such group, or another tenant's"],
             412,
