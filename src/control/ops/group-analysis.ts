@@ -16,20 +16,18 @@ import type { Principal, Service, WriteOptions } from '../service.js';
 import { ruleInputOf } from '../views.js';
 import { changedMeta, groupOrThrow, groupVersion } from './groups.js';
 
-/** A port id as the caller may see it: its own (or any, for operators), else a placeholder. */
-function portNamer(scope: Scope) {
-  return (portId: string) => (scope.port(portId) ? portId : '(a port of another tenant)');
-}
+/** Whether the caller may see a port's id: its own (operators: any). */
+const seesPort = (scope: Scope) => (portId: string) => scope.port(portId) !== undefined;
 
 export async function groupFindingsOf(svc: Service, p: Principal, groupId: string) {
   const scope = await svc.read(p);
   const { r } = groupOrThrow(scope, groupId);
   const state = svc.world.regionState(r.region.id)!;
   const { members, findings } = groupFindings(new RegionIndex(state), groupId);
-  const name = portNamer(scope);
+  const sees = seesPort(scope);
   const shown = (ports: string[]) => ({
-    ports: ports.map(name).filter((x) => !x.startsWith('(')),
-    otherTenantsPorts: ports.filter((x) => name(x).startsWith('(')).length,
+    ports: ports.filter(sees),
+    otherTenantsPorts: ports.filter((x) => !sees(x)).length,
   });
   return {
     groupId,
@@ -42,7 +40,7 @@ export async function groupFindingsOf(svc: Service, p: Principal, groupId: strin
 const proposed = (rule: Rule) => ({ id: rule.id, ...ruleInputOf(rule) });
 
 function compactionView(c: Compaction, scope: Scope, revision: number, applied: boolean) {
-  const name = portNamer(scope);
+  const sees = seesPort(scope);
   return {
     groupId: c.groupId,
     revision,
@@ -54,7 +52,10 @@ function compactionView(c: Compaction, scope: Scope, revision: number, applied: 
     added: c.added.map((a) => ({ rule: proposed(a.rule), from: a.from })),
     proof: {
       equivalent: c.proof.every((x) => x.equivalent),
-      checks: c.proof.map((x) => ({ ...x, portId: x.alone ? '(the group alone)' : name(x.portId) })),
+      checks: c.proof.map((x) => ({
+        ...x,
+        portId: x.alone ? '(the group alone)' : sees(x.portId) ? x.portId : '(a port of another tenant)',
+      })),
     },
   };
 }
