@@ -10,7 +10,7 @@ import { aloneContexts } from '../../src/core/analysis/group-contexts.js';
 import type { Direction, Packet, RegionState, Rule, SecurityGroup } from '../../src/core/model.js';
 import { referenceExplain } from '../../src/core/reference.js';
 import { RegionIndex } from '../../src/core/region-index.js';
-import { KINDS, packetArb, regionArb } from '../support/arbitraries.js';
+import { KINDS, packetArb, regionArb, V4_POOL, V6_POOL } from '../support/arbitraries.js';
 
 const DIRECTIONS: Direction[] = ['ingress', 'egress'];
 
@@ -28,6 +28,22 @@ function otherContents(state: RegionState, other: RegionState): RegionState {
     instances: state.instances.map((i) => ({
       ...i,
       ports: i.ports.map((p) => ({ ...p, ipv4: addresses.get(p.id)!.ipv4, ipv6: addresses.get(p.id)!.ipv6 })),
+    })),
+  };
+}
+
+/** Every port on addresses packets are drawn from, every address group holding more. */
+function fullContents(state: RegionState): RegionState {
+  let k = 0;
+  return {
+    ...state,
+    addressGroups: state.addressGroups.map((ag) => ({
+      ...ag,
+      entries: [...ag.entries, '10.0.0.0/8', '2001:db8::/32'],
+    })),
+    instances: state.instances.map((i) => ({
+      ...i,
+      ports: i.ports.map((p) => ({ ...p, ipv4: [V4_POOL[k]], ipv6: [V6_POOL[k++]] })),
     })),
   };
 }
@@ -57,8 +73,8 @@ function expectEquivalent(state: RegionState, other: RegionState, packets: Packe
     expect(c.counts.after).toBe(c.rules.length);
     expect(c.proof.every((p) => p.equivalent)).toBe(true);
     expectSameVerdicts(state, withRules(state, group.id, c.rules), group.id, packets);
-    const moved = otherContents(state, other);
-    expectSameVerdicts(moved, withRules(moved, group.id, c.rules), group.id, packets);
+    for (const moved of [otherContents(state, other), fullContents(state)])
+      expectSameVerdicts(moved, withRules(moved, group.id, c.rules), group.id, packets);
   }
 }
 

@@ -262,7 +262,9 @@ function merge(rules: Rule[], multiPort: boolean): Merged {
       const rule: Rule = { ...group[0].rule, ...patch, id: `new:${++next}` };
       delete rule.createdAt;
       delete rule.changeCount;
-      rule.description = `merged from ${from.join(', ')}`;
+      // Within every cloud's description limit (Huawei's 255 is the shortest).
+      const named = `merged from ${from.join(', ')}`;
+      rule.description = named.length <= 255 ? named : `merged from ${from.length} rules`;
       return { rule, from };
     });
   };
