@@ -206,4 +206,19 @@ describe.each(['sqlite', 'postgres'] as const)('group findings and compaction on
     expect(json.applied).toBe(true);
     expect((await alice.get<any>(`/v1/security-groups/${alone}`)).rules).toHaveLength(1);
   });
+
+  it('refuses to apply over a stale If-Match, and writes nothing', async () => {
+    const g = await alice.post<any>('/v1/security-groups', {
+      regionId: 'hw-1',
+      vpcId,
+      name: 'halves',
+      template: 'empty',
+      rules: [tcp('443', '10.2.0.0/25', 1), tcp('443', '10.2.0.128/25', 1)],
+    });
+    await alice.post(`/v1/security-groups/${g.id}/rules`, tcp('444', '10.3.0.0/16', 1));
+    await expect(
+      alice.post(`/v1/security-groups/${g.id}/compact?apply=true`, {}, { 'if-match': `"${g.revision}"` }),
+    ).rejects.toMatchObject({ status: 412 });
+    expect((await alice.get<any>(`/v1/security-groups/${g.id}`)).rules).toHaveLength(3);
+  });
 });
