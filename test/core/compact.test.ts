@@ -180,10 +180,12 @@ describe('findings per group', () => {
       [
         { id: 'p', groupIds: ['a'] },
         { id: 'q', groupIds: ['first', 'a'] },
+        // The same policy as p: analysed once, listed both.
+        { id: 'r', groupIds: ['a'] },
       ],
     );
     const f = groupFindings(new RegionIndex(state), 'a');
-    expect(f.members).toEqual(['p', 'q']);
+    expect(f.members).toEqual(['p', 'q', 'r']);
     expect(f.findings).toContainEqual({
       kind: 'shadowed',
       ruleId: narrow.id,
@@ -191,7 +193,7 @@ describe('findings per group', () => {
       ethertype: 'IPv4',
       by: [wide.id, first.rules[0].id],
       holds: 'everyPort',
-      ports: ['p', 'q'],
+      ports: ['p', 'q', 'r'],
     });
     expect(f.findings).toContainEqual(
       expect.objectContaining({

@@ -25,7 +25,7 @@ import { TRAITS } from '../profiles.js';
 import { RegionIndex } from '../region-index.js';
 import { entrySpans } from '../reference.js';
 import { decidedPolicy, entryBox } from './decided.js';
-import { aloneContexts, type GroupContext, memberPorts } from './group-contexts.js';
+import { aloneContexts, type GroupContext, memberClasses } from './group-contexts.js';
 import { OverlapIndex } from './overlap-index.js';
 import { PacketSet, spansOf, universe } from './space.js';
 
@@ -145,7 +145,8 @@ function keepsVerdictWithout(side: Side, i: number): boolean {
 /** Step 1: the ids of the group's rules that can go, all together. */
 function droppable(index: RegionIndex, groupId: string): Set<string> {
   const alone = aloneContexts(index.state, groupId);
-  const contexts = [...memberPorts(index, groupId).map((portId) => ({ index, portId })), ...alone];
+  // One port per class of ports with the same policy (group-contexts.ts).
+  const contexts = [...memberClasses(index, groupId).map((c) => ({ index, portId: c.portId })), ...alone];
   const dropped = new Set<string>();
   for (const direction of DIRECTIONS)
     for (const ethertype of FAMILIES) {
@@ -318,7 +319,7 @@ export function proveEquivalent(
   const a = new RegionIndex(before);
   const b = new RegionIndex(after);
   const contexts = (index: RegionIndex) => [
-    ...memberPorts(index, groupId).map((portId): GroupContext => ({ index, portId })),
+    ...memberClasses(index, groupId).map((c): GroupContext => ({ index, portId: c.portId })),
     ...aloneContexts(index.state, groupId),
   ];
   const ca = contexts(a);

@@ -54,6 +54,20 @@ export function memberPorts(index: RegionIndex, groupId: string): string[] {
     .sort();
 }
 
+/**
+ * The member ports in classes of the same policy: a port's decision depends on it only through
+ * its groups in order and its NIC type, so one port of each class answers for all of them.
+ */
+export function memberClasses(index: RegionIndex, groupId: string): { portId: string; ports: string[] }[] {
+  const classes = new Map<string, string[]>();
+  for (const portId of memberPorts(index, groupId)) {
+    const port = index.ports.get(portId)!.port;
+    const key = JSON.stringify([port.nicType, port.groupIds]);
+    classes.set(key, [...(classes.get(key) ?? []), portId]);
+  }
+  return [...classes.values()].map((ports) => ({ portId: ports[0], ports }));
+}
+
 /** The group alone: one lone port, or one per NIC type for a classic-network group. */
 export function aloneContexts(state: RegionState, groupId: string): GroupContext[] {
   const group = state.groups.find((g) => g.id === groupId);

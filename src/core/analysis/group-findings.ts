@@ -6,7 +6,7 @@
 import type { Direction, Ethertype } from '../model.js';
 import type { RegionIndex } from '../region-index.js';
 import { type FindingKind, portFindings } from './findings.js';
-import { aloneContexts, memberPorts } from './group-contexts.js';
+import { aloneContexts, memberClasses, memberPorts } from './group-contexts.js';
 
 export interface GroupFinding {
   kind: FindingKind;
@@ -29,11 +29,12 @@ export interface GroupFindings {
 
 export function groupFindings(index: RegionIndex, groupId: string): GroupFindings {
   const members = memberPorts(index, groupId);
+  // One port per class of ports with the same policy; a finding on it holds on the whole class.
   const contexts = members.length
-    ? members.map((portId) => ({ index, portId, member: true }))
-    : aloneContexts(index.state, groupId).map((c) => ({ ...c, member: false }));
+    ? memberClasses(index, groupId).map((c) => ({ index, portId: c.portId, ports: c.ports }))
+    : aloneContexts(index.state, groupId).map((c) => ({ ...c, ports: [] }));
   const byKey = new Map<string, GroupFinding>();
-  for (const { index: at, portId, member } of contexts)
+  for (const { index: at, portId, ports } of contexts)
     for (const f of portFindings(at, portId)) {
       if (f.groupId !== groupId) continue;
       const key = [f.kind, f.ruleId, f.direction, f.ethertype].join('|');
@@ -45,15 +46,16 @@ export function groupFindings(index: RegionIndex, groupId: string): GroupFinding
           direction: f.direction,
           ethertype: f.ethertype,
           by: [],
-          holds: member ? 'somePorts' : 'groupAlone',
+          holds: members.length ? 'somePorts' : 'groupAlone',
           ports: [],
         };
         byKey.set(key, found);
       }
       for (const b of f.by) if (!found.by.includes(b)) found.by.push(b);
-      if (member && !found.ports.includes(portId)) found.ports.push(portId);
+      for (const p of ports) if (!found.ports.includes(p)) found.ports.push(p);
     }
   const findings = [...byKey.values()];
+  for (const f of findings) f.ports.sort();
   for (const f of findings)
     if (f.holds === 'somePorts' && f.ports.length === members.length) f.holds = 'everyPort';
   return { members, findings };
