@@ -9,6 +9,7 @@ import { openstackCommands } from './commands/openstack.js';
 import { checkCommand } from './commands/check.js';
 import { dataplaneCommands } from './commands/dataplane.js';
 import { groupCommand } from './commands/group.js';
+import { groupAnalysisCommands } from './commands/group-analysis.js';
 import { loginCommand } from './commands/login.js';
 import { portCommand } from './commands/port.js';
 import { ruleCommand } from './commands/rule.js';
@@ -34,6 +35,7 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
   checkCommand(program, io, exit);
   validateCommand(program, io, exit);
   groupCommand(program, io, exit);
+  groupAnalysisCommands(program, io, exit);
   ruleCommand(program, io, exit);
   portCommand(program, io, exit);
   addressGroupCommand(program, io, exit);

@@ -76,6 +76,12 @@ export interface ProfileTraits {
    * Otherwise it goes into the "default" VPC, else the tenant's first.
    */
   groupsInDefaultVpc: boolean;
+  /**
+   * The cloud's own API shows a rule with several port ranges as one rule (Huawei's multiport
+   * "22,80,443"); elsewhere a rule holds one range (Neutron's port_range_min/max, ECS PortRange),
+   * so analysis that proposes rules (compaction) keeps one range per rule there.
+   */
+  multiPortRules: boolean;
 }
 
 export type EvaluationStyle = 'firstMatch' | 'anyAllow';
@@ -165,6 +171,7 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     newGroupRules: table({ basic: [], advanced: [allEgress('IPv4'), allEgress('IPv6')] }),
     portsWithoutGroups: false,
     groupsInDefaultVpc: false,
+    multiPortRules: false,
   },
   huawei: {
     denyRules: true,
@@ -197,6 +204,7 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     }),
     portsWithoutGroups: false,
     groupsInDefaultVpc: false,
+    multiPortRules: true,
   },
   openstack: {
     denyRules: false,
@@ -231,6 +239,7 @@ export const TRAITS: Table<Record<Profile, ProfileTraits>> = table({
     }),
     portsWithoutGroups: true,
     groupsInDefaultVpc: true,
+    multiPortRules: false,
   },
 });
 

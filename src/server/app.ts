@@ -19,6 +19,7 @@ import { responseChecker } from './response-check.js';
 import * as R from './responses.js';
 import { addressGroupRoutes } from './routes/address-groups.js';
 import { analysisRoutes } from './routes/analysis.js';
+import { groupAnalysisRoutes } from './routes/group-analysis.js';
 import { changeRoutes } from './routes/changes.js';
 import { exposureRoutes } from './routes/exposure.js';
 import { flowRoutes } from './routes/flows.js';
@@ -201,6 +202,7 @@ export async function buildApp(
   await app.register(analysisRoutes(ctx));
   await app.register(ruleUsageRoutes(ctx));
   await app.register(exposureRoutes(ctx));
+  await app.register(groupAnalysisRoutes(ctx));
   await app.register(statusRoutes(ctx));
   await app.register(identityRoutes(ctx));
   await mountCompatApis(app, ctx);

@@ -1024,3 +1024,88 @@ const unusedRules = (owner: 'groupId' | 'portId', $id: string) =>
   );
 export const GroupUnusedRules = unusedRules('groupId', 'GroupUnusedRules');
 export const PortUnusedRules = unusedRules('portId', 'PortUnusedRules');
+
+// ---- findings per group and compaction (issue 13 items 2 and 10) ----
+
+const SomePorts = {
+  ports: T.Array(Id, { description: "The caller's ports among them (operators: all)" }),
+  otherTenantsPorts: T.Integer({
+    description: 'Ports of tenants the group is shared with, counted, not named',
+  }),
+};
+export const GroupFindings = T.Object(
+  {
+    groupId: Id,
+    revision: T.Integer({ description: 'The store revision analysed' }),
+    members: T.Object(SomePorts, { description: 'The member ports analysed (port security on)' }),
+    findings: T.Array(
+      T.Object({
+        kind: Enum(['empty', 'shadowed', 'partiallyShadowed', 'redundant', 'conflicting']),
+        ruleId: Id,
+        direction: Direction,
+        ethertype: Ethertype,
+        by: Strings('The entries that cause it on any of the ports (rule ids, or innerAccess:<group id>)'),
+        holds: Enum(['everyPort', 'somePorts', 'groupAlone'], {
+          description:
+            "everyPort: on each member port; somePorts: on the listed ports only; groupAlone: the group has no members and was analysed as a port's only group",
+        }),
+        ...SomePorts,
+      }),
+    ),
+  },
+  { $id: 'GroupFindings' },
+);
+
+const ProposedRule = T.Object(
+  {
+    id: T.String({ description: 'A kept rule\'s id; "new:<n>" for a merged rule not yet written' }),
+    ...ruleCommon,
+    remoteIpPrefix: R.remoteIpPrefix,
+    remoteGroup: R.remoteGroup,
+    remoteAddressGroup: R.remoteAddressGroup,
+  },
+  { description: 'A rule of the proposal, in the request fields' },
+);
+export const GroupCompaction = T.Object(
+  {
+    groupId: Id,
+    revision: T.Integer({ description: 'The store revision analysed (apply: the revision written)' }),
+    applied: T.Boolean({ description: 'Whether the proposal was written' }),
+    outcome: Enum(['compacted', 'unchanged'], {
+      description: 'unchanged: no smaller equivalent rule set was found',
+    }),
+    counts: T.Object({
+      before: T.Integer(),
+      after: T.Integer(),
+      dropped: T.Integer({ description: 'Rules removed whose packets keep their verdict without them' }),
+      merged: T.Integer({ description: 'Rules removed into merged rules' }),
+      added: T.Integer({ description: 'Merged rules' }),
+    }),
+    rules: T.Array(ProposedRule, { description: 'The proposed rule set of the group' }),
+    removed: T.Array(
+      T.Object({
+        ruleId: Id,
+        reason: Enum(['dropped', 'merged']),
+        into: T.Array(T.String(), { description: 'The merged rules it went into' }),
+      }),
+    ),
+    added: T.Array(
+      T.Object({ rule: ProposedRule, from: T.Array(Id, { description: 'The rules it merges' }) }),
+    ),
+    proof: T.Object({
+      equivalent: T.Boolean({
+        description: 'Always true: a proposal that is not equivalent is never answered',
+      }),
+      checks: T.Array(
+        T.Object({
+          portId: T.String({ description: 'A member port, or "(the group alone)"' }),
+          alone: T.Boolean(),
+          direction: Direction,
+          ethertype: Ethertype,
+          equivalent: T.Boolean({ description: 'The allowed packets before and after are the same set' }),
+        }),
+      ),
+    }),
+  },
+  { $id: 'GroupCompaction' },
+);

@@ -334,3 +334,9 @@ export const ExposureQuery = T.Object(
   },
   strict,
 );
+
+/** POST /v1/security-groups/{id}/compact: answer the proposal, or write it too. */
+export const CompactQuery = T.Object(
+  { apply: T.Optional(T.Boolean({ description: 'Write the proposal (default: only answer it)' })) },
+  strict,
+);

@@ -87,7 +87,11 @@ function spansMeet(a: Spans, b: Spans): boolean {
 }
 
 /** Whether two boxes share a packet (the cheap question most pairs of rules answer "no" to). */
-export const boxesMeet = (a: Box, b: Box) => DIMENSIONS.every((d) => spansMeet(a[d], b[d]));
+export const boxesMeet = (a: Box, b: Box) =>
+  spansMeet(a.protocol, b.protocol) &&
+  spansMeet(a.l4, b.l4) &&
+  spansMeet(a.srcPort, b.srcPort) &&
+  spansMeet(a.addr, b.addr);
 
 function intersectBox(a: Box, b: Box): Box | null {
   const out: Record<Dimension, Spans> = { ...a };
@@ -128,11 +132,13 @@ export class PacketSet {
   }
 
   meets(box: Box): boolean {
-    return this.boxes.some((b) => boxesMeet(b, box));
+    for (const b of this.boxes) if (boxesMeet(b, box)) return true;
+    return false;
   }
 
   meetsSet(other: PacketSet): boolean {
-    return other.boxes.some((b) => this.meets(b));
+    for (const b of other.boxes) if (this.meets(b)) return true;
+    return false;
   }
 
   intersect(box: Box): PacketSet {
@@ -148,7 +154,7 @@ export class PacketSet {
   }
 
   subtractSet(other: PacketSet): PacketSet {
-    let out: PacketSet = this;
+    let out = new PacketSet(this.boxes);
     for (const b of other.boxes) {
       if (out.isEmpty) break;
       out = out.subtract(b);
