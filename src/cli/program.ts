@@ -10,6 +10,7 @@ import { checkCommand } from './commands/check.js';
 import { dataplaneCommands } from './commands/dataplane.js';
 import { groupCommand } from './commands/group.js';
 import { loginCommand } from './commands/login.js';
+import { planCommands } from './commands/plan.js';
 import { portCommand } from './commands/port.js';
 import { ruleCommand } from './commands/rule.js';
 import { serveCommand } from './commands/serve.js';
@@ -33,6 +34,7 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
   loginCommand(program, io, exit);
   checkCommand(program, io, exit);
   validateCommand(program, io, exit);
+  planCommands(program, io, exit);
   groupCommand(program, io, exit);
   ruleCommand(program, io, exit);
   portCommand(program, io, exit);

@@ -947,3 +947,49 @@ export const GroupExposure = T.Object(
   },
   { $id: 'GroupExposure' },
 );
+
+// ---- plan and apply (issue 13, item 8) ----
+
+const PlannedChange = T.Object({
+  kind: Enum(['vpc', 'addressGroup', 'group', 'rule', 'instance', 'port']),
+  action: Enum(['create', 'update', 'delete']),
+  ref: T.Optional(T.String({ description: "The object's id in the file (created and updated objects)" })),
+  at: T.Optional(T.String({ description: 'Where the file gives it: groups[1].rules[0]' })),
+  id: T.Optional(T.String({ description: "The stored object's id (updated and deleted objects)" })),
+  name: T.Optional(T.String()),
+  parent: T.Optional(
+    T.String({
+      description: "A rule's group, a port's instance: the stored id, or the file's for a new one",
+    }),
+  ),
+  fields: T.Optional(T.Array(T.String(), { description: 'An update: the fields that change' })),
+  rule: T.Optional(
+    T.Object(RuleSchema.properties, {
+      description:
+        'A rule: what it is; remote ids are stored ids, or new:<where the file has it> for objects made now',
+    }),
+  ),
+  groups: T.Optional(T.Array(T.String(), { description: 'A port: its groups after the change, in order' })),
+});
+const planFields = {
+  regionId: Id,
+  revision: T.Integer({
+    minimum: 0,
+    description:
+      "The region's revision the plan is at: give it to apply (If-Match) to refuse a changed region",
+  }),
+  tenants: T.Array(Id, { description: 'The tenants whose objects the file holds' }),
+  changes: T.Array(PlannedChange),
+  summary: T.Object({ create: Count, update: Count, delete: Count }),
+};
+export const PolicyPlan = T.Object(planFields, { $id: 'PolicyPlan' });
+export const AppliedPolicy = T.Object(
+  {
+    ...planFields,
+    revision: T.Integer({ minimum: 0, description: "The region's revision after the apply" }),
+    applied: T.Boolean({
+      description: 'Whether anything was written: false when the region already is as the file says',
+    }),
+  },
+  { $id: 'AppliedPolicy' },
+);
