@@ -24,6 +24,7 @@ const READ_POSTS = new Set([
   'POST /v1/tokens',
   'POST /v1/regions/{id}/flows:check',
   'POST /v1/regions/{id}/simulations',
+  'POST /v1/regions/{id}/plan',
   'POST /v1/hosts/{host}/status',
 ]);
 
