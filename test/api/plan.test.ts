@@ -219,6 +219,46 @@ describe.each(['sqlite', 'postgres'] as const)('plan and apply on %s', (store) =
     expect(await revisionOf(t)).toBe(before);
   });
 
+  it("changes a rule given by id in place and a port's memberships; an operator names the tenant", async () => {
+    const inPlace = policy({
+      groups: [
+        {
+          id: 'web',
+          rules: [{ ...tcp('2222', { remoteIpPrefix: '10.0.0.0/8' }, 2), id: ruleIds['10.0.0.0/8'] }],
+        },
+        { id: 'db' },
+      ],
+      instances: [{ id: 'vm', ports: [{ id: 'eth0', ipv4: '10.0.0.5', groups: ['web', 'db'] }] }],
+    });
+    const plan = await alice.post<any>('/v1/regions/hw-1/plan', inPlace);
+    const update = plan.changes.find((c: any) => c.kind === 'rule' && c.action === 'update');
+    expect(update).toMatchObject({ id: ruleIds['10.0.0.0/8'], fields: ['ports'] });
+    expect(plan.changes).toContainEqual(
+      expect.objectContaining({ kind: 'group', action: 'create', ref: 'db' }),
+    );
+    const port = plan.changes.find((c: any) => c.kind === 'port');
+    expect(port).toMatchObject({ action: 'update', fields: ['groupIds'], groups: [web.id, 'new:db'] });
+
+    // An operator's file that lists no tenants names one; the plan is then the tenant's.
+    const unnamed = await t.admin.request<any>('POST', '/v1/regions/hw-1/plan', inPlace, { raw: true });
+    expect(unnamed.status).toBe(400);
+    expect(unnamed.body.code).toBe('MISSING_FIELD');
+    const asOperator = await t.admin.post<any>('/v1/regions/hw-1/plan?tenantId=alice', inPlace);
+    expect(asOperator.changes).toEqual(plan.changes);
+
+    const done = await alice.post<any>('/v1/regions/hw-1/apply', inPlace, {
+      'if-match': `"${plan.revision}"`,
+    });
+    expect(done.applied).toBe(true);
+    const g = await alice.get<any>(`/v1/security-groups/${web.id}`);
+    expect(g.rules.map((r: any) => [r.id, r.ports])).toEqual([
+      [ruleIds['10.0.0.0/8'], [{ from: 2222, to: 2222 }]],
+    ]);
+    const vm = (await alice.get<any>('/v1/instances?regionId=hw-1')).items[0];
+    expect(vm.ports[0].groupIds).toHaveLength(2);
+    expect(vm.ports[0].groupIds[0]).toBe(web.id);
+  });
+
   it("keeps a tenant to its own objects: another tenant's name is refused, and its plan does not see alice's", async () => {
     const bob = await newTenant(t.admin, t.url, `bob-${store}`);
     const res = await bob.request<any>(
