@@ -97,6 +97,9 @@ export function checkPlan(
     if (count > was) checkQuota(q(tenantId), quota, count, what, p, at);
   };
   const afterGroups = new Map(after.groups.map((g) => [g.id, g]));
+  /** Another tenant's objects are not named to the caller: that they exist is all it learns. */
+  const named = (tenantId: string, what: string, id: string) =>
+    tenants.has(tenantId) ? `${what} ${id}` : `a ${what} of another tenant (through a share)`;
 
   for (const { ag, at, created } of m.addressGroups) {
     validateAddressGroup(ag, at, p, (id) => w.tenants.has(id));
@@ -144,7 +147,7 @@ export function checkPlan(
         p.add(
           'groups',
           'GROUP_REFERENCED',
-          `group ${rule.remote.groupId} is deleted, but rule ${rule.id} of ${g.id} names it`,
+          `group ${rule.remote.groupId} is deleted, but ${named(g.tenantId, 'rule', rule.id)} names it`,
           {
             resource: 'group',
             id: rule.remote.groupId,
@@ -154,7 +157,7 @@ export function checkPlan(
         p.add(
           'addressGroups',
           'ADDRESS_GROUP_IN_USE',
-          `address group ${rule.remote.addressGroupId} is deleted, but rule ${rule.id} of ${g.id} names it`,
+          `address group ${rule.remote.addressGroupId} is deleted, but ${named(g.tenantId, 'rule', rule.id)} names it`,
           { resource: 'addressGroup', id: rule.remote.addressGroupId },
         );
     }
@@ -169,21 +172,26 @@ export function checkPlan(
     inst.ports.forEach((port, k) => {
       for (const g of new Set(port.groupIds)) members.set(g, (members.get(g) ?? 0) + 1);
       const planned = changedInstances.get(inst.id);
-      const pat = planned ? `${planned.at}.ports[${k}]` : `port ${port.id}`;
+      const pat = planned ? `${planned.at}.ports[${k}]` : 'groups';
       for (const ip of ownedAddresses(port)) {
         const owner = addressOwner.get(ip);
         if (owner !== undefined && planned)
-          p.add(pat, 'ADDRESS_IN_USE', `${pat}: address ${ip} is already used by port ${owner}`, {
+          p.add(pat, 'ADDRESS_IN_USE', `${pat}: address ${ip} is already used by ${owner}`, {
             value: ip,
           });
-        addressOwner.set(ip, port.id);
+        addressOwner.set(ip, named(inst.tenantId, 'port', port.id));
       }
       for (const g of port.groupIds)
         if (deletedGroups.has(g))
-          p.add('groups', 'GROUP_IN_USE', `group ${g} is deleted, but port ${port.id} is a member`, {
-            resource: 'group',
-            id: g,
-          });
+          p.add(
+            'groups',
+            'GROUP_IN_USE',
+            `group ${g} is deleted, but ${named(inst.tenantId, 'port', port.id)} is a member`,
+            {
+              resource: 'group',
+              id: g,
+            },
+          );
       // A port the plan touches, or one in a group whose rules it changes: its memberships and rule count.
       const touched = planned !== undefined || port.groupIds.some((g) => m.rulesChanged.has(g));
       if (!touched) return;
@@ -195,7 +203,7 @@ export function checkPlan(
         'groupsPerPort',
         port.groupIds.length,
         storedPort?.groupIds.length ?? 0,
-        `groups of port ${port.id}`,
+        `groups of ${named(inst.tenantId, 'port', port.id)}`,
         `${pat}.groups`,
       );
       bound(
@@ -203,7 +211,7 @@ export function checkPlan(
         'rulesPerPort',
         rules(port.groupIds, (g) => afterGroups.get(g)?.rules.length ?? 0),
         rules(storedPort?.groupIds ?? [], (g) => r.groups.get(g)?.rules.size ?? 0),
-        `rules over the groups of port ${port.id}`,
+        `rules over the groups of ${named(inst.tenantId, 'port', port.id)}`,
         `${pat}.groups`,
       );
     });
