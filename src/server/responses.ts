@@ -986,7 +986,11 @@ export const PolicyPlan = T.Object(planFields, { $id: 'PolicyPlan' });
 export const AppliedPolicy = T.Object(
   {
     ...planFields,
-    revision: T.Integer({ minimum: 0, description: "The region's revision after the apply" }),
+    revision: T.Integer({
+      minimum: 0,
+      description:
+        "The apply's revision; when nothing was written, the store's revision the region is as the file says at",
+    }),
     applied: T.Boolean({
       description: 'Whether anything was written: false when the region already is as the file says',
     }),

@@ -185,6 +185,23 @@ describe.each(['sqlite', 'postgres'] as const)('plan and apply on %s', (store) =
     expect((await alice.get<any>(`/v1/security-groups/${web.id}`)).rules).toHaveLength(3);
   });
 
+  it('is not refused for a write elsewhere: another region changing does not make the plan stale', async () => {
+    const plan = await alice.post<any>('/v1/regions/hw-1/plan', policy());
+    // The rule the last test added goes again.
+    expect(plan.summary).toEqual({ create: 0, update: 0, delete: 1 });
+    await t.admin.post('/v1/regions', { id: 'hw-2', profile: 'huawei' });
+    const done = await alice.post<any>('/v1/regions/hw-1/apply', policy(), {
+      'if-match': `"${plan.revision}"`,
+    });
+    expect(done).toMatchObject({ applied: true, revision: plan.revision + 2 });
+    // A revision the store has not reached is no plan of it.
+    const future = await alice.request<any>('POST', '/v1/regions/hw-1/apply', policy(), {
+      headers: { 'if-match': `"${done.revision + 10}"` },
+      raw: true,
+    });
+    expect(future.status).toBe(412);
+  });
+
   it('answers a bad file with 400 and the paths of its problems, and writes nothing', async () => {
     const before = await revisionOf(t);
     const bad = policy({

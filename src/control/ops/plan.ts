@@ -31,7 +31,7 @@ export interface PolicyRequest {
 /** What a plan (and an apply) answers besides the packet difference. */
 export interface PolicyPlan {
   regionId: string;
-  /** The region's revision the plan was computed at (what apply must be given back). */
+  /** The store's revision the plan was computed at: apply's If-Match refuses a region changed since. */
   revision: number;
   tenants: string[];
   changes: PlannedChange[];
@@ -48,10 +48,39 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * The region's revision a plan is at: the last write that changed anything in it (any tenant's:
- * what another tenant does there can change what this file's objects do, or whether it fits).
+ * The revision each world was first planned on here: what a region's lastRevision says about
+ * earlier writes is not to be trusted (a world loaded from the store sets it to the revision of
+ * the last object it loaded, and deletions leave nothing), so a plan of an earlier revision than
+ * this is treated as out of date.
  */
-const regionRevision = (r: RegionRecord) => r.lastRevision;
+const firstSeen = new WeakMap<World, number>();
+
+/**
+ * A revision no earlier than the last write that changed anything in the region (any tenant's:
+ * what another tenant does there can change what this file's objects do, or whether it fits).
+ * Exact for the writes since the world was first seen, which apply (World.applyWrite) stamps.
+ */
+function changedAt(w: World, r: RegionRecord): number {
+  let since = firstSeen.get(w);
+  if (since === undefined) firstSeen.set(w, (since = w.revision));
+  return Math.max(r.lastRevision, since);
+}
+
+/** Apply's If-Match: refused when the region changed after the plan's revision (or it is no revision yet). */
+function checkUnchangedSince(w: World, r: RegionRecord, expected: number | undefined): void {
+  if (expected === undefined) return;
+  const actual = changedAt(w, r);
+  if (actual > expected || expected > w.revision)
+    throw new ServiceError(
+      412,
+      'REVISION_MISMATCH',
+      expected > w.revision
+        ? `If-Match ${expected}: the store is at revision ${w.revision}; plan again`
+        : `region ${r.region.id} changed at revision ${actual}, after the plan's revision ${expected}: plan again`,
+      [],
+      { expected, actual },
+    );
+}
 
 /** Codes of problems with the state rather than the file: 409 when every problem is one. */
 const CONFLICTS = new Set([
@@ -194,7 +223,7 @@ function build(
     r,
     m,
     planned: {
-      plan: { regionId, revision: regionRevision(r), tenants: [...tenants], changes: m.changes, summary },
+      plan: { regionId, revision: w.revision, tenants: [...tenants], changes: m.changes, summary },
       before: w.regionState(regionId)!,
       after,
     },
@@ -209,6 +238,9 @@ export async function planPolicy(
   req: PolicyRequest,
 ): Promise<Planned> {
   const scope = await svc.read(p);
+  const r = svc.world.regions.get(regionId);
+  // From now on, this world's writes in the region are known exactly (see changedAt).
+  if (r) changedAt(svc.world, r);
   // Objects made by the plan have no ids yet: they are named "new:" and where the file has them.
   return build(svc, p, scope, svc.world, regionId, req, (_prefix, ref) => `new:${ref}`).planned;
 }
@@ -232,7 +264,7 @@ export function applyPolicy(
   return svc.write(p, opts, (w, scope) => {
     const r = w.regions.get(regionId);
     if (!r) throw notFound('region', regionId);
-    svc.checkRevision(req.expectedRevision, regionRevision(r), `region ${regionId}`);
+    checkUnchangedSince(w, r, req.expectedRevision);
     const { m, planned } = build(svc, p, scope, w, regionId, req, (prefix) => newId(prefix));
     const events = eventsOf(w, r, m);
     const tenants = planned.plan.tenants;
