@@ -222,6 +222,16 @@ describe.each(['sqlite', 'postgres'] as const)('plan and apply on %s', (store) =
       expect(paths).toContain('body.groups[0].rules[0].ports[0].from');
       expect(paths).toContain('body.groups[0].rules[1].remoteGroup');
     }
+    const twins = await alice.request<any>(
+      'POST',
+      '/v1/regions/hw-1/plan',
+      policy({
+        groups: [{ id: 'web' }, { id: 'b', name: 'web' }],
+      }),
+      { raw: true },
+    );
+    expect(twins.status).toBe(400);
+    expect(twins.body.errors[0]).toMatchObject({ path: 'body.groups[1].name', code: 'DUPLICATE_NAME' });
     const wrongProfile = await alice.request<any>(
       'POST',
       '/v1/regions/hw-1/plan',

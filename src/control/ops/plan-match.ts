@@ -135,6 +135,13 @@ export function matchPolicy(
   const owned = <T extends { tenantId: string }>(xs: Iterable<T>, tenantId: string) =>
     [...xs].filter((x) => x.tenantId === tenantId);
 
+  // Names are what match: two objects of a kind one tenant's file names alike would match one
+  // stored object, or make two that no later apply could tell apart.
+  uniqueNames(file.vpcs, 'vpcs', (v) => `${v.tenantId}|${v.name}`, p);
+  uniqueNames(file.addressGroups, 'addressGroups', (a) => `${a.tenantId}|${a.name}`, p);
+  uniqueNames(file.groups, 'groups', (g) => `${g.tenantId}|${g.vpcId}|${g.name}`, p);
+  uniqueNames(file.instances, 'instances', (i) => `${i.tenantId}|${i.name}`, p);
+
   // ---- VPCs ----
   const vpcIds = new Map<string, string>();
   const storedVpcs = [...r.vpcs.values()].map((v) => v.value);
@@ -519,6 +526,26 @@ export function matchPolicy(
         changes.push({ kind: 'instance', action: 'delete', id: s.id, name: s.name });
       }
   return m;
+}
+
+function uniqueNames<T extends { name: string }>(
+  items: T[],
+  kind: string,
+  key: (x: T) => string,
+  p: Problems,
+): void {
+  const first = new Map<string, number>();
+  items.forEach((x, i) => {
+    const k = key(x);
+    const earlier = first.get(k);
+    if (earlier === undefined) first.set(k, i);
+    else
+      p.add(
+        `${kind}[${i}].name`,
+        'DUPLICATE_NAME',
+        `${kind}[${i}].name "${x.name}" is also ${kind}[${earlier}]'s: names match stored objects, so they must differ`,
+      );
+  });
 }
 
 const RULE_FIELDS = [
