@@ -2,11 +2,12 @@
 // to a region one after the other (the first to an empty region, the second over it), the
 // stored region afterwards decides every sampled packet of every port as the file does; a plan
 // of the file just applied has nothing to change; and a rule both files hold in the same group
-// keeps its stored id through the second apply.
-import { mkdtempSync, rmSync } from 'node:fs';
+// keeps its stored id through the second apply. The repository's example files apply the same way.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPolicy, planPolicy } from '../../src/control/ops/plan.js';
 import { createRegion, createTenant } from '../../src/control/ops/tenancy.js';
@@ -139,5 +140,40 @@ describe('apply makes the stored region decide as the file does', () => {
         ),
         { numRuns: 10 },
       );
+    });
+});
+
+describe("the repository's example files", () => {
+  let dir: string;
+  let store: Store;
+  let svc: Service;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'palisade-plan-examples-'));
+    store = await openStore(join(dir, 'palisade.db'));
+    svc = await Service.open(store);
+  });
+
+  afterAll(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const name of ['alibaba-advanced', 'alibaba-basic', 'alibaba-classic', 'huawei', 'openstack'])
+    it(`${name}.yaml: applies to an empty region, then decides as the file does and plans nothing`, async () => {
+      const document = parse(readFileSync(`examples/${name}.yaml`, 'utf8')) as {
+        region: { id: string; profile: Profile };
+        tenants?: { id: string }[];
+      };
+      const file = loadPolicy(JSON.stringify(document)).state!;
+      for (const t of file.tenants)
+        if (!svc.world.tenants.has(t.id)) await createTenant(svc, admin, { id: t.id, name: t.id }, {});
+      await createRegion(svc, admin, { id: document.region.id, profile: document.region.profile }, {});
+      const req = { document, tenantId: file.tenants[0].id };
+      const applied = await applyPolicy(svc, admin, document.region.id, req, {});
+      expect((applied.body as { applied: boolean }).applied).toBe(true);
+      const packets = fc.sample(packetArb, { numRuns: 40, seed: 7 });
+      expectSameVerdicts(file, svc.world.regionState(document.region.id)!, packets);
+      expect((await planPolicy(svc, admin, document.region.id, req)).plan.changes).toEqual([]);
     });
 });
