@@ -19,6 +19,8 @@ import { responseChecker } from './response-check.js';
 import * as R from './responses.js';
 import { addressGroupRoutes } from './routes/address-groups.js';
 import { analysisRoutes } from './routes/analysis.js';
+import { diffRoutes } from './routes/diff.js';
+import { previewOf } from '../control/ops/preview.js';
 import { changeRoutes } from './routes/changes.js';
 import { flowRoutes } from './routes/flows.js';
 import { groupRoutes } from './routes/groups.js';
@@ -126,6 +128,10 @@ export async function buildApp(
     req.principal = auth.principal;
     req.nonce = auth.nonce;
   });
+  // A native write with ?preview=true is answered by its preview (http/requests.ts writeOptions).
+  app.addHook('preHandler', async (req) => {
+    if (req.url.startsWith('/v1/')) req.previewOf = (planned) => previewOf(ctx.svc, req.principal!, planned);
+  });
   app.addHook('onSend', async (req, _reply, payload) => {
     if (req.nonce && !req.nonce.recorded) await ctx.keys.recordNonce(req.nonce).catch(() => undefined);
     return payload;
@@ -197,6 +203,7 @@ export async function buildApp(
   await app.register(changeRoutes(ctx));
   await app.register(flowRoutes(ctx));
   await app.register(analysisRoutes(ctx));
+  await app.register(diffRoutes(ctx));
   await app.register(statusRoutes(ctx));
   await app.register(identityRoutes(ctx));
   await mountCompatApis(app, ctx);
