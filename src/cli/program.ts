@@ -8,6 +8,7 @@ import { tenancyCommands } from './commands/tenancy.js';
 import { openstackCommands } from './commands/openstack.js';
 import { checkCommand } from './commands/check.js';
 import { dataplaneCommands } from './commands/dataplane.js';
+import { diffCommand } from './commands/diff.js';
 import { groupCommand } from './commands/group.js';
 import { loginCommand } from './commands/login.js';
 import { planCommands } from './commands/plan.js';
@@ -38,6 +39,7 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
   groupCommand(program, io, exit);
   ruleCommand(program, io, exit);
   portCommand(program, io, exit);
+  diffCommand(program, io, exit);
   addressGroupCommand(program, io, exit);
   tenancyCommands(program, io, exit);
   instanceCommands(program, io, exit);

@@ -20,6 +20,8 @@ import * as R from './responses.js';
 import { addressGroupRoutes } from './routes/address-groups.js';
 import { analysisRoutes } from './routes/analysis.js';
 import { planRoutes } from './routes/plan.js';
+import { diffRoutes } from './routes/diff.js';
+import { previewOf } from '../control/ops/preview.js';
 import { changeRoutes } from './routes/changes.js';
 import { flowRoutes } from './routes/flows.js';
 import { groupRoutes } from './routes/groups.js';
@@ -127,6 +129,10 @@ export async function buildApp(
     req.principal = auth.principal;
     req.nonce = auth.nonce;
   });
+  // A native write with ?preview=true is answered by its preview (http/requests.ts writeOptions).
+  app.addHook('preHandler', async (req) => {
+    if (req.url.startsWith('/v1/')) req.previewOf = (planned) => previewOf(ctx.svc, req.principal!, planned);
+  });
   app.addHook('onSend', async (req, _reply, payload) => {
     if (req.nonce && !req.nonce.recorded) await ctx.keys.recordNonce(req.nonce).catch(() => undefined);
     return payload;
@@ -199,6 +205,7 @@ export async function buildApp(
   await app.register(flowRoutes(ctx));
   await app.register(analysisRoutes(ctx));
   await app.register(planRoutes(ctx));
+  await app.register(diffRoutes(ctx));
   await app.register(statusRoutes(ctx));
   await app.register(identityRoutes(ctx));
   await mountCompatApis(app, ctx);

@@ -78,6 +78,7 @@ describe.each(['sqlite', 'postgres'] as const)('plan and apply on %s', (store) =
   let alice: PalisadeClient;
   let web: any;
   let oldGroup: any;
+  let vmPort: string;
   const ruleIds: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -100,12 +101,13 @@ describe.each(['sqlite', 'postgres'] as const)('plan and apply on %s', (store) =
       name: 'old',
       template: 'empty',
     });
-    await alice.post<any>('/v1/instances', {
+    const vm = await alice.post<any>('/v1/instances', {
       regionId: 'hw-1',
       vpcId: vpc.id,
       name: 'vm',
-      ports: [{ ipv4: ['10.0.0.5'], groupIds: [web.id] }],
+      ports: [{ ipv4: ['10.0.0.5'], groupIds: [web.id], host: `h-${store}` }],
     });
+    vmPort = vm.ports[0].id;
   });
 
   afterAll(async () => {
@@ -113,8 +115,36 @@ describe.each(['sqlite', 'postgres'] as const)('plan and apply on %s', (store) =
     await db?.drop();
   });
 
-  it('plans the changes and writes nothing', async () => {
+  it('plans the changes, the packets they newly allow and deny, the connections they cut, and writes nothing', async () => {
     const before = await revisionOf(t);
+    // The host's agent listed two connections of the vm's port: SSH to it from outside 10/8
+    // (which the file no longer allows), and one it opened.
+    const flow = { protocol: 6, state: 'ESTABLISHED', replied: true, assured: true, remainingS: 400 };
+    await t.admin.post(`/v1/hosts/h-${store}/status`, {
+      revision: before,
+      closed: [],
+      ruleHits: {},
+      connections: [
+        {
+          ...flow,
+          portId: vmPort,
+          origin: 'inbound',
+          src: '192.0.2.9',
+          dst: '10.0.0.5',
+          sport: 40000,
+          dport: 22,
+        },
+        {
+          ...flow,
+          portId: vmPort,
+          origin: 'outbound',
+          src: '10.0.0.5',
+          dst: '10.9.9.9',
+          sport: 40001,
+          dport: 443,
+        },
+      ],
+    });
     const plan = await alice.post<any>('/v1/regions/hw-1/plan', policy());
     expect(plan.summary).toEqual({ create: 2, update: 0, delete: 2 });
     expect(plan.tenants).toEqual(['alice']);
@@ -131,6 +161,43 @@ describe.each(['sqlite', 'postgres'] as const)('plan and apply on %s', (store) =
     expect(created).toMatchObject({ at: 'groups[0].rules[1]', parent: web.id });
     // An object made by the plan is named where the file has it.
     expect(created.rule.remoteAddressGroup).toBe('new:office');
+    // The packet difference of the vm's port: HTTPS from the office, no more SSH from outside 10/8.
+    expect(plan.equivalent).toBe(false);
+    const port = plan.ports.find((x: any) => x.portId === vmPort && x.direction === 'ingress');
+    expect(port.newlyAllowed).toEqual([
+      {
+        packets: {
+          boxes: [
+            {
+              protocols: ['6'],
+              ports: ['443'],
+              icmp: ['any'],
+              sourcePorts: ['any'],
+              remote: ['203.0.113.0-203.0.113.255'],
+            },
+          ],
+          more: 0,
+        },
+        before: { kind: 'default', verdict: 'deny' },
+        after: { kind: 'rule', ruleId: 'new:groups[0].rules[1]', groupId: web.id, action: 'allow' },
+      },
+    ]);
+    expect(port.newlyDenied[0].packets.boxes[0]).toMatchObject({
+      ports: ['22'],
+      remote: ['0.0.0.0-9.255.255.255', '11.0.0.0-255.255.255.255'],
+    });
+    expect(port.newlyDenied[0].before).toMatchObject({ kind: 'rule', ruleId: ruleIds['0.0.0.0/0'] });
+    // Huawei clears the inbound entries of the members of a group that loses an inbound allow:
+    // the SSH connection is cut, the one the port opened is not.
+    expect(plan.connections.cut).toEqual([
+      expect.objectContaining({
+        portId: vmPort,
+        src: '192.0.2.9',
+        dport: 22,
+        origin: 'inbound',
+        reason: 'clearedByPolicy',
+      }),
+    ]);
     expect(await revisionOf(t)).toBe(before);
     expect((await alice.get<any>(`/v1/security-groups/${web.id}`)).rules).toHaveLength(2);
   });
@@ -138,6 +205,13 @@ describe.each(['sqlite', 'postgres'] as const)('plan and apply on %s', (store) =
   it('applies the plan in one write, keeping the id of the unchanged rule; a second apply writes nothing', async () => {
     const plan = await alice.post<any>('/v1/regions/hw-1/plan', policy());
     const before = await revisionOf(t);
+    // apply?preview=true answers the write's preview and writes nothing.
+    const preview = await alice.request<any>('POST', '/v1/regions/hw-1/apply?preview=true', policy(), {
+      raw: true,
+    });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({ preview: true, equivalent: false, result: { applied: true } });
+    expect(await revisionOf(t)).toBe(before);
     const res = await alice.request<any>('POST', '/v1/regions/hw-1/apply', policy(), {
       headers: { 'if-match': `"${plan.revision}"` },
       raw: true,

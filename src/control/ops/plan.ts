@@ -17,6 +17,7 @@ import type { Principal, Service, WriteOptions } from '../service.js';
 import type { RegionRecord, World } from '../world.js';
 import { checkPlan, regionAfter } from './plan-checks.js';
 import { type FileFacts, type Matched, matchPolicy, type PlannedChange } from './plan-match.js';
+import { previewOf } from './preview.js';
 import { shareDeletions } from './shares.js';
 
 export type { PlannedChange } from './plan-match.js';
@@ -230,19 +231,33 @@ function build(
   };
 }
 
-/** What applying the file would change, checked as the write would be; nothing is written. */
-export async function planPolicy(
-  svc: Service,
-  p: Principal,
-  regionId: string,
-  req: PolicyRequest,
-): Promise<Planned> {
+/**
+ * What applying the file would change, checked as the write would be, with the packets it
+ * newly allows and denies on the caller's ports and the live connections it will cut (the
+ * change preview of its events, ops/preview.ts); nothing is written.
+ */
+export async function planPolicy(svc: Service, p: Principal, regionId: string, req: PolicyRequest) {
   const scope = await svc.read(p);
-  const r = svc.world.regions.get(regionId);
+  const w = svc.world;
+  const r = w.regions.get(regionId);
   // From now on, this world's writes in the region are known exactly (see changedAt).
-  if (r) changedAt(svc.world, r);
+  if (r) changedAt(w, r);
   // Objects made by the plan have no ids yet: they are named "new:" and where the file has them.
-  return build(svc, p, scope, svc.world, regionId, req, (_prefix, ref) => `new:${ref}`).planned;
+  const built = build(svc, p, scope, w, regionId, req, (_prefix, ref) => `new:${ref}`);
+  const { plan, before } = built.planned;
+  const events = eventsOf(w, built.r, built.m);
+  const preview = await previewOf(svc, p, {
+    revision: plan.revision,
+    regionId,
+    events,
+    before,
+    status: 200,
+    body: plan,
+  });
+  return {
+    ...built.planned,
+    plan: { ...plan, equivalent: preview.equivalent, ports: preview.ports, connections: preview.connections },
+  };
 }
 
 export interface AppliedPlan extends PolicyPlan {

@@ -1,6 +1,7 @@
 // Enforcement status: each host agent reports the revision its kernel enforces, the ports it
 // had to close and its rules' hit counts; the API answers whether a region's latest change is
 // enforced on every host that carries its ports.
+import type { TrackedFlow } from '../../conntrack/flows.js';
 import { badRequest } from '../errors.js';
 import { sees } from '../scope.js';
 import type { Principal, Service } from '../service.js';
@@ -11,6 +12,22 @@ export interface HostReport {
   closed: { portId: string; reason: string }[];
   /** Rule id → packets matched, summed over the host's chains. */
   ruleHits: Record<string, number>;
+  /** The host's tracked connections of its ports, bounded per port (change previews read them). */
+  connections?: ReportedConnection[];
+}
+
+/** A conntrack entry as the agent lists it, with the port it belongs to and which side opened it. */
+export interface ReportedConnection extends TrackedFlow {
+  portId: string;
+  origin: 'inbound' | 'outbound';
+}
+
+/** The latest report of every host that sent one. */
+export async function hostReports(svc: Service): Promise<Map<string, HostReport & { reportedAt: string }>> {
+  const rows = await svc.db.selectFrom('host_status').selectAll().execute();
+  return new Map(
+    rows.map((r) => [r.host, { ...(JSON.parse(r.body) as HostReport), reportedAt: r.reported_at }]),
+  );
 }
 
 export async function reportHost(
@@ -38,10 +55,7 @@ export async function reportHost(
 
 export async function enforcementStatus(svc: Service, p: Principal, regionId?: string) {
   const scope = await svc.read(p);
-  const rows = await svc.db.selectFrom('host_status').selectAll().execute();
-  const reports = new Map(
-    rows.map((r) => [r.host, { ...(JSON.parse(r.body) as HostReport), reportedAt: r.reported_at }]),
-  );
+  const reports = await hostReports(svc);
   // Whole regions: a host carries ports of every tenant; only visible ports are reported below.
   const regions = scope
     .regions()

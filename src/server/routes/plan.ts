@@ -16,6 +16,15 @@ const PolicyDocument = T.Object(
   },
 );
 const TenantQuery = T.Object({ tenantId: T.Optional(S.Id) }, { additionalProperties: false });
+const ApplyQuery = T.Object(
+  {
+    tenantId: T.Optional(S.Id),
+    preview: T.Optional(
+      T.Boolean({ description: 'true: answer the change preview of the apply; nothing is written' }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const planRoutes =
   ({ svc }: Context): FastifyPluginAsyncTypebox =>
@@ -59,7 +68,7 @@ export const planRoutes =
           summary:
             "Apply a policy file to the region in one write (all or nothing); If-Match: the plan's revision refuses a region changed since",
           params: S.IdParams,
-          querystring: TenantQuery,
+          querystring: ApplyQuery,
           body: PolicyDocument,
           response: R.answers(R.WRITE, { 200: R.AppliedPolicy }, [
             [400, "the file's problems, each at body.<path>"],
