@@ -440,6 +440,8 @@ describe('apply is all or nothing', () => {
     expect(planned.code).toBe(0);
     expect(planned.text).toMatch(/create\s+group\s+web/);
     expect(planned.text).toContain('5 to create, 0 to change, 0 to delete');
+    // The new port's packet difference: HTTPS from everywhere, newly allowed.
+    expect(planned.text).toMatch(/new:eth0\s+ingress\s+IPv4\s+newly allowed\s+proto 6 ports 443/);
     const json = await cliAs(t, 'alice', ['plan', '-f', file, '--json']);
     expect(JSON.parse(json.text).summary.create).toBeGreaterThan(0);
 
