@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/program.js';
-import type { PalisadeClient } from '../../src/client/client.js';
+import { PalisadeClient } from '../../src/client/client.js';
 import {
   freshDatabase,
   newTenant,
@@ -473,5 +473,47 @@ describe('apply is all or nothing', () => {
     const invalid = await cliAs(t, 'alice', ['plan', '-f', bad]);
     expect(invalid.code).toBe(1);
     expect(invalid.text).toContain('groups[0].rules[0].ports');
+  });
+});
+
+describe('plan on one server, apply on another (one PostgreSQL)', () => {
+  let db: TestDatabase;
+  let one: TestServer;
+  let two: TestServer;
+  let c1: PalisadeClient;
+  let c2: PalisadeClient;
+  const file = {
+    apiVersion: 'palisade/v1',
+    region: { id: 'hw-1', profile: 'huawei' },
+    groups: [{ id: 'web', rules: [tcp('443', { remoteIpPrefix: '10.0.0.0/8' })] }],
+  };
+
+  beforeAll(async () => {
+    db = await freshDatabase('postgres');
+    one = await startTestServer(db);
+    two = await startTestServer(db);
+    await one.admin.post('/v1/regions', { id: 'hw-1', profile: 'huawei' });
+    c1 = await newTenant(one.admin, one.url, 'alice');
+    c2 = new PalisadeClient(two.url, c1.credentials);
+  });
+
+  afterAll(async () => {
+    await one?.close();
+    await two?.close();
+    await db?.drop();
+  });
+
+  it('is refused when the region changed through the other server, and applies when it did not', async () => {
+    const stale = await c1.post<any>('/v1/regions/hw-1/plan', file);
+    await c2.post('/v1/vpcs', { regionId: 'hw-1', name: 'other' });
+    const refused = await c1.request<any>('POST', '/v1/regions/hw-1/apply', file, {
+      headers: { 'if-match': `"${stale.revision}"` },
+      raw: true,
+    });
+    expect(refused.status).toBe(412);
+    const plan = await c2.post<any>('/v1/regions/hw-1/plan', file);
+    const done = await c1.post<any>('/v1/regions/hw-1/apply', file, { 'if-match': `"${plan.revision}"` });
+    expect(done).toMatchObject({ applied: true, revision: plan.revision + 1 });
+    expect((await c2.post<any>('/v1/regions/hw-1/plan', file)).changes).toEqual([]);
   });
 });
