@@ -113,8 +113,9 @@ export function checkPlan(
       `${at}.entries`,
     );
   }
+  const rulesPut = new Set(m.rulePuts.map((x) => x.groupId));
   for (const { group, at, created, metaChanged } of m.groups) {
-    if (!created && !metaChanged && !m.rulePuts.some((x) => x.groupId === group.id)) continue;
+    if (!created && !metaChanged && !rulesPut.has(group.id)) continue;
     if (created) validatePlacement(group, lookup, p, at);
     validateGroup(group, region, p, at);
     group.rules.forEach((rule, k) => validateRuleReferences(rule, group, lookup, p, `${at}.rules[${k}]`));
