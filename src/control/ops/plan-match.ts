@@ -5,7 +5,8 @@
 //   two stored objects share is ambiguous and refused;
 // - a rule of a matched group matches the stored rule whose id the file gives, else the stored
 //   rule that is the same rule (ruleIdentity under the region's profile), so an unchanged rule
-//   keeps its id; a port of a matched instance matches by id, else by its place;
+//   keeps its id; a port of a matched instance matches by id, else by its place
+//   (plan-instances.ts);
 // - what the loader made on its own (the tenant's VPC when the file lists none, the default
 //   group of a port without groups) matches the tenant's VPC and default group as the service
 //   would pick them, and a stored default group the file does not describe is left as it is.
@@ -14,15 +15,7 @@
 // file does not name are deleted (the tenant's "default" groups excepted). VPCs are made when
 // missing and never deleted. References in the file (remote groups, address groups, port
 // memberships) name the file's ids and are mapped to the stored ids.
-import type {
-  AddressGroup,
-  Instance,
-  Port,
-  RegionState,
-  Rule,
-  SecurityGroup,
-  Vpc,
-} from '../../core/model.js';
+import type { AddressGroup, Instance, RegionState, Rule, SecurityGroup, Vpc } from '../../core/model.js';
 import { TRAITS } from '../../core/profiles.js';
 import { type Problems, ruleIdentity } from '../../core/validate.js';
 import type { GroupMeta } from '../events.js';
@@ -79,12 +72,16 @@ export interface Matched {
   rulesChanged: Set<string>;
 }
 
-type MakeId = (prefix: string, ref: string) => string;
+export type MakeId = (prefix: string, ref: string) => string;
 
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+export const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** By id, else by name, among the tenant's stored objects; an ambiguous name is a problem. */
-function matchOne<T extends { id: string; name: string }>(
+/** The objects of one tenant. */
+export const owned = <T extends { tenantId: string }>(xs: Iterable<T>, tenantId: string) =>
+  [...xs].filter((x) => x.tenantId === tenantId);
+
+export function matchOne<T extends { id: string; name: string }>(
   stored: T[],
   want: { id: string; name: string },
   p: Problems,
@@ -115,7 +112,7 @@ export function matchPolicy(
   makeId: MakeId,
   now: string,
   p: Problems,
-): Matched {
+): { m: Matched; groupIds: Map<string, string>; vpcOf: (id: string | null) => string | null } {
   const profile = r.region.profile;
   const traits = TRAITS[profile];
   const changes: PlannedChange[] = [];
@@ -132,8 +129,6 @@ export function matchPolicy(
     deletedInstances: [],
     rulesChanged: new Set(),
   };
-  const owned = <T extends { tenantId: string }>(xs: Iterable<T>, tenantId: string) =>
-    [...xs].filter((x) => x.tenantId === tenantId);
 
   // Names are what match: two objects of a kind one tenant's file names alike would match one
   // stored object, or make two that no later apply could tell apart.
@@ -418,114 +413,7 @@ export function matchPolicy(
         changes.push({ kind: 'group', action: 'delete', id: s.meta.id, name: s.meta.name });
       }
 
-  // ---- instances and their ports ----
-  const storedInstances = [...r.instances.values()].map((x) => x.value);
-  const takenInstances = new Set<string>();
-  file.instances.forEach((inst, i) => {
-    const at = `instances[${i}]`;
-    const found = matchOne(owned(storedInstances, inst.tenantId), inst, p, at, 'instance', takenInstances);
-    const vpcId = vpcOf(inst.vpcId);
-    const id = found?.id ?? makeId('i', inst.id);
-    if (found) {
-      takenInstances.add(found.id);
-      if (found.vpcId !== vpcId)
-        p.add(
-          `${at}.vpc`,
-          'INVALID_FIELD',
-          `${at}.vpc: instance ${found.id} is in ${found.vpcId ?? 'the classic network'}; an instance cannot move to another VPC`,
-        );
-    }
-    const left = [...(found?.ports ?? [])];
-    const portChanges: PlannedChange[] = [];
-    const ports = inst.ports.map((pt, k) => {
-      const pat = `${at}.ports[${k}]`;
-      const twin = left.find((s) => s.id === pt.id) ?? (found ? left[0] : undefined);
-      const groups = pt.groupIds.map((g) => groupIds.get(g) ?? g);
-      const port: Port = {
-        ...(twin ?? {}),
-        id: twin?.id ?? makeId('port', pt.id),
-        instanceId: id,
-        ipv4: pt.ipv4,
-        ipv6: pt.ipv6,
-        virtualIps: pt.virtualIps,
-        nicType: pt.nicType,
-        groupIds: groups,
-      };
-      if (pt.publicIpv4 !== undefined) port.publicIpv4 = pt.publicIpv4;
-      else delete port.publicIpv4;
-      if (!twin) {
-        if (found)
-          portChanges.push({ kind: 'port', action: 'create', ref: pt.id, at: pat, parent: id, groups });
-        return port;
-      }
-      left.splice(left.indexOf(twin), 1);
-      const fields = (['ipv4', 'ipv6', 'publicIpv4', 'virtualIps', 'nicType', 'groupIds'] as const).filter(
-        (f) => !sameJson(twin[f], port[f]),
-      );
-      if (fields.length) {
-        if (twin.updatedAt !== undefined) port.updatedAt = now;
-        portChanges.push({
-          kind: 'port',
-          action: 'update',
-          ref: pt.id,
-          at: pat,
-          id: twin.id,
-          parent: id,
-          fields,
-          groups,
-        });
-      }
-      return port;
-    });
-    for (const s of left) portChanges.push({ kind: 'port', action: 'delete', id: s.id, parent: id });
-    const instance: Instance = {
-      id,
-      tenantId: inst.tenantId,
-      regionId: r.region.id,
-      vpcId: found ? found.vpcId : vpcId,
-      name: inst.name,
-      ports,
-    };
-    if (!found) {
-      m.instances.push({ instance, at, created: true, changed: true });
-      changes.push({ kind: 'instance', action: 'create', ref: inst.id, at, name: inst.name });
-      ports.forEach((port, k) =>
-        changes.push({
-          kind: 'port',
-          action: 'create',
-          ref: inst.ports[k].id,
-          at: `${at}.ports[${k}]`,
-          parent: inst.id,
-          groups: port.groupIds,
-        }),
-      );
-      return;
-    }
-    const renamed = found.name !== inst.name;
-    if (!renamed && !portChanges.length) {
-      m.instances.push({ instance: found, at, created: false, changed: false });
-      return;
-    }
-    m.instances.push({ instance, at, created: false, changed: true });
-    if (renamed)
-      changes.push({
-        kind: 'instance',
-        action: 'update',
-        ref: inst.id,
-        at,
-        id: found.id,
-        name: inst.name,
-        fields: ['name'],
-      });
-    changes.push(...portChanges);
-  });
-  if (facts.declares.instances)
-    for (const s of storedInstances)
-      if (tenants.has(s.tenantId) && !takenInstances.has(s.id)) {
-        m.deletedInstances.push(s);
-        changes.push({ kind: 'instance', action: 'delete', id: s.id, name: s.name });
-      }
-  return m;
+  return { m, groupIds, vpcOf };
 }
 
 function uniqueNames<T extends { name: string }>(

@@ -16,6 +16,7 @@ import type { Scope } from '../scope.js';
 import type { Principal, Service, WriteOptions } from '../service.js';
 import type { RegionRecord, World } from '../world.js';
 import { checkPlan, regionAfter } from './plan-checks.js';
+import { matchInstances } from './plan-instances.js';
 import { type FileFacts, type Matched, matchPolicy, type PlannedChange } from './plan-match.js';
 import { previewOf } from './preview.js';
 import { shareDeletions } from './shares.js';
@@ -213,7 +214,9 @@ function build(
 ): { r: RegionRecord; m: Matched; planned: Planned } {
   const { r, file, facts, tenants } = prepare(svc, p, scope, w, regionId, req);
   const problems = new Problems();
-  const m = matchPolicy(r, file, facts, tenants, makeId, svc.timestamp(), problems);
+  const now = svc.timestamp();
+  const { m, groupIds, vpcOf } = matchPolicy(r, file, facts, tenants, makeId, now, problems);
+  matchInstances(m, { r, file, facts, tenants, makeId, now, p: problems, groupIds, vpcOf });
   if (problems.list.length) throw refused(problems.list);
   const after = regionAfter(w, r, m);
   checkPlan(w, r, m, after, tenants, problems);
