@@ -360,6 +360,30 @@ describe.each(['sqlite', 'postgres'] as const)('plan and apply on %s', (store) =
     expect(vm.ports[0].groupIds[0]).toBe(web.id);
   });
 
+  it('answers any malformed body with a 4xx, never a 5xx, and writes nothing', async () => {
+    const before = await revisionOf(t);
+    const head = { apiVersion: 'palisade/v1', region: { id: 'hw-1', profile: 'huawei' } };
+    const bodies: unknown[] = [
+      [],
+      {},
+      { apiVersion: 'palisade/v1' },
+      { ...head, region: 5 },
+      { ...head, tenants: 'alice' },
+      { ...head, tenants: [{ id: 5 }] },
+      { ...head, groups: 'web' },
+      { ...head, groups: [{ id: 'web', rules: [{ direction: 'sideways', protocol: 'tcp' }] }] },
+      { ...head, instances: [{ id: 'vm', ports: [{ id: 'eth0', groups: ['constructor'] }] }] },
+      { ...head, addressGroups: [{ id: '__proto__', entries: ['not a cidr'] }] },
+    ];
+    for (const body of bodies)
+      for (const path of ['plan', 'apply']) {
+        const res = await alice.request<any>('POST', `/v1/regions/hw-1/${path}`, body, { raw: true });
+        expect([JSON.stringify(body), res.status]).toEqual([JSON.stringify(body), 400]);
+        expect(res.body.errors?.length ?? 0).toBeGreaterThan(0);
+      }
+    expect(await revisionOf(t)).toBe(before);
+  });
+
   it("keeps a tenant to its own objects: another tenant's name is refused, and its plan does not see alice's", async () => {
     const bob = await newTenant(t.admin, t.url, `bob-${store}`);
     const res = await bob.request<any>(

@@ -179,7 +179,8 @@ function prepare(
   // The stored region's quotas bind (plan-checks.ts), not the file's nor the profile's defaults.
   const loadable = {
     ...doc,
-    tenants: tenants.map((id) => ({ id })),
+    // Listed tenants go to the loader as written, so that what is wrong with them is reported.
+    tenants: Object.hasOwn(doc, 'tenants') ? doc.tenants : tenants.map((id) => ({ id })),
     ...(isObject(region) && {
       region: { ...region, quotas: Object.fromEntries(QUOTA_NAMES.map((q) => [q, 0])) },
     }),
