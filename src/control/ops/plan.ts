@@ -1,8 +1,9 @@
 // Plan and apply a policy file (issue 13, item 8). A plan says what applying the file to a
 // region would create, change and delete (plan-match.ts says how file objects match stored
-// ones), checked as the write itself would be (plan-checks.ts), at the region's revision; apply
-// makes exactly that one write: one transaction, one change-log entry, all or nothing, refused
-// when the region changed since the revision the caller planned at. A second apply of the same
+// ones, plan-instances.ts their instances), checked as the write itself would be
+// (plan-checks.ts), at the store's revision; apply makes exactly that one write: one
+// transaction, one change-log entry, all or nothing, refused when the region changed after the
+// revision the caller planned at. A second apply of the same
 // file finds nothing to change and writes nothing. A tenant's file holds only its own objects;
 // an operator names the tenant (or the file lists the tenants it is for).
 import type { RegionState } from '../../core/model.js';
@@ -270,7 +271,7 @@ export interface AppliedPlan extends PolicyPlan {
 }
 
 /**
- * Apply the file in one write. `expectedRevision` (the plan's revision, If-Match or the body's):
+ * Apply the file in one write. `expectedRevision` (the plan's revision, sent as If-Match):
  * refused with 412 REVISION_MISMATCH when the region changed since, and nothing is written.
  */
 export function applyPolicy(
