@@ -12,8 +12,9 @@ import { Engine } from '../core/engine.js';
 import type { Port, RegionState } from '../core/model.js';
 import { RegionIndex } from '../core/region-index.js';
 import type { ChangeRecord, Event } from '../control/events.js';
-import { World } from '../control/world.js';
-import { Conntrack, flowsToCut } from '../dataplane/conntrack.js';
+import { type Snapshot, World, worldOf } from '../control/world.js';
+import type { ReportedConnection } from '../control/ops/status.js';
+import { Conntrack, flowsToCut, type TrackedFlow } from '../dataplane/conntrack.js';
 import { inNetns, run } from '../dataplane/exec.js';
 import { driftFrom, type KernelTable, parseTable } from '../dataplane/kernel-state.js';
 import {
@@ -27,7 +28,9 @@ import {
 import { NftSession } from '../dataplane/nft-session.js';
 import { emptyModel, type KernelModel, renderHost, TABLE } from '../dataplane/render.js';
 import { UdpStreams } from '../dataplane/udp-streams.js';
-import { coreChanges } from './core-changes.js';
+import { coreChanges } from '../control/core-changes.js';
+
+export { worldOf };
 
 export interface AgentOptions {
   host: string;
@@ -38,12 +41,6 @@ export interface AgentOptions {
   driftCheckMs?: number;
   /** How often hit counts are reported besides after each change. Default 10 s. */
   reportMs?: number;
-}
-
-interface Snapshot {
-  revision: number;
-  tenants: { id: string; name: string }[];
-  regions: Omit<RegionState, 'tenants'>[];
 }
 
 export class Agent {
@@ -234,11 +231,13 @@ export class Agent {
       ruleHits.set(rule.comment, (ruleHits.get(rule.comment) ?? 0) + counter.packets);
     }
     const closed = [...this.applied.closed].map(([portId, reason]) => ({ portId, reason }));
+    const connections = localConnections(this.opts.host, this.world, await this.conntrack.list());
     await this.client
       .post(`/v1/hosts/${encodeURIComponent(this.opts.host)}/status`, {
         revision: this.revision,
         closed,
         ruleHits: Object.fromEntries(ruleHits),
+        connections,
       })
       .catch((e) => this.opts.log?.('status report failed', { error: String(e) }));
   }
@@ -408,29 +407,39 @@ interface Clearing {
   before: RegionIndex;
 }
 
+/** The most connections a report lists per port (the first ones conntrack lists). */
+const CONNECTIONS_PER_PORT = 256;
+
+/**
+ * The tracked connections of this host's ports, for change previews: inbound to a port (its
+ * address is the original destination) or outbound from it; a flow between two of the host's
+ * ports is listed for both.
+ */
+export function localConnections(host: string, world: World, flows: TrackedFlow[]): ReportedConnection[] {
+  const owner = new Map<string, string>();
+  for (const r of world.regions.values())
+    for (const { port } of r.ports.values())
+      if (port.host === host)
+        for (const a of [...port.ipv4, ...port.ipv6, ...(port.publicIpv4 ? [port.publicIpv4] : [])])
+          owner.set(a, port.id);
+  const counts = new Map<string, number>();
+  const out: ReportedConnection[] = [];
+  const add = (portId: string | undefined, origin: 'inbound' | 'outbound', flow: TrackedFlow) => {
+    if (portId === undefined) return;
+    const n = counts.get(portId) ?? 0;
+    if (n >= CONNECTIONS_PER_PORT) return;
+    counts.set(portId, n + 1);
+    out.push({ ...flow, remainingS: Math.max(0, Math.floor(flow.remainingS)), portId, origin });
+  };
+  for (const flow of flows) {
+    add(owner.get(flow.dst), 'inbound', flow);
+    add(owner.get(flow.src), 'outbound', flow);
+  }
+  return out;
+}
+
 /** The kernel model of one host's ports across the world's regions. */
 function renderWorld(host: string, world: World, indexOf?: (state: RegionState) => RegionIndex): KernelModel {
   const regions = [...world.regions.keys()].map((id) => world.regionState(id)!);
   return renderHost(host, regions, indexOf);
-}
-
-/** A world holding a snapshot, at the snapshot's revision. */
-export function worldOf(snap: Snapshot): World {
-  const w = new World();
-  const rev = snap.revision;
-  for (const tenant of snap.tenants) w.applyEvent({ op: 'tenant.put', tenant }, rev);
-  for (const r of snap.regions) {
-    w.applyEvent({ op: 'region.put', region: r.region }, rev);
-    for (const vpc of r.vpcs) w.applyEvent({ op: 'vpc.put', vpc }, rev);
-    for (const { rules, ...group } of r.groups) {
-      w.applyEvent({ op: 'group.put', group }, rev);
-      rules.forEach((rule, seq) =>
-        w.applyEvent({ op: 'rule.put', regionId: r.region.id, groupId: group.id, seq, rule }, rev),
-      );
-    }
-    for (const addressGroup of r.addressGroups) w.applyEvent({ op: 'addressGroup.put', addressGroup }, rev);
-    for (const instance of r.instances) w.applyEvent({ op: 'instance.put', instance }, rev);
-  }
-  w.revision = rev;
-  return w;
 }

@@ -27,6 +27,10 @@ export const ERROR_CODES = [
   'DUPLICATE_ID',
   'QUOTA_EXCEEDED',
   'REVISION_MISMATCH',
+  /** A policy file's object whose name several stored objects share (plan and apply). */
+  'AMBIGUOUS_MATCH',
+  /** Two objects of one kind a policy file names alike (names match stored objects). */
+  'DUPLICATE_NAME',
   'IDEMPOTENCY_KEY_REUSED',
   'USER_EXISTS',
   'CREDENTIAL_EXISTS',

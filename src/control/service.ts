@@ -6,7 +6,7 @@
 // together share that transaction, each in a savepoint of its own (see enqueue).
 import { createHash } from 'node:crypto';
 import { CompiledQuery, type Kysely, type QueryResult, sql, type Transaction } from 'kysely';
-import type { Profile } from '../core/model.js';
+import type { Profile, RegionState } from '../core/model.js';
 import type { Store } from '../store/open.js';
 import { statement } from '../store/statements.js';
 import type { Database } from '../store/schema.js';
@@ -54,6 +54,22 @@ export interface WriteOptions {
    * as it would, and store nothing: Huawei's dry_run. The nonce is still used up.
    */
   dryRun?: boolean;
+  /**
+   * A dry run whose answer is a preview of the change (ops/preview.ts): called with the write as
+   * decided, after the write's steps, off the write lock; what it returns is the result's preview.
+   */
+  preview?: (planned: PlannedWrite) => Promise<unknown>;
+}
+
+/** A write decided and not stored: its events, and its region just before them. */
+export interface PlannedWrite {
+  revision: number;
+  regionId: string | null;
+  events: Event[];
+  /** The region the write was decided against (a value: world states are never mutated). */
+  before: RegionState | undefined;
+  status: number;
+  body: unknown;
 }
 
 export interface NonceUse {
@@ -88,6 +104,9 @@ export interface WriteResult<R> {
   body: R;
   revision: number;
   replayed: boolean;
+  /** WriteOptions.preview: the write as decided, and its preview (nothing was stored). */
+  planned?: PlannedWrite;
+  preview?: unknown;
 }
 
 /** A step of a write: a statement to run, taking the write lock, or the plan's sideEffect. */
@@ -199,7 +218,11 @@ export class Service {
     plan: (world: World, scope: Scope) => Plan<R>,
   ): Promise<WriteResult<R>> {
     try {
-      return await (this.store.connection ? this.enqueue(p, opts, plan) : this.transact(p, opts, plan));
+      const result = await (this.store.connection
+        ? this.enqueue(p, opts, plan)
+        : this.transact(p, opts, plan));
+      if (opts.preview && result.planned) result.preview = await opts.preview(result.planned);
+      return result;
     } catch (e) {
       // A refused write still uses up its nonce: replaying it later must not succeed.
       const n = opts.nonce;
@@ -233,7 +256,7 @@ export class Service {
     // The nonce needs neither the lock nor the latest world: the lock is held that much shorter.
     yield LOCK;
     const principal = principalId(p);
-    if (opts.idempotencyKey && !opts.dryRun) {
+    if (opts.idempotencyKey && !opts.dryRun && !opts.preview) {
       const found = yield statement(dialect, 'selectIdempotency', [principal, opts.idempotencyKey]);
       const prior = found.rows[0] as Database['idempotency'] | undefined;
       if (prior && Number(prior.created_at) > this.now() - IDEMPOTENCY_TTL_MS) {
@@ -254,15 +277,20 @@ export class Service {
       }
     }
     const decided = plan(this.world, new Scope(this.world, p));
-    if (opts.dryRun)
-      return {
-        result: {
-          status: decided.status ?? (decided.events.length ? 201 : 200),
-          body: decided.after(this.world.revision),
-          revision: this.world.revision,
-          replayed: false,
-        },
+    if (opts.dryRun || opts.preview) {
+      const status = decided.status ?? (decided.events.length ? 201 : 200);
+      const body = decided.after(this.world.revision);
+      const revision = this.world.revision;
+      const planned: PlannedWrite | undefined = opts.preview && {
+        revision,
+        regionId: decided.regionId,
+        events: decided.events,
+        before: decided.regionId === null ? undefined : this.world.regionState(decided.regionId),
+        status,
+        body,
       };
+      return { result: { status, body, revision, replayed: false, ...(planned && { planned }) } };
+    }
     if (decided.events.length === 0 && !decided.sideEffect)
       return {
         result: {

@@ -448,3 +448,31 @@ export class World {
     }
   }
 }
+
+/** The desired state at a revision, as GET /v1/snapshot answers it. */
+export interface Snapshot {
+  revision: number;
+  tenants: { id: string; name: string }[];
+  regions: Omit<RegionState, 'tenants'>[];
+}
+
+/** A world holding a snapshot, at the snapshot's revision. */
+export function worldOf(snap: Snapshot): World {
+  const w = new World();
+  const rev = snap.revision;
+  for (const tenant of snap.tenants) w.applyEvent({ op: 'tenant.put', tenant }, rev);
+  for (const r of snap.regions) {
+    w.applyEvent({ op: 'region.put', region: r.region }, rev);
+    for (const vpc of r.vpcs) w.applyEvent({ op: 'vpc.put', vpc }, rev);
+    for (const { rules, ...group } of r.groups) {
+      w.applyEvent({ op: 'group.put', group }, rev);
+      rules.forEach((rule, seq) =>
+        w.applyEvent({ op: 'rule.put', regionId: r.region.id, groupId: group.id, seq, rule }, rev),
+      );
+    }
+    for (const addressGroup of r.addressGroups) w.applyEvent({ op: 'addressGroup.put', addressGroup }, rev);
+    for (const instance of r.instances) w.applyEvent({ op: 'instance.put', instance }, rev);
+  }
+  w.revision = rev;
+  return w;
+}

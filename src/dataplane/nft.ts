@@ -4,6 +4,7 @@
 // syntax: the model is compared and diffed as structure, and printed here last.
 import type { ConntrackTimeouts } from '../core/model.js';
 import { own } from '../core/own.js';
+import type { BlockedFlow } from '../conntrack/flows.js';
 import { SYNC_SET } from './nft-session.js';
 import type { KernelModel, Match, NftRule, SetModel, Verdict } from './render.js';
 import { TABLE } from './render.js';
@@ -184,15 +185,8 @@ const revisionCommands = (revision: number) => [
   `add element ${T} ${REVISION_SET} { ${revision} }`,
 ];
 
-/** A cleared connection: its original tuple, and how long its packets stay blocked. */
-export interface BlockedFlow {
-  protocol: number;
-  src: string;
-  dst: string;
-  sport?: number;
-  dport?: number;
-  timeoutS: number;
-}
+/** A cleared connection (defined with the flows it comes from, conntrack/flows.ts). */
+export type { BlockedFlow };
 
 /**
  * A timeout as nft reads it: seconds and milliseconds ("432000s", "2s500ms"). nft 1.0.6 answers

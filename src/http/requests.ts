@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError } from '../control/errors.js';
 import {
   type NonceUse,
+  type PlannedWrite,
   type Principal,
   requestHash,
   type WriteOptions,
@@ -16,6 +17,8 @@ declare module 'fastify' {
     principal?: Principal;
     /** A signed request's nonce not yet recorded: the route's write records it. */
     nonce?: NonceUse | null;
+    /** What answers a write sent with ?preview=true (set by the native server, ops/preview.ts). */
+    previewOf?: (planned: PlannedWrite) => Promise<unknown>;
   }
   interface FastifyContextConfig {
     /** No credentials needed (health, docs, token issue). */
@@ -31,7 +34,11 @@ export function principal(req: FastifyRequest): Principal {
 
 /** Idempotency key, If-Match revision and the nonce to record, for a write. */
 export function writeOptions(req: FastifyRequest): WriteOptions {
-  const opts: WriteOptions = { ifMatch: ifMatch(req), ...(req.nonce ? { nonce: req.nonce } : {}) };
+  const opts: WriteOptions = {
+    ifMatch: ifMatch(req),
+    ...(req.nonce ? { nonce: req.nonce } : {}),
+    ...(previewAsked(req) && req.previewOf ? { preview: req.previewOf } : {}),
+  };
   const key = req.headers['idempotency-key'];
   if (typeof key !== 'string' || key === '') return opts;
   if (key.length > 255)
@@ -41,6 +48,21 @@ export function writeOptions(req: FastifyRequest): WriteOptions {
       'the Idempotency-Key header is longer than 255 characters',
     );
   return { ...opts, idempotencyKey: key, requestHash: requestHash(req.method, req.url, req.rawBody ?? '') };
+}
+
+/** A write's answer when it was previewed: what it would change, in a media type of its own. */
+export const PREVIEW_MEDIA_TYPE = 'application/vnd.palisade.preview+json';
+
+/** ?preview=true (or false, or absent); anything else is refused. */
+function previewAsked(req: FastifyRequest): boolean {
+  const query = (req.query ?? {}) as Record<string, unknown>;
+  if (!Object.hasOwn(query, 'preview')) return false;
+  const value = query.preview;
+  if (value === 'true' || value === true) return true;
+  if (value === 'false' || value === false) return false;
+  throw new ServiceError(400, 'INVALID_FIELD', `query.preview "${String(value)}" is not true or false`, [
+    { path: 'query.preview', code: 'INVALID_FIELD', message: 'expected true or false' },
+  ]);
 }
 
 /** If-Match: "12" (or W/"12", or 12) → 12; absent → undefined. */
@@ -59,6 +81,12 @@ export function ifMatch(req: FastifyRequest): number | undefined {
 }
 
 export function sendWrite<R>(reply: FastifyReply, result: WriteResult<R>) {
+  if (result.preview !== undefined)
+    return reply
+      .code(200)
+      .header('x-palisade-revision', String(result.revision))
+      .type(PREVIEW_MEDIA_TYPE)
+      .send(result.preview);
   if (result.replayed) reply.header('idempotent-replayed', 'true');
   const body = result.body as { revision?: number } | null;
   if (body && typeof body.revision === 'number') reply.header('etag', `"${body.revision}"`);

@@ -20,6 +20,9 @@ import * as R from './responses.js';
 import { addressGroupRoutes } from './routes/address-groups.js';
 import { analysisRoutes } from './routes/analysis.js';
 import { groupAnalysisRoutes } from './routes/group-analysis.js';
+import { planRoutes } from './routes/plan.js';
+import { diffRoutes } from './routes/diff.js';
+import { previewOf } from '../control/ops/preview.js';
 import { changeRoutes } from './routes/changes.js';
 import { exposureRoutes } from './routes/exposure.js';
 import { flowRoutes } from './routes/flows.js';
@@ -129,6 +132,10 @@ export async function buildApp(
     req.principal = auth.principal;
     req.nonce = auth.nonce;
   });
+  // A native write with ?preview=true is answered by its preview (http/requests.ts writeOptions).
+  app.addHook('preHandler', async (req) => {
+    if (req.url.startsWith('/v1/')) req.previewOf = (planned) => previewOf(ctx.svc, req.principal!, planned);
+  });
   app.addHook('onSend', async (req, _reply, payload) => {
     if (req.nonce && !req.nonce.recorded) await ctx.keys.recordNonce(req.nonce).catch(() => undefined);
     return payload;
@@ -203,6 +210,8 @@ export async function buildApp(
   await app.register(ruleUsageRoutes(ctx));
   await app.register(exposureRoutes(ctx));
   await app.register(groupAnalysisRoutes(ctx));
+  await app.register(planRoutes(ctx));
+  await app.register(diffRoutes(ctx));
   await app.register(statusRoutes(ctx));
   await app.register(identityRoutes(ctx));
   await mountCompatApis(app, ctx);

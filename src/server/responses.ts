@@ -9,6 +9,7 @@
 import { type Static, type TSchema, Type as T } from '@sinclair/typebox';
 import { EXPOSURE_KINDS } from '../core/analysis/exposure.js';
 import { PROFILES } from '../core/model.js';
+import { PREVIEW_MEDIA_TYPE } from '../http/requests.js';
 import { QuotasSchema, RuleSchema, TimeoutsSchema } from '../policy/schema.js';
 
 /** A reference to a shared schema (a component of the document), typed as the schema. */
@@ -831,10 +832,27 @@ export function answers(
         description,
         ...(Object.keys(headers).length ? { headers } : {}),
         // type null: @fastify/swagger documents no content.
-        ...(schema === null ? { type: 'null' } : { content: { 'application/json': { schema } } }),
+        ...(schema === null && !(kind.write && code === '200')
+          ? { type: 'null' }
+          : {
+              content: {
+                ...(schema === null ? {} : { 'application/json': { schema } }),
+                ...(kind.write && code === '200' ? PREVIEW_CONTENT() : {}),
+              },
+            }),
       },
     ]);
   }
+  // ?preview=true: every write may answer what it would do instead (200, its own media type).
+  if (kind.write && !Object.hasOwn(ok, 200))
+    out.push([
+      '200',
+      {
+        description: 'With ?preview=true: what the write would change (a Preview); nothing is stored',
+        headers: { ...REVISION_HEADER, ...REPLAY_HEADER, ...ETAG_HEADER },
+        content: PREVIEW_CONTENT(),
+      },
+    ]);
   const statuses = new Map<number, string[]>();
   const add = (status: number, what?: string) => {
     const list = statuses.get(status) ?? [];
@@ -1108,4 +1126,168 @@ export const GroupCompaction = T.Object(
     }),
   },
   { $id: 'GroupCompaction' },
+);
+
+// ---- differences and change previews (issue 13, items 5 and 6) ----
+
+const DiffDecider = T.Object(
+  {
+    kind: Enum(['rule', 'innerAccess', 'default', 'unsecured', 'closed', 'portAbsent'], {
+      description:
+        'rule; innerAccess: same-group access; default: no entry matched; unsecured: port security off; closed: fail-closed (no group); portAbsent: no such port on this side',
+    }),
+    ruleId: T.Optional(Id),
+    groupId: T.Optional(Id),
+    action: T.Optional(Action),
+    verdict: T.Optional(Action),
+  },
+  { description: 'What decides these packets on one side' },
+);
+const DiffPiece = T.Object({
+  packets: Packets,
+  before: DiffDecider,
+  after: DiffDecider,
+});
+const portDifferences = {
+  equivalent: T.Boolean({ description: 'No packet of any (visible) port gets another verdict' }),
+  ports: T.Array(
+    T.Object({
+      portId: Id,
+      direction: Direction,
+      ethertype: Ethertype,
+      newlyAllowed: T.Array(DiffPiece, { description: 'Denied before, allowed after, by deciding pair' }),
+      newlyDenied: T.Array(DiffPiece, { description: 'Allowed before, denied after, by deciding pair' }),
+    }),
+    { description: 'Only the ports, directions and families whose verdicts differ' },
+  ),
+};
+export const PolicyDifference = T.Object(
+  {
+    regionId: Id,
+    from: T.Integer({ description: 'The revision of the "before" side (the stored region)' }),
+    to: nullable(T.Integer(), 'The revision of the "after" side; null: the policy file'),
+    ...portDifferences,
+  },
+  { $id: 'PolicyDifference' },
+);
+
+const CutConnection = T.Object({
+  portId: Id,
+  host: nullable(T.String(), 'The host whose agent listed it; null for a modelled connection'),
+  protocol: T.Integer(),
+  src: T.String(),
+  dst: T.String(),
+  sport: T.Optional(T.Integer()),
+  dport: T.Optional(T.Integer()),
+  origin: Enum(['inbound', 'outbound'], { description: 'inbound: opened towards the port' }),
+  state: T.String({ description: 'The TCP state as conntrack names it; empty for other protocols' }),
+  reason: Enum(['clearedByPolicy', 'reevaluatedDeny', 'portLeft'], {
+    description:
+      "clearedByPolicy: the profile's clearing removes the port's inbound entries (Huawei, OpenStack); reevaluatedDeny: the new policy denies it (Alibaba); portLeft: its port goes away",
+  }),
+  because: T.String({ description: 'The change that causes it' }),
+});
+export const Preview = T.Object(
+  {
+    preview: T.Literal(true),
+    regionId: nullable(Id),
+    revision: T.Integer({ description: 'The revision the write was decided against; nothing was stored' }),
+    status: T.Integer({ description: 'The status the write would answer' }),
+    result: T.Unknown({ description: 'What the write would answer (its body), with ids it would assign' }),
+    events: T.Integer({ description: 'How many change events the write would emit' }),
+    ...portDifferences,
+    connections: T.Object({
+      cut: T.Array(CutConnection, {
+        description: "Live connections the change will cut, from the agents' conntrack listings",
+      }),
+      listedHosts: T.Array(
+        T.Object({
+          host: T.String(),
+          reportedAt: Timestamp,
+          connections: T.Integer({ description: "How many of the change's ports' connections it listed" }),
+        }),
+        {
+          description:
+            "Hosts of the change's ports whose agents listed their connections (the latest report)",
+        },
+      ),
+      modelled: T.Array(
+        T.Object({
+          portId: Id,
+          effect: Enum(['inboundCleared', 'reevaluated', 'forgotten']),
+          because: T.String(),
+        }),
+        {
+          description:
+            "Ports without an agent's listing: what the profile's clearing does to their connections, as the simulator models it (which of them are live is not known)",
+        },
+      ),
+    }),
+  },
+  { $id: 'Preview' },
+);
+SHARED_SCHEMAS.push(PolicyDifference, Preview);
+/** A write's preview answer (a function: answers() is declared above the schema). */
+function PREVIEW_CONTENT() {
+  return { [PREVIEW_MEDIA_TYPE]: { schema: ref(Preview) } };
+}
+
+// ---- plan and apply (issue 13, item 8) ----
+
+const PlannedChange = T.Object({
+  kind: Enum(['vpc', 'addressGroup', 'group', 'rule', 'instance', 'port']),
+  action: Enum(['create', 'update', 'delete']),
+  ref: T.Optional(T.String({ description: "The object's id in the file (created and updated objects)" })),
+  at: T.Optional(T.String({ description: 'Where the file gives it: groups[1].rules[0]' })),
+  id: T.Optional(T.String({ description: "The stored object's id (updated and deleted objects)" })),
+  name: T.Optional(T.String()),
+  parent: T.Optional(
+    T.String({
+      description: "A rule's group, a port's instance: the stored id, or the file's for a new one",
+    }),
+  ),
+  fields: T.Optional(T.Array(T.String(), { description: 'An update: the fields that change' })),
+  rule: T.Optional(
+    T.Object(RuleSchema.properties, {
+      description:
+        'A rule: what it is; remote ids are stored ids, or new:<where the file has it> for objects made now',
+    }),
+  ),
+  groups: T.Optional(T.Array(T.String(), { description: 'A port: its groups after the change, in order' })),
+});
+const planFields = {
+  regionId: Id,
+  revision: T.Integer({
+    minimum: 0,
+    description:
+      "The region's revision the plan is at: give it to apply (If-Match) to refuse a changed region",
+  }),
+  tenants: T.Array(Id, { description: 'The tenants whose objects the file holds' }),
+  changes: T.Array(PlannedChange),
+  summary: T.Object({ create: Count, update: Count, delete: Count }),
+};
+export const PolicyPlan = T.Object(
+  {
+    ...planFields,
+    ...portDifferences,
+    connections: {
+      ...Preview.properties.connections,
+      description: 'The live connections applying it will cut',
+    },
+  },
+  { $id: 'PolicyPlan' },
+);
+export const AppliedPolicy = T.Object(
+  {
+    ...planFields,
+    revision: T.Integer({
+      minimum: 0,
+      description:
+        "The apply's revision; when nothing was written, the store's revision the region is as the file says at",
+    }),
+    applied: T.Boolean({
+      description: 'Whether anything was written: false when the region already is as the file says',
+    }),
+  },
+  { $id: 'AppliedPolicy' },
 );

@@ -242,6 +242,30 @@ export const HostReport = T.Object(
     revision: T.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
     closed: T.Array(T.Object({ portId: Id, reason: T.String() }, strict)),
     ruleHits: T.Record(T.String(), T.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+    connections: T.Optional(
+      T.Array(
+        T.Object(
+          {
+            portId: Id,
+            origin: T.Union([T.Literal('inbound'), T.Literal('outbound')]),
+            protocol: T.Integer({ minimum: 0, maximum: 255 }),
+            src: T.String({ minLength: 1, maxLength: 64 }),
+            dst: T.String({ minLength: 1, maxLength: 64 }),
+            sport: T.Optional(T.Integer({ minimum: 0, maximum: 65535 })),
+            dport: T.Optional(T.Integer({ minimum: 0, maximum: 65535 })),
+            state: T.String({ maxLength: 32 }),
+            replied: T.Boolean(),
+            assured: T.Boolean(),
+            remainingS: T.Integer({ minimum: 0 }),
+          },
+          strict,
+        ),
+        {
+          maxItems: 20000,
+          description: "The host's tracked connections of its ports (bounded per port), for change previews",
+        },
+      ),
+    ),
   },
   strict,
 );

@@ -24,9 +24,11 @@ const READ_POSTS = new Set([
   'POST /v1/tokens',
   'POST /v1/regions/{id}/flows:check',
   'POST /v1/regions/{id}/simulations',
+  'POST /v1/regions/{id}/plan',
   'POST /v1/hosts/{host}/status',
   'POST /v1/security-groups/{id}/exposure',
   'POST /v1/regions/{id}/exposure',
+  'POST /v1/regions/{id}/diff',
 ]);
 
 interface Operation {
@@ -104,6 +106,12 @@ describe('the OpenAPI document', () => {
       for (const status of statuses.filter((s) => s < 300)) {
         const answer = op.responses[String(status)];
         if (status === 204) expect([id, answer.content]).toEqual([id, undefined]);
+        else if (write && status === 200)
+          // A write's 200 is its answer (when it has one) and, with ?preview=true, its preview.
+          expect([id, answer.content?.['application/vnd.palisade.preview+json']?.schema]).toEqual([
+            id,
+            { $ref: '#/components/schemas/Preview' },
+          ]);
         else expect([id, Object.keys(answer.content ?? {}).length]).toEqual([id, 1]);
         // Every write answers its revision; reads never promise one.
         expect([id, status, Object.keys(answer.headers ?? {}).includes('x-palisade-revision')]).toEqual([

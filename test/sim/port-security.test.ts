@@ -2,7 +2,7 @@
 // policy and passes everything; turning it on applies the port's policy and, like a port
 // joining its groups, clears its inbound connections; the agent sees the toggle as a change.
 import { describe, expect, it } from 'vitest';
-import { coreChanges } from '../../src/agent/core-changes.js';
+import { coreChanges } from '../../src/control/core-changes.js';
 import { Engine } from '../../src/core/engine.js';
 import { RegionIndex } from '../../src/core/region-index.js';
 import { referenceExplain } from '../../src/core/reference.js';

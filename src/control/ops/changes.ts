@@ -65,23 +65,7 @@ export async function readChanges(
 /** The desired state at a revision (default: the latest), as a follower starts from it. */
 export async function snapshot(svc: Service, p: Principal, q: { regionId?: string; revision?: number }) {
   await svc.sync();
-  let world = svc.world;
-  if (q.revision !== undefined && q.revision !== world.revision) {
-    if (q.revision > world.revision || q.revision < 0)
-      throw new ServiceError(
-        400,
-        'INVALID_REVISION',
-        `revision ${q.revision} is not between 0 and the latest, ${world.revision}`,
-        [
-          {
-            path: 'query.revision',
-            code: 'INVALID_REVISION',
-            message: `not between 0 and ${world.revision}`,
-          },
-        ],
-      );
-    world = await replay(svc, q.revision);
-  }
+  const world = q.revision === undefined ? svc.world : await worldAt(svc, q.revision, 'query.revision');
   const visible = <T extends { tenantId: string }>(xs: T[]) => xs.filter((x) => sees(p, x.tenantId));
   const regions = [...world.regions.values()]
     .filter((r) => q.regionId === undefined || r.region.id === q.regionId)
@@ -97,6 +81,23 @@ export async function snapshot(svc: Service, p: Principal, q: { regionId?: strin
     });
   const tenants = [...world.tenants.values()].map((t) => t.value).filter((t) => sees(p, t.id));
   return { revision: world.revision, tenants, regions };
+}
+
+/**
+ * The world at a committed revision (0 to the latest), replayed from the change log; the latest
+ * is the live world. `path` names the parameter in a refusal. The caller has synced.
+ */
+export async function worldAt(svc: Service, revision: number, path: string): Promise<World> {
+  const latest = svc.world;
+  if (revision === latest.revision) return latest;
+  if (revision > latest.revision || revision < 0)
+    throw new ServiceError(
+      400,
+      'INVALID_REVISION',
+      `revision ${revision} is not between 0 and the latest, ${latest.revision}`,
+      [{ path, code: 'INVALID_REVISION', message: `not between 0 and ${latest.revision}` }],
+    );
+  return replay(svc, revision);
 }
 
 async function replay(svc: Service, revision: number): Promise<World> {

@@ -2,6 +2,7 @@
 // had to close and its rules' hit counts; the API answers whether a region's latest change is
 // enforced on every host that carries its ports. Each report also extends the rules' hit
 // history (ops/rule-usage.ts), in the same transaction.
+import type { TrackedFlow } from '../../conntrack/flows.js';
 import { badRequest } from '../errors.js';
 import { reportSteps, runTransaction } from './rule-usage.js';
 import { sees } from '../scope.js';
@@ -13,6 +14,22 @@ export interface HostReport {
   closed: { portId: string; reason: string }[];
   /** Rule id → packets matched, summed over the host's chains. */
   ruleHits: Record<string, number>;
+  /** The host's tracked connections of its ports, bounded per port (change previews read them). */
+  connections?: ReportedConnection[];
+}
+
+/** A conntrack entry as the agent lists it, with the port it belongs to and which side opened it. */
+export interface ReportedConnection extends TrackedFlow {
+  portId: string;
+  origin: 'inbound' | 'outbound';
+}
+
+/** The latest report of every host that sent one. */
+export async function hostReports(svc: Service): Promise<Map<string, HostReport & { reportedAt: string }>> {
+  const rows = await svc.db.selectFrom('host_status').selectAll().execute();
+  return new Map(
+    rows.map((r) => [r.host, { ...(JSON.parse(r.body) as HostReport), reportedAt: r.reported_at }]),
+  );
 }
 
 export async function reportHost(
@@ -42,10 +59,7 @@ export async function reportHost(
 
 export async function enforcementStatus(svc: Service, p: Principal, regionId?: string) {
   const scope = await svc.read(p);
-  const rows = await svc.db.selectFrom('host_status').selectAll().execute();
-  const reports = new Map(
-    rows.map((r) => [r.host, { ...(JSON.parse(r.body) as HostReport), reportedAt: r.reported_at }]),
-  );
+  const reports = await hostReports(svc);
   // Whole regions: a host carries ports of every tenant; only visible ports are reported below.
   const regions = scope
     .regions()

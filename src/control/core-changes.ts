@@ -2,7 +2,7 @@
 // clearing policy (core/clearing.ts) needs to decide which connections a change affects.
 import type { Change } from '../core/changes.js';
 import type { RegionIndex } from '../core/region-index.js';
-import type { Event } from '../control/events.js';
+import type { Event } from './events.js';
 
 export function coreChanges(before: RegionIndex, events: Event[]): Change[] {
   const out: Change[] = [];
