@@ -11,6 +11,7 @@ import { dataplaneCommands } from './commands/dataplane.js';
 import { groupCommand } from './commands/group.js';
 import { loginCommand } from './commands/login.js';
 import { portCommand } from './commands/port.js';
+import { reachCommands } from './commands/reach.js';
 import { ruleCommand } from './commands/rule.js';
 import { serveCommand } from './commands/serve.js';
 import { validateCommand } from './commands/validate.js';
@@ -36,6 +37,7 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
   groupCommand(program, io, exit);
   ruleCommand(program, io, exit);
   portCommand(program, io, exit);
+  reachCommands(program, io, exit);
   addressGroupCommand(program, io, exit);
   tenancyCommands(program, io, exit);
   instanceCommands(program, io, exit);

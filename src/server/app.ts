@@ -24,6 +24,7 @@ import { flowRoutes } from './routes/flows.js';
 import { groupRoutes } from './routes/groups.js';
 import { identityRoutes } from './routes/identity.js';
 import { instanceRoutes } from './routes/instances.js';
+import { reachabilityRoutes } from './routes/reachability.js';
 import { ruleRoutes } from './routes/rules.js';
 import { shareRoutes } from './routes/shares.js';
 import { statusRoutes } from './routes/status.js';
@@ -197,6 +198,7 @@ export async function buildApp(
   await app.register(changeRoutes(ctx));
   await app.register(flowRoutes(ctx));
   await app.register(analysisRoutes(ctx));
+  await app.register(reachabilityRoutes(ctx));
   await app.register(statusRoutes(ctx));
   await app.register(identityRoutes(ctx));
   await mountCompatApis(app, ctx);
