@@ -12,8 +12,8 @@ import { addrKey } from '../classifier/keys.js';
 import type { Direction, Ethertype, Port } from '../model.js';
 import { isSecured } from '../policy.js';
 import type { RegionIndex } from '../region-index.js';
-import { decidedPolicy } from './decided.js';
-import { type Box, PacketSet, type Spans, universe } from './space.js';
+import { decidedPolicy, type RemoteCache } from './decided.js';
+import { type Box, boxesMeet, PacketSet, type Spans, universe } from './space.js';
 
 export const FAMILIES: readonly Ethertype[] = ['IPv4', 'IPv6'];
 
@@ -50,27 +50,52 @@ interface Piece {
   set: number;
 }
 
-/** The pieces a side applies to one remote address, and a key naming that selection. */
+/** The pieces a side applies to one remote address; equal selections of a side are one object. */
 interface Selection {
-  key: string;
+  /** Unique over all sides. */
+  uid: number;
   pieces: Piece[];
+  /**
+   * What the pieces let through, whoever decides: selections of any side with the same boxes
+   * share this id, so the matrix (which needs no deciders) combines each pair of them once.
+   */
+  services: number;
 }
 
 interface SideTable {
-  id: number;
   ethertype: Ethertype;
   pieces: Piece[];
-  /** Selections by address index. */
+  /** The distinct remote span sets of the pieces, and the pieces over each. */
+  sets: { set: number; pieces: Piece[] }[];
+  /** Selections by address class, and by which pieces they hold. */
   at: Map<number, Selection>;
+  byPieces: Map<string, Selection>;
 }
+
+/** What one source address may send to one destination address: per pair of pieces, and all of it. */
+interface PairResult {
+  paths: { egress: Piece; ingress: Piece; services: PacketSet }[];
+  services: PacketSet;
+}
+
+const EMPTY = PacketSet.empty();
+
+/** Pair keys are egress uid × this + ingress uid: exact as long as uids stay below it. */
+const UID_BOUND = 2 ** 26;
 
 /** Distinct remote span sets of one family, with which endpoint addresses each holds. */
 class SpanSets {
   private readonly ids = new Map<string, number>();
   readonly spans: Spans[] = [];
   private readonly members: (Uint8Array | undefined)[] = [];
+  /** Address indices in address order. */
+  private readonly order: number[];
 
-  constructor(private readonly addresses: readonly bigint[]) {}
+  constructor(private readonly addresses: readonly bigint[]) {
+    this.order = addresses
+      .map((_, i) => i)
+      .sort((a, b) => (addresses[a] < addresses[b] ? -1 : addresses[a] > addresses[b] ? 1 : 0));
+  }
 
   id(spans: Spans): number {
     const key = spans.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(',');
@@ -84,32 +109,54 @@ class SpanSets {
     return id;
   }
 
-  /** Whether address `index` lies in set `id`: one merge walk per set over the sorted addresses. */
+  /** The addresses set `id` holds: per span, a binary search for its first address, then a walk. */
+  holders(id: number): number[] {
+    const out: number[] = [];
+    const n = this.order.length;
+    for (const [lo, hi] of this.spans[id]) {
+      let a = 0;
+      let b = n;
+      while (a < b) {
+        const mid = (a + b) >> 1;
+        if (this.addresses[this.order[mid]] < lo) a = mid + 1;
+        else b = mid;
+      }
+      for (; a < n && this.addresses[this.order[a]] <= hi; a++) out.push(this.order[a]);
+    }
+    return out;
+  }
+
   holds(id: number, index: number): boolean {
     let m = this.members[id];
     if (!m) {
       m = new Uint8Array(this.addresses.length);
-      const spans = this.spans[id];
-      const order = this.sortedOrder();
-      let s = 0;
-      for (const i of order) {
-        const v = this.addresses[i];
-        while (s < spans.length && spans[s][1] < v) s++;
-        if (s < spans.length && spans[s][0] <= v) m[i] = 1;
-      }
+      for (const i of this.holders(id)) m[i] = 1;
       this.members[id] = m;
     }
     return m[index] === 1;
   }
 
-  private order: number[] | undefined;
-  private sortedOrder(): number[] {
-    this.order ??= this.addresses
-      .map((_, i) => i)
-      .sort((a, b) =>
-        this.addresses[a] < this.addresses[b] ? -1 : this.addresses[a] > this.addresses[b] ? 1 : 0,
-      );
-    return this.order;
+  /**
+   * Addresses held by exactly the same sets are interchangeable on every side whose pieces
+   * these sets are: a class id per address, and one address of each class.
+   */
+  classes(): { of: Int32Array; representative: number[] } {
+    const held: number[][] = this.addresses.map(() => []);
+    for (let id = 0; id < this.spans.length; id++) for (const i of this.holders(id)) held[i].push(id);
+    const byKey = new Map<string, number>();
+    const of = new Int32Array(this.addresses.length);
+    const representative: number[] = [];
+    held.forEach((ids, i) => {
+      const key = ids.join(',');
+      let c = byKey.get(key);
+      if (c === undefined) {
+        c = representative.length;
+        byKey.set(key, c);
+        representative.push(i);
+      }
+      of[i] = c;
+    });
+    return { of, representative };
   }
 }
 
@@ -139,8 +186,19 @@ export class Reachability {
   private readonly endpoints = new Map<string, Endpoint>();
   private readonly representative = new Map<string, string>();
   private readonly sets = new Map<Ethertype, SpanSets>();
-  private readonly tables = new Map<string, SideTable>();
-  private readonly pairCache = new Map<string, { egress: Piece; ingress: Piece; services: PacketSet }[]>();
+  /** Per class: its four sides (ingress/egress × IPv4/IPv6), made on first use. */
+  private readonly tables = new Map<string, (SideTable | undefined)[]>();
+  private readonly pairCache = new Map<number, PairResult>();
+  private readonly classesOf = new Map<Ethertype, { of: Int32Array; representative: number[] }>();
+  private readonly remoteCaches = new Map<Ethertype, RemoteCache>(
+    FAMILIES.map((f) => [f, { parsed: new Map(), merged: new Map() }]),
+  );
+  /** Distinct service sets (boxes written out as their key), and what pairs of them share. */
+  private readonly serviceIds = new Map<string, number>();
+  private readonly serviceBoxes: Box[][] = [];
+  private readonly serviceCache = new Map<number, PacketSet>();
+  /** Every selection, by uid. */
+  private readonly byUid: Selection[] = [];
   private matrixCache: ReachMatrix | undefined;
 
   /** `portIds`: the ports to consider (default: every port of the region); the region decides everything else. */
@@ -179,12 +237,20 @@ export class Reachability {
 
   /** One side of a policy class: its allowed packets cut by decider, each piece with its remote span set. */
   private table(classKey: string, direction: Direction, ethertype: Ethertype): SideTable {
-    const key = `${classKey}\u0000${direction}\u0000${ethertype}`;
-    let t = this.tables.get(key);
+    let sides = this.tables.get(classKey);
+    if (!sides) this.tables.set(classKey, (sides = []));
+    const at = (direction === 'egress' ? 2 : 0) + (ethertype === 'IPv6' ? 1 : 0);
+    let t = sides[at];
     if (t) return t;
     const sets = this.sets.get(ethertype)!;
     const all = universe(ethertype);
-    const d = decidedPolicy(this.index, this.representative.get(classKey)!, direction, ethertype);
+    const d = decidedPolicy(
+      this.index,
+      this.representative.get(classKey)!,
+      direction,
+      ethertype,
+      this.remoteCaches.get(ethertype),
+    );
     const pieces: Piece[] = [];
     const add = (decider: PathDecider, set: PacketSet) => {
       for (const box of set.boxes)
@@ -197,24 +263,71 @@ export class Reachability {
         add({ kind: 'rule', ruleId: e.entry.rule.id, groupId: e.entry.group.id }, e.decides);
     }
     if (d.kind === 'policy' && d.defaultVerdict === 'allow') add({ kind: 'default' }, d.unmatched);
-    t = { id: this.tables.size, ethertype, pieces, at: new Map() };
-    this.tables.set(key, t);
-    return t;
+    const bySet = new Map<number, Piece[]>();
+    for (const piece of pieces) {
+      const list = bySet.get(piece.set);
+      if (list) list.push(piece);
+      else bySet.set(piece.set, [piece]);
+    }
+    const table: SideTable = {
+      ethertype,
+      pieces,
+      sets: [...bySet].map(([set, over]) => ({ set, pieces: over })),
+      at: new Map(),
+      byPieces: new Map(),
+    };
+    sides[at] = table;
+    return table;
   }
 
   /** The pieces of a side that apply to one remote address. */
   private select(t: SideTable, addressIndex: number): Selection {
-    let s = t.at.get(addressIndex);
+    const { of, representative } = this.addressClasses(t.ethertype);
+    const cls = of[addressIndex];
+    let s = t.at.get(cls);
     if (!s) {
       const sets = this.sets.get(t.ethertype)!;
-      const chosen: number[] = [];
-      t.pieces.forEach((p, i) => {
-        if (sets.holds(p.set, addressIndex)) chosen.push(i);
+      const address = representative[cls];
+      // The pieces over the span sets holding the address (a set holds it whole or not at all).
+      const held: number[] = [];
+      t.sets.forEach((x, i) => {
+        if (sets.holds(x.set, address)) held.push(i);
       });
-      s = { key: chosen.join(','), pieces: chosen.map((i) => t.pieces[i]) };
-      t.at.set(addressIndex, s);
+      const key = held.join(',');
+      s = t.byPieces.get(key);
+      if (!s) {
+        if (this.byUid.length >= UID_BOUND)
+          throw new RangeError('too many distinct selections to key pairs exactly');
+        const pieces = held.flatMap((i) => t.sets[i].pieces);
+        s = {
+          uid: this.byUid.length,
+          pieces,
+          services: this.servicesId(
+            t.ethertype,
+            pieces.map((x) => x.services),
+          ),
+        };
+        this.byUid.push(s);
+        t.byPieces.set(key, s);
+      }
+      t.at.set(cls, s);
     }
     return s;
+  }
+
+  /**
+   * Address classes of a family, once every side is made (so that every span set is known):
+   * selections are made per class of addresses, not per address.
+   */
+  private addressClasses(ethertype: Ethertype): { of: Int32Array; representative: number[] } {
+    let found = this.classesOf.get(ethertype);
+    if (!found) {
+      for (const classKey of this.representative.keys())
+        for (const direction of ['ingress', 'egress'] as const) this.table(classKey, direction, ethertype);
+      found = this.sets.get(ethertype)!.classes();
+      this.classesOf.set(ethertype, found);
+    }
+    return found;
   }
 
   private endpoint(portId: string): Endpoint {
@@ -223,20 +336,62 @@ export class Reachability {
     return e;
   }
 
+  /** An id per packet set object, for sharing what is made of the same sets. */
+  private readonly setIds = new WeakMap<PacketSet, number>();
+  private setId(set: PacketSet): number {
+    let id = this.setIds.get(set);
+    if (id === undefined) this.setIds.set(set, (id = ++this.lastSetId));
+    return id;
+  }
+  private lastSetId = 0;
+
+  private servicesId(ethertype: Ethertype, boxes: Box[]): number {
+    const key = `${ethertype}:${boxes
+      .map((b) => `${b.protocol.join(' ')}/${b.l4.join(' ')}/${b.srcPort.join(' ')}`)
+      .sort()
+      .join('|')}`;
+    let id = this.serviceIds.get(key);
+    if (id === undefined) {
+      id = this.serviceBoxes.length;
+      this.serviceIds.set(key, id);
+      this.serviceBoxes.push(boxes);
+    }
+    return id;
+  }
+
+  /** What an egress selection and an ingress selection both let through (boxes disjoint). */
+  private combineServices(e: Selection, i: Selection): PacketSet {
+    const key = e.services * UID_BOUND + i.services;
+    let out = this.serviceCache.get(key);
+    if (!out) {
+      out = PacketSet.empty();
+      for (const be of this.serviceBoxes[e.services])
+        for (const bi of this.serviceBoxes[i.services])
+          if (boxesMeet(be, bi)) out = out.unionDisjoint(PacketSet.of(be).intersect(bi));
+      this.serviceCache.set(key, out);
+    }
+    return out;
+  }
+
   /** What one source address may send to one destination address, piece by piece. */
-  private addressPair(from: Endpoint, to: Endpoint, ethertype: Ethertype, a: number, b: number) {
-    const egress = this.table(from.classKey, 'egress', ethertype);
-    const ingress = this.table(to.classKey, 'ingress', ethertype);
-    const e = this.select(egress, b);
-    const i = this.select(ingress, a);
-    const key = `${egress.id}:${e.key}|${ingress.id}:${i.key}`;
+  private addressPair(from: Endpoint, to: Endpoint, ethertype: Ethertype, a: number, b: number): PairResult {
+    const e = this.select(this.table(from.classKey, 'egress', ethertype), b);
+    const i = this.select(this.table(to.classKey, 'ingress', ethertype), a);
+    return this.combine(e, i);
+  }
+
+  private combine(e: Selection, i: Selection): PairResult {
+    const key = e.uid * UID_BOUND + i.uid;
     let out = this.pairCache.get(key);
     if (!out) {
-      out = [];
+      out = { paths: [], services: PacketSet.empty() };
       for (const pe of e.pieces)
         for (const pi of i.pieces) {
+          if (!boxesMeet(pe.services, pi.services)) continue;
           const services = PacketSet.of(pe.services).intersect(pi.services);
-          if (!services.isEmpty) out.push({ egress: pe, ingress: pi, services });
+          out.paths.push({ egress: pe, ingress: pi, services });
+          // Pieces of one side are disjoint at one address, so these are too.
+          out.services = out.services.unionDisjoint(services);
         }
       this.pairCache.set(key, out);
     }
@@ -253,7 +408,7 @@ export class Reachability {
         for (const b of to.addresses.get(ethertype)!) {
           // Within one address pair, pieces of one side are disjoint: merge per pair of deciders.
           const byDeciders = new Map<string, Path>();
-          for (const x of this.addressPair(from, to, ethertype, a.index, b.index)) {
+          for (const x of this.addressPair(from, to, ethertype, a.index, b.index).paths) {
             const k = JSON.stringify([x.egress.decider, x.ingress.decider]);
             const found = byDeciders.get(k);
             if (found) found.services = found.services.unionDisjoint(x.services);
@@ -280,27 +435,31 @@ export class Reachability {
     for (const ethertype of FAMILIES) {
       let set = PacketSet.empty();
       for (const a of from.addresses.get(ethertype)!)
-        for (const b of to.addresses.get(ethertype)!) {
-          let pair = PacketSet.empty();
-          for (const x of this.addressPair(from, to, ethertype, a.index, b.index))
-            pair = pair.unionDisjoint(x.services);
-          set = union(set, pair);
-        }
+        for (const b of to.addresses.get(ethertype)!)
+          set = union(set, this.addressPair(from, to, ethertype, a.index, b.index).services);
       if (!set.isEmpty) out.set(ethertype, set);
     }
     return out;
   }
 
-  /** What selects a port's pieces on one side of every class: ports with equal keys are interchangeable there. */
-  private signature(e: Endpoint, direction: Direction): string {
-    const parts = [e.classKey];
-    for (const classKey of this.representative.keys())
-      for (const ethertype of FAMILIES) {
-        const t = this.table(classKey, direction, ethertype);
-        const keys = new Set(e.addresses.get(ethertype)!.map((a) => this.select(t, a.index).key));
-        parts.push([...keys].sort().join(';'));
-      }
-    return parts.join('\u0000');
+  /**
+   * Which pieces a port's addresses select on one side of every class, per family (uids by class
+   * index; one uid per address): ports with equal selections and class are interchangeable there.
+   */
+  private selectionsOf(e: Endpoint, direction: Direction, classes: string[]): Map<Ethertype, number[][]> {
+    const out = new Map<Ethertype, number[][]>();
+    for (const ethertype of FAMILIES) {
+      const addresses = e.addresses.get(ethertype)!;
+      if (!addresses.length) continue;
+      out.set(
+        ethertype,
+        classes.map((c) => {
+          const t = this.table(c, direction, ethertype);
+          return [...new Set(addresses.map((a) => this.select(t, a.index).uid))].sort((x, y) => x - y);
+        }),
+      );
+    }
+    return out;
   }
 
   /**
@@ -310,32 +469,76 @@ export class Reachability {
    */
   matrix(): ReachMatrix {
     if (this.matrixCache) return this.matrixCache;
-    const group = (direction: Direction) => {
-      const byKey = new Map<string, string[]>();
+    const classes = [...this.representative.keys()];
+    const classIndex = new Map(classes.map((c, i) => [c, i]));
+    interface Line {
+      ids: string[];
+      cls: number;
+      sel: Map<Ethertype, number[][]>;
+    }
+    const lines = (direction: Direction): Line[] => {
+      // Ports of one class whose addresses fall in the same address classes select alike:
+      // their selections are looked up once.
+      const alike = new Map<string, { e: Endpoint; ids: string[] }>();
       for (const [id, e] of this.endpoints) {
-        const k = this.signature(e, direction);
-        const list = byKey.get(k);
-        if (list) list.push(id);
-        else byKey.set(k, [id]);
+        const k = [
+          e.classKey,
+          ...FAMILIES.map((f) => {
+            const { of } = this.addressClasses(f);
+            return [...new Set(e.addresses.get(f)!.map((a) => of[a.index]))].sort((x, y) => x - y).join(',');
+          }),
+        ].join('\u0000');
+        const found = alike.get(k);
+        if (found) found.ids.push(id);
+        else alike.set(k, { e, ids: [id] });
+      }
+      const byKey = new Map<string, Line>();
+      for (const { e, ids } of alike.values()) {
+        const sel = this.selectionsOf(e, direction, classes);
+        const k = `${e.classKey}\u0000${JSON.stringify([...sel])}`;
+        const line = byKey.get(k);
+        if (line) line.ids.push(...ids);
+        else byKey.set(k, { ids: [...ids], cls: classIndex.get(e.classKey)!, sel });
       }
       return [...byKey.values()];
     };
-    // A source's row depends on the ingress of the destinations' classes, and its class's egress.
-    const rows = group('ingress');
-    const cols = group('egress');
+    // A source's row: its class (egress) and what its addresses select in every class's ingress.
+    const rows = lines('ingress');
+    const cols = lines('egress');
     const cells: ReachMatrix['cells'] = [];
+    const shared = new Map<string, Map<Ethertype, PacketSet>>();
     rows.forEach((row, r) =>
       cols.forEach((col, c) => {
-        const from = row[0];
-        const to = col[0] !== from ? col[0] : (col[1] ?? null);
-        const pair: [string, string] | null =
-          to !== null ? [from, to] : row.length > 1 ? [row[1], col[0]] : null;
+        // A pair of distinct ports of the cell, if it has one.
+        const from = row.ids[0];
+        const to = col.ids[0] !== from ? col.ids[0] : (col.ids[1] ?? null);
+        const pair = to !== null ? [from, to] : row.ids.length > 1 ? [row.ids[1], col.ids[0]] : null;
         if (!pair) return;
-        const services = this.services(pair[0], pair[1]);
+        // Cells whose answers are the same cached sets share one map of them.
+        const found: PacketSet[] = [];
+        for (const ethertype of FAMILIES) {
+          const a = row.sel.get(ethertype)?.[col.cls];
+          const b = col.sel.get(ethertype)?.[row.cls];
+          found.push(
+            !a || !b
+              ? EMPTY
+              : a.length === 1 && b.length === 1
+                ? // One selection each side: the pair's answer is the cached combination.
+                  this.combineServices(this.byUid[b[0]], this.byUid[a[0]])
+                : (this.services(pair[0], pair[1]).get(ethertype) ?? EMPTY),
+          );
+        }
+        if (found.every((x) => x.isEmpty)) return;
+        const key = found.map((x) => this.setId(x)).join(',');
+        let services = shared.get(key);
+        if (!services) {
+          services = new Map(FAMILIES.flatMap((f, i) => (found[i].isEmpty ? [] : [[f, found[i]] as const])));
+          shared.set(key, services);
+        }
         if (services.size) cells.push({ row: r, col: c, services });
       }),
     );
-    this.matrixCache = { rows, cols, cells };
+    this.matrixCache = { rows: rows.map((l) => l.ids), cols: cols.map((l) => l.ids), cells };
     return this.matrixCache;
   }
 
