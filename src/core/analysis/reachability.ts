@@ -240,7 +240,7 @@ export class Reachability {
     let sides = this.tables.get(classKey);
     if (!sides) this.tables.set(classKey, (sides = []));
     const at = (direction === 'egress' ? 2 : 0) + (ethertype === 'IPv6' ? 1 : 0);
-    let t = sides[at];
+    const t = sides[at];
     if (t) return t;
     const sets = this.sets.get(ethertype)!;
     const all = universe(ethertype);
