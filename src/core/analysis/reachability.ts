@@ -87,7 +87,7 @@ const UID_BOUND = 2 ** 26;
 class SpanSets {
   private readonly ids = new Map<string, number>();
   readonly spans: Spans[] = [];
-  private readonly members: (Uint8Array | undefined)[] = [];
+  private readonly members: (number[] | undefined)[] = [];
   /** Address indices in address order. */
   private readonly order: number[];
 
@@ -126,14 +126,11 @@ class SpanSets {
     return out;
   }
 
-  holds(id: number, index: number): boolean {
-    let m = this.members[id];
-    if (!m) {
-      m = new Uint8Array(this.addresses.length);
-      for (const i of this.holders(id)) m[i] = 1;
-      this.members[id] = m;
-    }
-    return m[index] === 1;
+  /** The address classes (see classes()) whose addresses set `id` holds. */
+  holderClasses(id: number, of: Int32Array): number[] {
+    let found = this.members[id];
+    if (!found) this.members[id] = found = [...new Set(this.holders(id).map((i) => of[i]))];
+    return found;
   }
 
   /**
@@ -282,23 +279,26 @@ export class Reachability {
 
   /** The pieces of a side that apply to one remote address. */
   private select(t: SideTable, addressIndex: number): Selection {
+    const { of } = this.addressClasses(t.ethertype);
+    if (!t.at.size) this.selectAll(t);
+    return t.at.get(of[addressIndex])!;
+  }
+
+  /** Every address class's selection on one side: the pieces over the span sets holding it. */
+  private selectAll(t: SideTable): void {
     const { of, representative } = this.addressClasses(t.ethertype);
-    const cls = of[addressIndex];
-    let s = t.at.get(cls);
-    if (!s) {
-      const sets = this.sets.get(t.ethertype)!;
-      const address = representative[cls];
-      // The pieces over the span sets holding the address (a set holds it whole or not at all).
-      const held: number[] = [];
-      t.sets.forEach((x, i) => {
-        if (sets.holds(x.set, address)) held.push(i);
-      });
-      const key = held.join(',');
-      s = t.byPieces.get(key);
+    const sets = this.sets.get(t.ethertype)!;
+    const held: number[][] = representative.map(() => []);
+    t.sets.forEach((x, i) => {
+      for (const c of sets.holderClasses(x.set, of)) held[c].push(i);
+    });
+    held.forEach((h, cls) => {
+      const key = h.join(',');
+      let s = t.byPieces.get(key);
       if (!s) {
         if (this.byUid.length >= UID_BOUND)
           throw new RangeError('too many distinct selections to key pairs exactly');
-        const pieces = held.flatMap((i) => t.sets[i].pieces);
+        const pieces = h.flatMap((i) => t.sets[i].pieces);
         s = {
           uid: this.byUid.length,
           pieces,
@@ -311,8 +311,7 @@ export class Reachability {
         t.byPieces.set(key, s);
       }
       t.at.set(cls, s);
-    }
-    return s;
+    });
   }
 
   /**
@@ -484,8 +483,11 @@ export class Reachability {
         const k = [
           e.classKey,
           ...FAMILIES.map((f) => {
+            const addresses = e.addresses.get(f)!;
+            // A family the port has no address of makes no side (a region without IPv6 decides none).
+            if (!addresses.length) return '';
             const { of } = this.addressClasses(f);
-            return [...new Set(e.addresses.get(f)!.map((a) => of[a.index]))].sort((x, y) => x - y).join(',');
+            return [...new Set(addresses.map((a) => of[a.index]))].sort((x, y) => x - y).join(',');
           }),
         ].join('\u0000');
         const found = alike.get(k);
@@ -506,7 +508,7 @@ export class Reachability {
     const rows = lines('ingress');
     const cols = lines('egress');
     const cells: ReachMatrix['cells'] = [];
-    const shared = new Map<string, Map<Ethertype, PacketSet>>();
+    const shared = new Map<number, Map<Ethertype, PacketSet>>();
     rows.forEach((row, r) =>
       cols.forEach((col, c) => {
         // A pair of distinct ports of the cell, if it has one.
@@ -529,7 +531,7 @@ export class Reachability {
           );
         }
         if (found.every((x) => x.isEmpty)) return;
-        const key = found.map((x) => this.setId(x)).join(',');
+        const key = this.setId(found[0]) * UID_BOUND + this.setId(found[1]);
         let services = shared.get(key);
         if (!services) {
           services = new Map(FAMILIES.flatMap((f, i) => (found[i].isEmpty ? [] : [[f, found[i]] as const])));
