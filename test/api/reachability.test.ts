@@ -212,6 +212,13 @@ describe.each(['sqlite', 'postgres'] as const)('reachability on %s', (store) => 
       problem: { code: 'UNKNOWN_PROTOCOL' },
     });
     await expect(alice.get(`${base}&protocol=constructor`)).rejects.toMatchObject({ status: 400 });
+    await expect(alice.get(`${base}&protocol=999`)).rejects.toMatchObject({
+      status: 400,
+      problem: { code: 'PROTOCOL_OUT_OF_RANGE' },
+    });
+    // A protocol number is taken as one: 6 is TCP.
+    const byNumber = await alice.get<any>(`${base}&protocol=6&port=5432`);
+    expect(byNumber).toMatchObject({ verdict: 'allow', packet: { protocol: 6, dstPort: 5432 } });
     await expect(alice.get(`${base}&protocol=tcp&port=70000`)).rejects.toMatchObject({ status: 400 });
     await expect(
       alice.get(`/v1/regions/hw-1/reachability/why-not?from=nope&to=${port.db1}&protocol=tcp`),

@@ -10,7 +10,7 @@ import { boxView } from '../../core/analysis/views.js';
 import { type WhyNotSide, whyNot } from '../../core/analysis/why-not.js';
 import type { Ethertype } from '../../core/model.js';
 import { RegionIndex } from '../../core/region-index.js';
-import { notFound } from '../errors.js';
+import { badRequest, notFound } from '../errors.js';
 import { sees } from '../scope.js';
 import type { Principal, Service } from '../service.js';
 import type { RegionRecord } from '../world.js';
@@ -126,11 +126,17 @@ export async function whyNotOf(svc: Service, p: Principal, regionId: string, inp
   const r = regionRecordOrThrow(scope, regionId);
   endpointsVisible(svc, p, r, input, 'query');
   const { port, protocol, ...rest } = input;
+  // The query's protocol is text: a number names an IP protocol, anything else a protocol name.
+  const number = /^[0-9]+$/.test(protocol) ? Number(protocol) : null;
+  if (number !== null && number > 255)
+    throw badRequest(
+      'PROTOCOL_OUT_OF_RANGE',
+      'query.protocol',
+      `query.protocol must be a name or an IP protocol number from 0 to 255, got ${protocol}`,
+    );
   const packetInput: PacketInput = {
     ...rest,
-    protocol: /^[0-9]+$/.test(protocol)
-      ? Number(protocol)
-      : (protocol.toLowerCase() as PacketInput['protocol']),
+    protocol: number ?? (protocol.toLowerCase() as PacketInput['protocol']),
     ...(port !== undefined && { dstPort: port }),
   };
   const packet = packetOrThrow(engineFor(svc, r), packetInput, 'query');

@@ -37,7 +37,7 @@ export const reachabilityRoutes =
           params: S.IdParams,
           querystring: S.WhyNotQuery,
           response: R.answers(R.READ, { 200: R.WhyNot }, [
-            [400, 'INVALID_ENDPOINT, UNKNOWN_PROTOCOL'],
+            [400, 'INVALID_ENDPOINT, UNKNOWN_PROTOCOL, PROTOCOL_OUT_OF_RANGE'],
             [404, "NOT_FOUND: no such region, or an endpoint is another tenant's port"],
             414,
           ]),
