@@ -118,6 +118,8 @@ describe.each(['sqlite', 'postgres'] as const)('reachability on %s', (store) => 
       ].sort(),
     );
     expect(a.blockedPairs).toBe(4);
+    const one = await alice.get<any>('/v1/regions/hw-1/reachability?limit=1');
+    expect([one.pairs.length, one.more, one.blockedPairs]).toEqual([1, 1, 4]);
     const toDb = a.pairs.find((x: any) => x.from === port.web1);
     expect(toDb.services).toEqual(tcp5432);
     expect(toDb.paths).toEqual([

@@ -70,6 +70,7 @@ function expectAgreement(state: RegionState, packets: Packet[]): void {
     }
   // The matrix (computed per class of interchangeable ports) gives each pair its own services.
   const fromMatrix = new Map(reach.allowedPairs().map((p) => [`${p.from}>${p.to}`, p.services]));
+  expect(reach.allowedCount).toBe(fromMatrix.size);
   for (const from of ports)
     for (const to of ports) {
       if (from === to) continue;

@@ -81,7 +81,8 @@ export async function regionReachability(
       more: Math.max(0, all.length - limit),
     };
   }
-  const allowed = reach.allowedPairs();
+  const allowed = reach.allowedPairs(limit);
+  const allowedCount = reach.allowedCount;
   return {
     ...base,
     by: 'port' as const,
@@ -91,7 +92,7 @@ export async function regionReachability(
       vpcId: instance.vpcId,
       groupIds: port.groupIds,
     })),
-    pairs: allowed.slice(0, limit).map((x) => ({
+    pairs: allowed.map((x) => ({
       from: x.from,
       to: x.to,
       services: servicesView(x.services),
@@ -104,8 +105,8 @@ export async function regionReachability(
         services: servicesView(new Map([[path.ethertype, path.services]])),
       })),
     })),
-    blockedPairs: reach.pairCount - allowed.length,
-    more: Math.max(0, allowed.length - limit),
+    blockedPairs: reach.pairCount - allowedCount,
+    more: allowedCount - allowed.length,
   };
 }
 

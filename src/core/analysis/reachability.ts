@@ -545,13 +545,28 @@ export class Reachability {
   }
 
   /** Every ordered pair of distinct ports that allows something, with its services (from the matrix). */
-  allowedPairs(): { from: string; to: string; services: Map<Ethertype, PacketSet> }[] {
+  allowedPairs(limit = Infinity): { from: string; to: string; services: Map<Ethertype, PacketSet> }[] {
     const m = this.matrix();
     const out: { from: string; to: string; services: Map<Ethertype, PacketSet> }[] = [];
     for (const cell of m.cells)
       for (const from of m.rows[cell.row])
-        for (const to of m.cols[cell.col]) if (from !== to) out.push({ from, to, services: cell.services });
+        for (const to of m.cols[cell.col]) {
+          if (out.length >= limit) return out;
+          if (from !== to) out.push({ from, to, services: cell.services });
+        }
     return out;
+  }
+
+  /** How many ordered pairs of distinct ports allow something (counted per cell, not listed). */
+  get allowedCount(): number {
+    const m = this.matrix();
+    let n = 0;
+    for (const cell of m.cells) {
+      const col = new Set(m.cols[cell.col]);
+      const row = m.rows[cell.row];
+      n += row.length * col.size - row.filter((id) => col.has(id)).length;
+    }
+    return n;
   }
 
   /** How many ordered pairs of distinct ports there are. */
