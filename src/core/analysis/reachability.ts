@@ -4,9 +4,11 @@
 // nothing else stands between two ports in Palisade's model, a VPC boundary included). For each
 // policy class (ports with the same groups, NIC type and port security share one policy) each
 // side's allowed packets are computed once (decided.ts), cut by deciding entry; an address
-// then selects the pieces whose remote spans hold it. Ports whose addresses select the same
+// then selects the pieces whose remote spans hold it (addresses held by the same span sets
+// select alike: selections are made per address class). Ports whose addresses select the same
 // pieces under every class are interchangeable, so the matrix is computed per class of sources
-// times class of destinations, not per pair of ports.
+// times class of destinations, not per pair of ports; and a cell combines what two selections
+// let through once per distinct pair of such service sets, whatever rules decide them.
 import { ipFamily } from '../address.js';
 import { addrKey } from '../classifier/keys.js';
 import type { Direction, Ethertype, Port } from '../model.js';
@@ -87,7 +89,7 @@ const UID_BOUND = 2 ** 26;
 class SpanSets {
   private readonly ids = new Map<string, number>();
   readonly spans: Spans[] = [];
-  private readonly members: (number[] | undefined)[] = [];
+  private readonly holderClassLists: (number[] | undefined)[] = [];
   /** Address indices in address order. */
   private readonly order: number[];
 
@@ -104,7 +106,7 @@ class SpanSets {
       id = this.spans.length;
       this.ids.set(key, id);
       this.spans.push(spans);
-      this.members.push(undefined);
+      this.holderClassLists.push(undefined);
     }
     return id;
   }
@@ -128,8 +130,8 @@ class SpanSets {
 
   /** The address classes (see classes()) whose addresses set `id` holds. */
   holderClasses(id: number, of: Int32Array): number[] {
-    let found = this.members[id];
-    if (!found) this.members[id] = found = [...new Set(this.holders(id).map((i) => of[i]))];
+    let found = this.holderClassLists[id];
+    if (!found) this.holderClassLists[id] = found = [...new Set(this.holders(id).map((i) => of[i]))];
     return found;
   }
 
