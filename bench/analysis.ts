@@ -13,6 +13,7 @@ import { portFindings } from '../src/core/analysis/findings.js';
 import { RegionIndex } from '../src/core/region-index.js';
 import { prepareLinearScan } from '../src/core/reference.js';
 import { makeTrace } from './engine.js';
+import { benchReachability } from './reachability.js';
 import { median, round } from './support.js';
 import { PORT_UNDER_TEST, WORKLOADS, buildWorkload, type WorkloadSpec } from './workloads.js';
 
@@ -124,5 +125,6 @@ export async function benchAnalysis() {
     }
     out[spec.name] = row;
   }
+  out.reachability = benchReachability();
   return out;
 }

@@ -14,6 +14,7 @@ import { groupAnalysisCommands } from './commands/group-analysis.js';
 import { loginCommand } from './commands/login.js';
 import { planCommands } from './commands/plan.js';
 import { portCommand } from './commands/port.js';
+import { reachCommands } from './commands/reach.js';
 import { ruleCommand } from './commands/rule.js';
 import { serveCommand } from './commands/serve.js';
 import { validateCommand } from './commands/validate.js';
@@ -42,6 +43,7 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
   ruleCommand(program, io, exit);
   portCommand(program, io, exit);
   diffCommand(program, io, exit);
+  reachCommands(program, io, exit);
   addressGroupCommand(program, io, exit);
   tenancyCommands(program, io, exit);
   instanceCommands(program, io, exit);

@@ -29,6 +29,7 @@ import { flowRoutes } from './routes/flows.js';
 import { groupRoutes } from './routes/groups.js';
 import { identityRoutes } from './routes/identity.js';
 import { instanceRoutes } from './routes/instances.js';
+import { reachabilityRoutes } from './routes/reachability.js';
 import { ruleRoutes } from './routes/rules.js';
 import { ruleUsageRoutes } from './routes/rule-usage.js';
 import { shareRoutes } from './routes/shares.js';
@@ -212,6 +213,7 @@ export async function buildApp(
   await app.register(groupAnalysisRoutes(ctx));
   await app.register(planRoutes(ctx));
   await app.register(diffRoutes(ctx));
+  await app.register(reachabilityRoutes(ctx));
   await app.register(statusRoutes(ctx));
   await app.register(identityRoutes(ctx));
   await mountCompatApis(app, ctx);

@@ -1291,3 +1291,146 @@ export const AppliedPolicy = T.Object(
   },
   { $id: 'AppliedPolicy' },
 );
+
+// ---- reachability (issue 13) ----
+
+const ServiceBox = T.Object(
+  {
+    ethertype: Ethertype,
+    protocols: Strings('IP protocol numbers or ranges ("6", "0-255")'),
+    ports: Strings('Destination ports of TCP/UDP/SCTP, or "any"'),
+    icmp: Strings('ICMP type/code ("8/0", "8/any"), or "any"'),
+    sourcePorts: Strings('Source ports (Alibaba), or "any"'),
+  },
+  { description: 'One box of first packets a pair may send: every combination of the listed values' },
+);
+const Services = T.Object({
+  boxes: T.Array(ServiceBox, { description: 'Disjoint boxes per family (at most 20 shown)' }),
+  more: T.Integer({ description: 'How many boxes were left out' }),
+});
+const PathDecider = T.Union(
+  [
+    T.Object({ kind: T.Literal('rule'), ruleId: Id, groupId: Id }),
+    T.Object({ kind: T.Literal('innerAccess'), groupId: Id }),
+    T.Object({ kind: T.Literal('default') }),
+    T.Object({ kind: T.Literal('unsecured') }),
+  ],
+  {
+    description:
+      "What lets the side's packets through: a rule, same-group access, the default verdict, port security off",
+  },
+);
+export const Reachability = T.Union(
+  [
+    T.Object({
+      regionId: Id,
+      revision: T.Integer({ description: 'The store revision analysed' }),
+      by: T.Literal('port'),
+      ports: T.Array(T.Object({ id: Id, instanceId: Id, vpcId: VpcId, groupIds: T.Array(Id) }), {
+        description: "The caller's ports (operators: every port), the matrix's rows and columns",
+      }),
+      pairs: T.Array(
+        T.Object({
+          from: Id,
+          to: Id,
+          services: Services,
+          paths: T.Array(
+            T.Object({
+              ethertype: Ethertype,
+              fromAddress: T.String(),
+              toAddress: T.String(),
+              egress: PathDecider,
+              ingress: PathDecider,
+              services: Services,
+            }),
+            { description: 'Per address pair and pair of deciders (egress of from, ingress of to)' },
+          ),
+        }),
+        { description: 'Ordered pairs of distinct ports that allow something' },
+      ),
+      blockedPairs: T.Integer({ description: 'Ordered pairs of distinct ports that allow nothing' }),
+      more: T.Integer({ description: 'Allowed pairs left out by the limit' }),
+    }),
+    T.Object({
+      regionId: Id,
+      revision: T.Integer({ description: 'The store revision analysed' }),
+      by: T.Literal('group'),
+      groups: T.Array(
+        T.Object({ id: Id, name: T.String(), members: T.Integer({ description: 'Member ports analysed' }) }),
+      ),
+      pairs: T.Array(
+        T.Object({
+          from: Id,
+          to: Id,
+          allowedPairs: T.Integer({
+            description: 'Ordered pairs of distinct members (from, to) that allow something',
+          }),
+          totalPairs: T.Integer(),
+          some: Services,
+          every: T.Object(
+            { boxes: Services.properties.boxes, more: Services.properties.more },
+            { description: 'What every such pair allows' },
+          ),
+        }),
+        { description: 'Group pairs whose members reach each other; some: what some pair allows' },
+      ),
+      more: T.Integer({ description: 'Group pairs left out by the limit' }),
+    }),
+  ],
+  { $id: 'Reachability' },
+);
+
+const WhyNotSide = T.Object({
+  direction: Direction,
+  portId: nullable(Id, "null: the address is no Palisade port's, or the port is another tenant's"),
+  verdict: Action,
+  reason: T.Object(
+    {
+      kind: Enum([
+        'outside',
+        'unsecured',
+        'allowedByRule',
+        'allowedByInnerAccess',
+        'allowedByDefault',
+        'noAllowMatched',
+        'denyRule',
+        'closed',
+        'hidden',
+      ]),
+      ruleId: T.Optional(Id),
+      groupId: T.Optional(Id),
+      priority: T.Optional(T.Integer()),
+      detail: T.Optional(T.String()),
+    },
+    { description: "What decided this side (hidden: another tenant's port)" },
+  ),
+  suggestions: T.Array(
+    T.Object({
+      kind: Enum(['addRule', 'removeRule']),
+      groupId: Id,
+      rule: T.Optional(Any('The rule to add, as POST /v1/security-groups/{id}/rules takes it')),
+      ruleId: T.Optional(Id),
+      text: T.String(),
+    }),
+    { description: 'Verified changes that make this side allow the packet, the narrowest first' },
+  ),
+});
+export const WhyNot = T.Object(
+  {
+    regionId: Id,
+    revision: T.Integer({ description: 'The store revision analysed' }),
+    packet: ref(Packet),
+    verdict: Action,
+    egress: WhyNotSide,
+    ingress: WhyNotSide,
+    reachableAfterSuggestions: nullable(
+      T.Boolean(),
+      'Whether the first suggestion of each denying side together deliver the packet; null: nothing to apply, or a denying side is hidden',
+    ),
+    network: T.Object({
+      crossesVpcs: T.Boolean(),
+      note: T.Optional(T.String()),
+    }),
+  },
+  { $id: 'WhyNot' },
+);

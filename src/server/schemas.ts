@@ -364,3 +364,20 @@ export const CompactQuery = T.Object(
   { apply: T.Optional(T.Boolean({ description: 'Write the proposal (default: only answer it)' })) },
   strict,
 );
+export const ReachabilityQuery = T.Object({
+  by: T.Optional(T.Union([T.Literal('port'), T.Literal('group')], { default: 'port' })),
+  limit: T.Optional(T.Integer({ minimum: 1, maximum: 100000, default: 1000 })),
+});
+export const WhyNotQuery = T.Object({
+  from: T.String({ minLength: 1, description: 'A port id or an IP address' }),
+  to: T.String({ minLength: 1, description: 'A port id or an IP address' }),
+  protocol: T.String({
+    minLength: 1,
+    description: 'tcp, udp, icmp, icmpv6, gre, sctp or an IP protocol number',
+  }),
+  port: T.Optional(T.Integer({ minimum: 0, maximum: 65535, description: 'Destination port (TCP/UDP/SCTP)' })),
+  srcPort: T.Optional(T.Integer({ minimum: 0, maximum: 65535 })),
+  icmpType: T.Optional(T.Integer({ minimum: 0, maximum: 255 })),
+  icmpCode: T.Optional(T.Integer({ minimum: 0, maximum: 255 })),
+  ethertype: T.Optional(T.Union([T.Literal('IPv4'), T.Literal('IPv6')])),
+});

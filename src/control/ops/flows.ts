@@ -31,7 +31,7 @@ export interface PacketInput {
 }
 
 /** The whole region (a flow's verdict depends on every side's rules; explanations are redacted). */
-function regionRecordOrThrow(scope: Scope, id: string): RegionRecord {
+export function regionRecordOrThrow(scope: Scope, id: string): RegionRecord {
   const r = scope.region(id);
   if (!r) throw notFound('region', id);
   return r.record;
@@ -39,7 +39,7 @@ function regionRecordOrThrow(scope: Scope, id: string): RegionRecord {
 
 const engines = new WeakMap<RegionRecord, { revision: number; engine: Engine }>();
 
-function engineFor(svc: Service, r: RegionRecord): Engine {
+export function engineFor(svc: Service, r: RegionRecord): Engine {
   const cached = engines.get(r);
   if (cached?.revision === r.lastRevision) return cached.engine;
   const engine = new Engine(svc.world.regionState(r.region.id)!);
@@ -66,7 +66,7 @@ function redact(
   return { portId: null, explanation: null, verdict: side.explanation?.verdict };
 }
 
-function endpointsVisible(
+export function endpointsVisible(
   svc: Service,
   p: Principal,
   r: RegionRecord,
@@ -81,7 +81,7 @@ function endpointsVisible(
   }
 }
 
-function packetOrThrow(engine: Engine, input: PacketInput, at: string) {
+export function packetOrThrow(engine: Engine, input: PacketInput, at: string) {
   // A packet carries a real protocol: a name the model knows (own names only), or a number.
   if (typeof input.protocol === 'string' && own(PROTOCOL_NUMBERS, input.protocol.toLowerCase()) === undefined)
     throw badRequest(

@@ -53,11 +53,19 @@ function sharedRemote(entry: Entry): string | null {
       : null;
 }
 
+/** Remote address sets parsed and merged once, for callers that decide many policies of one index. */
+export interface RemoteCache {
+  parsed: Parameters<typeof entrySpans>[3];
+  merged: Map<string, Box['addr']>;
+}
+
 export function decidedPolicy(
   index: RegionIndex,
   portId: string,
   direction: Direction,
   ethertype: Ethertype,
+  /** Shared by calls on the same index and family (reachability decides every policy class). */
+  cache: RemoteCache = { parsed: new Map(), merged: new Map() },
 ): DecidedPolicy {
   const everything = PacketSet.of(universe(ethertype));
   const resolved = resolvePolicy(index, portId);
@@ -79,8 +87,7 @@ export function decidedPolicy(
     };
   const { policy, port } = resolved;
   let remaining = everything;
-  const remotes = new Map<string, Box['addr']>();
-  const parsed: Parameters<typeof entrySpans>[3] = new Map();
+  const { parsed, merged: remotes } = cache;
   let allowed = PacketSet.empty();
   const entries = evaluationOrder(policy, port, direction, ethertype).map((entry) => {
     // A remote group's or address group's addresses are parsed, sorted and merged once, not per rule.
