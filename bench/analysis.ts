@@ -4,6 +4,7 @@
 import { decidedPolicy } from '../src/core/analysis/decided.js';
 import { portFindings } from '../src/core/analysis/findings.js';
 import { RegionIndex } from '../src/core/region-index.js';
+import { benchPolicyDiff } from './analysis-diff.js';
 import { median, round } from './support.js';
 import { PORT_UNDER_TEST, WORKLOADS, buildWorkload, type WorkloadSpec } from './workloads.js';
 
@@ -44,5 +45,6 @@ export async function benchAnalysis() {
     });
     out[spec.name] = { effectiveRulesMs, findingsMs, decidedBoxes: boxes, findings };
   }
+  out.diffW2 = benchPolicyDiff();
   return out;
 }
