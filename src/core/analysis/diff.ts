@@ -146,10 +146,10 @@ export function policyDiff(
       for (const ethertype of FAMILIES) {
         // Only rules changed: a packet none of them matches (old or new) meets the same rules in
         // the same order on both sides, so only the packets they match are decided.
-        const within = changed && changedPackets(before, after, changed, direction, ethertype);
-        if (within && within.isEmpty) continue;
         // Only rules changed: the remote sets are the same on both sides, one parse serves both.
         const cache = caches.get(ethertype)!;
+        const within = changed && changedPackets(before, after, changed, direction, ethertype, cache.before);
+        if (within && within.isEmpty) continue;
         const d = within
           ? portDiff(before, after, portId, direction, ethertype, within, {
               before: cache.before,
@@ -278,11 +278,14 @@ function changedPackets(
   changed: ChangedRules,
   direction: Direction,
   ethertype: Ethertype,
+  /** The remote sets parsed so far (the same on both sides here). */
+  cache: RemoteCache,
 ): PacketSet {
   let out = PacketSet.empty();
   const add = (index: RegionIndex, { rule, group }: { rule: Rule; group: SecurityGroup }) => {
     if (rule.direction !== direction || rule.ethertype !== ethertype) return;
-    const box = entryBox(entrySpans(index, { kind: 'rule', rule, group, seq: 0 }, ethertype), ethertype);
+    const spans = entrySpans(index, { kind: 'rule', rule, group, seq: 0 }, ethertype, cache.parsed);
+    const box = entryBox(spans, ethertype);
     // Kept disjoint: what earlier changed rules already cover is not added twice.
     out = out.unionDisjoint(PacketSet.of(box).subtractSet(out));
   };
