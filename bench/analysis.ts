@@ -12,6 +12,7 @@ import { compactGroup } from '../src/core/analysis/compact.js';
 import { portFindings } from '../src/core/analysis/findings.js';
 import { RegionIndex } from '../src/core/region-index.js';
 import { prepareLinearScan } from '../src/core/reference.js';
+import { benchPolicyDiff } from './analysis-diff.js';
 import { makeTrace } from './engine.js';
 import { benchReachability } from './reachability.js';
 import { median, round } from './support.js';
@@ -125,6 +126,7 @@ export async function benchAnalysis() {
     }
     out[spec.name] = row;
   }
+  out.diffW2 = benchPolicyDiff();
   out.reachability = benchReachability();
   return out;
 }

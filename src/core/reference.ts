@@ -189,7 +189,7 @@ export function entrySpans(
     rm.kind === 'any'
       ? null
       : rm.kind === 'cidr'
-        ? spans([rm.cidr])
+        ? once(`cidr:${rm.cidr}`, () => spans([rm.cidr]))
         : rm.kind === 'group'
           ? members(rm.groupId)
           : once(`ag:${rm.addressGroupId}`, () =>

@@ -321,4 +321,22 @@ describe.each(['sqlite', 'postgres'] as const)('differences and previews on %s',
     );
     expect(asBob.status).toBe(404);
   });
+  it("models the clearing of a port whose host's agent listed nothing", async () => {
+    const vpc = (await alice.get<any>('/v1/vpcs')).items[0].id;
+    const inst = await alice.post<any>('/v1/instances', {
+      regionId: 'hw-1',
+      vpcId: vpc,
+      name: 'vm2',
+      ports: [{ ipv4: ['10.0.0.6'], groupIds: [groupId], host: 'h9' }],
+    });
+    const quiet = inst.ports[0].id;
+    const res = await alice.request('DELETE', `/v1/security-groups/${groupId}/rules/${sshRule}?preview=true`);
+    const p = res.body as any;
+    expect(p.connections.modelled).toEqual([
+      { portId: quiet, effect: 'inboundCleared', because: expect.stringContaining(sshRule) },
+    ]);
+    // The listed host's connection is still predicted from its listing, not modelled.
+    expect(p.connections.cut.map((c: any) => c.portId)).toEqual([portId]);
+    expect(p.ports.map((d: any) => d.portId).sort()).toEqual([portId, quiet].sort());
+  });
 });

@@ -1,6 +1,7 @@
 // The exact difference of two policies agrees with the reference evaluator: for random pairs of
 // policies of every profile (the second one often sharing the first's groups, ports or address
-// groups, so that only part of the region changed, and sometimes missing a port), a sampled
+// groups, so that only part of the region changed, or only some rules, and sometimes missing a
+// port), a sampled
 // packet lies in "newly allowed" exactly when the reference denies it before and allows it
 // after, in "newly denied" for the reverse, and in the piece whose two deciders are the entries
 // the reference names on each side. Reordering every group's rules changes no verdict under any
@@ -30,8 +31,19 @@ const pairArb = (kind: Kind) =>
       instances: fc.boolean(),
       addressGroups: fc.boolean(),
       dropPort: fc.boolean(),
+      /** Only rules change: per group, how many of its rules stay and how many of the other's join. */
+      rulesOnly: fc.option(fc.array(fc.tuple(fc.nat(4), fc.nat(3)), { minLength: 4, maxLength: 4 }), {
+        nil: undefined,
+      }),
     })
-    .map(({ before, other, ...take }): [RegionState, RegionState] => {
+    .map(({ before, other, rulesOnly, ...take }): [RegionState, RegionState] => {
+      if (rulesOnly) {
+        const groups = before.groups.map((g, i) => ({
+          ...g,
+          rules: [...g.rules.slice(0, rulesOnly[i][0]), ...other.groups[i].rules.slice(0, rulesOnly[i][1])],
+        }));
+        return [before, { ...before, groups }];
+      }
       const instances = (take.instances ? other : before).instances;
       const after: RegionState = {
         ...before,

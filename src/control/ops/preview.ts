@@ -85,6 +85,8 @@ export async function previewOf(svc: Service, p: Principal, planned: PlannedWrit
       portOf.set(port.id, port);
     }
   const visible = (portId: string) => sees(p, ownerOf.get(portId) ?? '');
+  // A tenant learns nothing of other tenants' ports: not their hosts, nor their connections.
+  for (const id of [...effects.keys()]) if (!visible(id)) effects.delete(id);
 
   const reports = await hostReports(svc);
   const hostsOfChange = new Set<string>();

@@ -13,7 +13,7 @@ import { type Box, PacketSet, spansOf, universe } from './space.js';
 
 export interface DecidedEntry {
   entry: Entry;
-  /** The packets this entry matches. */
+  /** The packets this entry matches (of `within`, where decidedPolicy was given one). */
   matches: PacketSet;
   /** The packets it decides: those it matches that no earlier entry took (empty: shadowed). */
   decides: PacketSet;
@@ -53,21 +53,25 @@ function sharedRemote(entry: Entry): string | null {
       : null;
 }
 
-/** Remote address sets parsed and merged once, for callers that decide many policies of one index. */
+/** Remote groups' and address groups' addresses, parsed and merged: valid for one index and family
+ * (a difference or a reachability matrix decides many policies of one index). */
 export interface RemoteCache {
-  parsed: Parameters<typeof entrySpans>[3];
-  merged: Map<string, Box['addr']>;
+  parsed: NonNullable<Parameters<typeof entrySpans>[3]>;
+  remotes: Map<string, Box['addr']>;
 }
+export const newRemoteCache = (): RemoteCache => ({ parsed: new Map(), remotes: new Map() });
 
 export function decidedPolicy(
   index: RegionIndex,
   portId: string,
   direction: Direction,
   ethertype: Ethertype,
-  /** Shared by calls on the same index and family (reachability decides every policy class). */
-  cache: RemoteCache = { parsed: new Map(), merged: new Map() },
+  /** Decide only these packets (a policy difference looks where a changed rule matches); default: all. */
+  within?: PacketSet,
+  /** Remote sets already parsed for this index and family (many ports name the same ones). */
+  remoteCache: RemoteCache = newRemoteCache(),
 ): DecidedPolicy {
-  const everything = PacketSet.of(universe(ethertype));
+  const everything = within ?? PacketSet.of(universe(ethertype));
   const resolved = resolvePolicy(index, portId);
   if ('failure' in resolved)
     return {
@@ -87,11 +91,18 @@ export function decidedPolicy(
     };
   const { policy, port } = resolved;
   let remaining = everything;
-  const { parsed, merged: remotes } = cache;
+  const { remotes, parsed } = remoteCache;
   let allowed = PacketSet.empty();
   const entries = evaluationOrder(policy, port, direction, ethertype).map((entry) => {
     // A remote group's or address group's addresses are parsed, sorted and merged once, not per rule.
     const shared = sharedRemote(entry);
+    // Restricted: an entry's addresses are parsed only if the rest of its match meets the
+    // packets asked about (a rule's remote stood in for by any address, which parses nothing).
+    if (within && entry.kind === 'rule') {
+      const anyRemote: Entry = { ...entry, rule: { ...entry.rule, remote: { kind: 'any' } } };
+      if (!within.meets(entryBox(entrySpans(index, anyRemote, ethertype), ethertype)))
+        return { entry, matches: PacketSet.empty(), decides: PacketSet.empty() };
+    }
     const spans = entrySpans(index, entry, ethertype, parsed);
     let addr = shared === null ? undefined : remotes.get(shared);
     if (shared !== null && addr === undefined) {
@@ -103,7 +114,7 @@ export function decidedPolicy(
     remaining = remaining.subtract(box);
     const allows = entry.kind === 'innerAccess' || entry.rule.action === 'allow';
     if (allows) allowed = allowed.unionDisjoint(decides);
-    return { entry, matches: PacketSet.of(box), decides };
+    return { entry, matches: within ? within.intersect(box) : PacketSet.of(box), decides };
   });
   const defaultVerdict = policyDefault(policy, direction);
   if (defaultVerdict === 'allow') allowed = allowed.unionDisjoint(remaining);

@@ -4,9 +4,10 @@
 // with one deciding entry per side: a piece is what one entry decides before intersected with
 // what one entry decides after, so every box of it is explained by a rule (or a default) on each
 // side. Ports whose policy inputs are the same on both sides are not computed at all.
-import type { Direction, Ethertype, Port, SecurityGroup } from '../model.js';
+import type { Direction, Ethertype, Port, Rule, SecurityGroup } from '../model.js';
+import { entrySpans } from '../reference.js';
 import { privateAddresses, type RegionIndex } from '../region-index.js';
-import { type DecidedPolicy, decidedPolicy } from './decided.js';
+import { type DecidedPolicy, decidedPolicy, entryBox, newRemoteCache, type RemoteCache } from './decided.js';
 import { type Box, PacketSet, type Spans, spansOf } from './space.js';
 
 /** What decides a packet on one side of the difference. */
@@ -108,15 +109,23 @@ function pieces(from: Part[], to: Part[], fromIsBefore: boolean): DiffPiece[] {
   return out;
 }
 
+/**
+ * One port's difference for a direction and family. `within`: only these packets can differ (the
+ * caller knows the others keep their verdict), so only they are decided on either side.
+ */
 export function portDiff(
   before: RegionIndex,
   after: RegionIndex,
   portId: string,
   direction: Direction,
   ethertype: Ethertype,
+  within?: PacketSet,
+  caches: { before: RemoteCache; after: RemoteCache } = { before: newRemoteCache(), after: newRemoteCache() },
 ): PortDiff {
-  const b = partition(before, decidedPolicy(before, portId, direction, ethertype), portId);
-  const a = partition(after, decidedPolicy(after, portId, direction, ethertype), portId);
+  const decide = (index: RegionIndex, cache: RemoteCache) =>
+    partition(index, decidedPolicy(index, portId, direction, ethertype, within, cache), portId);
+  const b = decide(before, caches.before);
+  const a = decide(after, caches.after);
   return { portId, direction, ethertype, newlyAllowed: pieces(b, a, true), newlyDenied: pieces(a, b, false) };
 }
 
@@ -128,11 +137,25 @@ export function policyDiff(
   const ids = opts.ports ? new Set(opts.ports) : new Set([...before.ports.keys(), ...after.ports.keys()]);
   const same = new SameInputs(before, after);
   const ports: PortDiff[] = [];
+  // Remote sets are parsed once per side and family for all the ports (the indexes do not change meanwhile).
+  const caches = new Map(FAMILIES.map((f) => [f, { before: newRemoteCache(), after: newRemoteCache() }]));
   for (const portId of [...ids].sort()) {
     if (same.port(portId)) continue;
+    const changed = same.onlyRulesChanged(portId);
     for (const direction of DIRECTIONS)
       for (const ethertype of FAMILIES) {
-        const d = portDiff(before, after, portId, direction, ethertype);
+        // Only rules changed: a packet none of them matches (old or new) meets the same rules in
+        // the same order on both sides, so only the packets they match are decided.
+        // Only rules changed: the remote sets are the same on both sides, one parse serves both.
+        const cache = caches.get(ethertype)!;
+        const within = changed && changedPackets(before, after, changed, direction, ethertype, cache.before);
+        if (within && within.isEmpty) continue;
+        const d = within
+          ? portDiff(before, after, portId, direction, ethertype, within, {
+              before: cache.before,
+              after: cache.before,
+            })
+          : portDiff(before, after, portId, direction, ethertype, undefined, cache);
         if (d.newlyAllowed.length || d.newlyDenied.length) ports.push(d);
       }
   }
@@ -163,6 +186,37 @@ class SameInputs {
     const a = this.after.ports.get(portId)?.port;
     if (!this.sameProfile || !b || !a || !samePortFields(b, a)) return false;
     return b.groupIds.every((g) => this.group(g));
+  }
+
+  /**
+   * For a port whose inputs differ only in its groups' rules (same port fields, same groups in
+   * the same order with the same settings, same members, same remote sets on both sides, and
+   * the rules both sides hold unchanged in the same relative order): the rules that differ.
+   * Otherwise null: the whole packet space is decided.
+   */
+  onlyRulesChanged(portId: string): ChangedRules | null {
+    const b = this.before.ports.get(portId)?.port;
+    const a = this.after.ports.get(portId)?.port;
+    if (!this.sameProfile || !b || !a || !samePortFields(b, a)) return null;
+    const out: ChangedRules = { before: [], after: [] };
+    for (const id of b.groupIds) {
+      const gb = this.before.groups.get(id);
+      const ga = this.after.groups.get(id);
+      if (!gb || !ga || JSON.stringify(settings(gb)) !== JSON.stringify(settings(ga))) return null;
+      if (!this.memberAddresses(id)) return null;
+      const keysAfter = new Map(ga.rules.map((r) => [r.id, ruleKey(r)]));
+      const keysBefore = new Map(gb.rules.map((r) => [r.id, ruleKey(r)]));
+      const kept = (r: Rule, other: Map<string, string>, own: Map<string, string>) =>
+        other.get(r.id) === own.get(r.id);
+      const keptBefore = gb.rules.filter((r) => kept(r, keysAfter, keysBefore)).map((r) => r.id);
+      const keptAfter = ga.rules.filter((r) => kept(r, keysBefore, keysAfter)).map((r) => r.id);
+      if (keptBefore.join('\n') !== keptAfter.join('\n')) return null;
+      for (const r of gb.rules) if (!kept(r, keysAfter, keysBefore)) out.before.push({ rule: r, group: gb });
+      for (const r of ga.rules) if (!kept(r, keysBefore, keysAfter)) out.after.push({ rule: r, group: ga });
+      // Every remote either side names must hold the same addresses on both.
+      if (![...gb.rules, ...ga.rules].every((r) => this.remote(r.remote))) return null;
+    }
+    return out;
   }
 
   private group(id: string): boolean {
@@ -211,16 +265,50 @@ class SameInputs {
   }
 }
 
+/** The rules that differ between the sides, with their groups, for a port whose groups changed only in rules. */
+interface ChangedRules {
+  before: { rule: Rule; group: SecurityGroup }[];
+  after: { rule: Rule; group: SecurityGroup }[];
+}
+
+/** Every packet of the direction and family that a changed rule matches, on either side. */
+function changedPackets(
+  before: RegionIndex,
+  after: RegionIndex,
+  changed: ChangedRules,
+  direction: Direction,
+  ethertype: Ethertype,
+  /** The remote sets parsed so far (the same on both sides here). */
+  cache: RemoteCache,
+): PacketSet {
+  let out = PacketSet.empty();
+  const add = (index: RegionIndex, { rule, group }: { rule: Rule; group: SecurityGroup }) => {
+    if (rule.direction !== direction || rule.ethertype !== ethertype) return;
+    const spans = entrySpans(index, { kind: 'rule', rule, group, seq: 0 }, ethertype, cache.parsed);
+    const box = entryBox(spans, ethertype);
+    // Kept disjoint: what earlier changed rules already cover is not added twice.
+    out = out.unionDisjoint(PacketSet.of(box).subtractSet(out));
+  };
+  for (const x of changed.before) add(before, x);
+  for (const x of changed.after) add(after, x);
+  return out;
+}
+
+const ruleKey = ({ description: _d, createdAt: _c, changeCount: _n, protocolName: _p, ...r }: Rule) =>
+  JSON.stringify(r);
+
 /** A group as evaluation reads it: not its name, tags, description or timestamps. */
 function evaluated(g: SecurityGroup) {
-  return {
-    vpcId: g.vpcId,
-    type: g.type,
-    stateful: g.stateful,
-    innerAccessPolicy: g.innerAccessPolicy,
-    rules: g.rules.map(({ description: _d, createdAt: _c, changeCount: _n, protocolName: _p, ...r }) => r),
-  };
+  return { ...settings(g), rules: g.rules.map(ruleKey) };
 }
+
+/** A group's settings that evaluation reads, besides its rules. */
+const settings = (g: SecurityGroup) => ({
+  vpcId: g.vpcId,
+  type: g.type,
+  stateful: g.stateful,
+  innerAccessPolicy: g.innerAccessPolicy,
+});
 
 function samePortFields(b: Port, a: Port): boolean {
   return (

@@ -14,7 +14,7 @@ import { addrKey } from '../classifier/keys.js';
 import type { Direction, Ethertype, Port } from '../model.js';
 import { isSecured } from '../policy.js';
 import type { RegionIndex } from '../region-index.js';
-import { decidedPolicy, type RemoteCache } from './decided.js';
+import { decidedPolicy, newRemoteCache, type RemoteCache } from './decided.js';
 import { type Box, boxesMeet, PacketSet, type Spans, universe } from './space.js';
 
 export const FAMILIES: readonly Ethertype[] = ['IPv4', 'IPv6'];
@@ -189,9 +189,7 @@ export class Reachability {
   private readonly tables = new Map<string, (SideTable | undefined)[]>();
   private readonly pairCache = new Map<number, PairResult>();
   private readonly classesOf = new Map<Ethertype, { of: Int32Array; representative: number[] }>();
-  private readonly remoteCaches = new Map<Ethertype, RemoteCache>(
-    FAMILIES.map((f) => [f, { parsed: new Map(), merged: new Map() }]),
-  );
+  private readonly remoteCaches = new Map<Ethertype, RemoteCache>(FAMILIES.map((f) => [f, newRemoteCache()]));
   /** Distinct service sets (boxes written out as their key), and what pairs of them share. */
   private readonly serviceIds = new Map<string, number>();
   private readonly serviceBoxes: Box[][] = [];
@@ -248,6 +246,7 @@ export class Reachability {
       this.representative.get(classKey)!,
       direction,
       ethertype,
+      undefined,
       this.remoteCaches.get(ethertype),
     );
     const pieces: Piece[] = [];
