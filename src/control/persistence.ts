@@ -118,12 +118,22 @@ const LOAD_ORDER: ObjectKind[] = [
   'share',
 ];
 
-/** The queries that read the world back: the head revision, then each kind of object in load order. */
+/**
+ * The queries that read the world back: the head revision, each region's last change (a
+ * deletion leaves no object behind to say when it happened), then each kind of object in load
+ * order.
+ */
 function worldQueries(db: Kysely<Database> | Transaction<Database>): CompiledQuery[] {
   return [
     db
       .selectFrom('change_log')
       .select((eb) => eb.fn.max('revision').as('max'))
+      .compile(),
+    db
+      .selectFrom('change_log')
+      .select((eb) => ['region_id', eb.fn.max('revision').as('max')])
+      .where('region_id', 'is not', null)
+      .groupBy('region_id')
       .compile(),
     ...LOAD_ORDER.map((kind) =>
       db.selectFrom('objects').selectAll().where('kind', '=', kind).orderBy('seq').orderBy('id').compile(),
@@ -131,10 +141,12 @@ function worldQueries(db: Kysely<Database> | Transaction<Database>): CompiledQue
   ];
 }
 
-function worldOf([head, ...kinds]: unknown[][]): World {
+function worldOf([head, lastChanges, ...kinds]: unknown[][]): World {
   const world = new World();
   for (const rows of kinds)
     for (const row of rows as Row[]) world.applyEvent(eventOf(row), Number(row.revision));
+  for (const { region_id, max } of lastChanges as { region_id: string; max: number | string }[])
+    world.regions.get(region_id)?.changedAt(Number(max));
   world.revision = Number((head[0] as { max: number | null } | undefined)?.max ?? 0);
   return world;
 }

@@ -180,6 +180,11 @@ export class RegionRecord {
     this.lastRevision = revision;
   }
 
+  /** A change at this revision: loading from the store visits objects out of revision order. */
+  changedAt(revision: number): void {
+    if (revision > this.lastRevision) this.lastRevision = revision;
+  }
+
   /** The region as the engine and the simulator take it (shared; do not mutate). */
   toState(tenants: Iterable<Tenant>): RegionState {
     if (this.stateView?.revision !== this.lastRevision) {
@@ -334,24 +339,24 @@ export class World {
   applyEvent(e: Event, rev: number): void {
     const touch = (regionId: string) => {
       const r = this.regions.get(regionId);
-      if (r) r.lastRevision = rev;
+      if (r) r.changedAt(rev);
       return r;
     };
     switch (e.op) {
       case 'tenant.put':
         this.tenants.set(e.tenant.id, { value: e.tenant, revision: rev });
-        for (const r of this.regions.values()) r.lastRevision = rev;
+        for (const r of this.regions.values()) r.changedAt(rev);
         return;
       case 'tenant.delete':
         this.tenants.delete(e.id);
-        for (const r of this.regions.values()) r.lastRevision = rev;
+        for (const r of this.regions.values()) r.changedAt(rev);
         return;
       case 'region.put': {
         const existing = this.regions.get(e.region.id);
         if (existing) {
           existing.region = e.region;
           existing.revision = rev;
-          existing.lastRevision = rev;
+          existing.changedAt(rev);
         } else this.regions.set(e.region.id, new RegionRecord(e.region, rev));
         return;
       }

@@ -50,29 +50,12 @@ export interface Planned {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/**
- * The revision each world was first planned on here: what a region's lastRevision says about
- * earlier writes is not to be trusted (a world loaded from the store sets it to the revision of
- * the last object it loaded, and deletions leave nothing), so a plan of an earlier revision than
- * this is treated as out of date.
- */
-const firstSeen = new WeakMap<World, number>();
-
-/**
- * A revision no earlier than the last write that changed anything in the region (any tenant's:
- * what another tenant does there can change what this file's objects do, or whether it fits).
- * Exact for the writes since the world was first seen, which apply (World.applyWrite) stamps.
- */
-function changedAt(w: World, r: RegionRecord): number {
-  let since = firstSeen.get(w);
-  if (since === undefined) firstSeen.set(w, (since = w.revision));
-  return Math.max(r.lastRevision, since);
-}
-
 /** Apply's If-Match: refused when the region changed after the plan's revision (or it is no revision yet). */
 function checkUnchangedSince(w: World, r: RegionRecord, expected: number | undefined): void {
   if (expected === undefined) return;
-  const actual = changedAt(w, r);
+  // The last write that changed anything in the region, any tenant's: what another tenant does
+  // there can change what this file's objects do, or whether it fits.
+  const actual = r.lastRevision;
   if (actual > expected || expected > w.revision)
     throw new ServiceError(
       412,
@@ -244,9 +227,6 @@ function build(
 export async function planPolicy(svc: Service, p: Principal, regionId: string, req: PolicyRequest) {
   const scope = await svc.read(p);
   const w = svc.world;
-  const r = w.regions.get(regionId);
-  // From now on, this world's writes in the region are known exactly (see changedAt).
-  if (r) changedAt(w, r);
   // Objects made by the plan have no ids yet: they are named "new:" and where the file has them.
   const built = build(svc, p, scope, w, regionId, req, (_prefix, ref) => `new:${ref}`);
   const { plan, before } = built.planned;
