@@ -1,9 +1,7 @@
 // A port's analysis over real HTTP and through the CLI, on both stores: effective rules with
 // what each really decides, and findings (a narrower rule after a broader one is shadowed by
 // it), for the caller's own port only.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/program.js';
 import type { PalisadeClient } from '../../src/client/client.js';
 import {
   freshDatabase,
@@ -12,29 +10,7 @@ import {
   type TestDatabase,
   type TestServer,
 } from '../support/servers.js';
-
-/** The CLI run as a tenant (a fresh access key in the environment); its output, after exit 0. */
-async function cliAs(t: TestServer, tenantId: string, argv: string[]): Promise<string> {
-  const key = await t.admin.post<any>('/v1/access-keys', { tenantId });
-  const saved = { ...process.env };
-  Object.assign(process.env, {
-    PALISADE_SERVER: t.url,
-    PALISADE_ACCESS_KEY_ID: key.id,
-    PALISADE_ACCESS_KEY_SECRET: key.secret,
-  });
-  const out: string[] = [];
-  try {
-    const code = await run(argv, {
-      out: (x) => out.push(x),
-      err: (x) => out.push(x),
-      readFile: (p) => readFileSync(p, 'utf8'),
-    });
-    expect(code).toBe(0);
-  } finally {
-    process.env = saved;
-  }
-  return out.join('\n');
-}
+import { cliAs } from '../support/cli.js';
 
 const tcp22 = (remoteIpPrefix: string, priority: number) => ({
   direction: 'ingress',

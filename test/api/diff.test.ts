@@ -3,11 +3,10 @@
 // and the rule after), against a policy file, and a write sent with ?preview=true, answered with
 // the difference and the connections the host's agent listed that the change will cut, with
 // nothing stored. A tenant sees its own ports only.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/program.js';
 import type { PalisadeClient } from '../../src/client/client.js';
 import {
   freshDatabase,
@@ -16,28 +15,7 @@ import {
   type TestDatabase,
   type TestServer,
 } from '../support/servers.js';
-
-async function cliAs(t: TestServer, tenantId: string, argv: string[]): Promise<string> {
-  const key = await t.admin.post<any>('/v1/access-keys', { tenantId });
-  const saved = { ...process.env };
-  Object.assign(process.env, {
-    PALISADE_SERVER: t.url,
-    PALISADE_ACCESS_KEY_ID: key.id,
-    PALISADE_ACCESS_KEY_SECRET: key.secret,
-  });
-  const out: string[] = [];
-  try {
-    const code = await run(argv, {
-      out: (x) => out.push(x),
-      err: (x) => out.push(x),
-      readFile: (p) => readFileSync(p, 'utf8'),
-    });
-    expect(code, out.join('\n')).toBe(0);
-  } finally {
-    process.env = saved;
-  }
-  return out.join('\n');
-}
+import { cliAs } from '../support/cli.js';
 
 const PREVIEW = 'application/vnd.palisade.preview+json';
 

@@ -2,11 +2,10 @@
 // default group left open, one group used for everything, a group per instance and a port
 // under too many rules, for the caller's own groups and ports only; a policy in the request
 // sets thresholds, the sensitive ports and severities, and a bad one is a 400 naming its field.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/program.js';
 import type { PalisadeClient } from '../../src/client/client.js';
 import {
   freshDatabase,
@@ -16,29 +15,7 @@ import {
   type TestDatabase,
   type TestServer,
 } from '../support/servers.js';
-
-/** The CLI run as a tenant (a fresh access key in the environment); its output, after exit 0. */
-async function cliAs(t: TestServer, tenantId: string, argv: string[]): Promise<string> {
-  const key = await t.admin.post<any>('/v1/access-keys', { tenantId });
-  const saved = { ...process.env };
-  Object.assign(process.env, {
-    PALISADE_SERVER: t.url,
-    PALISADE_ACCESS_KEY_ID: key.id,
-    PALISADE_ACCESS_KEY_SECRET: key.secret,
-  });
-  const out: string[] = [];
-  try {
-    const code = await run(argv, {
-      out: (x) => out.push(x),
-      err: (x) => out.push(x),
-      readFile: (p) => readFileSync(p, 'utf8'),
-    });
-    expect([code, out.join('\n')]).toEqual([0, expect.anything()]);
-  } finally {
-    process.env = saved;
-  }
-  return out.join('\n');
-}
+import { cliAs } from '../support/cli.js';
 
 const tcp = (ports: string, remoteIpPrefix = '10.0.0.0/8') => ({
   direction: 'ingress',

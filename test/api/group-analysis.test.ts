@@ -3,9 +3,7 @@
 // lists them, a group without members is analysed alone; the compaction is answered without
 // writing, then written in one write, after which flow checks decide as before and a second
 // compaction finds nothing to do.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/program.js';
 import type { PalisadeClient } from '../../src/client/client.js';
 import {
   freshDatabase,
@@ -14,29 +12,7 @@ import {
   type TestDatabase,
   type TestServer,
 } from '../support/servers.js';
-
-/** The CLI run as a tenant (a fresh access key in the environment); its output, after exit 0. */
-async function cliAs(t: TestServer, tenantId: string, argv: string[]): Promise<string> {
-  const key = await t.admin.post<any>('/v1/access-keys', { tenantId });
-  const saved = { ...process.env };
-  Object.assign(process.env, {
-    PALISADE_SERVER: t.url,
-    PALISADE_ACCESS_KEY_ID: key.id,
-    PALISADE_ACCESS_KEY_SECRET: key.secret,
-  });
-  const out: string[] = [];
-  try {
-    const code = await run(argv, {
-      out: (x) => out.push(x),
-      err: (x) => out.push(x),
-      readFile: (p) => readFileSync(p, 'utf8'),
-    });
-    expect(code, out.join('\n')).toBe(0);
-  } finally {
-    process.env = saved;
-  }
-  return out.join('\n');
-}
+import { cliAs } from '../support/cli.js';
 
 const tcp = (ports: string, remoteIpPrefix: string, priority: number, action = 'allow') => ({
   direction: 'ingress',

@@ -3,12 +3,11 @@
 // entry), keeping the ids of unchanged rules; a second apply writes nothing; a region changed
 // since the plan is refused and nothing is written; a bad file is a 400 with paths; a file over
 // a quota changes nothing; a tenant's file touches its own objects only.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/program.js';
 import { PalisadeClient } from '../../src/client/client.js';
 import {
   freshDatabase,
@@ -17,32 +16,7 @@ import {
   type TestDatabase,
   type TestServer,
 } from '../support/servers.js';
-
-/** The CLI run as a tenant (a fresh access key in the environment): exit code and output. */
-async function cliAs(
-  t: TestServer,
-  tenantId: string,
-  argv: string[],
-): Promise<{ code: number; text: string }> {
-  const key = await t.admin.post<any>('/v1/access-keys', { tenantId });
-  const saved = { ...process.env };
-  Object.assign(process.env, {
-    PALISADE_SERVER: t.url,
-    PALISADE_ACCESS_KEY_ID: key.id,
-    PALISADE_ACCESS_KEY_SECRET: key.secret,
-  });
-  const out: string[] = [];
-  try {
-    const code = await run(argv, {
-      out: (x) => out.push(x),
-      err: (x) => out.push(x),
-      readFile: (p) => readFileSync(p, 'utf8'),
-    });
-    return { code, text: out.join('\n') };
-  } finally {
-    process.env = saved;
-  }
-}
+import { runCliAs } from '../support/cli.js';
 
 const tcp = (ports: string, remote: Record<string, string>, priority = 1) => ({
   direction: 'ingress',
@@ -460,27 +434,27 @@ describe('apply is all or nothing', () => {
         instances: [{ id: 'vm', ports: [{ id: 'eth0', ipv4: '10.1.0.5', groups: ['web'] }] }],
       }),
     );
-    const planned = await cliAs(t, 'alice', ['plan', '-f', file]);
+    const planned = await runCliAs(t, 'alice', ['plan', '-f', file]);
     expect(planned.code).toBe(0);
     expect(planned.text).toMatch(/create\s+group\s+web/);
     expect(planned.text).toContain('5 to create, 0 to change, 0 to delete');
     // The new port's packet difference: HTTPS from everywhere, newly allowed.
     expect(planned.text).toMatch(/new:eth0\s+ingress\s+IPv4\s+newly allowed\s+proto 6 ports 443/);
-    const json = await cliAs(t, 'alice', ['plan', '-f', file, '--json']);
+    const json = await runCliAs(t, 'alice', ['plan', '-f', file, '--json']);
     expect(JSON.parse(json.text).summary.create).toBeGreaterThan(0);
 
-    const applied = await cliAs(t, 'alice', ['apply', '-f', file]);
+    const applied = await runCliAs(t, 'alice', ['apply', '-f', file]);
     expect(applied.code).toBe(0);
     expect(applied.text).toContain('applied at revision');
     const groups = (await alice.get<any>('/v1/security-groups?regionId=hw-1')).items;
     expect(groups.map((g: any) => g.name)).toEqual(['web']);
 
-    const again = await cliAs(t, 'alice', ['apply', '-f', file]);
+    const again = await runCliAs(t, 'alice', ['apply', '-f', file]);
     expect(again.code).toBe(0);
     expect(again.text).toContain('no changes');
 
     // A stale revision is refused: exit 1, the code on stderr.
-    const stale = await cliAs(t, 'alice', ['apply', '-f', file, '--revision', '1']);
+    const stale = await runCliAs(t, 'alice', ['apply', '-f', file, '--revision', '1']);
     expect(stale.code).toBe(1);
     expect(stale.text).toContain('REVISION_MISMATCH');
 
@@ -494,7 +468,7 @@ describe('apply is all or nothing', () => {
         groups: [{ id: 'web', rules: [{ direction: 'ingress', protocol: 'tcp', ports: '70000' }] }],
       }),
     );
-    const invalid = await cliAs(t, 'alice', ['plan', '-f', bad]);
+    const invalid = await runCliAs(t, 'alice', ['plan', '-f', bad]);
     expect(invalid.code).toBe(1);
     expect(invalid.text).toContain('groups[0].rules[0].ports');
   });

@@ -2,9 +2,7 @@
 // caller's ports (web reaches the database on 5432 only, by the database's rule naming the web
 // group), the group view, a why-not whose first suggestion, posted as a real rule, delivers the
 // packet; another tenant sees only its own ports and, of the caller's side, only a verdict.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/program.js';
 import type { PalisadeClient } from '../../src/client/client.js';
 import {
   freshDatabase,
@@ -13,28 +11,7 @@ import {
   type TestDatabase,
   type TestServer,
 } from '../support/servers.js';
-
-async function cliAs(t: TestServer, tenantId: string, argv: string[]): Promise<string> {
-  const key = await t.admin.post<any>('/v1/access-keys', { tenantId });
-  const saved = { ...process.env };
-  Object.assign(process.env, {
-    PALISADE_SERVER: t.url,
-    PALISADE_ACCESS_KEY_ID: key.id,
-    PALISADE_ACCESS_KEY_SECRET: key.secret,
-  });
-  const out: string[] = [];
-  try {
-    const code = await run(argv, {
-      out: (x) => out.push(x),
-      err: (x) => out.push(x),
-      readFile: (p) => readFileSync(p, 'utf8'),
-    });
-    expect(code, out.join('\n')).toBe(0);
-  } finally {
-    process.env = saved;
-  }
-  return out.join('\n');
-}
+import { cliAs } from '../support/cli.js';
 
 const tcp5432 = {
   boxes: [{ ethertype: 'IPv4', protocols: ['6'], ports: ['5432'], icmp: ['any'], sourcePorts: ['any'] }],

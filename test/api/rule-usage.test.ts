@@ -19,6 +19,7 @@ import {
   type TestDatabase,
   type TestServer,
 } from '../support/servers.js';
+import { type Key, runCli } from '../support/cli.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -46,25 +47,10 @@ async function tenant(admin: PalisadeClient, url: string, id: string) {
 }
 
 /** The CLI as a tenant; its output after exit 0. Runs while the clock is the real one (the CLI signs with it). */
-async function cli(url: string, key: { id: string; secret: string }, argv: string[]): Promise<string> {
-  const saved = { ...process.env };
-  Object.assign(process.env, {
-    PALISADE_SERVER: url,
-    PALISADE_ACCESS_KEY_ID: key.id,
-    PALISADE_ACCESS_KEY_SECRET: key.secret,
-  });
-  const out: string[] = [];
-  try {
-    const code = await run(argv, {
-      out: (x) => out.push(x),
-      err: (x) => out.push(x),
-      readFile: (p) => readFileSync(p, 'utf8'),
-    });
-    expect([code, out.join('\n')]).toEqual([0, expect.anything()]);
-  } finally {
-    process.env = saved;
-  }
-  return out.join('\n');
+async function cli(url: string, key: Key, argv: string[]): Promise<string> {
+  const { code, text } = await runCli(url, key, argv);
+  expect(code, text).toBe(0);
+  return text;
 }
 
 /** How many daily windows the store holds for a rule (read beside the server). */
