@@ -75,7 +75,7 @@ export function ipVersionOf(ag: AddressGroup): 4 | 6 {
 /** CreateAddressGroupOption.max_capacity's default (the SDK's models: range 0-20, default 20). */
 export const DEFAULT_ADDRESS_GROUP_CAPACITY = 20;
 
-export function addressGroupView(ag: AddressGroup, r: ScopedRegion) {
+export function addressGroupView(ag: AddressGroup, r: { region: { id: string } }) {
   return {
     id: ag.id,
     name: ag.name,
