@@ -19,6 +19,7 @@ import { responseChecker } from './response-check.js';
 import * as R from './responses.js';
 import { addressGroupRoutes } from './routes/address-groups.js';
 import { analysisRoutes } from './routes/analysis.js';
+import { translationRoutes } from './routes/translation.js';
 import { changeRoutes } from './routes/changes.js';
 import { flowRoutes } from './routes/flows.js';
 import { groupRoutes } from './routes/groups.js';
@@ -197,6 +198,7 @@ export async function buildApp(
   await app.register(changeRoutes(ctx));
   await app.register(flowRoutes(ctx));
   await app.register(analysisRoutes(ctx));
+  await app.register(translationRoutes(ctx));
   await app.register(statusRoutes(ctx));
   await app.register(identityRoutes(ctx));
   await mountCompatApis(app, ctx);

@@ -16,6 +16,13 @@ import { KINDS, packetArb, regionArb } from '../support/arbitraries.js';
 
 const DIRECTIONS: Direction[] = ['ingress', 'egress'];
 
+/**
+ * At most five rules a group: an allow-only target can need hundreds of rules for a few denies
+ * (every protocol but one, a CIDR's complement), and the proof grows with them.
+ */
+const smaller = (a: fc.Arbitrary<RegionState>) =>
+  a.map((s) => ({ ...s, groups: s.groups.map((g) => ({ ...g, rules: g.rules.slice(0, 5) })) }));
+
 function expectReportedExactly(state: RegionState, profile: Profile, packets: Packet[]): void {
   const t = translateRegion(state, profile);
   const before = new RegionIndex(t.source);
@@ -49,10 +56,10 @@ describe('translation between profiles agrees with the reference evaluator', () 
     for (const profile of PROFILES)
       it(`${kind} → ${profile}: a packet is reported exactly when its verdict changes`, () => {
         fc.assert(
-          fc.property(regionArb(kind), fc.array(packetArb, { minLength: 15, maxLength: 25 }), (state, packets) =>
+          fc.property(smaller(regionArb(kind)), fc.array(packetArb, { minLength: 15, maxLength: 25 }), (state, packets) =>
             expectReportedExactly(state, profile, packets),
           ),
-          { numRuns: 8 },
+          { numRuns: 10 },
         );
       });
 });
