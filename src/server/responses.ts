@@ -953,7 +953,9 @@ const FormatName = Enum(['alibaba', 'huawei', 'neutron', 'aws']);
 const TranslationDifference = T.Object(
   {
     portId: T.Optional(Id),
-    groupId: T.Optional(T.String({ description: 'The group whose probe (the group alone on a port) differs' })),
+    groupId: T.Optional(
+      T.String({ description: 'The group whose probe (the group alone on a port) differs' }),
+    ),
     direction: Direction,
     ethertype: Ethertype,
     lost: Packets,
@@ -970,10 +972,15 @@ export const RegionExport = T.Object(
     revision: T.Integer({ description: 'The store revision exported' }),
     profile: Profile,
     format: FormatName,
-    equivalent: T.Boolean({ description: 'Whether the document, read back, allows exactly what the region allows on every port' }),
+    equivalent: T.Boolean({
+      description: 'Whether the document, read back, allows exactly what the region allows on every port',
+    }),
     groups: T.Array(T.Object({ id: Id, name: T.String(), method: Method, ruleCount: T.Integer() })),
     differences: T.Array(TranslationDifference),
-    document: T.Object({}, { additionalProperties: true, description: 'The document in the format asked for' }),
+    document: T.Object(
+      {},
+      { additionalProperties: true, description: 'The document in the format asked for' },
+    ),
   },
   { $id: 'RegionExport' },
 );
@@ -984,11 +991,15 @@ export const RegionImport = T.Object(
     profile: Profile,
     dryRun: T.Boolean(),
     revision: T.Integer({ description: 'The store revision written (dry run: the current one)' }),
-    equivalent: T.Boolean({ description: "Whether every imported group allows exactly what the document's allows" }),
+    equivalent: T.Boolean({
+      description: "Whether every imported group allows exactly what the document's allows",
+    }),
     groups: T.Array(
       T.Object({ id: Id, sourceId: T.String(), name: T.String(), method: Method, ruleCount: T.Integer() }),
     ),
-    addressGroups: T.Array(T.Object({ id: Id, sourceId: T.String(), name: T.String(), entryCount: T.Integer() })),
+    addressGroups: T.Array(
+      T.Object({ id: Id, sourceId: T.String(), name: T.String(), entryCount: T.Integer() }),
+    ),
     differences: T.Array(TranslationDifference),
   },
   { $id: 'RegionImport' },

@@ -297,17 +297,26 @@ export const ShareQuery = T.Object({ regionId: T.Optional(Id) });
 // ---- translation between clouds (issue 13 item 9) ----
 const Format = T.Union(
   ['alibaba', 'huawei', 'neutron', 'aws'].map((f) => T.Literal(f)),
-  { description: 'alibaba (DescribeSecurityGroupAttribute), huawei (VPC v3), neutron, aws (DescribeSecurityGroups)' },
+  {
+    description:
+      'alibaba (DescribeSecurityGroupAttribute), huawei (VPC v3), neutron, aws (DescribeSecurityGroups)',
+  },
 );
 export const ExportQuery = T.Object(
-  { format: Format, tenantId: T.Optional(T.String({ description: "Admin keys only: export one tenant's groups" })) },
+  {
+    format: Format,
+    tenantId: T.Optional(T.String({ description: "Admin keys only: export one tenant's groups" })),
+  },
   strict,
 );
 export const ImportQuery = T.Object(
   {
     format: Format,
     dryRun: T.Optional(
-      T.Boolean({ default: false, description: 'Answer what would be created and what cannot be expressed; write nothing' }),
+      T.Boolean({
+        default: false,
+        description: 'Answer what would be created and what cannot be expressed; write nothing',
+      }),
     ),
     tenantId: TenantId,
   },

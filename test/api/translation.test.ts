@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/program.js';
 import type { PalisadeClient } from '../../src/client/client.js';
-import { freshDatabase, newTenant, startTestServer, type TestDatabase, type TestServer } from '../support/servers.js';
+import {
+  freshDatabase,
+  newTenant,
+  startTestServer,
+  type TestDatabase,
+  type TestServer,
+} from '../support/servers.js';
 
 async function cliAs(t: TestServer, tenantId: string, argv: string[]): Promise<string> {
   const key = await t.admin.post<any>('/v1/access-keys', { tenantId });
@@ -86,7 +92,14 @@ describe.each(['sqlite', 'postgres'] as const)('translation between clouds on %s
       name: 'web',
       template: 'empty',
       rules: [
-        { direction: 'ingress', protocol: 'tcp', ports: '22', remoteIpPrefix: '10.0.0.0/24', action: 'deny', priority: 1 },
+        {
+          direction: 'ingress',
+          protocol: 'tcp',
+          ports: '22',
+          remoteIpPrefix: '10.0.0.0/24',
+          action: 'deny',
+          priority: 1,
+        },
         { direction: 'ingress', protocol: 'tcp', ports: '22', remoteIpPrefix: '10.0.0.0/8', priority: 2 },
         { direction: 'egress', protocol: 'all', remoteIpPrefix: '0.0.0.0/0', priority: 1 },
       ],
@@ -103,7 +116,9 @@ describe.each(['sqlite', 'postgres'] as const)('translation between clouds on %s
     const e = await alice.get<any>(`/v1/regions/hw-1/export?format=aws`);
     expect(e.equivalent).toBe(true);
     expect(e.differences).toEqual([]);
-    expect(e.groups).toEqual([{ id: groupId, name: 'web', method: 'computed', ruleCount: expect.any(Number) }]);
+    expect(e.groups).toEqual([
+      { id: groupId, name: 'web', method: 'computed', ruleCount: expect.any(Number) },
+    ]);
     const sg = e.document.SecurityGroups[0];
     expect(sg.GroupId).toBe(groupId);
     const ssh = sg.IpPermissions.find((p: any) => p.IpProtocol === 'tcp');
@@ -125,14 +140,24 @@ describe.each(['sqlite', 'postgres'] as const)('translation between clouds on %s
   it('imports the AWS export into an OpenStack region in one write; a round trip gives an equivalent group', async () => {
     const e = await alice.get<any>(`/v1/regions/hw-1/export?format=aws`);
     const before = (await alice.get<any>('/v1/security-groups?regionId=os-1')).items.length;
-    const preview = await alice.request<any>('POST', '/v1/regions/os-1/import?format=aws&dryRun=true', e.document);
+    const preview = await alice.request<any>(
+      'POST',
+      '/v1/regions/os-1/import?format=aws&dryRun=true',
+      e.document,
+    );
     expect(preview.status).toBe(200);
     expect(preview.body).toMatchObject({ dryRun: true, equivalent: true, profile: 'openstack' });
     expect((await alice.get<any>('/v1/security-groups?regionId=os-1')).items).toHaveLength(before);
     const done = await alice.request<any>('POST', '/v1/regions/os-1/import?format=aws', e.document);
     expect(done.status).toBe(201);
     expect(done.body.groups).toEqual([
-      { id: expect.any(String), sourceId: groupId, name: 'web', method: 'direct', ruleCount: expect.any(Number) },
+      {
+        id: expect.any(String),
+        sourceId: groupId,
+        name: 'web',
+        method: 'direct',
+        ruleCount: expect.any(Number),
+      },
     ]);
     const made = await alice.get<any>(`/v1/security-groups/${done.body.groups[0].id}`);
     expect(made.rules.every((r: any) => r.action === 'allow')).toBe(true);
@@ -152,7 +177,11 @@ describe.each(['sqlite', 'postgres'] as const)('translation between clouds on %s
     // The pair names the group's members of either family; the reference follows the new id.
     expect(self.map((x: any) => x.ethertype).sort()).toEqual(['IPv4', 'IPv6']);
     expect(g.rules).toContainEqual(
-      expect.objectContaining({ protocol: 'tcp', ports: [{ from: 22, to: 22 }], remoteIpPrefix: '203.0.113.0/24' }),
+      expect.objectContaining({
+        protocol: 'tcp',
+        ports: [{ from: 22, to: 22 }],
+        remoteIpPrefix: '203.0.113.0/24',
+      }),
     );
   });
 
@@ -169,12 +198,18 @@ describe.each(['sqlite', 'postgres'] as const)('translation between clouds on %s
     const unknown = await alice.request<any>(
       'POST',
       '/v1/regions/os-1/import?format=neutron',
-      { security_groups: [{ id: 'a', security_group_rules: [{ direction: 'ingress', remote_group_id: 'nope' }] }] },
+      {
+        security_groups: [
+          { id: 'a', security_group_rules: [{ direction: 'ingress', remote_group_id: 'nope' }] },
+        ],
+      },
       { raw: true },
     );
     expect(unknown.status).toBe(400);
     expect(JSON.stringify(unknown.body)).toContain('UNKNOWN_GROUP');
-    const format = await alice.request<any>('GET', '/v1/regions/os-1/export?format=gcp', undefined, { raw: true });
+    const format = await alice.request<any>('GET', '/v1/regions/os-1/export?format=gcp', undefined, {
+      raw: true,
+    });
     expect(format.status).toBe(400);
     expect((await alice.get<any>('/v1/security-groups?regionId=os-1')).items).toHaveLength(before);
   });
@@ -193,9 +228,30 @@ describe.each(['sqlite', 'postgres'] as const)('translation between clouds on %s
     expect(out).toContain('equivalent');
     const doc = JSON.parse(readFileSync(file, 'utf8'));
     expect(doc.SecurityGroups[0].GroupName).toBe('web');
-    const dry = await cliAs(t, 'alice', ['import', '--region', 'os-1', '--format', 'aws', '-f', file, '--dry-run']);
+    const dry = await cliAs(t, 'alice', [
+      'import',
+      '--region',
+      'os-1',
+      '--format',
+      'aws',
+      '-f',
+      file,
+      '--dry-run',
+    ]);
     expect(dry).toContain('dry run: nothing was written');
-    const json = JSON.parse(await cliAs(t, 'alice', ['import', '--region', 'os-1', '--format', 'aws', '-f', file, '--dry-run', '--json']));
+    const json = JSON.parse(
+      await cliAs(t, 'alice', [
+        'import',
+        '--region',
+        'os-1',
+        '--format',
+        'aws',
+        '-f',
+        file,
+        '--dry-run',
+        '--json',
+      ]),
+    );
     expect(json.dryRun).toBe(true);
     writeFileSync(join(dir, 'bad.json'), '{');
   });

@@ -30,8 +30,15 @@ function expectReportedExactly(state: RegionState, profile: Profile, packets: Pa
   const ports = [...['p1', 'p2', 'p3', 'p4', 'p5'], ...state.groups.map((g) => probeId(g.id))];
   for (const g of t.groups) {
     const p = new Problems();
-    validateGroup(g.group.vpcId === null ? { ...g.group, vpcId: 'vpc-1' } : g.group, { ...state.region, profile }, p, g.sourceId);
-    const nic = p.list.filter((e) => !(state.region.profile === 'alibaba' && e.code === 'NIC_TYPE_NOT_SUPPORTED'));
+    validateGroup(
+      g.group.vpcId === null ? { ...g.group, vpcId: 'vpc-1' } : g.group,
+      { ...state.region, profile },
+      p,
+      g.sourceId,
+    );
+    const nic = p.list.filter(
+      (e) => !(state.region.profile === 'alibaba' && e.code === 'NIC_TYPE_NOT_SUPPORTED'),
+    );
     expect(nic, `${g.sourceId} → ${profile}`).toEqual([]);
   }
   for (const portId of ports)
@@ -56,8 +63,10 @@ describe('translation between profiles agrees with the reference evaluator', () 
     for (const profile of PROFILES)
       it(`${kind} → ${profile}: a packet is reported exactly when its verdict changes`, () => {
         fc.assert(
-          fc.property(smaller(regionArb(kind)), fc.array(packetArb, { minLength: 15, maxLength: 25 }), (state, packets) =>
-            expectReportedExactly(state, profile, packets),
+          fc.property(
+            smaller(regionArb(kind)),
+            fc.array(packetArb, { minLength: 15, maxLength: 25 }),
+            (state, packets) => expectReportedExactly(state, profile, packets),
           ),
           { numRuns: 10 },
         );

@@ -8,13 +8,17 @@ import { apiAction, type Json, table } from '../remote.js';
 const FORMATS = ['alibaba', 'huawei', 'neutron', 'aws'];
 
 function formatOf(value: string): string {
-  if (!FORMATS.includes(value)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${value}"`);
+  if (!FORMATS.includes(value))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${value}"`);
   return value;
 }
 
 const packets = (p: Json) =>
   (p.boxes as Json[])
-    .map((b) => `${b.protocols.join(',')} ports ${b.ports.join(',')} icmp ${b.icmp.join(',')} src ${b.sourcePorts.join(',')} remote ${b.remote.join(',')}`)
+    .map(
+      (b) =>
+        `${b.protocols.join(',')} ports ${b.ports.join(',')} icmp ${b.icmp.join(',')} src ${b.sourcePorts.join(',')} remote ${b.remote.join(',')}`,
+    )
     .join('; ') + (p.more ? ` (+${p.more} more)` : '');
 
 /** The groups and where the translation differs, as tables. */
@@ -38,33 +42,39 @@ function report(r: Json, groupColumns: [string, (g: Json) => unknown][]): string
 export function translateCommands(program: Command, io: Io, exit: (code: number) => void): void {
   program
     .command('export')
-    .description("a region's policy in a cloud's own JSON (alibaba, huawei, neutron, aws), with what it cannot express")
+    .description(
+      "a region's policy in a cloud's own JSON (alibaba, huawei, neutron, aws), with what it cannot express",
+    )
     .requiredOption('--region <id>', 'region')
     .requiredOption('--format <format>', FORMATS.join(' | '))
     .option('-o, --output <file>', 'write the document to a file (else it is printed)')
     .option('--tenant <id>', "admin keys: one tenant's groups")
     .option('--json', 'print the whole answer as JSON')
     .action(
-      apiAction(io, exit, async (client, o: { region: string; format: string; output?: string; tenant?: string }) => {
-        const format = formatOf(o.format);
-        const q = new URLSearchParams({ format, ...(o.tenant ? { tenantId: o.tenant } : {}) });
-        const r = await client.get<Json>(`/v1/regions/${encodeURIComponent(o.region)}/export?${q}`);
-        if (o.output) writeFileSync(o.output, `${JSON.stringify(r.document, null, 2)}\n`);
-        return {
-          value: r,
-          text: () =>
-            [
-              ...(o.output ? [] : [JSON.stringify(r.document, null, 2), '']),
-              report(r, [
-                ['group', (g) => g.id],
-                ['name', (g) => g.name],
-                ['method', (g) => g.method],
-                ['rules', (g) => g.ruleCount],
-              ]),
-              ...(o.output ? [`document written to ${o.output}`] : []),
-            ].join('\n'),
-        };
-      }),
+      apiAction(
+        io,
+        exit,
+        async (client, o: { region: string; format: string; output?: string; tenant?: string }) => {
+          const format = formatOf(o.format);
+          const q = new URLSearchParams({ format, ...(o.tenant ? { tenantId: o.tenant } : {}) });
+          const r = await client.get<Json>(`/v1/regions/${encodeURIComponent(o.region)}/export?${q}`);
+          if (o.output) writeFileSync(o.output, `${JSON.stringify(r.document, null, 2)}\n`);
+          return {
+            value: r,
+            text: () =>
+              [
+                ...(o.output ? [] : [JSON.stringify(r.document, null, 2), '']),
+                report(r, [
+                  ['group', (g) => g.id],
+                  ['name', (g) => g.name],
+                  ['method', (g) => g.method],
+                  ['rules', (g) => g.ruleCount],
+                ]),
+                ...(o.output ? [`document written to ${o.output}`] : []),
+              ].join('\n'),
+          };
+        },
+      ),
     );
   program
     .command('import')
@@ -79,7 +89,10 @@ export function translateCommands(program: Command, io: Io, exit: (code: number)
       apiAction(
         io,
         exit,
-        async (client, o: { region: string; format: string; file: string; dryRun?: boolean; tenant?: string }) => {
+        async (
+          client,
+          o: { region: string; format: string; file: string; dryRun?: boolean; tenant?: string },
+        ) => {
           const format = formatOf(o.format);
           let document: unknown;
           try {
@@ -92,7 +105,10 @@ export function translateCommands(program: Command, io: Io, exit: (code: number)
             ...(o.dryRun ? { dryRun: 'true' } : {}),
             ...(o.tenant ? { tenantId: o.tenant } : {}),
           });
-          const r = await client.post<Json>(`/v1/regions/${encodeURIComponent(o.region)}/import?${q}`, document);
+          const r = await client.post<Json>(
+            `/v1/regions/${encodeURIComponent(o.region)}/import?${q}`,
+            document,
+          );
           return {
             value: r,
             text: () =>

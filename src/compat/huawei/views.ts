@@ -2,7 +2,6 @@
 // AddressGroup, with the project id (= the Palisade region id) and snake_case fields.
 import type { AddressGroup, Rule } from '../../core/model.js';
 import type { GroupMeta } from '../../control/events.js';
-import type { ScopedRegion } from '../../control/scope.js';
 import type { GroupRecord } from '../../control/world.js';
 
 /** Ports as Huawei's multiport: "22", "1-30", "22,3389,80", "80,500,600-800". */

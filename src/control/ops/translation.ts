@@ -7,7 +7,12 @@
 import { setView } from '../../core/analysis/views.js';
 import type { AddressGroup, Profile, RegionState, SecurityGroup, Vpc } from '../../core/model.js';
 import { TRAITS } from '../../core/profiles.js';
-import { type AllowedDifference, allowedDifferences, probeId, withProbes } from '../../core/translate/equivalence.js';
+import {
+  type AllowedDifference,
+  allowedDifferences,
+  probeId,
+  withProbes,
+} from '../../core/translate/equivalence.js';
 import { translateRegion, type TranslationMethod } from '../../core/translate/translate.js';
 import {
   checkQuota,
@@ -17,11 +22,6 @@ import {
   validatePlacement,
   validateRuleReferences,
 } from '../../core/validate.js';
-import { parseAlibaba, renderAlibaba } from '../formats/alibaba.js';
-import { parseAws, renderAws } from '../formats/aws.js';
-import { FORMAT_PROFILE, type FormatName, type Policy, type Reader } from '../formats/document.js';
-import { parseHuawei, renderHuawei } from '../formats/huawei.js';
-import { parseNeutron, renderNeutron } from '../formats/neutron.js';
 import { badRequest, invalid } from '../errors.js';
 import type { Event } from '../events.js';
 import { newId } from '../ids.js';
@@ -30,32 +30,21 @@ import { quotasFor, tenantRuleCount } from '../quotas.js';
 import type { Principal, Service, WriteOptions } from '../service.js';
 import { placeGroup } from './groups.js';
 
-const profileOf = (f: FormatName): Profile => FORMAT_PROFILE.get(f)!;
-
-function render(format: FormatName, policy: Policy, regionId: string): unknown {
-  switch (format) {
-    case 'alibaba':
-      return renderAlibaba(policy, { regionId });
-    case 'huawei':
-      return renderHuawei(policy, { regionId });
-    case 'neutron':
-      return renderNeutron(policy);
-    case 'aws':
-      return renderAws(policy, { regionId });
-  }
+/** A region's policy in the native model, ids as a document gave them. */
+export interface Policy {
+  groups: SecurityGroup[];
+  addressGroups: AddressGroup[];
 }
 
-function parse(format: FormatName, doc: unknown): { policy: Policy; rd: Reader } {
-  switch (format) {
-    case 'alibaba':
-      return parseAlibaba(doc);
-    case 'huawei':
-      return parseHuawei(doc);
-    case 'neutron':
-      return parseNeutron(doc);
-    case 'aws':
-      return parseAws(doc);
-  }
+/**
+ * A cloud's document format (src/compat/formats): the profile its rules are read under, how a
+ * policy is written in it, and how a document is read back (problems named by their paths).
+ */
+export interface Codec {
+  format: string;
+  profile: Profile;
+  render(policy: Policy, regionId: string): unknown;
+  parse(doc: unknown): { policy: Policy; problems: Problems };
 }
 
 /** Differences as the API shows them: at most 20 boxes per side, and how many more there were. */
@@ -88,7 +77,7 @@ export async function exportRegion(
   svc: Service,
   p: Principal,
   regionId: string,
-  format: FormatName,
+  codec: Codec,
   tenantId?: string,
 ) {
   const scope = await svc.read(p);
@@ -101,25 +90,35 @@ export async function exportRegion(
       .map((g) => g.meta.id),
   );
   const state = tenantState(svc, svc.world.regionState(regionId)!, visible);
-  const target = profileOf(format);
+  const target = codec.profile;
   const translation = translateRegion(state, target);
   const policy: Policy = {
     groups: translation.groups.map((g) => g.group),
     addressGroups: translation.addressGroups,
   };
-  const document = render(format, policy, regionId);
+  const document = codec.render(policy, regionId);
   // The proof reads the document back, as its cloud would, and compares it with the region.
-  const back = parse(format, JSON.parse(JSON.stringify(document))).policy;
+  const back = codec.parse(JSON.parse(JSON.stringify(document))).policy;
   const ids = state.groups.map((g) => g.id);
   const source = withProbes(state, ids);
-  const read = withProbes({ ...state, region: { ...state.region, profile: target }, groups: back.groups, addressGroups: back.addressGroups }, ids);
+  const read = withProbes(
+    {
+      ...state,
+      region: { ...state.region, profile: target },
+      groups: back.groups,
+      addressGroups: back.addressGroups,
+    },
+    ids,
+  );
   const ports = [...state.instances.flatMap((i) => i.ports.map((x) => x.id)), ...ids.map(probeId)];
-  const differences = allowedDifferences(source, read, ports, (x) => (x.startsWith('probe:') ? x.slice(6) : undefined));
+  const differences = allowedDifferences(source, read, ports, (x) =>
+    x.startsWith('probe:') ? x.slice(6) : undefined,
+  );
   return {
     regionId,
     revision: scope.revision,
     profile: state.region.profile,
-    format,
+    format: codec.format,
     equivalent: differences.length === 0,
     groups: translation.groups.map((g) => ({
       id: g.group.id,
@@ -134,7 +133,7 @@ export async function exportRegion(
 
 export interface ImportView {
   regionId: string;
-  format: FormatName;
+  format: string;
   profile: Profile;
   dryRun: boolean;
   revision: number;
@@ -153,18 +152,18 @@ export interface ImportView {
 export function importRegion(
   svc: Service,
   p: Principal,
-  input: { regionId: string; format: FormatName; document: unknown; tenantId?: string },
+  input: { regionId: string; codec: Codec; document: unknown; tenantId?: string },
   opts: WriteOptions,
 ) {
-  const { policy, rd } = parse(input.format, input.document);
-  if (rd.problems.list.length) throw invalid(rd.problems.list);
+  const { policy, problems: read } = input.codec.parse(input.document);
+  if (read.list.length) throw invalid(read.list);
   return svc.write(p, opts, (w) => {
     const r = w.regions.get(input.regionId);
     if (!r) throw badRequest('UNKNOWN_REGION', 'regionId', `region "${input.regionId}" does not exist`);
     const tenantId = svc.tenantFor(p, input.tenantId);
     const profile = r.region.profile;
     const source: RegionState = {
-      region: { ...r.region, profile: profileOf(input.format) },
+      region: { ...r.region, profile: input.codec.profile },
       tenants: [],
       vpcs: [],
       groups: policy.groups,
@@ -218,24 +217,62 @@ export function importRegion(
       ...base,
       addressGroup: (id: string) => pendingAgs.get(id) ?? base.addressGroup(id),
       mayUse: (kind: 'group' | 'addressGroup', id: string, t: string) =>
-        kind === 'addressGroup' && pendingAgs.has(id) ? pendingAgs.get(id)!.tenantId === t : base.mayUse(kind, id, t),
+        kind === 'addressGroup' && pendingAgs.has(id)
+          ? pendingAgs.get(id)!.tenantId === t
+          : base.mayUse(kind, id, t),
     };
     const q = quotasFor(w, r, tenantId);
     addressGroups.forEach((a, i) => {
       validateAddressGroup(a, `document.addressGroups[${i}]`, problems, (id) => w.tenants.has(id));
-      checkQuota(q, 'entriesPerAddressGroup', a.entries.length, `entries of ${a.name}`, problems, `document.addressGroups[${i}]`);
+      checkQuota(
+        q,
+        'entriesPerAddressGroup',
+        a.entries.length,
+        `entries of ${a.name}`,
+        problems,
+        `document.addressGroups[${i}]`,
+      );
     });
     groups.forEach((g, i) => {
       const where = `document.groups[${i}]`;
       validatePlacement(g, lookup, problems, where);
       validateGroup(g, r.region, problems, where);
       g.rules.forEach((rule, k) => validateRuleReferences(rule, g, lookup, problems, `${where}.rules[${k}]`));
-      checkQuota(q, 'rulesPerGroup', g.rules.length, `rules of ${g.name} as translated`, problems, `${where}.rules`);
+      checkQuota(
+        q,
+        'rulesPerGroup',
+        g.rules.length,
+        `rules of ${g.name} as translated`,
+        problems,
+        `${where}.rules`,
+      );
     });
-    const mine = <T extends { tenantId: string }>(xs: Iterable<T>) => [...xs].filter((x) => x.tenantId === tenantId).length;
-    checkQuota(q, 'groupsPerTenant', mine([...r.groups.values()].map((g) => g.meta)) + groups.length, `security groups of tenant ${tenantId}`, problems, 'document');
-    checkQuota(q, 'addressGroupsPerTenant', mine([...r.addressGroups.values()].map((a) => a.value)) + addressGroups.length, `address groups of tenant ${tenantId}`, problems, 'document');
-    checkQuota(q, 'rulesPerTenant', tenantRuleCount(r, tenantId) + groups.reduce((n, g) => n + g.rules.length, 0), `rules of tenant ${tenantId}`, problems, 'document');
+    const mine = <T extends { tenantId: string }>(xs: Iterable<T>) =>
+      [...xs].filter((x) => x.tenantId === tenantId).length;
+    checkQuota(
+      q,
+      'groupsPerTenant',
+      mine([...r.groups.values()].map((g) => g.meta)) + groups.length,
+      `security groups of tenant ${tenantId}`,
+      problems,
+      'document',
+    );
+    checkQuota(
+      q,
+      'addressGroupsPerTenant',
+      mine([...r.addressGroups.values()].map((a) => a.value)) + addressGroups.length,
+      `address groups of tenant ${tenantId}`,
+      problems,
+      'document',
+    );
+    checkQuota(
+      q,
+      'rulesPerTenant',
+      tenantRuleCount(r, tenantId) + groups.reduce((n, g) => n + g.rules.length, 0),
+      `rules of tenant ${tenantId}`,
+      problems,
+      'document',
+    );
     if (problems.list.length) throw invalid(problems.list);
     const events: Event[] = [
       ...newVpcs.map((vpc) => ({ op: 'vpc.put' as const, vpc })),
@@ -244,11 +281,17 @@ export function importRegion(
     for (const { rules, ...meta } of groups)
       events.push(
         { op: 'group.put', group: meta },
-        ...rules.map((rule, seq) => ({ op: 'rule.put' as const, regionId: r.region.id, groupId: meta.id, seq, rule })),
+        ...rules.map((rule, seq) => ({
+          op: 'rule.put' as const,
+          regionId: r.region.id,
+          groupId: meta.id,
+          seq,
+          rule,
+        })),
       );
     const view = (revision: number): ImportView => ({
       regionId: r.region.id,
-      format: input.format,
+      format: input.codec.format,
       profile,
       dryRun: opts.dryRun === true,
       revision,

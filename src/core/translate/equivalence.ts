@@ -29,7 +29,10 @@ export interface AllowedDifference {
 export function withProbes(
   state: RegionState,
   groupIds: readonly string[],
-  address: (groupId: string, i: number) => { ipv4: string[]; ipv6: string[] } = () => ({ ipv4: [], ipv6: [] }),
+  address: (groupId: string, i: number) => { ipv4: string[]; ipv6: string[] } = () => ({
+    ipv4: [],
+    ipv6: [],
+  }),
 ): RegionState {
   const probes: Instance[] = groupIds.map((groupId, i) => {
     const group = state.groups.find((g) => g.id === groupId);

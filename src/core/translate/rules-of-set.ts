@@ -25,7 +25,9 @@ const icmpOf = (ethertype: Ethertype) => (ethertype === 'IPv4' ? 1 : 58);
 
 function address(ethertype: Ethertype, v: bigint): string {
   if (ethertype === 'IPv4') return numberToV4(Number(v));
-  return wordsToV6([96n, 64n, 32n, 0n].map((sh) => Number((v >> sh) & 0xffffffffn)) as [number, number, number, number]);
+  return wordsToV6(
+    [96n, 64n, 32n, 0n].map((sh) => Number((v >> sh) & 0xffffffffn)) as [number, number, number, number],
+  );
 }
 
 /** Address spans as the fewest aligned CIDR blocks. */
@@ -100,7 +102,8 @@ export function boxRules(
   }
   for (const [lo, hi] of box.protocol)
     for (let n = Number(lo); n <= Number(hi); n++) {
-      const protocol = NAMES.get(n) ?? (n === icmpOf(ethertype) ? (ethertype === 'IPv4' ? 'icmp' : 'icmpv6') : n);
+      const protocol =
+        NAMES.get(n) ?? (n === icmpOf(ethertype) ? (ethertype === 'IPv4' ? 'icmp' : 'icmpv6') : n);
       if (PORTED_PROTOCOLS.has(n)) {
         const l4 = intersectSpans(box.l4, [[0n, 65535n]]);
         const src = intersectSpans(box.srcPort, [[0n, 65535n]]);
@@ -111,14 +114,18 @@ export function boxRules(
         const srcPart = anySrc ? {} : { sourcePorts: ranges(subtractSpans(src, [[0n, 0n]])) };
         if (!anySrc && !srcPart.sourcePorts?.length) continue;
         if (anyPort) emit(protocol, srcPart);
-        else for (const r of ranges(subtractSpans(l4, [[0n, 0n]]))) emit(protocol, { ports: [r], ...srcPart });
+        else
+          for (const r of ranges(subtractSpans(l4, [[0n, 0n]]))) emit(protocol, { ports: [r], ...srcPart });
       } else if (ICMP_PROTOCOLS.has(n)) {
         if (n !== icmpOf(ethertype)) continue;
         if (!intersectSpans(box.srcPort, [[0n, 0n]]).length) continue;
         const l4 = intersectSpans(box.l4, [[0n, BigInt(ICMP_MAX_KEY)]]);
         if (sameSpans(l4, [[0n, BigInt(ICMP_MAX_KEY)]])) emit(protocol, {});
         else for (const m of icmpMatches(l4)) emit(protocol, m);
-      } else if (intersectSpans(box.l4, [[0n, 0n]]).length && intersectSpans(box.srcPort, [[0n, 0n]]).length) {
+      } else if (
+        intersectSpans(box.l4, [[0n, 0n]]).length &&
+        intersectSpans(box.srcPort, [[0n, 0n]]).length
+      ) {
         emit(protocol, {});
       }
     }

@@ -8,7 +8,16 @@
 import { numberToV4 } from '../address.js';
 import { type DecidedPolicy, decidedPolicy } from '../analysis/decided.js';
 import { PacketSet, type Spans, universe } from '../analysis/space.js';
-import type { AddressGroup, Direction, Ethertype, Profile, Remote, RegionState, Rule, SecurityGroup } from '../model.js';
+import type {
+  AddressGroup,
+  Direction,
+  Ethertype,
+  Profile,
+  Remote,
+  RegionState,
+  Rule,
+  SecurityGroup,
+} from '../model.js';
 import { TRAITS } from '../profiles.js';
 import { RegionIndex } from '../region-index.js';
 import { Problems, ruleIdentity, validateRule } from '../validate.js';
@@ -46,10 +55,10 @@ export interface Translation {
 // remote nobody is in yet still names its group in a computed rule. Reserved ranges (240/4,
 // 100::/64) no real port holds; they never reach a written rule or a reported difference.
 const PHANTOM_V4 = 0xf0000000;
-const PHANTOM_SPANS: Record<Ethertype, Spans> = {
-  IPv4: [[BigInt(PHANTOM_V4), BigInt(PHANTOM_V4 + 0x01ffffff)]],
-  IPv6: [[0x100n << 112n, (0x100n << 112n) + (1n << 64n) - 1n]],
-};
+const phantomSpans = (ethertype: Ethertype): Spans =>
+  ethertype === 'IPv4'
+    ? [[BigInt(PHANTOM_V4), BigInt(PHANTOM_V4 + 0x01ffffff)]]
+    : [[0x100n << 112n, (0x100n << 112n) + (1n << 64n) - 1n]];
 const phantomV6 = (n: number) => `100::${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
 
 function withPhantoms(state: RegionState): RegionState {
@@ -94,7 +103,8 @@ function priorityIn(rule: Rule, from: Profile, shell: SecurityGroup, to: Profile
   const t = TRAITS[to];
   if (!t.priorities || shell.type === 'advanced') return 1;
   if (!TRAITS[from].priorities) return t.defaultPriority;
-  if (rule.priority === t.reservedPriority || (rule.priority >= 1 && rule.priority <= 100)) return rule.priority;
+  if (rule.priority === t.reservedPriority || (rule.priority >= 1 && rule.priority <= 100))
+    return rule.priority;
   return 100;
 }
 
@@ -104,7 +114,9 @@ function priorityIn(rule: Rule, from: Profile, shell: SecurityGroup, to: Profile
  */
 const CLOSING_PRIORITY = 110;
 const closesEgress = (direction: Direction, shell: SecurityGroup, to: Profile) =>
-  direction === 'egress' && TRAITS[to].allowsUnmatchedEgress[shell.type] && TRAITS[to].reservedPriority === CLOSING_PRIORITY;
+  direction === 'egress' &&
+  TRAITS[to].allowsUnmatchedEgress[shell.type] &&
+  TRAITS[to].reservedPriority === CLOSING_PRIORITY;
 const closingRule = (direction: Direction, ethertype: Ethertype) => ({
   direction,
   ethertype,
@@ -118,15 +130,25 @@ const opensEgress = (p: Profile, type: SecurityGroup['type']) => TRAITS[p].allow
 function direct(group: SecurityGroup, from: Profile, to: Profile): SecurityGroup | null {
   const shell = groupShell(group, from, to);
   const p = new Problems();
-  const rules = group.rules.map((rule) => {
+  // A rule the same as an earlier one (under the target's identity) decides nothing: left out.
+  const seen = new Set<string>();
+  const rules: Rule[] = [];
+  for (const rule of group.rules) {
     const out: Rule = { ...rule, priority: priorityIn(rule, from, shell, to) };
     validateRule(out, shell, to, p, 'rule');
-    return out;
-  });
+    const key = ruleIdentity(to, out);
+    if (!seen.has(key)) rules.push(out);
+    seen.add(key);
+  }
   if (!opensEgress(from, group.type))
     for (const ethertype of FAMILIES)
       if (closesEgress('egress', shell, to))
-        rules.push({ ...closingRule('egress', ethertype), id: `${group.id}/closing-${ethertype}`, priority: CLOSING_PRIORITY, nicType: 'intranet' });
+        rules.push({
+          ...closingRule('egress', ethertype),
+          id: `${group.id}/closing-${ethertype}`,
+          priority: CLOSING_PRIORITY,
+          nicType: 'intranet',
+        });
   return p.list.length ? null : { ...shell, rules };
 }
 
@@ -160,7 +182,8 @@ function allowedPieces(d: DecidedPolicy, ethertype: Ethertype): Piece[] {
       x.entry.kind === 'innerAccess' ? { kind: 'group', groupId: x.entry.group.id } : x.entry.rule.remote;
     if (!set.isEmpty) out.push({ set, remote, whole: x.matches.boxes[0]?.addr });
   }
-  if (d.defaultVerdict === 'allow') out.push({ set: PacketSet.of(universe(ethertype)).subtractSet(denied), remote: null });
+  if (d.defaultVerdict === 'allow')
+    out.push({ set: PacketSet.of(universe(ethertype)).subtractSet(denied), remote: null });
   return out;
 }
 
@@ -170,7 +193,12 @@ function computed(group: SecurityGroup, index: RegionIndex, from: Profile, to: P
   const t = TRAITS[to];
   const rules: Rule[] = [];
   const add = (r: Omit<Rule, 'id' | 'priority' | 'nicType'>, priority = t.defaultPriority) =>
-    rules.push({ ...r, id: `${group.id}/t${rules.length + 1}`, priority: shell.type === 'advanced' ? 1 : priority, nicType: 'intranet' });
+    rules.push({
+      ...r,
+      id: `${group.id}/t${rules.length + 1}`,
+      priority: shell.type === 'advanced' ? 1 : priority,
+      nicType: 'intranet',
+    });
   for (const direction of DIRECTIONS)
     for (const ethertype of FAMILIES) {
       const d = decidedPolicy(index, probeId(group.id), direction, ethertype);
@@ -180,9 +208,11 @@ function computed(group: SecurityGroup, index: RegionIndex, from: Profile, to: P
         for (const box of set.boxes) {
           // A piece that keeps all of the rule's addresses keeps its remote (a group stays a group).
           const kept = remote && whole && sameSpans(box.addr, whole) ? remote : null;
-          for (const r of boxRules(box, direction, ethertype, kept, t.sourcePorts, PHANTOM_SPANS[ethertype])) add(r);
+          for (const r of boxRules(box, direction, ethertype, kept, t.sourcePorts, phantomSpans(ethertype)))
+            add(r);
         }
-      if (closesEgress(direction, shell, to) && !d.allowed.equals(PacketSet.of(all))) add(closingRule(direction, ethertype), CLOSING_PRIORITY);
+      if (closesEgress(direction, shell, to) && !d.allowed.equals(PacketSet.of(all)))
+        add(closingRule(direction, ethertype), CLOSING_PRIORITY);
     }
   // Pieces that differ only where no rule can tell them apart come out as the same rule: once.
   const seen = new Set<string>();
@@ -214,7 +244,9 @@ export function translateRegion(source: RegionState, profile: Profile): Translat
     phantom,
   );
   const failing = new Set(
-    allowedDifferences(phantom, trial, ids.map(probeId), (p) => p.slice('probe:'.length)).map((d) => d.groupId),
+    allowedDifferences(phantom, trial, ids.map(probeId), (p) => p.slice('probe:'.length)).map(
+      (d) => d.groupId,
+    ),
   );
   const groups: GroupTranslation[] = source.groups.map((g, i) => {
     const d = directs[i];
@@ -227,10 +259,7 @@ export function translateRegion(source: RegionState, profile: Profile): Translat
     groups.map((g) => g.group),
     proven,
   );
-  const portIds = [
-    ...source.instances.flatMap((i) => i.ports.map((p) => p.id)),
-    ...ids.map(probeId),
-  ];
+  const portIds = [...source.instances.flatMap((i) => i.ports.map((p) => p.id)), ...ids.map(probeId)];
   const groupOfProbe = (p: string) => (p.startsWith('probe:') ? p.slice('probe:'.length) : undefined);
   return {
     profile,

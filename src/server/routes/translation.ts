@@ -2,7 +2,8 @@
 // imported into a region of any profile (ops/translation.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import * as translation from '../../control/ops/translation.js';
-import type { FormatName } from '../../control/formats/document.js';
+import { CODECS } from '../../compat/formats/index.js';
+import type { FormatName } from '../../compat/formats/document.js';
 import type { Context } from '../../http/context.js';
 import { principal, sendWrite, writeOptions } from '../../http/requests.js';
 import * as R from '../responses.js';
@@ -26,7 +27,13 @@ export const translationRoutes =
         },
       },
       async (req) =>
-        translation.exportRegion(svc, principal(req), req.params.id, req.query.format as FormatName, req.query.tenantId),
+        translation.exportRegion(
+          svc,
+          principal(req),
+          req.params.id,
+          CODECS.get(req.query.format as FormatName)!,
+          req.query.tenantId,
+        ),
     );
     app.post(
       '/v1/regions/:id/import',
@@ -42,9 +49,16 @@ export const translationRoutes =
             R.WRITE,
             {
               201: R.RegionImport,
-              200: new R.Described(R.RegionImport, 'dryRun: what the import would create; nothing was written'),
+              200: new R.Described(
+                R.RegionImport,
+                'dryRun: what the import would create; nothing was written',
+              ),
             },
-            [[400, 'A bad document field (named by its path), UNKNOWN_REGION, UNKNOWN_GROUP'], 403, [409, 'QUOTA_EXCEEDED']],
+            [
+              [400, 'A bad document field (named by its path), UNKNOWN_REGION, UNKNOWN_GROUP'],
+              403,
+              [409, 'QUOTA_EXCEEDED'],
+            ],
           ),
         },
       },
@@ -56,7 +70,7 @@ export const translationRoutes =
             principal(req),
             {
               regionId: req.params.id,
-              format: req.query.format as FormatName,
+              codec: CODECS.get(req.query.format as FormatName)!,
               document: req.body,
               tenantId: req.query.tenantId,
             },

@@ -3,7 +3,7 @@
 // does. Rendered by the Huawei front end's own views; read back field by field.
 import type { AddressGroup, Ethertype } from '../../core/model.js';
 import { type RuleInput, toRule } from '../../core/rule-input.js';
-import { addressGroupView, groupView, ruleView } from '../../compat/huawei/views.js';
+import { addressGroupView, groupView, ruleView } from '../huawei/views.js';
 import { groupOf, type Policy, Reader, type RenderContext } from './document.js';
 
 export function renderHuawei(policy: Policy, ctx: RenderContext) {
@@ -39,7 +39,11 @@ export function parseHuawei(doc: unknown, at = 'body'): { policy: Policy; rd: Re
       tenantId: '',
       regionId: '',
       name: rd.string(o, 'name', pat) ?? id,
-      ...(version === 6 ? { ethertype: 'IPv6' as Ethertype } : version === 4 ? { ethertype: 'IPv4' as Ethertype } : {}),
+      ...(version === 6
+        ? { ethertype: 'IPv6' as Ethertype }
+        : version === 4
+          ? { ethertype: 'IPv4' as Ethertype }
+          : {}),
       entries,
       ...(rd.string(o, 'description', pat) ? { description: rd.string(o, 'description', pat) } : {}),
     };
@@ -50,7 +54,9 @@ export function parseHuawei(doc: unknown, at = 'body'): { policy: Policy; rd: Re
     const o = rd.object(x, gat);
     const id = o && rd.string(o, 'id', gat, true);
     if (!o || !id) return;
-    const group = groupOf(id, rd.string(o, 'name', gat) ?? id, { description: rd.string(o, 'description', gat) });
+    const group = groupOf(id, rd.string(o, 'name', gat) ?? id, {
+      description: rd.string(o, 'description', gat),
+    });
     const inputs: RuleInput[] = [];
     rd.list(o, 'security_group_rules', gat).forEach((y, k) => {
       const rat = `${gat}.security_group_rules[${k}]`;
@@ -70,7 +76,8 @@ export function parseHuawei(doc: unknown, at = 'body'): { policy: Policy; rd: Re
         else rd.add(`${rat}.protocol`, `"${proto}" is not icmp, tcp, udp, icmpv6 or a protocol number`);
       }
       const action = rd.string(r, 'action', rat)?.toLowerCase();
-      if (action !== undefined && action !== 'allow' && action !== 'deny') rd.add(`${rat}.action`, 'must be allow or deny');
+      if (action !== undefined && action !== 'allow' && action !== 'deny')
+        rd.add(`${rat}.action`, 'must be allow or deny');
       const input: RuleInput = {
         direction: direction === 'egress' ? 'egress' : 'ingress',
         ...(ethertype === 'IPv6' ? { ethertype: 'IPv6' } : ethertype === 'IPv4' ? { ethertype: 'IPv4' } : {}),

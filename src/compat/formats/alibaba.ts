@@ -5,7 +5,7 @@
 // front end's own ruleToPermission.
 import type { AddressGroup, Direction, Ethertype } from '../../core/model.js';
 import { type RuleInput, toRule } from '../../core/rule-input.js';
-import { ruleToPermission } from '../../compat/alibaba/permissions.js';
+import { ruleToPermission } from '../alibaba/permissions.js';
 import { groupOf, type Json, type Policy, Reader, type RenderContext } from './document.js';
 
 export function renderAlibaba(policy: Policy, ctx: RenderContext) {
@@ -25,9 +25,17 @@ export function renderAlibaba(policy: Policy, ctx: RenderContext) {
         Permission: g.rules.map((rule) => {
           const p = ruleToPermission(rule);
           // Names of the document's own groups and prefix lists (the view names the region's).
-          const side = rule.direction === 'ingress' ? 'Source' : 'Dest';
-          if (rule.remote.kind === 'group') p[`${side}GroupName`] = names.get(rule.remote.groupId) ?? '';
-          if (rule.remote.kind === 'addressGroup') p[`${side}PrefixListName`] = lists.get(rule.remote.addressGroupId) ?? '';
+          const ingress = rule.direction === 'ingress';
+          if (rule.remote.kind === 'group') {
+            const name = names.get(rule.remote.groupId) ?? '';
+            if (ingress) p.SourceGroupName = name;
+            else p.DestGroupName = name;
+          }
+          if (rule.remote.kind === 'addressGroup') {
+            const name = lists.get(rule.remote.addressGroupId) ?? '';
+            if (ingress) p.SourcePrefixListName = name;
+            else p.DestPrefixListName = name;
+          }
           return p;
         }),
       },
@@ -63,7 +71,12 @@ function rangesOf(rd: Reader, text: string | undefined, at: string, ported: bool
   return out;
 }
 
-function readPermission(rd: Reader, o: Json, at: string, addressFamilies: Map<string, Ethertype>): RuleInput | null {
+function readPermission(
+  rd: Reader,
+  o: Json,
+  at: string,
+  addressFamilies: Map<string, Ethertype>,
+): RuleInput | null {
   const direction = rd.string(o, 'Direction', at, true)?.toLowerCase() as Direction | undefined;
   if (direction !== 'ingress' && direction !== 'egress') {
     if (direction !== undefined) rd.add(`${at}.Direction`, 'must be ingress or egress');
@@ -90,11 +103,13 @@ function readPermission(rd: Reader, o: Json, at: string, addressFamilies: Map<st
   if (v4 !== undefined) Object.assign(input, { remoteIpPrefix: v4, ethertype: 'IPv4' });
   else if (v6 !== undefined) Object.assign(input, { remoteIpPrefix: v6, ethertype: 'IPv6' });
   else if (group !== undefined) input.remoteGroup = group;
-  else if (list !== undefined) Object.assign(input, { remoteAddressGroup: list, ethertype: addressFamilies.get(list) ?? 'IPv4' });
+  else if (list !== undefined)
+    Object.assign(input, { remoteAddressGroup: list, ethertype: addressFamilies.get(list) ?? 'IPv4' });
   else rd.add(at, `one of ${far}CidrIp, Ipv6${far}CidrIp, ${far}GroupId or ${far}PrefixListId is required`);
   if (protocol === 'icmpv6' && input.remoteGroup !== undefined) input.ethertype = 'IPv6';
   const policy = rd.string(o, 'Policy', at)?.toLowerCase();
-  if (policy !== undefined && !['accept', 'drop', 'allow', 'deny'].includes(policy)) rd.add(`${at}.Policy`, 'must be Accept or Drop');
+  if (policy !== undefined && !['accept', 'drop', 'allow', 'deny'].includes(policy))
+    rd.add(`${at}.Policy`, 'must be Accept or Drop');
   input.action = policy === 'drop' || policy === 'deny' ? 'deny' : 'allow';
   const priority = rd.integer(o, 'Priority', at);
   if (priority !== undefined) input.priority = priority;
@@ -139,9 +154,11 @@ export function parseAlibaba(doc: unknown, at = 'body'): { policy: Policy; rd: R
     const id = o && rd.string(o, 'SecurityGroupId', gat, true);
     if (!o || !id) return;
     const type = rd.string(o, 'SecurityGroupType', gat);
-    if (type !== undefined && type !== 'normal' && type !== 'enterprise') rd.add(`${gat}.SecurityGroupType`, 'must be normal or enterprise');
+    if (type !== undefined && type !== 'normal' && type !== 'enterprise')
+      rd.add(`${gat}.SecurityGroupType`, 'must be normal or enterprise');
     const inner = rd.string(o, 'InnerAccessPolicy', gat);
-    if (inner !== undefined && inner !== 'Accept' && inner !== 'Drop') rd.add(`${gat}.InnerAccessPolicy`, 'must be Accept or Drop');
+    if (inner !== undefined && inner !== 'Accept' && inner !== 'Drop')
+      rd.add(`${gat}.InnerAccessPolicy`, 'must be Accept or Drop');
     const advanced = type === 'enterprise';
     const group = groupOf(id, rd.string(o, 'SecurityGroupName', gat) ?? id, {
       description: rd.string(o, 'Description', gat),

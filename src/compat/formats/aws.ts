@@ -37,7 +37,8 @@ function heads(rule: Rule): Pick<Permission, 'IpProtocol' | 'FromPort' | 'ToPort
     const ranges = rule.ports?.length ? rule.ports : [{ from: 0, to: 65535 }];
     return ranges.map((r) => ({ IpProtocol: name, FromPort: r.from, ToPort: r.to }));
   }
-  if (n === 1 || n === 58) return [{ IpProtocol: name, FromPort: rule.icmpType ?? -1, ToPort: rule.icmpCode ?? -1 }];
+  if (n === 1 || n === 58)
+    return [{ IpProtocol: name, FromPort: rule.icmpType ?? -1, ToPort: rule.icmpCode ?? -1 }];
   // Other protocols carry no ports in AWS (an SCTP rule's ports are lost: the proof shows it).
   return [{ IpProtocol: name }];
 }
@@ -56,13 +57,18 @@ function permissions(rules: Rule[], direction: Direction, tenantId: string): Per
       const d = rule.description ? { Description: rule.description } : {};
       const r = rule.remote;
       const peer =
-        r.kind === 'group' ? `g:${r.groupId}` : r.kind === 'addressGroup' ? `pl:${r.addressGroupId}` : `${rule.ethertype}:${r.kind === 'cidr' ? r.cidr : 'any'}`;
+        r.kind === 'group'
+          ? `g:${r.groupId}`
+          : r.kind === 'addressGroup'
+            ? `pl:${r.addressGroupId}`
+            : `${rule.ethertype}:${r.kind === 'cidr' ? r.cidr : 'any'}`;
       // A group pair covers both families: the IPv4 and IPv6 rules naming a group are one pair.
       if (seen.has(`${key}|${peer}`)) continue;
       seen.add(`${key}|${peer}`);
       if (r.kind === 'group') p.UserIdGroupPairs.push({ GroupId: r.groupId, UserId: tenantId, ...d });
       else if (r.kind === 'addressGroup') p.PrefixListIds.push({ PrefixListId: r.addressGroupId, ...d });
-      else if (rule.ethertype === 'IPv4') p.IpRanges.push({ CidrIp: r.kind === 'cidr' ? r.cidr : '0.0.0.0/0', ...d });
+      else if (rule.ethertype === 'IPv4')
+        p.IpRanges.push({ CidrIp: r.kind === 'cidr' ? r.cidr : '0.0.0.0/0', ...d });
       else p.Ipv6Ranges.push({ CidrIpv6: r.kind === 'cidr' ? r.cidr : '::/0', ...d });
     }
   return [...byHead.values()];
@@ -124,11 +130,13 @@ function readPermission(
     if (from !== undefined && from !== -1) {
       base.icmpType = from;
       if (to !== undefined && to !== -1) base.icmpCode = to;
-    } else if (to !== undefined && to !== -1) rd.add(`${at}.ToPort`, 'an ICMP code needs an ICMP type (FromPort)');
+    } else if (to !== undefined && to !== -1)
+      rd.add(`${at}.ToPort`, 'an ICMP code needs an ICMP type (FromPort)');
   }
   const out: RuleInput[] = [];
   const rule = (extra: Partial<RuleInput>, d: Json): RuleInput => {
-    const description = typeof d.Description === 'string' && d.Description !== '' ? { description: d.Description } : {};
+    const description =
+      typeof d.Description === 'string' && d.Description !== '' ? { description: d.Description } : {};
     return { direction, protocol, ...base, ...extra, ...description } as RuleInput;
   };
   const fits = (e: Ethertype) =>
@@ -176,7 +184,9 @@ export function parseAws(doc: unknown, at = 'body'): { policy: Policy; rd: Reade
       return c ? [c] : [];
     });
     const ethertype: Ethertype =
-      fam === 'IPv6' || (fam === undefined && entries.some((e) => cidrFamily(e) === 'IPv6')) ? 'IPv6' : 'IPv4';
+      fam === 'IPv6' || (fam === undefined && entries.some((e) => cidrFamily(e) === 'IPv6'))
+        ? 'IPv6'
+        : 'IPv4';
     families.set(id, ethertype);
     const ag: AddressGroup = {
       id,
@@ -204,12 +214,16 @@ export function parseAws(doc: unknown, at = 'body'): { policy: Policy; rd: Reade
       tags: Object.fromEntries(tags),
     });
     const inputs = [
-      ...rd.list(o, 'IpPermissions', gat).flatMap((p, k) => readPermission(rd, p, 'ingress', `${gat}.IpPermissions[${k}]`, families)),
-      ...rd.list(o, 'IpPermissionsEgress', gat).flatMap((p, k) =>
-        readPermission(rd, p, 'egress', `${gat}.IpPermissionsEgress[${k}]`, families),
-      ),
+      ...rd
+        .list(o, 'IpPermissions', gat)
+        .flatMap((p, k) => readPermission(rd, p, 'ingress', `${gat}.IpPermissions[${k}]`, families)),
+      ...rd
+        .list(o, 'IpPermissionsEgress', gat)
+        .flatMap((p, k) => readPermission(rd, p, 'egress', `${gat}.IpPermissionsEgress[${k}]`, families)),
     ];
-    group.rules = inputs.map((input, k) => toRule('openstack', input, `${id}/r${k + 1}`, `${gat}.rules[${k}]`, rd.problems));
+    group.rules = inputs.map((input, k) =>
+      toRule('openstack', input, `${id}/r${k + 1}`, `${gat}.rules[${k}]`, rd.problems),
+    );
     policy.groups.push(group);
   });
   return { policy, rd };

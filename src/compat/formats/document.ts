@@ -1,14 +1,15 @@
 // What the four cloud formats share: which profile's semantics each document is read under, the
 // policy a document holds (groups and address groups in the native model, under the document's
 // own ids), and a reader of untrusted JSON that reports every bad field by its path.
-import type { AddressGroup, Profile, SecurityGroup } from '../../core/model.js';
+import type { Profile, SecurityGroup } from '../../core/model.js';
 import { own } from '../../core/own.js';
 import { Problems } from '../../core/validate.js';
 
 export const FORMATS = ['alibaba', 'huawei', 'neutron', 'aws'] as const;
 export type FormatName = (typeof FORMATS)[number];
 
-export const isFormat = (v: unknown): v is FormatName => typeof v === 'string' && (FORMATS as readonly string[]).includes(v);
+export const isFormat = (v: unknown): v is FormatName =>
+  typeof v === 'string' && (FORMATS as readonly string[]).includes(v);
 
 /** The profile whose evaluation a document's rules follow: AWS groups allow only, like Neutron's. */
 export const FORMAT_PROFILE: ReadonlyMap<FormatName, Profile> = new Map([
@@ -18,11 +19,8 @@ export const FORMAT_PROFILE: ReadonlyMap<FormatName, Profile> = new Map([
   ['aws', 'openstack'],
 ]);
 
-/** A region's policy in the native model, ids as the document gave them. */
-export interface Policy {
-  groups: SecurityGroup[];
-  addressGroups: AddressGroup[];
-}
+import type { Policy } from '../../control/ops/translation.js';
+export type { Policy };
 
 /** Who a rendered document names as owner and region. */
 export interface RenderContext {
@@ -82,7 +80,9 @@ export class Reader {
 export function groupOf(
   id: string,
   name: string,
-  rest: Partial<Pick<SecurityGroup, 'description' | 'type' | 'innerAccessPolicy' | 'stateful' | 'vpcId' | 'tags'>>,
+  rest: Partial<
+    Pick<SecurityGroup, 'description' | 'type' | 'innerAccessPolicy' | 'stateful' | 'vpcId' | 'tags'>
+  >,
 ): SecurityGroup {
   return {
     id,

@@ -3,9 +3,9 @@
 // end's own views (a group record is built for each group); read back by Neutron's field names.
 import type { AddressGroup, SecurityGroup } from '../../core/model.js';
 import { type RuleInput, toRule } from '../../core/rule-input.js';
-import { addressGroupDict, groupDict, ruleDict } from '../../compat/openstack/views.js';
-import { toModelProtocol } from '../../compat/openstack/protocols.js';
-import { GroupRecord } from '../world.js';
+import { addressGroupDict, groupDict, ruleDict } from '../openstack/views.js';
+import { toModelProtocol } from '../openstack/protocols.js';
+import { GroupRecord } from '../../control/world.js';
 import { groupOf, type Json, type Policy, Reader } from './document.js';
 
 const NOBODY = { sharedWithCaller: () => false };
@@ -31,7 +31,8 @@ function readRule(rd: Reader, r: Json, rat: string): RuleInput {
   if (direction !== undefined && direction !== 'ingress' && direction !== 'egress')
     rd.add(`${rat}.direction`, 'must be ingress or egress');
   const ethertype = rd.string(r, 'ethertype', rat);
-  if (ethertype !== undefined && ethertype !== 'IPv4' && ethertype !== 'IPv6') rd.add(`${rat}.ethertype`, 'must be IPv4 or IPv6');
+  if (ethertype !== undefined && ethertype !== 'IPv4' && ethertype !== 'IPv6')
+    rd.add(`${rat}.ethertype`, 'must be IPv4 or IPv6');
   const proto = rd.string(r, 'protocol', rat)?.toLowerCase();
   const protocol = toModelProtocol(proto === undefined || proto === 'any' ? null : proto);
   const input: RuleInput = {
@@ -71,11 +72,16 @@ export function parseNeutron(doc: unknown, at = 'body'): { policy: Policy; rd: R
       rd.add(`${pat}.addresses[${k}]`, 'must be a CIDR');
       return [];
     });
-    const ag: AddressGroup = { id, tenantId: '', regionId: '', name: rd.string(o, 'name', pat) ?? id, entries };
+    const ag: AddressGroup = {
+      id,
+      tenantId: '',
+      regionId: '',
+      name: rd.string(o, 'name', pat) ?? id,
+      entries,
+    };
     policy.addressGroups.push(ag);
   });
   const byId = new Map<string, SecurityGroup>();
-  const nested = new Map<string, boolean>();
   rd.list(root, 'security_groups', at, true).forEach((x, i) => {
     const gat = `${at}.security_groups[${i}]`;
     const o = rd.object(x, gat);
@@ -87,7 +93,6 @@ export function parseNeutron(doc: unknown, at = 'body'): { policy: Policy; rd: R
     });
     // A group's own rules, unless the document lists rules at the top level (then those count).
     const own = rd.list(o, 'security_group_rules', gat);
-    nested.set(id, own.length > 0);
     own.forEach((y, k) => {
       const rat = `${gat}.security_group_rules[${k}]`;
       const r = rd.object(y, rat);
@@ -108,7 +113,10 @@ export function parseNeutron(doc: unknown, at = 'body'): { policy: Policy; rd: R
       rd.add(`${rat}.security_group_id`, `"${gid}" is not a group of the document`);
       return;
     }
-    if (group) group.rules.push(toRule('openstack', readRule(rd, r, rat), `${group.id}/r${group.rules.length + 1}`, rat, rd.problems));
+    if (group)
+      group.rules.push(
+        toRule('openstack', readRule(rd, r, rat), `${group.id}/r${group.rules.length + 1}`, rat, rd.problems),
+      );
   });
   return { policy, rd };
 }
