@@ -225,6 +225,76 @@ function computed(group: SecurityGroup, index: RegionIndex, from: Profile, to: P
   };
 }
 
+/** Group sequence (Huawei: group by group) into merged priorities (Alibaba: one list). */
+const sequenceIntoMerged = (from: Profile, to: Profile) =>
+  TRAITS[from].evaluation.basic === 'firstMatch' &&
+  !TRAITS[from].mergesGroups &&
+  TRAITS[to].mergesGroups &&
+  TRAITS[to].priorities;
+
+/**
+ * One order of the groups that agrees with every port's group sequence (a port's earlier group
+ * before its later ones), or null when two ports hold two groups in opposite orders.
+ */
+function sequenceOrder(groupIds: string[], state: RegionState): string[] | null {
+  const after = new Map(groupIds.map((id) => [id, new Set<string>()]));
+  const before = new Map(groupIds.map((id) => [id, 0]));
+  for (const i of state.instances)
+    for (const port of i.ports)
+      port.groupIds.forEach((a, k) => {
+        for (const b of port.groupIds.slice(k + 1)) {
+          const next = after.get(a);
+          if (!next || !before.has(b) || next.has(b)) continue;
+          next.add(b);
+          before.set(b, before.get(b)! + 1);
+        }
+      });
+  const ready = groupIds.filter((id) => before.get(id) === 0);
+  const out: string[] = [];
+  while (ready.length) {
+    const id = ready.shift()!;
+    out.push(id);
+    for (const b of after.get(id)!) {
+      before.set(b, before.get(b)! - 1);
+      if (before.get(b) === 0) ready.push(b);
+    }
+  }
+  return out.length === groupIds.length ? out : null;
+}
+
+/**
+ * Huawei decides group by group in a port's sequence; Alibaba merges all of a port's rules by
+ * priority. Where one order of the groups agrees with every port's sequence, each group's
+ * priorities are moved into a band of its own, in that order, keeping their order and ties
+ * within the group: the merged list is then each port's sequence. The rules a user can write
+ * have 100 priorities; when the bands need more, or no order agrees, priorities stay as they
+ * are and the proof reports the ports where the sequence mattered.
+ */
+function bandBySequence(groups: GroupTranslation[], state: RegionState): void {
+  const order = sequenceOrder(
+    groups.map((g) => g.group.id),
+    state,
+  );
+  if (!order) return;
+  const byId = new Map(groups.map((g) => [g.group.id, g]));
+  const levels = (g: GroupTranslation) =>
+    [...new Set(g.group.rules.map((r) => r.priority).filter((p) => p !== CLOSING_PRIORITY))].sort(
+      (a, b) => a - b,
+    );
+  const needed = order.reduce((n, id) => n + levels(byId.get(id)!).length, 0);
+  if (needed > 100) return;
+  let next = 1;
+  for (const id of order) {
+    const g = byId.get(id)!;
+    const rank = new Map(levels(g).map((p, i) => [p, next + i]));
+    next += rank.size;
+    g.group = {
+      ...g.group,
+      rules: g.group.rules.map((r) => (rank.has(r.priority) ? { ...r, priority: rank.get(r.priority)! } : r)),
+    };
+  }
+}
+
 /** Translate every group of `source` into `profile`, proving the result port by port. */
 export function translateRegion(source: RegionState, profile: Profile): Translation {
   const from = source.region.profile;
@@ -254,6 +324,7 @@ export function translateRegion(source: RegionState, profile: Profile): Translat
       ? { sourceId: g.id, method: 'direct', group: d }
       : { sourceId: g.id, method: 'computed', group: computed(g, phantomSource, from, profile) };
   });
+  if (sequenceIntoMerged(from, profile)) bandBySequence(groups, source);
   const proven = withProbes(source, ids);
   const target = asTarget(
     groups.map((g) => g.group),
