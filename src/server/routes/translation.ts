@@ -58,6 +58,7 @@ export const translationRoutes =
               [400, 'A bad document field (named by its path), UNKNOWN_REGION, UNKNOWN_GROUP'],
               403,
               [409, 'QUOTA_EXCEEDED'],
+              414,
             ],
           ),
         },
