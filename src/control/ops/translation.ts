@@ -22,7 +22,7 @@ import {
   validatePlacement,
   validateRuleReferences,
 } from '../../core/validate.js';
-import { badRequest, invalid } from '../errors.js';
+import { invalid, notFound } from '../errors.js';
 import type { Event } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
@@ -59,7 +59,7 @@ function differenceViews(differences: AllowedDifference[]) {
 }
 
 /** The caller's part of a region: its groups, address groups and ports (operators: everyone's, or one tenant's). */
-function tenantState(svc: Service, state: RegionState, visibleGroups: Set<string>): RegionState {
+function tenantState(state: RegionState, visibleGroups: Set<string>): RegionState {
   const groups = state.groups.filter((g) => visibleGroups.has(g.id));
   const instances = state.instances
     .map((i) => ({ ...i, ports: i.ports.filter((p) => p.groupIds.every((g) => visibleGroups.has(g))) }))
@@ -82,14 +82,14 @@ export async function exportRegion(
 ) {
   const scope = await svc.read(p);
   const r = scope.region(regionId);
-  if (!r) throw badRequest('UNKNOWN_REGION', 'regionId', `region "${regionId}" does not exist`);
+  if (!r) throw notFound('region', regionId);
   const visible = new Set(
     r
       .groups()
       .filter((g) => tenantId === undefined || g.meta.tenantId === tenantId)
       .map((g) => g.meta.id),
   );
-  const state = tenantState(svc, svc.world.regionState(regionId)!, visible);
+  const state = tenantState(svc.world.regionState(regionId)!, visible);
   const target = codec.profile;
   const translation = translateRegion(state, target);
   const policy: Policy = {
@@ -159,7 +159,7 @@ export function importRegion(
   if (read.list.length) throw invalid(read.list);
   return svc.write(p, opts, (w) => {
     const r = w.regions.get(input.regionId);
-    if (!r) throw badRequest('UNKNOWN_REGION', 'regionId', `region "${input.regionId}" does not exist`);
+    if (!r) throw notFound('region', input.regionId);
     const tenantId = svc.tenantFor(p, input.tenantId);
     const profile = r.region.profile;
     const source: RegionState = {

@@ -23,7 +23,11 @@ export const translationRoutes =
             "Export the caller's groups and address groups of a region in a cloud's own JSON, translated into that cloud's semantics, with the packets the document cannot express",
           params: S.IdParams,
           querystring: S.ExportQuery,
-          response: R.answers(R.READ, { 200: R.RegionExport }, [[400, 'UNKNOWN_REGION, a bad format'], 414]),
+          response: R.answers(R.READ, { 200: R.RegionExport }, [
+            [400, 'a bad format'],
+            [404, 'NOT_FOUND: no such region'],
+            414,
+          ]),
         },
       },
       async (req) =>
@@ -55,7 +59,8 @@ export const translationRoutes =
               ),
             },
             [
-              [400, 'A bad document field (named by its path), UNKNOWN_REGION, UNKNOWN_GROUP'],
+              [400, 'A bad document field (named by its path), UNKNOWN_GROUP, UNKNOWN_ADDRESS_GROUP'],
+              [404, 'NOT_FOUND: no such region'],
               403,
               [409, 'QUOTA_EXCEEDED'],
               414,
