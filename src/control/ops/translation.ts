@@ -13,7 +13,12 @@ import {
   probeId,
   withProbes,
 } from '../../core/translate/equivalence.js';
-import { translateRegion, type TranslationMethod } from '../../core/translate/translate.js';
+import {
+  DEFAULT_MAX_RULES,
+  TranslationTooLarge,
+  translateRegion,
+  type TranslationMethod,
+} from '../../core/translate/translate.js';
 import {
   checkQuota,
   Problems,
@@ -45,6 +50,31 @@ export interface Codec {
   profile: Profile;
   render(policy: Policy, regionId: string): unknown;
   parse(doc: unknown): { policy: Policy; problems: Problems };
+}
+
+/** Translate, or refuse (409 QUOTA_EXCEEDED naming the group) a group that needs too many rules. */
+function translateWithin(
+  source: RegionState,
+  profile: Profile,
+  limit: number,
+  at: (groupId: string) => string,
+) {
+  try {
+    return translateRegion(source, profile, limit);
+  } catch (e) {
+    if (!(e instanceof TranslationTooLarge)) throw e;
+    const p = new Problems();
+    p.add(
+      at(e.groupId),
+      'QUOTA_EXCEEDED',
+      `${at(e.groupId)}: translated into ${profile}, the group needs more than ${e.limit} rules`,
+      {
+        quota: 'rulesPerGroup',
+        limit: e.limit,
+      },
+    );
+    throw invalid(p.list);
+  }
 }
 
 /** Differences as the API shows them: at most 20 boxes per side, and how many more there were. */
@@ -91,7 +121,7 @@ export async function exportRegion(
   );
   const state = tenantState(svc.world.regionState(regionId)!, visible);
   const target = codec.profile;
-  const translation = translateRegion(state, target);
+  const translation = translateWithin(state, target, DEFAULT_MAX_RULES, (id) => `group ${id}`);
   const policy: Policy = {
     groups: translation.groups.map((g) => g.group),
     addressGroups: translation.addressGroups,
@@ -170,7 +200,11 @@ export function importRegion(
       addressGroups: policy.addressGroups,
       instances: [],
     };
-    const translation = translateRegion(source, profile);
+    const limit = quotasFor(w, r, tenantId).rulesPerGroup || DEFAULT_MAX_RULES;
+    const translation = translateWithin(source, profile, Math.min(limit, DEFAULT_MAX_RULES), (id) => {
+      const i = policy.groups.findIndex((g) => g.id === id);
+      return `document.groups[${i}]`;
+    });
     const groupIds = new Map(policy.groups.map((g) => [g.id, newId('sg')]));
     const agIds = new Map(policy.addressGroups.map((a) => [a.id, newId('ag')]));
     const at = svc.timestamp();

@@ -188,17 +188,36 @@ function allowedPieces(d: DecidedPolicy, ethertype: Ethertype): Piece[] {
 }
 
 /** The group's allowed packets (on its probe, alone) as allow rules of the target. */
-function computed(group: SecurityGroup, index: RegionIndex, from: Profile, to: Profile): SecurityGroup {
+/** Thrown when a computed group needs more rules than the caller allows: nothing is proven then. */
+export class TranslationTooLarge extends Error {
+  constructor(
+    readonly groupId: string,
+    readonly limit: number,
+  ) {
+    super(`group ${groupId} needs more than ${limit} rules once translated`);
+  }
+}
+
+function computed(
+  group: SecurityGroup,
+  index: RegionIndex,
+  from: Profile,
+  to: Profile,
+  maxRules: number,
+): SecurityGroup {
   const shell = groupShell(group, from, to);
   const t = TRAITS[to];
   const rules: Rule[] = [];
-  const add = (r: Omit<Rule, 'id' | 'priority' | 'nicType'>, priority = t.defaultPriority) =>
+  const add = (r: Omit<Rule, 'id' | 'priority' | 'nicType'>, priority = t.defaultPriority) => {
+    // Stop early: a few denies into an allow-only profile can need very many rules.
+    if (rules.length >= maxRules) throw new TranslationTooLarge(group.id, maxRules);
     rules.push({
       ...r,
       id: `${group.id}/t${rules.length + 1}`,
       priority: shell.type === 'advanced' ? 1 : priority,
       nicType: 'intranet',
     });
+  };
   for (const direction of DIRECTIONS)
     for (const ethertype of FAMILIES) {
       const d = decidedPolicy(index, probeId(group.id), direction, ethertype);
@@ -295,8 +314,18 @@ function bandBySequence(groups: GroupTranslation[], state: RegionState): void {
   }
 }
 
-/** Translate every group of `source` into `profile`, proving the result port by port. */
-export function translateRegion(source: RegionState, profile: Profile): Translation {
+/** The most rules a computed group may have unless the caller says otherwise. */
+export const DEFAULT_MAX_RULES = 10_000;
+
+/**
+ * Translate every group of `source` into `profile`, proving the result port by port. A group
+ * whose computed rules would exceed `maxRules` throws TranslationTooLarge.
+ */
+export function translateRegion(
+  source: RegionState,
+  profile: Profile,
+  maxRules = DEFAULT_MAX_RULES,
+): Translation {
   const from = source.region.profile;
   const phantom = withPhantoms(source);
   const phantomSource = new RegionIndex(phantom);
@@ -322,7 +351,7 @@ export function translateRegion(source: RegionState, profile: Profile): Translat
     const d = directs[i];
     return d && !failing.has(g.id)
       ? { sourceId: g.id, method: 'direct', group: d }
-      : { sourceId: g.id, method: 'computed', group: computed(g, phantomSource, from, profile) };
+      : { sourceId: g.id, method: 'computed', group: computed(g, phantomSource, from, profile, maxRules) };
   });
   if (sequenceIntoMerged(from, profile)) bandBySequence(groups, source);
   const proven = withProbes(source, ids);
