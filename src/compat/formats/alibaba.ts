@@ -4,7 +4,7 @@
 // (DescribePrefixListAttributes: Entries.Entry[].Cidr). Permissions are rendered by the ECS
 // front end's own ruleToPermission.
 import type { AddressGroup, Direction, Ethertype } from '../../core/model.js';
-import { type RuleInput, toRule } from '../../core/rule-input.js';
+import type { RuleInput } from '../../core/rule-input.js';
 import { ruleToPermission } from '../alibaba/permissions.js';
 import { groupOf, type Json, type Policy, Reader, type RenderContext } from './document.js';
 
@@ -172,7 +172,7 @@ export function parseAlibaba(doc: unknown, at = 'body'): { policy: Policy; rd: R
       const pat = `${gat}.Permissions.Permission[${k}]`;
       const p = rd.object(y, pat);
       const input = p && readPermission(rd, p, pat, families);
-      if (input) group.rules.push(toRule('alibaba', input, `${id}/r${k + 1}`, pat, rd.problems));
+      if (input) group.rules.push(rd.rule('alibaba', input, `${id}/r${k + 1}`, pat));
     });
     policy.groups.push(group);
   });

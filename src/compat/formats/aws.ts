@@ -8,7 +8,7 @@
 import { cidrFamily } from '../../core/address.js';
 import type { AddressGroup, Direction, Ethertype, Rule, SecurityGroup } from '../../core/model.js';
 import { protocolNumber } from '../../core/model.js';
-import { type RuleInput, toRule } from '../../core/rule-input.js';
+import type { RuleInput } from '../../core/rule-input.js';
 import { groupOf, type Json, type Policy, Reader, type RenderContext } from './document.js';
 
 const NAMED = new Map<number, string>([
@@ -102,7 +102,7 @@ function readPermission(
   direction: Direction,
   at: string,
   families: Map<string, Ethertype>,
-): RuleInput[] {
+): [RuleInput, string][] {
   const o = rd.object(v, at);
   if (!o) return [];
   const proto = rd.string(o, 'IpProtocol', at, true)?.toLowerCase();
@@ -133,35 +133,43 @@ function readPermission(
     } else if (to !== undefined && to !== -1)
       rd.add(`${at}.ToPort`, 'an ICMP code needs an ICMP type (FromPort)');
   }
-  const out: RuleInput[] = [];
-  const rule = (extra: Partial<RuleInput>, d: Json): RuleInput => {
+  const out: [RuleInput, string][] = [];
+  const rule = (extra: Partial<RuleInput>, d: Json, where: string): [RuleInput, string] => {
     const description =
       typeof d.Description === 'string' && d.Description !== '' ? { description: d.Description } : {};
-    return { direction, protocol, ...base, ...extra, ...description } as RuleInput;
+    return [{ direction, protocol, ...base, ...extra, ...description } as RuleInput, where];
   };
   const fits = (e: Ethertype) =>
     !((protocol === 'icmp' && e === 'IPv6') || (protocol === 'icmpv6' && e === 'IPv4'));
   rd.list(o, 'IpRanges', at).forEach((x, i) => {
     const r = rd.object(x, `${at}.IpRanges[${i}]`);
     const cidr = r && rd.string(r, 'CidrIp', `${at}.IpRanges[${i}]`, true);
-    if (r && cidr) out.push(rule({ ethertype: 'IPv4', remoteIpPrefix: cidr }, r));
+    if (r && cidr) out.push(rule({ ethertype: 'IPv4', remoteIpPrefix: cidr }, r, `${at}.IpRanges[${i}]`));
   });
   rd.list(o, 'Ipv6Ranges', at).forEach((x, i) => {
     const r = rd.object(x, `${at}.Ipv6Ranges[${i}]`);
     const cidr = r && rd.string(r, 'CidrIpv6', `${at}.Ipv6Ranges[${i}]`, true);
-    if (r && cidr) out.push(rule({ ethertype: 'IPv6', remoteIpPrefix: cidr }, r));
+    if (r && cidr) out.push(rule({ ethertype: 'IPv6', remoteIpPrefix: cidr }, r, `${at}.Ipv6Ranges[${i}]`));
   });
   rd.list(o, 'UserIdGroupPairs', at).forEach((x, i) => {
     const r = rd.object(x, `${at}.UserIdGroupPairs[${i}]`);
     const id = r && rd.string(r, 'GroupId', `${at}.UserIdGroupPairs[${i}]`, true);
     if (r && id)
       for (const ethertype of ['IPv4', 'IPv6'] as const)
-        if (fits(ethertype)) out.push(rule({ ethertype, remoteGroup: id }, r));
+        if (fits(ethertype))
+          out.push(rule({ ethertype, remoteGroup: id }, r, `${at}.UserIdGroupPairs[${i}]`));
   });
   rd.list(o, 'PrefixListIds', at).forEach((x, i) => {
     const r = rd.object(x, `${at}.PrefixListIds[${i}]`);
     const id = r && rd.string(r, 'PrefixListId', `${at}.PrefixListIds[${i}]`, true);
-    if (r && id) out.push(rule({ ethertype: families.get(id) ?? 'IPv4', remoteAddressGroup: id }, r));
+    if (r && id)
+      out.push(
+        rule(
+          { ethertype: families.get(id) ?? 'IPv4', remoteAddressGroup: id },
+          r,
+          `${at}.PrefixListIds[${i}]`,
+        ),
+      );
   });
   return out;
 }
@@ -221,9 +229,7 @@ export function parseAws(doc: unknown, at = 'body'): { policy: Policy; rd: Reade
         .list(o, 'IpPermissionsEgress', gat)
         .flatMap((p, k) => readPermission(rd, p, 'egress', `${gat}.IpPermissionsEgress[${k}]`, families)),
     ];
-    group.rules = inputs.map((input, k) =>
-      toRule('openstack', input, `${id}/r${k + 1}`, `${gat}.rules[${k}]`, rd.problems),
-    );
+    group.rules = inputs.map(([input, where], k) => rd.rule('openstack', input, `${id}/r${k + 1}`, where));
     policy.groups.push(group);
   });
   return { policy, rd };

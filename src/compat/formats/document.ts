@@ -1,7 +1,8 @@
 // What the four cloud formats share: which profile's semantics each document is read under, the
 // policy a document holds (groups and address groups in the native model, under the document's
 // own ids), and a reader of untrusted JSON that reports every bad field by its path.
-import type { Profile, SecurityGroup } from '../../core/model.js';
+import type { Profile, Rule, SecurityGroup } from '../../core/model.js';
+import { type RuleInput, toRule } from '../../core/rule-input.js';
 import { own } from '../../core/own.js';
 import { Problems } from '../../core/validate.js';
 
@@ -32,6 +33,14 @@ export type Json = Record<string, unknown>;
 /** Reads fields of untrusted JSON, recording what is wrong at its path instead of throwing. */
 export class Reader {
   readonly problems = new Problems();
+  /** Where the document gave each rule (its id → path): what a later check names. */
+  readonly paths = new Map<string, string>();
+
+  /** A rule of the document in the model, remembered with its path. */
+  rule(profile: Profile, input: RuleInput, id: string, at: string): Rule {
+    this.paths.set(id, at);
+    return toRule(profile, input, id, at, this.problems);
+  }
 
   object(v: unknown, at: string): Json | null {
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v as Json;

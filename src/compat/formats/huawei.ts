@@ -2,7 +2,7 @@
 // security_group_rules: multiport, action, priority) and address_groups[] as ShowAddressGroup
 // does. Rendered by the Huawei front end's own views; read back field by field.
 import type { AddressGroup, Ethertype } from '../../core/model.js';
-import { type RuleInput, toRule } from '../../core/rule-input.js';
+import type { RuleInput } from '../../core/rule-input.js';
 import { addressGroupView, groupView, ruleView } from '../huawei/views.js';
 import { groupOf, type Policy, Reader, type RenderContext } from './document.js';
 
@@ -99,7 +99,7 @@ export function parseHuawei(doc: unknown, at = 'body'): { policy: Policy; rd: Re
       inputs.push(input);
     });
     group.rules = inputs.map((input, k) =>
-      toRule('huawei', input, `${id}/r${k + 1}`, `${gat}.security_group_rules[${k}]`, rd.problems),
+      rd.rule('huawei', input, `${id}/r${k + 1}`, `${gat}.security_group_rules[${k}]`),
     );
     policy.groups.push(group);
   });

@@ -16,7 +16,7 @@ const codec = (
   render,
   parse: (doc) => {
     const { policy, rd } = parse(doc);
-    return { policy, problems: rd.problems };
+    return { policy, problems: rd.problems, paths: rd.paths };
   },
 });
 

@@ -2,7 +2,7 @@
 // /v2.0/security-group-rules answer them, and address_groups[]. Rendered by the OpenStack front
 // end's own views (a group record is built for each group); read back by Neutron's field names.
 import type { AddressGroup, SecurityGroup } from '../../core/model.js';
-import { type RuleInput, toRule } from '../../core/rule-input.js';
+import type { RuleInput } from '../../core/rule-input.js';
 import { addressGroupDict, groupDict, ruleDict } from '../openstack/views.js';
 import { toModelProtocol } from '../openstack/protocols.js';
 import { GroupRecord } from '../../control/world.js';
@@ -96,7 +96,7 @@ export function parseNeutron(doc: unknown, at = 'body'): { policy: Policy; rd: R
     own.forEach((y, k) => {
       const rat = `${gat}.security_group_rules[${k}]`;
       const r = rd.object(y, rat);
-      if (r) group.rules.push(toRule('openstack', readRule(rd, r, rat), `${id}/r${k + 1}`, rat, rd.problems));
+      if (r) group.rules.push(rd.rule('openstack', readRule(rd, r, rat), `${id}/r${k + 1}`, rat));
     });
     byId.set(id, group);
     policy.groups.push(group);
@@ -115,7 +115,7 @@ export function parseNeutron(doc: unknown, at = 'body'): { policy: Policy; rd: R
     }
     if (group)
       group.rules.push(
-        toRule('openstack', readRule(rd, r, rat), `${group.id}/r${group.rules.length + 1}`, rat, rd.problems),
+        rd.rule('openstack', readRule(rd, r, rat), `${group.id}/r${group.rules.length + 1}`, rat),
       );
   });
   return { policy, rd };

@@ -25,6 +25,7 @@ import {
   validateAddressGroup,
   validateGroup,
   validatePlacement,
+  validateRule,
   validateRuleReferences,
 } from '../../core/validate.js';
 import { invalid, notFound } from '../errors.js';
@@ -49,7 +50,8 @@ export interface Codec {
   format: string;
   profile: Profile;
   render(policy: Policy, regionId: string): unknown;
-  parse(doc: unknown): { policy: Policy; problems: Problems };
+  /** The policy, what is wrong with the document, and where it gave each rule (id → path). */
+  parse(doc: unknown): { policy: Policy; problems: Problems; paths: ReadonlyMap<string, string> };
 }
 
 /** Translate, or refuse (409 QUOTA_EXCEEDED naming the group) a group that needs too many rules. */
@@ -185,7 +187,14 @@ export function importRegion(
   input: { regionId: string; codec: Codec; document: unknown; tenantId?: string },
   opts: WriteOptions,
 ) {
-  const { policy, problems: read } = input.codec.parse(input.document);
+  const { policy, problems: read, paths } = input.codec.parse(input.document);
+  // The document's rules must be rules of its own cloud before anything is computed from them.
+  for (const g of policy.groups)
+    for (const rule of g.rules)
+      validateRule(rule, g, input.codec.profile, read, paths.get(rule.id) ?? 'body');
+  policy.addressGroups.forEach((a, i) =>
+    validateAddressGroup(a, `body.addressGroups[${i}]`, read, () => true),
+  );
   if (read.list.length) throw invalid(read.list);
   return svc.write(p, opts, (w) => {
     const r = w.regions.get(input.regionId);
