@@ -172,4 +172,16 @@ describe('translation between profiles', () => {
       ['egress', 110],
     ]);
   });
+
+  it("a computed rule naming a group the state does not hold (an import naming the region's own) keeps naming it", () => {
+    const g = group('sg-a', [
+      tcp22('d', 'deny', 1, { remote: { kind: 'cidr', cidr: '10.0.0.0/24' } }),
+      tcp22('a', 'allow', 2, { remote: { kind: 'group', groupId: 'sg-elsewhere' } }),
+    ]);
+    const t = translateRegion(region('huawei', [g], []), 'openstack');
+    expect(t.groups[0].method).toBe('computed');
+    expect(t.groups[0].group.rules.map((r) => r.remote)).toEqual([
+      { kind: 'group', groupId: 'sg-elsewhere' },
+    ]);
+  });
 });

@@ -181,7 +181,7 @@ export interface ImportView {
  * new ones (references among them follow); a rule naming any other id names an object of the
  * region, which must be the caller's. With dryRun, every check runs and nothing is stored.
  */
-export function importRegion(
+export async function importRegion(
   svc: Service,
   p: Principal,
   input: { regionId: string; codec: Codec; document: unknown; tenantId?: string },
@@ -196,24 +196,28 @@ export function importRegion(
     validateAddressGroup(a, `body.addressGroups[${i}]`, read, () => true),
   );
   if (read.list.length) throw invalid(read.list);
+  // Translated before the write: it reads nothing of the world but the region's profile, and a
+  // large document should not hold the write lock while it is computed.
+  const region = (await svc.read(p)).region(input.regionId);
+  if (!region) throw notFound('region', input.regionId);
+  const profile = region.profile;
+  const source: RegionState = {
+    region: { ...region.region, profile: input.codec.profile },
+    tenants: [],
+    vpcs: [],
+    groups: policy.groups,
+    addressGroups: policy.addressGroups,
+    instances: [],
+  };
+  const tenantId = svc.tenantFor(p, input.tenantId);
+  const limit = Math.min(region.quotasFor(tenantId).rulesPerGroup || DEFAULT_MAX_RULES, DEFAULT_MAX_RULES);
+  const translation = translateWithin(source, profile, limit, (id) => {
+    const i = policy.groups.findIndex((g) => g.id === id);
+    return `document.groups[${i}]`;
+  });
   return svc.write(p, opts, (w) => {
     const r = w.regions.get(input.regionId);
     if (!r) throw notFound('region', input.regionId);
-    const tenantId = svc.tenantFor(p, input.tenantId);
-    const profile = r.region.profile;
-    const source: RegionState = {
-      region: { ...r.region, profile: input.codec.profile },
-      tenants: [],
-      vpcs: [],
-      groups: policy.groups,
-      addressGroups: policy.addressGroups,
-      instances: [],
-    };
-    const limit = quotasFor(w, r, tenantId).rulesPerGroup || DEFAULT_MAX_RULES;
-    const translation = translateWithin(source, profile, Math.min(limit, DEFAULT_MAX_RULES), (id) => {
-      const i = policy.groups.findIndex((g) => g.id === id);
-      return `document.groups[${i}]`;
-    });
     const groupIds = new Map(policy.groups.map((g) => [g.id, newId('sg')]));
     const agIds = new Map(policy.addressGroups.map((a) => [a.id, newId('ag')]));
     const at = svc.timestamp();

@@ -62,12 +62,33 @@ const phantomSpans = (ethertype: Ethertype): Spans =>
 const phantomV6 = (n: number) => `100::${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
 
 function withPhantoms(state: RegionState): RegionState {
-  const probed = withProbes(
-    state,
-    state.groups.map((g) => g.id),
-    (_, i) => ({ ipv4: [numberToV4(PHANTOM_V4 + i + 1)], ipv6: [phantomV6(i + 1)] }),
-  );
-  const addressGroups = state.addressGroups.map((ag, i) => ({
+  // Groups and address groups the rules name but the state does not hold (an imported document's
+  // rules may name the region's own) get phantoms too: their rules must not vanish for want of members.
+  const groups = new Set(state.groups.map((g) => g.id));
+  const lists = new Set(state.addressGroups.map((a) => a.id));
+  const remotes = state.groups.flatMap((g) => g.rules.map((r) => r.remote));
+  const otherGroups = [
+    ...new Set(remotes.flatMap((r) => (r.kind === 'group' && !groups.has(r.groupId) ? [r.groupId] : []))),
+  ];
+  const otherLists = [
+    ...new Set(
+      remotes.flatMap((r) =>
+        r.kind === 'addressGroup' && !lists.has(r.addressGroupId) ? [r.addressGroupId] : [],
+      ),
+    ),
+  ];
+  const probed = withProbes(state, [...groups, ...otherGroups], (_, i) => ({
+    ipv4: [numberToV4(PHANTOM_V4 + i + 1)],
+    ipv6: [phantomV6(i + 1)],
+  }));
+  const stubs: AddressGroup[] = otherLists.map((id) => ({
+    id,
+    tenantId: '',
+    regionId: state.region.id,
+    name: id,
+    entries: [],
+  }));
+  const addressGroups = [...state.addressGroups, ...stubs].map((ag, i) => ({
     ...ag,
     entries: [
       ...ag.entries,
