@@ -17,6 +17,7 @@ import { portCommand } from './commands/port.js';
 import { reachCommands } from './commands/reach.js';
 import { ruleCommand } from './commands/rule.js';
 import { serveCommand } from './commands/serve.js';
+import { translateCommands } from './commands/translate.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT, type Io, UsageError } from './io.js';
 
@@ -50,6 +51,7 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
   auditCommands(program, io, exit);
   openstackCommands(program, io, exit);
   dataplaneCommands(program, io, exit);
+  translateCommands(program, io, exit);
   return program;
 }
 

@@ -23,6 +23,7 @@ import { groupAnalysisRoutes } from './routes/group-analysis.js';
 import { planRoutes } from './routes/plan.js';
 import { diffRoutes } from './routes/diff.js';
 import { previewOf } from '../control/ops/preview.js';
+import { translationRoutes } from './routes/translation.js';
 import { changeRoutes } from './routes/changes.js';
 import { exposureRoutes } from './routes/exposure.js';
 import { flowRoutes } from './routes/flows.js';
@@ -214,6 +215,7 @@ export async function buildApp(
   await app.register(planRoutes(ctx));
   await app.register(diffRoutes(ctx));
   await app.register(reachabilityRoutes(ctx));
+  await app.register(translationRoutes(ctx));
   await app.register(statusRoutes(ctx));
   await app.register(identityRoutes(ctx));
   await mountCompatApis(app, ctx);

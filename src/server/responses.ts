@@ -1434,3 +1434,60 @@ export const WhyNot = T.Object(
   },
   { $id: 'WhyNot' },
 );
+
+// ---- translation between clouds (issue 13 item 9) ----
+const FormatName = Enum(['alibaba', 'huawei', 'neutron', 'aws']);
+const TranslationDifference = T.Object(
+  {
+    portId: T.Optional(Id),
+    groupId: T.Optional(
+      T.String({ description: 'The group whose probe (the group alone on a port) differs' }),
+    ),
+    direction: Direction,
+    ethertype: Ethertype,
+    lost: Packets,
+    gained: Packets,
+  },
+  { description: 'Packets the source allows and the translation does not (lost), and the reverse (gained)' },
+);
+const Method = Enum(['direct', 'computed'], {
+  description: 'direct: rule by rule; computed: from the exact set of packets the group allows',
+});
+export const RegionExport = T.Object(
+  {
+    regionId: Id,
+    revision: T.Integer({ description: 'The store revision exported' }),
+    profile: Profile,
+    format: FormatName,
+    equivalent: T.Boolean({
+      description: 'Whether the document, read back, allows exactly what the region allows on every port',
+    }),
+    groups: T.Array(T.Object({ id: Id, name: T.String(), method: Method, ruleCount: T.Integer() })),
+    differences: T.Array(TranslationDifference),
+    document: T.Object(
+      {},
+      { additionalProperties: true, description: 'The document in the format asked for' },
+    ),
+  },
+  { $id: 'RegionExport' },
+);
+export const RegionImport = T.Object(
+  {
+    regionId: Id,
+    format: FormatName,
+    profile: Profile,
+    dryRun: T.Boolean(),
+    revision: T.Integer({ description: 'The store revision written (dry run: the current one)' }),
+    equivalent: T.Boolean({
+      description: "Whether every imported group allows exactly what the document's allows",
+    }),
+    groups: T.Array(
+      T.Object({ id: Id, sourceId: T.String(), name: T.String(), method: Method, ruleCount: T.Integer() }),
+    ),
+    addressGroups: T.Array(
+      T.Object({ id: Id, sourceId: T.String(), name: T.String(), entryCount: T.Integer() }),
+    ),
+    differences: T.Array(TranslationDifference),
+  },
+  { $id: 'RegionImport' },
+);

@@ -381,3 +381,35 @@ export const WhyNotQuery = T.Object({
   icmpCode: T.Optional(T.Integer({ minimum: 0, maximum: 255 })),
   ethertype: T.Optional(T.Union([T.Literal('IPv4'), T.Literal('IPv6')])),
 });
+// ---- translation between clouds (issue 13 item 9) ----
+const Format = T.Union(
+  ['alibaba', 'huawei', 'neutron', 'aws'].map((f) => T.Literal(f)),
+  {
+    description:
+      'alibaba (DescribeSecurityGroupAttribute), huawei (VPC v3), neutron, aws (DescribeSecurityGroups)',
+  },
+);
+export const ExportQuery = T.Object(
+  {
+    format: Format,
+    tenantId: T.Optional(T.String({ description: "Admin keys only: export one tenant's groups" })),
+  },
+  strict,
+);
+export const ImportQuery = T.Object(
+  {
+    format: Format,
+    dryRun: T.Optional(
+      T.Boolean({
+        default: false,
+        description: 'Answer what would be created and what cannot be expressed; write nothing',
+      }),
+    ),
+    tenantId: TenantId,
+  },
+  strict,
+);
+export const CloudDocument = T.Object(
+  {},
+  { additionalProperties: true, description: 'The document in the chosen format, as its cloud writes it' },
+);

@@ -3,11 +3,9 @@
 // counts a counter that went down as restarted, keeps a bounded number of daily windows, and
 // answers which rules of a group or a port nothing hit for N days, since when each is measured,
 // and which no agent measures. The server's clock is injected and moved: days pass at once.
-import { readFileSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/program.js';
 import { PalisadeClient } from '../../src/client/client.js';
 import { signRequest } from '../../src/control/auth/signing.js';
 import { DAY_MS, RULE_HIT_WINDOWS } from '../../src/control/ops/rule-usage.js';
@@ -191,23 +189,8 @@ describe.each(STORES)('unused rules on %s', (store) => {
       expect(text).toContain('1 rule(s) hit in the last 1 days');
       expect(text).not.toMatch(new RegExp(`^${rule.ssh}`, 'm'));
       // A period that is not a whole number of days is a usage error (exit 2), not a request.
-      const saved = { ...process.env };
-      Object.assign(process.env, {
-        PALISADE_SERVER: t.url,
-        PALISADE_ACCESS_KEY_ID: aliceKey.id,
-        PALISADE_ACCESS_KEY_SECRET: aliceKey.secret,
-      });
-      const errors: string[] = [];
-      try {
-        const code = await run(['group', 'unused', groupId, '--days', 'soon'], {
-          out: (x) => errors.push(x),
-          err: (x) => errors.push(x),
-          readFile: (p) => readFileSync(p, 'utf8'),
-        });
-        expect([code, errors.join('\n')]).toEqual([2, expect.stringContaining('--days')]);
-      } finally {
-        process.env = saved;
-      }
+      const refused = await runCli(t.url, aliceKey, ['group', 'unused', groupId, '--days', 'soon']);
+      expect([refused.code, refused.text]).toEqual([2, expect.stringContaining('--days')]);
       const json = JSON.parse(await cli(t.url, aliceKey, ['port', 'unused', portId, '--json']));
       expect(json.portId).toBe(portId);
       expect(json.used.map((e: any) => e.ruleId)).toEqual([rule.ssh]);

@@ -2,7 +2,6 @@
 // AddressGroup, with the project id (= the Palisade region id) and snake_case fields.
 import type { AddressGroup, Rule } from '../../core/model.js';
 import type { GroupMeta } from '../../control/events.js';
-import type { ScopedRegion } from '../../control/scope.js';
 import type { GroupRecord } from '../../control/world.js';
 
 /** Ports as Huawei's multiport: "22", "1-30", "22,3389,80", "80,500,600-800". */
@@ -75,7 +74,7 @@ export function ipVersionOf(ag: AddressGroup): 4 | 6 {
 /** CreateAddressGroupOption.max_capacity's default (the SDK's models: range 0-20, default 20). */
 export const DEFAULT_ADDRESS_GROUP_CAPACITY = 20;
 
-export function addressGroupView(ag: AddressGroup, r: ScopedRegion) {
+export function addressGroupView(ag: AddressGroup, r: { region: { id: string } }) {
   return {
     id: ag.id,
     name: ag.name,
