@@ -3,12 +3,16 @@
 import type { Profile, SecurityGroup } from './model.js';
 import { defaultGroupRules, materializeRules } from './profiles.js';
 
+/** The name that makes a group its tenant's default group (per VPC, or per region where the profile says so). */
+export const DEFAULT_GROUP_NAME = 'default';
+export const isDefaultGroup = (g: { name: string }) => g.name === DEFAULT_GROUP_NAME;
+
 export function findDefaultGroup(
   groups: SecurityGroup[],
   tenantId: string,
   vpcId: string | null,
 ): SecurityGroup | undefined {
-  return groups.find((g) => g.tenantId === tenantId && g.vpcId === vpcId && g.name === 'default');
+  return groups.find((g) => g.tenantId === tenantId && g.vpcId === vpcId && isDefaultGroup(g));
 }
 
 /** The default group for a tenant's VPC (or classic network), made with the profile's default rules. */
@@ -25,7 +29,7 @@ export function makeDefaultGroup(
     tenantId,
     regionId,
     vpcId,
-    name: 'default',
+    name: DEFAULT_GROUP_NAME,
     description: 'Default security group',
     type: 'basic',
     stateful: true,

@@ -1,6 +1,7 @@
 // Validation of the domain model: every error, each with the field path, a stable machine code
 // and a message naming the field and value. Pure; the policy loader, the CLI and (later) the
 // service layer call it before anything reaches the engine.
+import { isDefaultGroup } from './defaults.js';
 import { cidrFamily, ipFamily } from './address.js';
 import type {
   AddressGroup,
@@ -535,7 +536,7 @@ export function validateRegionState(state: RegionState): ValidationError[] {
     for (const t of state.tenants.map((x) => x.id)) {
       const defaults = state.groups
         .map((g, i) => [g, i] as const)
-        .filter(([g]) => g.tenantId === t && g.name === 'default');
+        .filter(([g]) => g.tenantId === t && isDefaultGroup(g));
       for (const [, i] of defaults.slice(1))
         p.add(
           `groups[${i}].name`,

@@ -2,6 +2,7 @@
 // first group create; an admin's create for another project makes that project's) by the
 // service's ensureDefaultGroup: one write, in the VPC any group made
 // without one goes into (see GroupInput.vpcId).
+import { isDefaultGroup } from '../../core/defaults.js';
 import * as ops from '../../control/ops/groups.js';
 import type { Service } from '../../control/service.js';
 import type { Session } from './http.js';
@@ -11,6 +12,6 @@ import type { Session } from './http.js';
  * default group is not made (a listing still answers; a create then fails with OverQuota).
  */
 export async function ensureDefaultGroup(svc: Service, s: Session, tenantId = s.tenantId): Promise<void> {
-  if (s.r.groups().some((g) => g.meta.tenantId === tenantId && g.meta.name === 'default')) return;
+  if (s.r.groups().some((g) => g.meta.tenantId === tenantId && isDefaultGroup(g.meta))) return;
   await ops.ensureDefaultGroup(svc, s.p, { regionId: s.r.id, tenantId });
 }

@@ -1,4 +1,5 @@
 // /v2.0/security-groups and their tags (/security-groups/{id}/tags[/{tag}]).
+import { DEFAULT_GROUP_NAME, isDefaultGroup } from '../../core/defaults.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   createGroup,
@@ -115,7 +116,7 @@ export function toBoolean(v: unknown): boolean {
 
 function checkName(v: unknown): string {
   const name = checkString('name', v, 255);
-  if (name.toLowerCase() === 'default') throw defaultExists();
+  if (name.toLowerCase() === DEFAULT_GROUP_NAME) throw defaultExists();
   return name;
 }
 
@@ -227,7 +228,7 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
     if (b.stateful !== undefined) patch.stateful = toBoolean(b.stateful);
     const expected = ifMatch(req);
     const g = writableGroupOf(s, id, 'update_security_group');
-    if (g.meta.name === 'default' && 'name' in b) throw cannotUpdateDefault();
+    if (isDefaultGroup(g.meta) && 'name' in b) throw cannotUpdateDefault();
     if (patch.name !== undefined && patch.name.trim() === '')
       throw badRequest(
         'Invalid input for name. Reason: Palisade needs a security group name that is not empty.',
@@ -249,7 +250,7 @@ export function groupRoutes(ctx: Context, app: FastifyInstance): void {
     const g = writableGroupOf(s, id, 'delete_security_group');
     if (g.members.size > 0) throw groupInUse(id);
     // Neutron lets an admin remove a default group (a project's, before the project goes).
-    if (g.meta.name === 'default' && s.p.role !== 'admin') throw cannotRemoveDefault();
+    if (isDefaultGroup(g.meta) && s.p.role !== 'admin') throw cannotRemoveDefault();
     const count = g.meta.changeCount ?? 0;
     if (expected !== undefined && expected !== count) throw preconditionFailed(expected, count);
     await deleteGroup(

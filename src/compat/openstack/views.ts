@@ -1,5 +1,6 @@
 // Palisade objects as Neutron shows them: security groups, rules and address groups with the
 // standard attributes (created_at, updated_at, revision_number, tags, description).
+import { isDefaultGroup } from '../../core/defaults.js';
 import type { AddressGroup, Rule } from '../../core/model.js';
 import type { ScopedRegion } from '../../control/scope.js';
 import type { GroupRecord, StoredRule, Versioned } from '../../control/world.js';
@@ -90,7 +91,7 @@ export const RULE_VIEW = new View<RuleAt>([
       return cidr === null ? null : normalizedCidr(cidr);
     },
   ],
-  ['belongs_to_default_sg', ({ g }) => g.meta.name === 'default'],
+  ['belongs_to_default_sg', ({ g }) => isDefaultGroup(g.meta)],
   ['description', ({ stored }) => stored.rule.description ?? ''],
   ['tags', () => []],
   ['created_at', ({ stored }) => stored.rule.createdAt ?? null],

@@ -1,5 +1,6 @@
 // Security groups: create (empty, with the profile's starting rules, or from a template),
 // clone, rename and describe, delete (refused while in use), list with filters and cursors.
+import { isDefaultGroup } from '../../core/defaults.js';
 import { makeDefaultGroup } from '../../core/defaults.js';
 import type { GroupType, InnerAccessPolicy, Rule, SecurityGroup, Vpc } from '../../core/model.js';
 import { materializeRules, newGroupRules, TEMPLATES, TRAITS } from '../../core/profiles.js';
@@ -146,10 +147,10 @@ function newGroupsPlan(
     p,
     'body.rules',
   );
-  let hasDefault = tenantGroups.some((g) => g.meta.name === 'default');
+  let hasDefault = tenantGroups.some((g) => isDefaultGroup(g.meta));
   groups.forEach((group, i) => {
     checkQuota(q, 'rulesPerGroup', group.rules.length, 'rules of the new group', p, `${at(i)}.rules`);
-    if (traits.uniqueDefaultName && group.name === 'default') {
+    if (traits.uniqueDefaultName && isDefaultGroup(group)) {
       if (hasDefault)
         p.add(
           `${at(i)}.name`,
@@ -445,9 +446,9 @@ export function updateGroup(
     validateGroup({ ...meta, rules: [] }, r.region, problems, 'body');
     if (
       TRAITS[profile].uniqueDefaultName &&
-      meta.name === 'default' &&
-      g.meta.name !== 'default' &&
-      [...r.groups.values()].some((o) => o.meta.tenantId === meta.tenantId && o.meta.name === 'default')
+      isDefaultGroup(meta) &&
+      !isDefaultGroup(g.meta) &&
+      [...r.groups.values()].some((o) => o.meta.tenantId === meta.tenantId && isDefaultGroup(o.meta))
     )
       problems.add(
         'body.name',
@@ -586,7 +587,7 @@ export function ensureDefaultGroup(
       after: () => ({ groupId: targetId }),
       status: events.length ? 201 : 200,
     });
-    const existing = own.find((g) => g.meta.name === 'default');
+    const existing = own.find((g) => isDefaultGroup(g.meta));
     if (existing) return plan(existing.meta.id);
     const q = quotasFor(w, r, tenantId);
     if (q.groupsPerTenant > 0 && own.length + 1 > q.groupsPerTenant) return plan(null);

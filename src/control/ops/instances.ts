@@ -1,6 +1,7 @@
 // Instances and their ports, and memberships: join (at a sequence), leave (never the last
 // group), replace. An instance created without groups joins its tenant's default group of the
 // VPC, which is created on first need.
+import { isDefaultGroup } from '../../core/defaults.js';
 import type { Instance, NicType, Port, SecurityGroup, Vpc } from '../../core/model.js';
 import { makeDefaultGroup } from '../../core/defaults.js';
 import { checkQuota, Problems, validatePlacement, validatePort } from '../../core/validate.js';
@@ -120,7 +121,7 @@ export function createInstance(svc: Service, p: Principal, input: InstanceInput,
       [...r.groups.values()].find(
         (g) =>
           g.meta.tenantId === tenantId &&
-          g.meta.name === 'default' &&
+          isDefaultGroup(g.meta) &&
           (defaultVpc === undefined || g.meta.vpcId === defaultVpc),
       )?.meta;
     if (input.ports.some(wantsDefault) && !findDefault()) {

@@ -2,6 +2,7 @@
 // other write: the objects it makes or changes are validated against the region after it
 // (references, placements, memberships, addresses), what it deletes must be unused by what
 // stays, and no quota of the tenant's may be exceeded, nor an exceeded one grow.
+import { isDefaultGroup } from '../../core/defaults.js';
 import type { Quotas, RegionState, SecurityGroup } from '../../core/model.js';
 import { TRAITS } from '../../core/profiles.js';
 import {
@@ -267,8 +268,8 @@ function checkTenantTotals(
     'addressGroups',
   );
   if (TRAITS[r.region.profile].uniqueDefaultName) {
-    const defaults = groupsAfter.filter((g: SecurityGroup) => g.name === 'default');
-    if (defaults.length > 1 && defaults.length > groupsBefore.filter((g) => g.meta.name === 'default').length)
+    const defaults = groupsAfter.filter((g: SecurityGroup) => isDefaultGroup(g));
+    if (defaults.length > 1 && defaults.length > groupsBefore.filter((g) => isDefaultGroup(g.meta)).length)
       p.add(
         'groups',
         'DEFAULT_GROUP_EXISTS',

@@ -15,6 +15,7 @@
 // file does not name are deleted (the tenant's "default" groups excepted). VPCs are made when
 // missing and never deleted. References in the file (remote groups, address groups, port
 // memberships) name the file's ids and are mapped to the stored ids.
+import { isDefaultGroup } from '../../core/defaults.js';
 import type { AddressGroup, Instance, RegionState, Rule, SecurityGroup, Vpc } from '../../core/model.js';
 import { TRAITS } from '../../core/profiles.js';
 import { type Problems, ruleIdentity } from '../../core/validate.js';
@@ -145,7 +146,7 @@ export function matchPolicy(
     const mine = owned(storedVpcs, v.tenantId);
     const at = `vpcs[${i}]`;
     const found = facts.implicitVpcs.has(v.id)
-      ? (mine.find((x) => x.name === 'default') ?? mine[0])
+      ? (mine.find((x) => isDefaultGroup(x)) ?? mine[0])
       : matchOne(mine, v, p, at, 'VPC', takenVpcs);
     if (found) {
       vpcIds.set(v.id, found.id);
@@ -241,7 +242,7 @@ export function matchPolicy(
     let found: GroupRecord | undefined;
     if (facts.implicitGroups.has(g.id))
       found = mine.find(
-        (s) => s.meta.name === 'default' && (traits.uniqueDefaultName || s.meta.vpcId === vpcId),
+        (s) => isDefaultGroup(s.meta) && (traits.uniqueDefaultName || s.meta.vpcId === vpcId),
       );
     else {
       const metas = mine.map((s) => s.meta);
@@ -408,7 +409,7 @@ export function matchPolicy(
   });
   if (facts.declares.groups)
     for (const s of storedGroups)
-      if (tenants.has(s.meta.tenantId) && !takenGroups.has(s.meta.id) && s.meta.name !== 'default') {
+      if (tenants.has(s.meta.tenantId) && !takenGroups.has(s.meta.id) && !isDefaultGroup(s.meta)) {
         m.deletedGroups.push(s.meta);
         changes.push({ kind: 'group', action: 'delete', id: s.meta.id, name: s.meta.name });
       }

@@ -1,6 +1,7 @@
 // Exposure lint for one group, from the documents' own advice (001's usage notes: do not open
 // administrative ports to 0.0.0.0/0; open what is needed) and common audits. Each finding names
 // the rule, a severity and a suggested fix. What is flagged is configurable (ExposurePolicy).
+import { isDefaultGroup } from '../defaults.js';
 import { cidrFamily } from '../address.js';
 import { own } from '../own.js';
 import { PORTED_PROTOCOLS, protocolNumber, type Quotas, type Rule, type SecurityGroup } from '../model.js';
@@ -132,7 +133,7 @@ export function groupExposure(
   for (const rule of group.rules) {
     if (!openToAll(rule)) continue;
     // 001: the default group opens 22 and 3389 to every address; left so, it exposes every instance put in it.
-    if (group.name === 'default')
+    if (isDefaultGroup(group))
       out.push(
         flag(policy, {
           kind: 'defaultGroupOpen',
