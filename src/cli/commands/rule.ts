@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { UsageError } from '../io.js';
 import { apiAction, type Json, listAll, query, table } from '../remote.js';
+import { PREVIEW_HELP, previewableAction } from '../preview.js';
 import { RULE_COLUMNS } from './group.js';
 
 function integer(text: string | undefined, flag: string): number | undefined {
@@ -30,9 +31,10 @@ export function ruleCommand(program: Command, io: Io, exit: (code: number) => vo
     .option('--icmp-type <n>', 'ICMP type')
     .option('--icmp-code <n>', 'ICMP code')
     .option('--description <text>', 'description')
+    .option('--preview', PREVIEW_HELP)
     .option('--json', 'print JSON')
     .action(
-      apiAction(io, exit, async (client, group: string, o: Json) => {
+      previewableAction(io, exit, async (client, group: string, o: Json) => {
         const protocol = /^\d+$/.test(o.protocol) ? Number(o.protocol) : o.protocol;
         const body = new Map<string, unknown>([
           ['direction', o.direction],
@@ -74,9 +76,10 @@ export function ruleCommand(program: Command, io: Io, exit: (code: number) => vo
   rule
     .command('rm <group> <ruleIds...>')
     .description('delete rules (several: all or none)')
+    .option('--preview', PREVIEW_HELP)
     .option('--json', 'print JSON')
     .action(
-      apiAction(io, exit, async (client, group: string, ruleIds: string[]) => {
+      previewableAction(io, exit, async (client, group: string, ruleIds: string[]) => {
         if (ruleIds.length === 1) await client.delete(`/v1/security-groups/${group}/rules/${ruleIds[0]}`);
         else await client.post(`/v1/security-groups/${group}/rules/batch-delete`, { ruleIds });
         return { value: { deleted: ruleIds }, text: () => `deleted ${ruleIds.join(', ')}` };
