@@ -92,7 +92,7 @@ export function connectionsText(c: Json): string {
 export function previewText(p: Json): string {
   const id = typeof p.result?.id === 'string' ? ` (id ${p.result.id})` : '';
   return [
-    `preview, nothing written: the write would answer ${p.status}${id} at revision ${p.revision} of region ${p.regionId ?? '(none)'}, ${p.events} change events`,
+    `preview, nothing written: the write would answer ${p.status}${id} at revision ${p.revision} of region ${p.regionId ?? '(none)'}, ${p.events} change event${p.events === 1 ? '' : 's'}`,
     differenceTable(p),
     connectionsText(p.connections),
   ].join('\n');

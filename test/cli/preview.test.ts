@@ -215,6 +215,21 @@ describe.each(STORES)('CLI --preview on %s', (store) => {
     expect((await alice.get<any>(`/v1/security-groups/${spare.id}`)).id).toBe(spare.id);
   });
 
+  it('instance delete --preview: its port goes, so both listed connections are cut; the instance stays', async () => {
+    const instanceId = (await alice.get<any>(`/v1/ports/${portId}`)).instanceId;
+    const p = JSON.parse(await ok(['instance', 'delete', instanceId, '--preview', '--json']));
+    expect(p).toMatchObject({ preview: true, status: 204, equivalent: false });
+    expect(p.ports[0].newlyDenied[0].after).toEqual({ kind: 'portAbsent' });
+    expect(p.connections.cut.map((c: any) => [c.dport, c.origin, c.reason])).toEqual([
+      [22, 'inbound', 'portLeft'],
+      [443, 'outbound', 'portLeft'],
+    ]);
+    const text = await ok(['instance', 'delete', instanceId, '--preview']);
+    expect(text.split('\n').find((l) => l.includes('newly denied'))).toContain('portAbsent');
+    expect(text.split('\n').find((l) => l.includes('10.9.9.9:443'))).toContain('portLeft');
+    expect((await alice.get<any>(`/v1/instances/${instanceId}`)).id).toBe(instanceId);
+  });
+
   it('a write the server refuses is refused the same way with --preview, naming the same problem', async () => {
     for (const argv of [
       ['rule', 'rm', groupId, 'sgr-nonexistent'],
