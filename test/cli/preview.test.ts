@@ -165,6 +165,31 @@ describe.each(STORES)('CLI --preview on %s', (store) => {
     expect(await ruleIds(groupId)).toEqual(before);
   });
 
+  it('rule modify --preview: the narrowed remote newly denies the rest and cuts the connection from it; rule modify writes', async () => {
+    const text = await ok(['rule', 'modify', groupId, sshRule, '--remote-ip', '10.0.0.0/8', '--preview']);
+    expect(text).toContain('the write would answer 200');
+    const denied = text.split('\n').filter((l) => l.includes('newly denied'));
+    expect(denied.join('\n')).toContain(
+      'proto 6 ports 22 remote 0.0.0.0-9.255.255.255,11.0.0.0-255.255.255.255',
+    );
+    expect(text.split('\n').find((l) => l.includes('10.1.2.3:40000'))).toContain('clearedByPolicy');
+    expect((await alice.get<any>(`/v1/security-groups/${groupId}/rules/${sshRule}`)).remoteIpPrefix).toBe(
+      '0.0.0.0/0',
+    );
+    // Without --preview the same command writes; with no field it is a usage error.
+    const spare = await alice.post<any>(`/v1/security-groups/${groupId}/rules`, {
+      direction: 'ingress',
+      protocol: 'tcp',
+      ports: '3000',
+    });
+    await ok(['rule', 'modify', groupId, spare.id, '--ports', '3001']);
+    expect((await alice.get<any>(`/v1/security-groups/${groupId}/rules/${spare.id}`)).ports).toEqual([
+      { from: 3001, to: 3001 },
+    ]);
+    expect((await cli(['rule', 'modify', groupId, spare.id, '--preview'])).code).toBe(2);
+    await alice.delete(`/v1/security-groups/${groupId}/rules/${spare.id}`);
+  });
+
   it('port join --preview shows what the joined group newly allows; the port stays out of it', async () => {
     const other = await alice.post<any>('/v1/security-groups', {
       regionId: 'hw-1',
