@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ApiError, PalisadeClient } from '../client/client.js';
+import { ApiError, NotPreviewedError, PalisadeClient } from '../client/client.js';
 import { own } from '../core/own.js';
 import { EXIT, type Io, UsageError } from './io.js';
 
@@ -101,6 +101,10 @@ export function reportApiError(io: Io, e: unknown): number {
   if (e instanceof TypeError && e.message === 'fetch failed') {
     const cause = e.cause instanceof Error ? e.cause.message : String(e.cause ?? e.message);
     io.err(`palisade: cannot reach the server: ${cause}`);
+    return EXIT.negative;
+  }
+  if (e instanceof NotPreviewedError) {
+    io.err(`palisade: ${e.message}`);
     return EXIT.negative;
   }
   if (!(e instanceof ApiError)) throw e;

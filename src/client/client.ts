@@ -28,6 +28,9 @@ export interface ApiResponse<T> {
   body: T;
 }
 
+/** The media type of a write's answer when it was sent with ?preview=true (the server's http/requests.ts). */
+export const PREVIEW_MEDIA_TYPE = 'application/vnd.palisade.preview+json';
+
 export class PalisadeClient {
   constructor(
     readonly baseUrl: string,
@@ -75,5 +78,42 @@ export class PalisadeClient {
   auth(method: string, path: string, body: string): Record<string, string> {
     if ('token' in this.credentials) return { authorization: `Bearer ${this.credentials.token}` };
     return signRequest({ id: this.credentials.keyId, secret: this.credentials.secret }, method, path, body);
+  }
+}
+
+/** A write sent for a preview was answered as a write: the server may have applied it. */
+export class NotPreviewedError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+  ) {
+    super(`${method} ${path} was answered ${status} without a preview: the server may have applied it`);
+  }
+}
+
+/**
+ * A client whose writes are change previews: every request but a GET is sent with ?preview=true,
+ * so the server decides it as for real and stores nothing, and each answer (a Preview) is kept in
+ * `previews`. An answer of another media type means the server did not preview the write.
+ */
+export class PreviewingClient extends PalisadeClient {
+  readonly previews: unknown[] = [];
+
+  override async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { headers?: Record<string, string>; raw?: boolean } = {},
+  ): Promise<ApiResponse<T>> {
+    if (method.toUpperCase() === 'GET') return super.request<T>(method, path, body, options);
+    const url = new URL(path, 'http://palisade');
+    url.searchParams.set('preview', 'true');
+    const res = await super.request<T>(method, url.pathname + url.search, body, options);
+    if (res.status >= 400) return res;
+    if (!res.headers.get('content-type')?.startsWith(PREVIEW_MEDIA_TYPE))
+      throw new NotPreviewedError(method, path, res.status);
+    this.previews.push(res.body);
+    return res;
   }
 }

@@ -1,6 +1,7 @@
 // palisade address-group create|list|show|add-entry|rm-entry|delete
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
+import { PREVIEW_HELP, previewableAction } from '../preview.js';
 import { apiAction, collect, fields, type Json, listAll, query, table } from '../remote.js';
 
 const show = (a: Json) =>
@@ -66,17 +67,19 @@ export function addressGroupCommand(program: Command, io: Io, exit: (code: numbe
   ] as const)
     ag.command(`${name} <id> <cidrs...>`)
       .description(`${what} (in one write)`)
+      .option('--preview', PREVIEW_HELP)
       .option('--json', 'print JSON')
       .action(
-        apiAction(io, exit, async (client, id: string, cidrs: string[]) => {
+        previewableAction(io, exit, async (client, id: string, cidrs: string[]) => {
           const a = await client.patch<Json>(`/v1/address-groups/${id}`, { [key]: cidrs });
           return { value: a, text: () => show(a) };
         }),
       );
   ag.command('delete <id>')
+    .option('--preview', PREVIEW_HELP)
     .option('--json', 'print JSON')
     .action(
-      apiAction(io, exit, async (client, id: string) => {
+      previewableAction(io, exit, async (client, id: string) => {
         await client.delete(`/v1/address-groups/${id}`);
         return { value: { deleted: id }, text: () => `deleted ${id}` };
       }),

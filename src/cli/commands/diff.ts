@@ -4,49 +4,8 @@
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { type Io, UsageError } from '../io.js';
-import { apiAction, type Json, query, table } from '../remote.js';
-
-const decider = (d: Json) =>
-  d.kind === 'rule'
-    ? `${d.action} ${d.ruleId}`
-    : d.kind === 'innerAccess'
-      ? `innerAccess ${d.groupId}`
-      : d.kind === 'default'
-        ? `default ${d.verdict}`
-        : d.kind;
-
-const packets = (p: Json) =>
-  (p.boxes as Json[])
-    .map((b) => {
-      const l4 =
-        b.ports[0] !== 'any'
-          ? ` ports ${b.ports.join(',')}`
-          : b.icmp[0] !== 'any'
-            ? ` icmp ${b.icmp.join(',')}`
-            : '';
-      const src = b.sourcePorts[0] !== 'any' ? ` sport ${b.sourcePorts.join(',')}` : '';
-      return `proto ${b.protocols.join(',')}${l4}${src} remote ${b.remote.join(',')}`;
-    })
-    .join('; ') + (p.more ? ` (+${p.more} more)` : '');
-
-/** A difference (or a preview's) as one table row per piece. */
-export function differenceTable(d: Json): string {
-  if (d.equivalent) return 'equivalent: no packet of any port gets another verdict';
-  const rows = (d.ports as Json[]).flatMap((port) =>
-    (['newlyAllowed', 'newlyDenied'] as const).flatMap((change) =>
-      (port[change] as Json[]).map((piece) => ({ port, change, piece })),
-    ),
-  );
-  return table(rows, [
-    ['port', ({ port }) => port.portId],
-    ['direction', ({ port }) => port.direction],
-    ['family', ({ port }) => port.ethertype],
-    ['change', ({ change }) => (change === 'newlyAllowed' ? 'newly allowed' : 'newly denied')],
-    ['packets', ({ piece }) => packets(piece.packets)],
-    ['before', ({ piece }) => decider(piece.before)],
-    ['after', ({ piece }) => decider(piece.after)],
-  ]);
-}
+import { differenceTable } from '../difference-text.js';
+import { apiAction, type Json, query } from '../remote.js';
 
 export function diffCommand(program: Command, io: Io, exit: (code: number) => void): void {
   program

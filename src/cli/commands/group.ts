@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { apiAction, type Column, fields, type Json, listAll, query, table } from '../remote.js';
+import { PREVIEW_HELP, previewableAction } from '../preview.js';
 import { exposureCommand } from './exposure.js';
 import { unusedCommand } from './unused.js';
 
@@ -162,9 +163,10 @@ export function groupCommand(program: Command, io: Io, exit: (code: number) => v
   group
     .command('delete <id>')
     .description('delete a group (refused while ports or other groups use it)')
+    .option('--preview', PREVIEW_HELP)
     .option('--json', 'print JSON')
     .action(
-      apiAction(io, exit, async (client, id: string) => {
+      previewableAction(io, exit, async (client, id: string) => {
         await client.delete(`/v1/security-groups/${id}`);
         return { value: { deleted: id }, text: () => `deleted ${id}` };
       }),

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { UsageError } from '../io.js';
+import { PREVIEW_HELP, previewableAction } from '../preview.js';
 import { apiAction, collect, type Json, keyValues, listAll, query, table } from '../remote.js';
 
 const PORT_KEYS = new Set(['ipv4', 'ipv6', 'public', 'vip', 'group', 'host', 'interface', 'nic']);
@@ -51,9 +52,10 @@ export function instanceCommands(program: Command, io: Io, exit: (code: number) 
       [],
     )
     .option('--tenant <id>', 'tenant (operator keys)')
+    .option('--preview', PREVIEW_HELP)
     .option('--json', 'print JSON')
     .action(
-      apiAction(io, exit, async (client, o: Json) => {
+      previewableAction(io, exit, async (client, o: Json) => {
         const ports = (o.port.length ? o.port : ['']).map((spec: string) => (spec ? parsePort(spec) : {}));
         const i = await client.post<Json>('/v1/instances', {
           regionId: o.region,
@@ -82,9 +84,10 @@ export function instanceCommands(program: Command, io: Io, exit: (code: number) 
     );
   instance
     .command('delete <id>')
+    .option('--preview', PREVIEW_HELP)
     .option('--json', 'print JSON')
     .action(
-      apiAction(io, exit, async (client, id: string) => {
+      previewableAction(io, exit, async (client, id: string) => {
         await client.delete(`/v1/instances/${id}`);
         return { value: { deleted: id }, text: () => `deleted ${id}` };
       }),

@@ -6,8 +6,8 @@ import { parse } from 'yaml';
 import { loadPolicy } from '../../policy/load.js';
 import { EXIT, type Io, UsageError } from '../io.js';
 import { formatErrors } from '../policy-file.js';
+import { connectionsText, differenceTable } from '../difference-text.js';
 import { apiAction, type Json, query, table } from '../remote.js';
-import { differenceTable } from './diff.js';
 
 interface Options {
   file: string;
@@ -76,32 +76,6 @@ function changeTable(changes: Json[]): string {
               : '',
     ],
   ]);
-}
-
-/** The live connections the plan will cut, and the ports whose cut is only modelled (no agent listing). */
-function connectionsText(c: Json): string {
-  const cut = c.cut as Json[];
-  const lines = [
-    cut.length
-      ? `connections it will cut:\n${table(cut, [
-          ['port', (x) => x.portId],
-          ['host', (x) => x.host ?? ''],
-          ['protocol', (x) => x.protocol],
-          ['src', (x) => (x.sport !== undefined ? `${x.src}:${x.sport}` : x.src)],
-          ['dst', (x) => (x.dport !== undefined ? `${x.dst}:${x.dport}` : x.dst)],
-          ['state', (x) => x.state],
-          ['reason', (x) => x.reason],
-        ])}`
-      : 'connections it will cut: none listed by the agents',
-  ];
-  const modelled = c.modelled as Json[];
-  if (modelled.length)
-    lines.push(
-      `ports without an agent's listing (what the clearing does to their connections): ${modelled
-        .map((m) => `${m.portId} ${m.effect}`)
-        .join(', ')}`,
-    );
-  return lines.join('\n');
 }
 
 const summaryText = (s: Json) => `${s.create} to create, ${s.update} to change, ${s.delete} to delete`;

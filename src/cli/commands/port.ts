@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { apiAction, fields, type Json, table } from '../remote.js';
+import { PREVIEW_HELP, previewableAction } from '../preview.js';
 import { unusedCommand } from './unused.js';
 
 const showPort = (p: Json) =>
@@ -77,9 +78,10 @@ export function portCommand(program: Command, io: Io, exit: (code: number) => vo
     .command('join <port> <group>')
     .description('add the port to a group')
     .option('--sequence <n>', 'place in the ordered membership (0 first; default last)')
+    .option('--preview', PREVIEW_HELP)
     .option('--json', 'print JSON')
     .action(
-      apiAction(io, exit, async (client, id: string, group: string, o: Json) => {
+      previewableAction(io, exit, async (client, id: string, group: string, o: Json) => {
         const body = {
           groupId: group,
           ...(o.sequence !== undefined ? { sequence: Number(o.sequence) } : {}),
@@ -91,9 +93,10 @@ export function portCommand(program: Command, io: Io, exit: (code: number) => vo
   port
     .command('leave <port> <group>')
     .description('remove the port from a group (refused for its last group)')
+    .option('--preview', PREVIEW_HELP)
     .option('--json', 'print JSON')
     .action(
-      apiAction(io, exit, async (client, id: string, group: string) => {
+      previewableAction(io, exit, async (client, id: string, group: string) => {
         await client.delete(`/v1/ports/${id}/groups/${group}`);
         const p = await client.get<Json>(`/v1/ports/${id}`);
         return { value: p, text: () => showPort(p) };
