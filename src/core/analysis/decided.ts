@@ -128,14 +128,31 @@ export function decidedPolicy(
   const { policy, port } = resolved;
   let remaining = everything;
   let allowed = PacketSet.empty();
-  const entries = evaluationOrder(policy, port, direction, ethertype).map((entry) => {
+  const matchesOf = (box: Box | null) =>
+    box === null ? PacketSet.empty() : within ? within.intersect(box) : PacketSet.of(box);
+  const entries = evaluationOrder(policy, port, direction, ethertype).map((entry): DecidedEntry => {
+    if (remaining.isEmpty) {
+      // Nothing is left to decide, so this entry decides nothing whatever it matches; what it
+      // matches is worked out when first read. A difference never reads it (findings do), and
+      // most entries come after everything is decided: W2's port is decided by its first 15
+      // entries of 500, and the rest would build boxes and parse remote sets for nothing.
+      // Read from the index as it is then: no caller changes an index it is analysing.
+      let matches: PacketSet | undefined;
+      return {
+        entry,
+        decides: PacketSet.empty(),
+        get matches() {
+          return (matches ??= matchesOf(matchBox(index, entry, ethertype, remoteCache, within)));
+        },
+      };
+    }
     const box = matchBox(index, entry, ethertype, remoteCache, within);
     if (box === null) return { entry, matches: PacketSet.empty(), decides: PacketSet.empty() };
     const decides = remaining.intersect(box);
     remaining = remaining.subtract(box);
     const allows = entry.kind === 'innerAccess' || entry.rule.action === 'allow';
     if (allows) allowed = allowed.unionDisjoint(decides);
-    return { entry, matches: within ? within.intersect(box) : PacketSet.of(box), decides };
+    return { entry, matches: matchesOf(box), decides };
   });
   const defaultVerdict = policyDefault(policy, direction);
   if (defaultVerdict === 'allow') allowed = allowed.unionDisjoint(remaining);
