@@ -16,8 +16,28 @@ export function ipFamily(text: string): Ethertype | null {
 
 /** A CIDR's family, or null if it is not a valid CIDR in canonical or host form. */
 export function cidrFamily(text: string): Ethertype | null {
+  if (plainV4Cidr(text)) return 'IPv4';
   const parsed = parseCidrText(text);
   return parsed ? (parsed[0].kind() === 'ipv4' ? 'IPv4' : 'IPv6') : null;
+}
+
+const PLAIN_V4 = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})(?:\/(\d{1,2}))?$/;
+
+/**
+ * An IPv4 address or CIDR in plain dotted decimal ("10.0.0.0/8", "10.0.0.1"), as its address
+ * number and prefix length; null for anything else, which parseCidrText decides. Remote sets of
+ * thousands of addresses are parsed on every analysis, and ipaddr.parseCIDR tries IPv6 first
+ * (an exception per IPv4 text) and builds objects: this path gives the same answer for the
+ * text it accepts (no leading zeros, which ipaddr.js would read as octal; octets up to 255;
+ * prefix up to 32) and leaves every other form to ipaddr.js.
+ */
+function plainV4Cidr(text: string): [number, number] | null {
+  const m = PLAIN_V4.exec(text);
+  if (!m) return null;
+  const octets = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+  const bits = m[5] === undefined ? 32 : Number(m[5]);
+  if (bits > 32 || octets.some((o) => o > 255)) return null;
+  return [((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0, bits];
 }
 
 function parseCidrText(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | null {
@@ -59,6 +79,12 @@ export function wordsToV6(w: V6): string {
 
 /** Inclusive IPv4 range of a CIDR (or single address). */
 export function v4Range(cidr: string): [number, number] {
+  const plain = plainV4Cidr(cidr);
+  if (plain) {
+    const size = 2 ** (32 - plain[1]);
+    const lo = Math.floor(plain[0] / size) * size;
+    return [lo, lo + size - 1];
+  }
   const parsed = parseCidrText(cidr);
   if (!parsed || parsed[0].kind() !== 'ipv4') throw new Error(`not an IPv4 CIDR: ${cidr}`);
   const base = v4ToNumber(parsed[0].toString());

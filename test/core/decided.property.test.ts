@@ -1,14 +1,17 @@
 // The exact packet sets of the analysis agree with the reference evaluator: for random policies
 // of every profile, each sampled packet lies in the decided set of exactly the entry the
 // reference scan picks (or in the unmatched rest when none matches), and in the allowed set
-// exactly when the reference allows it.
+// exactly when the reference allows it. Each entry's matched set holds a packet exactly when the
+// entry's own match (the reference scan's spans) takes it, shadowed or not: the entries after
+// everything is decided work theirs out only when read.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decidedPolicy } from '../../src/core/analysis/decided.js';
 import { PacketSet, universe } from '../../src/core/analysis/space.js';
-import { packetKeys } from '../../src/core/classifier/classifier.js';
+import { type PacketKeys, packetKeys } from '../../src/core/classifier/classifier.js';
 import type { Direction, Ethertype, Packet, RegionState } from '../../src/core/model.js';
-import { prepareLinearScan, referenceExplain } from '../../src/core/reference.js';
+import type { Entry } from '../../src/core/order.js';
+import { entrySpans, prepareLinearScan, referenceExplain } from '../../src/core/reference.js';
 import { RegionIndex } from '../../src/core/region-index.js';
 import { KINDS, packetArb, regionArb } from '../support/arbitraries.js';
 
@@ -32,8 +35,22 @@ function expectAgreement(state: RegionState, packets: Packet[]): void {
           expect(sets.unmatched.contains(k), where).toBe(deciding.length === 0);
           const want = referenceExplain(index, portId, direction, packet).verdict === 'allow';
           expect(sets.allowed.contains(k), where).toBe(want);
+          const matching = sets.entries.map((e) => e.matches.contains(k));
+          expect(matching, where).toEqual(sets.entries.map((e) => spansTake(index, e.entry, family, k)));
         }
       }
+}
+
+/** Whether an entry by itself matches the keys, as the reference scan tests it. */
+function spansTake(index: RegionIndex, entry: Entry, family: Ethertype, k: PacketKeys): boolean {
+  const m = entrySpans(index, entry, family);
+  const within = <T>(v: T, ranges: [T, T][]) => ranges.some(([lo, hi]) => lo <= v && v <= hi);
+  return (
+    (m.proto === null || m.proto === k.protocol) &&
+    (!m.l4 || within(k.l4, m.l4)) &&
+    (!m.src || within(k.srcPort, m.src)) &&
+    (!m.addr || within(k.addr, m.addr))
+  );
 }
 
 describe('decided packet sets agree with the reference evaluator', () => {

@@ -61,6 +61,42 @@ export interface RemoteCache {
 }
 export const newRemoteCache = (): RemoteCache => ({ parsed: new Map(), remotes: new Map() });
 
+/**
+ * An entry's box, or null when `within` is given and the entry cannot match any of it. The
+ * ports and protocols are looked at first: an entry whose remote is the only thing left to
+ * decide has its addresses parsed (a remote group's members or an address group's entries:
+ * thousands on the engine's workloads), and only once per remote for all entries and policies
+ * sharing the cache.
+ */
+function matchBox(
+  index: RegionIndex,
+  entry: Entry,
+  ethertype: Ethertype,
+  { remotes, parsed }: RemoteCache,
+  within?: PacketSet,
+): Box | null {
+  // The match with any remote address (a rule's remote stood in for by any, which parses nothing).
+  const anyRemote: Entry =
+    entry.kind === 'rule' ? { ...entry, rule: { ...entry.rule, remote: { kind: 'any' } } } : entry;
+  const rest = entryBox(
+    entry.kind === 'rule' ? entrySpans(index, anyRemote, ethertype) : ANY_RULE,
+    ethertype,
+  );
+  if (within && entry.kind === 'rule' && !within.meets(rest)) return null;
+  // A remote group's or address group's addresses are parsed, sorted and merged once, not per rule.
+  const shared = sharedRemote(entry);
+  let addr = shared === null ? undefined : remotes.get(shared);
+  if (addr === undefined) {
+    const spans = entrySpans(index, entry, ethertype, parsed).addr;
+    addr = spans === null ? universe(ethertype).addr : spansOf(spans);
+    if (shared !== null) remotes.set(shared, addr);
+  }
+  return { ...rest, addr };
+}
+
+/** An entry matching every packet of its direction and family (same-group access apart from its addresses). */
+const ANY_RULE: EntrySpans = { proto: null, l4: null, src: null, addr: null };
+
 export function decidedPolicy(
   index: RegionIndex,
   portId: string,
@@ -91,30 +127,32 @@ export function decidedPolicy(
     };
   const { policy, port } = resolved;
   let remaining = everything;
-  const { remotes, parsed } = remoteCache;
   let allowed = PacketSet.empty();
-  const entries = evaluationOrder(policy, port, direction, ethertype).map((entry) => {
-    // A remote group's or address group's addresses are parsed, sorted and merged once, not per rule.
-    const shared = sharedRemote(entry);
-    // Restricted: an entry's addresses are parsed only if the rest of its match meets the
-    // packets asked about (a rule's remote stood in for by any address, which parses nothing).
-    if (within && entry.kind === 'rule') {
-      const anyRemote: Entry = { ...entry, rule: { ...entry.rule, remote: { kind: 'any' } } };
-      if (!within.meets(entryBox(entrySpans(index, anyRemote, ethertype), ethertype)))
-        return { entry, matches: PacketSet.empty(), decides: PacketSet.empty() };
+  const matchesOf = (box: Box | null) =>
+    box === null ? PacketSet.empty() : within ? within.intersect(box) : PacketSet.of(box);
+  const entries = evaluationOrder(policy, port, direction, ethertype).map((entry): DecidedEntry => {
+    if (remaining.isEmpty) {
+      // Nothing is left to decide, so this entry decides nothing whatever it matches; what it
+      // matches is worked out when first read. A difference never reads it (findings do), and
+      // most entries come after everything is decided: W2's port is decided by its first 15
+      // entries of 500, and the rest would build boxes and parse remote sets for nothing.
+      // Read from the index as it is then: no caller changes an index it is analysing.
+      let matches: PacketSet | undefined;
+      return {
+        entry,
+        decides: PacketSet.empty(),
+        get matches() {
+          return (matches ??= matchesOf(matchBox(index, entry, ethertype, remoteCache, within)));
+        },
+      };
     }
-    const spans = entrySpans(index, entry, ethertype, parsed);
-    let addr = shared === null ? undefined : remotes.get(shared);
-    if (shared !== null && addr === undefined) {
-      addr = spans.addr === null ? universe(ethertype).addr : spansOf(spans.addr);
-      remotes.set(shared, addr);
-    }
-    const box = entryBox(spans, ethertype, addr);
+    const box = matchBox(index, entry, ethertype, remoteCache, within);
+    if (box === null) return { entry, matches: PacketSet.empty(), decides: PacketSet.empty() };
     const decides = remaining.intersect(box);
     remaining = remaining.subtract(box);
     const allows = entry.kind === 'innerAccess' || entry.rule.action === 'allow';
     if (allows) allowed = allowed.unionDisjoint(decides);
-    return { entry, matches: within ? within.intersect(box) : PacketSet.of(box), decides };
+    return { entry, matches: matchesOf(box), decides };
   });
   const defaultVerdict = policyDefault(policy, direction);
   if (defaultVerdict === 'allow') allowed = allowed.unionDisjoint(remaining);

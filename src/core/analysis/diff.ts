@@ -173,6 +173,10 @@ class SameInputs {
   private readonly members = new Map<string, boolean>();
   private readonly addressGroups = new Map<string, boolean>();
   private readonly sameProfile: boolean;
+  /** Each rule's comparison key, made once: port() and onlyRulesChanged() compare the same rules. */
+  private readonly ruleKeys = new WeakMap<Rule, string>();
+  /** Per side, each group's members' private addresses as compared, from one pass over the ports. */
+  private readonly memberKeys = new Map<RegionIndex, Map<string, string>>();
 
   constructor(
     private readonly before: RegionIndex,
@@ -204,8 +208,8 @@ class SameInputs {
       const ga = this.after.groups.get(id);
       if (!gb || !ga || JSON.stringify(settings(gb)) !== JSON.stringify(settings(ga))) return null;
       if (!this.memberAddresses(id)) return null;
-      const keysAfter = new Map(ga.rules.map((r) => [r.id, ruleKey(r)]));
-      const keysBefore = new Map(gb.rules.map((r) => [r.id, ruleKey(r)]));
+      const keysAfter = new Map(ga.rules.map((r) => [r.id, this.ruleKey(r)]));
+      const keysBefore = new Map(gb.rules.map((r) => [r.id, this.ruleKey(r)]));
       const kept = (r: Rule, other: Map<string, string>, own: Map<string, string>) =>
         other.get(r.id) === own.get(r.id);
       const keptBefore = gb.rules.filter((r) => kept(r, keysAfter, keysBefore)).map((r) => r.id);
@@ -224,7 +228,7 @@ class SameInputs {
     if (same !== undefined) return same;
     const b = this.before.groups.get(id);
     const a = this.after.groups.get(id);
-    same = !!b && !!a && JSON.stringify(evaluated(b)) === JSON.stringify(evaluated(a));
+    same = !!b && !!a && this.evaluated(b) === this.evaluated(a);
     // Set before the remotes: a group naming itself is settled by its own comparison.
     this.groups.set(id, same);
     if (same) same = this.memberAddresses(id) && b!.rules.every((r) => this.remote(r.remote));
@@ -249,19 +253,39 @@ class SameInputs {
   private memberAddresses(groupId: string): boolean {
     let same = this.members.get(groupId);
     if (same === undefined) {
-      const of = (index: RegionIndex) =>
-        JSON.stringify(
-          FAMILIES.map((f) =>
-            index
-              .membersOf(groupId)
-              .flatMap((p) => privateAddresses(p, f))
-              .sort(),
-          ),
-        );
-      same = of(this.before) === of(this.after);
+      same = this.memberKey(this.before, groupId) === this.memberKey(this.after, groupId);
       this.members.set(groupId, same);
     }
     return same;
+  }
+
+  /** A group's members' private addresses of both families, sorted, as one string. */
+  private memberKey(index: RegionIndex, groupId: string): string {
+    let keys = this.memberKeys.get(index);
+    if (!keys) {
+      // One pass over the ports for every group (a policy names several, each asked on both sides).
+      const addresses = new Map<string, string[][]>();
+      for (const { port } of index.ports.values())
+        for (const g of new Set(port.groupIds)) {
+          const of = addresses.get(g) ?? FAMILIES.map((): string[] => []);
+          addresses.set(g, of);
+          FAMILIES.forEach((f, i) => of[i].push(...privateAddresses(port, f)));
+        }
+      keys = new Map([...addresses].map(([g, of]) => [g, JSON.stringify(of.map((xs) => xs.sort()))]));
+      this.memberKeys.set(index, keys);
+    }
+    return keys.get(groupId) ?? JSON.stringify(FAMILIES.map(() => []));
+  }
+
+  private ruleKey(rule: Rule): string {
+    let key = this.ruleKeys.get(rule);
+    if (key === undefined) this.ruleKeys.set(rule, (key = ruleKey(rule)));
+    return key;
+  }
+
+  /** A group as evaluation reads it: not its name, tags, description or timestamps. */
+  private evaluated(g: SecurityGroup): string {
+    return JSON.stringify({ ...settings(g), rules: g.rules.map((r) => this.ruleKey(r)) });
   }
 }
 
@@ -296,11 +320,6 @@ function changedPackets(
 
 const ruleKey = ({ description: _d, createdAt: _c, changeCount: _n, protocolName: _p, ...r }: Rule) =>
   JSON.stringify(r);
-
-/** A group as evaluation reads it: not its name, tags, description or timestamps. */
-function evaluated(g: SecurityGroup) {
-  return { ...settings(g), rules: g.rules.map(ruleKey) };
-}
 
 /** A group's settings that evaluation reads, besides its rules. */
 const settings = (g: SecurityGroup) => ({

@@ -94,11 +94,10 @@ export const boxesMeet = (a: Box, b: Box) =>
   spansMeet(a.addr, b.addr);
 
 function intersectBox(a: Box, b: Box): Box | null {
+  // Most boxes a policy's walk intersects are disjoint: nothing is allocated for those.
+  if (!boxesMeet(a, b)) return null;
   const out: Record<Dimension, Spans> = { ...a };
-  for (const d of DIMENSIONS) {
-    out[d] = intersectSpans(a[d], b[d]);
-    if (!out[d].length) return null;
-  }
+  for (const d of DIMENSIONS) out[d] = intersectSpans(a[d], b[d]);
   return out;
 }
 
