@@ -115,6 +115,8 @@ export function jsonBody(invalid: (e: SyntaxError) => Error) {
     if (text.trim() === '') return done(null, undefined);
     let parsed: unknown;
     try {
+      if (nestingDepth(text) > MAX_BODY_DEPTH)
+        throw new SyntaxError(`the body is nested deeper than ${MAX_BODY_DEPTH} levels`);
       parsed = JSON.parse(text);
       // JSON.parse reads 1e400 as Infinity, which a schema's "integer" lets through: a number
       // too large for a double is malformed input. (Only texts with such a literal are walked.)
@@ -125,6 +127,31 @@ export function jsonBody(invalid: (e: SyntaxError) => Error) {
     }
     done(null, parsed);
   };
+}
+
+/**
+ * Arrays and objects nested deeper than this are malformed input. No honest body comes close (a
+ * policy document is about eight deep), and whatever walks a body recursively afterwards
+ * (JSON.stringify, a loader, a schema) must not run out of stack: that was a 500.
+ */
+export const MAX_BODY_DEPTH = 100;
+
+/** The deepest nesting of arrays and objects in a JSON text (brackets inside strings are text). */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
 }
 
 /** A literal that may overflow a double: an exponent of three digits, or 309 digits in a row. */

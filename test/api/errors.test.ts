@@ -379,6 +379,30 @@ describe.each(STORES)('bad input on %s', (kind) => {
     expect((await c.get<any>('/v1/snapshot')).revision).toBe(before);
   });
 
+  it('rejects a body nested deeper than any honest one, on every route that takes a document (no stack overflow, no 500)', async () => {
+    const before = (await c.get<any>('/v1/snapshot')).revision;
+    const deep = '{"a":'.repeat(10_000) + 'null' + '}'.repeat(10_000);
+    // Brackets inside strings are text: a deep-looking string is fine.
+    const shallow = JSON.stringify({ direction: 'ingress', protocol: 'tcp', description: '{['.repeat(200) });
+    for (const path of ['/v1/regions/hw/diff', '/v1/regions/hw/plan', rules()]) {
+      const res = await fetch(t.url + path, {
+        method: 'POST',
+        headers: { ...c.auth('POST', path, deep), 'content-type': 'application/json' },
+        body: deep,
+      });
+      const body = await res.json();
+      expect([path, res.status, body.code]).toEqual([path, 400, 'INVALID_JSON']);
+      expect(body.detail).toContain('nested deeper than 100');
+    }
+    expect((await c.get<any>('/v1/snapshot')).revision).toBe(before);
+    const ok = await fetch(t.url + rules(), {
+      method: 'POST',
+      headers: { ...c.auth('POST', rules(), shallow), 'content-type': 'application/json' },
+      body: shallow,
+    });
+    expect(ok.status).toBe(201);
+  });
+
   it('refuses a cursor of the right encoding but the wrong shape', async () => {
     // base64url of {"x":1} and of {}: JSON, but no key this API returns.
     for (const path of [
