@@ -126,11 +126,7 @@ export function parseAlibaba(doc: unknown, at = 'body'): { policy: Policy; rd: R
   const root = rd.object(doc, at);
   if (!root) return { policy, rd };
   const families = new Map<string, Ethertype>();
-  rd.list(root, 'PrefixLists', at).forEach((x, i) => {
-    const pat = `${at}.PrefixLists[${i}]`;
-    const o = rd.object(x, pat);
-    const id = o && rd.string(o, 'PrefixListId', pat, true);
-    if (!o || !id) return;
+  rd.each(root, 'PrefixLists', at, 'PrefixListId', (o, id, pat) => {
     const ethertype: Ethertype = rd.string(o, 'AddressFamily', pat) === 'IPv6' ? 'IPv6' : 'IPv4';
     families.set(id, ethertype);
     const entries = rd.object(o.Entries ?? {}, `${pat}.Entries`);
@@ -148,33 +144,36 @@ export function parseAlibaba(doc: unknown, at = 'body'): { policy: Policy; rd: R
     };
     policy.addressGroups.push(ag);
   });
-  rd.list(root, 'SecurityGroups', at, true).forEach((x, i) => {
-    const gat = `${at}.SecurityGroups[${i}]`;
-    const o = rd.object(x, gat);
-    const id = o && rd.string(o, 'SecurityGroupId', gat, true);
-    if (!o || !id) return;
-    const type = rd.string(o, 'SecurityGroupType', gat);
-    if (type !== undefined && type !== 'normal' && type !== 'enterprise')
-      rd.add(`${gat}.SecurityGroupType`, 'must be normal or enterprise');
-    const inner = rd.string(o, 'InnerAccessPolicy', gat);
-    if (inner !== undefined && inner !== 'Accept' && inner !== 'Drop')
-      rd.add(`${gat}.InnerAccessPolicy`, 'must be Accept or Drop');
-    const advanced = type === 'enterprise';
-    const group = groupOf(id, rd.string(o, 'SecurityGroupName', gat) ?? id, {
-      description: rd.string(o, 'Description', gat),
-      type: advanced ? 'advanced' : 'basic',
-      innerAccessPolicy: advanced ? 'Drop' : inner === 'Drop' ? 'Drop' : 'Accept',
-      vpcId: rd.string(o, 'VpcId', gat) === undefined ? null : 'vpc',
-    });
-    const perms = rd.object(o.Permissions ?? {}, `${gat}.Permissions`);
-    const list = perms ? rd.list(perms, 'Permission', `${gat}.Permissions`) : [];
-    list.forEach((y, k) => {
-      const pat = `${gat}.Permissions.Permission[${k}]`;
-      const p = rd.object(y, pat);
-      const input = p && readPermission(rd, p, pat, families);
-      if (input) group.rules.push(rd.rule('alibaba', input, `${id}/r${k + 1}`, pat));
-    });
-    policy.groups.push(group);
-  });
+  rd.each(
+    root,
+    'SecurityGroups',
+    at,
+    'SecurityGroupId',
+    (o, id, gat) => {
+      const type = rd.string(o, 'SecurityGroupType', gat);
+      if (type !== undefined && type !== 'normal' && type !== 'enterprise')
+        rd.add(`${gat}.SecurityGroupType`, 'must be normal or enterprise');
+      const inner = rd.string(o, 'InnerAccessPolicy', gat);
+      if (inner !== undefined && inner !== 'Accept' && inner !== 'Drop')
+        rd.add(`${gat}.InnerAccessPolicy`, 'must be Accept or Drop');
+      const advanced = type === 'enterprise';
+      const group = groupOf(id, rd.string(o, 'SecurityGroupName', gat) ?? id, {
+        description: rd.string(o, 'Description', gat),
+        type: advanced ? 'advanced' : 'basic',
+        innerAccessPolicy: advanced ? 'Drop' : inner === 'Drop' ? 'Drop' : 'Accept',
+        vpcId: rd.string(o, 'VpcId', gat) === undefined ? null : 'vpc',
+      });
+      const perms = rd.object(o.Permissions ?? {}, `${gat}.Permissions`);
+      const list = perms ? rd.list(perms, 'Permission', `${gat}.Permissions`) : [];
+      list.forEach((y, k) => {
+        const pat = `${gat}.Permissions.Permission[${k}]`;
+        const p = rd.object(y, pat);
+        const input = p && readPermission(rd, p, pat, families);
+        if (input) group.rules.push(rd.rule('alibaba', input, `${id}/r${k + 1}`, pat));
+      });
+      policy.groups.push(group);
+    },
+    true,
+  );
   return { policy, rd };
 }

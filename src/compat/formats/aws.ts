@@ -141,36 +141,19 @@ function readPermission(
   };
   const fits = (e: Ethertype) =>
     !((protocol === 'icmp' && e === 'IPv6') || (protocol === 'icmpv6' && e === 'IPv4'));
-  rd.list(o, 'IpRanges', at).forEach((x, i) => {
-    const r = rd.object(x, `${at}.IpRanges[${i}]`);
-    const cidr = r && rd.string(r, 'CidrIp', `${at}.IpRanges[${i}]`, true);
-    if (r && cidr) out.push(rule({ ethertype: 'IPv4', remoteIpPrefix: cidr }, r, `${at}.IpRanges[${i}]`));
+  rd.each(o, 'IpRanges', at, 'CidrIp', (r, cidr, rat) =>
+    out.push(rule({ ethertype: 'IPv4', remoteIpPrefix: cidr }, r, rat)),
+  );
+  rd.each(o, 'Ipv6Ranges', at, 'CidrIpv6', (r, cidr, rat) =>
+    out.push(rule({ ethertype: 'IPv6', remoteIpPrefix: cidr }, r, rat)),
+  );
+  rd.each(o, 'UserIdGroupPairs', at, 'GroupId', (r, id, rat) => {
+    for (const ethertype of ['IPv4', 'IPv6'] as const)
+      if (fits(ethertype)) out.push(rule({ ethertype, remoteGroup: id }, r, rat));
   });
-  rd.list(o, 'Ipv6Ranges', at).forEach((x, i) => {
-    const r = rd.object(x, `${at}.Ipv6Ranges[${i}]`);
-    const cidr = r && rd.string(r, 'CidrIpv6', `${at}.Ipv6Ranges[${i}]`, true);
-    if (r && cidr) out.push(rule({ ethertype: 'IPv6', remoteIpPrefix: cidr }, r, `${at}.Ipv6Ranges[${i}]`));
-  });
-  rd.list(o, 'UserIdGroupPairs', at).forEach((x, i) => {
-    const r = rd.object(x, `${at}.UserIdGroupPairs[${i}]`);
-    const id = r && rd.string(r, 'GroupId', `${at}.UserIdGroupPairs[${i}]`, true);
-    if (r && id)
-      for (const ethertype of ['IPv4', 'IPv6'] as const)
-        if (fits(ethertype))
-          out.push(rule({ ethertype, remoteGroup: id }, r, `${at}.UserIdGroupPairs[${i}]`));
-  });
-  rd.list(o, 'PrefixListIds', at).forEach((x, i) => {
-    const r = rd.object(x, `${at}.PrefixListIds[${i}]`);
-    const id = r && rd.string(r, 'PrefixListId', `${at}.PrefixListIds[${i}]`, true);
-    if (r && id)
-      out.push(
-        rule(
-          { ethertype: families.get(id) ?? 'IPv4', remoteAddressGroup: id },
-          r,
-          `${at}.PrefixListIds[${i}]`,
-        ),
-      );
-  });
+  rd.each(o, 'PrefixListIds', at, 'PrefixListId', (r, id, rat) =>
+    out.push(rule({ ethertype: families.get(id) ?? 'IPv4', remoteAddressGroup: id }, r, rat)),
+  );
   return out;
 }
 
@@ -180,11 +163,7 @@ export function parseAws(doc: unknown, at = 'body'): { policy: Policy; rd: Reade
   const root = rd.object(doc, at);
   if (!root) return { policy, rd };
   const families = new Map<string, Ethertype>();
-  rd.list(root, 'PrefixLists', at).forEach((x, i) => {
-    const pat = `${at}.PrefixLists[${i}]`;
-    const o = rd.object(x, pat);
-    const id = o && rd.string(o, 'PrefixListId', pat, true);
-    if (!o || !id) return;
+  rd.each(root, 'PrefixLists', at, 'PrefixListId', (o, id, pat) => {
     const fam = rd.string(o, 'AddressFamily', pat);
     const entries = rd.list(o, 'Entries', pat).flatMap((e, k) => {
       const eo = rd.object(e, `${pat}.Entries[${k}]`);
@@ -206,31 +185,34 @@ export function parseAws(doc: unknown, at = 'body'): { policy: Policy; rd: Reade
     };
     policy.addressGroups.push(ag);
   });
-  rd.list(root, 'SecurityGroups', at, true).forEach((x, i) => {
-    const gat = `${at}.SecurityGroups[${i}]`;
-    const o = rd.object(x, gat);
-    const id = o && rd.string(o, 'GroupId', gat, true);
-    if (!o || !id) return;
-    const tags = new Map<string, string>();
-    rd.list(o, 'Tags', gat).forEach((t, k) => {
-      const to = rd.object(t, `${gat}.Tags[${k}]`);
-      const key = to && rd.string(to, 'Key', `${gat}.Tags[${k}]`, true);
-      if (to && key) tags.set(key, typeof to.Value === 'string' ? to.Value : '');
-    });
-    const group: SecurityGroup = groupOf(id, rd.string(o, 'GroupName', gat) ?? id, {
-      description: rd.string(o, 'Description', gat),
-      tags: Object.fromEntries(tags),
-    });
-    const inputs = [
-      ...rd
-        .list(o, 'IpPermissions', gat)
-        .flatMap((p, k) => readPermission(rd, p, 'ingress', `${gat}.IpPermissions[${k}]`, families)),
-      ...rd
-        .list(o, 'IpPermissionsEgress', gat)
-        .flatMap((p, k) => readPermission(rd, p, 'egress', `${gat}.IpPermissionsEgress[${k}]`, families)),
-    ];
-    group.rules = inputs.map(([input, where], k) => rd.rule('openstack', input, `${id}/r${k + 1}`, where));
-    policy.groups.push(group);
-  });
+  rd.each(
+    root,
+    'SecurityGroups',
+    at,
+    'GroupId',
+    (o, id, gat) => {
+      const tags = new Map<string, string>();
+      rd.list(o, 'Tags', gat).forEach((t, k) => {
+        const to = rd.object(t, `${gat}.Tags[${k}]`);
+        const key = to && rd.string(to, 'Key', `${gat}.Tags[${k}]`, true);
+        if (to && key) tags.set(key, typeof to.Value === 'string' ? to.Value : '');
+      });
+      const group: SecurityGroup = groupOf(id, rd.string(o, 'GroupName', gat) ?? id, {
+        description: rd.string(o, 'Description', gat),
+        tags: Object.fromEntries(tags),
+      });
+      const inputs = [
+        ...rd
+          .list(o, 'IpPermissions', gat)
+          .flatMap((p, k) => readPermission(rd, p, 'ingress', `${gat}.IpPermissions[${k}]`, families)),
+        ...rd
+          .list(o, 'IpPermissionsEgress', gat)
+          .flatMap((p, k) => readPermission(rd, p, 'egress', `${gat}.IpPermissionsEgress[${k}]`, families)),
+      ];
+      group.rules = inputs.map(([input, where], k) => rd.rule('openstack', input, `${id}/r${k + 1}`, where));
+      policy.groups.push(group);
+    },
+    true,
+  );
   return { policy, rd };
 }

@@ -80,6 +80,26 @@ export class Reader {
     return undefined;
   }
 
+  /**
+   * Each object of a list with its required key (an id, a CIDR): `fn` gets the object, the key's
+   * value and the item's path; an item that is not an object or lacks the key is a problem.
+   */
+  each(
+    o: Json,
+    listKey: string,
+    at: string,
+    key: string,
+    fn: (item: Json, value: string, at: string) => void,
+    required = false,
+  ): void {
+    this.list(o, listKey, at, required).forEach((x, i) => {
+      const itemAt = `${at}.${listKey}[${i}]`;
+      const item = this.object(x, itemAt);
+      const value = item && this.string(item, key, itemAt, true);
+      if (item && value) fn(item, value, itemAt);
+    });
+  }
+
   add(at: string, message: string): void {
     this.problems.add(at, 'INVALID_FIELD', `${at}: ${message}`);
   }

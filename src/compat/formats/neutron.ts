@@ -62,11 +62,7 @@ export function parseNeutron(doc: unknown, at = 'body'): { policy: Policy; rd: R
   const policy: Policy = { groups: [], addressGroups: [] };
   const root = rd.object(doc, at);
   if (!root) return { policy, rd };
-  rd.list(root, 'address_groups', at).forEach((x, i) => {
-    const pat = `${at}.address_groups[${i}]`;
-    const o = rd.object(x, pat);
-    const id = o && rd.string(o, 'id', pat, true);
-    if (!o || !id) return;
+  rd.each(root, 'address_groups', at, 'id', (o, id, pat) => {
     const entries = rd.list(o, 'addresses', pat).flatMap((e, k) => {
       if (typeof e === 'string' && e !== '') return [e];
       rd.add(`${pat}.addresses[${k}]`, 'must be a CIDR');
@@ -82,25 +78,28 @@ export function parseNeutron(doc: unknown, at = 'body'): { policy: Policy; rd: R
     policy.addressGroups.push(ag);
   });
   const byId = new Map<string, SecurityGroup>();
-  rd.list(root, 'security_groups', at, true).forEach((x, i) => {
-    const gat = `${at}.security_groups[${i}]`;
-    const o = rd.object(x, gat);
-    const id = o && rd.string(o, 'id', gat, true);
-    if (!o || !id) return;
-    const group = groupOf(id, rd.string(o, 'name', gat) ?? id, {
-      description: rd.string(o, 'description', gat),
-      stateful: o.stateful !== false,
-    });
-    // A group's own rules, unless the document lists rules at the top level (then those count).
-    const own = rd.list(o, 'security_group_rules', gat);
-    own.forEach((y, k) => {
-      const rat = `${gat}.security_group_rules[${k}]`;
-      const r = rd.object(y, rat);
-      if (r) group.rules.push(rd.rule('openstack', readRule(rd, r, rat), `${id}/r${k + 1}`, rat));
-    });
-    byId.set(id, group);
-    policy.groups.push(group);
-  });
+  rd.each(
+    root,
+    'security_groups',
+    at,
+    'id',
+    (o, id, gat) => {
+      const group = groupOf(id, rd.string(o, 'name', gat) ?? id, {
+        description: rd.string(o, 'description', gat),
+        stateful: o.stateful !== false,
+      });
+      // A group's own rules, unless the document lists rules at the top level (then those count).
+      const own = rd.list(o, 'security_group_rules', gat);
+      own.forEach((y, k) => {
+        const rat = `${gat}.security_group_rules[${k}]`;
+        const r = rd.object(y, rat);
+        if (r) group.rules.push(rd.rule('openstack', readRule(rd, r, rat), `${id}/r${k + 1}`, rat));
+      });
+      byId.set(id, group);
+      policy.groups.push(group);
+    },
+    true,
+  );
   const top = rd.list(root, 'security_group_rules', at);
   if (top.length) for (const g of policy.groups) g.rules = [];
   top.forEach((y, k) => {
