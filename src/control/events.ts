@@ -51,6 +51,14 @@ export type Event =
   | { op: 'share.put'; share: Share }
   | { op: 'share.delete'; regionId: string; id: string };
 
+/** A whole group as events: its meta, then each rule in order (a new group, or one replaced). */
+export function groupEvents(regionId: string, { rules, ...group }: SecurityGroup): Event[] {
+  return [
+    { op: 'group.put', group },
+    ...rules.map((rule, seq) => ({ op: 'rule.put' as const, regionId, groupId: group.id, seq, rule })),
+  ];
+}
+
 /** One committed write: its revision and events, as the watch sends it. */
 export interface ChangeRecord {
   revision: number;

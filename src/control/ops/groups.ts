@@ -14,7 +14,7 @@ import {
 import { toRule } from '../../core/rule-input.js';
 import type { RuleInput } from '../../core/rule-input.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
-import type { Event, GroupMeta } from '../events.js';
+import { type Event, type GroupMeta, groupEvents } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
 import { compareStrings, paginate } from '../paging.js';
@@ -161,18 +161,10 @@ function newGroupsPlan(
     }
   });
   if (p.list.length) throw invalid(p.list);
-  const events: Event[] = newVpcs.map((vpc) => ({ op: 'vpc.put' as const, vpc }));
-  for (const { rules, ...meta } of groups)
-    events.push(
-      { op: 'group.put', group: meta },
-      ...rules.map((rule, seq) => ({
-        op: 'rule.put' as const,
-        regionId: r.region.id,
-        groupId: meta.id,
-        seq,
-        rule,
-      })),
-    );
+  const events: Event[] = [
+    ...newVpcs.map((vpc) => ({ op: 'vpc.put' as const, vpc })),
+    ...groups.flatMap((g) => groupEvents(r.region.id, g)),
+  ];
   return {
     action,
     regionId: r.region.id,

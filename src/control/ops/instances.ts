@@ -7,7 +7,7 @@ import { makeDefaultGroup } from '../../core/defaults.js';
 import { checkQuota, Problems, validatePlacement, validatePort } from '../../core/validate.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import { quotasFor } from '../quotas.js';
-import type { Event } from '../events.js';
+import { type Event, groupEvents } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
 import { compareStrings, paginate } from '../paging.js';
@@ -151,11 +151,7 @@ export function createInstance(svc: Service, p: Principal, input: InstanceInput,
         problems,
         'body',
       );
-      const { rules, ...meta } = created;
-      events.push({ op: 'group.put', group: meta });
-      rules.forEach((rule, seq) =>
-        events.push({ op: 'rule.put', regionId: r.region.id, groupId: id, seq, rule }),
-      );
+      events.push(...groupEvents(r.region.id, created));
     }
     const defaultId = created?.id ?? findDefault()?.id;
     const portIds = input.ports.map(() => newId('port'));

@@ -11,7 +11,7 @@ import { QUOTA_NAMES } from '../../core/quotas.js';
 import { Problems, type ValidationError } from '../../core/validate.js';
 import { loadPolicy } from '../../policy/load.js';
 import { badRequest, type ErrorCode, forbidden, notFound, ServiceError } from '../errors.js';
-import type { Event } from '../events.js';
+import { type Event, groupEvents } from '../events.js';
 import { newId } from '../ids.js';
 import type { Scope } from '../scope.js';
 import type { Principal, Service, WriteOptions } from '../service.js';
@@ -291,10 +291,8 @@ function eventsOf(w: World, r: RegionRecord, m: Matched): Event[] {
   for (const { ag } of m.addressGroups) events.push({ op: 'addressGroup.put', addressGroup: ag });
   for (const { group, created, metaChanged } of m.groups) {
     if (!metaChanged) continue;
-    const { rules, ...meta } = group;
-    events.push({ op: 'group.put', group: meta });
-    if (created)
-      rules.forEach((rule, seq) => events.push({ op: 'rule.put', regionId, groupId: group.id, seq, rule }));
+    const { rules: _rules, ...meta } = group;
+    events.push(...(created ? groupEvents(regionId, group) : [{ op: 'group.put' as const, group: meta }]));
   }
   for (const put of m.rulePuts) events.push({ op: 'rule.put', regionId, ...put });
   for (const del of m.ruleDeletes) events.push({ op: 'rule.delete', regionId, ...del });

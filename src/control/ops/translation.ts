@@ -29,7 +29,7 @@ import {
   validateRuleReferences,
 } from '../../core/validate.js';
 import { invalid, notFound } from '../errors.js';
-import type { Event } from '../events.js';
+import { type Event, groupEvents } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
 import { quotasFor, tenantRuleCount } from '../quotas.js';
@@ -324,18 +324,8 @@ export async function importRegion(
     const events: Event[] = [
       ...newVpcs.map((vpc) => ({ op: 'vpc.put' as const, vpc })),
       ...addressGroups.map((addressGroup) => ({ op: 'addressGroup.put' as const, addressGroup })),
+      ...groups.flatMap((g) => groupEvents(r.region.id, g)),
     ];
-    for (const { rules, ...meta } of groups)
-      events.push(
-        { op: 'group.put', group: meta },
-        ...rules.map((rule, seq) => ({
-          op: 'rule.put' as const,
-          regionId: r.region.id,
-          groupId: meta.id,
-          seq,
-          rule,
-        })),
-      );
     const view = (revision: number): ImportView => ({
       regionId: r.region.id,
       format: input.codec.format,
