@@ -19,6 +19,7 @@ import { responseChecker } from './response-check.js';
 import * as R from './responses.js';
 import { addressGroupRoutes } from './routes/address-groups.js';
 import { analysisRoutes } from './routes/analysis.js';
+import { mountConsole } from './console.js';
 import { groupAnalysisRoutes } from './routes/group-analysis.js';
 import { planRoutes } from './routes/plan.js';
 import { diffRoutes } from './routes/diff.js';
@@ -218,6 +219,8 @@ export async function buildApp(
   await app.register(translationRoutes(ctx));
   await app.register(statusRoutes(ctx));
   await app.register(identityRoutes(ctx));
+  // Before the Alibaba API: a browser's GET / goes to the console (src/server/console.ts).
+  mountConsole(app);
   await mountCompatApis(app, ctx);
   return app;
 }

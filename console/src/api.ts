@@ -1,0 +1,140 @@
+// The native API (/v1, documented at /openapi.json) as the console uses it: a bearer token from
+// POST /v1/tokens on every request, problem+json errors turned into ApiError.
+
+/** The signed-in session: what POST /v1/tokens answered. */
+export interface Session {
+  token: string;
+  expiresAt: string;
+  // admin: the operator's key.
+  role: 'admin' | 'tenant';
+  tenantId: string | null;
+}
+
+/** An answer other than 2xx, with the problem's code and message as the server gave them. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Problem {
+  code?: string;
+  detail?: string;
+  title?: string;
+}
+
+async function problemOf(res: Response): Promise<ApiError> {
+  let problem: Problem = {};
+  try {
+    problem = (await res.json()) as Problem;
+  } catch {
+    // Not JSON (a proxy's page): the status says enough.
+  }
+  return new ApiError(
+    res.status,
+    problem.code ?? 'HTTP_ERROR',
+    problem.detail ?? problem.title ?? res.statusText,
+  );
+}
+
+async function call<T>(method: string, path: string, token: string | null, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    // The token travels in the Authorization header only: no cookie is sent or kept.
+    credentials: 'omit',
+  });
+  if (!res.ok) throw await problemOf(res);
+  return (await res.json()) as T;
+}
+
+export function signIn(accessKeyId: string, accessKeySecret: string): Promise<Session> {
+  return call<Session>('POST', '/v1/tokens', null, { accessKeyId, accessKeySecret });
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface Region {
+  id: string;
+  name?: string;
+  profile: string;
+}
+
+export interface Tenant {
+  id: string;
+  name: string;
+  description?: string;
+}
+
+export interface Group {
+  id: string;
+  tenantId: string;
+  regionId: string;
+  vpcId: string | null;
+  name: string;
+  description?: string;
+  type: string;
+  stateful: boolean;
+  ruleCount: number;
+  memberCount: number;
+}
+
+export interface PortRange {
+  from: number;
+  to: number;
+}
+
+export interface Rule {
+  id: string;
+  direction: 'ingress' | 'egress';
+  ethertype: 'IPv4' | 'IPv6';
+  protocol: string;
+  ports?: PortRange[];
+  icmpType?: number;
+  icmpCode?: number;
+  action: 'allow' | 'deny';
+  priority: number;
+  remoteIpPrefix?: string;
+  remoteGroup?: string;
+  remoteAddressGroup?: string;
+  description?: string;
+  position: number;
+}
+
+export interface GroupWithRules extends Group {
+  rules: Rule[];
+}
+
+/** The calls the pages make, bound to one session's token. */
+export function client(session: Session) {
+  const get = <T>(path: string) => call<T>('GET', path, session.token);
+  return {
+    regions: () => get<{ items: Region[] }>('/v1/regions'),
+    tenants: (cursor?: string) => get<Page<Tenant>>(`/v1/tenants${query({ cursor, limit: '50' })}`),
+    groups: (filter: { regionId?: string; name?: string; cursor?: string; limit: number }) =>
+      get<Page<Group>>(`/v1/security-groups${query({ ...filter, limit: String(filter.limit) })}`),
+    group: (id: string) => get<GroupWithRules>(`/v1/security-groups/${encodeURIComponent(id)}`),
+  };
+}
+
+export type Client = ReturnType<typeof client>;
+
+/** A query string of the parameters that are set. */
+export function query(params: Record<string, string | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== '') search.set(key, value);
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}

@@ -1,0 +1,80 @@
+// The operator's pages: tenants (paged) and regions.
+import type { Client } from '../api';
+import { useLoad } from '../useLoad';
+import { Pager, useCursors } from './Pager';
+import { Failure, Loading } from './Status';
+
+export function TenantsPage({ api }: { api: Client }) {
+  const cursors = useCursors();
+  const { cursor } = cursors;
+  const page = useLoad(() => api.tenants(cursor), [api, cursor]);
+  return (
+    <>
+      <h1>Tenants</h1>
+      {page.state === 'loading' && <Loading what="tenants" />}
+      {page.state === 'failed' && <Failure error={page.error} />}
+      {page.state === 'done' && (
+        <>
+          <table>
+            <caption>
+              {page.data.items.length === 0 ? 'No tenants' : `Tenants, page ${cursors.pageNumber}`}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Id</th>
+                <th scope="col">Name</th>
+                <th scope="col">Description</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.data.items.map((t) => (
+                <tr key={t.id}>
+                  <th scope="row">
+                    <code>{t.id}</code>
+                  </th>
+                  <td>{t.name}</td>
+                  <td>{t.description ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <Pager label="Pages of tenants" cursors={cursors} nextCursor={page.data.nextCursor} />
+        </>
+      )}
+    </>
+  );
+}
+
+export function RegionsPage({ api }: { api: Client }) {
+  const regions = useLoad(() => api.regions(), [api]);
+  return (
+    <>
+      <h1>Regions</h1>
+      {regions.state === 'loading' && <Loading what="regions" />}
+      {regions.state === 'failed' && <Failure error={regions.error} />}
+      {regions.state === 'done' && (
+        <table>
+          <caption>{regions.data.items.length === 0 ? 'No regions' : 'Regions'}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Id</th>
+              <th scope="col">Name</th>
+              <th scope="col">Profile</th>
+            </tr>
+          </thead>
+          <tbody>
+            {regions.data.items.map((r) => (
+              <tr key={r.id}>
+                <th scope="row">
+                  <code>{r.id}</code>
+                </th>
+                <td>{r.name ?? ''}</td>
+                <td>{r.profile}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}

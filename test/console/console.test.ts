@@ -1,0 +1,291 @@
+// The web console in a real browser (Debian's chromium driven by playwright-core) against a real
+// server on SQLite: sign in with an access key, see the tenant's groups and a group's rules in
+// evaluation order, sign out; another tenant sees none of them; the operator sees tenants and
+// regions. axe-core checks every page; screenshots go to test-artifacts/console/. Also over
+// plain HTTP: / sends a browser to /console/ and stays the Alibaba API for its clients, and the
+// console's files are served with their types and caching.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  freshDatabase,
+  startTestServer,
+  TEST_ENV,
+  type TestDatabase,
+  type TestServer,
+} from '../support/servers.js';
+import { PalisadeClient } from '../../src/client/client.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'console');
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+interface Key {
+  id: string;
+  secret: string;
+}
+
+describe('web console', () => {
+  let db: TestDatabase;
+  let t: TestServer;
+  let browser: Browser;
+  let aliceKey: Key;
+  let bobKey: Key;
+  let webId: string;
+  let dbId: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    // A missing browser fails the suite (CI installs chromium in .ci/run): never a silent skip.
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
+    // The bundle under test is the current source's.
+    execFileSync('npx', ['vite', 'build', '--config', 'console/vite.config.ts', '--logLevel', 'error'], {
+      stdio: 'inherit',
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    db = await freshDatabase('sqlite');
+    t = await startTestServer(db);
+    await t.admin.post('/v1/regions', { id: 'hw-1', profile: 'huawei' });
+    for (const id of ['alice', 'bob']) await t.admin.post('/v1/tenants', { id, name: id });
+    aliceKey = await t.admin.post<Key>('/v1/access-keys', { tenantId: 'alice' });
+    bobKey = await t.admin.post<Key>('/v1/access-keys', { tenantId: 'bob' });
+    const alice = new PalisadeClient(t.url, { keyId: aliceKey.id, secret: aliceKey.secret });
+    const vpc = await alice.post<any>('/v1/vpcs', { regionId: 'hw-1', name: 'v' });
+    const web = await alice.post<any>('/v1/security-groups', {
+      regionId: 'hw-1',
+      vpcId: vpc.id,
+      name: 'web',
+      template: 'empty',
+      rules: [
+        { direction: 'ingress', protocol: 'tcp', ports: '80,443', remoteIpPrefix: '0.0.0.0/0', priority: 2 },
+        {
+          direction: 'ingress',
+          protocol: 'tcp',
+          ports: '22',
+          remoteIpPrefix: '10.0.0.0/8',
+          priority: 1,
+          description: 'ssh from the office',
+        },
+        { direction: 'egress', protocol: 'udp', ports: '53', remoteIpPrefix: '10.0.0.2/32', priority: 1 },
+      ],
+    });
+    webId = web.id;
+    const dbGroup = await alice.post<any>('/v1/security-groups', {
+      regionId: 'hw-1',
+      vpcId: vpc.id,
+      name: 'db',
+      template: 'empty',
+      rules: [{ direction: 'ingress', protocol: 'tcp', ports: '5432', remoteGroup: webId, priority: 1 }],
+    });
+    dbId = dbGroup.id;
+    await alice.post('/v1/instances', {
+      regionId: 'hw-1',
+      vpcId: vpc.id,
+      name: 'vm',
+      ports: [{ ipv4: ['10.0.0.5'], groupIds: [webId] }],
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await db?.drop();
+  });
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // A script error or a blocked resource (the server's Content-Security-Policy) fails the test.
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/401|404/.test(m.text())) pageErrors.push(m.text());
+    });
+    return page;
+  }
+
+  /** axe-core on the page as it is: no serious or critical violation. Then a screenshot. */
+  async function check(page: Page, name: string) {
+    // Evaluated through the DevTools protocol, so the page's CSP (scripts of its own origin only) stays on.
+    await page.evaluate(AXE_SOURCE);
+    const violations = await page.evaluate(async () => {
+      const axe = (window as any).axe;
+      const result = await axe.run(document, { resultTypes: ['violations'] });
+      return result.violations.map((v: any) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+    });
+    expect(
+      violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical'),
+      `${name}: axe violations`,
+    ).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  }
+
+  async function signIn(page: Page, key: Key) {
+    await page.goto(`${t.url}/`);
+    expect(new URL(page.url()).pathname).toBe('/console/');
+    await page.getByLabel('Access key id').fill(key.id);
+    await page.getByLabel('Access key secret').fill(key.secret);
+    await page.getByLabel('Access key secret').press('Enter');
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  }
+
+  const cellsOf = (page: Page, table: string | RegExp) =>
+    page
+      .getByRole('table', { name: table })
+      .locator('tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => (cell.textContent ?? '').trim())),
+      );
+
+  it('sends a browser at / to the console, and / stays the Alibaba API for its clients', async () => {
+    const browserGet = await fetch(`${t.url}/`, { headers: { accept: 'text/html,*/*' }, redirect: 'manual' });
+    expect(browserGet.status).toBe(302);
+    expect(browserGet.headers.get('location')).toBe('/console/');
+
+    // An Action, or no HTML asked for: the ECS API answers in its envelope, as before.
+    for (const [url, accept] of [
+      [`${t.url}/?Action=DescribeRegions&Version=2014-05-26`, 'text/html'],
+      [`${t.url}/`, 'application/json'],
+      [`${t.url}/`, '*/*'],
+    ]) {
+      const res = await fetch(url, { headers: { accept }, redirect: 'manual' });
+      expect(res.status, url).toBeGreaterThanOrEqual(400);
+      expect(res.headers.get('content-type')).toMatch(/json/);
+      expect(await res.json()).toHaveProperty('Code');
+    }
+    const signed = await fetch(`${t.url}/`, {
+      headers: { accept: 'text/html', 'x-acs-action': 'DescribeRegions' },
+      redirect: 'manual',
+    });
+    expect(signed.status).not.toBe(302);
+  });
+
+  it('serves the built files with their types and caching, and its pages as index.html', async () => {
+    const index = await fetch(`${t.url}/console/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await index.text();
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const js = await fetch(`${t.url}${script}`);
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+
+    const deep = await fetch(`${t.url}/console/groups/sg-anything`);
+    expect(deep.status).toBe(200);
+    expect(await deep.text()).toBe(html);
+    const bare = await fetch(`${t.url}/console`, { redirect: 'manual' });
+    expect(bare.status).toBe(301);
+    expect(bare.headers.get('location')).toBe('/console/');
+    expect((await fetch(`${t.url}/console/assets/missing.js`)).status).toBe(404);
+    // Out of the folder: nothing, however spelled.
+    for (const path of ['/console/%2e%2e/%2e%2e/package.json', '/console/..%2f..%2fpackage.json'])
+      expect((await fetch(`${t.url}${path}`)).status, path).toBe(404);
+  });
+
+  it("signs a tenant in, lists its groups, shows a group's rules in evaluation order, signs out", async () => {
+    const page = await newPage();
+    await page.goto(`${t.url}/`);
+    await page.getByRole('heading', { name: 'Palisade console' }).waitFor();
+    await check(page, 'sign-in');
+
+    // A wrong secret: the API's message, at the form.
+    await page.getByLabel('Access key id').fill(aliceKey.id);
+    await page.getByLabel('Access key secret').fill('not-the-secret');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('access key id or secret is wrong');
+
+    await signIn(page, aliceKey);
+    await page.getByRole('table', { name: /Security groups/ }).waitFor();
+    expect(await cellsOf(page, 'Security groups, page 1')).toEqual(
+      expect.arrayContaining([
+        ['web', webId, 'hw-1', expect.any(String), 'basic', '1', '3'],
+        ['db', dbId, 'hw-1', expect.any(String), 'basic', '0', '1'],
+      ]),
+    );
+    // The token is in this tab's session storage; no cookie holds it.
+    const stored = await page.evaluate(() => sessionStorage.getItem('palisade.session'));
+    expect(JSON.parse(stored!)).toMatchObject({ role: 'tenant', tenantId: 'alice' });
+    expect(await page.context().cookies()).toEqual([]);
+    await check(page, 'groups');
+
+    // The name filter (exact, by the API), then clearing it.
+    await page.getByLabel('Name').fill('db');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect
+      .poll(() => cellsOf(page, 'Security groups, page 1').then((r) => r.map((c) => c[0])))
+      .toEqual(['db']);
+
+    // Keyboard: focus the link to db and follow it with Enter.
+    await page.getByRole('link', { name: 'db' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'db', level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/console/groups/${dbId}`);
+    // The remote group links to it; follow that.
+    await page.getByRole('link', { name: `group ${webId}` }).click();
+    await page.getByRole('heading', { name: 'web', level: 1 }).waitFor();
+
+    const inbound = await cellsOf(page, /^Inbound rules in evaluation order/);
+    // Huawei evaluates by priority (1 first): position follows it.
+    expect(inbound).toEqual([
+      ['1', '1', 'allow', 'tcp IPv4', '22', '10.0.0.0/8', 'ssh from the office'],
+      ['2', '2', 'allow', 'tcp IPv4', '80, 443', '0.0.0.0/0', ''],
+    ]);
+    expect(await cellsOf(page, /^Outbound rules in evaluation order/)).toEqual([
+      ['1', '1', 'allow', 'udp IPv4', '53', '10.0.0.2/32', ''],
+    ]);
+    await check(page, 'group');
+
+    // A reload of a deep link keeps the session (session storage) and the page.
+    await page.reload();
+    await page.getByRole('heading', { name: 'web', level: 1 }).waitFor();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Access key id').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('palisade.session'))).toBeNull();
+    // Nor does the app show the operator's section to a tenant (checked before sign-out above by absence).
+    await page.context().close();
+  });
+
+  it("shows another tenant none of the first one's groups", async () => {
+    const page = await newPage();
+    await signIn(page, bobKey);
+    await page.getByRole('table', { name: 'No security groups' }).waitFor();
+    expect(await cellsOf(page, 'No security groups')).toEqual([]);
+    expect(await page.getByRole('link', { name: 'Tenants' }).count()).toBe(0);
+    await check(page, 'groups-other-tenant');
+    // alice's group by its address: the API's 404, as for any unknown group.
+    await page.goto(`${t.url}/console/groups/${webId}`);
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('404');
+    await check(page, 'group-not-found');
+    await page.context().close();
+  });
+
+  it('shows an operator the tenants and regions', async () => {
+    const page = await newPage();
+    await signIn(page, { id: TEST_ENV.PALISADE_ADMIN_KEY_ID, secret: TEST_ENV.PALISADE_ADMIN_SECRET });
+    await page.getByRole('link', { name: 'Tenants' }).click();
+    await page.getByRole('table', { name: 'Tenants, page 1' }).waitFor();
+    const tenants = (await cellsOf(page, 'Tenants, page 1')).map((r) => r[0]);
+    expect(tenants).toEqual(expect.arrayContaining(['alice', 'bob']));
+    await check(page, 'tenants');
+    await page.getByRole('link', { name: 'Regions' }).click();
+    await page.getByRole('table', { name: 'Regions' }).waitFor();
+    expect(await cellsOf(page, 'Regions')).toEqual([['hw-1', '', 'huawei']]);
+    await check(page, 'regions');
+    // The operator sees every tenant's groups.
+    await page.getByRole('link', { name: 'Security groups' }).click();
+    const names = (await cellsOf(page, 'Security groups, page 1')).map((r) => r[0]);
+    expect(names).toEqual(expect.arrayContaining(['web', 'db']));
+    await page.context().close();
+    expect(pageErrors).toEqual([]);
+  });
+});
