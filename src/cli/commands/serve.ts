@@ -24,6 +24,7 @@ export function serveCommand(program: Command, io: Io): void {
       // One write, so whoever reads the output sees the whole greeting at once.
       const lines = [
         `Palisade listening on ${server.url}`,
+        `  Web console:          ${server.url}/console/`,
         `  API docs (browsable): ${server.url}/docs`,
         `  OpenAPI document:     ${server.url}/openapi.json`,
       ];
