@@ -1,7 +1,7 @@
 // The console's frame: sign-in when there is no session; otherwise the navigation (with the
 // operator's section for an operator key), the current page, and sign-out.
 import { useMemo, useState } from 'react';
-import { client, type Session } from './api';
+import { client, type Session, signOut } from './api';
 import { Link } from './Link';
 import { GroupPage } from './pages/GroupPage';
 import { GroupsPage } from './pages/GroupsPage';
@@ -25,7 +25,10 @@ export function App() {
       />
     );
 
-  const signOut = () => {
+  const leave = () => {
+    // Forget the token here whatever the server answers (it may be unreachable, or the token
+    // expired already); the server revokes it when it can.
+    void signOut(session).catch(() => undefined);
     clearSession();
     setSession(null);
     navigate(hrefOf({ page: 'groups' }));
@@ -63,7 +66,7 @@ export function App() {
           </ul>
         </nav>
         <span className="who">{operator ? 'Operator' : `Tenant ${session.tenantId ?? ''}`}</span>
-        <button type="button" onClick={signOut}>
+        <button type="button" onClick={leave}>
           Sign out
         </button>
       </header>

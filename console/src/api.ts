@@ -56,6 +56,15 @@ async function call<T>(method: string, path: string, token: string | null, body?
   return (await res.json()) as T;
 }
 
+/** Sign-out: the server revokes the token, so no copy of it outlives the session. */
+export async function signOut(session: Session): Promise<void> {
+  await fetch('/v1/tokens/current', {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${session.token}` },
+    credentials: 'omit',
+  });
+}
+
 export function signIn(accessKeyId: string, accessKeySecret: string): Promise<Session> {
   return call<Session>('POST', '/v1/tokens', null, { accessKeyId, accessKeySecret });
 }

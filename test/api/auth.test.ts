@@ -146,6 +146,29 @@ describe.each(STORES)('auth on %s', (kind) => {
     );
   });
 
+  it('revokes a bearer token on sign-out, and only the token the request is sent with', async () => {
+    const key = await a.post<any>('/v1/access-keys', { description: 'console' });
+    const body = JSON.stringify({ accessKeyId: key.id, accessKeySecret: key.secret });
+    const first = (await send('/v1/tokens', {}, 'POST', body)).body.token;
+    const second = (await send('/v1/tokens', {}, 'POST', body)).body.token;
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    const signOut = await fetch(`${t.url}/v1/tokens/current`, { method: 'DELETE', headers: bearer(first) });
+    expect(signOut.status).toBe(204);
+    expect(await send('/v1/security-groups', bearer(first))).toMatchObject({
+      status: 401,
+      body: { code: 'INVALID_TOKEN' },
+    });
+    expect(await send('/v1/tokens/current', bearer(first), 'DELETE')).toMatchObject({
+      status: 401,
+      body: { code: 'INVALID_TOKEN' },
+    });
+    // The other session of the same key goes on; a signed request has no token to revoke.
+    expect((await send('/v1/security-groups', bearer(second))).status).toBe(200);
+    await expect(a.delete('/v1/tokens/current')).rejects.toMatchObject({ status: 400 });
+    expect((await send('/v1/security-groups', bearer(second))).status).toBe(200);
+    await a.delete(`/v1/access-keys/${key.id}`);
+  });
+
   it('keeps operator endpoints for operators', async () => {
     for (const [method, path, body] of [
       ['POST', '/v1/tenants', { name: 'x' }],

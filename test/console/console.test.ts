@@ -248,10 +248,15 @@ describe('web console', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'web', level: 1 }).waitFor();
 
+    // Sign-out forgets the token in the tab and revokes it on the server.
+    const { token } = JSON.parse((await page.evaluate(() => sessionStorage.getItem('palisade.session')))!);
+    const whoami = () =>
+      fetch(`${t.url}/v1/whoami`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    expect(await whoami()).toBe(200);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Access key id').waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('palisade.session'))).toBeNull();
-    // Nor does the app show the operator's section to a tenant (checked before sign-out above by absence).
+    await expect.poll(whoami).toBe(401);
     await page.context().close();
   });
 

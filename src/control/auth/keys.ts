@@ -1,7 +1,7 @@
 // Access keys (id + secret) for tenants and operators, bearer tokens for the console, and the
 // check every request passes: a valid signature (fresh, never replayed) or a live token.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { type ErrorCode, forbidden, notFound, ServiceError } from '../errors.js';
+import { badRequest, type ErrorCode, forbidden, notFound, ServiceError } from '../errors.js';
 import {
   type NonceUse,
   type Principal,
@@ -231,6 +231,23 @@ export class KeyService {
       .values({ hash: sha256Hex(token), key_id: keyId, expires_at: expires })
       .execute();
     return { token, expiresAt: new Date(expires).toISOString(), principal: principalOf(row) };
+  }
+
+  /**
+   * Sign-out: the bearer token a request was sent with stops authenticating at once (the console
+   * forgets it too, but a copy of it must not outlive the session). A signed request has no token.
+   */
+  async revokeToken(authorization: string | undefined): Promise<void> {
+    if (!authorization?.startsWith('Bearer '))
+      throw badRequest(
+        'INVALID_FIELD',
+        'header.authorization',
+        'sign-out revokes the bearer token the request is sent with; this request carries none',
+      );
+    await this.svc.db
+      .deleteFrom('tokens')
+      .where('hash', '=', sha256Hex(authorization.slice(7).trim()))
+      .execute();
   }
 
   /**

@@ -201,6 +201,24 @@ export const tenancyRoutes =
           .send({ token, expiresAt, role: who.role, tenantId: who.role === 'tenant' ? who.tenantId : null });
       },
     );
+    app.delete(
+      '/v1/tokens/current',
+      {
+        // Tokens are credentials, not part of the world: no revision to answer.
+        config: { read: true },
+        schema: {
+          ...tags('auth'),
+          summary: 'Sign out: revoke the bearer token this request is sent with (console logout)',
+          response: R.answers(R.READ, { 204: null }, [
+            [400, 'INVALID_FIELD: the request was signed with an access key, not sent with a bearer token'],
+          ]),
+        },
+      },
+      async (req, reply) => {
+        await keys.revokeToken(req.headers.authorization);
+        return reply.code(204).send();
+      },
+    );
     const whoami = { ...tags('auth'), response: R.answers(R.READ, { 200: R.One(R.Principal) }) };
     app.get('/v1/whoami', { schema: whoami }, async (req) => principal(req));
 
