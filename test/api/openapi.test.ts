@@ -22,6 +22,8 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 /** POSTs that write nothing through the service layer: no revision, no Idempotency-Key. */
 const READ_POSTS = new Set([
   'POST /v1/tokens',
+  // Sign-out revokes a credential, not part of the world: no revision, If-Match or Idempotency-Key.
+  'DELETE /v1/tokens/current',
   'POST /v1/regions/{id}/flows:check',
   'POST /v1/regions/{id}/simulations',
   'POST /v1/regions/{id}/plan',

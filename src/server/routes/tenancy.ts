@@ -209,7 +209,7 @@ export const tenancyRoutes =
         schema: {
           ...tags('auth'),
           summary: 'Sign out: revoke the bearer token this request is sent with (console logout)',
-          response: R.answers(R.READ, { 204: null }, [
+          response: R.answers(R.QUERY, { 204: null }, [
             [400, 'INVALID_FIELD: the request was signed with an access key, not sent with a bearer token'],
           ]),
         },
