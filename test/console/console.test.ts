@@ -89,7 +89,8 @@ describe('web console', () => {
       ports: [{ ipv4: ['10.0.0.5'], groupIds: [webId] }],
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-  });
+    // The build and the browser's start take seconds, more on a busy machine.
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -233,13 +234,13 @@ describe('web console', () => {
     await page.getByRole('link', { name: `group ${webId}` }).click();
     await page.getByRole('heading', { name: 'web', level: 1 }).waitFor();
 
-    const inbound = await cellsOf(page, /^Inbound rules in evaluation order/);
+    const inbound = await cellsOf(page, /^Inbound rules in the evaluation order/);
     // Huawei evaluates by priority (1 first): position follows it.
     expect(inbound).toEqual([
       ['1', '1', 'allow', 'tcp IPv4', '22', '10.0.0.0/8', 'ssh from the office'],
       ['2', '2', 'allow', 'tcp IPv4', '80, 443', '0.0.0.0/0', ''],
     ]);
-    expect(await cellsOf(page, /^Outbound rules in evaluation order/)).toEqual([
+    expect(await cellsOf(page, /^Outbound rules in the evaluation order/)).toEqual([
       ['1', '1', 'allow', 'udp IPv4', '53', '10.0.0.2/32', ''],
     ]);
     await check(page, 'group');

@@ -77,7 +77,7 @@ function RuleTable({
         <p>No {title.toLowerCase()}.</p>
       ) : (
         <table className="rules">
-          <caption>{title} in evaluation order: the first rule that matches a packet decides</caption>
+          <caption>{title} in the evaluation order of the region's profile</caption>
           <thead>
             <tr>
               <th scope="col" className="number">
