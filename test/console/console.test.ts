@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -42,9 +43,11 @@ describe('web console', () => {
     // A missing browser fails the suite (CI installs chromium in .ci/run): never a silent skip.
     if (!existsSync(CHROMIUM))
       throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
-    // The bundle under test is the current source's.
+    // The bundle under test is the current source's, built as `npm run build` builds it (vitest
+    // sets NODE_ENV=test, which would make vite bundle React's development build).
     execFileSync('npx', ['vite', 'build', '--config', 'console/vite.config.ts', '--logLevel', 'error'], {
       stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
     });
     mkdirSync(ARTIFACTS, { recursive: true });
     db = await freshDatabase('sqlite');
@@ -190,6 +193,8 @@ describe('web console', () => {
     const js = await fetch(`${t.url}${script}`);
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    // Issue 14's budget for the app's JavaScript: under 300 KB gzipped (a production build).
+    expect(gzipSync(Buffer.from(await js.arrayBuffer())).length).toBeLessThan(300 * 1024);
 
     const deep = await fetch(`${t.url}/console/groups/sg-anything`);
     expect(deep.status).toBe(200);
