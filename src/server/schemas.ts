@@ -9,7 +9,8 @@ import { QuotasSchema, RuleSchema, TimeoutsSchema } from '../policy/schema.js';
 const strict = { additionalProperties: false } as const;
 const Name = T.String({ minLength: 1, maxLength: 255 });
 const Description = T.String({ maxLength: 1024 });
-export const Id = T.String({ minLength: 1, maxLength: 128 });
+/** An id: no control characters (PostgreSQL text cannot hold a NUL: a 500 found by the fuzz). */
+export const Id = T.String({ minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f\\u007f]+$' });
 const TenantId = T.Optional(T.String({ description: 'Admin keys only: the tenant the object belongs to' }));
 const Profile = T.Union(PROFILES.map((p) => T.Literal(p)));
 const VpcRef = T.Union([Id, T.Null()], { description: 'VPC id; null for the Alibaba classic network' });

@@ -403,6 +403,25 @@ describe.each(STORES)('bad input on %s', (kind) => {
     expect(ok.status).toBe(201);
   });
 
+  it('refuses an id with a control character in the path, as a field of the request (PostgreSQL text holds no NUL: it was a 500)', async () => {
+    for (const path of [
+      '/v1/openstack/users/a%00b',
+      `/v1/security-groups/sg%00x`,
+      '/v1/ports/p%01q/analysis',
+    ]) {
+      const res = await t.admin.request<any>(
+        path.startsWith('/v1/openstack') ? 'DELETE' : 'GET',
+        path,
+        undefined,
+        {
+          raw: true,
+        },
+      );
+      expect([path, res.status, res.body.code]).toEqual([path, 400, 'INVALID_FIELD']);
+      expect(res.body.errors[0].path).toMatch(/^params\./);
+    }
+  });
+
   it('refuses a cursor of the right encoding but the wrong shape', async () => {
     // base64url of {"x":1} and of {}: JSON, but no key this API returns.
     for (const path of [
