@@ -1,7 +1,8 @@
 // The console's frame: sign-in when there is no session; otherwise the navigation (with the
 // operator's section for an operator key), the current page, and sign-out.
 import { useMemo, useState } from 'react';
-import { client, type Session, signOut } from './api';
+import { type Client, client, type Session, signOut } from './api';
+import { LiveProvider, useLiveState } from './live/Live';
 import { Link } from './Link';
 import { GroupPage } from './pages/GroupPage';
 import { GroupsPage } from './pages/GroupsPage';
@@ -34,9 +35,9 @@ export function App() {
     navigate(hrefOf({ page: 'groups' }));
   };
   const operator = session.role === 'admin';
-  const at = (page: Route['page']) => route.page === page;
+  const current = navSection(route);
   return (
-    <>
+    <LiveProvider api={api}>
       <a className="skip" href="#content">
         Skip to content
       </a>
@@ -44,27 +45,16 @@ export function App() {
         <span className="brand">Palisade</span>
         <nav aria-label="Console">
           <ul>
-            <li>
-              <Link href={hrefOf({ page: 'groups' })} current={at('groups')}>
-                Security groups
-              </Link>
-            </li>
-            {operator && (
-              <>
-                <li>
-                  <Link href={hrefOf({ page: 'tenants' })} current={at('tenants')}>
-                    Tenants
-                  </Link>
-                </li>
-                <li>
-                  <Link href={hrefOf({ page: 'regions' })} current={at('regions')}>
-                    Regions
-                  </Link>
-                </li>
-              </>
-            )}
+            {NAV.filter((item) => operator || !item.operator).map((item) => (
+              <li key={item.page}>
+                <Link href={hrefOf({ page: item.page } as Route)} current={current === item.page}>
+                  {item.label}
+                </Link>
+              </li>
+            ))}
           </ul>
         </nav>
+        <LiveBadge />
         <span className="who">{operator ? 'Operator' : `Tenant ${session.tenantId ?? ''}`}</span>
         <button type="button" onClick={leave}>
           Sign out
@@ -73,21 +63,70 @@ export function App() {
       <main id="content" tabIndex={-1}>
         <Page route={route} api={api} operator={operator} />
       </main>
-    </>
+    </LiveProvider>
   );
 }
 
-function Page({ route, api, operator }: { route: Route; api: ReturnType<typeof client>; operator: boolean }) {
+type ListPage = Exclude<Route, { id: string } | { page: 'not-found' }>['page'];
+
+/** The navigation, in order; `operator`: shown to operator keys only. */
+const NAV: { page: ListPage; label: string; operator?: boolean }[] = [
+  { page: 'groups', label: 'Security groups' },
+  { page: 'address-groups', label: 'Address groups' },
+  { page: 'instances', label: 'Instances' },
+  { page: 'check', label: 'Check traffic' },
+  { page: 'findings', label: 'Findings' },
+  { page: 'reachability', label: 'Reachability' },
+  { page: 'audit', label: 'Audit log' },
+  { page: 'status', label: 'Status' },
+  { page: 'tenants', label: 'Tenants', operator: true },
+  { page: 'regions', label: 'Regions', operator: true },
+  { page: 'access-keys', label: 'Access keys', operator: true },
+];
+
+const OPERATOR_PAGES = new Set<Route['page']>(['tenants', 'tenant', 'regions', 'access-keys']);
+
+/** The navigation entry a page belongs to (an object's page: its list's). */
+function navSection(route: Route): ListPage | null {
+  switch (route.page) {
+    case 'group':
+      return 'groups';
+    case 'address-group':
+      return 'address-groups';
+    case 'instance':
+    case 'port':
+      return 'instances';
+    case 'tenant':
+      return 'tenants';
+    case 'not-found':
+      return null;
+    default:
+      return route.page;
+  }
+}
+
+function LiveBadge() {
+  const live = useLiveState();
+  return (
+    <span className={live ? 'live on' : 'live'} role="status" title="Following the change stream (/v1/watch)">
+      {live ? 'Live' : 'Offline'}
+    </span>
+  );
+}
+
+function Page({ route, api, operator }: { route: Route; api: Client; operator: boolean }) {
+  // The API refuses these reads to a tenant anyway; the console does not offer them.
+  if (OPERATOR_PAGES.has(route.page) && !operator) return <NotFound path={hrefOf(route)} />;
   switch (route.page) {
     case 'groups':
       return <GroupsPage api={api} />;
     case 'group':
       return <GroupPage key={route.id} api={api} id={route.id} />;
     case 'tenants':
+      return <TenantsPage api={api} />;
     case 'regions':
-      if (!operator) return <NotFound path={hrefOf(route)} />;
-      return route.page === 'tenants' ? <TenantsPage api={api} /> : <RegionsPage api={api} />;
-    case 'not-found':
+      return <RegionsPage api={api} />;
+    default:
       return <NotFound path={hrefOf(route)} />;
   }
 }

@@ -10,14 +10,30 @@ export interface Session {
   tenantId: string | null;
 }
 
-/** An answer other than 2xx, with the problem's code and message as the server gave them. */
+/** One problem of a refused request: `path` names the field as sent ("body.ports", "query.limit"). */
+export interface FieldProblem {
+  path: string;
+  code: string;
+  message: string;
+}
+
+/** An answer other than 2xx, with the problem's code, message and field problems as the server gave them. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly problems: FieldProblem[] = [],
   ) {
     super(message);
+  }
+
+  /** The problems about the body field `field` (a top-level name, or a path below it). */
+  about(field: string): FieldProblem[] {
+    const path = `body.${field}`;
+    return this.problems.filter(
+      (p) => p.path === path || p.path.startsWith(`${path}.`) || p.path.startsWith(`${path}[`),
+    );
   }
 }
 
@@ -25,6 +41,7 @@ interface Problem {
   code?: string;
   detail?: string;
   title?: string;
+  errors?: FieldProblem[];
 }
 
 async function problemOf(res: Response): Promise<ApiError> {
@@ -38,10 +55,17 @@ async function problemOf(res: Response): Promise<ApiError> {
     res.status,
     problem.code ?? 'HTTP_ERROR',
     problem.detail ?? problem.title ?? res.statusText,
+    Array.isArray(problem.errors) ? problem.errors : [],
   );
 }
 
-async function call<T>(method: string, path: string, token: string | null, body?: unknown): Promise<T> {
+async function call<T>(
+  method: string,
+  path: string,
+  token: string | null,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -51,9 +75,11 @@ async function call<T>(method: string, path: string, token: string | null, body?
     body: body === undefined ? undefined : JSON.stringify(body),
     // The token travels in the Authorization header only: no cookie is sent or kept.
     credentials: 'omit',
+    signal,
   });
   if (!res.ok) throw await problemOf(res);
-  return (await res.json()) as T;
+  // 204 (a delete) has no body.
+  return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
 /** Sign-out: the server revokes the token, so no copy of it outlives the session. */
@@ -125,10 +151,28 @@ export interface GroupWithRules extends Group {
   rules: Rule[];
 }
 
-/** The calls the pages make, bound to one session's token. */
+/**
+ * The native API bound to one session's token: `get`, `post`, `patch`, `put` and `delete` of a
+ * path under /v1 (build query strings with `query`), and the typed reads the pages share.
+ * A page's own calls live with the page (`api.post<Answer>(...)`), typed by the page.
+ */
 export function client(session: Session) {
-  const get = <T>(path: string) => call<T>('GET', path, session.token);
+  const get = <T>(path: string, signal?: AbortSignal) =>
+    call<T>('GET', path, session.token, undefined, signal);
   return {
+    session,
+    get,
+    post: <T>(path: string, body?: unknown) => call<T>('POST', path, session.token, body ?? {}),
+    patch: <T>(path: string, body: unknown) => call<T>('PATCH', path, session.token, body),
+    put: <T>(path: string, body: unknown) => call<T>('PUT', path, session.token, body),
+    delete: <T = void>(path: string) => call<T>('DELETE', path, session.token),
+    /** The raw answer of a streaming read (the change stream), for its body's reader. */
+    stream: (path: string, signal: AbortSignal) =>
+      fetch(path, {
+        headers: { accept: 'text/event-stream', authorization: `Bearer ${session.token}` },
+        credentials: 'omit',
+        signal,
+      }),
     regions: () => get<{ items: Region[] }>('/v1/regions'),
     tenants: (cursor?: string) => get<Page<Tenant>>(`/v1/tenants${query({ cursor, limit: '50' })}`),
     groups: (filter: { regionId?: string; name?: string; cursor?: string; limit: number }) =>
@@ -138,6 +182,9 @@ export function client(session: Session) {
 }
 
 export type Client = ReturnType<typeof client>;
+
+/** A path segment from an id (ids are the API's; encoded all the same). */
+export const seg = (id: string) => encodeURIComponent(id);
 
 /** A query string of the parameters that are set. */
 export function query(params: Record<string, string | undefined>): string {

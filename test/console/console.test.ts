@@ -4,54 +4,32 @@
 // regions. axe-core checks every page; screenshots go to test-artifacts/console/. Also over
 // plain HTTP: / sends a browser to /console/ and stays the Alibaba API for its clients, and the
 // console's files are served with their types and caching.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  freshDatabase,
-  startTestServer,
-  TEST_ENV,
-  type TestDatabase,
-  type TestServer,
-} from '../support/servers.js';
+  cellsOf,
+  checkPage as check,
+  type ConsoleWorld,
+  type Key,
+  OPERATOR_KEY,
+  signIn as signInAt,
+  startConsoleWorld,
+} from '../support/console.js';
+import type { TestServer } from '../support/servers.js';
 import { PalisadeClient } from '../../src/client/client.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'console');
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-interface Key {
-  id: string;
-  secret: string;
-}
-
 describe('web console', () => {
-  let db: TestDatabase;
+  let world: ConsoleWorld;
   let t: TestServer;
-  let browser: Browser;
   let aliceKey: Key;
   let bobKey: Key;
   let webId: string;
   let dbId: string;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    // A missing browser fails the suite (CI installs chromium in .ci/run): never a silent skip.
-    if (!existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
-    // The bundle under test is the current source's, built as `npm run build` builds it (vitest
-    // sets NODE_ENV=test, which would make vite bundle React's development build).
-    execFileSync('npx', ['vite', 'build', '--config', 'console/vite.config.ts', '--logLevel', 'error'], {
-      stdio: 'inherit',
-      env: { ...process.env, NODE_ENV: 'production' },
-    });
-    mkdirSync(ARTIFACTS, { recursive: true });
-    db = await freshDatabase('sqlite');
-    t = await startTestServer(db);
+    world = await startConsoleWorld();
+    t = world.t;
     await t.admin.post('/v1/regions', { id: 'hw-1', profile: 'huawei' });
     for (const id of ['alice', 'bob']) await t.admin.post('/v1/tenants', { id, name: id });
     aliceKey = await t.admin.post<Key>('/v1/access-keys', { tenantId: 'alice' });
@@ -101,62 +79,13 @@ describe('web console', () => {
         name: `bulk-${String(i).padStart(2, '0')}`,
         template: 'empty',
       });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
     // The build and the browser's start take seconds, more on a busy machine.
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await db?.drop();
-  });
+  afterAll(() => world?.close());
 
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    // A script error or a blocked resource (the server's Content-Security-Policy) fails the test.
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/401|404/.test(m.text())) pageErrors.push(m.text());
-    });
-    return page;
-  }
-
-  /** axe-core on the page as it is: no serious or critical violation. Then a screenshot. */
-  async function check(page: Page, name: string) {
-    // Evaluated through the DevTools protocol, so the page's CSP (scripts of its own origin only) stays on.
-    await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async () => {
-      const axe = (window as any).axe;
-      const result = await axe.run(document, { resultTypes: ['violations'] });
-      return result.violations.map((v: any) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-    });
-    expect(
-      violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical'),
-      `${name}: axe violations`,
-    ).toEqual([]);
-    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-  }
-
-  async function signIn(page: Page, key: Key) {
-    await page.goto(`${t.url}/`);
-    expect(new URL(page.url()).pathname).toBe('/console/');
-    await page.getByLabel('Access key id').fill(key.id);
-    await page.getByLabel('Access key secret').fill(key.secret);
-    await page.getByLabel('Access key secret').press('Enter');
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  }
-
-  /** The text of each body cell of the table so captioned, once it is there. */
-  const cellsOf = async (page: Page, caption: string | RegExp) => {
-    const table = page.getByRole('table', { name: caption });
-    await table.waitFor();
-    return table
-      .locator('tbody tr')
-      .evaluateAll((rows) =>
-        rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => (cell.textContent ?? '').trim())),
-      );
-  };
+  const newPage = () => world.newPage();
+  const signIn = (page: Page, key: Key) => signInAt(page, t.url, key);
 
   it('sends a browser at / to the console, and / stays the Alibaba API for its clients', async () => {
     const browserGet = await fetch(`${t.url}/`, { headers: { accept: 'text/html,*/*' }, redirect: 'manual' });
@@ -282,6 +211,29 @@ describe('web console', () => {
     await page.context().close();
   });
 
+  it('follows the change stream: a rule added elsewhere appears on the open group page', async () => {
+    const page = await newPage();
+    await signIn(page, aliceKey);
+    await page.goto(`${t.url}/console/groups/${dbId}`);
+    await page.getByRole('heading', { name: 'db', level: 1 }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    const before = await cellsOf(page, /^Inbound rules in the evaluation order/);
+    const alice = new PalisadeClient(t.url, { keyId: aliceKey.id, secret: aliceKey.secret });
+    await alice.post(`/v1/security-groups/${dbId}/rules`, {
+      direction: 'ingress',
+      protocol: 'tcp',
+      ports: '6379',
+      remoteIpPrefix: '10.1.0.0/16',
+      priority: 5,
+      description: 'added by the CLI',
+    });
+    await expect
+      .poll(() => cellsOf(page, /^Inbound rules in the evaluation order/).then((rows) => rows.length))
+      .toBe(before.length + 1);
+    expect((await cellsOf(page, /^Inbound rules/)).map((r) => r[6])).toContain('added by the CLI');
+    await page.context().close();
+  });
+
   it('pages through the groups with the API cursors and filters them by region', async () => {
     const page = await newPage();
     await signIn(page, aliceKey);
@@ -323,7 +275,7 @@ describe('web console', () => {
 
   it('shows an operator the tenants and regions', async () => {
     const page = await newPage();
-    await signIn(page, { id: TEST_ENV.PALISADE_ADMIN_KEY_ID, secret: TEST_ENV.PALISADE_ADMIN_SECRET });
+    await signIn(page, OPERATOR_KEY);
     await page.getByRole('link', { name: 'Tenants' }).click();
     await page.getByRole('table', { name: 'Tenants, page 1' }).waitFor();
     const tenants = (await cellsOf(page, 'Tenants, page 1')).map((r) => r[0]);
@@ -343,6 +295,6 @@ describe('web console', () => {
     const names = () => cellsOf(page, 'Security groups, page 1').then((rows) => rows.map((r) => r[0]).sort());
     await expect.poll(names).toEqual(['db', 'web']);
     await page.context().close();
-    expect(pageErrors).toEqual([]);
+    expect(world.pageErrors).toEqual([]);
   });
 });

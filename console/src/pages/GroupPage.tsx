@@ -1,13 +1,15 @@
 // One group: its inbound and outbound rules, each table in the profile's evaluation order.
-import type { Client, Rule } from '../api';
-import { portsText, remoteOf } from '../format';
+import type { Client } from '../api';
+import { touchesGroup, useChanges } from '../live/Live';
+import { RuleTable } from '../rules/RuleTable';
 import { Link } from '../Link';
 import { hrefOf } from '../router';
 import { useLoad } from '../useLoad';
 import { Failure, Loading } from './Status';
 
 export function GroupPage({ api, id }: { api: Client; id: string }) {
-  const group = useLoad(() => api.group(id), [api, id]);
+  const changes = useChanges(touchesGroup(id));
+  const group = useLoad(() => api.group(id), [api, id], changes);
   if (group.state === 'loading') return <Loading what={`security group ${id}`} />;
   if (group.state === 'failed')
     return (
@@ -51,78 +53,8 @@ export function GroupPage({ api, id }: { api: Client; id: string }) {
           </>
         )}
       </dl>
-      <RuleTable title="Inbound rules" id="inbound" rules={inbound} remoteLabel="Source" />
-      <RuleTable title="Outbound rules" id="outbound" rules={outbound} remoteLabel="Destination" />
+      <RuleTable title="Inbound rules" id="inbound" rules={inbound} direction="ingress" />
+      <RuleTable title="Outbound rules" id="outbound" rules={outbound} direction="egress" />
     </>
-  );
-}
-
-function RuleTable({
-  title,
-  id,
-  rules,
-  remoteLabel,
-}: {
-  title: string;
-  id: string;
-  rules: Rule[];
-  remoteLabel: string;
-}) {
-  return (
-    <section aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>
-        {title} <span className="count">({rules.length})</span>
-      </h2>
-      {rules.length === 0 ? (
-        <p>No {title.toLowerCase()}.</p>
-      ) : (
-        <table className="rules">
-          <caption>{title} in the evaluation order of the region's profile</caption>
-          <thead>
-            <tr>
-              <th scope="col" className="number">
-                Position
-              </th>
-              <th scope="col" className="number">
-                Priority
-              </th>
-              <th scope="col">Action</th>
-              <th scope="col">Protocol</th>
-              <th scope="col">Ports</th>
-              <th scope="col">{remoteLabel}</th>
-              <th scope="col">Description</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rules.map((r) => {
-              const remote = remoteOf(r);
-              return (
-                <tr key={r.id} id={`rule-${r.id}`}>
-                  <td className="number">{r.position}</td>
-                  <td className="number">{r.priority}</td>
-                  <td>
-                    <span className={`action ${r.action}`}>{r.action}</span>
-                  </td>
-                  <td>
-                    {r.protocol} <span className="muted">{r.ethertype}</span>
-                  </td>
-                  <td>{portsText(r)}</td>
-                  <td>
-                    {remote.kind === 'group' ? (
-                      <Link href={hrefOf({ page: 'group', id: remote.text })}>group {remote.text}</Link>
-                    ) : remote.kind === 'addressGroup' ? (
-                      `address group ${remote.text}`
-                    ) : (
-                      remote.text
-                    )}
-                  </td>
-                  <td>{r.description ?? ''}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
-    </section>
   );
 }
