@@ -53,8 +53,12 @@ export function GroupPage({ api, id }: { api: Client; id: string }) {
           </>
         )}
       </dl>
+      {/* group actions: rename, clone, delete */}
       <RuleTable title="Inbound rules" id="inbound" rules={inbound} direction="ingress" />
       <RuleTable title="Outbound rules" id="outbound" rules={outbound} direction="egress" />
+      {/* members: the ports holding the group, join and leave */}
+      {/* references: the groups whose rules name this one */}
+      {/* findings: shadowed, redundant, unused, exposure */}
     </>
   );
 }
