@@ -26,6 +26,9 @@ const NAMES = new Map([
 /** The protocol names the filters offer, with their numbers. */
 export const PROTOCOL_NUMBERS = new Map([...NAMES].map(([number, name]) => [name, Number(number)]));
 
+/** An IP protocol number's name where it has one. */
+export const protocolName = (n: number) => NAMES.get(String(n)) ?? `protocol ${n}`;
+
 const protocolText = (p: string) => (p === '0-255' ? 'all protocols' : (NAMES.get(p) ?? `protocol ${p}`));
 
 export function boxText(box: ServiceBox): string {

@@ -6,6 +6,7 @@ import '../analysis/analysis.css';
 import type { Client } from '../api';
 import { type PortChoice, regionPorts } from '../analysis/ports';
 import { RegionPicker } from '../analysis/RegionPicker';
+import { protocolName } from '../analysis/services';
 import { Field, unplaced } from '../Field';
 import { inRegion, useChanges } from '../live/Live';
 import { Failure, Loading } from '../pages/Status';
@@ -171,7 +172,8 @@ function Check({
           <p className="verdict" role="status">
             Verdict: <span className={`action ${answer.data.verdict}`}>{answer.data.verdict}</span>{' '}
             <span className="muted">
-              ({answer.data.packet.src} → {answer.data.packet.dst}, protocol {answer.data.packet.protocol}
+              ({answer.data.packet.src} → {answer.data.packet.dst},{' '}
+              {protocolName(answer.data.packet.protocol)}
               {answer.data.packet.dstPort !== undefined ? `, port ${answer.data.packet.dstPort}` : ''}; a
               first packet passes when both sides allow it)
             </span>

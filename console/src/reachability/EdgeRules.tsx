@@ -33,7 +33,7 @@ async function pathsOf(
     const pair = answer.pairs.find((p) => p.from === edge.from && p.to === edge.to);
     return (pair?.paths ?? []).map((path) => ({ ...path, from: edge.from, to: edge.to }));
   }
-  const ports = await readReachability<PortReachability>(api, regionId, 'port');
+  const ports = await readReachability<PortReachability>(api, regionId, 'port', 100_000);
   const members = (groupId: string) =>
     new Set(ports.ports.filter((p) => p.groupIds.includes(groupId)).map((p) => p.id));
   const sources = members(edge.from);

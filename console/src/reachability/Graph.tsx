@@ -74,7 +74,7 @@ export function GraphPicture({
           >
             <title>{name}</title>
             <path d={shape.d} markerEnd="url(#arrow)" />
-            <text x={shape.label.x} y={shape.label.y} textAnchor="middle">
+            <text x={shape.label.x} y={shape.label.y} textAnchor={shape.anchor}>
               {cut(e.label)}
             </text>
           </g>

@@ -31,8 +31,9 @@ export function circle(ids: readonly string[]): Layout {
 
 export interface EdgeShape {
   d: string;
-  /** Where the edge's label goes. */
+  /** Where the edge's label goes, and which of its ends is there (beside the curve's bulge). */
   label: Point;
+  anchor: 'start' | 'middle' | 'end';
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
@@ -51,9 +52,14 @@ export function edgeShape(a: Point, b: Point, centre: Point): EdgeShape {
   const start = towards(a, c, NODE_RADIUS);
   const end = towards(b, c, NODE_RADIUS + 4);
   const mid = { x: 0.25 * start.x + 0.5 * c.x + 0.25 * end.x, y: 0.25 * start.y + 0.5 * c.y + 0.25 * end.y };
+  // The label sits just outside the bulge, extending away from the curve, so the labels of a
+  // pair's two directions fall on either side of it.
+  const nx = -uy;
+  const ny = ux;
   return {
     d: `M ${round(start.x)} ${round(start.y)} Q ${round(c.x)} ${round(c.y)} ${round(end.x)} ${round(end.y)}`,
-    label: mid,
+    label: { x: mid.x + nx * 6, y: mid.y + ny * 6 + 4 },
+    anchor: nx > 0.3 ? 'start' : nx < -0.3 ? 'end' : 'middle',
   };
 }
 
@@ -77,5 +83,6 @@ function loop(p: Point, centre: Point): EdgeShape {
   return {
     d: `M ${round(start.x)} ${round(start.y)} C ${round(c1.x)} ${round(c1.y)} ${round(c2.x)} ${round(c2.y)} ${round(end.x)} ${round(end.y)}`,
     label: { x: p.x + ox * 52, y: p.y + oy * 52 },
+    anchor: ox > 0.3 ? 'start' : ox < -0.3 ? 'end' : 'middle',
   };
 }

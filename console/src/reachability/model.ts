@@ -47,8 +47,16 @@ export interface GroupReachability {
 export type Reachability = PortReachability | GroupReachability;
 export type By = Reachability['by'];
 
-export const readReachability = <T extends Reachability>(api: Client, regionId: string, by: T['by']) =>
-  api.get<T>(`/v1/regions/${seg(regionId)}/reachability${query({ by, limit: '100000' })}`);
+/**
+ * The picture reads the API's default of 1,000 allowed pairs (the answer says how many more there
+ * are); a group edge's rules need every pair of the port view, up to the API's maximum.
+ */
+export const readReachability = <T extends Reachability>(
+  api: Client,
+  regionId: string,
+  by: T['by'],
+  limit = 1000,
+) => api.get<T>(`/v1/regions/${seg(regionId)}/reachability${query({ by, limit: String(limit) })}`);
 
 export interface GraphNode {
   id: string;
