@@ -97,11 +97,13 @@ describe('console analysis pages', () => {
       rules: [
         { direction: 'ingress', protocol: 'tcp', ports: '1-65535', remoteIpPrefix: '10.1.0.0/16' },
         { direction: 'ingress', protocol: 'tcp', ports: '8080', remoteIpPrefix: '10.1.0.0/24' },
+        { direction: 'ingress', protocol: 'udp', ports: '161', remoteIpPrefix: '10.1.0.0/16' },
         { direction: 'egress', protocol: 'all' },
       ],
     });
     os.wide = rule(os.app, (r) => r.ports?.[0]?.to === 65535);
     os.shadowed = rule(os.app, (r) => r.ports?.[0]?.from === 8080);
+    os.snmp = rule(os.app, (r) => r.protocol === 'udp');
     os.client = await alice.post<any>('/v1/security-groups', {
       regionId: 'os-1',
       vpcId: osVpc.id,
@@ -118,10 +120,16 @@ describe('console analysis pages', () => {
         regionId: 'os-1',
         vpcId: osVpc.id,
         name,
-        ports: [{ ipv4: [ip], groupIds: [group] }],
+        ports: [{ ipv4: [ip], groupIds: [group], host: 'h1' }],
       });
       os[name] = inst.ports[0].id;
     }
+    // h1's agent counts app's rules: the wide rule is hit, the SNMP rule never.
+    await t.admin.post('/v1/hosts/h1/status', {
+      revision: 1,
+      closed: [],
+      ruleHits: { [os.wide]: 3, [os.snmp]: 0 },
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -295,7 +303,7 @@ describe('console analysis pages', () => {
     await page.context().close();
   });
 
-  it("shows a group's findings on its page, with the same fix", async () => {
+  it("shows a group's findings on its page, with the same fixes: a shadowed rule, an unused one", async () => {
     const page = await open(`groups/${os.app.id}`);
     await page.getByRole('heading', { name: 'app', level: 1 }).waitFor();
     const rows = () => cellsOf(page, 'Rule findings on the ports holding each group');
@@ -313,10 +321,26 @@ describe('console analysis pages', () => {
         alice.get<any>(`/v1/security-groups/${os.app.id}`).then((g) => g.rules.map((r: any) => r.id)),
       )
       .not.toContain(os.shadowed);
+    await page.getByText('No rule is shadowed, redundant, conflicting or empty.').waitFor();
+
+    // The SNMP rule no packet hit (h1's agent counts it): deleted from its row of unused rules.
+    const unused = await cellsOf(page, 'Rules no packet hit in the last 30 days');
+    expect(unused.map((r) => [r[1], r[3], r[4]])).toEqual([
+      [
+        'Unused rule',
+        'allow udp 161 from 10.1.0.0/16',
+        expect.stringContaining('no packet in 30 days (measured for 0 days only)'),
+      ],
+    ]);
+    await page.getByRole('button', { name: `Delete rule: rule ${os.snmp}` }).click();
     await page
-      .getByRole('paragraph')
-      .filter({ hasText: 'No rule is shadowed, redundant, conflicting or empty.' })
-      .waitFor();
+      .getByRole('dialog', { name: 'Delete the rule?' })
+      .getByRole('button', { name: 'Delete the rule' })
+      .click();
+    await page.getByText('No measured rule went unused for 30 days.').waitFor();
+    expect(
+      (await alice.get<any>(`/v1/security-groups/${os.app.id}`)).rules.map((r: any) => r.id),
+    ).not.toContain(os.snmp);
     // The group's own rule table follows (the rules helper's table, read again).
     await expect
       .poll(() => cellsOf(page, /^Inbound rules in the evaluation order/).then((r) => r.length))
