@@ -124,6 +124,13 @@ describe('console analysis pages', () => {
       });
       os[name] = inst.ports[0].id;
     }
+    // No port is in it and no rule names it: the exposure lint's unusedGroup.
+    os.spare = await alice.post<any>('/v1/security-groups', {
+      regionId: 'os-1',
+      vpcId: osVpc.id,
+      name: 'spare',
+      template: 'empty',
+    });
     // h1's agent counts app's rules: the wide rule is hit, the SNMP rule never.
     await t.admin.post('/v1/hosts/h1/status', {
       revision: 1,
@@ -345,6 +352,32 @@ describe('console analysis pages', () => {
     await expect
       .poll(() => cellsOf(page, /^Inbound rules in the evaluation order/).then((r) => r.length))
       .toBe(1);
+    await page.context().close();
+  });
+
+  it('deletes an unused group from the findings, confirmed first', async () => {
+    const page = await open('findings?region=os-1');
+    await expect
+      .poll(() =>
+        cellsOf(page, 'Exposure findings, the most severe first').then((r) => r.map((c) => [c[1], c[2]])),
+      )
+      .toContainEqual(['Unused group', 'spare']);
+    await page.getByRole('button', { name: 'Delete group: group spare' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete the group?' });
+    // Cancel writes nothing.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect((await alice.get<any>(`/v1/security-groups/${os.spare.id}`)).name).toBe('spare');
+    await page.getByRole('button', { name: 'Delete group: group spare' }).click();
+    await dialog.getByRole('button', { name: 'Delete the group' }).click();
+    await expect
+      .poll(() =>
+        alice.get<any>(`/v1/security-groups/${os.spare.id}`).then(
+          () => 200,
+          (e) => e.status,
+        ),
+      )
+      .toBe(404);
+    await page.getByText('No exposure finding.').waitFor();
     await page.context().close();
   });
 
