@@ -19,9 +19,11 @@ export function Confirm({ title, children, confirmLabel, onConfirm, onClose }: C
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
+    // No cleanup closing it: the element leaves the page with the component (and leaves the top
+    // layer with it), while a close() here would fire `close`, that is onClose, under StrictMode's
+    // second run of effects.
     const d = dialog.current;
     if (d && !d.open) d.showModal();
-    return () => d?.close();
   }, []);
   const submit = (e: FormEvent) => {
     e.preventDefault();
