@@ -381,6 +381,47 @@ describe('console analysis pages', () => {
     await page.context().close();
   });
 
+  it('compacts a group near its rules quota, by the proven proposal', async () => {
+    await world.t.admin.post('/v1/regions', { id: 'hw-2', profile: 'huawei', quotas: { rulesPerGroup: 10 } });
+    const vpc = await alice.post<any>('/v1/vpcs', { regionId: 'hw-2', name: 'q' });
+    const ports = ['80', '81', '82', '83', '84', '85', '86', '87', '88'];
+    const full = await alice.post<any>('/v1/security-groups', {
+      regionId: 'hw-2',
+      vpcId: vpc.id,
+      name: 'full',
+      template: 'empty',
+      rules: ports.map((port) => ({
+        direction: 'ingress',
+        protocol: 'tcp',
+        ports: port,
+        remoteIpPrefix: '10.0.0.0/8',
+      })),
+    });
+    await alice.post('/v1/instances', {
+      regionId: 'hw-2',
+      vpcId: vpc.id,
+      name: 'vm',
+      ports: [{ ipv4: ['10.2.0.5'], groupIds: [full.id] }],
+    });
+    const page = await open('findings?region=hw-2');
+    await expect
+      .poll(() =>
+        cellsOf(page, 'Exposure findings, the most severe first').then((r) => r.map((c) => [c[1], c[2]])),
+      )
+      .toContainEqual(['Near the rules quota', 'full']);
+    await page.getByRole('button', { name: 'Compact group: group full' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Compact the group?' });
+    await expect.poll(() => dialog.textContent()).toContain('From 9 rules to 1');
+    await dialog.getByRole('button', { name: 'Write the smaller rule set' }).click();
+    await expect
+      .poll(() =>
+        alice.get<any>(`/v1/security-groups/${full.id}`).then((g) => g.rules.map((r: any) => r.ports)),
+      )
+      .toEqual([[{ from: 80, to: 88 }]]);
+    await page.getByText('No exposure finding.').waitFor();
+    await page.context().close();
+  });
+
   it('draws the reachability picture: edges, the rules allowing one, filters', async () => {
     const page = await open('reachability?region=hw-1&by=group');
     const edges = () => cellsOf(page, "Allowed paths (the picture's edges)");
