@@ -4,9 +4,12 @@ import { useMemo, useState } from 'react';
 import { type Client, client, type Session, signOut } from './api';
 import { LiveProvider, useLiveState } from './live/Live';
 import { Link } from './Link';
+import { CheckPage } from './check/CheckPage';
+import { FindingsPage } from './findings/FindingsPage';
 import { GroupPage } from './pages/GroupPage';
 import { GroupsPage } from './pages/GroupsPage';
 import { RegionsPage, TenantsPage } from './pages/OperatorPages';
+import { ReachabilityPage } from './reachability/ReachabilityPage';
 import { hrefOf, navigate, type Route, useRoute } from './router';
 import { clearSession, loadSession, saveSession } from './session';
 import { SignIn } from './SignIn';
@@ -122,6 +125,12 @@ function Page({ route, api, operator }: { route: Route; api: Client; operator: b
       return <GroupsPage api={api} />;
     case 'group':
       return <GroupPage key={route.id} api={api} id={route.id} />;
+    case 'check':
+      return <CheckPage api={api} />;
+    case 'findings':
+      return <FindingsPage api={api} />;
+    case 'reachability':
+      return <ReachabilityPage api={api} />;
     case 'tenants':
       return <TenantsPage api={api} />;
     case 'regions':

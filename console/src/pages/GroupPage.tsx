@@ -1,5 +1,6 @@
 // One group: its inbound and outbound rules, each table in the profile's evaluation order.
 import type { Client } from '../api';
+import { GroupFindings } from '../findings/GroupFindings';
 import { touchesGroup, useChanges } from '../live/Live';
 import { RuleTable } from '../rules/RuleTable';
 import { Link } from '../Link';
@@ -58,7 +59,7 @@ export function GroupPage({ api, id }: { api: Client; id: string }) {
       <RuleTable title="Outbound rules" id="outbound" rules={outbound} direction="egress" />
       {/* members: the ports holding the group, join and leave */}
       {/* references: the groups whose rules name this one */}
-      {/* findings: shadowed, redundant, unused, exposure */}
+      <GroupFindings api={api} group={g} reload={group.reload} />
     </>
   );
 }
