@@ -6,6 +6,8 @@ import { LiveProvider, useLiveState } from './live/Live';
 import { Link } from './Link';
 import { GroupPage } from './pages/GroupPage';
 import { GroupsPage } from './pages/GroupsPage';
+import { AccessKeysPage } from './operator/AccessKeysPage';
+import { TenantPage } from './operator/TenantPage';
 import { RegionsPage, TenantsPage } from './pages/OperatorPages';
 import { hrefOf, navigate, type Route, useRoute } from './router';
 import { clearSession, loadSession, saveSession } from './session';
@@ -124,8 +126,12 @@ function Page({ route, api, operator }: { route: Route; api: Client; operator: b
       return <GroupPage key={route.id} api={api} id={route.id} />;
     case 'tenants':
       return <TenantsPage api={api} />;
+    case 'tenant':
+      return <TenantPage key={route.id} api={api} id={route.id} />;
     case 'regions':
       return <RegionsPage api={api} />;
+    case 'access-keys':
+      return <AccessKeysPage api={api} />;
     default:
       return <NotFound path={hrefOf(route)} />;
   }
