@@ -77,8 +77,8 @@ export function GroupsPage({ api }: { api: Client }) {
       )}
       {operator && (
         <p className="muted">
-          Quotas bind each tenant: a tenant's page (<Link href={hrefOf({ page: 'tenants' })}>Tenants</Link>)
-          shows and edits them.
+          Quotas bind each tenant: open one from the{' '}
+          <Link href={hrefOf({ page: 'tenants' })}>tenant list</Link> to see and edit its quotas.
         </p>
       )}
       <p>
@@ -225,7 +225,7 @@ function TenantQuotas({ usage, regionId }: { usage: QuotaUsage; regionId: string
   const shown = usage.items.filter((r) => !regionId || r.regionId === regionId);
   return (
     <section aria-labelledby="tenant-quotas">
-      <h2 id="tenant-quotas">Group quota per region</h2>
+      <h2 id="tenant-quotas">Group quotas</h2>
       <ul className="quota-list">
         {shown.map((r) => {
           const groups = quotaOf(r, 'groupsPerTenant');
