@@ -10,8 +10,10 @@ import {
   STORES,
   startTestServer,
   type TestDatabase,
+  TEST_ENV,
   type TestServer,
 } from '../support/servers.js';
+import { cliAs, runCli } from '../support/cli.js';
 
 interface QuotaState {
   name: string;
@@ -101,6 +103,18 @@ describe.each(STORES)('quota usage, group type filter and in-use facts on %s', (
     const asOperator = await t.admin.get<QuotaUsage>('/v1/quotas?tenantId=alice&regionId=ali-1');
     expect(asOperator).toEqual(over);
 
+    // The CLI: a table per quota, the override marked; --json answers the API's document.
+    const text = await cliAs(t, 'alice', ['quota', 'show', '--region', 'ali-1']);
+    expect(text).toMatch(/ali-1\s+groupsPerTenant\s+2\s+3\s+tenant override/);
+    expect(text).toMatch(/ali-1\s+rulesPerGroup\s+per group/);
+    const json = await runCli(
+      t.url,
+      { id: TEST_ENV.PALISADE_ADMIN_KEY_ID, secret: TEST_ENV.PALISADE_ADMIN_SECRET },
+      ['quota', 'show', '--tenant', 'alice', '--region', 'ali-1', '--json'],
+    );
+    expect(json.code, json.text).toBe(0);
+    expect(JSON.parse(json.text)).toEqual(over);
+
     // The limit the bar shows is the one the write is checked against: a fourth group is refused.
     await alice.post('/v1/security-groups', { regionId: 'ali-1', vpcId, name: 'third', template: 'empty' });
     const refused = await alice.request<any>(
@@ -167,6 +181,9 @@ describe.each(STORES)('quota usage, group type filter and in-use facts on %s', (
     expect(only.items.map((g: any) => g.id)).toEqual([adv.id]);
     const basic = await alice.get<any>('/v1/security-groups?type=basic&regionId=ali-1');
     expect(basic.items.map((g: any) => g.name).sort()).toEqual(['db', 'third', 'web']);
+    const listed = await cliAs(t, 'alice', ['group', 'list', '--type', 'advanced']);
+    expect(listed).toContain(adv.id);
+    expect(listed).not.toContain('huawei-basic');
     const bad = await alice.request<any>('GET', '/v1/security-groups?type=fancy', undefined, { raw: true });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].path).toBe('querystring.type');

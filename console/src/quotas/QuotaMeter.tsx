@@ -20,7 +20,8 @@ export function QuotaMeter({
   if (limit === 0)
     return (
       <span className="quota">
-        <span id={`${id}-label`}>{label}</span>: <span className="quota-text">{used} (no limit)</span>
+        <span id={`${id}-label`}>{label}</span>
+        <span className="quota-text">{used}, no limit</span>
       </span>
     );
   const share = used / limit;
