@@ -12,6 +12,10 @@ import { hrefOf } from '../router';
 import { useLoad } from '../useLoad';
 import '../groups/groups.css';
 
+/** The choice's values: "" (none yet), OPERATOR, or TENANT and a tenant's id. */
+const OPERATOR = 'operator';
+const TENANT = 'tenant:';
+
 interface AccessKey {
   id: string;
   tenantId: string | null;
@@ -126,16 +130,20 @@ function CreateKey({
   tenantIds: string[];
   created: (key: CreatedKey) => void;
 }) {
-  const [tenantId, setTenantId] = useState('');
+  const [choice, setChoice] = useState('');
   const [description, setDescription] = useState('');
   const [error, setError] = useState<Error | null>(null);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
     try {
-      // No tenant: an operator key.
+      // An operator key only when chosen as such; no choice at all is the API's to refuse (at the field).
       const key = await api.post<CreatedKey>('/v1/access-keys', {
-        ...(tenantId ? { tenantId } : { role: 'admin' }),
+        ...(choice === OPERATOR
+          ? { role: 'admin' }
+          : choice.startsWith(TENANT)
+            ? { tenantId: choice.slice(TENANT.length) }
+            : { role: 'tenant' }),
         ...(description ? { description } : {}),
       });
       setDescription('');
@@ -155,10 +163,11 @@ function CreateKey({
       )}
       <div className="form-grid">
         <Field id="new-key-tenant" label="For tenant" field="tenantId" error={error}>
-          <select value={tenantId} onChange={(e) => setTenantId(e.target.value)}>
-            <option value="">None: an operator key</option>
+          <select value={choice} onChange={(e) => setChoice(e.target.value)}>
+            <option value="">Choose a tenant</option>
+            <option value={OPERATOR}>None: an operator key (sees every tenant)</option>
             {tenantIds.map((id) => (
-              <option key={id} value={id}>
+              <option key={id} value={`${TENANT}${id}`}>
                 {id}
               </option>
             ))}
