@@ -135,7 +135,7 @@ export function CreateGroup({ api, regions }: { api: Client; regions: Region[] }
             <option value={STARTING}>The {profile ?? 'profile'} profile's starting rules</option>
             {offered.map((t) => (
               <option key={t.id} value={t.id}>
-                Template: {t.name}
+                Template: {t.name} ({t.rules.length} rules: {summaryOf(t)})
               </option>
             ))}
           </select>
@@ -186,6 +186,12 @@ function TemplateRules({ template }: { template: Template }) {
       </tbody>
     </table>
   );
+}
+
+/** A template in a few words: the inbound ports it opens. */
+function summaryOf(t: Template): string {
+  const ports = [...new Set(t.rules.filter((r) => r.direction === 'ingress').map(portsOf))];
+  return `inbound ${ports.join(', ')}`;
 }
 
 const portsOf = (r: TemplateRule) =>
