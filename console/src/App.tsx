@@ -8,6 +8,8 @@ import { CheckPage } from './check/CheckPage';
 import { FindingsPage } from './findings/FindingsPage';
 import { GroupPage } from './pages/GroupPage';
 import { GroupsPage } from './pages/GroupsPage';
+import { AccessKeysPage } from './operator/AccessKeysPage';
+import { TenantPage } from './operator/TenantPage';
 import { RegionsPage, TenantsPage } from './pages/OperatorPages';
 import { ReachabilityPage } from './reachability/ReachabilityPage';
 import { hrefOf, navigate, type Route, useRoute } from './router';
@@ -133,8 +135,12 @@ function Page({ route, api, operator }: { route: Route; api: Client; operator: b
       return <ReachabilityPage api={api} />;
     case 'tenants':
       return <TenantsPage api={api} />;
+    case 'tenant':
+      return <TenantPage key={route.id} api={api} id={route.id} />;
     case 'regions':
       return <RegionsPage api={api} />;
+    case 'access-keys':
+      return <AccessKeysPage api={api} />;
     default:
       return <NotFound path={hrefOf(route)} />;
   }

@@ -24,6 +24,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly problems: FieldProblem[] = [],
+    /** The problem's facts as data (what keeps a group from being deleted, a quota's limit). */
+    readonly facts: ProblemFacts = {},
   ) {
     super(message);
   }
@@ -37,11 +39,24 @@ export class ApiError extends Error {
   }
 }
 
+/** The facts a problem carries (docs/api.md, "Errors"). */
+export interface ProblemFacts {
+  resource?: string;
+  id?: string;
+  quota?: string;
+  limit?: number;
+  /** GROUP_REFERENCED: the groups whose rules name the group. */
+  referencedBy?: string[];
+  /** GROUP_IN_USE: the member ports. */
+  ports?: string[];
+}
+
 interface Problem {
   code?: string;
   detail?: string;
   title?: string;
   errors?: FieldProblem[];
+  facts?: ProblemFacts;
 }
 
 async function problemOf(res: Response): Promise<ApiError> {
@@ -56,6 +71,7 @@ async function problemOf(res: Response): Promise<ApiError> {
     problem.code ?? 'HTTP_ERROR',
     problem.detail ?? problem.title ?? res.statusText,
     Array.isArray(problem.errors) ? problem.errors : [],
+    problem.facts && typeof problem.facts === 'object' ? problem.facts : {},
   );
 }
 
@@ -175,8 +191,14 @@ export function client(session: Session) {
       }),
     regions: () => get<{ items: Region[] }>('/v1/regions'),
     tenants: (cursor?: string) => get<Page<Tenant>>(`/v1/tenants${query({ cursor, limit: '50' })}`),
-    groups: (filter: { regionId?: string; name?: string; cursor?: string; limit: number }) =>
-      get<Page<Group>>(`/v1/security-groups${query({ ...filter, limit: String(filter.limit) })}`),
+    groups: (filter: {
+      regionId?: string;
+      vpcId?: string;
+      name?: string;
+      type?: string;
+      cursor?: string;
+      limit: number;
+    }) => get<Page<Group>>(`/v1/security-groups${query({ ...filter, limit: String(filter.limit) })}`),
     group: (id: string) => get<GroupWithRules>(`/v1/security-groups/${encodeURIComponent(id)}`),
   };
 }

@@ -14,6 +14,7 @@ import { groupAnalysisCommands } from './commands/group-analysis.js';
 import { loginCommand } from './commands/login.js';
 import { planCommands } from './commands/plan.js';
 import { portCommand } from './commands/port.js';
+import { quotaCommands } from './commands/quota.js';
 import { reachCommands } from './commands/reach.js';
 import { ruleCommand } from './commands/rule.js';
 import { serveCommand } from './commands/serve.js';
@@ -47,6 +48,7 @@ export function buildProgram(io: Io, exit: (code: number) => void): Command {
   reachCommands(program, io, exit);
   addressGroupCommand(program, io, exit);
   tenancyCommands(program, io, exit);
+  quotaCommands(program, io, exit);
   instanceCommands(program, io, exit);
   auditCommands(program, io, exit);
   openstackCommands(program, io, exit);

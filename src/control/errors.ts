@@ -159,6 +159,8 @@ export interface ErrorFacts extends Omit<ProblemFacts, 'resource'> {
   actual?: number;
   /** GROUP_REFERENCED, ADDRESS_GROUP_IN_USE: the groups whose rules name the object. */
   referencedBy?: string[];
+  /** GROUP_IN_USE: the member ports the caller sees (at most 100; the message gives the count). */
+  ports?: string[];
   /** For 429 and 503: seconds until a retry may succeed (every dialect sends it as Retry-After). */
   retryAfter?: number;
 }
@@ -173,6 +175,7 @@ export class ServiceError extends Error {
   declare readonly existingRuleId?: string;
   declare readonly sameAsEntry?: number;
   declare readonly referencedBy?: string[];
+  declare readonly ports?: string[];
   declare readonly value?: string;
   declare readonly retryAfter?: number;
 

@@ -31,6 +31,7 @@ import { flowRoutes } from './routes/flows.js';
 import { groupRoutes } from './routes/groups.js';
 import { identityRoutes } from './routes/identity.js';
 import { instanceRoutes } from './routes/instances.js';
+import { quotaUsageRoutes } from './routes/quota-usage.js';
 import { reachabilityRoutes } from './routes/reachability.js';
 import { ruleRoutes } from './routes/rules.js';
 import { ruleUsageRoutes } from './routes/rule-usage.js';
@@ -203,6 +204,7 @@ export async function buildApp(
 
   await app.register(tenancyRoutes(ctx));
   await app.register(groupRoutes(ctx));
+  await app.register(quotaUsageRoutes(ctx));
   await app.register(ruleRoutes(ctx));
   await app.register(instanceRoutes(ctx));
   await app.register(addressGroupRoutes(ctx));

@@ -33,6 +33,35 @@ const TITLES = new Map([
   [503, 'Service Unavailable'],
 ]);
 
+/** The facts of an error a client acts on, as data (RFC 9457 extension member `facts`). */
+export interface ProblemFacts {
+  resource?: string;
+  id?: string;
+  quota?: string;
+  limit?: number;
+  expected?: number;
+  actual?: number;
+  existingRuleId?: string;
+  referencedBy?: string[];
+  ports?: string[];
+}
+
+/** A ServiceError's facts that are set (a 409's "what uses it", a quota's limit). */
+function factsOf(e: ServiceError): ProblemFacts {
+  const all: ProblemFacts = {
+    resource: e.resource,
+    id: e.id,
+    quota: e.quota,
+    limit: e.limit,
+    expected: e.expected,
+    actual: e.actual,
+    existingRuleId: e.existingRuleId,
+    referencedBy: e.referencedBy,
+    ports: e.ports,
+  };
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as ProblemFacts;
+}
+
 /** A problem+json answer for the request at `url`. */
 export function problemAnswer(
   url: string,
@@ -41,6 +70,7 @@ export function problemAnswer(
   detail: string,
   errors: ValidationError[] = [],
   headers: Record<string, string> = {},
+  facts: ProblemFacts = {},
 ): ErrorAnswer {
   return {
     status,
@@ -53,6 +83,7 @@ export function problemAnswer(
       detail,
       instance: url,
       ...(errors.length ? { errors } : {}),
+      ...(Object.keys(facts).length ? { facts } : {}),
     }),
   };
 }
@@ -124,7 +155,7 @@ export function nativeAnswer(error: unknown, req: RequestInfo & { log?: FastifyB
   }
   const e = frameworkFault(error);
   if (e instanceof ServiceError)
-    return problemAnswer(req.url, e.status, e.code, e.message, e.errors, retryAfterHeaders(e));
+    return problemAnswer(req.url, e.status, e.code, e.message, e.errors, retryAfterHeaders(e), factsOf(e));
   req.log?.error({ err: error }, 'request failed');
   return problemAnswer(req.url, 500, 'INTERNAL', 'the server failed to answer; the error is in its log');
 }

@@ -66,6 +66,30 @@ export const ProblemSchema = T.Object(
         { description: 'Every problem found, for validation errors' },
       ),
     ),
+    facts: T.Optional(
+      T.Object(
+        {
+          resource: T.Optional(T.String({ description: 'The kind of object the error is about' })),
+          id: T.Optional(T.String({ description: "That object's id" })),
+          quota: T.Optional(T.String({ description: "QUOTA_EXCEEDED: the quota's name" })),
+          limit: T.Optional(T.Integer({ description: "QUOTA_EXCEEDED: the quota's limit" })),
+          expected: T.Optional(T.Integer({ description: 'REVISION_MISMATCH: the revision If-Match gave' })),
+          actual: T.Optional(T.Integer({ description: "REVISION_MISMATCH: the object's revision" })),
+          existingRuleId: T.Optional(T.String({ description: 'DUPLICATE_RULE: the rule it repeats' })),
+          referencedBy: T.Optional(
+            T.Array(T.String(), {
+              description: 'GROUP_REFERENCED, ADDRESS_GROUP_IN_USE: the groups whose rules name the object',
+            }),
+          ),
+          ports: T.Optional(
+            T.Array(T.String(), {
+              description: 'GROUP_IN_USE: the member ports the caller sees (at most 100)',
+            }),
+          ),
+        },
+        { description: 'The facts of the error as data, for clients that act on them' },
+      ),
+    ),
   },
   { $id: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' },
 );
@@ -1491,3 +1515,39 @@ export const RegionImport = T.Object(
   },
   { $id: 'RegionImport' },
 );
+
+// ---- quota usage (the console's quota bars) ----
+
+export const QuotaUsage = T.Object(
+  {
+    tenantId: Id,
+    items: T.Array(
+      T.Object({
+        regionId: Id,
+        quotas: T.Array(
+          T.Object({
+            name: Enum(Object.keys(QuotasSchema.properties)),
+            limit: T.Integer({ minimum: 0, description: '0: no limit' }),
+            overridden: T.Boolean({
+              description:
+                "Whether the limit is the tenant's own override in this region (else the region's)",
+            }),
+            per: Enum(['tenant', 'group', 'port', 'addressGroup'], {
+              description:
+                "What the quota counts: the tenant's objects in the region, or each group's, port's or address group's own (their reads carry those counts)",
+            }),
+            used: T.Optional(
+              T.Integer({
+                minimum: 0,
+                description: 'Tenant-wide quotas: what the tenant has in the region now',
+              }),
+            ),
+          }),
+        ),
+      }),
+      { description: 'Per region, in id order' },
+    ),
+  },
+  { $id: 'QuotaUsage' },
+);
+SHARED_SCHEMAS.push(QuotaUsage);

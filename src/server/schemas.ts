@@ -103,6 +103,7 @@ export const GroupQuery = T.Object({
   regionId: T.Optional(Id),
   vpcId: T.Optional(Id),
   name: T.Optional(T.String()),
+  type: T.Optional(T.Union([T.Literal('basic'), T.Literal('advanced')])),
   tenantId: T.Optional(Id),
   ...PageQuery,
 });
@@ -414,3 +415,10 @@ export const CloudDocument = T.Object(
   {},
   { additionalProperties: true, description: 'The document in the chosen format, as its cloud writes it' },
 );
+
+/** GET /v1/quotas: one region (else every region), and (operators) whose quotas. */
+export const QuotaUsageQuery = T.Object({
+  regionId: T.Optional(Id),
+  /** Operator keys: the tenant whose quotas to read (required for them). */
+  tenantId: T.Optional(Id),
+});

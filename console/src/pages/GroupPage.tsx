@@ -1,6 +1,7 @@
 // One group: its inbound and outbound rules, each table in the profile's evaluation order.
 import type { Client } from '../api';
 import { GroupFindings } from '../findings/GroupFindings';
+import { GroupActions } from '../groups/GroupActions';
 import { touchesGroup, useChanges } from '../live/Live';
 import { RuleTable } from '../rules/RuleTable';
 import { Link } from '../Link';
@@ -54,7 +55,7 @@ export function GroupPage({ api, id }: { api: Client; id: string }) {
           </>
         )}
       </dl>
-      {/* group actions: rename, clone, delete */}
+      <GroupActions api={api} group={g} reload={group.reload} />
       <RuleTable title="Inbound rules" id="inbound" rules={inbound} direction="ingress" />
       <RuleTable title="Outbound rules" id="outbound" rules={outbound} direction="egress" />
       {/* members: the ports holding the group, join and leave */}

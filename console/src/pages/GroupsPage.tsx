@@ -1,7 +1,14 @@
-// Security groups: filter by name and region, page through the API's cursors.
+// Security groups: filter by name, region, VPC and type, page through the API's cursors; the
+// tenant's group quota per region above the list, each group's rules against its quota, and the
+// form that creates a group. Follows the change stream: a group made elsewhere appears.
 import { type FormEvent, useState } from 'react';
-import type { Client } from '../api';
+import type { Client, Group, Region } from '../api';
+import { CreateGroup } from '../groups/CreateGroup';
+import { vpcsOf } from '../groups/groups-api';
+import { useChanges } from '../live/Live';
 import { Link } from '../Link';
+import { QuotaMeter } from '../quotas/QuotaMeter';
+import { quotaOf, type QuotaUsage, readQuotas } from '../quotas/quotas';
 import { hrefOf } from '../router';
 import { useLoad } from '../useLoad';
 import { Pager, useCursors } from './Pager';
@@ -12,24 +19,48 @@ const PAGE_SIZE = 25;
 interface Filter {
   name: string;
   regionId: string;
+  vpcId: string;
+  type: '' | 'basic' | 'advanced';
 }
 
+const NO_FILTER: Filter = { name: '', regionId: '', vpcId: '', type: '' };
+
 export function GroupsPage({ api }: { api: Client }) {
-  const [draft, setDraft] = useState<Filter>({ name: '', regionId: '' });
+  const [draft, setDraft] = useState<Filter>(NO_FILTER);
   const [filter, setFilter] = useState<Filter>(draft);
+  const [creating, setCreating] = useState(false);
   const cursors = useCursors();
   const { cursor } = cursors;
-  const regions = useLoad(() => api.regions(), [api]);
+  const changes = useChanges();
+  const operator = api.session.role === 'admin';
+  const regions = useLoad(() => api.regions(), [api], changes);
+  // The VPCs the filter offers: the chosen region's, else every region's.
+  const vpcs = useLoad(() => vpcsOf(api, draft.regionId), [api, draft.regionId], changes);
   const page = useLoad(
     () =>
       api.groups({
         name: filter.name || undefined,
         regionId: filter.regionId || undefined,
+        vpcId: filter.vpcId || undefined,
+        type: filter.type || undefined,
         cursor,
         limit: PAGE_SIZE,
       }),
     [api, filter, cursor],
+    changes,
   );
+  // The quotas binding each tenant on the page (a tenant key: its own, in one read).
+  const tenantIds = page.state === 'done' ? [...new Set(page.data.items.map((g) => g.tenantId))] : [];
+  const quotas = useLoad(
+    () =>
+      operator
+        ? Promise.all(tenantIds.map((tenantId) => readQuotas(api, { tenantId })))
+        : readQuotas(api).then((q) => [q]),
+    [api, operator, tenantIds.join(' ')],
+    changes,
+  );
+  const usageOf = (tenantId: string): QuotaUsage | undefined =>
+    quotas.state === 'done' ? quotas.data.find((q) => q.tenantId === tenantId) : undefined;
 
   const search = (e: FormEvent) => {
     e.preventDefault();
@@ -37,9 +68,25 @@ export function GroupsPage({ api }: { api: Client }) {
     cursors.reset();
   };
 
+  const regionList: Region[] = regions.state === 'done' ? regions.data.items : [];
   return (
     <>
       <h1>Security groups</h1>
+      {!operator && quotas.state === 'done' && quotas.data[0] && (
+        <TenantQuotas usage={quotas.data[0]} regionId={filter.regionId} />
+      )}
+      {operator && (
+        <p className="muted">
+          Quotas bind each tenant: open one from the{' '}
+          <Link href={hrefOf({ page: 'tenants' })}>tenant list</Link> to see and edit its quotas.
+        </p>
+      )}
+      <p>
+        <button type="button" aria-expanded={creating} onClick={() => setCreating(!creating)}>
+          {creating ? 'Close the new group form' : 'Create security group'}
+        </button>
+      </p>
+      {creating && <CreateGroup api={api} regions={regionList} />}
       <form className="filters" role="search" onSubmit={search} aria-label="Filter security groups">
         <div>
           <label htmlFor="group-name">Name</label>
@@ -57,16 +104,46 @@ export function GroupsPage({ api }: { api: Client }) {
           <select
             id="group-region"
             value={draft.regionId}
-            onChange={(e) => setDraft({ ...draft, regionId: e.target.value })}
+            // Another region's VPC would match nothing: the VPC choice starts over.
+            onChange={(e) => setDraft({ ...draft, regionId: e.target.value, vpcId: '' })}
           >
             <option value="">All regions</option>
-            {regions.state === 'done' &&
-              regions.data.items.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name ? `${r.name} (${r.id})` : r.id} · {r.profile}
+            {regionList.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.name ? `${r.name} (${r.id})` : r.id} · {r.profile}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="group-vpc">VPC</label>
+          <select
+            id="group-vpc"
+            value={draft.vpcId}
+            onChange={(e) => setDraft({ ...draft, vpcId: e.target.value })}
+          >
+            <option value="">All VPCs</option>
+            {vpcs.state === 'done' &&
+              vpcs.data.items.map((v) => (
+                <option key={v.id} value={v.id}>
+                  {v.name} ({v.id}){draft.regionId ? '' : ` · ${v.regionId}`}
                 </option>
               ))}
           </select>
+        </div>
+        <div>
+          <label htmlFor="group-type">Type</label>
+          <select
+            id="group-type"
+            value={draft.type}
+            aria-describedby="group-type-hint"
+            onChange={(e) => setDraft({ ...draft, type: e.target.value as Filter['type'] })}
+          >
+            <option value="">All types</option>
+            <option value="basic">basic</option>
+            <option value="advanced">advanced</option>
+          </select>
+          <small id="group-type-hint">Advanced groups exist on Alibaba regions.</small>
         </div>
         <button type="submit">Search</button>
       </form>
@@ -93,23 +170,12 @@ export function GroupsPage({ api }: { api: Client }) {
                 <th scope="col" className="number">
                   Rules
                 </th>
+                <th scope="col">Rule quota</th>
               </tr>
             </thead>
             <tbody>
               {page.data.items.map((g) => (
-                <tr key={g.id}>
-                  <th scope="row">
-                    <Link href={hrefOf({ page: 'group', id: g.id })}>{g.name}</Link>
-                  </th>
-                  <td>
-                    <code>{g.id}</code>
-                  </td>
-                  <td>{g.regionId}</td>
-                  <td>{g.vpcId ?? 'classic'}</td>
-                  <td>{g.type}</td>
-                  <td className="number">{g.memberCount}</td>
-                  <td className="number">{g.ruleCount}</td>
-                </tr>
+                <GroupRow key={g.id} group={g} usage={usageOf(g.tenantId)} />
               ))}
             </tbody>
           </table>
@@ -117,5 +183,66 @@ export function GroupsPage({ api }: { api: Client }) {
         </>
       )}
     </>
+  );
+}
+
+function GroupRow({ group: g, usage }: { group: Group; usage: QuotaUsage | undefined }) {
+  const limit = quotaOf(
+    usage?.items.find((i) => i.regionId === g.regionId),
+    'rulesPerGroup',
+  )?.limit;
+  return (
+    <tr>
+      <th scope="row">
+        <Link href={hrefOf({ page: 'group', id: g.id })}>{g.name}</Link>
+      </th>
+      <td>
+        <code>{g.id}</code>
+      </td>
+      <td>{g.regionId}</td>
+      <td>{g.vpcId ?? 'classic'}</td>
+      <td>{g.type}</td>
+      <td className="number">{g.memberCount}</td>
+      <td className="number">{g.ruleCount}</td>
+      <td>
+        {limit === undefined ? (
+          ''
+        ) : (
+          <QuotaMeter
+            id={`rules-quota-${g.id}`}
+            label={`Rules of ${g.name}`}
+            used={g.ruleCount}
+            limit={limit}
+          />
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** The tenant's groups against its group quota, per region (the filtered region's alone). */
+function TenantQuotas({ usage, regionId }: { usage: QuotaUsage; regionId: string }) {
+  const shown = usage.items.filter((r) => !regionId || r.regionId === regionId);
+  return (
+    <section aria-labelledby="tenant-quotas">
+      <h2 id="tenant-quotas">Group quotas</h2>
+      <ul className="quota-list">
+        {shown.map((r) => {
+          const groups = quotaOf(r, 'groupsPerTenant');
+          return (
+            groups && (
+              <li key={r.regionId}>
+                <QuotaMeter
+                  id={`groups-quota-${r.regionId}`}
+                  label={`Groups in ${r.regionId}`}
+                  used={groups.used ?? 0}
+                  limit={groups.limit}
+                />
+              </li>
+            )
+          );
+        })}
+      </ul>
+    </section>
   );
 }

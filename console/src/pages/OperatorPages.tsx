@@ -1,5 +1,9 @@
-// The operator's pages: tenants (paged) and regions.
+// The operator's pages: tenants (paged, each linking to its page) and regions. Both follow the
+// change stream.
 import type { Client } from '../api';
+import { useChanges } from '../live/Live';
+import { Link } from '../Link';
+import { hrefOf } from '../router';
 import { useLoad } from '../useLoad';
 import { Pager, useCursors } from './Pager';
 import { Failure, Loading } from './Status';
@@ -7,7 +11,8 @@ import { Failure, Loading } from './Status';
 export function TenantsPage({ api }: { api: Client }) {
   const cursors = useCursors();
   const { cursor } = cursors;
-  const page = useLoad(() => api.tenants(cursor), [api, cursor]);
+  const changes = useChanges();
+  const page = useLoad(() => api.tenants(cursor), [api, cursor], changes);
   return (
     <>
       <h1>Tenants</h1>
@@ -30,7 +35,9 @@ export function TenantsPage({ api }: { api: Client }) {
               {page.data.items.map((t) => (
                 <tr key={t.id}>
                   <th scope="row">
-                    <code>{t.id}</code>
+                    <Link href={hrefOf({ page: 'tenant', id: t.id })}>
+                      <code>{t.id}</code>
+                    </Link>
                   </th>
                   <td>{t.name}</td>
                   <td>{t.description ?? ''}</td>
@@ -46,7 +53,8 @@ export function TenantsPage({ api }: { api: Client }) {
 }
 
 export function RegionsPage({ api }: { api: Client }) {
-  const regions = useLoad(() => api.regions(), [api]);
+  const changes = useChanges();
+  const regions = useLoad(() => api.regions(), [api], changes);
   return (
     <>
       <h1>Regions</h1>

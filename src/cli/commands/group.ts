@@ -114,6 +114,7 @@ export function groupCommand(program: Command, io: Io, exit: (code: number) => v
     .option('--region <id>')
     .option('--vpc <id>')
     .option('--name <name>')
+    .option('--type <type>', 'basic or advanced')
     .option('--limit <n>', 'page size')
     .option('--cursor <cursor>', 'page after this cursor')
     .option('--all', 'follow cursors to the last page')
@@ -122,7 +123,7 @@ export function groupCommand(program: Command, io: Io, exit: (code: number) => v
       apiAction(io, exit, async (client, o: Json) => {
         const items = await listAll<Json>(
           client,
-          `/v1/security-groups${query({ regionId: o.region, vpcId: o.vpc, name: o.name, limit: o.limit, cursor: o.cursor })}`,
+          `/v1/security-groups${query({ regionId: o.region, vpcId: o.vpc, name: o.name, type: o.type, limit: o.limit, cursor: o.cursor })}`,
           !!o.all,
         );
         return { value: items, text: () => table(items, GROUP_COLUMNS) };

@@ -360,6 +360,8 @@ export interface GroupFilter {
   regionId?: string;
   vpcId?: string;
   name?: string;
+  /** Alibaba's basic or advanced groups (every other profile's are basic). */
+  type?: GroupType;
   tenantId?: string;
   cursor?: string;
   limit?: number;
@@ -376,6 +378,7 @@ export async function listGroups(svc: Service, p: Principal, q: GroupFilter) {
           (g) =>
             (q.vpcId === undefined || g.meta.vpcId === q.vpcId) &&
             (q.name === undefined || g.meta.name === q.name) &&
+            (q.type === undefined || g.meta.type === q.type) &&
             (q.tenantId === undefined || g.meta.tenantId === q.tenantId),
         )
         .map((g) => groupView(r.region.profile, g, false)),
@@ -503,11 +506,12 @@ export function deleteGroup(
     svc.checkVersion(opts, groupVersion(g), `security group ${id}`);
     if (g.members.size > 0) {
       // Ports of a tenant the group is shared with count, but are not named to the owner.
-      const named = [...g.members].filter((portId) => scope.port(portId)).slice(0, 5);
+      const seen = [...g.members].filter((portId) => scope.port(portId)).slice(0, 100);
+      const named = seen.slice(0, 5);
       throw conflict(
         'GROUP_IN_USE',
         `security group "${id}" is in use by ${g.members.size} port(s)${named.length ? ` (${named.join(', ')})` : ''}; remove them from the group first`,
-        { resource: 'group', id },
+        { resource: 'group', id, ports: seen },
       );
     }
     const referencing = r.groupsReferencing(id).filter((other) => scope.group(other) !== undefined);

@@ -108,7 +108,8 @@ export function setTenantQuotas(
   svc.requireAdmin(p);
   const problems = new Problems();
   for (const [name, value] of Object.entries(input.quotas ?? {})) {
-    const at = `body.quotas.${name}`;
+    // The native PUT's body is the quotas object itself (Neutron's front end checks its own first).
+    const at = `body.${name}`;
     if (!isQuotaName(name)) problems.add(at, 'UNKNOWN_FIELD', `${at} is not a quota`);
     else if (!Number.isInteger(value) || (value as number) < 0)
       problems.add(at, 'INVALID_QUOTA', `${at} must be a non-negative integer (0 = unlimited), got ${value}`);

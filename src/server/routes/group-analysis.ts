@@ -7,7 +7,7 @@ import * as R from '../responses.js';
 import * as S from '../schemas.js';
 
 export const groupAnalysisRoutes =
-  ({ svc }: Context): FastifyPluginAsyncTypebox =>
+  ({ svc, keys }: Context): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/v1/security-groups/:id/findings',
@@ -49,7 +49,10 @@ export const groupAnalysisRoutes =
             reply,
             await analysis.applyCompaction(svc, principal(req), req.params.id, writeOptions(req)),
           );
-        // Only answered: the revision it was computed at, as a write would name its own.
+        // Only answered: nothing writes, so no write records the signed request's nonce. Record
+        // it before answering, as reads do, or a replay of the request would be answered too.
+        if (req.nonce) await keys.recordNonce(req.nonce);
+        // The revision it was computed at, as a write would name its own.
         const proposal = await analysis.proposeCompaction(svc, principal(req), req.params.id);
         reply.header('x-palisade-revision', String(proposal.revision));
         return proposal;
