@@ -6,7 +6,7 @@ import { isQuotaName, tenantOverrides } from '../../core/quotas.js';
 import { Problems, validateRegion } from '../../core/validate.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
-import { compareStrings, type Page, paginate } from '../paging.js';
+import { compareStrings, paginate } from '../paging.js';
 import type { Scope } from '../scope.js';
 import { deletion, type Principal, type Service, type WriteOptions } from '../service.js';
 import type { Event } from '../events.js';
