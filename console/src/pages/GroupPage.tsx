@@ -1,7 +1,8 @@
 // One group: its inbound and outbound rules, each table in the profile's evaluation order.
 import type { Client } from '../api';
 import { touchesGroup, useChanges } from '../live/Live';
-import { RuleTable } from '../rules/RuleTable';
+import { GroupRules } from '../rules/GroupRules';
+import { References } from '../rules/References';
 import { Link } from '../Link';
 import { hrefOf } from '../router';
 import { useLoad } from '../useLoad';
@@ -22,9 +23,6 @@ export function GroupPage({ api, id }: { api: Client; id: string }) {
       </>
     );
   const g = group.data;
-  // The API answers both directions in evaluation order; each table keeps that order.
-  const inbound = g.rules.filter((r) => r.direction === 'ingress');
-  const outbound = g.rules.filter((r) => r.direction === 'egress');
   return (
     <>
       <p className="crumbs">
@@ -54,10 +52,9 @@ export function GroupPage({ api, id }: { api: Client; id: string }) {
         )}
       </dl>
       {/* group actions: rename, clone, delete */}
-      <RuleTable title="Inbound rules" id="inbound" rules={inbound} direction="ingress" />
-      <RuleTable title="Outbound rules" id="outbound" rules={outbound} direction="egress" />
+      <GroupRules api={api} group={g} reload={group.reload} />
       {/* members: the ports holding the group, join and leave */}
-      {/* references: the groups whose rules name this one */}
+      <References api={api} group={g} reload={group.reload} />
       {/* findings: shadowed, redundant, unused, exposure */}
     </>
   );
