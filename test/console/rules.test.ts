@@ -202,6 +202,19 @@ describe('group page rules', () => {
       await edit.getByLabel('Ports', { exact: true }).fill('2222,2223');
       await edit.getByLabel('Description', { exact: true }).fill('ssh, moved');
       await checkPage(page, `rules-${profile}-edit-row`);
+      // A change made elsewhere arrives live; the open form keeps what was typed.
+      await alice.post(`/v1/security-groups/${webId}/rules`, {
+        direction: 'ingress',
+        protocol: 'udp',
+        ports: '53',
+        remoteIpPrefix: '10.2.0.0/16',
+        description: 'added elsewhere',
+      });
+      await expect
+        .poll(async () => (await cellsOf(page, INBOUND)).some((r) => r.includes('added elsewhere')))
+        .toBe(true);
+      expect(await edit.getByLabel('Ports', { exact: true }).inputValue()).toBe('2222,2223');
+      expect(await edit.getByLabel('Description', { exact: true }).inputValue()).toBe('ssh, moved');
       await edit.getByLabel('Description', { exact: true }).press('Enter');
       dialog = await previewDialog(page);
       await dialog.getByRole('button', { name: 'Save rule' }).click();
@@ -265,6 +278,12 @@ describe('group page rules', () => {
       ]);
       await checkPage(page, `rules-${profile}-delete-preview`);
       await dialog.getByRole('button', { name: 'Cancel' }).click();
+      expect(await page.getByRole('dialog').count()).toBe(0);
+      // By keyboard too: Escape cancels.
+      await page.getByRole('button', { name: `Delete rule ${sshRuleId}` }).focus();
+      await page.keyboard.press('Enter');
+      await previewDialog(page);
+      await page.keyboard.press('Escape');
       expect(await page.getByRole('dialog').count()).toBe(0);
       expect((await rulesOf(webId)).some((r) => r.id === sshRuleId)).toBe(true);
       expect(await cellsOf(page, INBOUND)).toContainEqual(
