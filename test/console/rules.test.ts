@@ -183,6 +183,30 @@ describe('group page rules', () => {
       await checkPage(page, `rules-${profile}-field-error`);
       expect((await rulesOf(webId)).length).toBe(before);
 
+      // A priority outside the traits' range, where rules have one: the API's message at Priority.
+      if (traits.groupTypes.basic.priorities) {
+        await add.getByLabel('Ports', { exact: true }).fill('8080');
+        await add.getByLabel('Priority', { exact: true }).fill(String(traits.priority.max + 1));
+        await add.getByRole('button', { name: 'Preview and add' }).click();
+        await expect
+          .poll(() => add.locator('#add-ingress-priority-error').textContent())
+          .toContain('priority');
+        expect(await add.getByLabel('Priority', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+        await add.getByLabel('Priority', { exact: true }).fill(String(traits.priority.default));
+        expect((await rulesOf(webId)).length).toBe(before);
+      }
+
+      // Fast-add ICMP echo: type 8 code 0.
+      await add.getByRole('button', { name: 'ICMP (echo)' }).click();
+      await add.getByRole('button', { name: 'Preview and add' }).click();
+      await (await previewDialog(page)).getByRole('button', { name: 'Add rule' }).click();
+      await expect
+        .poll(async () => (await cellsOf(page, INBOUND)).map((r) => r.slice(3, 6)))
+        .toContainEqual(['icmp IPv4', 'type 8 code 0', '0.0.0.0/0']);
+      expect(await rulesOf(webId)).toContainEqual(
+        expect.objectContaining({ protocol: 'icmp', icmpType: 8, icmpCode: 0 }),
+      );
+
       // Fast-add SSH from a chosen source.
       await add.getByLabel('Fast add source').fill('192.168.7.0/24');
       await add.getByRole('button', { name: 'SSH 22' }).click();

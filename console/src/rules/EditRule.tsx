@@ -52,7 +52,7 @@ export function EditRule({ groupId, rule, edit, traits, propose, close, reload }
       save: 'Save rule',
       method: 'PATCH',
       path: `/v1/security-groups/${seg(groupId)}/rules/${seg(rule.id)}`,
-      body: patchOf(draft, traits),
+      body: patchOf(draft, traits, rule),
       // The simulator has no modify step: the old rule goes, the edited one comes.
       simulation: [
         { op: 'removeRule', groupId, ruleId: rule.id },

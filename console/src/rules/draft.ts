@@ -112,10 +112,18 @@ export function bodyOf(d: Draft, traits: RuleFormTraits): Record<string, unknown
  * (the API drops the old protocol's ports and the old remote when a new one is named). An
  * emptied description is sent empty.
  */
-export function patchOf(d: Draft, traits: RuleFormTraits): Record<string, unknown> {
+export function patchOf(d: Draft, traits: RuleFormTraits, original: Rule): Record<string, unknown> {
   const body = bodyOf(d, traits);
   delete body.direction;
   body.description = d.description;
+  // A PATCH keeps the old remote unless it names a new one: an emptied CIDR (any address) of a
+  // rule that had a remote is sent as all addresses of its family.
+  const hadRemote =
+    original.remoteIpPrefix !== undefined ||
+    original.remoteGroup !== undefined ||
+    original.remoteAddressGroup !== undefined;
+  if (hadRemote && d.remoteKind === 'cidr' && d.remote.trim() === '')
+    body.remoteIpPrefix = d.ethertype === 'IPv6' ? '::/0' : '0.0.0.0/0';
   return body;
 }
 
