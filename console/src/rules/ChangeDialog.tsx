@@ -106,7 +106,8 @@ export function ChangeDialog({ api, regionId, change, connections, onClose }: Ch
         <button type="button" onClick={save} disabled={saving || preview.state !== 'done'}>
           {saving ? 'Saving…' : change.save}
         </button>
-        <button type="button" className="secondary" onClick={onClose} disabled={saving}>
+        {/* Focused first: Enter on a just-opened dialog stores nothing. */}
+        <button type="button" className="secondary" onClick={onClose} disabled={saving} autoFocus>
           Cancel
         </button>
       </div>

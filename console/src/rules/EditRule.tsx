@@ -77,6 +77,9 @@ export function EditRule({ groupId, rule, edit, traits, propose, close, reload }
       }}
       noValidate
     >
+      <p className="editing-what">
+        Editing the rule at position {rule.position} (<code>{rule.id}</code>)
+      </p>
       <RuleFields id={id} draft={draft} onChange={setDraft} traits={traits} error={error} />
       {alert && (
         <p role="alert" className="error">
