@@ -4,7 +4,7 @@
 // (the page's simulated connections: cleared, dropped or surviving). "Save" makes the write;
 // "Cancel" (or Escape) stores nothing. A refused preview goes back to the form, at its fields.
 import { useEffect, useRef, useState } from 'react';
-import type { Client } from '../api';
+import { ApiError, type Client } from '../api';
 import { Failure, Loading } from '../pages/Status';
 import {
   type CutConnection,
@@ -69,6 +69,12 @@ export function ChangeDialog({ api, regionId, change, connections, onClose }: Ch
         onClose();
       },
       (error: Error) => {
+        // Field problems (the group changed since the preview) go to the form, like a refused preview.
+        if (error instanceof ApiError && error.problems.length) {
+          change.onRefused(error);
+          onClose();
+          return;
+        }
         setSaving(false);
         setSaveError(error);
       },

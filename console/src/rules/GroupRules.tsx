@@ -26,6 +26,8 @@ export function GroupRules({ api, group, reload }: GroupSectionProps) {
   const [connections, setConnections] = useState<SimulatedConnection[]>(() => loadConnections(group.id));
   const [change, setChange] = useState<ProposedChange | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
+  // A refused delete (the rule went meanwhile, a stale revision): deletes have no form to show it.
+  const [refused, setRefused] = useState<Error | null>(null);
   // Open edits by rule id: they outlive their row's rendering (windowing, live refreshes).
   const edits = useRef(new Map<string, OpenEdit>());
   // New arrays only when the rules change: the memoized tables skip other renders.
@@ -64,8 +66,11 @@ export function GroupRules({ api, group, reload }: GroupSectionProps) {
               method: 'DELETE',
               path: `/v1/security-groups/${seg(groupId)}/rules/${seg(rule.id)}`,
               simulation: [{ op: 'removeRule', groupId, ruleId: rule.id }],
-              onRefused: () => undefined,
-              onSaved: reload,
+              onRefused: setRefused,
+              onSaved: () => {
+                setRefused(null);
+                reload();
+              },
             })
           }
         >
@@ -120,6 +125,7 @@ export function GroupRules({ api, group, reload }: GroupSectionProps) {
 
   return (
     <>
+      {refused && <Failure error={refused} />}
       <RuleTable
         title="Inbound rules"
         id="inbound"
