@@ -322,6 +322,38 @@ describe('group page rules', () => {
     });
   }
 
+  it("fits the form to an Alibaba advanced group's traits: no deny, no priority, no group remote", async () => {
+    const { t } = world;
+    await t.admin.post('/v1/regions', { id: 'ali-1', profile: 'alibaba' });
+    const vpc = await alice.post<any>('/v1/vpcs', { regionId: 'ali-1', name: 'v' });
+    const make = (type: string) =>
+      alice.post<any>('/v1/security-groups', {
+        regionId: 'ali-1',
+        vpcId: vpc.id,
+        name: type,
+        type,
+        template: 'empty',
+      });
+    const basic = await make('basic');
+    const advanced = await make('advanced');
+    const page = await world.newPage();
+    await signIn(page, t.url, key);
+    const kinds = (form: ReturnType<Page['getByRole']>) =>
+      form.getByLabel('Source kind').locator('option').allTextContents();
+    await openGroup(page, basic.id, 'basic');
+    let add = page.getByRole('form', { name: 'Add an inbound rule' });
+    expect(await add.getByLabel('Action', { exact: true }).count()).toBe(1);
+    expect(await add.getByLabel('Priority', { exact: true }).count()).toBe(1);
+    expect(await kinds(add)).toEqual(['CIDR', 'Security group', 'Address group']);
+    await openGroup(page, advanced.id, 'advanced');
+    add = page.getByRole('form', { name: 'Add an inbound rule' });
+    expect(await add.getByLabel('Action', { exact: true }).count()).toBe(0);
+    expect(await add.getByLabel('Priority', { exact: true }).count()).toBe(0);
+    expect(await kinds(add)).toEqual(['CIDR', 'Address group']);
+    await checkPage(page, 'rules-alibaba-advanced');
+    await page.close();
+  });
+
   it('renders a 1,000-rule group windowed, scrolls, and edits a rule deep in it', async () => {
     const page = await world.newPage();
     await signIn(page, world.t.url, key);
