@@ -71,7 +71,7 @@ describe('group page rules', () => {
         regionId: region,
         vpcId: vpc.id,
         name: 'vm',
-        ports: [{ ipv4: ['10.0.0.5'], groupIds: [web.id] }],
+        ports: [{ ipv4: ['10.0.0.5'], groupIds: [web.id], host: `host-${profile}` }],
       });
       setups.set(profile, {
         webId: web.id,
@@ -281,8 +281,38 @@ describe('group page rules', () => {
         .poll(async () => (await cellsOf(page, 'Simulated connections')).map((r) => r.slice(0, 2)))
         .toEqual([[`tcp 10.9.0.1 → ${portId}:22`, 'opens']]);
 
+      // The member's host agent listed a live SSH connection to it.
+      await world.t.admin.post(`/v1/hosts/host-${profile}/status`, {
+        revision: (await alice.get<any>(`/v1/security-groups/${webId}`)).revision,
+        closed: [],
+        ruleHits: {},
+        connections: [
+          {
+            portId,
+            origin: 'inbound',
+            protocol: 6,
+            src: '10.1.2.3',
+            dst: '10.0.0.5',
+            sport: 40000,
+            dport: 22,
+            state: 'ESTABLISHED',
+            replied: true,
+            assured: true,
+            remainingS: 400,
+          },
+        ],
+      });
+
       await page.getByRole('button', { name: `Delete rule ${sshRuleId}` }).click();
       const dialog = await previewDialog(page);
+      expect(await cellsOf(page, 'Live connections the change will cut')).toEqual([
+        [
+          'tcp 10.1.2.3:40000 → 10.0.0.5:22 (inbound)',
+          `${portId} on host-${profile}`,
+          'ESTABLISHED',
+          "cleared by the profile's clearing policy",
+        ],
+      ]);
       const simulated = dialog.getByRole('table', {
         name: 'What the change does to the simulated connections',
       });
