@@ -1,4 +1,4 @@
-// One group: its inbound and outbound rules, each table in the profile's evaluation order.
+// One group: its facts, its rules (rules/GroupRules: tables, editing, preview) and its sections.
 import type { Client } from '../api';
 import { touchesGroup, useChanges } from '../live/Live';
 import { GroupRules } from '../rules/GroupRules';
