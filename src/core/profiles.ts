@@ -85,6 +85,9 @@ export interface ProfileTraits {
 }
 
 export type EvaluationStyle = 'firstMatch' | 'anyAllow';
+
+/** The priorities a user may give a rule where rules have priorities (1 is evaluated first). */
+export const PRIORITY_RANGE = { min: 1, max: 100 } as const;
 /** A trait that depends on the group type (null-prototype: looked up by a value from requests). */
 export type ByGroupType<T> = Table<Record<GroupType, T>>;
 

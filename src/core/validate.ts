@@ -16,7 +16,7 @@ import type {
   Vpc,
 } from './model.js';
 import { ICMP_PROTOCOLS, PORTED_PROTOCOLS, PROFILES, PROTOCOL_KEYWORDS, protocolNumber } from './model.js';
-import { TRAITS } from './profiles.js';
+import { PRIORITY_RANGE, TRAITS } from './profiles.js';
 import { own } from './own.js';
 
 /** The kinds of model object a problem can be about. */
@@ -249,13 +249,14 @@ export function validateRule(
     !fixedPriority &&
     !(
       isInt(rule.priority) &&
-      ((rule.priority >= 1 && rule.priority <= 100) || rule.priority === traits.reservedPriority)
+      ((rule.priority >= PRIORITY_RANGE.min && rule.priority <= PRIORITY_RANGE.max) ||
+        rule.priority === traits.reservedPriority)
     )
   ) {
     p.add(
       `${at}.priority`,
       'PRIORITY_OUT_OF_RANGE',
-      `${at}.priority must be from 1 to 100${traits.reservedPriority !== null ? ` (or ${traits.reservedPriority}, the default rules' priority)` : ''}, got ${rule.priority}`,
+      `${at}.priority must be from ${PRIORITY_RANGE.min} to ${PRIORITY_RANGE.max}${traits.reservedPriority !== null ? ` (or ${traits.reservedPriority}, the default rules' priority)` : ''}, got ${rule.priority}`,
     );
   }
   if (rule.nicType === 'internet' && !(traits.nicTypes && group.vpcId === null)) {

@@ -133,7 +133,44 @@ const regionFields = {
   conntrackTimeouts: ref(ConntrackTimeouts),
 };
 export const RegionModel = T.Object(regionFields, { $id: 'RegionModel', description: 'A region as stored' });
-export const Region = T.Object({ ...regionFields, revision: Revision }, { $id: 'Region' });
+const RuleTraitsOfGroupType = T.Object({
+  denyRules: T.Boolean(),
+  priorities: T.Boolean({ description: 'false: every rule has priority 1 and takes no other' }),
+  remoteKinds: T.Array(Enum(['cidr', 'group', 'addressGroup']), {
+    description: 'The remotes a rule may name: remoteIpPrefix, remoteGroup, remoteAddressGroup',
+  }),
+  evaluation: Enum(['firstMatch', 'anyAllow']),
+});
+export const RegionTraits = T.Object(
+  {
+    priority: T.Object({
+      min: T.Integer(),
+      max: T.Integer(),
+      default: T.Integer({ description: 'The priority of a rule that names none' }),
+      reserved: nullable(T.Integer(), "A priority outside the range that the profile's default rules use"),
+    }),
+    multiPortRules: T.Boolean({
+      description: "The cloud's own API shows several port ranges as one rule (else one range per rule)",
+    }),
+    sourcePorts: T.Boolean(),
+    statelessGroups: T.Boolean(),
+    clearing: T.Object({
+      reevaluate: T.Boolean({
+        description: 'Live connections are re-evaluated (else inbound entries cleared)',
+      }),
+      onlyWhenNarrowing: T.Boolean({ description: 'Only changes that can narrow what passes clear' }),
+    }),
+    groupTypes: T.Object(
+      { basic: RuleTraitsOfGroupType, advanced: T.Optional(RuleTraitsOfGroupType) },
+      { description: 'What rules may hold, per group type the profile has' },
+    ),
+  },
+  { $id: 'RegionTraits', description: "What the region's profile lets rules hold (from its trait table)" },
+);
+export const Region = T.Object(
+  { ...regionFields, revision: Revision, traits: ref(RegionTraits) },
+  { $id: 'Region' },
+);
 
 const Subnet = T.Object(
   {
@@ -697,6 +734,7 @@ export const SHARED_SCHEMAS: TSchema[] = [
   Quotas,
   ConntrackTimeouts,
   RegionModel,
+  RegionTraits,
   Region,
   VpcModel,
   Vpc,

@@ -188,11 +188,12 @@ describe('web console', () => {
     const inbound = await cellsOf(page, /^Inbound rules in the evaluation order/);
     // Huawei evaluates by priority (1 first): position follows it.
     expect(inbound).toEqual([
-      ['1', '1', 'allow', 'tcp IPv4', '22', '10.0.0.0/8', 'ssh from the office'],
-      ['2', '2', 'allow', 'tcp IPv4', '80, 443', '0.0.0.0/0', ''],
+      // The last column holds each rule's edit and delete buttons (test/console/rules.test.ts).
+      ['1', '1', 'allow', 'tcp IPv4', '22', '10.0.0.0/8', 'ssh from the office', 'Edit Delete'],
+      ['2', '2', 'allow', 'tcp IPv4', '80, 443', '0.0.0.0/0', '', 'Edit Delete'],
     ]);
     expect(await cellsOf(page, /^Outbound rules in the evaluation order/)).toEqual([
-      ['1', '1', 'allow', 'udp IPv4', '53', '10.0.0.2/32', ''],
+      ['1', '1', 'allow', 'udp IPv4', '53', '10.0.0.2/32', '', 'Edit Delete'],
     ]);
     await check(page, 'group');
 

@@ -1,9 +1,10 @@
-// One group: its inbound and outbound rules, each table in the profile's evaluation order.
+// One group: its facts, its rules (rules/GroupRules: tables, editing, preview) and its sections.
 import type { Client } from '../api';
 import { GroupFindings } from '../findings/GroupFindings';
 import { GroupActions } from '../groups/GroupActions';
 import { touchesGroup, useChanges } from '../live/Live';
-import { RuleTable } from '../rules/RuleTable';
+import { GroupRules } from '../rules/GroupRules';
+import { References } from '../rules/References';
 import { Link } from '../Link';
 import { hrefOf } from '../router';
 import { useLoad } from '../useLoad';
@@ -24,9 +25,6 @@ export function GroupPage({ api, id }: { api: Client; id: string }) {
       </>
     );
   const g = group.data;
-  // The API answers both directions in evaluation order; each table keeps that order.
-  const inbound = g.rules.filter((r) => r.direction === 'ingress');
-  const outbound = g.rules.filter((r) => r.direction === 'egress');
   return (
     <>
       <p className="crumbs">
@@ -56,10 +54,9 @@ export function GroupPage({ api, id }: { api: Client; id: string }) {
         )}
       </dl>
       <GroupActions api={api} group={g} reload={group.reload} />
-      <RuleTable title="Inbound rules" id="inbound" rules={inbound} direction="ingress" />
-      <RuleTable title="Outbound rules" id="outbound" rules={outbound} direction="egress" />
+      <GroupRules api={api} group={g} reload={group.reload} />
       {/* members: the ports holding the group, join and leave */}
-      {/* references: the groups whose rules name this one */}
+      <References api={api} group={g} reload={group.reload} />
       <GroupFindings api={api} group={g} reload={group.reload} />
     </>
   );

@@ -1,7 +1,7 @@
 // A group's rules of one direction in the region profile's evaluation order, virtualized when
 // long. Shared by the group page (with its edit actions) and the traffic check (with the deciding
 // rule and the other matches highlighted).
-import type { ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import type { Rule } from '../api';
 import { portsText, remoteOf } from '../format';
 import { Link } from '../Link';
@@ -24,11 +24,18 @@ export interface RuleTableProps {
   actions?: (rule: Rule) => ReactNode;
   /** Above the table: the add form, fast-add. */
   children?: ReactNode;
+  /** The rule whose row shows `editor` in place of its cells. */
+  editing?: string | null;
+  editor?: (rule: Rule) => ReactNode;
 }
 
 const MARK_TEXT: Record<Mark, string> = { deciding: 'deciding rule', matched: 'also matched' };
 
-export function RuleTable({
+/**
+ * Memoized: a page's state that does not concern the table (a form being typed in, a preview
+ * open) re-renders no row; pass stable `actions` and `editor` (useCallback).
+ */
+export const RuleTable = memo(function RuleTable({
   title,
   id,
   rules,
@@ -37,6 +44,8 @@ export function RuleTable({
   scrollTo,
   actions,
   children,
+  editing,
+  editor,
 }: RuleTableProps) {
   const remoteLabel = direction === 'ingress' ? 'Source' : 'Destination';
   const columns = [
@@ -70,6 +79,12 @@ export function RuleTable({
             return { id: `rule-${r.id}`, className: mark ? `mark-${mark}` : undefined };
           }}
           cells={(r) => {
+            if (editor && editing === r.id)
+              return (
+                <td colSpan={columns.length} className="editing">
+                  {editor(r)}
+                </td>
+              );
             const remote = remoteOf(r);
             const mark = marks?.get(r.id);
             return (
@@ -106,4 +121,4 @@ export function RuleTable({
       )}
     </section>
   );
-}
+});

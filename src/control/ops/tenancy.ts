@@ -6,11 +6,12 @@ import { isQuotaName, tenantOverrides } from '../../core/quotas.js';
 import { Problems, validateRegion } from '../../core/validate.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
 import { newId } from '../ids.js';
-import { compareStrings, type Page, paginate } from '../paging.js';
+import { compareStrings, paginate } from '../paging.js';
 import type { Scope } from '../scope.js';
 import { deletion, type Principal, type Service, type WriteOptions } from '../service.js';
 import type { Event } from '../events.js';
 import { versioned } from '../views.js';
+import { regionTraits } from '../../core/rule-traits.js';
 import type { RegionRecord, World } from '../world.js';
 import { sharesTargeting } from './shares.js';
 
@@ -233,14 +234,19 @@ export function createRegion(svc: Service, p: Principal, input: RegionInput, opt
       tenantId: null,
       targetId: region.id,
       events: [{ op: 'region.put', region }],
-      after: (rev) => versioned(region, rev),
+      after: (rev) => regionAnswer(region, rev),
     };
   });
 }
 
-export async function listRegions(svc: Service, p: Principal): Promise<Page<Region & { revision: number }>> {
+/** A region as the API answers it: with its profile's rule traits, so clients need not know profiles. */
+function regionAnswer(region: Region, revision: number) {
+  return { ...versioned(region, revision), traits: regionTraits(region.profile) };
+}
+
+export async function listRegions(svc: Service, p: Principal) {
   const regions = (await svc.read(p)).regions();
-  return { items: byId(regions.map((r) => versioned(r.region, r.record.revision))) };
+  return { items: byId(regions.map((r) => regionAnswer(r.region, r.record.revision))) };
 }
 
 export function regionOrThrow(world: World, id: string): RegionRecord {
@@ -252,7 +258,7 @@ export function regionOrThrow(world: World, id: string): RegionRecord {
 export async function getRegion(svc: Service, p: Principal, id: string) {
   const r = (await svc.read(p)).region(id);
   if (!r) throw notFound('region', id);
-  return versioned(r.region, r.record.revision);
+  return regionAnswer(r.region, r.record.revision);
 }
 
 export function updateRegion(
@@ -280,7 +286,7 @@ export function updateRegion(
       targetId: id,
       events: [{ op: 'region.put', region }],
       before: r.region,
-      after: (rev) => versioned(region, rev),
+      after: (rev) => regionAnswer(region, rev),
       status: 200,
     };
   });
