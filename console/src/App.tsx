@@ -3,6 +3,7 @@
 import { useMemo, useState } from 'react';
 import { type Client, client, type Session, signOut } from './api';
 import { LiveProvider, useLiveState } from './live/Live';
+import { AuditPage } from './audit/AuditPage';
 import { Link } from './Link';
 import { GroupPage } from './pages/GroupPage';
 import { GroupsPage } from './pages/GroupsPage';
@@ -10,6 +11,7 @@ import { RegionsPage, TenantsPage } from './pages/OperatorPages';
 import { hrefOf, navigate, type Route, useRoute } from './router';
 import { clearSession, loadSession, saveSession } from './session';
 import { SignIn } from './SignIn';
+import { StatusPage } from './status/StatusPage';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
@@ -122,6 +124,10 @@ function Page({ route, api, operator }: { route: Route; api: Client; operator: b
       return <GroupsPage api={api} />;
     case 'group':
       return <GroupPage key={route.id} api={api} id={route.id} />;
+    case 'audit':
+      return <AuditPage api={api} />;
+    case 'status':
+      return <StatusPage api={api} />;
     case 'tenants':
       return <TenantsPage api={api} />;
     case 'regions':
