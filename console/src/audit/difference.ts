@@ -79,8 +79,14 @@ export function itemText(x: Json): string {
   if (looksLikeRule(x)) return ruleText(x) + (typeof x.id === 'string' ? ` (${x.id})` : '');
   const name = typeof x.name === 'string' ? x.name : null;
   const id = typeof x.id === 'string' ? x.id : null;
-  if (name || id) return [name, id && `(${id})`].filter(Boolean).join(' ');
-  return JSON.stringify(withoutBookkeeping(x));
+  if (name) return id ? `${name} (${id})` : name;
+  // No name (a port): its id and what it says, "port-… ipv4 10.0.0.5; host host-1".
+  const facts = Object.entries(withoutBookkeeping(x))
+    .map(([key, value]) => [key, scalarText(value)] as const)
+    .filter(([, text]) => text !== null && text !== 'none')
+    .map(([key, text]) => `${key} ${text}`)
+    .join('; ');
+  return [id, facts].filter(Boolean).join(' ') || JSON.stringify(x);
 }
 
 function withoutBookkeeping(x: JsonObject): JsonObject {
