@@ -227,6 +227,13 @@ describe('web console: audit log and status', () => {
       .poll(() => log(operator).then((rows) => rows.map((r) => r[TARGET].split('History')[0]).sort()))
       .toEqual([groupId, bobGroupId].sort());
     await checkPage(operator, 'audit-operator');
+    // One tenant's writes: the operator's tenant filter.
+    await operator.getByLabel('Tenant').fill('bob');
+    await operator.getByRole('button', { name: 'Filter' }).click();
+    await expect
+      .poll(() => log(operator).then((rows) => rows.map((r) => [r[WHO], r[TARGET].split('History')[0]])))
+      .toEqual([[`${bobKey.id}tenant bob`, bobGroupId]]);
+    expect(new URL(operator.url()).searchParams.get('tenantId')).toBe('bob');
     await operator.context().close();
   });
 

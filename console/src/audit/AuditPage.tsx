@@ -31,7 +31,7 @@ export interface AuditEntry {
 const PAGE_SIZE = 25;
 
 /** The filters the page reads from its query string, named as the API names them. */
-const FILTERS = ['targetId', 'action', 'actor', 'regionId'] as const;
+const FILTERS = ['targetId', 'action', 'actor', 'regionId', 'tenantId'] as const;
 type Filter = Record<(typeof FILTERS)[number], string>;
 
 /** The audit log filtered (a group's history: `auditHref({ targetId: group.id })`). */
@@ -60,7 +60,11 @@ function AuditLog({ api, filter }: { api: Client; filter: Filter }) {
   return (
     <>
       <h1>Audit log</h1>
-      <FilterForm filter={filter} regions={regions.state === 'done' ? regions.data.items : []} />
+      <FilterForm
+        filter={filter}
+        regions={regions.state === 'done' ? regions.data.items : []}
+        operator={api.session.role === 'admin'}
+      />
       {filtered && (
         <p>
           <Link href={auditHref({})}>Show every write</Link>
@@ -90,7 +94,7 @@ function AuditLog({ api, filter }: { api: Client; filter: Filter }) {
             </thead>
             <tbody>
               {page.data.items.map((entry) => (
-                <Row key={entry.revision} entry={entry} />
+                <Row key={entry.revision} entry={entry} operator={api.session.role === 'admin'} />
               ))}
             </tbody>
           </table>
@@ -101,7 +105,7 @@ function AuditLog({ api, filter }: { api: Client; filter: Filter }) {
   );
 }
 
-function Row({ entry }: { entry: AuditEntry }) {
+function Row({ entry, operator }: { entry: AuditEntry; operator: boolean }) {
   const target = targetOf(entry);
   return (
     <tr>
@@ -115,6 +119,13 @@ function Row({ entry }: { entry: AuditEntry }) {
         <Link href={auditHref({ actor: entry.actor })}>
           <code>{entry.actor}</code>
         </Link>
+        {/* An operator reads every tenant's writes: whose object it was. */}
+        {operator && entry.tenantId && (
+          <>
+            <br />
+            <span className="muted">tenant {entry.tenantId}</span>
+          </>
+        )}
       </td>
       <td>
         <code>{entry.action}</code>
@@ -159,7 +170,16 @@ interface RegionChoice {
   name?: string;
 }
 
-function FilterForm({ filter, regions }: { filter: Filter; regions: RegionChoice[] }) {
+function FilterForm({
+  filter,
+  regions,
+  operator,
+}: {
+  filter: Filter;
+  regions: RegionChoice[];
+  /** An operator sees every tenant's writes, and may keep one tenant's. */
+  operator: boolean;
+}) {
   const [draft, setDraft] = useState<Filter>(filter);
   const set = (key: keyof Filter) => (value: string) => setDraft({ ...draft, [key]: value });
   const submit = (e: FormEvent) => {
@@ -201,6 +221,15 @@ function FilterForm({ filter, regions }: { filter: Filter; regions: RegionChoice
           ))}
         </select>
       </div>
+      {operator && (
+        <TextFilter
+          id="audit-tenant"
+          label="Tenant"
+          hint="A tenant's id"
+          value={draft.tenantId}
+          onChange={set('tenantId')}
+        />
+      )}
       <button type="submit">Filter</button>
     </form>
   );

@@ -90,6 +90,7 @@ function Region({ region: r }: { region: RegionStatus }) {
       </dl>
       {r.hosts.length > 0 && (
         <VirtualTable
+          className="status-table"
           caption={`Hosts of region ${r.regionId}`}
           columns={[
             { title: 'Host' },
@@ -119,6 +120,7 @@ function Region({ region: r }: { region: RegionStatus }) {
       )}
       {closed.length > 0 ? (
         <VirtualTable
+          className="status-table"
           caption={`Closed ports of region ${r.regionId}`}
           columns={[{ title: 'Port' }, { title: 'Host' }, { title: 'Why' }]}
           rows={closed}
@@ -140,6 +142,7 @@ function Region({ region: r }: { region: RegionStatus }) {
       )}
       {hits.length > 0 && (
         <VirtualTable
+          className="status-table"
           caption={`Rule hits in region ${r.regionId}, most first`}
           columns={[{ title: 'Rule' }, { title: 'Packets matched', className: 'number' }]}
           rows={hits}
