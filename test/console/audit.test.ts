@@ -166,12 +166,18 @@ describe('web console: audit log and status', () => {
       .toEqual([['group.update', OPERATOR_KEY.id]]);
     expect(await page.getByLabel('Action').inputValue()).toBe('group.update');
 
-    // Each row's History link filters by its target.
+    // A group's History link: the group's writes and its rules' (which target the rules).
     await page.getByRole('link', { name: `History of ${groupId}` }).click();
-    await expect.poll(() => new URL(page.url()).searchParams.get('targetId')).toBe(groupId);
-    await expect
-      .poll(() => log(page).then((rows) => rows.map((r) => r[ACTION]).sort()))
-      .toEqual(['group.create', 'group.update']);
+    await expect.poll(() => new URL(page.url()).searchParams.get('groupId')).toBe(groupId);
+    const history = await log(page).then((rows) => rows.map((r) => r[ACTION]));
+    expect(history).toEqual([
+      'group.update',
+      'rule.update',
+      ...Array(21).fill('rule.create'),
+      'group.create',
+    ]);
+    expect(await page.getByLabel('Group', { exact: true }).inputValue()).toBe(groupId);
+    await checkPage(page, 'audit-group-history');
 
     // Every write again, paged: alice sees 29 (her tenant, key, VPC, group, instance, 21 rules, the
     // update, the rename, and the region's creation) over two pages.

@@ -1,6 +1,6 @@
 // The audit log (GET /v1/audit): who changed what and when, newest first, each write's target
 // linked to its page and its before/after shown as a difference. Filters live in the query
-// string (a filtered log is a link: a group's history is /console/audit?targetId=sg-...), pages
+// string (a filtered log is a link: a group's history is /console/audit?groupId=sg-...), pages
 // follow the API's cursors, and the first page follows the change stream.
 import { type FormEvent, useState } from 'react';
 import { type Client, type Page, query } from '../api';
@@ -31,10 +31,10 @@ export interface AuditEntry {
 const PAGE_SIZE = 25;
 
 /** The filters the page reads from its query string, named as the API names them. */
-const FILTERS = ['targetId', 'action', 'actor', 'regionId', 'tenantId'] as const;
+const FILTERS = ['targetId', 'groupId', 'action', 'actor', 'regionId', 'tenantId'] as const;
 type Filter = Record<(typeof FILTERS)[number], string>;
 
-/** The audit log filtered (a group's history: `auditHref({ targetId: group.id })`). */
+/** The audit log filtered (a group's history, its rules' writes included: `auditHref({ groupId })`). */
 export const auditHref = (filter: Partial<Filter>) => withQuery(hrefOf({ page: 'audit' }), filter);
 
 export function AuditPage({ api }: { api: Client }) {
@@ -150,7 +150,8 @@ function Row({ entry, operator }: { entry: AuditEntry; operator: boolean }) {
               </>
             )}
             <br />
-            <Link href={auditHref({ targetId: target.id })}>
+            {/* A group's history holds its rules' writes too (they target the rule). */}
+            <Link href={auditHref(target.group ? { groupId: target.id } : { targetId: target.id })}>
               History<span className="visually-hidden"> of {target.id}</span>
             </Link>
           </>
@@ -188,13 +189,20 @@ function FilterForm({
     navigate(auditHref(trimmed));
   };
   return (
-    <form className="filters" role="search" aria-label="Filter the audit log" onSubmit={submit}>
+    <form className="filters audit-filters" role="search" aria-label="Filter the audit log" onSubmit={submit}>
       <TextFilter
         id="audit-target"
         label="Target"
         hint="An object's id"
         value={draft.targetId}
         onChange={set('targetId')}
+      />
+      <TextFilter
+        id="audit-group"
+        label="Group"
+        hint="A group and its rules"
+        value={draft.groupId}
+        onChange={set('groupId')}
       />
       <TextFilter
         id="audit-action"

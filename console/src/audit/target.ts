@@ -5,6 +5,8 @@ import { hrefOf, type Route } from '../router';
 export interface Target {
   id: string;
   href?: string;
+  /** A security group (its history includes its rules'). */
+  group?: boolean;
   /** The object the target lives in (a rule's group). */
   within?: { id: string; href: string };
 }
@@ -32,7 +34,7 @@ export function targetOf(entry: {
   if (id === null) return null;
   if (CHOSEN_IDS.some((a) => entry.action.startsWith(a))) return { id };
   const page = BY_PREFIX.find(([prefix]) => id.startsWith(prefix))?.[1];
-  if (page) return { id, href: hrefOf({ page, id }) };
+  if (page) return { id, href: hrefOf({ page, id }), ...(page === 'group' ? { group: true } : {}) };
   const groupId = groupOf(entry.after) ?? groupOf(entry.before);
   if (entry.action.startsWith('rule.') && groupId)
     return { id, within: { id: groupId, href: hrefOf({ page: 'group', id: groupId }) } };
