@@ -54,7 +54,7 @@ function AuditLog({ api, filter }: { api: Client; filter: Filter }) {
   const page = useLoad(
     () => api.get<Page<AuditEntry>>(`/v1/audit${query({ ...filter, cursor, limit: String(PAGE_SIZE) })}`),
     [api, cursor],
-    changes,
+    cursor === undefined ? changes : 0,
   );
   const filtered = FILTERS.some((k) => filter[k]);
   return (

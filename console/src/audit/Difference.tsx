@@ -1,13 +1,14 @@
 // A write's before/after as a list: each changed field with its old value struck and its new one
 // marked, and each rule (or other list item) added or removed. Words say what colour shows.
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { difference, type Difference as Line } from './difference';
 
 /** A create of a big group lists its first lines; the entry's JSON stays a click away. */
 const SHOWN = 20;
 
 export function Difference({ before, after }: { before: unknown; after: unknown }) {
-  const lines = difference(before, after);
+  // A live refresh re-renders every row; a big group's creation is worth comparing once.
+  const lines = useMemo(() => difference(before, after), [before, after]);
   if (lines.length === 0)
     return (
       <>
