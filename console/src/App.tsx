@@ -3,6 +3,7 @@
 import { useMemo, useState } from 'react';
 import { type Client, client, type Session, signOut } from './api';
 import { LiveProvider, useLiveState } from './live/Live';
+import { AuditPage } from './audit/AuditPage';
 import { Link } from './Link';
 import { CheckPage } from './check/CheckPage';
 import { FindingsPage } from './findings/FindingsPage';
@@ -15,6 +16,7 @@ import { ReachabilityPage } from './reachability/ReachabilityPage';
 import { hrefOf, navigate, type Route, useRoute } from './router';
 import { clearSession, loadSession, saveSession } from './session';
 import { SignIn } from './SignIn';
+import { StatusPage } from './status/StatusPage';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
@@ -133,6 +135,10 @@ function Page({ route, api, operator }: { route: Route; api: Client; operator: b
       return <FindingsPage api={api} />;
     case 'reachability':
       return <ReachabilityPage api={api} />;
+    case 'audit':
+      return <AuditPage api={api} />;
+    case 'status':
+      return <StatusPage api={api} />;
     case 'tenants':
       return <TenantsPage api={api} />;
     case 'tenant':

@@ -232,6 +232,8 @@ export const AuditQuery = T.Object({
   regionId: T.Optional(Id),
   tenantId: T.Optional(Id),
   targetId: T.Optional(Id),
+  // Writes to the group or its rules (a single rule's write targets the rule, not its group).
+  groupId: T.Optional(Id),
   action: T.Optional(T.String()),
   actor: T.Optional(T.String()),
   ...PageQuery,

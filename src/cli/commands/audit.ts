@@ -8,13 +8,14 @@ export function auditCommands(program: Command, io: Io, exit: (code: number) => 
     .command('audit')
     .description('who changed what, newest first')
     .option('--target <id>', 'one object')
+    .option('--group <id>', 'a security group and its rules')
     .option('--action <action>', 'e.g. rule.create')
     .option('--limit <n>', 'how many', '20')
     .option('--json', 'print JSON')
     .action(
       apiAction(io, exit, async (client, o: Json) => {
         const { items } = await client.get<{ items: Json[] }>(
-          `/v1/audit${query({ targetId: o.target, action: o.action, limit: o.limit })}`,
+          `/v1/audit${query({ targetId: o.target, groupId: o.group, action: o.action, limit: o.limit })}`,
         );
         return {
           value: items,

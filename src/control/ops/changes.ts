@@ -1,7 +1,7 @@
 // The change log read three ways: the watch (events after a revision, in order, then live),
 // the snapshot (the whole desired state at a revision, where a follower starts), and the
 // audit log (who changed what, before and after).
-import type { SelectQueryBuilder } from 'kysely';
+import { type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { ServiceError } from '../errors.js';
 import type { ChangeRecord } from '../events.js';
@@ -122,10 +122,22 @@ export interface AuditQuery {
   regionId?: string;
   tenantId?: string;
   targetId?: string;
+  /** Writes to the group or to its rules (a single rule's write targets the rule). */
+  groupId?: string;
   action?: string;
   actor?: string;
   cursor?: string;
   limit?: number;
+}
+
+/**
+ * A write with an event of the group's rules: every rule event names its group (`"groupId":...`
+ * in the events as stored, JSON.stringify's compact text), and nothing else carries that key
+ * (memberships are `groupIds`). The id's LIKE wildcards are escaped.
+ */
+function mentionsGroup(groupId: string) {
+  const text = `"groupId":${JSON.stringify(groupId)}`.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return sql<SqlBool>`events like ${`%${text}%`} escape '\\'`;
 }
 
 /** The audit log, newest first. */
@@ -135,6 +147,10 @@ export async function listAudit(svc: Service, p: Principal, a: AuditQuery) {
   if (a.regionId !== undefined) q = q.where('region_id', '=', a.regionId);
   if (a.tenantId !== undefined) q = q.where('tenant_id', '=', a.tenantId);
   if (a.targetId !== undefined) q = q.where('target_id', '=', a.targetId);
+  if (a.groupId !== undefined) {
+    const groupId = a.groupId;
+    q = q.where((eb) => eb.or([eb('target_id', '=', groupId), mentionsGroup(groupId)]));
+  }
   if (a.action !== undefined) q = q.where('action', '=', a.action);
   if (a.actor !== undefined) q = q.where('actor', '=', a.actor);
   const before = decodeCursor(a.cursor, isRevision);
