@@ -196,8 +196,10 @@ describe('console: groups management, quotas and access keys', () => {
     expect((await carol.get<any>(`/v1/security-groups/${copyId}`)).memberCount).toBe(0);
 
     await page.getByRole('button', { name: 'Rename' }).click();
-    await page.getByLabel('Name', { exact: true }).fill('app-next');
-    await page.getByLabel('Description').fill('the next version');
+    // The group's actions, not the rule forms below them (which have a Description too).
+    const actions = page.getByRole('region', { name: 'Group actions' });
+    await actions.getByLabel('Name', { exact: true }).fill('app-next');
+    await actions.getByLabel('Description').fill('the next version');
     await page.getByRole('button', { name: 'Save name and description' }).click();
     await page.getByRole('heading', { name: 'app-next', level: 1 }).waitFor();
     expect(await carol.get<any>(`/v1/security-groups/${copyId}`)).toMatchObject({
