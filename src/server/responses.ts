@@ -109,7 +109,18 @@ const regionFields = {
   conntrackTimeouts: ref(ConntrackTimeouts),
 };
 export const RegionModel = T.Object(regionFields, { $id: 'RegionModel', description: 'A region as stored' });
-export const Region = T.Object({ ...regionFields, revision: Revision }, { $id: 'Region' });
+export const RegionTraits = T.Object(
+  {
+    groupOrderMatters: T.Boolean({
+      description: "The order of a port's groups changes what its rules decide (Huawei: groups in sequence)",
+    }),
+  },
+  { $id: 'RegionTraits', description: "What clients need of the region's profile" },
+);
+export const Region = T.Object(
+  { ...regionFields, traits: ref(RegionTraits), revision: Revision },
+  { $id: 'Region' },
+);
 
 const Subnet = T.Object(
   {
@@ -673,6 +684,7 @@ export const SHARED_SCHEMAS: TSchema[] = [
   Quotas,
   ConntrackTimeouts,
   RegionModel,
+  RegionTraits,
   Region,
   VpcModel,
   Vpc,

@@ -1,7 +1,7 @@
 // Tenants, regions and VPCs: the places security groups live in.
 import { cidrFamily } from '../../core/address.js';
 import type { ConntrackTimeouts, Profile, Quotas, Region, Tenant, Vpc } from '../../core/model.js';
-import { DEFAULT_QUOTAS, DEFAULT_TIMEOUTS } from '../../core/profiles.js';
+import { DEFAULT_QUOTAS, DEFAULT_TIMEOUTS, groupOrderMatters } from '../../core/profiles.js';
 import { isQuotaName, tenantOverrides } from '../../core/quotas.js';
 import { Problems, validateRegion } from '../../core/validate.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
@@ -15,6 +15,12 @@ import type { RegionRecord, World } from '../world.js';
 import { sharesTargeting } from './shares.js';
 
 const byId = <T extends { id: string }>(xs: T[]) => xs.sort((a, b) => compareStrings(a.id, b.id));
+
+/** A region as the API answers it: with what clients need of its profile (core/profiles.ts). */
+const regionView = (region: Region, revision: number) => ({
+  ...versioned(region, revision),
+  traits: { groupOrderMatters: groupOrderMatters(region.profile) },
+});
 
 // ---- tenants (operator only) ----
 
@@ -232,14 +238,14 @@ export function createRegion(svc: Service, p: Principal, input: RegionInput, opt
       tenantId: null,
       targetId: region.id,
       events: [{ op: 'region.put', region }],
-      after: (rev) => versioned(region, rev),
+      after: (rev) => regionView(region, rev),
     };
   });
 }
 
 export async function listRegions(svc: Service, p: Principal): Promise<Page<Region & { revision: number }>> {
   const regions = (await svc.read(p)).regions();
-  return { items: byId(regions.map((r) => versioned(r.region, r.record.revision))) };
+  return { items: byId(regions.map((r) => regionView(r.region, r.record.revision))) };
 }
 
 export function regionOrThrow(world: World, id: string): RegionRecord {
@@ -251,7 +257,7 @@ export function regionOrThrow(world: World, id: string): RegionRecord {
 export async function getRegion(svc: Service, p: Principal, id: string) {
   const r = (await svc.read(p)).region(id);
   if (!r) throw notFound('region', id);
-  return versioned(r.region, r.record.revision);
+  return regionView(r.region, r.record.revision);
 }
 
 export function updateRegion(
@@ -279,7 +285,7 @@ export function updateRegion(
       targetId: id,
       events: [{ op: 'region.put', region }],
       before: r.region,
-      after: (rev) => versioned(region, rev),
+      after: (rev) => regionView(region, rev),
       status: 200,
     };
   });
