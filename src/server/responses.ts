@@ -364,6 +364,15 @@ export const AddressGroupModel = T.Object(addressGroupFields, {
 });
 export const AddressGroup = T.Object({ ...addressGroupFields, revision: Revision }, { $id: 'AddressGroup' });
 
+export const AddressGroupReferences = T.Object({
+  addressGroupId: Id,
+  referencedBy: T.Array(
+    T.Object({ groupId: Id, groupName: T.String(), ruleIds: T.Array(Id, { minItems: 1 }) }),
+    { description: "The caller's groups with rules naming the address group, and those rules" },
+  ),
+  otherTenants: T.Integer({ minimum: 0, description: 'Groups of tenants it is shared with that name it' }),
+});
+
 export const ShareModel = T.Object(
   {
     id: Id,

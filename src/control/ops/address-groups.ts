@@ -102,6 +102,27 @@ export async function getAddressGroup(svc: Service, p: Principal, id: string) {
   return versioned(ag.value, ag.revision);
 }
 
+/**
+ * The caller's rules that name the address group as their remote, group by group: what keeps it
+ * from being deleted (409 ADDRESS_GROUP_IN_USE). `otherTenants`: groups of tenants it is shared
+ * with that use it too, counted only.
+ */
+export async function addressGroupReferences(svc: Service, p: Principal, id: string) {
+  const found = (await svc.read(p)).addressGroup(id);
+  if (!found) throw notFound('addressGroup', id);
+  const all = found.r.record.groupsReferencingAddressGroup(id);
+  const visible = found.r.groupsReferencingAddressGroup(id);
+  const referencedBy = visible.sort(compareStrings).map((groupId) => {
+    const g = found.r.group(groupId)!;
+    const ruleIds = [...g.rules.values()]
+      .filter(({ rule }) => rule.remote.kind === 'addressGroup' && rule.remote.addressGroupId === id)
+      .map(({ rule }) => rule.id)
+      .sort(compareStrings);
+    return { groupId, groupName: g.meta.name, ruleIds };
+  });
+  return { addressGroupId: id, referencedBy, otherTenants: all.length - visible.length };
+}
+
 export async function listAddressGroups(
   svc: Service,
   p: Principal,
