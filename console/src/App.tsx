@@ -6,6 +6,11 @@ import { LiveProvider, useLiveState } from './live/Live';
 import { Link } from './Link';
 import { GroupPage } from './pages/GroupPage';
 import { GroupsPage } from './pages/GroupsPage';
+import { AddressGroupPage } from './address-groups/AddressGroupPage';
+import { AddressGroupsPage } from './address-groups/AddressGroupsPage';
+import { InstancePage } from './instances/InstancePage';
+import { InstancesPage } from './instances/InstancesPage';
+import { PortPage } from './instances/PortPage';
 import { RegionsPage, TenantsPage } from './pages/OperatorPages';
 import { hrefOf, navigate, type Route, useRoute } from './router';
 import { clearSession, loadSession, saveSession } from './session';
@@ -122,6 +127,16 @@ function Page({ route, api, operator }: { route: Route; api: Client; operator: b
       return <GroupsPage api={api} />;
     case 'group':
       return <GroupPage key={route.id} api={api} id={route.id} />;
+    case 'address-groups':
+      return <AddressGroupsPage api={api} />;
+    case 'address-group':
+      return <AddressGroupPage key={route.id} api={api} id={route.id} />;
+    case 'instances':
+      return <InstancesPage api={api} />;
+    case 'instance':
+      return <InstancePage key={route.id} api={api} id={route.id} />;
+    case 'port':
+      return <PortPage key={route.id} api={api} id={route.id} />;
     case 'tenants':
       return <TenantsPage api={api} />;
     case 'regions':

@@ -1,6 +1,7 @@
 // One group: its inbound and outbound rules, each table in the profile's evaluation order.
 import type { Client } from '../api';
 import { touchesGroup, useChanges } from '../live/Live';
+import { GroupMembers } from '../members/GroupMembers';
 import { RuleTable } from '../rules/RuleTable';
 import { Link } from '../Link';
 import { hrefOf } from '../router';
@@ -56,7 +57,7 @@ export function GroupPage({ api, id }: { api: Client; id: string }) {
       {/* group actions: rename, clone, delete */}
       <RuleTable title="Inbound rules" id="inbound" rules={inbound} direction="ingress" />
       <RuleTable title="Outbound rules" id="outbound" rules={outbound} direction="egress" />
-      {/* members: the ports holding the group, join and leave */}
+      <GroupMembers api={api} group={g} reload={group.reload} />
       {/* references: the groups whose rules name this one */}
       {/* findings: shadowed, redundant, unused, exposure */}
     </>
