@@ -114,6 +114,11 @@ function BulkEditor({ api, ag, onSaved }: EditorProps) {
   return (
     <form className="editor" aria-labelledby="ag-bulk-title" onSubmit={(e) => void submit(e)}>
       <h2 id="ag-bulk-title">Edit the entries</h2>
+      {alert && (
+        <p role="alert" className="error">
+          {alert}
+        </p>
+      )}
       <EntriesField
         id="ag-bulk"
         value={text}
@@ -122,11 +127,6 @@ function BulkEditor({ api, ag, onSaved }: EditorProps) {
         lineOf={lineOf}
         rows={Math.min(20, Math.max(6, ag.entries.length + 2))}
       />
-      {alert && (
-        <p role="alert" className="error">
-          {alert}
-        </p>
-      )}
       <button type="submit" disabled={busy}>
         Save entries
       </button>

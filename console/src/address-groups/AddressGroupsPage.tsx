@@ -128,6 +128,11 @@ function CreateAddressGroup({ api, regions }: { api: Client; regions: string[] }
   return (
     <form className="editor" aria-labelledby="ag-create-title" onSubmit={(e) => void submit(e)}>
       <h2 id="ag-create-title">Create an address group</h2>
+      {alert && (
+        <p role="alert" className="error">
+          {alert}
+        </p>
+      )}
       <Field id="ag-name" label="Name" field="name" error={error}>
         <input value={name} onChange={(e) => setName(e.target.value)} required />
       </Field>
@@ -154,11 +159,6 @@ function CreateAddressGroup({ api, regions }: { api: Client; regions: string[] }
         </select>
       </Field>
       <EntriesField id="ag-entries" value={text} onChange={setText} error={error} lineOf={lineOf} rows={5} />
-      {alert && (
-        <p role="alert" className="error">
-          {alert}
-        </p>
-      )}
       <button type="submit" disabled={busy}>
         Create address group
       </button>

@@ -9,6 +9,7 @@ import { Pager, useCursors } from '../pages/Pager';
 import { Failure, Loading } from '../pages/Status';
 import { hrefOf } from '../router';
 import { useLoad } from '../useLoad';
+import { namesOf, regionGroups } from './groups';
 import { addressesOf, instancesOf } from './model';
 import { PortsTable } from './PortsTable';
 import { usePortList } from './usePortList';
@@ -32,6 +33,12 @@ export function InstancesPage({ api }: { api: Client }) {
         limit: PAGE_SIZE,
       }),
     [api, applied, cursor],
+    changes,
+  );
+  // Group names for the ports table, when one region is shown (its groups are one read).
+  const groups = useLoad(
+    () => (applied.regionId ? regionGroups(api, applied.regionId) : Promise.resolve([])),
+    [api, applied.regionId],
     changes,
   );
   const ports = usePortList(
@@ -113,7 +120,11 @@ export function InstancesPage({ api }: { api: Client }) {
         </>
       )}
       <h2>Ports</h2>
-      <PortsTable list={ports} caption="Ports" />
+      <PortsTable
+        list={ports}
+        caption="Ports"
+        groupNames={groups.state === 'done' ? namesOf(groups.data) : undefined}
+      />
     </>
   );
 }

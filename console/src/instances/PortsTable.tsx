@@ -1,26 +1,20 @@
 // A region's ports across its instances, windowed (VirtualTable) and read page by page: what a
 // region of 10,000 ports needs instead of one instance at a time.
-import type { ReactNode } from 'react';
 import { Link } from '../Link';
 import { hrefOf } from '../router';
 import { VirtualTable } from '../VirtualTable';
 import { Failure } from '../pages/Status';
-import { addressesOf, type Port } from './model';
+import { addressesOf } from './model';
 import type { PortList } from './usePortList';
 
 export function PortsTable({
   list,
   caption,
   groupNames,
-  actions,
-  extraColumn,
 }: {
   list: PortList;
   caption: string;
   groupNames?: ReadonlyMap<string, string>;
-  /** A last column of buttons per port (leave a group). */
-  actions?: { title: string; cell: (port: Port) => ReactNode };
-  extraColumn?: { title: string; cell: (port: Port) => ReactNode };
 }) {
   const columns = [
     { title: 'Port' },
@@ -28,8 +22,6 @@ export function PortsTable({
     { title: 'Addresses' },
     { title: 'Host / interface' },
     { title: 'Groups, in order' },
-    ...(extraColumn ? [{ title: extraColumn.title }] : []),
-    ...(actions ? [{ title: actions.title }] : []),
   ];
   const shown = list.items.length;
   return (
@@ -55,8 +47,6 @@ export function PortsTable({
             <td>{addressesOf(p) || <span className="muted">none</span>}</td>
             <td>{hostText(p)}</td>
             <td>{p.groupIds.map((id) => groupNames?.get(id) ?? id).join(', ') || 'none'}</td>
-            {extraColumn && <td>{extraColumn.cell(p)}</td>}
-            {actions && <td>{actions.cell(p)}</td>}
           </>
         )}
       />
