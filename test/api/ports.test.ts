@@ -1,7 +1,7 @@
 // The port list (GET /v1/ports) and the region's traits over real HTTP on both stores: the
 // caller's ports across instances by id, paged through cursors, filtered by region, VPC, host,
-// group and text; another tenant's ports never appear; a bad filter is a 400 naming it. A
-// region answers whether the order of a port's groups decides (Huawei's does).
+// group and text (and `palisade port list`); another tenant's ports never appear; a bad filter
+// is a 400 naming it. A region answers whether the order of a port's groups decides (Huawei's does).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PalisadeClient } from '../../src/client/client.js';
 import {
@@ -12,6 +12,7 @@ import {
   type TestDatabase,
   type TestServer,
 } from '../support/servers.js';
+import { cliAs } from '../support/cli.js';
 
 interface PortView {
   id: string;
@@ -117,6 +118,16 @@ describe.each(STORES)('the port list on %s', (store) => {
     expect((await all(bob, {})).seen.map((p) => p.ipv4)).toEqual([['10.9.0.1']]);
     expect((await all(bob, { groupId: web })).seen).toEqual([]);
     expect((await all(alice, { match: '10.9.0.1' })).seen).toEqual([]);
+  });
+
+  it('the CLI lists them, as a table and as JSON', async () => {
+    const text = await cliAs(t, 'alice', ['port', 'list', '--group', db1, '--host', 'host-b']);
+    const lines = text.trim().split('\n');
+    expect(lines[0]).toMatch(/^port\s+instance\s+region\s+addresses\s+host\s+groups/);
+    expect(lines).toHaveLength(7);
+    expect(lines.slice(1).every((l) => l.includes('host-b') && l.includes(db1))).toBe(true);
+    const json = JSON.parse(await cliAs(t, 'alice', ['port', 'list', '--match', '10.0.1.3', '--json']));
+    expect(json.map((p: PortView) => p.ipv4)).toEqual([['10.0.1.3']]);
   });
 
   it('a bad query is a 400 naming it, never a 5xx', async () => {
