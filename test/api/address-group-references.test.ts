@@ -1,6 +1,7 @@
 // GET /v1/address-groups/{id}/references over real HTTP on both stores: the caller's rules that
 // name an address group, group by group (what the 409 ADDRESS_GROUP_IN_USE of a delete is
-// about); a tenant it is shared with is counted, never shown; another tenant gets 404.
+// about); a tenant it is shared with is counted, never shown; another tenant gets 404. A refused
+// entry of an update is named as the request gave it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PalisadeClient } from '../../src/client/client.js';
 import {
@@ -96,6 +97,31 @@ describe.each(STORES)('the references of an address group on %s', (store) => {
     const refs = await alice.get<any>(`/v1/address-groups/${ag}/references`);
     expect(refs.referencedBy.map((r: any) => r.groupId)).toEqual([web.id]);
     expect(refs.otherTenants).toBe(1);
+  });
+
+  it('names a refused added entry as sent (body.add[j]), and a replaced one by its place in the request', async () => {
+    await expect(
+      alice.patch(`/v1/address-groups/${ag}`, { add: ['192.0.2.0/24', '198.51.100.0/24', '300.1.1.1'] }),
+    ).rejects.toMatchObject({
+      status: 400,
+      problem: { errors: [expect.objectContaining({ path: 'body.add[2]', code: 'INVALID_CIDR' })] },
+    });
+    await expect(alice.patch(`/v1/address-groups/${ag}`, { add: ['2001:db8::/32'] })).rejects.toMatchObject({
+      problem: {
+        errors: [expect.objectContaining({ path: 'body.add[0]', code: 'CIDR_ETHERTYPE_MISMATCH' })],
+      },
+    });
+    await expect(
+      alice.patch(`/v1/address-groups/${ag}`, { entries: ['192.0.2.0/24', '192.0.2.0/24', 'x'] }),
+    ).rejects.toMatchObject({
+      problem: { errors: [expect.objectContaining({ path: 'body.entries[2]' })] },
+    });
+    await expect(
+      alice.post('/v1/address-groups', { regionId: 'hw-1', name: 'x', entries: ['::1', '::1', '::/0', 'y'] }),
+    ).rejects.toMatchObject({
+      problem: { errors: [expect.objectContaining({ path: 'body.entries[3]' })] },
+    });
+    expect((await alice.get<any>(`/v1/address-groups/${ag}`)).entries).toEqual(['192.0.2.0/24']);
   });
 
   it('is 404 for an unknown or unseen address group', async () => {

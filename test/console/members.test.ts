@@ -325,7 +325,14 @@ describe('instances, ports, members and address groups in the console', () => {
       .poll(() => cellsOf(page, 'Entries of offices').then((r) => r.map((c) => c[0])))
       .toEqual(['192.0.2.0/24', '203.0.113.0/24']);
 
-    // One entry added, one removed.
+    // An entry of the wrong family, refused at its field as the API names it; then one added, one removed.
+    await page.getByLabel('Entry to add').fill('2001:db8::/32');
+    await page.getByRole('button', { name: 'Add entry' }).click();
+    await expect
+      .poll(() => page.locator('#ag-add-error').textContent())
+      .toMatch(/^body\.add\[0\] 2001:db8::\/32 is IPv6/);
+    expect(await page.getByLabel('Entry to add').getAttribute('aria-invalid')).toBe('true');
+    expect(await stored()).toEqual(['192.0.2.0/24', '203.0.113.0/24']);
     await page.getByLabel('Entry to add').fill('198.51.100.0/25');
     await page.getByRole('button', { name: 'Add entry' }).click();
     await expect.poll(stored).toEqual(['192.0.2.0/24', '203.0.113.0/24', '198.51.100.0/25']);

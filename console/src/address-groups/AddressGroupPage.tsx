@@ -10,7 +10,7 @@ import { Failure, Loading } from '../pages/Status';
 import { hrefOf, navigate } from '../router';
 import { useLoad } from '../useLoad';
 import { EntriesField } from './EntriesField';
-import { type AddressGroup, addressGroupOf, entryLines, entryProblems, referencesOf } from './model';
+import { type AddressGroup, addressGroupOf, entryLines, referencesOf } from './model';
 
 export function AddressGroupPage({ api, id }: { api: Client; id: string }) {
   const [regionId, setRegionId] = useState<string | null>(null);
@@ -150,8 +150,8 @@ function EntryList({ api, ag, onSaved }: EditorProps) {
       setBusy(false);
     }
   };
-  // An added entry the API refuses is named by its place among the group's entries.
-  const addProblems = [...entryProblems(error, 'entries', []), ...entryProblems(error, 'add', [])];
+  // The API names a refused added entry as sent (body.add[0]): shown at the field.
+  const alert = unplaced(error, ['add']);
   return (
     <section aria-labelledby="ag-entries-title">
       <h2 id="ag-entries-title">Entries</h2>
@@ -191,16 +191,16 @@ function EntryList({ api, ag, onSaved }: EditorProps) {
           if (entry.trim()) void patch({ add: [entry.trim()] });
         }}
       >
-        <Field id="ag-add" label="Entry to add" error={null}>
+        <Field id="ag-add" label="Entry to add" field="add" error={error}>
           <input value={entry} onChange={(e) => setEntry(e.target.value)} />
         </Field>
         <button type="submit" disabled={busy}>
           Add entry
         </button>
       </form>
-      {error && (
+      {alert && (
         <p role="alert" className="error">
-          {addProblems.length ? addProblems.map((p) => p.message).join('; ') : unplaced(error, [])}
+          {alert}
         </p>
       )}
     </section>
