@@ -325,6 +325,16 @@ describe('instances, ports, members and address groups in the console', () => {
       .poll(() => cellsOf(page, 'Entries of offices').then((r) => r.map((c) => c[0])))
       .toEqual(['192.0.2.0/24', '203.0.113.0/24']);
 
+    // The editor untouched follows a change made elsewhere; one being edited keeps the edit.
+    await alice.patch(`/v1/address-groups/${id}`, { add: ['198.18.0.0/15'] });
+    await expect.poll(() => editor.inputValue()).toBe('192.0.2.0/24\n203.0.113.0/24\n198.18.0.0/15');
+    await editor.fill('192.0.2.0/24\n(a draft)');
+    await alice.patch(`/v1/address-groups/${id}`, { remove: ['198.18.0.0/15'] });
+    await expect
+      .poll(() => cellsOf(page, 'Entries of offices').then((r) => r.map((c) => c[0])))
+      .toEqual(['192.0.2.0/24', '203.0.113.0/24']);
+    expect(await editor.inputValue()).toBe('192.0.2.0/24\n(a draft)');
+
     // An entry of the wrong family, refused at its field as the API names it; then one added, one removed.
     await page.getByLabel('Entry to add').fill('2001:db8::/32');
     await page.getByRole('button', { name: 'Add entry' }).click();

@@ -63,8 +63,7 @@ export function AddressGroupPage({ api, id }: { api: Client; id: string }) {
           </>
         )}
       </dl>
-      {/* A new revision (a save, a change elsewhere) starts the editor from the stored entries. */}
-      <BulkEditor key={`bulk-${ag.revision}`} api={api} ag={ag} onSaved={read.reload} />
+      <BulkEditor api={api} ag={ag} onSaved={read.reload} />
       <EntryList key={`list-${ag.revision}`} api={api} ag={ag} onSaved={read.reload} />
       <section aria-labelledby="ag-refs-title">
         <h2 id="ag-refs-title">Used by</h2>
@@ -94,7 +93,15 @@ export function AddressGroupPage({ api, id }: { api: Client; id: string }) {
 type EditorProps = { api: Client; ag: AddressGroup; onSaved: () => void };
 
 function BulkEditor({ api, ag, onSaved }: EditorProps) {
-  const [text, setText] = useState(ag.entries.join('\n'));
+  const stored = ag.entries.join('\n');
+  const [shown, setShown] = useState(stored);
+  const [text, setText] = useState(stored);
+  // The entries changed (a save, or a change elsewhere): an untouched editor shows them; one
+  // being edited keeps the edit.
+  if (stored !== shown) {
+    setShown(stored);
+    if (text === shown) setText(stored);
+  }
   const [error, setError] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
   const { entries, lineOf } = entryLines(text);
@@ -104,6 +111,9 @@ function BulkEditor({ api, ag, onSaved }: EditorProps) {
     setError(null);
     try {
       await api.patch(`/v1/address-groups/${seg(ag.id)}`, { entries });
+      // Saved: the editor shows the entries as sent (no blank lines, no repeats).
+      setText(entries.join('\n'));
+      setBusy(false);
       onSaved();
     } catch (err) {
       setError(err instanceof Error ? err : new Error(String(err)));
