@@ -238,6 +238,36 @@ describe('instances, ports, members and address groups in the console', () => {
     await expect.poll(order).toEqual(['web', 'db']);
     expect(await portGroups(a!.id)).toEqual([group.web, group.db]);
 
+    // Where the order does not decide (OpenStack), the page says so and offers no reordering.
+    await world.t.admin.post('/v1/regions', { id: 'os-1', profile: 'openstack' });
+    const osVpc = (await alice.post<{ id: string }>('/v1/vpcs', { regionId: 'os-1', name: 'o' })).id;
+    const osGroups = await Promise.all(
+      ['one', 'two'].map((name) =>
+        alice.post<{ id: string }>('/v1/security-groups', {
+          regionId: 'os-1',
+          vpcId: osVpc,
+          name,
+          template: 'empty',
+        }),
+      ),
+    );
+    const os = await alice.post<{ ports: PortView[] }>('/v1/instances', {
+      regionId: 'os-1',
+      vpcId: osVpc,
+      name: 'os-vm',
+      ports: [{ ipv4: ['10.5.0.5'], groupIds: osGroups.map((g) => g.id) }],
+    });
+    await page.goto(`${world.t.url}/console/ports/${os.ports[0]!.id}`);
+    await page
+      .getByText('This region’s profile decides the same whatever the order of the groups.')
+      .waitFor();
+    expect((await cellsOf(page, `Groups of port ${os.ports[0]!.id}, in order`)).map((r) => r[1])).toEqual([
+      'one',
+      'two',
+    ]);
+    expect(await page.getByRole('button', { name: /^Move / }).count()).toBe(0);
+    expect(await page.getByLabel('Place').count()).toBe(0);
+
     // A port joined elsewhere appears; the last group cannot be left, and the API says why.
     await page.goto(`${world.t.url}/console/ports/${b!.id}`);
     const orderB = () =>
