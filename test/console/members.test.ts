@@ -223,6 +223,13 @@ describe('instances, ports, members and address groups in the console', () => {
       .toBe('Move up db');
     await page.keyboard.press('Enter');
     await expect.poll(order).toEqual(['db', 'ops', 'web']);
+    // Focus moved on: a change made elsewhere does not pull it back.
+    await page.getByRole('button', { name: 'Leave web' }).focus();
+    await alice.put(`/v1/ports/${a!.id}/groups`, { groupIds: [group.ops, group.db, group.web] });
+    await expect.poll(order).toEqual(['ops', 'db', 'web']);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Leave web');
+    await alice.put(`/v1/ports/${a!.id}/groups`, { groupIds: [group.db, group.ops, group.web] });
+    await expect.poll(order).toEqual(['db', 'ops', 'web']);
 
     // Drag: web's row onto the first row.
     const table = page.getByRole('table', { name: `Groups of port ${a!.id}, in order` });

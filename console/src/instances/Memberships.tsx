@@ -24,12 +24,14 @@ export function Memberships({ api, port, ordered, groups, names, onSaved }: Prop
   const [said, setSaid] = useState('');
   const [busy, setBusy] = useState(false);
   const [dragging, setDragging] = useState<number | null>(null);
-  // After a move the row has moved: keep the keyboard focus on the button that moved it.
-  const [focus, setFocus] = useState<string | null>(null);
+  // After a move the row has moved: the keyboard focus goes back to the button that moved it,
+  // once, when the saved order is on screen (a later change must not pull the focus back).
+  const [focus, setFocus] = useState<{ key: string; after: number } | null>(null);
   const table = useRef<HTMLTableElement>(null);
   useEffect(() => {
-    if (focus)
-      table.current?.querySelector<HTMLButtonElement>(`[data-focus="${CSS.escape(focus)}"]`)?.focus();
+    if (!focus || port.revision <= focus.after) return;
+    table.current?.querySelector<HTMLButtonElement>(`[data-focus="${CSS.escape(focus.key)}"]`)?.focus();
+    setFocus(null);
   }, [focus, port]);
 
   const nameOf = (id: string) => names.get(id) ?? id;
@@ -54,7 +56,7 @@ export function Memberships({ api, port, ordered, groups, names, onSaved }: Prop
     const ids = [...port.groupIds];
     const [id] = ids.splice(from, 1);
     ids.splice(to, 0, id!);
-    setFocus(focusKey ?? null);
+    setFocus(focusKey ? { key: focusKey, after: port.revision } : null);
     void save(
       () => setGroups(api, port.id, ids),
       (p) => `Saved the order: ${orderText(p)}`,
