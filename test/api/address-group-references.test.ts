@@ -124,6 +124,21 @@ describe.each(STORES)('the references of an address group on %s', (store) => {
     expect((await alice.get<any>(`/v1/address-groups/${ag}`)).entries).toEqual(['192.0.2.0/24']);
   });
 
+  it('a simulated change of its entries refuses a bad entry as a 400 naming it', async () => {
+    await expect(
+      alice.post('/v1/regions/hw-1/simulations', {
+        steps: [{ op: 'changeAddressGroup', addressGroupId: ag, add: ['198.51.100.7/32', '%'] }],
+      }),
+    ).rejects.toMatchObject({
+      status: 400,
+      problem: { errors: [expect.objectContaining({ path: 'body.steps[0].add[1]', code: 'INVALID_CIDR' })] },
+    });
+    const ok = await alice.post<any>('/v1/regions/hw-1/simulations', {
+      steps: [{ op: 'changeAddressGroup', addressGroupId: ag, add: ['198.51.100.7/32'] }],
+    });
+    expect(ok.results).toHaveLength(1);
+  });
+
   it('is 404 for an unknown or unseen address group', async () => {
     await expect(alice.get('/v1/address-groups/ag-none/references')).rejects.toMatchObject({ status: 404 });
     const carol = await newTenant(t.admin, t.url, 'carol');
