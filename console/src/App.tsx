@@ -11,6 +11,11 @@ import { GroupPage } from './pages/GroupPage';
 import { GroupsPage } from './pages/GroupsPage';
 import { AccessKeysPage } from './operator/AccessKeysPage';
 import { TenantPage } from './operator/TenantPage';
+import { AddressGroupPage } from './address-groups/AddressGroupPage';
+import { AddressGroupsPage } from './address-groups/AddressGroupsPage';
+import { InstancePage } from './instances/InstancePage';
+import { InstancesPage } from './instances/InstancesPage';
+import { PortPage } from './instances/PortPage';
 import { RegionsPage, TenantsPage } from './pages/OperatorPages';
 import { ReachabilityPage } from './reachability/ReachabilityPage';
 import { hrefOf, navigate, type Route, useRoute } from './router';
@@ -139,6 +144,16 @@ function Page({ route, api, operator }: { route: Route; api: Client; operator: b
       return <AuditPage api={api} />;
     case 'status':
       return <StatusPage api={api} />;
+    case 'address-groups':
+      return <AddressGroupsPage api={api} />;
+    case 'address-group':
+      return <AddressGroupPage key={route.id} api={api} id={route.id} />;
+    case 'instances':
+      return <InstancesPage api={api} />;
+    case 'instance':
+      return <InstancePage key={route.id} api={api} id={route.id} />;
+    case 'port':
+      return <PortPage key={route.id} api={api} id={route.id} />;
     case 'tenants':
       return <TenantsPage api={api} />;
     case 'tenant':

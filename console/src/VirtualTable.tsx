@@ -77,8 +77,16 @@ function WindowedBody<T>(props: VirtualTableProps<T>) {
   // Where the body starts on the page: the virtualizer counts rows from there.
   const [margin, setMargin] = useState(0);
   useLayoutEffect(() => {
-    const top = body.current?.getBoundingClientRect().top ?? 0;
-    setMargin(top + window.scrollY);
+    const measure = () => {
+      const top = body.current?.getBoundingClientRect().top ?? 0;
+      setMargin(top + window.scrollY);
+    };
+    measure();
+    // What is above the table may grow or shrink later (another list loading, a form's error):
+    // measure again whenever the page's size changes, or the rows drawn are not the ones in view.
+    const observer = new ResizeObserver(measure);
+    observer.observe(document.body);
+    return () => observer.disconnect();
   }, []);
   const virtual = useWindowVirtualizer({
     count: rows.length,

@@ -256,6 +256,15 @@ export function defaultVerdict(
 }
 
 /** Ordering model: first match of a sorted list, or any allow rule matching. */
+/**
+ * Whether the order of a port's groups changes what its rules decide: first-match profiles that
+ * keep each group's rules together evaluate the groups in the port's sequence (Huawei 002).
+ */
+export function groupOrderMatters(profile: Profile): boolean {
+  const t = TRAITS[profile];
+  return !t.mergesGroups && (t.evaluation.basic === 'firstMatch' || t.evaluation.advanced === 'firstMatch');
+}
+
 export function evaluationStyle(profile: Profile, groupType: GroupType): EvaluationStyle {
   return TRAITS[profile].evaluation[groupType];
 }

@@ -2,7 +2,7 @@
 // (GET /v1/regions/{id} answers it as `traits`): derived from TRAITS and the limits the
 // validation applies, so a console never tests a profile's name.
 import type { EvaluationStyle } from './profiles.js';
-import { PRIORITY_RANGE, TRAITS } from './profiles.js';
+import { groupOrderMatters, PRIORITY_RANGE, TRAITS } from './profiles.js';
 import type { GroupType, Profile } from './model.js';
 
 /** How a remote is named: an address prefix, a security group, an address group. */
@@ -29,6 +29,8 @@ export interface RegionTraits {
   statelessGroups: boolean;
   /** What a change does to live connections (SEMANTICS.md "Clearing"). */
   clearing: { reevaluate: boolean; onlyWhenNarrowing: boolean };
+  /** The order of a port's groups changes what its rules decide (Huawei). */
+  groupOrderMatters: boolean;
   /** Per group type that exists in the profile. */
   groupTypes: Partial<Record<GroupType, GroupTypeRuleTraits>>;
 }
@@ -58,6 +60,7 @@ export function regionTraits(profile: Profile): RegionTraits {
     sourcePorts: t.sourcePorts,
     statelessGroups: t.statelessGroups,
     clearing: { ...t.clearing },
+    groupOrderMatters: groupOrderMatters(profile),
     groupTypes,
   };
 }

@@ -669,23 +669,20 @@ export function validateAddressGroup(
   at: string,
   p: Problems,
   hasTenant: (id: string) => boolean,
+  /** Where the request gave entry i (an update's `add` names its own entries). */
+  entryAt: (i: number) => string = (i) => `${at}.entries[${i}]`,
 ): void {
   if (!hasTenant(ag.tenantId))
     p.add(`${at}.tenant`, 'UNKNOWN_TENANT', `${at}.tenant "${ag.tenantId}" does not exist`);
   ag.entries.forEach((e, i) => {
     const fam = cidrFamily(e);
-    if (!fam)
-      p.add(
-        `${at}.entries[${i}]`,
-        'INVALID_CIDR',
-        `${at}.entries[${i}] "${e}" is not a valid address or CIDR`,
-        { value: e },
-      );
+    const path = entryAt(i);
+    if (!fam) p.add(path, 'INVALID_CIDR', `${path} "${e}" is not a valid address or CIDR`, { value: e });
     else if (ag.ethertype && fam !== ag.ethertype)
       p.add(
-        `${at}.entries[${i}]`,
+        path,
         'CIDR_ETHERTYPE_MISMATCH',
-        `${at}.entries[${i}] ${e} is ${fam} but the address group holds ${ag.ethertype}`,
+        `${path} ${e} is ${fam} but the address group holds ${ag.ethertype}`,
       );
   });
 }

@@ -160,6 +160,9 @@ export const RegionTraits = T.Object(
       }),
       onlyWhenNarrowing: T.Boolean({ description: 'Only changes that can narrow what passes clear' }),
     }),
+    groupOrderMatters: T.Boolean({
+      description: "The order of a port's groups changes what its rules decide (Huawei: groups in sequence)",
+    }),
     groupTypes: T.Object(
       { basic: RuleTraitsOfGroupType, advanced: T.Optional(RuleTraitsOfGroupType) },
       { description: 'What rules may hold, per group type the profile has' },
@@ -413,6 +416,15 @@ export const AddressGroupModel = T.Object(addressGroupFields, {
   description: 'An address group as stored',
 });
 export const AddressGroup = T.Object({ ...addressGroupFields, revision: Revision }, { $id: 'AddressGroup' });
+
+export const AddressGroupReferences = T.Object({
+  addressGroupId: Id,
+  referencedBy: T.Array(
+    T.Object({ groupId: Id, groupName: T.String(), ruleIds: T.Array(Id, { minItems: 1 }) }),
+    { description: "The caller's groups with rules naming the address group, and those rules" },
+  ),
+  otherTenants: T.Integer({ minimum: 0, description: 'Groups of tenants it is shared with that name it' }),
+});
 
 export const ShareModel = T.Object(
   {

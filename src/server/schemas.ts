@@ -140,6 +140,20 @@ export const InstanceQuery = T.Object({
   ...PageQuery,
 });
 
+export const PortQuery = T.Object({
+  regionId: T.Optional(Id),
+  vpcId: T.Optional(Id),
+  host: T.Optional(T.String()),
+  groupId: T.Optional(T.String({ description: 'Ports holding this group' })),
+  match: T.Optional(
+    T.String({
+      minLength: 1,
+      description: "Ports whose id, name, instance's name or an address contains this text (any case)",
+    }),
+  ),
+  ...PageQuery,
+});
+
 export const Join = T.Object(
   { groupId: Id, sequence: T.Optional(T.Integer({ minimum: 0, description: '0 first; absent: last' })) },
   strict,

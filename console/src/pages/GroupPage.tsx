@@ -5,6 +5,7 @@ import { GroupActions } from '../groups/GroupActions';
 import { touchesGroup, useChanges } from '../live/Live';
 import { GroupRules } from '../rules/GroupRules';
 import { References } from '../rules/References';
+import { GroupMembers } from '../members/GroupMembers';
 import { Link } from '../Link';
 import { hrefOf } from '../router';
 import { useLoad } from '../useLoad';
@@ -55,7 +56,7 @@ export function GroupPage({ api, id }: { api: Client; id: string }) {
       </dl>
       <GroupActions api={api} group={g} reload={group.reload} />
       <GroupRules api={api} group={g} reload={group.reload} />
-      {/* members: the ports holding the group, join and leave */}
+      <GroupMembers api={api} group={g} reload={group.reload} />
       <References api={api} group={g} reload={group.reload} />
       <GroupFindings api={api} group={g} reload={group.reload} />
     </>

@@ -1,7 +1,7 @@
-// palisade port show|join|leave|analyze|unused
+// palisade port list|show|join|leave|analyze|unused
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
-import { apiAction, fields, type Json, table } from '../remote.js';
+import { apiAction, fields, type Json, listAll, query, table } from '../remote.js';
 import { PREVIEW_HELP, previewableAction } from '../preview.js';
 import { unusedCommand } from './unused.js';
 
@@ -24,6 +24,33 @@ const showPort = (p: Json) =>
 export function portCommand(program: Command, io: Io, exit: (code: number) => void): void {
   const port = program.command('port').description('instance ports and their security groups');
   unusedCommand(port, 'port', io, exit);
+  port
+    .command('list')
+    .description("the caller's ports across instances, by id (GET /v1/ports)")
+    .option('--region <id>')
+    .option('--vpc <id>')
+    .option('--host <host>')
+    .option('--group <id>', 'the ports holding this group')
+    .option('--match <text>', 'id, name, instance name or an address containing the text')
+    .option('--json', 'print JSON')
+    .action(
+      apiAction(io, exit, async (client, o: Json) => {
+        const filter = { regionId: o.region, vpcId: o.vpc, host: o.host, groupId: o.group, match: o.match };
+        const items = await listAll<Json>(client, `/v1/ports${query(filter)}`, true);
+        return {
+          value: items,
+          text: () =>
+            table(items, [
+              ['port', (p) => p.id],
+              ['instance', (p) => p.instanceId],
+              ['region', (p) => p.regionId],
+              ['addresses', (p) => [...p.ipv4, ...p.ipv6]],
+              ['host', (p) => p.host],
+              ['groups', (p) => p.groupIds],
+            ]),
+        };
+      }),
+    );
   port
     .command('show <port>')
     .option('--json', 'print JSON')

@@ -39,8 +39,15 @@ function entryChanges(before: string[], after: string[]): number {
   return [...is].filter((e) => !was.has(e)).length + [...was].filter((e) => !is.has(e)).length;
 }
 
-function check(w: World, r: RegionRecord, ag: AddressGroup, p: Problems, isNew: boolean): void {
-  validateAddressGroup(ag, 'body', p, (id) => w.tenants.has(id));
+function check(
+  w: World,
+  r: RegionRecord,
+  ag: AddressGroup,
+  p: Problems,
+  isNew: boolean,
+  entryAt?: (i: number) => string,
+): void {
+  validateAddressGroup(ag, 'body', p, (id) => w.tenants.has(id), entryAt);
   const q = quotasFor(w, r, ag.tenantId);
   checkQuota(q, 'entriesPerAddressGroup', ag.entries.length, `entries of ${ag.id}`, p, 'body.entries');
   // The group's own limit (counting entries as the client wrote them), reported as the same
@@ -60,26 +67,39 @@ function check(w: World, r: RegionRecord, ag: AddressGroup, p: Problems, isNew: 
   if (p.list.length) throw invalid(p.list);
 }
 
+/** Entries without repeats (the first of each kept), each with its place in `field`. */
+function withPlaces(entries: readonly string[], field: string): { entry: string; at: string }[] {
+  const seen = new Set<string>();
+  const out: { entry: string; at: string }[] = [];
+  entries.forEach((entry, i) => {
+    if (seen.has(entry)) return;
+    seen.add(entry);
+    out.push({ entry, at: `${field}[${i}]` });
+  });
+  return out;
+}
+
 export function createAddressGroup(svc: Service, p: Principal, input: AddressGroupInput, opts: WriteOptions) {
   return svc.write(p, opts, (w) => {
     const r = w.regions.get(input.regionId);
     if (!r)
       throw badRequest('UNKNOWN_REGION', 'body.regionId', `body.regionId "${input.regionId}" does not exist`);
     const tenantId = svc.tenantFor(p, input.tenantId);
+    const given = withPlaces(input.entries ?? [], 'body.entries');
     const ag: AddressGroup = {
       id: newId('ag'),
       tenantId,
       regionId: r.region.id,
       name: input.name,
       ...(input.ethertype ? { ethertype: input.ethertype } : {}),
-      entries: [...new Set(input.entries ?? [])],
+      entries: given.map((x) => x.entry),
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.maxEntries !== undefined ? { maxEntries: input.maxEntries } : {}),
       ...(input.writtenEntries !== undefined ? { writtenEntries: input.writtenEntries } : {}),
     };
     ag.createdAt = ag.updatedAt = svc.timestamp();
     ag.changeCount = entryChanges([], ag.entries);
-    check(w, r, ag, new Problems(), true);
+    check(w, r, ag, new Problems(), true, (i) => given[i]!.at);
     return {
       action: 'addressGroup.create',
       regionId: r.region.id,
@@ -100,6 +120,27 @@ function agOrThrow(scope: Scope, id: string) {
 export async function getAddressGroup(svc: Service, p: Principal, id: string) {
   const { ag } = agOrThrow(await svc.read(p), id);
   return versioned(ag.value, ag.revision);
+}
+
+/**
+ * The caller's rules that name the address group as their remote, group by group: what keeps it
+ * from being deleted (409 ADDRESS_GROUP_IN_USE). `otherTenants`: groups of tenants it is shared
+ * with that use it too, counted only.
+ */
+export async function addressGroupReferences(svc: Service, p: Principal, id: string) {
+  const found = (await svc.read(p)).addressGroup(id);
+  if (!found) throw notFound('addressGroup', id);
+  const all = found.r.record.groupsReferencingAddressGroup(id);
+  const visible = found.r.groupsReferencingAddressGroup(id);
+  const referencedBy = visible.sort(compareStrings).map((groupId) => {
+    const g = found.r.group(groupId)!;
+    const ruleIds = [...g.rules.values()]
+      .filter(({ rule }) => rule.remote.kind === 'addressGroup' && rule.remote.addressGroupId === id)
+      .map(({ rule }) => rule.id)
+      .sort(compareStrings);
+    return { groupId, groupName: g.meta.name, ruleIds };
+  });
+  return { addressGroupId: id, referencedBy, otherTenants: all.length - visible.length };
 }
 
 export async function listAddressGroups(
@@ -142,14 +183,22 @@ export function updateAddressGroup(
     );
     const problems = new Problems();
     const key = (e: string) => (cidrFamily(e) ? canonicalCidr(e) : e);
-    let entries = input.entries ? [...new Set(input.entries)] : [...ag.value.entries];
+    // Each entry with where the request gave it, so that a refused one is named as sent:
+    // body.entries[i] (its place in the request, repeats included) or body.add[j].
+    let given = input.entries
+      ? withPlaces(input.entries, 'body.entries')
+      : withPlaces(ag.value.entries, 'entries');
     (input.remove ?? []).forEach((e, i) => {
-      if (!entries.some((x) => key(x) === key(e)))
+      if (!given.some((x) => key(x.entry) === key(e)))
         problems.add(`body.remove[${i}]`, 'UNKNOWN_ENTRY', `body.remove[${i}] ${e} is not an entry of ${id}`);
     });
     const removed = new Set((input.remove ?? []).map(key));
-    entries = entries.filter((x) => !removed.has(key(x)));
-    for (const e of input.add ?? []) if (!entries.some((x) => key(x) === key(e))) entries.push(e);
+    given = given.filter((x) => !removed.has(key(x.entry)));
+    (input.add ?? []).forEach((e, j) => {
+      if (!given.some((x) => key(x.entry) === key(e))) given.push({ entry: e, at: `body.add[${j}]` });
+    });
+    const entries = given.map((x) => x.entry);
+    const entryAt = (i: number) => given[i]!.at;
     const { writtenEntries: _written, ...rest } = ag.value;
     const next: AddressGroup = {
       ...rest,
@@ -167,7 +216,7 @@ export function updateAddressGroup(
     const changes = (renamed ? 1 : 0) + entryChanges(ag.value.entries, next.entries);
     next.changeCount = (ag.value.changeCount ?? 0) + changes;
     if (changes || next.maxEntries !== ag.value.maxEntries) next.updatedAt = svc.timestamp();
-    check(w, r, next, problems, false);
+    check(w, r, next, problems, false, entryAt);
     return {
       action: 'addressGroup.update',
       regionId: r.region.id,

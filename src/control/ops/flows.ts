@@ -5,7 +5,7 @@ import type { Change } from '../../core/changes.js';
 import { Engine } from '../../core/engine.js';
 import { type Ethertype, type Packet, PROTOCOL_NUMBERS, type ProtocolName } from '../../core/model.js';
 import { own } from '../../core/own.js';
-import { Problems, validateRule } from '../../core/validate.js';
+import { Problems, validateAddressGroup, validateRule } from '../../core/validate.js';
 import type { FlowCheck, FlowSide } from '../../core/verdict.js';
 import { toRule } from '../../core/rule-input.js';
 import type { RuleInput } from '../../core/rule-input.js';
@@ -168,20 +168,32 @@ function changeOf(sim: Simulator, r: RegionRecord, step: SimulationStep, at: str
       needPort(step.portId);
       needGroup(step.groupId);
       return { kind: 'memberRemoved', portId: step.portId, groupId: step.groupId };
-    case 'changeAddressGroup':
-      if (!index.addressGroups.has(step.addressGroupId))
+    case 'changeAddressGroup': {
+      const ag = index.addressGroups.get(step.addressGroupId);
+      if (!ag)
         throw badRequest(
           'UNKNOWN_ADDRESS_GROUP',
           `${at}.addressGroupId`,
           `${at}.addressGroupId "${step.addressGroupId}" does not exist`,
           { resource: 'addressGroup', id: step.addressGroupId },
         );
+      // The added entries are checked as a real update checks them (a bad one was a 500).
+      const p = new Problems();
+      validateAddressGroup(
+        { ...ag, entries: step.add ?? [] },
+        at,
+        p,
+        () => true,
+        (j) => `${at}.add[${j}]`,
+      );
+      if (p.list.length) throw invalid(p.list);
       return {
         kind: 'addressGroupEntriesChanged',
         addressGroupId: step.addressGroupId,
         added: step.add ?? [],
         removed: step.remove ?? [],
       };
+    }
     default:
       return null;
   }

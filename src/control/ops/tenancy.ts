@@ -17,6 +17,7 @@ import { sharesTargeting } from './shares.js';
 
 const byId = <T extends { id: string }>(xs: T[]) => xs.sort((a, b) => compareStrings(a.id, b.id));
 
+
 // ---- tenants (operator only) ----
 
 export function createTenant(

@@ -43,6 +43,15 @@ export const addressGroupRoutes =
     app.get('/v1/address-groups/:id', { schema: getAddressGroup }, async (req, reply) => {
       return sendObject(reply, ags.getAddressGroup(svc, principal(req), req.params.id));
     });
+    const references = {
+      tags,
+      summary: 'The rules naming the address group (what keeps it from being deleted)',
+      params: S.IdParams,
+      response: R.answers(R.READ, { 200: R.AddressGroupReferences }, [400, 404, 414]),
+    };
+    app.get('/v1/address-groups/:id/references', { schema: references }, async (req) =>
+      ags.addressGroupReferences(svc, principal(req), req.params.id),
+    );
     app.patch(
       '/v1/address-groups/:id',
       {

@@ -66,6 +66,15 @@ export const instanceRoutes =
     app.delete('/v1/instances/:id', { schema: deleteInstance }, async (req, reply) =>
       sendWrite(reply, await inst.deleteInstance(svc, principal(req), req.params.id, writeOptions(req))),
     );
+    const listPorts = {
+      tags,
+      summary: "The caller's ports across instances, by id",
+      querystring: S.PortQuery,
+      response: R.answers(R.READ, { 200: R.Page(R.Port) }, [400]),
+    };
+    app.get('/v1/ports', { schema: listPorts }, async (req) =>
+      inst.listPorts(svc, principal(req), req.query),
+    );
     const getPort = {
       tags,
       params: S.IdParams,

@@ -26,6 +26,7 @@ export const translationRoutes =
           response: R.answers(R.READ, { 200: R.RegionExport }, [
             [400, 'a bad format'],
             [404, 'NOT_FOUND: no such region'],
+            [409, 'QUOTA_EXCEEDED: a group needs more rules once translated than the format allows'],
             414,
           ]),
         },
