@@ -17,7 +17,6 @@ import { sharesTargeting } from './shares.js';
 
 const byId = <T extends { id: string }>(xs: T[]) => xs.sort((a, b) => compareStrings(a.id, b.id));
 
-
 // ---- tenants (operator only) ----
 
 export function createTenant(
