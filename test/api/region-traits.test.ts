@@ -66,6 +66,8 @@ describe.each(['sqlite', 'postgres'] as const)('region traits on %s', (store) =>
       sourcePorts: false,
       statelessGroups: false,
       clearing: { reevaluate: false, onlyWhenNarrowing: true },
+      // Huawei keeps a port's groups apart, in sequence: their order decides.
+      groupOrderMatters: true,
       groupTypes: {
         basic: {
           denyRules: true,
@@ -85,6 +87,7 @@ describe.each(['sqlite', 'postgres'] as const)('region traits on %s', (store) =>
       },
     });
     expect(os.traits.multiPortRules).toBe(false);
+    expect(os.traits.groupOrderMatters).toBe(false);
     const ali = await alice.get<{ traits: Traits }>('/v1/regions/alibaba-1');
     expect(ali.traits.priority.reserved).toBe(110);
     expect(ali.traits.groupTypes.advanced).toEqual({

@@ -5,8 +5,8 @@ import type { Client } from '../api';
 import { Field, unplaced } from '../Field';
 import { Link } from '../Link';
 import { useChanges } from '../live/Live';
-import { Pager, useCursors } from '../pages/Pager';
-import { Failure, Loading } from '../pages/Status';
+import { PagedTable } from '../pages/PagedTable';
+import { useCursors } from '../pages/Pager';
 import { hrefOf, navigate } from '../router';
 import { useLoad } from '../useLoad';
 import { EntriesField } from './EntriesField';
@@ -53,46 +53,31 @@ export function AddressGroupsPage({ api }: { api: Client }) {
         </div>
         <button type="submit">Show</button>
       </form>
-      {page.state === 'loading' && <Loading what="address groups" />}
-      {page.state === 'failed' && <Failure error={page.error} />}
-      {page.state === 'done' && (
-        <>
-          <table>
-            <caption>
-              {page.data.items.length === 0
-                ? 'No address groups'
-                : `Address groups, page ${cursors.pageNumber}`}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Id</th>
-                <th scope="col">Region</th>
-                <th scope="col">Family</th>
-                <th scope="col" className="number">
-                  Entries
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.data.items.map((a) => (
-                <tr key={a.id}>
-                  <th scope="row">
-                    <Link href={hrefOf({ page: 'address-group', id: a.id })}>{a.name}</Link>
-                  </th>
-                  <td>
-                    <code>{a.id}</code>
-                  </td>
-                  <td>{a.regionId}</td>
-                  <td>{a.ethertype ?? 'any'}</td>
-                  <td className="number">{a.entries.length}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager label="Pages of address groups" cursors={cursors} nextCursor={page.data.nextCursor} />
-        </>
-      )}
+      <PagedTable
+        load={page}
+        noun="address groups"
+        cursors={cursors}
+        columns={[
+          { title: 'Name' },
+          { title: 'Id' },
+          { title: 'Region' },
+          { title: 'Family' },
+          { title: 'Entries', className: 'number' },
+        ]}
+        row={(a) => (
+          <tr key={a.id}>
+            <th scope="row">
+              <Link href={hrefOf({ page: 'address-group', id: a.id })}>{a.name}</Link>
+            </th>
+            <td>
+              <code>{a.id}</code>
+            </td>
+            <td>{a.regionId}</td>
+            <td>{a.ethertype ?? 'any'}</td>
+            <td className="number">{a.entries.length}</td>
+          </tr>
+        )}
+      />
       <CreateAddressGroup api={api} regions={regionList.map((r) => r.id)} />
     </>
   );

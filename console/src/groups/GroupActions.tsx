@@ -11,36 +11,30 @@ import './groups.css';
 
 type Open = 'none' | 'rename' | 'clone' | 'delete';
 
+/** The actions' buttons, in order; each opens its form below them. */
+const ACTIONS: [Exclude<Open, 'none'>, string][] = [
+  ['rename', 'Rename'],
+  ['clone', 'Clone'],
+  ['delete', 'Delete'],
+];
+
 export function GroupActions({ api, group, reload }: GroupSectionProps) {
   const [open, setOpen] = useState<Open>('none');
   const toggle = (which: Open) => setOpen(open === which ? 'none' : which);
   return (
     <section aria-label="Group actions">
       <div className="actions-bar">
-        <button
-          type="button"
-          className="secondary"
-          aria-expanded={open === 'rename'}
-          onClick={() => toggle('rename')}
-        >
-          Rename
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          aria-expanded={open === 'clone'}
-          onClick={() => toggle('clone')}
-        >
-          Clone
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          aria-expanded={open === 'delete'}
-          onClick={() => toggle('delete')}
-        >
-          Delete
-        </button>
+        {ACTIONS.map(([which, label]) => (
+          <button
+            key={which}
+            type="button"
+            className="secondary"
+            aria-expanded={open === which}
+            onClick={() => toggle(which)}
+          >
+            {label}
+          </button>
+        ))}
       </div>
       {open === 'rename' && (
         <RenameForm

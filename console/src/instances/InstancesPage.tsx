@@ -5,8 +5,8 @@ import { useState } from 'react';
 import type { Client } from '../api';
 import { Link } from '../Link';
 import { inRegion, useChanges } from '../live/Live';
-import { Pager, useCursors } from '../pages/Pager';
-import { Failure, Loading } from '../pages/Status';
+import { PagedTable } from '../pages/PagedTable';
+import { useCursors } from '../pages/Pager';
 import { hrefOf } from '../router';
 import { useLoad } from '../useLoad';
 import { namesOf, regionGroups } from './groups';
@@ -79,46 +79,33 @@ export function InstancesPage({ api }: { api: Client }) {
         <button type="submit">Show</button>
       </form>
       <h2>Instances</h2>
-      {instances.state === 'loading' && <Loading what="instances" />}
-      {instances.state === 'failed' && <Failure error={instances.error} />}
-      {instances.state === 'done' && (
-        <>
-          <table>
-            <caption>
-              {instances.data.items.length === 0 ? 'No instances' : `Instances, page ${cursors.pageNumber}`}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Id</th>
-                <th scope="col">Region</th>
-                <th scope="col">VPC</th>
-                <th scope="col" className="number">
-                  Ports
-                </th>
-                <th scope="col">Addresses</th>
-              </tr>
-            </thead>
-            <tbody>
-              {instances.data.items.map((i) => (
-                <tr key={i.id}>
-                  <th scope="row">
-                    <Link href={hrefOf({ page: 'instance', id: i.id })}>{i.name || i.id}</Link>
-                  </th>
-                  <td>
-                    <code>{i.id}</code>
-                  </td>
-                  <td>{i.regionId}</td>
-                  <td>{i.vpcId ?? 'classic'}</td>
-                  <td className="number">{i.ports.length}</td>
-                  <td>{i.ports.map(addressesOf).filter(Boolean).join('; ')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager label="Pages of instances" cursors={cursors} nextCursor={instances.data.nextCursor} />
-        </>
-      )}
+      <PagedTable
+        load={instances}
+        noun="instances"
+        cursors={cursors}
+        columns={[
+          { title: 'Name' },
+          { title: 'Id' },
+          { title: 'Region' },
+          { title: 'VPC' },
+          { title: 'Ports', className: 'number' },
+          { title: 'Addresses' },
+        ]}
+        row={(i) => (
+          <tr key={i.id}>
+            <th scope="row">
+              <Link href={hrefOf({ page: 'instance', id: i.id })}>{i.name || i.id}</Link>
+            </th>
+            <td>
+              <code>{i.id}</code>
+            </td>
+            <td>{i.regionId}</td>
+            <td>{i.vpcId ?? 'classic'}</td>
+            <td className="number">{i.ports.length}</td>
+            <td>{i.ports.map(addressesOf).filter(Boolean).join('; ')}</td>
+          </tr>
+        )}
+      />
       <h2>Ports</h2>
       <PortsTable
         list={ports}

@@ -11,8 +11,8 @@ import { QuotaMeter } from '../quotas/QuotaMeter';
 import { quotaOf, type QuotaUsage, readQuotas } from '../quotas/quotas';
 import { hrefOf } from '../router';
 import { useLoad } from '../useLoad';
-import { Pager, useCursors } from './Pager';
-import { Failure, Loading } from './Status';
+import { PagedTable } from './PagedTable';
+import { useCursors } from './Pager';
 
 const PAGE_SIZE = 25;
 
@@ -147,41 +147,22 @@ export function GroupsPage({ api }: { api: Client }) {
         </div>
         <button type="submit">Search</button>
       </form>
-      {page.state === 'loading' && <Loading what="security groups" />}
-      {page.state === 'failed' && <Failure error={page.error} />}
-      {page.state === 'done' && (
-        <>
-          <table>
-            <caption>
-              {page.data.items.length === 0
-                ? 'No security groups'
-                : `Security groups, page ${cursors.pageNumber}`}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Id</th>
-                <th scope="col">Region</th>
-                <th scope="col">VPC</th>
-                <th scope="col">Type</th>
-                <th scope="col" className="number">
-                  Members
-                </th>
-                <th scope="col" className="number">
-                  Rules
-                </th>
-                <th scope="col">Rule quota</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.data.items.map((g) => (
-                <GroupRow key={g.id} group={g} usage={usageOf(g.tenantId)} />
-              ))}
-            </tbody>
-          </table>
-          <Pager label="Pages of security groups" cursors={cursors} nextCursor={page.data.nextCursor} />
-        </>
-      )}
+      <PagedTable
+        load={page}
+        noun="security groups"
+        cursors={cursors}
+        columns={[
+          { title: 'Name' },
+          { title: 'Id' },
+          { title: 'Region' },
+          { title: 'VPC' },
+          { title: 'Type' },
+          { title: 'Members', className: 'number' },
+          { title: 'Rules', className: 'number' },
+          { title: 'Rule quota' },
+        ]}
+        row={(g) => <GroupRow key={g.id} group={g} usage={usageOf(g.tenantId)} />}
+      />
     </>
   );
 }

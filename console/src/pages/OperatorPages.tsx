@@ -5,7 +5,8 @@ import { useChanges } from '../live/Live';
 import { Link } from '../Link';
 import { hrefOf } from '../router';
 import { useLoad } from '../useLoad';
-import { Pager, useCursors } from './Pager';
+import { PagedTable } from './PagedTable';
+import { useCursors } from './Pager';
 import { Failure, Loading } from './Status';
 
 export function TenantsPage({ api }: { api: Client }) {
@@ -16,38 +17,23 @@ export function TenantsPage({ api }: { api: Client }) {
   return (
     <>
       <h1>Tenants</h1>
-      {page.state === 'loading' && <Loading what="tenants" />}
-      {page.state === 'failed' && <Failure error={page.error} />}
-      {page.state === 'done' && (
-        <>
-          <table>
-            <caption>
-              {page.data.items.length === 0 ? 'No tenants' : `Tenants, page ${cursors.pageNumber}`}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Id</th>
-                <th scope="col">Name</th>
-                <th scope="col">Description</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.data.items.map((t) => (
-                <tr key={t.id}>
-                  <th scope="row">
-                    <Link href={hrefOf({ page: 'tenant', id: t.id })}>
-                      <code>{t.id}</code>
-                    </Link>
-                  </th>
-                  <td>{t.name}</td>
-                  <td>{t.description ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager label="Pages of tenants" cursors={cursors} nextCursor={page.data.nextCursor} />
-        </>
-      )}
+      <PagedTable
+        load={page}
+        noun="tenants"
+        cursors={cursors}
+        columns={[{ title: 'Id' }, { title: 'Name' }, { title: 'Description' }]}
+        row={(t) => (
+          <tr key={t.id}>
+            <th scope="row">
+              <Link href={hrefOf({ page: 'tenant', id: t.id })}>
+                <code>{t.id}</code>
+              </Link>
+            </th>
+            <td>{t.name}</td>
+            <td>{t.description ?? ''}</td>
+          </tr>
+        )}
+      />
     </>
   );
 }
