@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PalisadeClient } from '../../src/client/client.js';
 import { PROFILES } from '../../src/core/model.js';
+import type { RegionTraits } from '../../src/core/rule-traits.js';
 import {
   freshDatabase,
   newTenant,
@@ -12,11 +13,7 @@ import {
   type TestServer,
 } from '../support/servers.js';
 
-interface Traits {
-  priority: { min: number; max: number; default: number; reserved: number | null };
-  multiPortRules: boolean;
-  groupTypes: Record<string, { denyRules: boolean; priorities: boolean; remoteKinds: string[] }>;
-}
+type Traits = RegionTraits;
 
 async function refusal(
   call: Promise<unknown>,
