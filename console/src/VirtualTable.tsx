@@ -55,12 +55,41 @@ function Row<T>({ row, index, props }: { row: T; index: number; props: VirtualTa
   );
 }
 
+/**
+ * The row still to bring into view: `scrollTo` from when it is set until the user scrolls, clicks
+ * or types (then the page is theirs). Until then the row is brought back into view whenever what
+ * is above it changes size (a form, a section loading), which would otherwise push it away.
+ */
+function usePendingScroll(scrollTo: string | undefined) {
+  const pending = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    pending.current = scrollTo;
+  }, [scrollTo]);
+  useEffect(() => {
+    const takeOver = () => (pending.current = undefined);
+    for (const event of USER_EVENTS) window.addEventListener(event, takeOver, { passive: true });
+    return () => {
+      for (const event of USER_EVENTS) window.removeEventListener(event, takeOver);
+    };
+  }, []);
+  return pending;
+}
+
+const USER_EVENTS = ['wheel', 'touchstart', 'keydown', 'mousedown'] as const;
+
 function WholeBody<T>(props: VirtualTableProps<T>) {
   const body = useRef<HTMLTableSectionElement>(null);
+  const pending = usePendingScroll(props.scrollTo);
   useEffect(() => {
-    if (props.scrollTo === undefined) return;
-    const row = body.current?.querySelector(`tr[data-key="${CSS.escape(props.scrollTo)}"]`);
-    row?.scrollIntoView({ block: 'center' });
+    const bring = () => {
+      if (pending.current === undefined) return;
+      const row = body.current?.querySelector(`tr[data-key="${CSS.escape(pending.current)}"]`);
+      row?.scrollIntoView({ block: 'center' });
+    };
+    bring();
+    const observer = new ResizeObserver(bring);
+    observer.observe(document.body);
+    return () => observer.disconnect();
   }, [props.scrollTo]);
   return (
     <tbody ref={body}>
@@ -95,11 +124,12 @@ function WindowedBody<T>(props: VirtualTableProps<T>) {
     scrollMargin: margin,
     getItemKey: (index) => rowKey(rows[index]!),
   });
+  const pending = usePendingScroll(scrollTo);
   useEffect(() => {
-    if (scrollTo === undefined) return;
-    const index = rows.findIndex((row) => rowKey(row) === scrollTo);
+    if (pending.current === undefined) return;
+    const index = rows.findIndex((row) => rowKey(row) === pending.current);
     if (index >= 0) virtual.scrollToIndex(index, { align: 'center' });
-  }, [scrollTo, rows]);
+  }, [scrollTo, rows, margin]);
   const items = virtual.getVirtualItems();
   const before = items.length ? items[0]!.start - margin : 0;
   const after = items.length ? virtual.getTotalSize() - (items[items.length - 1]!.end - margin) : 0;

@@ -415,6 +415,19 @@ describe('group page rules', () => {
     await expect
       .poll(async () => (await cellsOf(page, INBOUND)).find((r) => r[0] === deep[0])?.[6])
       .toBe('edited deep down');
+
+    // A link to a rule (findings link so) brings its row into view, though the windowed table did
+    // not hold it when the page loaded.
+    const target = (await rulesOf(bigId)).find((r) => r.position === 900)!;
+    await page.goto(`${world.t.url}/console/groups/${bigId}#rule-${target.id}`);
+    const row = page.locator(`#rule-${target.id}`);
+    await expect.poll(() => row.isVisible()).toBe(true);
+    expect(
+      await row.evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        return box.bottom > 0 && box.top < window.innerHeight;
+      }),
+    ).toBe(true);
     expect(world.pageErrors).toEqual([]);
     await page.close();
   });

@@ -2,7 +2,7 @@
 // fast-add above each, edit in the rule's own row, delete; every change first opens its
 // preview (packets, agents' connections, simulated connections) and is written on "Save" only.
 // The form traits come from the region (GET /v1/regions/{id} traits), never a profile's name.
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { type Rule, seg } from '../api';
 import type { GroupSectionProps } from '../pages/group-section';
 import { Failure, Loading } from '../pages/Status';
@@ -19,6 +19,7 @@ import { ruleFormTraits } from './traits';
 import './rules.css';
 
 export function GroupRules({ api, group, reload }: GroupSectionProps) {
+  const linked = useLinkedRule();
   const traits = useLoad(
     () => ruleFormTraits(api, group.regionId, group.type),
     [api, group.regionId, group.type],
@@ -131,6 +132,7 @@ export function GroupRules({ api, group, reload }: GroupSectionProps) {
         id="inbound"
         rules={inbound}
         direction="ingress"
+        scrollTo={linked}
         actions={formTraits ? actions : undefined}
         editing={editing}
         editor={editor}
@@ -142,6 +144,7 @@ export function GroupRules({ api, group, reload }: GroupSectionProps) {
         id="outbound"
         rules={outbound}
         direction="egress"
+        scrollTo={linked}
         actions={formTraits ? actions : undefined}
         editing={editing}
         editor={editor}
@@ -166,4 +169,24 @@ export function GroupRules({ api, group, reload }: GroupSectionProps) {
       )}
     </>
   );
+}
+
+/**
+ * The rule a link names (`/console/groups/{id}#rule-{ruleId}`, as findings link to it): the
+ * browser looks for the anchor before the rules are read, and a windowed table may not hold the
+ * row at all, so the table scrolls to it itself.
+ */
+function useLinkedRule(): string | undefined {
+  const read = () => (window.location.hash.startsWith('#rule-') ? window.location.hash.slice(6) : undefined);
+  const [linked, setLinked] = useState(read);
+  useEffect(() => {
+    const update = () => setLinked(read());
+    window.addEventListener('popstate', update);
+    window.addEventListener('hashchange', update);
+    return () => {
+      window.removeEventListener('popstate', update);
+      window.removeEventListener('hashchange', update);
+    };
+  }, []);
+  return linked;
 }
