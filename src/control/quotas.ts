@@ -14,3 +14,17 @@ export function tenantRuleCount(r: RegionRecord, tenantId: string): number {
   for (const g of r.groups.values()) if (g.meta.tenantId === tenantId) n += g.rules.size;
   return n;
 }
+
+/** How many security groups a tenant has in the region (the groupsPerTenant quota's count). */
+export function tenantGroupCount(r: RegionRecord, tenantId: string): number {
+  let n = 0;
+  for (const g of r.groups.values()) if (g.meta.tenantId === tenantId) n++;
+  return n;
+}
+
+/** How many address groups a tenant has in the region (the addressGroupsPerTenant quota's count). */
+export function tenantAddressGroupCount(r: RegionRecord, tenantId: string): number {
+  let n = 0;
+  for (const a of r.addressGroups.values()) if (a.value.tenantId === tenantId) n++;
+  return n;
+}

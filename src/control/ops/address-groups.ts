@@ -4,7 +4,7 @@ import { canonicalCidr, cidrFamily } from '../../core/address.js';
 import type { AddressGroup, Ethertype } from '../../core/model.js';
 import { checkQuota, Problems, validateAddressGroup } from '../../core/validate.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
-import { quotasFor } from '../quotas.js';
+import { quotasFor, tenantAddressGroupCount } from '../quotas.js';
 import { newId } from '../ids.js';
 import { compareStrings, paginate } from '../paging.js';
 import type { Scope } from '../scope.js';
@@ -61,7 +61,7 @@ function check(
       { quota: 'entriesPerAddressGroup', limit: ag.maxEntries },
     );
   if (isNew) {
-    const count = [...r.addressGroups.values()].filter((a) => a.value.tenantId === ag.tenantId).length + 1;
+    const count = tenantAddressGroupCount(r, ag.tenantId) + 1;
     checkQuota(q, 'addressGroupsPerTenant', count, `address groups of tenant ${ag.tenantId}`, p, 'body');
   }
   if (p.list.length) throw invalid(p.list);

@@ -6,7 +6,7 @@ import type { Instance, NicType, Port, SecurityGroup, Vpc } from '../../core/mod
 import { makeDefaultGroup } from '../../core/defaults.js';
 import { checkQuota, Problems, validatePlacement, validatePort } from '../../core/validate.js';
 import { badRequest, conflict, invalid, notFound } from '../errors.js';
-import { quotasFor } from '../quotas.js';
+import { quotasFor, tenantGroupCount } from '../quotas.js';
 import { type Event, groupEvents } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
@@ -142,11 +142,10 @@ export function createInstance(svc: Service, p: Principal, input: InstanceInput,
         updatedAt: createdAt,
         rules: made.rules.map((rule) => ({ ...rule, id: newId('sgr'), createdAt })),
       };
-      const tenantGroups = [...r.groups.values()].filter((g) => g.meta.tenantId === tenantId).length;
       checkQuota(
         quotasFor(w, r, tenantId),
         'groupsPerTenant',
-        tenantGroups + 1,
+        tenantGroupCount(r, tenantId) + 1,
         `security groups of tenant ${tenantId} (the default group is created now)`,
         problems,
         'body',

@@ -7,7 +7,7 @@ import type { Quotas } from '../../core/model.js';
 import { QUOTA_NAMES, tenantOverrides } from '../../core/quotas.js';
 import { own } from '../../core/own.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
-import { tenantRuleCount } from '../quotas.js';
+import { tenantAddressGroupCount, tenantGroupCount, tenantRuleCount } from '../quotas.js';
 import type { ScopedRegion } from '../scope.js';
 import type { Principal, Service } from '../service.js';
 
@@ -42,17 +42,12 @@ export interface RegionQuotas {
   quotas: QuotaState[];
 }
 
-/** What each tenant-wide quota counts: the same counts the writes check (ops/groups.ts, ops/address-groups.ts). */
+/** What each tenant-wide quota counts: the counts the writes check (control/quotas.ts). */
 function tenantUsage(r: ScopedRegion, tenantId: string): Map<keyof Quotas, number> {
-  const record = r.record;
-  let groups = 0;
-  for (const g of record.groups.values()) if (g.meta.tenantId === tenantId) groups++;
-  let addressGroups = 0;
-  for (const a of record.addressGroups.values()) if (a.value.tenantId === tenantId) addressGroups++;
   return new Map([
-    ['groupsPerTenant', groups],
-    ['rulesPerTenant', tenantRuleCount(record, tenantId)],
-    ['addressGroupsPerTenant', addressGroups],
+    ['groupsPerTenant', tenantGroupCount(r.record, tenantId)],
+    ['rulesPerTenant', tenantRuleCount(r.record, tenantId)],
+    ['addressGroupsPerTenant', tenantAddressGroupCount(r.record, tenantId)],
   ]);
 }
 

@@ -32,7 +32,7 @@ import { invalid, notFound } from '../errors.js';
 import { type Event, groupEvents } from '../events.js';
 import { newId } from '../ids.js';
 import { lookupIn } from '../lookup.js';
-import { quotasFor, tenantRuleCount } from '../quotas.js';
+import { quotasFor, tenantAddressGroupCount, tenantGroupCount, tenantRuleCount } from '../quotas.js';
 import type { Principal, Service, WriteOptions } from '../service.js';
 import { placeGroup } from './groups.js';
 
@@ -294,12 +294,10 @@ export async function importRegion(
         `${where}.rules`,
       );
     });
-    const mine = <T extends { tenantId: string }>(xs: Iterable<T>) =>
-      [...xs].filter((x) => x.tenantId === tenantId).length;
     checkQuota(
       q,
       'groupsPerTenant',
-      mine([...r.groups.values()].map((g) => g.meta)) + groups.length,
+      tenantGroupCount(r, tenantId) + groups.length,
       `security groups of tenant ${tenantId}`,
       problems,
       'document',
@@ -307,7 +305,7 @@ export async function importRegion(
     checkQuota(
       q,
       'addressGroupsPerTenant',
-      mine([...r.addressGroups.values()].map((a) => a.value)) + addressGroups.length,
+      tenantAddressGroupCount(r, tenantId) + addressGroups.length,
       `address groups of tenant ${tenantId}`,
       problems,
       'document',
