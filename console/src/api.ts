@@ -205,6 +205,10 @@ export function client(session: Session) {
 
 export type Client = ReturnType<typeof client>;
 
+/** Whatever a call threw, as an Error (fetch rejects with TypeError; anything else is wrapped). */
+export const asError = (thrown: unknown): Error =>
+  thrown instanceof Error ? thrown : new Error(String(thrown));
+
 /** A path segment from an id (ids are the API's; encoded all the same). */
 export const seg = (id: string) => encodeURIComponent(id);
 

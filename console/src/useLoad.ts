@@ -1,4 +1,5 @@
 // One API read per set of inputs: its data, its error, and whether it is on its way.
+import { asError } from './api';
 import { useEffect, useRef, useState } from 'react';
 
 export type Load<T> =
@@ -28,7 +29,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[], ref
         current &&
         setResult({
           state: 'failed',
-          error: error instanceof Error ? error : new Error(String(error)),
+          error: asError(error),
           reload,
         }),
     );

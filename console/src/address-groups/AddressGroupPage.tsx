@@ -2,11 +2,11 @@
 // one PATCH that replaces them all) or one at a time (add, remove), the rules that use it, and
 // delete, which the API refuses while rules use it (409 ADDRESS_GROUP_IN_USE: they are listed).
 import { type FormEvent, useState } from 'react';
-import { ApiError, type Client, seg } from '../api';
+import { asError, ApiError, type Client, seg } from '../api';
 import { Field, unplaced } from '../Field';
 import { Link } from '../Link';
 import { inRegion, useChanges } from '../live/Live';
-import { Failure, Loading } from '../pages/Status';
+import { Alert, Failure, Loading, problemText } from '../pages/Status';
 import { hrefOf, navigate } from '../router';
 import { useLoad } from '../useLoad';
 import { EntriesField } from './EntriesField';
@@ -116,7 +116,7 @@ function BulkEditor({ api, ag, onSaved }: EditorProps) {
       setBusy(false);
       onSaved();
     } catch (err) {
-      setError(err instanceof Error ? err : new Error(String(err)));
+      setError(asError(err));
       setBusy(false);
     }
   };
@@ -124,11 +124,7 @@ function BulkEditor({ api, ag, onSaved }: EditorProps) {
   return (
     <form className="editor" aria-labelledby="ag-bulk-title" onSubmit={(e) => void submit(e)}>
       <h2 id="ag-bulk-title">Edit the entries</h2>
-      {alert && (
-        <p role="alert" className="error">
-          {alert}
-        </p>
-      )}
+      <Alert>{alert}</Alert>
       <EntriesField
         id="ag-bulk"
         value={text}
@@ -156,7 +152,7 @@ function EntryList({ api, ag, onSaved }: EditorProps) {
       await api.patch(`/v1/address-groups/${seg(ag.id)}`, body);
       onSaved();
     } catch (err) {
-      setError(err instanceof Error ? err : new Error(String(err)));
+      setError(asError(err));
       setBusy(false);
     }
   };
@@ -208,11 +204,7 @@ function EntryList({ api, ag, onSaved }: EditorProps) {
           Add entry
         </button>
       </form>
-      {alert && (
-        <p role="alert" className="error">
-          {alert}
-        </p>
-      )}
+      <Alert>{alert}</Alert>
     </section>
   );
 }
@@ -235,7 +227,7 @@ function DeleteAddressGroup({
       await api.delete(`/v1/address-groups/${seg(ag.id)}`);
       navigate(hrefOf({ page: 'address-groups' }));
     } catch (err) {
-      setError(err instanceof Error ? err : new Error(String(err)));
+      setError(asError(err));
       setBusy(false);
     }
   };
@@ -248,9 +240,7 @@ function DeleteAddressGroup({
       </button>
       {error && (
         <div role="alert" className="error">
-          <p>
-            {error instanceof ApiError ? `${error.status} ${error.code}: ${error.message}` : error.message}
-          </p>
+          <p>{problemText(error)}</p>
           {inUse && refs.referencedBy.length > 0 && (
             <p>The rules listed under “Used by” name it: delete them, or give them another remote, first.</p>
           )}

@@ -1,7 +1,8 @@
 // Address groups (prefix lists): the caller's, filtered by region and paged through the API's
 // cursors, and a form to create one with its entries. Follows the change stream.
+import { Alert } from '../pages/Status';
 import { type FormEvent, useState } from 'react';
-import type { Client } from '../api';
+import { asError, type Client } from '../api';
 import { Field, unplaced } from '../Field';
 import { Link } from '../Link';
 import { useChanges } from '../live/Live';
@@ -104,7 +105,7 @@ function CreateAddressGroup({ api, regions }: { api: Client; regions: string[] }
       });
       navigate(hrefOf({ page: 'address-group', id: made.id }));
     } catch (err) {
-      setError(err instanceof Error ? err : new Error(String(err)));
+      setError(asError(err));
     } finally {
       setBusy(false);
     }
@@ -113,11 +114,7 @@ function CreateAddressGroup({ api, regions }: { api: Client; regions: string[] }
   return (
     <form className="editor" aria-labelledby="ag-create-title" onSubmit={(e) => void submit(e)}>
       <h2 id="ag-create-title">Create an address group</h2>
-      {alert && (
-        <p role="alert" className="error">
-          {alert}
-        </p>
-      )}
+      <Alert>{alert}</Alert>
       <Field id="ag-name" label="Name" field="name" error={error}>
         <input value={name} onChange={(e) => setName(e.target.value)} required />
       </Field>

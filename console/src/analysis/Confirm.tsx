@@ -1,6 +1,7 @@
 // A fix or a suggested change, confirmed before it is made: a modal <dialog> (focus moves into it,
 // Escape cancels) saying what will be written, with optional fields (the address range a rule is
 // narrowed to), the API's refusal shown in it, and the write's progress.
+import { Alert } from '../pages/Status';
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import { errorText } from './errors';
 
@@ -39,11 +40,7 @@ export function Confirm({ title, children, confirmLabel, onConfirm, onClose }: C
       <form onSubmit={submit}>
         <h2 id="confirm-title">{title}</h2>
         {children}
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
+        <Alert>{error}</Alert>
         <div className="buttons">
           <button type="submit" disabled={busy}>
             {busy ? 'Working…' : confirmLabel}

@@ -1,9 +1,6 @@
-// An API refusal as the analysis pages show it in alerts and dialogs.
-import { ApiError } from '../api';
+// An API refusal as the analysis pages show it in alerts and dialogs: whatever was thrown, in the
+// console's one wording of an error (pages/Status.tsx).
+import { asError } from '../api';
+import { problemText } from '../pages/Status';
 
-export const errorText = (error: unknown): string =>
-  error instanceof ApiError
-    ? `${error.status} ${error.code}: ${error.message}`
-    : error instanceof Error
-      ? error.message
-      : String(error);
+export const errorText = (error: unknown): string => problemText(asError(error));

@@ -34,6 +34,14 @@ const PAGE_SIZE = 25;
 const FILTERS = ['targetId', 'groupId', 'action', 'actor', 'regionId', 'tenantId'] as const;
 type Filter = Record<(typeof FILTERS)[number], string>;
 
+/** The filters typed in as text, in the form's order (region is a choice, tenant the operator's). */
+const TEXT_FILTERS: { key: 'targetId' | 'groupId' | 'action' | 'actor'; label: string; hint: string }[] = [
+  { key: 'targetId', label: 'Target', hint: "An object's id" },
+  { key: 'groupId', label: 'Group', hint: 'A group and its rules' },
+  { key: 'action', label: 'Action', hint: 'e.g. rule.update' },
+  { key: 'actor', label: 'Who', hint: 'An access key id' },
+];
+
 /** The audit log filtered (a group's history, its rules' writes included: `auditHref({ groupId })`). */
 export const auditHref = (filter: Partial<Filter>) => withQuery(hrefOf({ page: 'audit' }), filter);
 
@@ -190,34 +198,16 @@ function FilterForm({
   };
   return (
     <form className="filters audit-filters" role="search" aria-label="Filter the audit log" onSubmit={submit}>
-      <TextFilter
-        id="audit-target"
-        label="Target"
-        hint="An object's id"
-        value={draft.targetId}
-        onChange={set('targetId')}
-      />
-      <TextFilter
-        id="audit-group"
-        label="Group"
-        hint="A group and its rules"
-        value={draft.groupId}
-        onChange={set('groupId')}
-      />
-      <TextFilter
-        id="audit-action"
-        label="Action"
-        hint="e.g. rule.update"
-        value={draft.action}
-        onChange={set('action')}
-      />
-      <TextFilter
-        id="audit-actor"
-        label="Who"
-        hint="An access key id"
-        value={draft.actor}
-        onChange={set('actor')}
-      />
+      {TEXT_FILTERS.map(({ key, label, hint }) => (
+        <TextFilter
+          key={key}
+          id={`audit-${key}`}
+          label={label}
+          hint={hint}
+          value={draft[key]}
+          onChange={set(key)}
+        />
+      ))}
       <div>
         <label htmlFor="audit-region">Region</label>
         <select id="audit-region" value={draft.regionId} onChange={(e) => set('regionId')(e.target.value)}>

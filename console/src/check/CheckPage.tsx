@@ -9,7 +9,7 @@ import { RegionPicker } from '../analysis/RegionPicker';
 import { protocolName } from '../analysis/services';
 import { Field, unplaced } from '../Field';
 import { inRegion, useChanges } from '../live/Live';
-import { Failure, Loading } from '../pages/Status';
+import { Alert, Failure, Loading } from '../pages/Status';
 import { hrefOf, navigate, useQuery, withQuery } from '../router';
 import { useLoad } from '../useLoad';
 import { type CheckForm, checkFlow, FORM_KEYS, formOf, hasPorts, isIcmp } from './flow';
@@ -162,11 +162,7 @@ function Check({
         <button type="submit">Check</button>
       </form>
       {answer.state === 'loading' && <Loading what="the verdict" />}
-      {error && (
-        <p role="alert" className="error">
-          {unplaced(error, PLACED)}
-        </p>
-      )}
+      <Alert>{error && unplaced(error, PLACED)}</Alert>
       {answer.state === 'done' && answer.data && (
         <>
           <p className="verdict" role="status">

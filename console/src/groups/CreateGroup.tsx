@@ -2,8 +2,9 @@
 // the rules it starts with (a template of the region's profile, none, or the profile's starting
 // rules), each template's rules shown before choosing. The API's refusals appear at their
 // fields; a created group's page opens.
+import { Alert } from '../pages/Status';
 import { type FormEvent, useState } from 'react';
-import type { Client, Region } from '../api';
+import { asError, type Client, type Region } from '../api';
 import { Field, unplaced } from '../Field';
 import { hrefOf, navigate } from '../router';
 import { useLoad } from '../useLoad';
@@ -56,7 +57,7 @@ export function CreateGroup({ api, regions }: { api: Client; regions: Region[] }
       });
       navigate(hrefOf({ page: 'group', id: group.id }));
     } catch (err) {
-      setError(err instanceof Error ? err : new Error(String(err)));
+      setError(asError(err));
       setSaving(false);
     }
   };
@@ -65,11 +66,7 @@ export function CreateGroup({ api, regions }: { api: Client; regions: Region[] }
   return (
     <form className="panel" aria-labelledby="create-group-title" onSubmit={(e) => void submit(e)} noValidate>
       <h2 id="create-group-title">New security group</h2>
-      {formError && (
-        <p role="alert" className="error">
-          {formError}
-        </p>
-      )}
+      <Alert>{formError}</Alert>
       <div className="form-grid">
         {operator && (
           <Field id="new-group-tenant" label="Tenant" field="tenantId" error={error}>

@@ -1,6 +1,8 @@
 // A group's own actions on its page: rename (name and description), clone (the safe way to
 // change a live group: change the copy, then move the ports), and delete, which the API refuses
 // while ports or other groups' rules use the group; the refusal's facts become links to them.
+import { Alert } from '../pages/Status';
+import { asError } from '../api';
 import { type FormEvent, useState } from 'react';
 import { Field, unplaced } from '../Field';
 import { Link } from '../Link';
@@ -55,8 +57,6 @@ export function GroupActions({ api, group, reload }: GroupSectionProps) {
   );
 }
 
-const errorOf = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
-
 function RenameForm({ api, group, done }: GroupSectionProps & { done: () => void }) {
   const [name, setName] = useState(group.name);
   const [description, setDescription] = useState(group.description ?? '');
@@ -68,18 +68,14 @@ function RenameForm({ api, group, done }: GroupSectionProps & { done: () => void
       await renameGroup(api, group.id, { name, description });
       done();
     } catch (err) {
-      setError(errorOf(err));
+      setError(asError(err));
     }
   };
   const formError = unplaced(error, ['name', 'description']);
   return (
     <form className="panel" aria-labelledby="rename-title" onSubmit={(e) => void submit(e)} noValidate>
       <h2 id="rename-title">Rename {group.name}</h2>
-      {formError && (
-        <p role="alert" className="error">
-          {formError}
-        </p>
-      )}
+      <Alert>{formError}</Alert>
       <div className="form-grid">
         <Field id="rename-name" label="Name" field="name" error={error}>
           <input value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
@@ -106,7 +102,7 @@ function CloneForm({ api, group }: GroupSectionProps) {
       const copy = await cloneGroup(api, group.id, { name, ...(description ? { description } : {}) });
       navigate(hrefOf({ page: 'group', id: copy.id }));
     } catch (err) {
-      setError(errorOf(err));
+      setError(asError(err));
     }
   };
   const formError = unplaced(error, ['name', 'description']);
@@ -118,11 +114,7 @@ function CloneForm({ api, group }: GroupSectionProps) {
         {group.rules.length} rules and no members. Change the copy, move the ports to it, then delete this
         group — the ports keep their traffic until they move.
       </p>
-      {formError && (
-        <p role="alert" className="error">
-          {formError}
-        </p>
-      )}
+      <Alert>{formError}</Alert>
       <div className="form-grid">
         <Field id="clone-name" label="Name of the copy" field="name" error={error}>
           <input value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
@@ -153,7 +145,7 @@ function DeleteConfirm({ api, group, reload, cancel }: GroupSectionProps & { can
     } catch (err) {
       const inUse = inUseOf(err);
       setRefused(inUse);
-      setError(inUse ? null : errorOf(err));
+      setError(inUse ? null : asError(err));
       setDeleting(false);
       // What uses the group may have changed meanwhile: the page shows the present members.
       reload();
@@ -167,11 +159,7 @@ function DeleteConfirm({ api, group, reload, cancel }: GroupSectionProps & { can
         other groups' rules name it.
       </p>
       {refused && <InUseExplanation inUse={refused} />}
-      {error && (
-        <p role="alert" className="error">
-          {error.message}
-        </p>
-      )}
+      <Alert>{error?.message}</Alert>
       <p className="actions-bar">
         <button type="button" className="danger" disabled={deleting} onClick={() => void remove()}>
           {refused ? 'Try deleting again' : 'Delete group'}

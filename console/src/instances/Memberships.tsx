@@ -3,7 +3,7 @@
 // in sequence (traits.groupOrderMatters: Huawei), reorder by drag and drop or with the Move up /
 // Move down buttons, saved as one PUT of the whole order.
 import { type DragEvent, type FormEvent, useEffect, useRef, useState } from 'react';
-import type { Client, Group } from '../api';
+import { asError, type Client, type Group } from '../api';
 import { Link } from '../Link';
 import { Failure } from '../pages/Status';
 import { hrefOf } from '../router';
@@ -43,7 +43,7 @@ export function Memberships({ api, port, ordered, groups, names, onSaved }: Prop
       onSaved(saved);
       setSaid(done(saved));
     } catch (e) {
-      setError(e instanceof Error ? e : new Error(String(e)));
+      setError(asError(e));
       setSaid('');
     } finally {
       setBusy(false);

@@ -2,7 +2,7 @@
 // the next on request, so a region of 10,000 ports shows its first rows without waiting for the
 // rest. A live change reads again as many pages as are shown, keeping them on screen meanwhile.
 import { useEffect, useRef, useState } from 'react';
-import type { Client } from '../api';
+import { asError, type Client } from '../api';
 import { type Port, type PortFilter, portsOf } from './model';
 
 export const PORT_PAGE = 500;
@@ -44,7 +44,7 @@ export function usePortList(api: Client, filter: PortFilter, refresh: unknown): 
           setList((l) => ({
             ...l,
             loading: false,
-            error: error instanceof Error ? error : new Error(String(error)),
+            error: asError(error),
           }));
       }
     })();
@@ -72,7 +72,7 @@ export function usePortList(api: Client, filter: PortFilter, refresh: unknown): 
           setList((l) => ({
             ...l,
             loading: false,
-            error: error instanceof Error ? error : new Error(String(error)),
+            error: asError(error),
           }));
       },
     );

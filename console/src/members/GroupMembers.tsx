@@ -3,7 +3,7 @@
 // name or address, and leaving. Follows the change stream, so a port joining through another
 // API appears.
 import { type FormEvent, useState } from 'react';
-import type { Client } from '../api';
+import { asError, type Client } from '../api';
 import { addressesOf, joinGroup, leaveGroup, type Port, portsOf } from '../instances/model';
 import { hostText } from '../instances/PortsTable';
 import { Link } from '../Link';
@@ -40,7 +40,7 @@ export function GroupMembers({ api, group, reload }: GroupSectionProps) {
       if (members.state !== 'loading') members.reload();
       reload();
     } catch (e) {
-      setError(e instanceof Error ? e : new Error(String(e)));
+      setError(asError(e));
       setSaid('');
     } finally {
       setBusy(false);
@@ -147,7 +147,7 @@ function JoinPort({
       const page = await portsOf(api, { regionId, match, limit: MATCHES });
       setFound({ items: page.items, more: page.nextCursor !== undefined });
     } catch (err) {
-      setError(err instanceof Error ? err : new Error(String(err)));
+      setError(asError(err));
     }
   };
   return (

@@ -3,11 +3,11 @@
 // and delete after a confirmation (a signed-in console using the key keeps its token until it
 // expires; new requests signed with the key are refused).
 import { type FormEvent, useState } from 'react';
-import { type Client, seg } from '../api';
+import { asError, type Client, seg } from '../api';
 import { Field, unplaced } from '../Field';
 import { useChanges } from '../live/Live';
 import { Link } from '../Link';
-import { Failure, Loading } from '../pages/Status';
+import { Alert, Failure, Loading } from '../pages/Status';
 import { hrefOf } from '../router';
 import { useLoad } from '../useLoad';
 import '../groups/groups.css';
@@ -44,7 +44,7 @@ export function AccessKeysPage({ api }: { api: Client }) {
       setConfirming(null);
       reload();
     } catch (err) {
-      setDeleteError(err instanceof Error ? err : new Error(String(err)));
+      setDeleteError(asError(err));
     }
   };
 
@@ -62,11 +62,7 @@ export function AccessKeysPage({ api }: { api: Client }) {
       />
       {keys.state === 'loading' && <Loading what="access keys" />}
       {keys.state === 'failed' && <Failure error={keys.error} />}
-      {deleteError && (
-        <p role="alert" className="error">
-          {deleteError.message}
-        </p>
-      )}
+      <Alert>{deleteError?.message}</Alert>
       {keys.state === 'done' && (
         <table>
           <caption>{keys.data.items.length ? 'Access keys' : 'No access keys'}</caption>
@@ -149,18 +145,14 @@ function CreateKey({
       setDescription('');
       created(key);
     } catch (err) {
-      setError(err instanceof Error ? err : new Error(String(err)));
+      setError(asError(err));
     }
   };
   const formError = unplaced(error, ['tenantId', 'description']);
   return (
     <form className="panel" aria-labelledby="new-key-title" onSubmit={(e) => void submit(e)} noValidate>
       <h2 id="new-key-title">New access key</h2>
-      {formError && (
-        <p role="alert" className="error">
-          {formError}
-        </p>
-      )}
+      <Alert>{formError}</Alert>
       <div className="form-grid">
         <Field id="new-key-tenant" label="For tenant" field="tenantId" error={error}>
           <select value={choice} onChange={(e) => setChoice(e.target.value)}>

@@ -3,11 +3,11 @@
 // overrides there) and all reset to the region's (DELETE). The API's refusals appear at the
 // quota they are about.
 import { type FormEvent, useState } from 'react';
-import { type Client, seg, type Tenant } from '../api';
+import { asError, type Client, seg, type Tenant } from '../api';
 import { Field, unplaced } from '../Field';
 import { useChanges } from '../live/Live';
 import { Link } from '../Link';
-import { Failure, Loading } from '../pages/Status';
+import { Alert, Failure, Loading } from '../pages/Status';
 import { QuotaMeter } from '../quotas/QuotaMeter';
 import { QUOTA_LABELS, type QuotaName, readQuotas, type RegionQuotas } from '../quotas/quotas';
 import { hrefOf } from '../router';
@@ -112,7 +112,7 @@ function RegionQuotaForm({
       setNotice(`Saved ${changed.length} override(s) in ${region.regionId}.`);
       saved();
     } catch (err) {
-      setError(err instanceof Error ? err : new Error(String(err)));
+      setError(asError(err));
     }
   };
   const reset = async () => {
@@ -123,7 +123,7 @@ function RegionQuotaForm({
       setNotice(`The ${region.regionId} region's own quotas bind ${tenantId} again.`);
       saved();
     } catch (err) {
-      setError(err instanceof Error ? err : new Error(String(err)));
+      setError(asError(err));
     }
   };
   const formError = unplaced(
@@ -149,11 +149,7 @@ function RegionQuotaForm({
             </li>
           ))}
       </ul>
-      {formError && (
-        <p role="alert" className="error">
-          {formError}
-        </p>
-      )}
+      <Alert>{formError}</Alert>
       {notice && (
         <p role="status" className="muted">
           {notice}

@@ -2,6 +2,7 @@
 // fills the form from the chosen source (or destination) and moves to the form's button, whose
 // preview then asks to save. The form keeps its own state, so typing in it re-renders neither
 // table (a 1,000-rule group stays quick).
+import { Alert } from '../pages/Status';
 import { type FormEvent, useRef, useState } from 'react';
 import { seg } from '../api';
 import { unplaced } from '../Field';
@@ -80,11 +81,7 @@ export function AddRule({ groupId, direction, traits, propose, reload }: AddRule
           </div>
         </fieldset>
         <RuleFields id={id} draft={draft} onChange={setDraft} traits={traits} error={error} />
-        {alert && (
-          <p role="alert" className="error">
-            {alert}
-          </p>
-        )}
+        <Alert>{alert}</Alert>
         <button ref={submit} type="submit">
           Preview and add
         </button>

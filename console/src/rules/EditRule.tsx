@@ -1,6 +1,7 @@
 // A rule edited in its own row. The draft lives in the page's store of open edits (not in this
 // component), so it survives the row leaving the window of a long table and a live refresh of
 // the group; Escape or Cancel closes the form.
+import { Alert } from '../pages/Status';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { type Rule, seg } from '../api';
 import { unplaced } from '../Field';
@@ -81,11 +82,7 @@ export function EditRule({ groupId, rule, edit, traits, propose, close, reload }
         Editing the rule at position {rule.position} (<code>{rule.id}</code>)
       </p>
       <RuleFields id={id} draft={draft} onChange={setDraft} traits={traits} error={error} />
-      {alert && (
-        <p role="alert" className="error">
-          {alert}
-        </p>
-      )}
+      <Alert>{alert}</Alert>
       <div className="dialog-buttons">
         <button type="submit">Preview and save</button>
         <button type="button" className="secondary" onClick={close}>

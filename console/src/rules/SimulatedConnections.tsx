@@ -6,7 +6,7 @@
 import { type FormEvent, useState } from 'react';
 import type { Client } from '../api';
 import { Field } from '../Field';
-import { Failure, Loading } from '../pages/Status';
+import { Alert, Failure, Loading } from '../pages/Status';
 import { connectionText, type SimulatedConnection, simulate, type SimulationOutcome } from './simulate';
 
 const storageKey = (groupId: string) => `palisade.simulated.${groupId}`;
@@ -112,11 +112,7 @@ export function SimulatedConnections({
           </Field>
         )}
         <button type="submit">Add connection</button>
-        {missing && (
-          <p role="alert" className="error">
-            {missing}
-          </p>
-        )}
+        <Alert>{missing}</Alert>
       </form>
       {connections.length > 0 && (
         <>
